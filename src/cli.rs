@@ -1,0 +1,471 @@
+//! The command line: thin wrappers over the library API that print plain text or JSON.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+use paperboy::library::{FeedReport, RefreshEvent, RefreshStatus};
+use paperboy::model::{EntryId, Feed};
+use paperboy::paths::Paths;
+use paperboy::scrub::scrub_line;
+use paperboy::store::ListQuery;
+use paperboy::Library;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "paperboy",
+    version,
+    about = "A terminal reader for research blog feeds: browse archives by month, read posts, follow DOIs",
+    after_help = "Run without a command to open the reader. Examples:\n  paperboy --demo                      open the reader on the built-in demo archive\n  paperboy add https://example.org/    subscribe (a feed URL or a site page)\n  paperboy refresh                     fetch every feed\n  paperboy list --month 2014-12        list a month's entries"
+)]
+pub struct Args {
+    /// Directory of the cache (default: the platform data dir)
+    #[arg(long, global = true, env = "PAPERBOY_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Config file (default: config.toml in the platform config dir, or in --data-dir)
+    #[arg(long, global = true, env = "PAPERBOY_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Open the reader on the embedded demo archive (a temporary cache; no network)
+    #[arg(long)]
+    pub demo: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Subscribe to a feed, or to the feed a site's page links to; fetches it once
+    #[command(after_help = "Examples:\n  paperboy add https://statmodeling.stat.columbia.edu/feed/\n  paperboy add https://retractionwatch.com/     (the page's feed is discovered)")]
+    Add {
+        url: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Unsubscribe and drop a feed's cached entries
+    #[command(after_help = "Example:\n  paperboy remove 3")]
+    Remove {
+        /// Feed id, URL or exact title
+        feed: String,
+    },
+    /// List subscriptions with their counts and last fetch
+    #[command(after_help = "Example:\n  paperboy feeds --json")]
+    Feeds {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Subscribe to every feed of an OPML file (nested outlines; non-http(s) URLs skipped)
+    #[command(after_help = "Example:\n  paperboy import subscriptions.opml && paperboy refresh")]
+    Import { file: PathBuf },
+    /// Write subscriptions as OPML 2.0 (to stdout, or to -o FILE)
+    #[command(after_help = "Example:\n  paperboy export -o feeds.opml")]
+    Export {
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Fetch feeds (all when none named); exit status 0 only if every feed succeeded
+    #[command(after_help = "Examples:\n  paperboy refresh\n  paperboy refresh 3 https://example.org/feed/ --jobs 4 --json")]
+    Refresh {
+        /// Feed ids, URLs or exact titles
+        feeds: Vec<String>,
+        /// Feeds fetched at once (default: [fetch] jobs in config, 16)
+        #[arg(long, short)]
+        jobs: Option<usize>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Months of the archive with entry and unread counts, newest first
+    #[command(after_help = "Example:\n  paperboy months --feed 1")]
+    Months {
+        #[arg(long)]
+        feed: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List entries, newest first
+    #[command(after_help = "Examples:\n  paperboy list --month 2014-12\n  paperboy list --unread --limit 20\n  paperboy list --search \"social capital\" --json")]
+    List {
+        /// A month, YYYY-MM
+        #[arg(long, value_name = "YYYY-MM")]
+        month: Option<String>,
+        #[arg(long)]
+        feed: Option<String>,
+        #[arg(long)]
+        unread: bool,
+        /// Full-text search over titles and text
+        #[arg(long, value_name = "TEXT")]
+        search: Option<String>,
+        #[arg(long, value_name = "N")]
+        limit: Option<usize>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print an entry as wrapped text, links numbered, with its links and DOIs after the text
+    #[command(after_help = "Example:\n  paperboy show 42 --width 72")]
+    Show {
+        entry: EntryId,
+        /// Wrap width (default: the terminal's, else 80)
+        #[arg(long)]
+        width: Option<usize>,
+    },
+    /// Mark entries read
+    Read {
+        #[arg(required = true)]
+        entries: Vec<EntryId>,
+    },
+    /// Mark entries unread
+    Unread {
+        #[arg(required = true)]
+        entries: Vec<EntryId>,
+    },
+}
+
+pub fn run(args: Args) -> Result<ExitCode> {
+    let paths = Paths::resolve(args.data_dir.as_deref(), args.config.as_deref())?;
+    let _log_guard = init_logging(&paths.log_dir);
+    let Some(command) = args.command else {
+        bail!("the reader is not built yet; use a command (paperboy --help)");
+    };
+    let mut lib = open_library(paths)?;
+    match command {
+        Command::Add { url, json } => add(&mut lib, &url, json),
+        Command::Remove { feed } => {
+            let f = lib.find_feed(&feed)?;
+            lib.remove_feed(f.id)?;
+            println!("removed {} ({})", scrub_line(&f.title), f.url);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Feeds { json } => feeds(&lib, json),
+        Command::Import { file } => import(&mut lib, &file),
+        Command::Export { output } => export(&lib, output.as_deref()),
+        Command::Refresh { feeds, jobs, json } => refresh(&mut lib, &feeds, jobs, json),
+        Command::Months { feed, json } => months(&lib, feed.as_deref(), json),
+        Command::List {
+            month,
+            feed,
+            unread,
+            search,
+            limit,
+            json,
+        } => {
+            let feed = match feed {
+                Some(f) => Some(lib.find_feed(&f)?.id),
+                None => None,
+            };
+            if let Some(m) = &month {
+                check_month(m)?;
+            }
+            let q = ListQuery {
+                feed,
+                month,
+                unread_only: unread,
+                search,
+                limit,
+                ..ListQuery::default()
+            };
+            list(&lib, &q, json)
+        }
+        Command::Show { entry, width } => {
+            let e = lib.entry(entry)?;
+            let width = width.unwrap_or_else(terminal_width);
+            print!("{}", paperboy::text::render_entry_plain(&e, width));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Read { entries } => set_read(&mut lib, &entries, true),
+        Command::Unread { entries } => set_read(&mut lib, &entries, false),
+    }
+}
+
+fn open_library(paths: Paths) -> Result<Library> {
+    let config_file = paths.config_file.clone();
+    let (lib, warnings) = paperboy::library::open_with_config_file(paths)
+        .with_context(|| "cannot open paperboy's cache")?;
+    for w in warnings {
+        eprintln!("paperboy: warning: {} ({})", w, config_file.display());
+    }
+    Ok(lib)
+}
+
+/// Logs go to a file: stdout belongs to the output and the UI.
+fn init_logging(dir: &Path) -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    use tracing_subscriber::EnvFilter;
+    std::fs::create_dir_all(dir).ok()?;
+    let filter = std::env::var("PAPERBOY_LOG")
+        .ok()
+        .or_else(|| std::env::var("RUST_LOG").ok())
+        .and_then(|s| EnvFilter::try_new(s).ok())
+        .unwrap_or_else(|| EnvFilter::new("paperboy=info"));
+    let appender = tracing_appender::rolling::never(dir, "paperboy.log");
+    let (writer, guard) = tracing_appender::non_blocking(appender);
+    tracing_subscriber::fmt()
+        .with_writer(writer)
+        .with_ansi(false)
+        .with_env_filter(filter)
+        .try_init()
+        .ok()?;
+    Some(guard)
+}
+
+fn terminal_width() -> usize {
+    crossterm::terminal::size()
+        .ok()
+        .filter(|_| std::io::stdout().is_terminal())
+        .map(|(w, _)| w as usize)
+        .unwrap_or(80)
+}
+
+fn check_month(m: &str) -> Result<()> {
+    let ok = m.len() == 7
+        && m.as_bytes()[4] == b'-'
+        && chrono::NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").is_ok();
+    if !ok {
+        bail!("`{}` is not a month: write it as YYYY-MM, e.g. 2014-12", scrub_line(m));
+    }
+    Ok(())
+}
+
+fn print_json<T: serde::Serialize>(rows: &T) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, rows)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// Prints rows as left-aligned columns; the last column is not padded.
+fn print_table(header: &[&str], rows: &[Vec<String>]) -> Result<()> {
+    use unicode_width::UnicodeWidthStr;
+    let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            widths[i] = widths[i].max(c.width());
+        }
+    }
+    let mut out = std::io::stdout().lock();
+    let mut line = |cells: &[String]| -> std::io::Result<()> {
+        let last = cells.len().saturating_sub(1);
+        let mut s = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            s.push_str(c);
+            if i < last {
+                s.push_str(&" ".repeat(widths[i] - c.width() + 2));
+            }
+        }
+        writeln!(out, "{}", s.trim_end())
+    };
+    line(&header.iter().map(|h| h.to_string()).collect::<Vec<_>>())?;
+    for r in rows {
+        line(r)?;
+    }
+    Ok(())
+}
+
+fn add(lib: &mut Library, url: &str, json: bool) -> Result<ExitCode> {
+    let r = lib
+        .add(url)
+        .with_context(|| format!("cannot subscribe to {}", scrub_line(url)))?;
+    if json {
+        print_json(&r)?;
+    } else {
+        if let Some(page) = &r.discovered_from {
+            println!("found the feed {} on {}", r.url, scrub_line(page));
+        }
+        let verb = if r.added { "subscribed to" } else { "already subscribed to" };
+        println!(
+            "{verb} {} ({} entries) [id {}]",
+            scrub_line(&r.title),
+            r.entries,
+            r.feed_id
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn fmt_time(t: Option<chrono::DateTime<chrono::Utc>>) -> String {
+    t.map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_else(|| "-".to_string())
+}
+
+fn feeds(lib: &Library, json: bool) -> Result<ExitCode> {
+    let feeds = lib.feeds()?;
+    if json {
+        print_json(&feeds)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let rows: Vec<Vec<String>> = feeds
+        .iter()
+        .map(|f: &Feed| {
+            vec![
+                f.id.to_string(),
+                scrub_line(&f.title),
+                f.entries.to_string(),
+                f.unread.to_string(),
+                fmt_time(f.last_fetched),
+                f.url.clone(),
+                if f.gone {
+                    "gone (410): no longer fetched".to_string()
+                } else {
+                    f.last_error.as_deref().map(scrub_line).unwrap_or_default()
+                },
+            ]
+        })
+        .collect();
+    print_table(
+        &["ID", "TITLE", "ENTRIES", "UNREAD", "FETCHED", "URL", "ERROR"],
+        &rows,
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn import(lib: &mut Library, file: &Path) -> Result<ExitCode> {
+    let bytes =
+        std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let r = lib
+        .import_opml(&bytes)
+        .with_context(|| format!("cannot import {}", file.display()))?;
+    for (what, why) in &r.skipped {
+        println!("skipped {}: {}", scrub_line(what), scrub_line(why));
+    }
+    println!(
+        "imported {} feeds ({} already subscribed, {} skipped); run `paperboy refresh` to fetch them",
+        r.added,
+        r.already,
+        r.skipped.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn export(lib: &Library, output: Option<&Path>) -> Result<ExitCode> {
+    let opml = lib.export_opml()?;
+    match output {
+        Some(p) => std::fs::write(p, opml).with_context(|| format!("cannot write {}", p.display()))?,
+        None => print!("{opml}"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn describe(r: &FeedReport) -> String {
+    match r.status {
+        RefreshStatus::Updated => format!("updated ({} new)", r.new),
+        RefreshStatus::NotModified => "not modified".to_string(),
+        RefreshStatus::Error => format!(
+            "error: {}",
+            r.error.as_deref().map(scrub_line).unwrap_or_default()
+        ),
+    }
+}
+
+fn refresh(lib: &mut Library, specs: &[String], jobs: Option<usize>, json: bool) -> Result<ExitCode> {
+    let mut ids = Vec::new();
+    for s in specs {
+        ids.push(lib.find_feed(s)?.id);
+    }
+    let jobs = jobs.unwrap_or(lib.config().fetch.jobs).max(1);
+    let bar = (!json && std::io::stderr().is_terminal()).then(|| {
+        let pb = indicatif::ProgressBar::new(0);
+        pb.set_style(
+            indicatif::ProgressStyle::with_template("refreshing {pos}/{len} {wide_bar} {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        pb
+    });
+    let mut on_event = |ev: &RefreshEvent| match ev {
+        RefreshEvent::Started { total } => {
+            if let Some(pb) = &bar {
+                pb.set_length(*total as u64);
+            }
+        }
+        RefreshEvent::FeedDone { report, .. } => match &bar {
+            Some(pb) => {
+                pb.inc(1);
+                pb.set_message(scrub_line(&report.title));
+                if report.status == RefreshStatus::Error {
+                    pb.println(format!("{}: {}", scrub_line(&report.title), describe(report)));
+                }
+            }
+            None if !json => {
+                println!("{}: {}", scrub_line(&report.title), describe(report));
+            }
+            None => {}
+        },
+    };
+    let reports = lib.refresh(&ids, jobs, &mut on_event)?;
+    if let Some(pb) = bar {
+        pb.finish_and_clear();
+    }
+    let failed = reports.iter().filter(|r| r.status == RefreshStatus::Error).count();
+    if json {
+        print_json(&reports)?;
+    } else {
+        let updated = reports.iter().filter(|r| r.status == RefreshStatus::Updated).count();
+        let new: usize = reports.iter().map(|r| r.new).sum();
+        let unchanged = reports.len() - updated - failed;
+        println!(
+            "{} feeds: {updated} updated ({new} new entries), {unchanged} not modified, {failed} failed",
+            reports.len()
+        );
+    }
+    Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+fn months(lib: &Library, feed: Option<&str>, json: bool) -> Result<ExitCode> {
+    let feed = match feed {
+        Some(f) => Some(lib.find_feed(f)?.id),
+        None => None,
+    };
+    let months = lib.months(feed)?;
+    if json {
+        #[derive(serde::Serialize)]
+        struct Row<'a> {
+            month: &'a str,
+            count: i64,
+            unread: i64,
+        }
+        let rows: Vec<Row> = months
+            .iter()
+            .map(|m| Row { month: &m.month, count: m.count, unread: m.unread })
+            .collect();
+        print_json(&rows)?;
+    } else {
+        let rows: Vec<Vec<String>> = months
+            .iter()
+            .map(|m| vec![m.month.clone(), m.count.to_string(), m.unread.to_string()])
+            .collect();
+        print_table(&["MONTH", "ENTRIES", "UNREAD"], &rows)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn list(lib: &Library, q: &ListQuery, json: bool) -> Result<ExitCode> {
+    let entries = lib.list(q)?;
+    if json {
+        print_json(&entries)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let rows: Vec<Vec<String>> = entries
+        .iter()
+        .map(|e| {
+            vec![
+                e.id.to_string(),
+                e.published
+                    .map(|t| t.format("%Y-%m-%d").to_string())
+                    .unwrap_or_else(|| e.month.clone()),
+                if e.read { " " } else { "N" }.to_string(),
+                if e.dois.is_empty() { String::new() } else { format!("{} doi", e.dois.len()) },
+                scrub_line(&e.feed_title),
+                scrub_line(&e.title),
+            ]
+        })
+        .collect();
+    print_table(&["ID", "DATE", "NEW", "PAPERS", "FEED", "TITLE"], &rows)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn set_read(lib: &mut Library, ids: &[EntryId], read: bool) -> Result<ExitCode> {
+    for id in ids {
+        lib.entry(*id)?;
+    }
+    let n = lib.set_read(ids, read)?;
+    println!("marked {n} {}", if read { "read" } else { "unread" });
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,261 @@
+//! `config.toml`: every setting with its default. Unknown keys are reported, not fatal.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+/// The user agent sent with every request.
+pub fn default_user_agent() -> String {
+    format!(
+        "paperboy/{} (+{})",
+        env!("CARGO_PKG_VERSION"),
+        env!("CARGO_PKG_REPOSITORY")
+    )
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct FetchConfig {
+    pub timeout_secs: u64,
+    pub connect_timeout_secs: u64,
+    pub max_redirects: usize,
+    pub max_body_mib: u64,
+    pub user_agent: String,
+    /// Feeds fetched at once by `refresh`.
+    pub jobs: usize,
+}
+
+impl Default for FetchConfig {
+    fn default() -> Self {
+        FetchConfig {
+            timeout_secs: 30,
+            connect_timeout_secs: 10,
+            max_redirects: 5,
+            max_body_mib: 16,
+            user_agent: default_user_agent(),
+            jobs: 16,
+        }
+    }
+}
+
+impl FetchConfig {
+    pub fn max_body_bytes(&self) -> u64 {
+        self.max_body_mib.saturating_mul(1024 * 1024)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct DoiConfig {
+    pub resolver: String,
+    pub mailto: Option<String>,
+    pub bib_file: Option<String>,
+    /// How long a cached look-up stays fresh.
+    pub cache_days: u64,
+}
+
+impl Default for DoiConfig {
+    fn default() -> Self {
+        DoiConfig {
+            resolver: "https://doi.org".to_string(),
+            mailto: None,
+            bib_file: None,
+            cache_days: 30,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct ArchiveConfig {
+    pub page_delay_ms: u64,
+    pub max_pages: usize,
+}
+
+impl Default for ArchiveConfig {
+    fn default() -> Self {
+        ArchiveConfig {
+            page_delay_ms: 500,
+            max_pages: 200,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct UiConfig {
+    pub refresh_on_start: bool,
+    pub refresh_interval_minutes: u64,
+    /// `"default"` or `"mono"`; `NO_COLOR` forces mono.
+    pub theme: String,
+}
+
+impl Default for UiConfig {
+    fn default() -> Self {
+        UiConfig {
+            refresh_on_start: true,
+            refresh_interval_minutes: 0,
+            theme: "default".to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    /// Browser command as an argument list; `%u` is replaced by the URL (else appended).
+    pub browser: Option<Vec<String>>,
+    pub fetch: FetchConfig,
+    pub doi: DoiConfig,
+    pub archive: ArchiveConfig,
+    pub ui: UiConfig,
+    /// Key rebindings: action name → list of keys (e.g. `down = ["j", "Down"]`).
+    pub keys: BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("invalid config file {path}: {message}")]
+    Invalid { path: String, message: String },
+}
+
+/// A config and the warnings met while reading it (unknown keys).
+#[derive(Debug, Clone, Default)]
+pub struct LoadedConfig {
+    pub config: Config,
+    pub warnings: Vec<String>,
+}
+
+impl Config {
+    /// Reads `path`; a missing file gives the defaults.
+    pub fn load(path: &Path) -> Result<LoadedConfig, ConfigError> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(LoadedConfig::default())
+            }
+            Err(source) => {
+                return Err(ConfigError::Read {
+                    path: path.display().to_string(),
+                    source,
+                })
+            }
+        };
+        Self::from_toml(&text, &path.display().to_string())
+    }
+
+    /// Parses TOML text; `origin` names the file in messages.
+    pub fn from_toml(text: &str, origin: &str) -> Result<LoadedConfig, ConfigError> {
+        let invalid = |message: String| ConfigError::Invalid {
+            path: origin.to_string(),
+            message,
+        };
+        let value: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+            invalid(describe_toml_error(text, &e))
+        })?;
+        let warnings = unknown_keys(&value);
+        let config: Config = toml::from_str(text)
+            .map_err(|e: toml::de::Error| invalid(describe_toml_error(text, &e)))?;
+        Ok(LoadedConfig { config, warnings })
+    }
+}
+
+fn describe_toml_error(text: &str, e: &toml::de::Error) -> String {
+    let msg = e.message().replace('\n', " ");
+    match e.span() {
+        Some(span) => {
+            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+            format!("line {line}: {msg}")
+        }
+        None => msg,
+    }
+}
+
+const KNOWN: &[(&str, &[&str])] = &[
+    ("browser", &[]),
+    ("keys", &[]),
+    (
+        "fetch",
+        &[
+            "timeout_secs",
+            "connect_timeout_secs",
+            "max_redirects",
+            "max_body_mib",
+            "user_agent",
+            "jobs",
+        ],
+    ),
+    ("doi", &["resolver", "mailto", "bib_file", "cache_days"]),
+    ("archive", &["page_delay_ms", "max_pages"]),
+    (
+        "ui",
+        &["refresh_on_start", "refresh_interval_minutes", "theme"],
+    ),
+];
+
+fn unknown_keys(table: &toml::Table) -> Vec<String> {
+    let mut out = Vec::new();
+    for (key, value) in table {
+        match KNOWN.iter().find(|(k, _)| k == key) {
+            None => out.push(format!("unknown config key `{key}` (ignored)")),
+            Some((_, fields)) if !fields.is_empty() => {
+                if let Some(sub) = value.as_table() {
+                    for k in sub.keys() {
+                        if !fields.contains(&k.as_str()) {
+                            out.push(format!("unknown config key `{key}.{k}` (ignored)"));
+                        }
+                    }
+                }
+            }
+            Some(_) => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_match_the_documented_values() {
+        let c = Config::from_toml("", "t").unwrap().config;
+        assert_eq!(c.fetch.timeout_secs, 30);
+        assert_eq!(c.fetch.connect_timeout_secs, 10);
+        assert_eq!(c.fetch.max_redirects, 5);
+        assert_eq!(c.fetch.max_body_mib, 16);
+        assert!(c.fetch.user_agent.starts_with("paperboy/"));
+        assert_eq!(c.doi.resolver, "https://doi.org");
+        assert_eq!(c.archive.page_delay_ms, 500);
+        assert_eq!(c.archive.max_pages, 200);
+        assert!(c.ui.refresh_on_start);
+    }
+
+    #[test]
+    fn invalid_toml_names_the_line() {
+        let err = Config::from_toml("[fetch]\ntimeout_secs = 3\njobs = = 2\n", "c.toml").unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("c.toml"), "{text}");
+        assert!(text.contains("line 3"), "{text}");
+    }
+
+    #[test]
+    fn wrong_type_names_the_line() {
+        let err = Config::from_toml("[fetch]\n\ntimeout_secs = \"x\"\n", "c.toml").unwrap_err();
+        assert!(err.to_string().contains("line 3"), "{err}");
+    }
+
+    #[test]
+    fn unknown_keys_warn() {
+        let l = Config::from_toml("colour = 1\n[fetch]\ntimeout = 3\n", "c").unwrap();
+        assert_eq!(l.warnings.len(), 2, "{:?}", l.warnings);
+        assert!(l.warnings[0].contains("colour"));
+        assert!(l.warnings[1].contains("fetch.timeout"));
+    }
+}

@@ -1,0 +1,1058 @@
+//! The HTTP client: limits, conditional GET, redirects followed by hand.
+//!
+//! Redirects are followed here rather than by reqwest so that every hop is checked (http/https
+//! only, no loops, a hop limit) and so the caller learns whether the move was permanent.
+//! The whole request, body included, runs under one deadline, and the body is read as a stream
+//! with a cap on its decoded size, so neither a trickling server nor a gzip bomb can hold a
+//! refresh hostage.
+
+use std::collections::HashSet;
+use std::error::Error as StdError;
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use reqwest::header::{self, HeaderMap, HeaderValue};
+use reqwest::StatusCode;
+use url::Url;
+
+use crate::config::FetchConfig;
+use crate::scrub::scrub_line;
+
+/// What a feed request accepts, feeds first.
+const FEED_ACCEPT: &str = "application/rss+xml, application/atom+xml, application/feed+json, \
+    application/rdf+xml;q=0.9, application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, \
+    text/html;q=0.5, */*;q=0.1";
+
+/// An HTTP client with the limits of a [`FetchConfig`]. Cheap to clone (the pool is shared).
+#[derive(Clone)]
+pub struct Fetcher {
+    client: reqwest::Client,
+    user_agent: String,
+    timeout: Duration,
+    max_redirects: usize,
+    max_body_bytes: u64,
+    max_body_mib: u64,
+}
+
+/// The validators of a previous response, for a conditional GET.
+#[derive(Default, Clone, Debug)]
+pub struct Validators {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+/// A successful response (2xx, or 304 when validators were sent).
+#[derive(Debug)]
+pub struct Fetched {
+    /// The final URL, after redirects.
+    pub url: String,
+    /// `Some(final URL)` when there was at least one redirect and every hop was 301 or 308.
+    pub permanent_url: Option<String>,
+    pub status: u16,
+    /// The server answered 304 Not Modified; `body` is empty.
+    pub not_modified: bool,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub content_type: Option<String>,
+    /// The decoded body (gzip, brotli and deflate undone).
+    pub body: Vec<u8>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    #[error("invalid URL {url}: {reason}")]
+    InvalidUrl { url: String, reason: String },
+    #[error("URL scheme {scheme} is not allowed (only http and https)")]
+    UnsupportedScheme { scheme: String },
+    #[error("timed out after {secs} s")]
+    Timeout { secs: u64 },
+    #[error("{0}")]
+    Connect(String),
+    #[error("DNS: {0}")]
+    Dns(String),
+    #[error("TLS: {0}")]
+    Tls(String),
+    #[error("HTTP {status} {}{}", reason_phrase(*status), retry_after_text(*retry_after))]
+    Http {
+        status: u16,
+        retry_after: Option<u64>,
+    },
+    #[error("HTTP 410 Gone: the server says this feed was removed for good")]
+    Gone,
+    #[error("too many redirects (more than {max})")]
+    TooManyRedirects { max: usize },
+    #[error("redirect loop at {url}")]
+    RedirectLoop { url: String },
+    #[error("response larger than {limit_mib} MiB (raise fetch.max_body_mib to accept it)")]
+    TooLarge { limit_mib: u64 },
+    #[error("download interrupted: {0}")]
+    Body(String),
+    #[error("cannot set up the HTTP client: {0}")]
+    Client(String),
+}
+
+impl FetchError {
+    /// The HTTP status behind the error, if the server answered.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            FetchError::Http { status, .. } => Some(*status),
+            FetchError::Gone => Some(410),
+            _ => None,
+        }
+    }
+
+    /// True for 410 Gone: the caller should stop fetching this URL.
+    pub fn is_gone(&self) -> bool {
+        matches!(self, FetchError::Gone)
+    }
+}
+
+fn reason_phrase(status: u16) -> &'static str {
+    StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("")
+}
+
+fn retry_after_text(retry_after: Option<u64>) -> String {
+    match retry_after {
+        Some(secs) => format!(" (retry after {secs} s)"),
+        None => String::new(),
+    }
+}
+
+/// Parses `url` and accepts it only if it is http or https with a host.
+pub fn check_url(url: &str) -> Result<Url, FetchError> {
+    let parsed = Url::parse(url.trim()).map_err(|e| FetchError::InvalidUrl {
+        url: scrub_line(url),
+        reason: e.to_string(),
+    })?;
+    match parsed.scheme() {
+        "http" | "https" => {}
+        other => {
+            return Err(FetchError::UnsupportedScheme {
+                scheme: scrub_line(other),
+            })
+        }
+    }
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err(FetchError::InvalidUrl {
+            url: scrub_line(url),
+            reason: "no host".to_string(),
+        });
+    }
+    Ok(parsed)
+}
+
+/// Installs rustls' ring provider as the process default; reqwest builds its TLS config from it.
+fn install_crypto_provider() {
+    // Err only means a provider is already installed, which is what we want.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+impl Fetcher {
+    pub fn new(cfg: &FetchConfig) -> Result<Fetcher, FetchError> {
+        install_crypto_provider();
+        let timeout = Duration::from_secs(cfg.timeout_secs.max(1));
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(Duration::from_secs(cfg.connect_timeout_secs.max(1)))
+            // A second guard; the deadline that counts is the one around the whole exchange.
+            .timeout(timeout + Duration::from_secs(1))
+            .tls_backend_rustls()
+            .build()
+            .map_err(|e| FetchError::Client(one_line(&error_chain(&e))))?;
+        Ok(Fetcher {
+            client,
+            user_agent: cfg.user_agent.clone(),
+            timeout,
+            max_redirects: cfg.max_redirects,
+            max_body_bytes: cfg.max_body_bytes(),
+            max_body_mib: cfg.max_body_mib,
+        })
+    }
+
+    /// GETs a feed, conditionally when `v` holds validators.
+    pub async fn get(&self, url: &str, v: &Validators) -> Result<Fetched, FetchError> {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::ACCEPT, HeaderValue::from_static(FEED_ACCEPT));
+        if let Some(value) = v.etag.as_deref().and_then(header_value) {
+            headers.insert(header::IF_NONE_MATCH, value);
+        }
+        if let Some(value) = v.last_modified.as_deref().and_then(header_value) {
+            headers.insert(header::IF_MODIFIED_SINCE, value);
+        }
+        self.run(url, headers, None).await
+    }
+
+    /// GETs `url` with an explicit Accept header (DOI content negotiation); `extra_user_agent` is
+    /// appended to the configured user agent (e.g. `mailto:someone@example.org`).
+    pub async fn get_accept(
+        &self,
+        url: &str,
+        accept: &str,
+        extra_user_agent: Option<&str>,
+    ) -> Result<Fetched, FetchError> {
+        let mut headers = HeaderMap::new();
+        let accept = header_value(accept).ok_or_else(|| FetchError::InvalidUrl {
+            url: scrub_line(url),
+            reason: "the Accept value is not a valid header".to_string(),
+        })?;
+        headers.insert(header::ACCEPT, accept);
+        self.run(url, headers, extra_user_agent).await
+    }
+
+    async fn run(
+        &self,
+        url: &str,
+        headers: HeaderMap,
+        extra_user_agent: Option<&str>,
+    ) -> Result<Fetched, FetchError> {
+        let start = check_url(url)?;
+        let user_agent = match extra_user_agent.map(str::trim).filter(|s| !s.is_empty()) {
+            Some(extra) => format!("{} {extra}", self.user_agent),
+            None => self.user_agent.clone(),
+        };
+        let user_agent = header_value(&user_agent).ok_or_else(|| {
+            FetchError::Client("the user agent is not a valid header value".to_string())
+        })?;
+        let secs = self.timeout.as_secs();
+        tokio::time::timeout(self.timeout, self.follow(start, headers, user_agent))
+            .await
+            .unwrap_or(Err(FetchError::Timeout { secs }))
+    }
+
+    async fn follow(
+        &self,
+        start: Url,
+        headers: HeaderMap,
+        user_agent: HeaderValue,
+    ) -> Result<Fetched, FetchError> {
+        let mut url = start;
+        let mut seen: HashSet<Url> = HashSet::new();
+        let mut hops = 0usize;
+        let mut all_permanent = true;
+        loop {
+            seen.insert(url.clone());
+            let response = self
+                .client
+                .get(url.clone())
+                .headers(headers.clone())
+                .header(header::USER_AGENT, user_agent.clone())
+                .send()
+                .await
+                .map_err(|e| self.map_error(&e))?;
+            let status = response.status();
+
+            if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
+                let Some(location) = response
+                    .headers()
+                    .get(header::LOCATION)
+                    .and_then(|v| v.to_str().ok())
+                else {
+                    return Err(FetchError::Http {
+                        status: status.as_u16(),
+                        retry_after: None,
+                    });
+                };
+                let next = url.join(location.trim()).map_err(|e| FetchError::InvalidUrl {
+                    url: scrub_line(location),
+                    reason: format!("bad redirect target: {e}"),
+                })?;
+                let next = check_url(next.as_str())?;
+                if seen.contains(&next) {
+                    return Err(FetchError::RedirectLoop {
+                        url: scrub_line(next.as_str()),
+                    });
+                }
+                hops += 1;
+                if hops > self.max_redirects {
+                    return Err(FetchError::TooManyRedirects {
+                        max: self.max_redirects,
+                    });
+                }
+                all_permanent &= matches!(
+                    status,
+                    StatusCode::MOVED_PERMANENTLY | StatusCode::PERMANENT_REDIRECT
+                );
+                url = next;
+                continue;
+            }
+
+            let permanent_url = (hops > 0 && all_permanent).then(|| url.to_string());
+            let text_header = |name: header::HeaderName| {
+                response
+                    .headers()
+                    .get(name)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_string)
+            };
+            let etag = text_header(header::ETAG);
+            let last_modified = text_header(header::LAST_MODIFIED);
+            let content_type = text_header(header::CONTENT_TYPE);
+
+            if status == StatusCode::NOT_MODIFIED {
+                return Ok(Fetched {
+                    url: url.to_string(),
+                    permanent_url,
+                    status: status.as_u16(),
+                    not_modified: true,
+                    etag,
+                    last_modified,
+                    content_type,
+                    body: Vec::new(),
+                });
+            }
+            if status == StatusCode::GONE {
+                return Err(FetchError::Gone);
+            }
+            if !status.is_success() {
+                let retry_after = text_header(header::RETRY_AFTER)
+                    .as_deref()
+                    .and_then(parse_retry_after);
+                return Err(FetchError::Http {
+                    status: status.as_u16(),
+                    retry_after,
+                });
+            }
+
+            let body = self.read_body(response).await?;
+            return Ok(Fetched {
+                url: url.to_string(),
+                permanent_url,
+                status: status.as_u16(),
+                not_modified: false,
+                etag,
+                last_modified,
+                content_type,
+                body,
+            });
+        }
+    }
+
+    /// Reads the decoded body, stopping as soon as it passes the cap.
+    async fn read_body(&self, response: reqwest::Response) -> Result<Vec<u8>, FetchError> {
+        let too_large = FetchError::TooLarge {
+            limit_mib: self.max_body_mib,
+        };
+        // Content-Length is the encoded size; it can only prove "too large" when nothing is decoded.
+        if response.headers().get(header::CONTENT_ENCODING).is_none()
+            && response.content_length().unwrap_or(0) > self.max_body_bytes
+        {
+            return Err(too_large);
+        }
+        let capacity = response
+            .content_length()
+            .unwrap_or(0)
+            .min(self.max_body_bytes)
+            .min(4 * 1024 * 1024);
+        let mut body = Vec::with_capacity(usize::try_from(capacity).unwrap_or(0));
+        let mut stream = response.bytes_stream();
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(|e| self.map_body_error(&e))?;
+            if (body.len() + chunk.len()) as u64 > self.max_body_bytes {
+                return Err(too_large);
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
+    }
+
+    fn map_error(&self, e: &reqwest::Error) -> FetchError {
+        let secs = self.timeout.as_secs();
+        if let Some(tls) = find_tls_error(e) {
+            return FetchError::Tls(tls);
+        }
+        if e.is_timeout() {
+            return FetchError::Timeout { secs };
+        }
+        if e.is_dns() {
+            let host = e
+                .url()
+                .and_then(|u| u.host_str())
+                .map(scrub_line)
+                .unwrap_or_default();
+            return FetchError::Dns(format!("cannot resolve host {host}"));
+        }
+        if let Some(kind) = find_io_kind(e) {
+            if let Some(text) = io_kind_text(kind) {
+                return FetchError::Connect(text.to_string());
+            }
+        }
+        if e.is_connect() {
+            return FetchError::Connect(format!("cannot connect: {}", innermost(e)));
+        }
+        if e.is_body() || e.is_decode() {
+            return self.map_body_error(e);
+        }
+        FetchError::Connect(one_line(&error_chain(e)))
+    }
+
+    fn map_body_error(&self, e: &reqwest::Error) -> FetchError {
+        if e.is_timeout() {
+            return FetchError::Timeout {
+                secs: self.timeout.as_secs(),
+            };
+        }
+        if e.is_decode() {
+            return FetchError::Body(format!("cannot decode the body: {}", innermost(e)));
+        }
+        FetchError::Body(innermost(e))
+    }
+}
+
+fn header_value(s: &str) -> Option<HeaderValue> {
+    HeaderValue::from_str(s.trim()).ok()
+}
+
+/// `Retry-After` as seconds: either a number or an HTTP date.
+fn parse_retry_after(value: &str) -> Option<u64> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(secs);
+    }
+    let when = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    let secs = (when.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_seconds();
+    Some(u64::try_from(secs).unwrap_or(0))
+}
+
+/// Every error in the chain, including errors wrapped inside `io::Error`s (whose `source()`
+/// skips the wrapped error itself).
+fn for_each_cause(e: &(dyn StdError + 'static), f: &mut dyn FnMut(&(dyn StdError + 'static))) {
+    let mut current: Option<&(dyn StdError + 'static)> = Some(e);
+    while let Some(err) = current {
+        f(err);
+        if let Some(inner) = err
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
+            let inner: &(dyn StdError + 'static) = inner;
+            f(inner);
+            if let Some(src) = inner.source() {
+                for_each_cause(src, f);
+            }
+        }
+        current = err.source();
+    }
+}
+
+fn find_tls_error(e: &reqwest::Error) -> Option<String> {
+    let mut found = None;
+    for_each_cause(e, &mut |err| {
+        if found.is_none() {
+            if let Some(tls) = err.downcast_ref::<rustls::Error>() {
+                found = Some(describe_tls(tls));
+            }
+        }
+    });
+    if found.is_none() {
+        // A TLS handshake cut short by the peer has no rustls error, only its message.
+        let chain = error_chain(e).to_lowercase();
+        if chain.contains("tls") || chain.contains("handshake") || chain.contains("certificate") {
+            found = Some(one_line(&innermost(e)));
+        }
+    }
+    found
+}
+
+fn describe_tls(e: &rustls::Error) -> String {
+    use rustls::CertificateError as C;
+    match e {
+        rustls::Error::InvalidCertificate(cert) => match cert {
+            C::NotValidForName | C::NotValidForNameContext { .. } => {
+                "certificate not valid for host".to_string()
+            }
+            C::Expired | C::ExpiredContext { .. } => "certificate expired".to_string(),
+            C::NotValidYet | C::NotValidYetContext { .. } => "certificate not valid yet".to_string(),
+            C::UnknownIssuer => "certificate not issued by a trusted authority".to_string(),
+            C::Revoked => "certificate revoked".to_string(),
+            C::BadSignature => "certificate has a bad signature".to_string(),
+            other => format!("invalid certificate: {}", one_line(&format!("{other:?}"))),
+        },
+        rustls::Error::InvalidMessage(_) | rustls::Error::InappropriateMessage { .. } => {
+            "the server did not answer with TLS (is it plain http?)".to_string()
+        }
+        other => one_line(&other.to_string()),
+    }
+}
+
+fn find_io_kind(e: &reqwest::Error) -> Option<std::io::ErrorKind> {
+    let mut kind = None;
+    for_each_cause(e, &mut |err| {
+        if kind.is_none() {
+            if let Some(io) = err.downcast_ref::<std::io::Error>() {
+                kind = Some(io.kind());
+            }
+        }
+    });
+    kind
+}
+
+fn io_kind_text(kind: std::io::ErrorKind) -> Option<&'static str> {
+    use std::io::ErrorKind as K;
+    Some(match kind {
+        K::ConnectionRefused => "connection refused",
+        K::ConnectionReset => "connection reset by the server",
+        K::ConnectionAborted => "connection aborted",
+        K::HostUnreachable => "host unreachable",
+        K::NetworkUnreachable => "network unreachable",
+        K::AddrNotAvailable => "address not available",
+        _ => return None,
+    })
+}
+
+fn error_chain(e: &(dyn StdError + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for_each_cause(e, &mut |err| {
+        let text = err.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+    });
+    parts.join(": ")
+}
+
+/// The most specific message in the chain.
+fn innermost(e: &(dyn StdError + 'static)) -> String {
+    let mut last = e.to_string();
+    for_each_cause(e, &mut |err| last = err.to_string());
+    one_line(&last)
+}
+
+fn one_line(s: &str) -> String {
+    scrub_line(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::net::{TcpListener, TcpStream};
+    use std::sync::{Arc, Mutex};
+    use std::thread;
+    use std::time::Instant;
+
+    /// A request as the test server saw it.
+    #[derive(Debug, Clone)]
+    struct Req {
+        path: String,
+        headers: Vec<(String, String)>,
+    }
+
+    impl Req {
+        fn header(&self, name: &str) -> Option<&str> {
+            self.headers
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.as_str())
+        }
+    }
+
+    type Handler = dyn Fn(&Req, &mut TcpStream) + Send + Sync;
+
+    /// A loopback server: each connection is read up to the end of its head, then handed to
+    /// `handler`, which writes whatever raw bytes the test wants.
+    fn serve(handler: impl Fn(&Req, &mut TcpStream) + Send + Sync + 'static) -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let handler: Arc<Handler> = Arc::new(handler);
+        let log = seen.clone();
+        thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { return };
+                let handler = handler.clone();
+                let log = log.clone();
+                thread::spawn(move || {
+                    let Some(req) = read_head(&mut stream) else {
+                        return;
+                    };
+                    log.lock().unwrap().push(req.clone());
+                    handler(&req, &mut stream);
+                    let _ = stream.flush();
+                });
+            }
+        });
+        Server {
+            base: format!("http://{addr}"),
+            seen,
+        }
+    }
+
+    struct Server {
+        base: String,
+        seen: Arc<Mutex<Vec<Req>>>,
+    }
+
+    impl Server {
+        fn url(&self, path: &str) -> String {
+            format!("{}{path}", self.base)
+        }
+        fn requests(&self) -> Vec<Req> {
+            self.seen.lock().unwrap().clone()
+        }
+    }
+
+    fn read_head(stream: &mut TcpStream) -> Option<Req> {
+        let mut reader = BufReader::new(stream.try_clone().ok()?);
+        let mut line = String::new();
+        reader.read_line(&mut line).ok()?;
+        let path = line.split_whitespace().nth(1)?.to_string();
+        let mut headers = Vec::new();
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line).ok()? == 0 {
+                return None;
+            }
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            if let Some((k, v)) = line.split_once(':') {
+                headers.push((k.trim().to_string(), v.trim().to_string()));
+            }
+        }
+        Some(Req { path, headers })
+    }
+
+    fn respond(stream: &mut TcpStream, status: &str, headers: &[(&str, &str)], body: &[u8]) {
+        let mut head = format!(
+            "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n",
+            body.len()
+        );
+        for (k, v) in headers {
+            head.push_str(&format!("{k}: {v}\r\n"));
+        }
+        head.push_str("\r\n");
+        let _ = stream.write_all(head.as_bytes());
+        let _ = stream.write_all(body);
+    }
+
+    fn cfg(timeout: u64) -> FetchConfig {
+        FetchConfig {
+            timeout_secs: timeout,
+            connect_timeout_secs: 1,
+            max_redirects: 3,
+            max_body_mib: 1,
+            user_agent: "paperboy-test/1".to_string(),
+            jobs: 4,
+        }
+    }
+
+    fn fetcher() -> Fetcher {
+        Fetcher::new(&cfg(2)).unwrap()
+    }
+
+    const RSS: &[u8] = b"<rss version=\"2.0\"><channel><title>t</title></channel></rss>";
+
+    #[tokio::test]
+    async fn ok_with_validators_and_user_agent() {
+        let server = serve(|_, s| {
+            respond(
+                s,
+                "200 OK",
+                &[
+                    ("ETag", "\"v1\""),
+                    ("Last-Modified", "Wed, 21 Oct 2015 07:28:00 GMT"),
+                    ("Content-Type", "application/rss+xml"),
+                ],
+                RSS,
+            )
+        });
+        let got = fetcher()
+            .get(&server.url("/feed"), &Validators::default())
+            .await
+            .unwrap();
+        assert_eq!(got.status, 200);
+        assert!(!got.not_modified);
+        assert_eq!(got.body, RSS);
+        assert_eq!(got.etag.as_deref(), Some("\"v1\""));
+        assert_eq!(
+            got.last_modified.as_deref(),
+            Some("Wed, 21 Oct 2015 07:28:00 GMT")
+        );
+        assert_eq!(got.content_type.as_deref(), Some("application/rss+xml"));
+        assert_eq!(got.url, server.url("/feed"));
+        assert_eq!(got.permanent_url, None);
+        let req = &server.requests()[0];
+        assert_eq!(req.header("user-agent"), Some("paperboy-test/1"));
+        assert!(req.header("accept").unwrap().contains("application/rss+xml"));
+        assert_eq!(req.header("if-none-match"), None);
+    }
+
+    #[tokio::test]
+    async fn not_modified_when_validators_match() {
+        let server = serve(|req, s| {
+            if req.header("if-none-match") == Some("\"v1\"") {
+                respond(s, "304 Not Modified", &[("ETag", "\"v1\"")], b"");
+            } else {
+                respond(s, "200 OK", &[], RSS);
+            }
+        });
+        let v = Validators {
+            etag: Some("\"v1\"".to_string()),
+            last_modified: Some("Wed, 21 Oct 2015 07:28:00 GMT".to_string()),
+        };
+        let got = fetcher().get(&server.url("/f"), &v).await.unwrap();
+        assert!(got.not_modified);
+        assert_eq!(got.status, 304);
+        assert!(got.body.is_empty());
+        let req = &server.requests()[0];
+        assert_eq!(
+            req.header("if-modified-since"),
+            Some("Wed, 21 Oct 2015 07:28:00 GMT")
+        );
+    }
+
+    fn redirecting(codes: &'static [&'static str]) -> Server {
+        // /0 → /1 → ... → /n, with codes[i] on hop i; /n answers 200.
+        serve(move |req, s| {
+            let i: usize = req.path.trim_start_matches('/').parse().unwrap_or(0);
+            match codes.get(i) {
+                Some(code) => respond(s, code, &[("Location", &format!("/{}", i + 1))], b""),
+                None => respond(s, "200 OK", &[], RSS),
+            }
+        })
+    }
+
+    #[tokio::test]
+    async fn permanent_redirect_chain_reports_the_new_url() {
+        let server = redirecting(&["301 Moved Permanently", "308 Permanent Redirect"]);
+        let got = fetcher()
+            .get(&server.url("/0"), &Validators::default())
+            .await
+            .unwrap();
+        assert_eq!(got.url, server.url("/2"));
+        assert_eq!(got.permanent_url, Some(server.url("/2")));
+        assert_eq!(got.body, RSS);
+    }
+
+    #[tokio::test]
+    async fn a_temporary_hop_makes_the_move_temporary() {
+        let server = redirecting(&["301 Moved Permanently", "302 Found"]);
+        let got = fetcher()
+            .get(&server.url("/0"), &Validators::default())
+            .await
+            .unwrap();
+        assert_eq!(got.url, server.url("/2"));
+        assert_eq!(got.permanent_url, None);
+    }
+
+    #[tokio::test]
+    async fn too_many_redirects() {
+        let server = redirecting(&["302 Found"; 10]);
+        let err = fetcher()
+            .get(&server.url("/0"), &Validators::default())
+            .await
+            .unwrap_err();
+        assert!(matches!(err, FetchError::TooManyRedirects { max: 3 }), "{err}");
+        assert_eq!(err.to_string(), "too many redirects (more than 3)");
+    }
+
+    #[tokio::test]
+    async fn redirect_loop() {
+        let server = serve(|req, s| {
+            let to = if req.path == "/a" { "/b" } else { "/a" };
+            respond(s, "301 Moved Permanently", &[("Location", to)], b"");
+        });
+        let err = fetcher()
+            .get(&server.url("/a"), &Validators::default())
+            .await
+            .unwrap_err();
+        assert!(matches!(err, FetchError::RedirectLoop { .. }), "{err}");
+        assert!(err.to_string().starts_with("redirect loop"));
+    }
+
+    #[tokio::test]
+    async fn redirect_to_ftp_is_refused() {
+        let server = serve(|_, s| {
+            respond(s, "301 Moved", &[("Location", "ftp://example.org/feed")], b"")
+        });
+        let err = fetcher()
+            .get(&server.url("/"), &Validators::default())
+            .await
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "URL scheme ftp is not allowed (only http and https)"
+        );
+    }
+
+    #[tokio::test]
+    async fn http_errors_carry_status_and_retry_after() {
+        let server = serve(|req, s| match req.path.as_str() {
+            "/404" => respond(s, "404 Not Found", &[], b"nope"),
+            "/500" => respond(s, "500 Internal Server Error", &[("Retry-After", "120")], b""),
+            _ => respond(s, "410 Gone", &[], b""),
+        });
+        let f = fetcher();
+        let v = Validators::default();
+        let e404 = f.get(&server.url("/404"), &v).await.unwrap_err();
+        assert_eq!(e404.to_string(), "HTTP 404 Not Found");
+        assert_eq!(e404.status(), Some(404));
+        let e500 = f.get(&server.url("/500"), &v).await.unwrap_err();
+        assert!(matches!(
+            e500,
+            FetchError::Http {
+                status: 500,
+                retry_after: Some(120)
+            }
+        ));
+        assert_eq!(
+            e500.to_string(),
+            "HTTP 500 Internal Server Error (retry after 120 s)"
+        );
+        let gone = f.get(&server.url("/410"), &v).await.unwrap_err();
+        assert!(gone.is_gone());
+        assert_eq!(gone.status(), Some(410));
+    }
+
+    #[test]
+    fn retry_after_as_a_date() {
+        let later = (chrono::Utc::now() + chrono::Duration::seconds(600)).to_rfc2822();
+        let secs = parse_retry_after(&later).unwrap();
+        assert!((590..=600).contains(&secs), "{secs}");
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
+            Some(0)
+        );
+        assert_eq!(parse_retry_after("soon"), None);
+    }
+
+    async fn assert_times_out(server: Server) {
+        let f = Fetcher::new(&cfg(1)).unwrap();
+        let started = Instant::now();
+        let err = f
+            .get(&server.url("/"), &Validators::default())
+            .await
+            .unwrap_err();
+        assert!(matches!(err, FetchError::Timeout { secs: 1 }), "{err}");
+        assert_eq!(err.to_string(), "timed out after 1 s");
+        assert!(started.elapsed() < Duration::from_secs(3));
+    }
+
+    #[tokio::test]
+    async fn a_server_that_never_answers_times_out() {
+        assert_times_out(serve(|_, _| thread::sleep(Duration::from_secs(5)))).await;
+    }
+
+    #[tokio::test]
+    async fn a_trickling_body_times_out() {
+        assert_times_out(serve(|_, s| {
+            let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n");
+            for _ in 0..100 {
+                if s.write_all(b"<").is_err() {
+                    return;
+                }
+                thread::sleep(Duration::from_millis(100));
+            }
+        }))
+        .await;
+    }
+
+    #[tokio::test]
+    async fn a_body_over_the_cap_is_refused() {
+        let big = vec![b'x'; 1024 * 1024 + 10];
+        let server = serve(move |req, s| {
+            if req.path == "/chunked" {
+                // No Content-Length: the cap must hold while streaming.
+                let _ = s.write_all(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n");
+                let _ = s.write_all(&big);
+            } else {
+                respond(s, "200 OK", &[], &big)
+            }
+        });
+        for path in ["/plain", "/chunked"] {
+            let err = fetcher()
+                .get(&server.url(path), &Validators::default())
+                .await
+                .unwrap_err();
+            assert!(matches!(err, FetchError::TooLarge { limit_mib: 1 }), "{err}");
+            assert!(err.to_string().starts_with("response larger than 1 MiB"));
+        }
+    }
+
+    #[tokio::test]
+    async fn a_gzip_bomb_stops_at_the_cap() {
+        use flate2::write::GzEncoder;
+        let mut enc = GzEncoder::new(Vec::new(), flate2::Compression::best());
+        let zeros = vec![0u8; 1024 * 1024];
+        for _ in 0..64 {
+            enc.write_all(&zeros).unwrap();
+        }
+        let bomb = enc.finish().unwrap();
+        assert!(bomb.len() < 1024 * 1024);
+        let server = serve(move |_, s| respond(s, "200 OK", &[("Content-Encoding", "gzip")], &bomb));
+        let started = Instant::now();
+        let err = fetcher()
+            .get(&server.url("/"), &Validators::default())
+            .await
+            .unwrap_err();
+        assert!(matches!(err, FetchError::TooLarge { .. }), "{err}");
+        assert!(started.elapsed() < Duration::from_secs(2));
+    }
+
+    #[tokio::test]
+    async fn gzip_bodies_are_decoded() {
+        use flate2::write::GzEncoder;
+        let mut enc = GzEncoder::new(Vec::new(), flate2::Compression::default());
+        enc.write_all(RSS).unwrap();
+        let gz = enc.finish().unwrap();
+        let server = serve(move |_, s| respond(s, "200 OK", &[("Content-Encoding", "gzip")], &gz));
+        let got = fetcher()
+            .get(&server.url("/"), &Validators::default())
+            .await
+            .unwrap();
+        assert_eq!(got.body, RSS);
+        let req = &server.requests()[0];
+        assert!(req.header("accept-encoding").unwrap().contains("gzip"));
+    }
+
+    #[tokio::test]
+    async fn a_reset_mid_body_is_a_body_error() {
+        let server = serve(|_, s| {
+            let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n<rss>");
+            let _ = s.flush();
+            thread::sleep(Duration::from_millis(50));
+            // Closing short of Content-Length is how a reset looks to the client.
+            let _ = s.shutdown(std::net::Shutdown::Both);
+        });
+        let err = fetcher()
+            .get(&server.url("/"), &Validators::default())
+            .await
+            .unwrap_err();
+        assert!(matches!(err, FetchError::Body(_)), "{err:?}");
+        assert!(err.to_string().starts_with("download interrupted"));
+        assert!(!err.to_string().contains('\n'));
+    }
+
+    #[tokio::test]
+    async fn connection_refused() {
+        let port = {
+            let l = TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap().port()
+        };
+        let err = fetcher()
+            .get(&format!("http://127.0.0.1:{port}/"), &Validators::default())
+            .await
+            .unwrap_err();
+        assert!(matches!(err, FetchError::Connect(_)), "{err:?}");
+        assert_eq!(err.to_string(), "connection refused");
+    }
+
+    #[tokio::test]
+    async fn tls_to_a_plain_http_server_is_an_error_not_a_hang() {
+        let server = serve(|_, s| respond(s, "400 Bad Request", &[], b"plain http"));
+        let url = server.url("/").replace("http://", "https://");
+        let started = Instant::now();
+        let err = fetcher()
+            .get(&url, &Validators::default())
+            .await
+            .unwrap_err();
+        assert!(started.elapsed() < Duration::from_secs(2));
+        assert!(matches!(err, FetchError::Tls(_)), "{err:?}");
+        assert!(!err.to_string().contains('\n'));
+    }
+
+    // A self-signed certificate for localhost / 127.0.0.1 (P-256), made with openssl.
+    const CERT_DER_B64: &str = "MIIBmzCCAUGgAwIBAgIUA5k25bUmteJWeb8jHqus/MN78EUwCgYIKoZIzj0EAwIwFDESMBAGA1UEAwwJbG9jYWxob3N0MCAXDTI2MTEyNzA5MDEyMVoYDzIxMjYxMTAzMDkwMTIxWjAUMRIwEAYDVQQDDAlsb2NhbGhvc3QwWTATBgcqhkjOPQIBBggqhkjOPQMBBwNCAASEkZBC5A9UpuEPlOMXTkRoAUTC3jGv77ElsLhT5wxB85DXKm5+yQk8mKEfDGWp2CfEaOe7C+SvlJJx3Rpg5wWMo28wbTAdBgNVHQ4EFgQU8O/VgTPzR5VNY4BD3WT9ilZbJIMwHwYDVR0jBBgwFoAU8O/VgTPzR5VNY4BD3WT9ilZbJIMwDwYDVR0TAQH/BAUwAwEB/zAaBgNVHREEEzARgglsb2NhbGhvc3SHBH8AAAEwCgYIKoZIzj0EAwIDSAAwRQIgEGx29fnXS5fNITVOIRMaQBAxBa0nxdc5w8XI+/yglE0CIQCeSIbbpuPMrpOFgBj+OdGcZM12ltq4+ne5scIW2aIG2A==";
+    const KEY_DER_B64: &str = "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgRiWCpvF21m7coCAvQ+M1+PDP3yei2/LNaKeqMafN0wOhRANCAASEkZBC5A9UpuEPlOMXTkRoAUTC3jGv77ElsLhT5wxB85DXKm5+yQk8mKEfDGWp2CfEaOe7C+SvlJJx3Rpg5wWM";
+
+    #[tokio::test]
+    async fn an_untrusted_certificate_is_a_tls_error() {
+        use base64::Engine;
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+        let b64 = base64::engine::general_purpose::STANDARD;
+        let cert = CertificateDer::from(b64.decode(CERT_DER_B64).unwrap());
+        let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(b64.decode(KEY_DER_B64).unwrap()));
+        let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![cert], key)
+        .unwrap();
+        let config = Arc::new(config);
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(tcp) = stream else { return };
+                let Ok(conn) = rustls::ServerConnection::new(config.clone()) else {
+                    return;
+                };
+                let mut tls = rustls::StreamOwned::new(conn, tcp);
+                let mut buf = [0u8; 1024];
+                let _ = tls.read(&mut buf);
+            }
+        });
+        let started = Instant::now();
+        let err = fetcher()
+            .get(
+                &format!("https://localhost:{port}/"),
+                &Validators::default(),
+            )
+            .await
+            .unwrap_err();
+        assert!(started.elapsed() < Duration::from_secs(2));
+        assert!(matches!(err, FetchError::Tls(_)), "{err:?}");
+        assert!(err.to_string().starts_with("TLS: "), "{err}");
+        assert!(!err.to_string().contains('\n'));
+    }
+
+    #[tokio::test]
+    async fn get_accept_sends_accept_and_extended_user_agent() {
+        let server = serve(|_, s| respond(s, "200 OK", &[], b"@article{x}"));
+        let got = fetcher()
+            .get_accept(
+                &server.url("/10.1000/x"),
+                "application/x-bibtex",
+                Some("mailto:me@example.org"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(got.body, b"@article{x}");
+        let req = &server.requests()[0];
+        assert_eq!(req.header("accept"), Some("application/x-bibtex"));
+        assert_eq!(
+            req.header("user-agent"),
+            Some("paperboy-test/1 mailto:me@example.org")
+        );
+    }
+
+    #[test]
+    fn check_url_accepts_only_http_and_https() {
+        assert!(check_url("https://example.org/feed").is_ok());
+        assert!(check_url(" http://example.org ").is_ok());
+        let e = check_url("ftp://example.org/").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "URL scheme ftp is not allowed (only http and https)"
+        );
+        assert!(matches!(
+            check_url("javascript:alert(1)"),
+            Err(FetchError::UnsupportedScheme { .. })
+        ));
+        assert!(matches!(
+            check_url("file:///etc/passwd"),
+            Err(FetchError::UnsupportedScheme { .. })
+        ));
+        let e = check_url("not a url\x1b[31m").unwrap_err();
+        assert!(matches!(e, FetchError::InvalidUrl { .. }));
+        assert!(!e.to_string().contains('\x1b'));
+    }
+
+    #[tokio::test]
+    async fn an_unresolvable_name_is_an_error() {
+        // `.invalid` never resolves (RFC 6761); offline machines fail the lookup as well.
+        let err = fetcher()
+            .get("http://paperboy-test.invalid/", &Validators::default())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, FetchError::Dns(_) | FetchError::Timeout { .. }),
+            "{err:?}"
+        );
+    }
+}

@@ -1,0 +1,573 @@
+//! Cheap HTML scanning without a DOM: plain text for the search index and DOI matching, entity
+//! decoding, and link targets.
+//!
+//! This runs on every entry at ingest, so it is a single linear pass over the bytes with no
+//! allocation per tag. It is not a conforming HTML parser: it only has to be right about what
+//! text a reader sees and where links point, and it must never panic or go quadratic.
+
+use crate::scrub::is_forbidden;
+
+/// Marks a block boundary between the tag pass and the whitespace pass. NUL never survives
+/// decoding (`&#0;` becomes U+FFFD) and raw NULs are dropped, so it cannot be confused with text.
+const BLOCK: char = '\0';
+
+/// Tags whose boundaries separate words or lines in rendered text.
+const BLOCK_TAGS: &[&str] = &[
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "body",
+    "br",
+    "caption",
+    "dd",
+    "details",
+    "div",
+    "dl",
+    "dt",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "head",
+    "header",
+    "hr",
+    "html",
+    "img",
+    "li",
+    "main",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "summary",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "title",
+    "tr",
+    "ul",
+];
+
+/// Elements whose contents are not text a reader sees.
+const RAW_TAGS: &[&str] = &["script", "style", "template", "noscript"];
+
+/// One piece of an HTML document.
+#[derive(Debug, PartialEq)]
+enum Token<'a> {
+    /// Text between tags, entities still encoded.
+    Text(&'a str),
+    /// A start or end tag; `attrs` is everything between the name and the closing `>`.
+    Tag {
+        name: &'a str,
+        end: bool,
+        attrs: &'a str,
+    },
+}
+
+/// Splits HTML into text and tags, skipping comments, doctypes, processing instructions and the
+/// contents of script-like elements.
+struct Lexer<'a> {
+    s: &'a str,
+    pos: usize,
+    /// Inside a raw-text element: skip to its end tag.
+    raw: Option<&'static str>,
+}
+
+impl<'a> Lexer<'a> {
+    fn new(s: &'a str) -> Self {
+        Lexer { s, pos: 0, raw: None }
+    }
+
+    /// Where the next markup `<` is at or after `from` (a `<` not followed by a tag-ish byte is
+    /// text, as in "a < b").
+    fn next_markup(&self, from: usize) -> usize {
+        let b = self.s.as_bytes();
+        let mut i = from;
+        while let Some(off) = memchr(b'<', &b[i..]) {
+            let lt = i + off;
+            match b.get(lt + 1) {
+                Some(c) if c.is_ascii_alphabetic() || matches!(c, b'/' | b'!' | b'?') => return lt,
+                _ => i = lt + 1,
+            }
+        }
+        b.len()
+    }
+
+    /// Skips past the end tag of raw element `name`, or to the end of input.
+    fn skip_raw(&mut self, name: &str) {
+        let b = self.s.as_bytes();
+        let mut i = self.pos;
+        while let Some(off) = memchr(b'<', &b[i..]) {
+            let lt = i + off;
+            let after = lt + 2 + name.len();
+            if b.get(lt + 1) == Some(&b'/')
+                && after <= b.len()
+                && b[lt + 2..after].eq_ignore_ascii_case(name.as_bytes())
+                && !b.get(after).is_some_and(|c| c.is_ascii_alphanumeric())
+            {
+                self.pos = lt;
+                return;
+            }
+            i = lt + 1;
+        }
+        self.pos = b.len();
+    }
+}
+
+impl<'a> Iterator for Lexer<'a> {
+    type Item = Token<'a>;
+
+    fn next(&mut self) -> Option<Token<'a>> {
+        let b = self.s.as_bytes();
+        loop {
+            if let Some(name) = self.raw.take() {
+                self.skip_raw(name);
+            }
+            if self.pos >= b.len() {
+                return None;
+            }
+            let lt = self.next_markup(self.pos);
+            if lt > self.pos {
+                let text = &self.s[self.pos..lt];
+                self.pos = lt;
+                return Some(Token::Text(text));
+            }
+            // At a markup `<`.
+            let rest = &b[lt..];
+            if rest.starts_with(b"<!--") {
+                self.pos = find(b, lt + 4, b"-->").map_or(b.len(), |i| i + 3);
+                continue;
+            }
+            if matches!(rest.get(1), Some(b'!' | b'?'))
+                || (rest.get(1) == Some(&b'/')
+                    && !rest.get(2).is_some_and(|c| c.is_ascii_alphabetic()))
+            {
+                self.pos = memchr(b'>', &b[lt..]).map_or(b.len(), |i| lt + i + 1);
+                continue;
+            }
+            let end = rest.get(1) == Some(&b'/');
+            let name_start = lt + if end { 2 } else { 1 };
+            let mut i = name_start;
+            while i < b.len() && (b[i].is_ascii_alphanumeric() || matches!(b[i], b'-' | b':')) {
+                i += 1;
+            }
+            let name = &self.s[name_start..i];
+            let attrs_start = i;
+            let close = tag_end(b, i);
+            let attrs = &self.s[attrs_start..close.min(b.len())];
+            self.pos = (close + 1).min(b.len());
+            if !end
+                && !attrs.ends_with('/')
+                && RAW_TAGS.iter().any(|t| t.eq_ignore_ascii_case(name))
+            {
+                self.raw = RAW_TAGS
+                    .iter()
+                    .copied()
+                    .find(|t| t.eq_ignore_ascii_case(name));
+            }
+            return Some(Token::Tag { name, end, attrs });
+        }
+    }
+}
+
+/// Index of the `>` that ends a tag whose attributes start at `from`, honouring quoted values;
+/// `b.len()` when the tag never ends.
+fn tag_end(b: &[u8], from: usize) -> usize {
+    let mut i = from;
+    let mut after_eq = false;
+    while i < b.len() {
+        match b[i] {
+            b'>' => return i,
+            q @ (b'"' | b'\'') if after_eq => {
+                // An unclosed quote runs to the end, as browsers treat it.
+                match memchr(q, &b[i + 1..]) {
+                    Some(off) => i += off + 1,
+                    None => return b.len(),
+                }
+                after_eq = false;
+            }
+            b'=' => after_eq = true,
+            c if c.is_ascii_whitespace() => {}
+            _ => after_eq = false,
+        }
+        i += 1;
+    }
+    b.len()
+}
+
+fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
+    hay.iter().position(|&c| c == needle)
+}
+
+fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    hay.get(from..)?
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|i| from + i)
+}
+
+/// The value of attribute `want` (ASCII case-insensitive) in a tag's attribute text, decoded.
+fn attr(attrs: &str, want: &str) -> Option<String> {
+    let b = attrs.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        while i < b.len() && (b[i].is_ascii_whitespace() || b[i] == b'/') {
+            i += 1;
+        }
+        let name_start = i;
+        while i < b.len() && !b[i].is_ascii_whitespace() && !matches!(b[i], b'=' | b'/') {
+            i += 1;
+        }
+        let name = &attrs[name_start..i];
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let mut value = None;
+        if b.get(i) == Some(&b'=') {
+            i += 1;
+            while i < b.len() && b[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            match b.get(i) {
+                Some(&q @ (b'"' | b'\'')) => {
+                    let start = i + 1;
+                    let stop = memchr(q, &b[start..]).map_or(b.len(), |o| start + o);
+                    value = Some(&attrs[start..stop]);
+                    i = stop + 1;
+                }
+                _ => {
+                    let start = i;
+                    while i < b.len() && !b[i].is_ascii_whitespace() {
+                        i += 1;
+                    }
+                    value = Some(&attrs[start..i]);
+                }
+            }
+        }
+        if name.eq_ignore_ascii_case(want) {
+            return Some(decode_entities(value.unwrap_or("")));
+        }
+        if name.is_empty() && value.is_none() {
+            // Stray byte such as a lone `=`: step over it so the scan always advances.
+            i += 1;
+        }
+    }
+    None
+}
+
+/// Plain text of an HTML fragment: tags stripped, script and style contents dropped, entities
+/// decoded, whitespace collapsed to single spaces, block boundaries as single newlines, control
+/// characters removed. For indexing and matching, not for display layout.
+pub fn to_plain_text(html: &str) -> String {
+    let mut raw = String::with_capacity(html.len());
+    for tok in Lexer::new(html) {
+        match tok {
+            Token::Text(t) if t.contains(BLOCK) => decode_into(&t.replace(BLOCK, ""), &mut raw),
+            Token::Text(t) => decode_into(t, &mut raw),
+            Token::Tag { name, .. } => {
+                if BLOCK_TAGS.iter().any(|t| t.eq_ignore_ascii_case(name)) {
+                    raw.push(BLOCK);
+                }
+            }
+        }
+    }
+    collapse(&raw)
+}
+
+/// Folds whitespace runs to one space, or one newline when the run holds a block boundary.
+fn collapse(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    // 0 = no pending gap, 1 = a space, 2 = a newline.
+    let mut gap = 0u8;
+    for c in raw.chars() {
+        if c == BLOCK {
+            gap = 2;
+        } else if c.is_whitespace() {
+            gap = gap.max(1);
+        } else if is_forbidden(c) {
+            continue;
+        } else {
+            if !out.is_empty() {
+                match gap {
+                    1 => out.push(' '),
+                    2 => out.push('\n'),
+                    _ => {}
+                }
+            }
+            gap = 0;
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Decodes HTML character references: all named entities of the HTML standard (with `;`; the
+/// common legacy ones `&amp` `&lt` `&gt` `&quot` `&nbsp` also without it when not followed by a
+/// name character or `=`, so query strings like `?a=1&copy=2` survive), and `&#NN;` / `&#xNN;`
+/// (with the Windows-1252 remapping browsers apply to 128–159; invalid code points become U+FFFD).
+pub fn decode_entities(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    decode_into(s, &mut out);
+    out
+}
+
+fn decode_into(s: &str, out: &mut String) {
+    let b = s.as_bytes();
+    let mut last = 0;
+    let mut i = 0;
+    while let Some(off) = memchr(b'&', &b[i..]) {
+        let amp = i + off;
+        i = amp + 1;
+        if let Some((decoded, len)) = reference_at(&b[amp + 1..]) {
+            out.push_str(&s[last..amp]);
+            match decoded {
+                Decoded::Char(c) => out.push(c),
+                Decoded::Str(t) => out.push_str(t),
+            }
+            i = amp + 1 + len;
+            last = i;
+        }
+    }
+    out.push_str(&s[last..]);
+}
+
+enum Decoded {
+    Char(char),
+    Str(&'static str),
+}
+
+/// Decodes the reference after an `&`; returns it and how many bytes it used.
+fn reference_at(b: &[u8]) -> Option<(Decoded, usize)> {
+    if b.first() == Some(&b'#') {
+        let (hex, start) = match b.get(1) {
+            Some(b'x' | b'X') => (true, 2),
+            _ => (false, 1),
+        };
+        let mut i = start;
+        let mut value: u32 = 0;
+        while let Some(&c) = b.get(i) {
+            let d = match (hex, c) {
+                (_, b'0'..=b'9') => u32::from(c - b'0'),
+                (true, b'a'..=b'f') => u32::from(c - b'a' + 10),
+                (true, b'A'..=b'F') => u32::from(c - b'A' + 10),
+                _ => break,
+            };
+            // Saturate: an absurdly long number is simply invalid.
+            value = value
+                .saturating_mul(if hex { 16 } else { 10 })
+                .saturating_add(d);
+            i += 1;
+        }
+        if i == start {
+            return None;
+        }
+        if b.get(i) == Some(&b';') {
+            i += 1;
+        }
+        return Some((Decoded::Char(numeric_char(value)), i));
+    }
+    let mut i = 0;
+    while i < b.len() && i < 40 && b[i].is_ascii_alphanumeric() {
+        i += 1;
+    }
+    if i == 0 {
+        return None;
+    }
+    let name = &b[..i];
+    if b.get(i) == Some(&b';') {
+        if let Ok(k) = html_escape::NAMED_ENTITIES.binary_search_by(|(n, _)| (*n).cmp(name)) {
+            return Some((Decoded::Str(html_escape::NAMED_ENTITIES[k].1), i + 1));
+        }
+        return None;
+    }
+    // Legacy forms without `;`.
+    if matches!(b.get(i), Some(b'=')) {
+        return None;
+    }
+    let t = match name {
+        b"amp" | b"AMP" => "&",
+        b"lt" | b"LT" => "<",
+        b"gt" | b"GT" => ">",
+        b"quot" | b"QUOT" => "\"",
+        b"nbsp" => "\u{a0}",
+        _ => return None,
+    };
+    Some((Decoded::Str(t), i))
+}
+
+/// The character a numeric reference stands for, as browsers decode it.
+fn numeric_char(v: u32) -> char {
+    // Windows-1252 for the C1 range, as the HTML standard requires.
+    const CP1252: [char; 32] = [
+        '\u{20ac}', '\u{81}', '\u{201a}', '\u{192}', '\u{201e}', '\u{2026}', '\u{2020}',
+        '\u{2021}', '\u{2c6}', '\u{2030}', '\u{160}', '\u{2039}', '\u{152}', '\u{8d}', '\u{17d}',
+        '\u{8f}', '\u{90}', '\u{2018}', '\u{2019}', '\u{201c}', '\u{201d}', '\u{2022}',
+        '\u{2013}', '\u{2014}', '\u{2dc}', '\u{2122}', '\u{161}', '\u{203a}', '\u{153}', '\u{9d}',
+        '\u{17e}', '\u{178}',
+    ];
+    match v {
+        0 => '\u{fffd}',
+        0x80..=0x9f => CP1252[(v - 0x80) as usize],
+        _ => char::from_u32(v).unwrap_or('\u{fffd}'),
+    }
+}
+
+/// The `href` values of `<a>`, `<area>` and `<link>` tags, entity-decoded and trimmed, in
+/// document order. Empty values are skipped.
+pub fn hrefs(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for tok in Lexer::new(html) {
+        if let Token::Tag {
+            name,
+            end: false,
+            attrs,
+        } = tok
+        {
+            if ["a", "link", "area"]
+                .iter()
+                .any(|t| t.eq_ignore_ascii_case(name))
+            {
+                if let Some(v) = attr(attrs, "href") {
+                    let v = v.trim();
+                    if !v.is_empty() {
+                        out.push(v.to_string());
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_tags_and_collapses_whitespace() {
+        assert_eq!(
+            to_plain_text("<p>Hello   <b>bold</b>\n world</p><p>Next</p>"),
+            "Hello bold world\nNext"
+        );
+    }
+
+    #[test]
+    fn inline_tags_do_not_split_words() {
+        assert_eq!(to_plain_text("10.1000/<i>abc</i>123"), "10.1000/abc123");
+    }
+
+    #[test]
+    fn br_and_list_items_break_lines() {
+        assert_eq!(
+            to_plain_text("a<br>b<br/>c<ul><li>x</li><li>y</li></ul>"),
+            "a\nb\nc\nx\ny"
+        );
+    }
+
+    #[test]
+    fn drops_script_style_and_comments() {
+        let html = "a<script type=\"x\">var s = '</p>'; if (a<b) {}</script>b\
+                    <STYLE>p{color:red}</STYLE>c<!-- hidden <p> -->d<!DOCTYPE html><?xml x?>e";
+        assert_eq!(to_plain_text(html), "abcde");
+    }
+
+    #[test]
+    fn unterminated_script_drops_the_rest() {
+        assert_eq!(to_plain_text("keep<script>lost forever"), "keep");
+    }
+
+    #[test]
+    fn lone_angle_brackets_are_text() {
+        assert_eq!(to_plain_text("a < b and c<3 > d"), "a < b and c<3 > d");
+    }
+
+    #[test]
+    fn quoted_gt_inside_attribute_does_not_end_tag() {
+        assert_eq!(to_plain_text("<a title=\"x > y\" href='z'>link</a>"), "link");
+    }
+
+    #[test]
+    fn decodes_named_numeric_and_hex_entities() {
+        assert_eq!(
+            decode_entities("&lt;693::AID-ASI4&gt; &amp; &eacute;&hellip; &#233;&#xE9;&#X2013;"),
+            "<693::AID-ASI4> & é… éé–"
+        );
+        assert_eq!(decode_entities("&NotNestedGreaterGreater;"), "\u{2aa2}\u{338}");
+    }
+
+    #[test]
+    fn entity_edge_cases() {
+        assert_eq!(decode_entities("&#150;&#0;&#1114112;&#99999999999999;"), "–\u{fffd}\u{fffd}\u{fffd}");
+        assert_eq!(decode_entities("&unknown; & &; &#; &#x;"), "&unknown; & &; &#; &#x;");
+        assert_eq!(decode_entities("a&ampb &lt3"), "a&b <3");
+        assert_eq!(decode_entities("?a=1&copy=2&lang=en"), "?a=1&copy=2&lang=en");
+        assert_eq!(decode_entities("&#65"), "A");
+    }
+
+    #[test]
+    fn entities_decoded_in_text_not_before_tag_stripping() {
+        // An escaped tag is text, not markup.
+        assert_eq!(to_plain_text("&lt;p&gt;x"), "<p>x");
+    }
+
+    #[test]
+    fn plain_text_removes_control_characters() {
+        assert_eq!(to_plain_text("a\x1b[31mb&#27;c&#x202e;d"), "a[31mbcd");
+    }
+
+    #[test]
+    fn hrefs_in_order_decoded() {
+        let html = r#"<A HREF="https://doi.org/10.1000/a?x=1&amp;y=2">one</A>
+            <a class=x href='/doi/abs/10.1000/b'>two</a>
+            <a href=https://example.com/c>three</a>
+            <link rel="alternate" href=" https://e.org/feed ">
+            <a name="anchor">no href</a><a href="">empty</a>
+            <!-- <a href="https://hidden"> -->
+            <script>document.write('<a href="https://scripted">')</script>"#;
+        assert_eq!(
+            hrefs(html),
+            vec![
+                "https://doi.org/10.1000/a?x=1&y=2",
+                "/doi/abs/10.1000/b",
+                "https://example.com/c",
+                "https://e.org/feed",
+            ]
+        );
+    }
+
+    #[test]
+    fn hrefs_ignore_lookalike_attributes_and_tags() {
+        let html = r#"<abbr href="no"><a data-href="no" hreflang="en" href="yes">x</a>"#;
+        assert_eq!(hrefs(html), vec!["yes"]);
+    }
+
+    #[test]
+    fn malformed_input_does_not_panic() {
+        for s in [
+            "<", "<a", "<a href", "<a href=", "<a href=\"", "<a href='x", "&", "&#", "&#x",
+            "<!--", "<!", "</", "</>", "<a =x href=y>", "é<é>&é;", "<a\u{0}href=x>",
+        ] {
+            let _ = to_plain_text(s);
+            let _ = hrefs(s);
+            let _ = decode_entities(s);
+        }
+        assert_eq!(hrefs("<a =x href=y>"), vec!["y"]);
+    }
+
+    #[test]
+    fn unicode_text_survives() {
+        assert_eq!(to_plain_text("<p>Ünïcödé — 中文 🙂</p>"), "Ünïcödé — 中文 🙂");
+    }
+}

@@ -1,0 +1,573 @@
+//! The library API: the one door to the cache and the network that the CLI and the TUI share.
+
+use std::sync::Arc;
+
+use chrono::Utc;
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::fetch::{FetchError, Fetcher, Validators};
+use crate::model::{DoiRow, Entry, EntryId, EntrySummary, Feed, FeedId, MonthCount, ParsedFeed};
+use crate::opml::{OpmlFeed, OpmlImport};
+use crate::parse::ParseError;
+use crate::paths::Paths;
+use crate::store::{DoiScope, FeedUpdate, ListQuery, Stats, Store, StoreError};
+
+/// What can go wrong in a library call. Each message says what failed and, where it helps, what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cache {path}: {source}")]
+    Store { path: String, source: StoreError },
+    #[error(transparent)]
+    Fetch(#[from] FetchError),
+    #[error(transparent)]
+    Parse(#[from] ParseError),
+    #[error("{0}")]
+    Opml(#[from] crate::opml::OpmlError),
+    #[error("cannot create data directory {path}: {source}")]
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("no feed matches `{0}` (give an id, a URL or an exact title; `paperboy feeds` lists them)")]
+    NoSuchFeed(String),
+    #[error("no entry with id {0} (`paperboy list` shows ids)")]
+    NoSuchEntry(EntryId),
+    #[error("{url}: {reason}")]
+    NotAFeed { url: String, reason: String },
+    #[error("cannot start the network runtime: {0}")]
+    Runtime(String),
+}
+
+impl From<StoreError> for Error {
+    fn from(source: StoreError) -> Self {
+        Error::Store {
+            path: String::new(),
+            source,
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// How a feed's refresh ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefreshStatus {
+    Updated,
+    NotModified,
+    Error,
+}
+
+/// One feed's result of a refresh (the `--json` row).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FeedReport {
+    pub feed_id: FeedId,
+    pub url: String,
+    #[serde(skip)]
+    pub title: String,
+    pub status: RefreshStatus,
+    pub new: usize,
+    pub error: Option<String>,
+}
+
+/// Progress of a refresh, reported as it happens.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RefreshEvent {
+    Started { total: usize },
+    FeedDone { done: usize, total: usize, report: FeedReport },
+}
+
+/// What `add` did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AddReport {
+    pub feed_id: FeedId,
+    pub url: String,
+    pub title: String,
+    pub entries: usize,
+    /// False when the URL was already subscribed.
+    pub added: bool,
+    /// The page the feed was discovered from, when a site page was given.
+    pub discovered_from: Option<String>,
+}
+
+/// What an OPML import did.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct ImportReport {
+    pub added: usize,
+    pub already: usize,
+    pub skipped: Vec<(String, String)>,
+}
+
+/// The cache, the config and the network, behind one handle.
+pub struct Library {
+    paths: Paths,
+    config: Config,
+    store: Store,
+    runtime: Option<Arc<tokio::runtime::Runtime>>,
+}
+
+impl Library {
+    /// Opens (creating if needed) the cache in `paths.data_dir`.
+    pub fn open(paths: Paths, config: Config) -> Result<Library> {
+        std::fs::create_dir_all(&paths.data_dir).map_err(|source| Error::DataDir {
+            path: paths.data_dir.display().to_string(),
+            source,
+        })?;
+        let db = paths.db_file();
+        let store = Store::open(&db).map_err(|source| Error::Store {
+            path: db.display().to_string(),
+            source,
+        })?;
+        Ok(Library {
+            paths,
+            config,
+            store,
+            runtime: None,
+        })
+    }
+
+    pub fn paths(&self) -> &Paths {
+        &self.paths
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    fn store_err(&self, source: StoreError) -> Error {
+        Error::Store {
+            path: self.paths.db_file().display().to_string(),
+            source,
+        }
+    }
+
+    // ---- queries -------------------------------------------------------------------------
+
+    pub fn stats(&self) -> Result<Stats> {
+        self.store.stats().map_err(|e| self.store_err(e))
+    }
+
+    pub fn feeds(&self) -> Result<Vec<Feed>> {
+        self.store.feeds().map_err(|e| self.store_err(e))
+    }
+
+    pub fn feed(&self, id: FeedId) -> Result<Option<Feed>> {
+        self.store.feed(id).map_err(|e| self.store_err(e))
+    }
+
+    /// A feed named by id, URL or exact title.
+    pub fn find_feed(&self, spec: &str) -> Result<Feed> {
+        self.store
+            .find_feed(spec)
+            .map_err(|e| self.store_err(e))?
+            .ok_or_else(|| Error::NoSuchFeed(crate::scrub::scrub_line(spec)))
+    }
+
+    pub fn months(&self, feed: Option<FeedId>) -> Result<Vec<MonthCount>> {
+        self.store.months(feed).map_err(|e| self.store_err(e))
+    }
+
+    pub fn list(&self, q: &ListQuery) -> Result<Vec<EntrySummary>> {
+        self.store.list(q).map_err(|e| self.store_err(e))
+    }
+
+    pub fn count(&self, q: &ListQuery) -> Result<i64> {
+        self.store.count(q).map_err(|e| self.store_err(e))
+    }
+
+    pub fn entry(&self, id: EntryId) -> Result<Entry> {
+        self.store
+            .entry(id)
+            .map_err(|e| self.store_err(e))?
+            .ok_or(Error::NoSuchEntry(id))
+    }
+
+    pub fn dois(&self, scope: &DoiScope) -> Result<Vec<DoiRow>> {
+        self.store.dois(scope).map_err(|e| self.store_err(e))
+    }
+
+    // ---- changes -------------------------------------------------------------------------
+
+    pub fn set_read(&mut self, ids: &[EntryId], read: bool) -> Result<usize> {
+        let r = self.store.set_read(ids, read);
+        r.map_err(|e| self.store_err(e))
+    }
+
+    pub fn mark_read(&mut self, q: &ListQuery) -> Result<usize> {
+        let r = self.store.mark_read(q);
+        r.map_err(|e| self.store_err(e))
+    }
+
+    pub fn remove_feed(&mut self, id: FeedId) -> Result<bool> {
+        let r = self.store.remove_feed(id);
+        r.map_err(|e| self.store_err(e))
+    }
+
+    /// Subscribes to every http(s) feed of an OPML document (without fetching them).
+    pub fn import_opml(&mut self, bytes: &[u8]) -> Result<ImportReport> {
+        let OpmlImport { feeds, skipped } = crate::opml::parse_opml(bytes)?;
+        let mut report = ImportReport {
+            skipped,
+            ..ImportReport::default()
+        };
+        for f in feeds {
+            let r = self.store.add_feed(&f.url, f.title.as_deref());
+            let (_, added) = r.map_err(|e| self.store_err(e))?;
+            if added {
+                report.added += 1;
+            } else {
+                report.already += 1;
+            }
+        }
+        Ok(report)
+    }
+
+    /// Every subscription as OPML 2.0.
+    pub fn export_opml(&self) -> Result<String> {
+        let feeds = self.feeds()?;
+        let rows: Vec<OpmlFeed> = feeds
+            .into_iter()
+            .map(|f| OpmlFeed {
+                url: f.url,
+                title: Some(f.title),
+                site_url: f.site_url,
+                category: None,
+            })
+            .collect();
+        Ok(crate::opml::write_opml(&rows, "paperboy subscriptions"))
+    }
+
+    /// Stores already-fetched feed documents as if they had been fetched (the demo archive).
+    pub fn ingest_documents(&mut self, docs: &[(&str, &[u8])]) -> Result<usize> {
+        let mut total = 0;
+        for (url, bytes) in docs {
+            let parsed = crate::parse::parse_feed(bytes, url)?;
+            let title = parsed.title.clone();
+            let r = self.store.add_feed(url, title.as_deref());
+            let (id, _) = r.map_err(|e| self.store_err(e))?;
+            let update = FeedUpdate {
+                fetched_at: Utc::now(),
+                status: 200,
+                etag: None,
+                last_modified: None,
+                new_url: None,
+                feed: &parsed,
+            };
+            let r = self.store.apply_update(id, &update);
+            total += r.map_err(|e| self.store_err(e))?;
+        }
+        Ok(total)
+    }
+
+    // ---- network -------------------------------------------------------------------------
+
+    fn runtime(&mut self) -> Result<Arc<tokio::runtime::Runtime>> {
+        if let Some(rt) = &self.runtime {
+            return Ok(rt.clone());
+        }
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(|e| Error::Runtime(e.to_string()))?;
+        let rt = Arc::new(rt);
+        self.runtime = Some(rt.clone());
+        Ok(rt)
+    }
+
+    /// Subscribes to `url` (a feed, or a site page whose feed is found by autodiscovery) and
+    /// fetches it once.
+    pub fn add(&mut self, url: &str) -> Result<AddReport> {
+        let checked = crate::fetch::check_url(url)?;
+        let fetcher = Fetcher::new(&self.config.fetch)?;
+        let rt = self.runtime()?;
+        let (feed_url, fetched, parsed, discovered_from) =
+            rt.block_on(fetch_feed_or_discover(&fetcher, checked.as_str()))?;
+        let (id, added) = {
+            let title = parsed.title.clone();
+            let r = self.store.add_feed(&feed_url, title.as_deref());
+            r.map_err(|e| self.store_err(e))?
+        };
+        let update = FeedUpdate {
+            fetched_at: Utc::now(),
+            status: fetched.status,
+            etag: fetched.etag.as_deref(),
+            last_modified: fetched.last_modified.as_deref(),
+            new_url: None,
+            feed: &parsed,
+        };
+        let r = self.store.apply_update(id, &update);
+        r.map_err(|e| self.store_err(e))?;
+        let feed = self.feed(id)?;
+        Ok(AddReport {
+            feed_id: id,
+            url: feed_url,
+            title: feed.as_ref().map(|f| f.title.clone()).unwrap_or_default(),
+            entries: feed.map(|f| f.entries as usize).unwrap_or(0),
+            added,
+            discovered_from,
+        })
+    }
+
+    /// Refreshes `feeds` (all subscribed feeds that are not gone when empty), `jobs` at a time.
+    /// Each feed's result is stored in its own transaction as it arrives; a failure is recorded on
+    /// its feed and never touches its entries.
+    pub fn refresh(
+        &mut self,
+        feeds: &[FeedId],
+        jobs: usize,
+        on_event: &mut dyn FnMut(&RefreshEvent),
+    ) -> Result<Vec<FeedReport>> {
+        let all = self.feeds()?;
+        let targets: Vec<Feed> = if feeds.is_empty() {
+            all.into_iter().filter(|f| !f.gone).collect()
+        } else {
+            all.into_iter().filter(|f| feeds.contains(&f.id)).collect()
+        };
+        let total = targets.len();
+        on_event(&RefreshEvent::Started { total });
+        if total == 0 {
+            return Ok(Vec::new());
+        }
+        let fetcher = Fetcher::new(&self.config.fetch)?;
+        let rt = self.runtime()?;
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<(Feed, FetchOutcome)>(jobs.max(1) * 2);
+        let jobs = jobs.max(1);
+        let producer = rt.spawn(async move {
+            use futures_util::stream::StreamExt;
+            let stream = futures_util::stream::iter(targets.into_iter().map(|feed| {
+                let fetcher = fetcher.clone();
+                async move {
+                    let outcome = fetch_and_parse(&fetcher, &feed).await;
+                    (feed, outcome)
+                }
+            }))
+            .buffer_unordered(jobs);
+            futures_util::pin_mut!(stream);
+            while let Some(item) = stream.next().await {
+                if tx.send(item).await.is_err() {
+                    break;
+                }
+            }
+        });
+        let mut reports = Vec::with_capacity(total);
+        while let Some((feed, outcome)) = rx.blocking_recv() {
+            let report = self.store_outcome(&feed, outcome);
+            reports.push(report.clone());
+            on_event(&RefreshEvent::FeedDone {
+                done: reports.len(),
+                total,
+                report,
+            });
+        }
+        // The producer has finished once the channel closed; a panic there is a bug worth seeing.
+        rt.block_on(producer)
+            .map_err(|e| Error::Runtime(format!("refresh task failed: {e}")))?;
+        Ok(reports)
+    }
+
+    fn store_outcome(&mut self, feed: &Feed, outcome: FetchOutcome) -> FeedReport {
+        let now = Utc::now();
+        let mut report = FeedReport {
+            feed_id: feed.id,
+            url: feed.url.clone(),
+            title: feed.title.clone(),
+            status: RefreshStatus::Error,
+            new: 0,
+            error: None,
+        };
+        let stored = match outcome {
+            FetchOutcome::NotModified { new_url } => {
+                report.status = RefreshStatus::NotModified;
+                self.move_feed(feed.id, new_url.as_deref(), &mut report)
+                    .and_then(|_| self.store.record_not_modified(feed.id, now))
+            }
+            FetchOutcome::Updated {
+                status,
+                etag,
+                last_modified,
+                new_url,
+                parsed,
+            } => {
+                let update = FeedUpdate {
+                    fetched_at: now,
+                    status,
+                    etag: etag.as_deref(),
+                    last_modified: last_modified.as_deref(),
+                    new_url: new_url.as_deref(),
+                    feed: &parsed,
+                };
+                self.store.apply_update(feed.id, &update).map(|new| {
+                    report.status = RefreshStatus::Updated;
+                    report.new = new;
+                    if let Some(u) = new_url {
+                        report.url = u;
+                    }
+                })
+            }
+            FetchOutcome::Failed {
+                status,
+                reason,
+                gone,
+            } => {
+                report.error = Some(reason.clone());
+                self.store
+                    .record_failure(feed.id, now, status, &reason, gone)
+            }
+        };
+        if let Err(e) = stored {
+            report.status = RefreshStatus::Error;
+            report.new = 0;
+            report.error = Some(format!("could not save to the cache: {e}"));
+        }
+        tracing::info!(feed = feed.id, url = %feed.url, status = ?report.status, new = report.new, error = ?report.error, "refreshed");
+        report
+    }
+
+    fn move_feed(
+        &mut self,
+        id: FeedId,
+        new_url: Option<&str>,
+        report: &mut FeedReport,
+    ) -> std::result::Result<(), StoreError> {
+        if let Some(u) = new_url {
+            self.store.set_feed_url(id, u)?;
+            report.url = u.to_string();
+        }
+        Ok(())
+    }
+}
+
+/// The result of fetching one feed, before it is stored.
+enum FetchOutcome {
+    NotModified {
+        new_url: Option<String>,
+    },
+    Updated {
+        status: u16,
+        etag: Option<String>,
+        last_modified: Option<String>,
+        new_url: Option<String>,
+        parsed: ParsedFeed,
+    },
+    Failed {
+        status: Option<u16>,
+        reason: String,
+        gone: bool,
+    },
+}
+
+async fn fetch_and_parse(fetcher: &Fetcher, feed: &Feed) -> FetchOutcome {
+    let validators = Validators {
+        etag: feed.etag.clone(),
+        last_modified: feed.last_modified.clone(),
+    };
+    let fetched = match fetcher.get(&feed.url, &validators).await {
+        Ok(f) => f,
+        Err(e) => {
+            return FetchOutcome::Failed {
+                status: e.status(),
+                gone: e.is_gone(),
+                reason: e.to_string(),
+            }
+        }
+    };
+    let new_url = fetched.permanent_url.clone().filter(|u| *u != feed.url);
+    if fetched.not_modified {
+        return FetchOutcome::NotModified { new_url };
+    }
+    let status = fetched.status;
+    let url = fetched.url.clone();
+    let etag = fetched.etag.clone();
+    let last_modified = fetched.last_modified.clone();
+    let body = fetched.body;
+    // Parsing is CPU work: keep it off the async workers.
+    let parsed =
+        tokio::task::spawn_blocking(move || crate::parse::parse_feed(&body, &url)).await;
+    match parsed {
+        Ok(Ok(parsed)) => FetchOutcome::Updated {
+            status,
+            etag,
+            last_modified,
+            new_url,
+            parsed,
+        },
+        Ok(Err(e)) => FetchOutcome::Failed {
+            status: Some(status),
+            reason: e.to_string(),
+            gone: false,
+        },
+        Err(e) => FetchOutcome::Failed {
+            status: Some(status),
+            reason: format!("parser crashed: {e}"),
+            gone: false,
+        },
+    }
+}
+
+/// Fetches `url`; when it is a web page rather than a feed, follows its feed autodiscovery links.
+async fn fetch_feed_or_discover(
+    fetcher: &Fetcher,
+    url: &str,
+) -> Result<(String, crate::fetch::Fetched, ParsedFeed, Option<String>)> {
+    let fetched = fetcher.get(url, &Validators::default()).await?;
+    let final_url = fetched.permanent_url.clone().unwrap_or_else(|| url.to_string());
+    match crate::parse::parse_feed(&fetched.body, &fetched.url) {
+        Ok(parsed) => Ok((final_url, fetched, parsed, None)),
+        Err(parse_err) => {
+            if !crate::parse::looks_like_html(&fetched.body) {
+                return Err(Error::NotAFeed {
+                    url: url.to_string(),
+                    reason: parse_err.to_string(),
+                });
+            }
+            let candidates = crate::parse::discover_feeds(&fetched.body, &fetched.url);
+            if candidates.is_empty() {
+                return Err(Error::NotAFeed {
+                    url: url.to_string(),
+                    reason: "a web page that links to no feed (no <link rel=\"alternate\"> with an RSS, Atom or JSON Feed type); give the feed's own URL".to_string(),
+                });
+            }
+            let mut last_err = None;
+            for candidate in candidates {
+                if crate::fetch::check_url(&candidate).is_err() {
+                    continue;
+                }
+                match fetcher.get(&candidate, &Validators::default()).await {
+                    Ok(f) => match crate::parse::parse_feed(&f.body, &f.url) {
+                        Ok(parsed) => {
+                            let feed_url = f.permanent_url.clone().unwrap_or(candidate);
+                            return Ok((feed_url, f, parsed, Some(url.to_string())));
+                        }
+                        Err(e) => last_err = Some(format!("{candidate}: {e}")),
+                    },
+                    Err(e) => last_err = Some(format!("{candidate}: {e}")),
+                }
+            }
+            Err(Error::NotAFeed {
+                url: url.to_string(),
+                reason: format!(
+                    "the page's feed links did not work ({})",
+                    last_err.unwrap_or_default()
+                ),
+            })
+        }
+    }
+}
+
+/// Opens the library for `paths`, reading the config file named there.
+pub fn open_with_config_file(paths: Paths) -> std::result::Result<(Library, Vec<String>), OpenError> {
+    let loaded = Config::load(&paths.config_file)?;
+    let lib = Library::open(paths, loaded.config)?;
+    Ok((lib, loaded.warnings))
+}
+
+/// Errors of [`open_with_config_file`].
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    #[error(transparent)]
+    Library(#[from] Error),
+}

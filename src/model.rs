@@ -1,0 +1,174 @@
+//! Plain data shared by every layer: what a feed, an entry, a month and a DOI are.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+pub type FeedId = i64;
+pub type EntryId = i64;
+
+/// A subscription as the cache holds it, with its counts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Feed {
+    pub id: FeedId,
+    pub title: String,
+    pub url: String,
+    pub site_url: Option<String>,
+    pub entries: i64,
+    pub unread: i64,
+    pub last_fetched: Option<DateTime<Utc>>,
+    pub last_status: Option<u16>,
+    pub last_error: Option<String>,
+    pub gone: bool,
+    #[serde(skip)]
+    pub etag: Option<String>,
+    #[serde(skip)]
+    pub last_modified: Option<String>,
+}
+
+/// Where a DOI was found in an entry, most trusted first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DoiSource {
+    /// `prism:doi`, `dc:identifier`, `arxiv:doi` elements.
+    Meta,
+    /// The target of a link (doi.org, dx.doi.org, publisher `/doi/10.` URLs).
+    Link,
+    /// The text of the post.
+    Text,
+}
+
+impl DoiSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DoiSource::Meta => "meta",
+            DoiSource::Link => "link",
+            DoiSource::Text => "text",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<DoiSource> {
+        match s {
+            "meta" => Some(DoiSource::Meta),
+            "link" => Some(DoiSource::Link),
+            "text" => Some(DoiSource::Text),
+            _ => None,
+        }
+    }
+}
+
+/// One DOI found in an entry. `key` is the lowercased DOI (the identity), `doi` the form first seen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FoundDoi {
+    pub doi: String,
+    #[serde(skip)]
+    pub key: String,
+    pub source: DoiSource,
+}
+
+/// An entry as parsed from a feed document, before it is stored. All text is already scrubbed.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct NewEntry {
+    /// The feed's guid/id; else the link; else a hash of title + date (see `parse::entry_key`).
+    pub guid: String,
+    pub title: String,
+    pub link: Option<String>,
+    pub authors: Vec<String>,
+    pub published: Option<DateTime<Utc>>,
+    pub updated: Option<DateTime<Utc>>,
+    /// The full body as HTML (content:encoded, atom:content, ...), if any.
+    pub content_html: Option<String>,
+    /// The summary/description as HTML, if any.
+    pub summary_html: Option<String>,
+    /// Cheap plain text of the body, for the search index (not for display).
+    pub text: String,
+    pub dois: Vec<FoundDoi>,
+}
+
+/// Links a feed document carries for paging through its history (RFC 5005, JSON Feed).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PagingLinks {
+    pub prev_archive: Option<String>,
+    pub next: Option<String>,
+    /// `fh:complete`: this document holds the whole feed.
+    pub complete: bool,
+}
+
+/// A whole feed document, parsed.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ParsedFeed {
+    pub title: Option<String>,
+    pub site_url: Option<String>,
+    pub generator: Option<String>,
+    pub paging: PagingLinks,
+    pub entries: Vec<NewEntry>,
+}
+
+/// A row of an entry listing.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EntrySummary {
+    pub id: EntryId,
+    pub feed_id: FeedId,
+    pub feed_title: String,
+    pub title: String,
+    pub link: Option<String>,
+    pub published: Option<DateTime<Utc>>,
+    pub month: String,
+    pub read: bool,
+    pub dois: Vec<String>,
+}
+
+/// One entry with its body, for reading.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Entry {
+    pub id: EntryId,
+    pub feed_id: FeedId,
+    pub feed_title: String,
+    pub guid: String,
+    pub title: String,
+    pub link: Option<String>,
+    pub authors: Vec<String>,
+    pub published: Option<DateTime<Utc>>,
+    pub updated: Option<DateTime<Utc>>,
+    pub first_seen: DateTime<Utc>,
+    pub month: String,
+    pub read: bool,
+    pub content_html: Option<String>,
+    pub summary_html: Option<String>,
+    pub dois: Vec<FoundDoi>,
+}
+
+impl Entry {
+    /// The body to display: the full content, else the summary, else nothing.
+    pub fn body_html(&self) -> &str {
+        self.content_html
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+            .or(self.summary_html.as_deref())
+            .unwrap_or("")
+    }
+}
+
+/// A month of the archive with its counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MonthCount {
+    /// `YYYY-MM`, UTC.
+    pub month: String,
+    pub count: i64,
+    pub unread: i64,
+    /// Distinct DOIs cited by the month's entries.
+    pub papers: i64,
+}
+
+/// A DOI with the entry that cites it, for `dois` listings.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DoiRow {
+    pub doi: String,
+    pub entry_id: EntryId,
+    pub entry_title: String,
+    pub source: DoiSource,
+}
+
+/// The month key (`YYYY-MM`) of a UTC instant.
+pub fn month_of(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m").to_string()
+}

@@ -1,0 +1,79 @@
+//! Removing what must never reach a terminal from untrusted text.
+//!
+//! Feed bytes are hostile: an ESC or C1 control could start an escape sequence (OSC 52 writes the
+//! clipboard, OSC 8 hides link targets), and bidi overrides or zero-width characters can make text
+//! display as something else. Everything a feed supplies passes through here before it is stored.
+
+/// True for a character that must not be shown: C0 controls (except `\n` and `\t`), DEL, C1,
+/// bidi embedding/override/isolate controls, and zero-width or invisible formatting characters.
+pub fn is_forbidden(c: char) -> bool {
+    matches!(c,
+        '\u{0}'..='\u{8}' | '\u{b}'..='\u{1f}' | '\u{7f}'..='\u{9f}'
+        | '\u{200b}'..='\u{200f}'   // zero-width space/joiners, LRM, RLM
+        | '\u{202a}'..='\u{202e}'   // bidi embeddings and overrides
+        | '\u{2060}'..='\u{2064}'   // word joiner, invisible operators
+        | '\u{2066}'..='\u{2069}'   // bidi isolates
+        | '\u{feff}'                // BOM / zero-width no-break space
+        | '\u{fff9}'..='\u{fffb}'   // interlinear annotations
+    )
+}
+
+/// Text with forbidden characters removed; tabs become spaces. Keeps newlines.
+pub fn scrub(s: &str) -> String {
+    if !s.chars().any(|c| is_forbidden(c) || c == '\t') {
+        return s.to_string();
+    }
+    s.chars()
+        .filter_map(|c| match c {
+            '\t' => Some(' '),
+            c if is_forbidden(c) => None,
+            c => Some(c),
+        })
+        .collect()
+}
+
+/// One-line text: scrubbed, with every run of whitespace (newlines included) made one space.
+pub fn scrub_line(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        let word: String = word.chars().filter(|c| !is_forbidden(*c)).collect();
+        if word.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&word);
+    }
+    out
+}
+
+/// True if `s` holds nothing [`scrub`] would remove (tabs aside).
+pub fn is_clean(s: &str) -> bool {
+    !s.chars().any(is_forbidden)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn removes_escape_sequences_and_controls() {
+        let s = "a\x1b]52;c;aGVsbG8=\x07b\x1b[31mred\u{9b}31m\r\n";
+        let out = scrub(s);
+        assert!(is_clean(&out));
+        assert!(!out.contains('\x1b'));
+        assert!(out.ends_with('\n'));
+    }
+
+    #[test]
+    fn removes_bidi_and_zero_width() {
+        let s = "safe\u{202e}txt.exe\u{2066}x\u{200b}y\u{feff}";
+        assert_eq!(scrub(s), "safetxt.exexy");
+    }
+
+    #[test]
+    fn line_folds_whitespace() {
+        assert_eq!(scrub_line("  A\n\ttitle \x1b  here "), "A title here");
+    }
+}

@@ -1,0 +1,140 @@
+//! The cache's schema as a list of forward migrations, tracked with `PRAGMA user_version`.
+//!
+//! Step `i` (0-based) takes the file from version `i` to `i + 1`. Steps are only ever appended:
+//! a released step is never edited, so every cache reaches the same schema whatever version it
+//! started from.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use super::{Result, StoreError};
+
+/// Every migration step, oldest first.
+pub(crate) const MIGRATIONS: &[&str] = &[
+    // 1: feeds, entries, their DOIs and the search index (issue 2).
+    r#"
+    CREATE TABLE feeds (
+        id            INTEGER PRIMARY KEY AUTOINCREMENT,
+        url           TEXT NOT NULL UNIQUE,
+        title         TEXT,
+        site_url      TEXT,
+        etag          TEXT,
+        last_modified TEXT,
+        last_fetched  INTEGER,
+        last_status   INTEGER,
+        last_error    TEXT,
+        gone          INTEGER NOT NULL DEFAULT 0,
+        added_at      INTEGER NOT NULL
+    );
+
+    CREATE TABLE entries (
+        id           INTEGER PRIMARY KEY,
+        feed_id      INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+        guid         TEXT NOT NULL,
+        title        TEXT NOT NULL,
+        link         TEXT,
+        authors      TEXT NOT NULL DEFAULT '[]',
+        published    INTEGER,
+        updated      INTEGER,
+        first_seen   INTEGER NOT NULL,
+        month        TEXT NOT NULL,
+        sort_time    INTEGER NOT NULL,
+        content_html TEXT,
+        summary_html TEXT,
+        read         INTEGER NOT NULL DEFAULT 0,
+        content_hash INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (feed_id, guid)
+    );
+    CREATE INDEX entries_feed_month ON entries(feed_id, month, sort_time);
+    CREATE INDEX entries_month_time ON entries(month, sort_time);
+    CREATE INDEX entries_feed_read  ON entries(feed_id, read);
+    CREATE INDEX entries_time       ON entries(sort_time);
+    CREATE INDEX entries_unread     ON entries(sort_time) WHERE read = 0;
+
+    CREATE TABLE entry_dois (
+        entry_id INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
+        doi_key  TEXT NOT NULL,
+        doi      TEXT NOT NULL,
+        source   TEXT NOT NULL,
+        pos      INTEGER NOT NULL,
+        UNIQUE (entry_id, doi_key)
+    );
+    CREATE INDEX entry_dois_key ON entry_dois(doi_key);
+
+    -- Contentless: the text is only needed for matching, and the HTML is already in entries.
+    CREATE VIRTUAL TABLE entries_fts USING fts5(
+        title, body,
+        content = '', contentless_delete = 1,
+        tokenize = 'unicode61 remove_diacritics 2'
+    );
+    -- A bigger in-memory term buffer means fewer, larger segments for a big refresh.
+    INSERT INTO entries_fts(entries_fts, rank) VALUES ('hashsize', 8388608);
+    -- Foreign-key cascades fire this too, so removing a feed empties its part of the index.
+    CREATE TRIGGER entries_fts_delete AFTER DELETE ON entries BEGIN
+        DELETE FROM entries_fts WHERE rowid = old.id;
+    END;
+    "#,
+    // 2: citation look-ups (issue 4) and resumable backfills (issue 5).
+    r#"
+    CREATE TABLE citations (
+        doi_key    TEXT PRIMARY KEY,
+        status     TEXT NOT NULL CHECK (status IN ('found', 'not_found')),
+        csl_json   TEXT,
+        bibtex     TEXT,
+        fetched_at INTEGER NOT NULL
+    );
+
+    CREATE TABLE archive_state (
+        feed_id      INTEGER PRIMARY KEY REFERENCES feeds(id) ON DELETE CASCADE,
+        strategy     TEXT,
+        next_page    TEXT,
+        pages_done   INTEGER NOT NULL DEFAULT 0,
+        complete     INTEGER NOT NULL DEFAULT 0,
+        oldest_month TEXT,
+        updated_at   INTEGER
+    );
+
+    CREATE TABLE archive_pages (
+        feed_id    INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+        page_url   TEXT NOT NULL,
+        fetched_at INTEGER NOT NULL,
+        entries    INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (feed_id, page_url)
+    );
+    "#,
+];
+
+/// The version a fully migrated cache has.
+pub(crate) const LATEST: i64 = MIGRATIONS.len() as i64;
+
+pub(crate) fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row("PRAGMA user_version", [], |r| r.get(0))
+}
+
+/// Applies the steps from the file's version up to `target`, each in its own immediate
+/// transaction. The version is re-read inside each transaction, so two processes opening the
+/// same old cache at once migrate it once.
+pub(crate) fn migrate_to(conn: &mut Connection, target: i64) -> Result<()> {
+    loop {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let version = user_version(&tx)?;
+        if version < 0 {
+            return Err(StoreError::BadSchemaVersion(version));
+        }
+        if version > LATEST {
+            return Err(StoreError::NewerSchema {
+                found: version,
+                supported: LATEST,
+            });
+        }
+        if version >= target {
+            return Ok(());
+        }
+        let step = MIGRATIONS
+            .get(usize::try_from(version).unwrap_or(usize::MAX))
+            .ok_or(StoreError::BadSchemaVersion(version))?;
+        tx.execute_batch(step)?;
+        // PRAGMA takes no bound parameters; the value is our own integer.
+        tx.execute_batch(&format!("PRAGMA user_version = {}", version + 1))?;
+        tx.commit()?;
+    }
+}

@@ -1,0 +1,338 @@
+//! The foundation end to end: the real binary against feeds served on 127.0.0.1.
+
+mod common;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use common::{rss, Cli, Reply, Server};
+use serde_json::Value;
+
+const RSS: &str = "application/rss+xml";
+
+fn two_items() -> String {
+    rss(
+        "Two Posts",
+        &[
+            ("a", "First post", "Mon, 01 Dec 2014 10:00:00 +0000", "<p>One doi:10.1111/hsc.12135.</p>"),
+            ("b", "Second post", "Tue, 13 Jan 2015 10:00:00 +0000", "<p>Two</p>"),
+        ],
+    )
+}
+
+fn feed_row(cli: &Cli, id: i64) -> Value {
+    let feeds = cli.json(&["feeds"]);
+    feeds
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == id)
+        .cloned()
+        .unwrap()
+}
+
+#[test]
+fn add_list_months_and_show() {
+    let server = Server::start(|_| Reply::ok(RSS, two_items()));
+    let cli = Cli::new();
+    let out = cli.ok(&["add", &server.url("/feed")]);
+    assert!(out.contains("Two Posts"), "{out}");
+    assert!(out.contains("2 entries"), "{out}");
+
+    let months = cli.json(&["months"]);
+    assert_eq!(months[0]["month"], "2015-01");
+    assert_eq!(months[1]["month"], "2014-12");
+    assert_eq!(months[1]["count"], 1);
+    assert_eq!(months[1]["unread"], 1);
+
+    let list = cli.json(&["list", "--month", "2014-12"]);
+    let rows = list.as_array().unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["title"], "First post");
+    assert_eq!(rows[0]["feed_title"], "Two Posts");
+    assert_eq!(rows[0]["month"], "2014-12");
+    assert_eq!(rows[0]["read"], false);
+    assert_eq!(rows[0]["dois"][0], "10.1111/hsc.12135");
+    for key in ["id", "feed_id", "link", "published"] {
+        assert!(rows[0].get(key).is_some(), "missing {key}");
+    }
+
+    let id = rows[0]["id"].as_i64().unwrap().to_string();
+    let shown = cli.ok(&["show", &id, "--width", "60"]);
+    assert!(shown.contains("First post"), "{shown}");
+    assert!(shown.contains("10.1111/hsc.12135"), "{shown}");
+
+    cli.ok(&["read", &id]);
+    let list = cli.json(&["list", "--unread"]);
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    cli.ok(&["unread", &id]);
+    assert_eq!(cli.json(&["list", "--unread"]).as_array().unwrap().len(), 2);
+
+    let plain = cli.ok(&["list"]);
+    assert!(plain.lines().next().unwrap().starts_with("ID"), "{plain}");
+}
+
+#[test]
+fn second_refresh_is_a_conditional_get_answered_304() {
+    let server = Server::start(|req| {
+        if req.header("if-none-match") == Some("\"v1\"") {
+            Reply::status(304)
+        } else {
+            Reply::ok(RSS, two_items())
+                .with_header("ETag", "\"v1\"")
+                .with_header("Last-Modified", "Mon, 01 Dec 2014 10:00:00 GMT")
+        }
+    });
+    let cli = Cli::new();
+    cli.ok(&["add", &server.url("/feed")]);
+    let r = cli.json(&["refresh"]);
+    assert_eq!(r[0]["status"], "not_modified", "{r}");
+    assert_eq!(r[0]["new"], 0);
+    let reqs = server.requests_to("/feed");
+    let last = reqs.last().unwrap();
+    assert_eq!(last.header("if-none-match"), Some("\"v1\""));
+    assert_eq!(last.header("if-modified-since"), Some("Mon, 01 Dec 2014 10:00:00 GMT"));
+    assert!(last.header("user-agent").unwrap().starts_with("paperboy/"));
+    assert_eq!(cli.json(&["list"]).as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn permanent_redirect_updates_the_stored_url() {
+    let moved = Arc::new(AtomicUsize::new(0));
+    let m = moved.clone();
+    let server = Server::start(move |req| match req.path.as_str() {
+        "/old" if m.load(Ordering::SeqCst) > 0 => Reply::redirect(301, "/new"),
+        "/old" | "/new" => Reply::ok(RSS, two_items()),
+        _ => Reply::status(404),
+    });
+    let cli = Cli::new();
+    cli.ok(&["add", &server.url("/old")]);
+    moved.store(1, Ordering::SeqCst);
+    let r = cli.json(&["refresh"]);
+    assert_eq!(r[0]["url"], server.url("/new"), "{r}");
+    let feed = feed_row(&cli, 1);
+    assert_eq!(feed["url"], server.url("/new"));
+}
+
+#[test]
+fn failures_are_recorded_per_feed_and_never_touch_cached_entries() {
+    let mode = Arc::new(AtomicUsize::new(0));
+    let m = mode.clone();
+    let server = Server::start(move |req| {
+        let phase = m.load(Ordering::SeqCst);
+        match (req.path.as_str(), phase) {
+            (_, 0) => Reply::ok(RSS, two_items()),
+            ("/f404", _) => Reply::status(404),
+            ("/f500", _) => Reply::status(500),
+            ("/loop", _) => Reply::redirect(302, "/loop"),
+            ("/html", _) => Reply::ok("text/html", "<!doctype html><html><head><title>Blog</title></head><body><p>hello</p></body></html>"),
+            ("/trunc", _) => Reply::ok(RSS, {
+                let full = two_items();
+                full[..full.len() - 40].to_string()
+            }),
+            ("/empty", _) => Reply::ok(RSS, rss("Two Posts", &[])),
+            ("/ok", _) => Reply::ok(RSS, two_items()),
+            _ => Reply::status(404),
+        }
+    });
+    let cli = Cli::new();
+    let paths = ["/f404", "/f500", "/loop", "/html", "/trunc", "/empty", "/ok"];
+    for p in paths {
+        cli.ok(&["add", &server.url(p)]);
+    }
+    mode.store(1, Ordering::SeqCst);
+    let out = cli.run(&["refresh", "--json"]);
+    assert!(!out.status.success(), "a failed feed must make refresh exit non-zero");
+    let reports: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let by_url = |p: &str| -> Value {
+        reports
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["url"] == server.url(p))
+            .cloned()
+            .unwrap()
+    };
+    let err = |p: &str| by_url(p)["error"].as_str().unwrap_or("").to_string();
+    assert!(err("/f404").contains("404"), "{}", err("/f404"));
+    assert!(err("/f500").contains("500"), "{}", err("/f500"));
+    assert!(err("/loop").to_lowercase().contains("redirect"), "{}", err("/loop"));
+    assert!(err("/html").to_lowercase().contains("html"), "{}", err("/html"));
+    assert!(err("/trunc").to_lowercase().contains("truncated"), "{}", err("/trunc"));
+    assert_eq!(by_url("/empty")["status"], "updated");
+    assert_eq!(by_url("/ok")["status"], "updated");
+    for r in reports.as_array().unwrap() {
+        if let Some(e) = r["error"].as_str() {
+            assert!(!e.contains('\n'), "one-line reason: {e}");
+        }
+    }
+    // Every feed still holds both cached entries, and the error is shown in `feeds`.
+    let feeds = cli.json(&["feeds"]);
+    for f in feeds.as_array().unwrap() {
+        assert_eq!(f["entries"], 2, "{f}");
+    }
+    let f404 = feeds.as_array().unwrap().iter().find(|f| f["url"] == server.url("/f404")).unwrap();
+    assert!(f404["last_error"].as_str().unwrap().contains("404"));
+    assert_eq!(cli.json(&["list"]).as_array().unwrap().len(), 14);
+}
+
+#[test]
+fn gone_feeds_are_marked_and_no_longer_fetched() {
+    let server = Server::start(|req| match req.path.as_str() {
+        "/gone" if req.header("if-none-match").is_some() => Reply::status(410),
+        _ => Reply::ok(RSS, two_items()).with_header("ETag", "\"x\""),
+    });
+    let cli = Cli::new();
+    cli.ok(&["add", &server.url("/gone")]);
+    let _ = cli.run(&["refresh"]);
+    let feed = feed_row(&cli, 1);
+    assert_eq!(feed["gone"], true, "{feed}");
+    assert_eq!(feed["entries"], 2);
+    let before = server.requests_to("/gone").len();
+    let r = cli.json(&["refresh"]);
+    assert_eq!(r.as_array().unwrap().len(), 0, "a gone feed is skipped: {r}");
+    assert_eq!(server.requests_to("/gone").len(), before);
+}
+
+#[test]
+fn timeout_and_size_cap_come_from_config() {
+    let server = Server::start(|req| match req.path.as_str() {
+        "/slow" => Reply::Hang,
+        "/big" => Reply::ok(RSS, vec![b' '; 3 * 1024 * 1024]),
+        _ => Reply::ok(RSS, two_items()),
+    });
+    let cli = Cli::new();
+    cli.write_config("[fetch]\ntimeout_secs = 1\nmax_body_mib = 1\n");
+    // Subscribe while they still answer: add the working one, then import the others.
+    let opml = format!(
+        "<opml version=\"2.0\"><head/><body><outline text=\"s\" xmlUrl=\"{}\"/><outline text=\"b\" xmlUrl=\"{}\"/><outline text=\"ok\" xmlUrl=\"{}\"/></body></opml>",
+        server.url("/slow"), server.url("/big"), server.url("/ok")
+    );
+    let f = cli.data_dir().join("in.opml");
+    std::fs::write(&f, opml).unwrap();
+    cli.ok(&["import", f.to_str().unwrap()]);
+    let started = std::time::Instant::now();
+    let out = cli.run(&["refresh", "--json"]);
+    assert!(started.elapsed().as_secs() < 20);
+    let reports: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let find = |p: &str| {
+        reports.as_array().unwrap().iter().find(|r| r["url"] == server.url(p)).cloned().unwrap()
+    };
+    assert!(find("/slow")["error"].as_str().unwrap().contains("timed out"), "{reports}");
+    assert!(find("/big")["error"].as_str().unwrap().contains("1 MiB"), "{reports}");
+    assert_eq!(find("/ok")["status"], "updated");
+}
+
+#[test]
+fn autodiscovery_from_a_site_page() {
+    let server = Server::start(|req| match req.path.as_str() {
+        "/blog/" => Reply::ok(
+            "text/html",
+            "<html><head><link rel=\"alternate\" type=\"application/rss+xml\" title=\"Feed\" href=\"feed.xml\"></head><body>Blog</body></html>",
+        ),
+        "/blog/feed.xml" => Reply::ok(RSS, two_items()),
+        _ => Reply::status(404),
+    });
+    let cli = Cli::new();
+    let out = cli.ok(&["add", &server.url("/blog/")]);
+    assert!(out.contains(&server.url("/blog/feed.xml")), "{out}");
+    let feed = feed_row(&cli, 1);
+    assert_eq!(feed["url"], server.url("/blog/feed.xml"));
+    assert_eq!(feed["entries"], 2);
+}
+
+#[test]
+fn atom_json_feed_and_latin1_are_read() {
+    let atom = r#"<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Atom Blog</title><id>urn:x</id><updated>2015-02-01T00:00:00Z</updated>
+<entry><id>urn:1</id><title>Atom entry</title><link href="/p/1"/><updated>2015-02-01T00:00:00Z</updated><content type="html">&lt;p&gt;Body&lt;/p&gt;</content></entry></feed>"#;
+    let json = r#"{"version":"https://jsonfeed.org/version/1.1","title":"JSON Blog","items":[{"id":"j1","title":"JSON entry","content_html":"<p>x</p>","date_published":"2015-03-02T10:00:00Z","url":"https://example.org/j1"}]}"#;
+    let mut latin = b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss version=\"2.0\"><channel><title>Caf\xe9 Science</title><item><guid>l1</guid><title>Na\xefve \x93quotes\x94</title><pubDate>Sun, 05 Apr 2015 10:00:00 +0000</pubDate><description>x</description></item></channel></rss>".to_vec();
+    latin.push(b'\n');
+    let server = Server::start(move |req| match req.path.as_str() {
+        "/atom" => Reply::ok("application/atom+xml", atom),
+        "/json" => Reply::ok("application/feed+json", json),
+        "/latin" => Reply::ok("application/rss+xml", latin.clone()),
+        _ => Reply::status(404),
+    });
+    let cli = Cli::new();
+    for p in ["/atom", "/json", "/latin"] {
+        cli.ok(&["add", &server.url(p)]);
+    }
+    let list = cli.json(&["list"]);
+    let titles: Vec<&str> = list.as_array().unwrap().iter().map(|e| e["title"].as_str().unwrap()).collect();
+    assert!(titles.contains(&"Atom entry"), "{titles:?}");
+    assert!(titles.contains(&"JSON entry"), "{titles:?}");
+    assert!(titles.contains(&"Naïve “quotes”"), "{titles:?}");
+    let atom_entry = list.as_array().unwrap().iter().find(|e| e["title"] == "Atom entry").unwrap();
+    assert_eq!(atom_entry["link"], server.url("/p/1"));
+    let feeds = cli.json(&["feeds"]);
+    assert!(feeds.as_array().unwrap().iter().any(|f| f["title"] == "Café Science"));
+}
+
+#[test]
+fn control_characters_never_reach_stdout() {
+    let evil = rss(
+        "Evil \u{1b}]52;c;aGk=\u{7} feed",
+        &[(
+            "e1",
+            "Title \u{1b}[31mred\u{202e}txt",
+            "Mon, 01 Dec 2014 10:00:00 +0000",
+            "<p>Body \u{1b}]8;;http://evil/\u{1b}\\link\u{1b}]8;;\u{1b}\\ \u{9b}2J</p>",
+        )],
+    );
+    let server = Server::start(move |_| Reply::ok(RSS, evil.clone()));
+    let cli = Cli::new();
+    let mut outputs = vec![cli.ok(&["add", &server.url("/evil")])];
+    outputs.push(cli.ok(&["feeds"]));
+    outputs.push(cli.ok(&["list"]));
+    outputs.push(cli.ok(&["list", "--json"]));
+    outputs.push(cli.ok(&["show", "1"]));
+    outputs.push(cli.ok(&["refresh"]));
+    for out in outputs {
+        assert!(
+            paperboy::scrub::is_clean(&out.replace(['\n', '\t'], "")),
+            "control character in output: {out:?}"
+        );
+        assert!(!out.contains('\u{1b}'));
+    }
+}
+
+#[test]
+fn opml_round_trip() {
+    let server = Server::start(|_| Reply::ok(RSS, two_items()));
+    let cli = Cli::new();
+    cli.ok(&["add", &server.url("/a")]);
+    cli.ok(&["add", &server.url("/b")]);
+    let out = cli.data_dir().join("out.opml");
+    cli.ok(&["export", "-o", out.to_str().unwrap()]);
+    let other = Cli::new();
+    let msg = other.ok(&["import", out.to_str().unwrap()]);
+    assert!(msg.contains("imported 2"), "{msg}");
+    let urls: Vec<String> = other
+        .json(&["feeds"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["url"].as_str().unwrap().to_string())
+        .collect();
+    assert!(urls.contains(&server.url("/a")) && urls.contains(&server.url("/b")), "{urls:?}");
+}
+
+#[test]
+fn errors_name_what_failed() {
+    let cli = Cli::new();
+    let out = cli.run(&["show", "999"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("999"));
+    let out = cli.run(&["add", "ftp://example.org/feed"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ftp"));
+    let out = cli.run(&["list", "--month", "2014-13"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("YYYY-MM"));
+    cli.write_config("[fetch]\ntimeout_secs = = 3\n");
+    let out = cli.run(&["feeds"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("line 2") && err.contains("config.toml"), "{err}");
+}

@@ -1,0 +1,269 @@
+//! Test support: a small HTTP/1.1 server on 127.0.0.1 that the test itself starts and scripts,
+//! and helpers to run the real binary on a temporary data dir.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::Duration;
+
+/// A request as the server saw it.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: String,
+    pub path: String,
+    pub headers: HashMap<String, String>,
+}
+
+impl Request {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(&name.to_ascii_lowercase()).map(String::as_str)
+    }
+}
+
+/// What the server does with a request.
+#[derive(Debug, Clone)]
+pub enum Reply {
+    Full {
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+    },
+    /// Accept and never answer.
+    Hang,
+    /// Send headers, then one byte a second forever.
+    Trickle,
+    /// Send headers and part of the body, then close abruptly.
+    Reset,
+}
+
+impl Reply {
+    pub fn ok(content_type: &str, body: impl Into<Vec<u8>>) -> Reply {
+        Reply::Full {
+            status: 200,
+            headers: vec![("Content-Type".into(), content_type.into())],
+            body: body.into(),
+        }
+    }
+    pub fn status(status: u16) -> Reply {
+        Reply::Full {
+            status,
+            headers: vec![],
+            body: format!("status {status}").into_bytes(),
+        }
+    }
+    pub fn redirect(status: u16, location: &str) -> Reply {
+        Reply::Full {
+            status,
+            headers: vec![("Location".into(), location.into())],
+            body: vec![],
+        }
+    }
+    pub fn with_header(mut self, name: &str, value: &str) -> Reply {
+        if let Reply::Full { headers, .. } = &mut self {
+            headers.push((name.into(), value.into()));
+        }
+        self
+    }
+}
+
+type Handler = dyn Fn(&Request) -> Reply + Send + Sync;
+
+/// A scripted HTTP server on 127.0.0.1:<ephemeral>.
+pub struct Server {
+    pub port: u16,
+    pub requests: Arc<Mutex<Vec<Request>>>,
+}
+
+impl Server {
+    pub fn start(handler: impl Fn(&Request) -> Reply + Send + Sync + 'static) -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let handler: Arc<Handler> = Arc::new(handler);
+        let log = requests.clone();
+        thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { continue };
+                let handler = handler.clone();
+                let log = log.clone();
+                thread::spawn(move || serve(stream, &*handler, &log));
+            }
+        });
+        Server { port, requests }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{}", self.port, path)
+    }
+
+    pub fn requests_to(&self, path: &str) -> Vec<Request> {
+        self.requests
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|r| r.path == path)
+            .cloned()
+            .collect()
+    }
+}
+
+fn serve(stream: TcpStream, handler: &Handler, log: &Mutex<Vec<Request>>) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut stream = stream;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            return;
+        }
+        let mut parts = line.split_whitespace();
+        let method = parts.next().unwrap_or("").to_string();
+        let path = parts.next().unwrap_or("").to_string();
+        let mut headers = HashMap::new();
+        loop {
+            let mut h = String::new();
+            if reader.read_line(&mut h).unwrap_or(0) == 0 {
+                return;
+            }
+            let h = h.trim_end();
+            if h.is_empty() {
+                break;
+            }
+            if let Some((k, v)) = h.split_once(':') {
+                headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
+            }
+        }
+        if let Some(len) = headers.get("content-length").and_then(|l| l.parse::<usize>().ok()) {
+            let mut body = vec![0; len];
+            let _ = reader.read_exact(&mut body);
+        }
+        let req = Request { method, path, headers };
+        log.lock().unwrap().push(req.clone());
+        match handler(&req) {
+            Reply::Full { status, headers, body } => {
+                let mut head = format!("HTTP/1.1 {status} {}\r\n", reason(status));
+                for (k, v) in &headers {
+                    head.push_str(&format!("{k}: {v}\r\n"));
+                }
+                head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
+                if stream.write_all(head.as_bytes()).is_err() {
+                    return;
+                }
+                if req.method != "HEAD" && stream.write_all(&body).is_err() {
+                    return;
+                }
+            }
+            Reply::Hang => {
+                thread::sleep(Duration::from_secs(60));
+                return;
+            }
+            Reply::Trickle => {
+                let _ = stream.write_all(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nContent-Length: 100000\r\n\r\n<rss>",
+                );
+                for _ in 0..60 {
+                    thread::sleep(Duration::from_millis(500));
+                    if stream.write_all(b" ").is_err() {
+                        return;
+                    }
+                }
+                return;
+            }
+            Reply::Reset => {
+                let _ = stream.write_all(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nContent-Length: 100000\r\n\r\n<rss version=\"2.0\"><channel><title>x",
+                );
+                let _ = stream.shutdown(std::net::Shutdown::Both);
+                return;
+            }
+        }
+    }
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        301 => "Moved Permanently",
+        302 => "Found",
+        304 => "Not Modified",
+        308 => "Permanent Redirect",
+        404 => "Not Found",
+        410 => "Gone",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        _ => "Status",
+    }
+}
+
+/// An RSS 2.0 document with `items` of (guid, title, RFC 822 date, html body).
+pub fn rss(title: &str, items: &[(&str, &str, &str, &str)]) -> String {
+    let mut s = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel><title>{title}</title><link>http://127.0.0.1/site</link><description>d</description>\n"
+    );
+    for (guid, t, date, body) in items {
+        s.push_str(&format!(
+            "<item><guid isPermaLink=\"false\">{guid}</guid><title>{t}</title><link>http://127.0.0.1/{guid}</link><pubDate>{date}</pubDate><description><![CDATA[{body}]]></description></item>\n"
+        ));
+    }
+    s.push_str("</channel></rss>\n");
+    s
+}
+
+/// A temporary data dir and the real binary run against it.
+pub struct Cli {
+    pub dir: tempfile::TempDir,
+}
+
+impl Cli {
+    pub fn new() -> Cli {
+        Cli { dir: tempfile::tempdir().unwrap() }
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn write_config(&self, toml: &str) {
+        std::fs::write(self.dir.path().join("config.toml"), toml).unwrap();
+    }
+
+    pub fn command(&self) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_paperboy"));
+        c.env("PAPERBOY_DATA_DIR", self.dir.path())
+            .env_remove("PAPERBOY_CONFIG")
+            .env_remove("BROWSER")
+            .env("NO_COLOR", "1");
+        c
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.command().args(args).output().unwrap()
+    }
+
+    /// Runs and asserts success; returns stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "paperboy {:?} failed: {}\nstdout: {}",
+            args,
+            String::from_utf8_lossy(&out.stderr),
+            String::from_utf8_lossy(&out.stdout)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    pub fn json(&self, args: &[&str]) -> serde_json::Value {
+        let mut a = args.to_vec();
+        a.push("--json");
+        serde_json::from_str(&self.ok(&a)).unwrap()
+    }
+
+    pub fn db(&self) -> PathBuf {
+        self.dir.path().join("paperboy.db")
+    }
+}
