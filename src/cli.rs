@@ -253,7 +253,10 @@ fn print_table(header: &[&str], rows: &[Vec<String>]) -> Result<()> {
         }
         writeln!(out, "{}", s.trim_end())
     };
-    line(&header.iter().map(|h| h.to_string()).collect::<Vec<_>>())?;
+    // The header is for people; scripts reading a pipe get rows only (`paperboy months | head -1`).
+    if std::io::stdout().is_terminal() {
+        line(&header.iter().map(|h| h.to_string()).collect::<Vec<_>>())?;
+    }
     for r in rows {
         line(r)?;
     }

@@ -255,10 +255,12 @@ impl Fetcher {
                         retry_after: None,
                     });
                 };
-                let next = url.join(location.trim()).map_err(|e| FetchError::InvalidUrl {
-                    url: scrub_line(location),
-                    reason: format!("bad redirect target: {e}"),
-                })?;
+                let next = url
+                    .join(location.trim())
+                    .map_err(|e| FetchError::InvalidUrl {
+                        url: scrub_line(location),
+                        reason: format!("bad redirect target: {e}"),
+                    })?;
                 let next = check_url(next.as_str())?;
                 if seen.contains(&next) {
                     return Err(FetchError::RedirectLoop {
@@ -448,7 +450,14 @@ fn find_tls_error(e: &reqwest::Error) -> Option<String> {
     if found.is_none() {
         // A TLS handshake cut short by the peer has no rustls error, only its message.
         let chain = error_chain(e).to_lowercase();
-        if chain.contains("tls") || chain.contains("handshake") || chain.contains("certificate") {
+        if chain.contains("handshake eof") {
+            found = Some(
+                "the server closed the connection during the handshake (is it plain http?)"
+                    .to_string(),
+            );
+        } else if chain.contains("certificate") {
+            found = Some(describe_certificate_text(&chain));
+        } else if chain.contains("tls") || chain.contains("handshake") {
             found = Some(one_line(&innermost(e)));
         }
     }
@@ -463,17 +472,46 @@ fn describe_tls(e: &rustls::Error) -> String {
                 "certificate not valid for host".to_string()
             }
             C::Expired | C::ExpiredContext { .. } => "certificate expired".to_string(),
-            C::NotValidYet | C::NotValidYetContext { .. } => "certificate not valid yet".to_string(),
+            C::NotValidYet | C::NotValidYetContext { .. } => {
+                "certificate not valid yet".to_string()
+            }
             C::UnknownIssuer => "certificate not issued by a trusted authority".to_string(),
             C::Revoked => "certificate revoked".to_string(),
             C::BadSignature => "certificate has a bad signature".to_string(),
-            other => format!("invalid certificate: {}", one_line(&format!("{other:?}"))),
+            other => describe_certificate_text(&format!("{other:?}").to_lowercase()),
         },
         rustls::Error::InvalidMessage(_) | rustls::Error::InappropriateMessage { .. } => {
             "the server did not answer with TLS (is it plain http?)".to_string()
         }
         other => one_line(&other.to_string()),
     }
+}
+
+/// A certificate problem from its (lowercased) message, when the typed error is out of reach.
+fn describe_certificate_text(text: &str) -> String {
+    let known = [
+        ("notvalidforname", "certificate not valid for host"),
+        ("not valid for name", "certificate not valid for host"),
+        (
+            "unknownissuer",
+            "certificate not issued by a trusted authority",
+        ),
+        (
+            "unknown issuer",
+            "certificate not issued by a trusted authority",
+        ),
+        ("causedasendentity", "self-signed certificate not trusted"),
+        ("expired", "certificate expired"),
+        ("notvalidyet", "certificate not valid yet"),
+        ("revoked", "certificate revoked"),
+    ];
+    known
+        .iter()
+        .find(|(needle, _)| text.contains(needle))
+        .map_or_else(
+            || format!("certificate not trusted ({})", one_line(text)),
+            |(_, said)| (*said).to_string(),
+        )
 }
 
 fn find_io_kind(e: &reqwest::Error) -> Option<std::io::ErrorKind> {
@@ -676,7 +714,10 @@ mod tests {
         assert_eq!(got.permanent_url, None);
         let req = &server.requests()[0];
         assert_eq!(req.header("user-agent"), Some("paperboy-test/1"));
-        assert!(req.header("accept").unwrap().contains("application/rss+xml"));
+        assert!(req
+            .header("accept")
+            .unwrap()
+            .contains("application/rss+xml"));
         assert_eq!(req.header("if-none-match"), None);
     }
 
@@ -745,7 +786,10 @@ mod tests {
             .get(&server.url("/0"), &Validators::default())
             .await
             .unwrap_err();
-        assert!(matches!(err, FetchError::TooManyRedirects { max: 3 }), "{err}");
+        assert!(
+            matches!(err, FetchError::TooManyRedirects { max: 3 }),
+            "{err}"
+        );
         assert_eq!(err.to_string(), "too many redirects (more than 3)");
     }
 
@@ -766,7 +810,12 @@ mod tests {
     #[tokio::test]
     async fn redirect_to_ftp_is_refused() {
         let server = serve(|_, s| {
-            respond(s, "301 Moved", &[("Location", "ftp://example.org/feed")], b"")
+            respond(
+                s,
+                "301 Moved",
+                &[("Location", "ftp://example.org/feed")],
+                b"",
+            )
         });
         let err = fetcher()
             .get(&server.url("/"), &Validators::default())
@@ -782,7 +831,12 @@ mod tests {
     async fn http_errors_carry_status_and_retry_after() {
         let server = serve(|req, s| match req.path.as_str() {
             "/404" => respond(s, "404 Not Found", &[], b"nope"),
-            "/500" => respond(s, "500 Internal Server Error", &[("Retry-After", "120")], b""),
+            "/500" => respond(
+                s,
+                "500 Internal Server Error",
+                &[("Retry-After", "120")],
+                b"",
+            ),
             _ => respond(s, "410 Gone", &[], b""),
         });
         let f = fetcher();
@@ -812,10 +866,7 @@ mod tests {
         let later = (chrono::Utc::now() + chrono::Duration::seconds(600)).to_rfc2822();
         let secs = parse_retry_after(&later).unwrap();
         assert!((590..=600).contains(&secs), "{secs}");
-        assert_eq!(
-            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
-            Some(0)
-        );
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), Some(0));
         assert_eq!(parse_retry_after("soon"), None);
     }
 
@@ -867,7 +918,10 @@ mod tests {
                 .get(&server.url(path), &Validators::default())
                 .await
                 .unwrap_err();
-            assert!(matches!(err, FetchError::TooLarge { limit_mib: 1 }), "{err}");
+            assert!(
+                matches!(err, FetchError::TooLarge { limit_mib: 1 }),
+                "{err}"
+            );
             assert!(err.to_string().starts_with("response larger than 1 MiB"));
         }
     }
@@ -882,7 +936,8 @@ mod tests {
         }
         let bomb = enc.finish().unwrap();
         assert!(bomb.len() < 1024 * 1024);
-        let server = serve(move |_, s| respond(s, "200 OK", &[("Content-Encoding", "gzip")], &bomb));
+        let server =
+            serve(move |_, s| respond(s, "200 OK", &[("Content-Encoding", "gzip")], &bomb));
         let started = Instant::now();
         let err = fetcher()
             .get(&server.url("/"), &Validators::default())
@@ -951,7 +1006,7 @@ mod tests {
             .unwrap_err();
         assert!(started.elapsed() < Duration::from_secs(2));
         assert!(matches!(err, FetchError::Tls(_)), "{err:?}");
-        assert!(!err.to_string().contains('\n'));
+        assert!(err.to_string().contains("plain http"), "{err}");
     }
 
     // A self-signed certificate for localhost / 127.0.0.1 (P-256), made with openssl.
@@ -997,7 +1052,7 @@ mod tests {
             .unwrap_err();
         assert!(started.elapsed() < Duration::from_secs(2));
         assert!(matches!(err, FetchError::Tls(_)), "{err:?}");
-        assert!(err.to_string().starts_with("TLS: "), "{err}");
+        assert_eq!(err.to_string(), "TLS: self-signed certificate not trusted");
         assert!(!err.to_string().contains('\n'));
     }
 

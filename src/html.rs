@@ -11,57 +11,80 @@ use crate::scrub::is_forbidden;
 /// decoding (`&#0;` becomes U+FFFD) and raw NULs are dropped, so it cannot be confused with text.
 const BLOCK: char = '\0';
 
-/// Tags whose boundaries separate words or lines in rendered text.
-const BLOCK_TAGS: &[&str] = &[
-    "address",
-    "article",
-    "aside",
-    "blockquote",
-    "body",
-    "br",
-    "caption",
-    "dd",
-    "details",
-    "div",
-    "dl",
-    "dt",
-    "fieldset",
-    "figcaption",
-    "figure",
-    "footer",
-    "form",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "head",
-    "header",
-    "hr",
-    "html",
-    "img",
-    "li",
-    "main",
-    "nav",
-    "ol",
-    "p",
-    "pre",
-    "section",
-    "summary",
-    "table",
-    "tbody",
-    "td",
-    "tfoot",
-    "th",
-    "thead",
-    "title",
-    "tr",
-    "ul",
-];
+/// ASCII-lowercases a tag name into `buf`; `None` when it is longer than any name we know.
+fn lower_name<'b>(name: &str, buf: &'b mut [u8; 10]) -> Option<&'b [u8]> {
+    let n = name.len();
+    let dst = buf.get_mut(..n)?;
+    dst.copy_from_slice(name.as_bytes());
+    dst.make_ascii_lowercase();
+    Some(dst)
+}
 
-/// Elements whose contents are not text a reader sees.
-const RAW_TAGS: &[&str] = &["script", "style", "template", "noscript"];
+/// Whether a tag's boundary separates words or lines in rendered text.
+fn is_block(name: &str) -> bool {
+    let mut buf = [0u8; 10];
+    matches!(
+        lower_name(name, &mut buf),
+        Some(
+            b"p" | b"br"
+                | b"div"
+                | b"li"
+                | b"ul"
+                | b"ol"
+                | b"dl"
+                | b"dd"
+                | b"dt"
+                | b"tr"
+                | b"td"
+                | b"th"
+                | b"h1"
+                | b"h2"
+                | b"h3"
+                | b"h4"
+                | b"h5"
+                | b"h6"
+                | b"hr"
+                | b"img"
+                | b"pre"
+                | b"blockquote"
+                | b"table"
+                | b"thead"
+                | b"tbody"
+                | b"tfoot"
+                | b"caption"
+                | b"section"
+                | b"article"
+                | b"aside"
+                | b"header"
+                | b"footer"
+                | b"nav"
+                | b"main"
+                | b"figure"
+                | b"figcaption"
+                | b"address"
+                | b"details"
+                | b"summary"
+                | b"fieldset"
+                | b"form"
+                | b"html"
+                | b"head"
+                | b"body"
+                | b"title"
+        )
+    )
+}
+
+/// The canonical name of an element whose contents are not text a reader sees.
+fn raw_tag(name: &str) -> Option<&'static str> {
+    let mut buf = [0u8; 10];
+    match lower_name(name, &mut buf)? {
+        b"script" => Some("script"),
+        b"style" => Some("style"),
+        b"template" => Some("template"),
+        b"noscript" => Some("noscript"),
+        _ => None,
+    }
+}
 
 /// One piece of an HTML document.
 #[derive(Debug, PartialEq)]
@@ -87,7 +110,11 @@ struct Lexer<'a> {
 
 impl<'a> Lexer<'a> {
     fn new(s: &'a str) -> Self {
-        Lexer { s, pos: 0, raw: None }
+        Lexer {
+            s,
+            pos: 0,
+            raw: None,
+        }
     }
 
     /// Where the next markup `<` is at or after `from` (a `<` not followed by a tag-ish byte is
@@ -168,14 +195,8 @@ impl<'a> Iterator for Lexer<'a> {
             let close = tag_end(b, i);
             let attrs = &self.s[attrs_start..close.min(b.len())];
             self.pos = (close + 1).min(b.len());
-            if !end
-                && !attrs.ends_with('/')
-                && RAW_TAGS.iter().any(|t| t.eq_ignore_ascii_case(name))
-            {
-                self.raw = RAW_TAGS
-                    .iter()
-                    .copied()
-                    .find(|t| t.eq_ignore_ascii_case(name));
+            if !end && !attrs.ends_with('/') {
+                self.raw = raw_tag(name);
             }
             return Some(Token::Tag { name, end, attrs });
         }
@@ -277,7 +298,7 @@ pub fn to_plain_text(html: &str) -> String {
             Token::Text(t) if t.contains(BLOCK) => decode_into(&t.replace(BLOCK, ""), &mut raw),
             Token::Text(t) => decode_into(t, &mut raw),
             Token::Tag { name, .. } => {
-                if BLOCK_TAGS.iter().any(|t| t.eq_ignore_ascii_case(name)) {
+                if is_block(name) {
                     raw.push(BLOCK);
                 }
             }
@@ -288,23 +309,47 @@ pub fn to_plain_text(html: &str) -> String {
 
 /// Folds whitespace runs to one space, or one newline when the run holds a block boundary.
 fn collapse(raw: &str) -> String {
+    let bytes = raw.as_bytes();
     let mut out = String::with_capacity(raw.len());
     // 0 = no pending gap, 1 = a space, 2 = a newline.
     let mut gap = 0u8;
-    for c in raw.chars() {
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if (0x21..0x7f).contains(&b) {
+            // Fast path: copy a run of printable ASCII at once.
+            let start = i;
+            while i < bytes.len() && (0x21..0x7f).contains(&bytes[i]) {
+                i += 1;
+            }
+            if gap > 0 && !out.is_empty() {
+                out.push(if gap == 2 { '\n' } else { ' ' });
+            }
+            gap = 0;
+            out.push_str(&raw[start..i]);
+            continue;
+        }
+        let c = if b < 0x80 {
+            i += 1;
+            char::from(b)
+        } else {
+            match raw[i..].chars().next() {
+                Some(c) => {
+                    i += c.len_utf8();
+                    c
+                }
+                None => break,
+            }
+        };
         if c == BLOCK {
             gap = 2;
         } else if c.is_whitespace() {
             gap = gap.max(1);
-        } else if is_forbidden(c) {
-            continue;
+        } else if is_forbidden(c) || c == '\u{ad}' {
+            // Soft hyphens are invisible and would split words (and DOIs) in matching.
         } else {
-            if !out.is_empty() {
-                match gap {
-                    1 => out.push(' '),
-                    2 => out.push('\n'),
-                    _ => {}
-                }
+            if gap > 0 && !out.is_empty() {
+                out.push(if gap == 2 { '\n' } else { ' ' });
             }
             gap = 0;
             out.push(c);
@@ -413,9 +458,9 @@ fn numeric_char(v: u32) -> char {
     const CP1252: [char; 32] = [
         '\u{20ac}', '\u{81}', '\u{201a}', '\u{192}', '\u{201e}', '\u{2026}', '\u{2020}',
         '\u{2021}', '\u{2c6}', '\u{2030}', '\u{160}', '\u{2039}', '\u{152}', '\u{8d}', '\u{17d}',
-        '\u{8f}', '\u{90}', '\u{2018}', '\u{2019}', '\u{201c}', '\u{201d}', '\u{2022}',
-        '\u{2013}', '\u{2014}', '\u{2dc}', '\u{2122}', '\u{161}', '\u{203a}', '\u{153}', '\u{9d}',
-        '\u{17e}', '\u{178}',
+        '\u{8f}', '\u{90}', '\u{2018}', '\u{2019}', '\u{201c}', '\u{201d}', '\u{2022}', '\u{2013}',
+        '\u{2014}', '\u{2dc}', '\u{2122}', '\u{161}', '\u{203a}', '\u{153}', '\u{9d}', '\u{17e}',
+        '\u{178}',
     ];
     match v {
         0 => '\u{fffd}',
@@ -495,7 +540,10 @@ mod tests {
 
     #[test]
     fn quoted_gt_inside_attribute_does_not_end_tag() {
-        assert_eq!(to_plain_text("<a title=\"x > y\" href='z'>link</a>"), "link");
+        assert_eq!(
+            to_plain_text("<a title=\"x > y\" href='z'>link</a>"),
+            "link"
+        );
     }
 
     #[test]
@@ -504,15 +552,27 @@ mod tests {
             decode_entities("&lt;693::AID-ASI4&gt; &amp; &eacute;&hellip; &#233;&#xE9;&#X2013;"),
             "<693::AID-ASI4> & é… éé–"
         );
-        assert_eq!(decode_entities("&NotNestedGreaterGreater;"), "\u{2aa2}\u{338}");
+        assert_eq!(
+            decode_entities("&NotNestedGreaterGreater;"),
+            "\u{2aa2}\u{338}"
+        );
     }
 
     #[test]
     fn entity_edge_cases() {
-        assert_eq!(decode_entities("&#150;&#0;&#1114112;&#99999999999999;"), "–\u{fffd}\u{fffd}\u{fffd}");
-        assert_eq!(decode_entities("&unknown; & &; &#; &#x;"), "&unknown; & &; &#; &#x;");
-        assert_eq!(decode_entities("a&ampb &lt3"), "a&b <3");
-        assert_eq!(decode_entities("?a=1&copy=2&lang=en"), "?a=1&copy=2&lang=en");
+        assert_eq!(
+            decode_entities("&#150;&#0;&#1114112;&#99999999999999;"),
+            "–\u{fffd}\u{fffd}\u{fffd}"
+        );
+        assert_eq!(
+            decode_entities("&unknown; & &; &#; &#x;"),
+            "&unknown; & &; &#; &#x;"
+        );
+        assert_eq!(decode_entities("a&amp b &lt 3 &ampb"), "a& b < 3 &ampb");
+        assert_eq!(
+            decode_entities("?a=1&copy=2&lang=en"),
+            "?a=1&copy=2&lang=en"
+        );
         assert_eq!(decode_entities("&#65"), "A");
     }
 
@@ -556,8 +616,22 @@ mod tests {
     #[test]
     fn malformed_input_does_not_panic() {
         for s in [
-            "<", "<a", "<a href", "<a href=", "<a href=\"", "<a href='x", "&", "&#", "&#x",
-            "<!--", "<!", "</", "</>", "<a =x href=y>", "é<é>&é;", "<a\u{0}href=x>",
+            "<",
+            "<a",
+            "<a href",
+            "<a href=",
+            "<a href=\"",
+            "<a href='x",
+            "&",
+            "&#",
+            "&#x",
+            "<!--",
+            "<!",
+            "</",
+            "</>",
+            "<a =x href=y>",
+            "é<é>&é;",
+            "<a\u{0}href=x>",
         ] {
             let _ = to_plain_text(s);
             let _ = hrefs(s);
@@ -567,7 +641,38 @@ mod tests {
     }
 
     #[test]
+    fn soft_hyphens_and_wbr_do_not_split_words() {
+        assert_eq!(
+            to_plain_text("10.1000/abc&shy;def<wbr>ghi"),
+            "10.1000/abcdefghi"
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_input_gives_clean_text(s in proptest::prelude::any::<String>()) {
+            let text = to_plain_text(&s);
+            proptest::prop_assert!(crate::scrub::is_clean(&text));
+            let _ = hrefs(&s);
+        }
+
+        #[test]
+        fn text_without_markup_is_unchanged_by_decoding(s in "[^&]*") {
+            proptest::prop_assert_eq!(decode_entities(&s), s);
+        }
+
+        #[test]
+        fn tag_soup_never_panics(s in "([<>/!?\"'=&#;a-z0-9 -]|<a href=|<script>|</script>|<!--|-->){0,40}") {
+            let _ = to_plain_text(&s);
+            let _ = hrefs(&s);
+        }
+    }
+
+    #[test]
     fn unicode_text_survives() {
-        assert_eq!(to_plain_text("<p>Ünïcödé — 中文 🙂</p>"), "Ünïcödé — 中文 🙂");
+        assert_eq!(
+            to_plain_text("<p>Ünïcödé — 中文 🙂</p>"),
+            "Ünïcödé — 中文 🙂"
+        );
     }
 }

@@ -20,3 +20,5 @@ pub mod library;
 pub mod paths;
 
 pub use library::{Error, Library};
+pub mod archive;
+pub mod tui;

@@ -102,8 +102,8 @@ pub struct ImportReport {
 /// The cache, the config and the network, behind one handle.
 pub struct Library {
     paths: Paths,
-    config: Config,
-    store: Store,
+    pub(crate) config: Config,
+    pub(crate) store: Store,
     runtime: Option<Arc<tokio::runtime::Runtime>>,
 }
 
@@ -135,7 +135,7 @@ impl Library {
         &self.config
     }
 
-    fn store_err(&self, source: StoreError) -> Error {
+    pub(crate) fn store_err(&self, source: StoreError) -> Error {
         Error::Store {
             path: self.paths.db_file().display().to_string(),
             source,
@@ -262,7 +262,7 @@ impl Library {
 
     // ---- network -------------------------------------------------------------------------
 
-    fn runtime(&mut self) -> Result<Arc<tokio::runtime::Runtime>> {
+    pub(crate) fn runtime(&mut self) -> Result<Arc<tokio::runtime::Runtime>> {
         if let Some(rt) = &self.runtime {
             return Ok(rt.clone());
         }

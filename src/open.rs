@@ -102,13 +102,14 @@ fn build_argv(url: &str, command: &[String]) -> Vec<String> {
 /// Returns once the program has started; the child is reaped in a background thread.
 pub fn open_url(url: &str, command: &[String]) -> Result<(), OpenError> {
     let url = safe_url(url)?;
+    // Checked before the URL is appended, so that the URL can never become the program.
+    if command.first().is_none_or(|p| p.trim().is_empty()) {
+        return Err(OpenError::NoBrowser);
+    }
     let argv = build_argv(url.as_str(), command);
     let Some((program, args)) = argv.split_first() else {
         return Err(OpenError::NoBrowser);
     };
-    if program.trim().is_empty() {
-        return Err(OpenError::NoBrowser);
-    }
     let mut child = Command::new(program)
         .args(args)
         .stdin(Stdio::null())
@@ -169,10 +170,7 @@ mod tests {
                 other => panic!("{bad}: {other:?}"),
             }
         }
-        assert!(matches!(
-            safe_url("not a url"),
-            Err(OpenError::Invalid(_))
-        ));
+        assert!(matches!(safe_url("not a url"), Err(OpenError::Invalid(_))));
     }
 
     #[test]
@@ -280,7 +278,10 @@ mod tests {
             .stderr(Stdio::null())
             .status()
             .unwrap();
-        assert!(pwned.exists(), "control: the payload should work in a shell");
+        assert!(
+            pwned.exists(),
+            "control: the payload should work in a shell"
+        );
         std::fs::remove_file(&pwned).unwrap();
 
         open_url(&raw, &[script.display().to_string()]).unwrap();
@@ -293,7 +294,12 @@ mod tests {
     fn percent_u_is_replaced_in_place() {
         let dir = tempfile::tempdir().unwrap();
         let (script, out) = recorder(dir.path());
-        let cmd = s(&[&script.display().to_string(), "--new-tab", "open=%u", "last"]);
+        let cmd = s(&[
+            &script.display().to_string(),
+            "--new-tab",
+            "open=%u",
+            "last",
+        ]);
         open_url("https://example.org/p?q=1", &cmd).unwrap();
         assert_eq!(
             recorded(&out),

@@ -1,0 +1,83 @@
+//! SQL for entry listings, and turning a user's search words into a safe FTS5 query.
+
+use rusqlite::types::Value;
+
+use super::ListQuery;
+
+/// An FTS5 query matching entries that contain every word of `input`, the last word as a
+/// prefix (so results narrow while the user types). Each word becomes a quoted string, so no
+/// input is ever FTS5 syntax (`NEAR(`, `-`, `*`, `"`, `OR` are just text). Words without a
+/// letter or digit are dropped: the index holds none, and they would match nothing.
+/// `None` when no searchable word is left.
+pub fn fts_query(input: &str) -> Option<String> {
+    let words: Vec<&str> = input
+        .split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .collect();
+    let last = words.len().checked_sub(1)?;
+    let mut out = String::new();
+    for (i, w) in words.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push('"');
+        out.push_str(&w.replace('"', "\"\""));
+        out.push('"');
+        if i == last {
+            out.push('*');
+        }
+    }
+    Some(out)
+}
+
+/// The WHERE clause (over `entries e`) and its arguments for `q`'s filters. `None` when the
+/// query can match nothing (a search without a searchable word).
+pub(crate) fn filter(q: &ListQuery) -> Option<(String, Vec<Value>)> {
+    let mut conds: Vec<&str> = Vec::new();
+    let mut args = Vec::new();
+    if let Some(feed) = q.feed {
+        conds.push("e.feed_id = ?");
+        args.push(Value::Integer(feed));
+    }
+    if let Some(month) = &q.month {
+        conds.push("e.month = ?");
+        args.push(Value::Text(month.clone()));
+    }
+    if q.unread_only {
+        conds.push("e.read = 0");
+    }
+    if q.with_dois_only {
+        conds.push("EXISTS (SELECT 1 FROM entry_dois d WHERE d.entry_id = e.id)");
+    }
+    if let Some(search) = &q.search {
+        conds.push("e.id IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)");
+        args.push(Value::Text(fts_query(search)?));
+    }
+    let sql = if conds.is_empty() {
+        "1".to_string()
+    } else {
+        conds.join(" AND ")
+    };
+    Some((sql, args))
+}
+
+/// The listing query for `q`: newest first, with each entry's DOIs newline-joined in column 8.
+pub(crate) fn list_sql(q: &ListQuery) -> Option<(String, Vec<Value>)> {
+    let (where_sql, mut args) = filter(q)?;
+    // CROSS JOIN keeps entries as the outer loop, so the ORDER BY walks an index.
+    let sql = format!(
+        "SELECT e.id, e.feed_id, COALESCE(NULLIF(f.title, ''), f.url), e.title, e.link, \
+         e.published, e.month, e.read, \
+         (SELECT group_concat(d.doi, char(10) ORDER BY d.pos) FROM entry_dois d \
+          WHERE d.entry_id = e.id) \
+         FROM entries e CROSS JOIN feeds f ON f.id = e.feed_id \
+         WHERE {where_sql} ORDER BY e.sort_time DESC, e.id DESC LIMIT ? OFFSET ?"
+    );
+    let limit = q
+        .limit
+        .and_then(|l| i64::try_from(l).ok())
+        .unwrap_or(-1);
+    args.push(Value::Integer(limit));
+    args.push(Value::Integer(i64::try_from(q.offset).unwrap_or(i64::MAX)));
+    Some((sql, args))
+}

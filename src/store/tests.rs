@@ -1,0 +1,1337 @@
+use super::*;
+use crate::model::PagingLinks;
+
+fn t(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+fn entry(guid: &str, title: &str, published: Option<&str>) -> NewEntry {
+    NewEntry {
+        guid: guid.to_string(),
+        title: title.to_string(),
+        link: Some(format!("https://blog.example/{guid}")),
+        authors: vec!["Ann Author".to_string()],
+        published: published.map(t),
+        updated: None,
+        content_html: Some(format!("<p>{title} body</p>")),
+        summary_html: None,
+        text: format!("{title} body"),
+        dois: Vec::new(),
+    }
+}
+
+fn doi(s: &str, source: DoiSource) -> FoundDoi {
+    FoundDoi {
+        doi: s.to_string(),
+        key: s.to_lowercase(),
+        source,
+    }
+}
+
+fn doc(entries: Vec<NewEntry>) -> ParsedFeed {
+    ParsedFeed {
+        title: Some("A Research Blog".to_string()),
+        site_url: Some("https://blog.example/".to_string()),
+        generator: None,
+        paging: PagingLinks::default(),
+        entries,
+    }
+}
+
+fn update_at(store: &mut Store, id: FeedId, feed: &ParsedFeed, at: DateTime<Utc>) -> usize {
+    store
+        .apply_update(
+            id,
+            &FeedUpdate {
+                fetched_at: at,
+                status: 200,
+                etag: Some("\"v1\""),
+                last_modified: None,
+                new_url: None,
+                feed,
+            },
+        )
+        .unwrap()
+}
+
+fn update(store: &mut Store, id: FeedId, feed: &ParsedFeed) -> usize {
+    update_at(store, id, feed, t("2024-06-01T12:00:00Z"))
+}
+
+fn new_feed(store: &mut Store, url: &str) -> FeedId {
+    store.add_feed(url, None).unwrap().0
+}
+
+fn ids(rows: &[EntrySummary]) -> Vec<String> {
+    rows.iter()
+        .map(|r| store_guid_of(&r.title).to_string())
+        .collect()
+}
+
+/// Test entries are titled "<guid> ..." so listings can be compared by guid.
+fn store_guid_of(title: &str) -> &str {
+    title.split_whitespace().next().unwrap_or("")
+}
+
+fn search(store: &Store, words: &str) -> Vec<String> {
+    ids(&store
+        .list(&ListQuery {
+            search: Some(words.to_string()),
+            ..Default::default()
+        })
+        .unwrap())
+}
+
+fn entry_by_guid(store: &Store, feed: FeedId, guid: &str) -> Entry {
+    let id: EntryId = store
+        .conn()
+        .query_row(
+            "SELECT id FROM entries WHERE feed_id = ?1 AND guid = ?2",
+            params![feed, guid],
+            |r| r.get(0),
+        )
+        .unwrap();
+    store.entry(id).unwrap().unwrap()
+}
+
+#[test]
+fn fresh_cache_is_at_latest_schema_and_sound() {
+    let store = Store::open_in_memory().unwrap();
+    assert_eq!(store.schema_version().unwrap(), Store::SCHEMA_VERSION);
+    assert_eq!(store.integrity_check().unwrap(), "ok");
+    let stats = store.stats().unwrap();
+    assert_eq!(
+        stats,
+        Stats {
+            feeds: 0,
+            entries: 0,
+            unread: 0,
+            dois: 0,
+            schema_version: Store::SCHEMA_VERSION
+        }
+    );
+}
+
+#[test]
+fn reseen_entry_updates_content_but_keeps_read_and_first_seen() {
+    let mut store = Store::open_in_memory().unwrap();
+    let f = new_feed(&mut store, "https://blog.example/feed");
+    let first = doc(vec![
+        entry("a", "a first post", Some("2024-05-01T10:00:00Z")),
+        entry("b", "b second post", Some("2024-05-02T10:00:00Z")),
+    ]);
+    assert_eq!(update_at(&mut store, f, &first, t("2024-05-03T00:00:00Z")), 2);
+    let a = entry_by_guid(&store, f, "a");
+    assert_eq!(store.set_read(&[a.id], true).unwrap(), 1);
+
+    let mut changed = entry("a", "a retitled post", Some("2024-05-01T10:00:00Z"));
+    changed.authors = vec!["Bo".to_string(), "Cy".to_string()];
+    changed.updated = Some(t("2024-05-05T00:00:00Z"));
+    changed.link = Some("https://blog.example/new-link".to_string());
+    changed.dois = vec![doi("10.1000/XYZ", DoiSource::Link)];
+    let second = doc(vec![
+        changed,
+        entry("b", "b second post", Some("2024-05-02T10:00:00Z")),
+    ]);
+    assert_eq!(update_at(&mut store, f, &second, t("2024-05-10T00:00:00Z")), 0);
+
+    let a2 = entry_by_guid(&store, f, "a");
+    assert_eq!(a2.id, a.id);
+    assert!(a2.read, "read flag kept");
+    assert_eq!(a2.first_seen, t("2024-05-03T00:00:00Z"), "first_seen kept");
+    assert_eq!(a2.title, "a retitled post");
+    assert_eq!(a2.link.as_deref(), Some("https://blog.example/new-link"));
+    assert_eq!(a2.authors, vec!["Bo", "Cy"]);
+    assert_eq!(a2.updated, Some(t("2024-05-05T00:00:00Z")));
+    assert_eq!(a2.dois, vec![doi("10.1000/XYZ", DoiSource::Link)]);
+    assert_eq!(a2.month, "2024-05");
+    assert_eq!(store.stats().unwrap().entries, 2);
+    // The index follows the new title and forgets the old one.
+    assert_eq!(search(&store, "retitled"), vec!["a"]);
+    assert!(search(&store, "first").is_empty());
+}
+
+#[test]
+fn unchanged_entries_are_not_rewritten() {
+    let mut store = Store::open_in_memory().unwrap();
+    let f = new_feed(&mut store, "https://blog.example/feed");
+    let d = doc(vec![
+        entry("a", "a post", Some("2024-05-01T10:00:00Z")),
+        entry("b", "b post", None),
+    ]);
+    update(&mut store, f, &d);
+    let before = store.conn().total_changes();
+    assert_eq!(update(&mut store, f, &d), 0);
+    // Only the feed row itself changed.
+    assert_eq!(store.conn().total_changes() - before, 1);
+}
+
+#[test]
+fn entries_that_leave_the_feed_window_are_kept() {
+    let mut store = Store::open_in_memory().unwrap();
+    let f = new_feed(&mut store, "https://blog.example/feed");
+    let all: Vec<NewEntry> = (0..5)
+        .map(|i| {
+            entry(
+                &format!("e{i}"),
+                &format!("e{i} post"),
+                Some(&format!("2024-0{}-01T00:00:00Z", i + 1)),
+            )
+        })
+        .collect();
+    assert_eq!(update(&mut store, f, &doc(all.clone())), 5);
+    assert_eq!(update(&mut store, f, &doc(all[3..].to_vec())), 0);
+    assert_eq!(update(&mut store, f, &doc(Vec::new())), 0);
+    assert_eq!(store.count(&ListQuery::default()).unwrap(), 5);
+    assert_eq!(store.feed(f).unwrap().unwrap().entries, 5);
+}
+
+#[test]
+fn duplicate_guids_in_one_document_make_one_entry() {
+    let mut store = Store::open_in_memory().unwrap();
+    let f = new_feed(&mut store, "https://blog.example/feed");
+    let d = doc(vec![
+        entry("same", "same one", Some("2024-05-01T00:00:00Z")),
+        entry("same", "same two", Some("2024-05-01T00:00:00Z")),
+    ]);
+    assert_eq!(update(&mut store, f, &d), 1);
+    assert_eq!(store.count(&ListQuery::default()).unwrap(), 1);
+    assert_eq!(entry_by_guid(&store, f, "same").title, "same two");
+}
+
+#[test]
+fn month_falls_back_from_published_to_updated_to_first_seen() {
+    let mut store = Store::open_in_memory().unwrap();
+    let f = new_feed(&mut store, "https://blog.example/feed");
+    let mut both = entry("p", "p post", Some("2014-12-31T23:30:00Z"));
+    both.updated = Some(t("2015-02-01T00:00:00Z"));
+    let mut upd = entry("u", "u post", None);
+    upd.updated = Some(t("2013-07-04T00:00:00Z"));
+    let none = entry("n", "n post", None);
+    // An offset date is converted to UTC before its month is taken.
+    let mut offset = entry("o", "o post", None);
+    offset.published = Some(
+        DateTime::parse_from_rfc3339("2020-03-01T01:00:00+02:00")
+            .unwrap()
+            .with_timezone(&Utc),
+    );
+    update_at(
+        &mut store,
+        f,
+        &doc(vec![both, upd, none, offset]),
+        t("2024-06-15T00:00:00Z"),
+    );
+    assert_eq!(entry_by_guid(&store, f, "p").month, "2014-12");
+    assert_eq!(entry_by_guid(&store, f, "u").month, "2013-07");
+    assert_eq!(entry_by_guid(&store, f, "n").month, "2024-06");
+    assert_eq!(entry_by_guid(&store, f, "o").month, "2020-02");
+}
+
+#[test]
+fn month_is_kept_on_reseen_unless_published_changes() {
+    let mut store = Store::open_in_memory().unwrap();
+    let f = new_feed(&mut store, "https://blog.example/feed");
+    update_at(
+        &mut store,
+        f,
+        &doc(vec![entry("n", "n post", None)]),
+        t("2024-01-10T00:00:00Z"),
+    );
+    // An updated date appearing later does not move an undated entry.
+    let mut n = entry("n", "n post", None);
+    n.updated = Some(t("2024-03-01T00:00:00Z"));
+    update_at(&mut store, f, &doc(vec![n]), t("2024-03-02T00:00:00Z"));
+    assert_eq!(entry_by_guid(&store, f, "n").month, "2024-01");
+    // A published date does.
+    let n = entry("n", "n post", Some("2023-11-11T00:00:00Z"));
+    update_at(&mut store, f, &doc(vec![n]), t("2024-03-03T00:00:00Z"));
+    let e = entry_by_guid(&store, f, "n");
+    assert_eq!(e.month, "2023-11");
+    let listed = store.list(&ListQuery::default()).unwrap();
+    assert_eq!(listed[0].published, Some(t("2023-11-11T00:00:00Z")));
+}
+
+#[test]
+fn extreme_years_are_stored_and_listed() {
+    let mut store = Store::open_in_memory().unwrap();
+    let f = new_feed(&mut store, "https://blog.example/feed");
+    let d = doc(vec![
+        entry("old", "old post", Some("0001-01-01T00:00:00Z")),
+        entry("far", "far post", Some("9999-12-31T23:59:59Z")),
+    ]);
+    assert_eq!(update(&mut store, f, &d), 2);
+    let months: Vec<String> = store
+        .months(None)
+        .unwrap()
+        .into_iter()
+        .map(|m| m.month)
+        .collect();
+    assert_eq!(months, vec!["9999-12", "0001-01"]);
+    assert_eq!(
+        ids(&store.list(&ListQuery::default()).unwrap()),
+        vec!["far", "old"]
+    );
+    assert_eq!(
+        entry_by_guid(&store, f, "old").published,
+        Some(t("0001-01-01T00:00:00Z"))
+    );
+}
+
+/// Two feeds over three months, with DOIs and some entries read.
+fn archive() -> (Store, FeedId, FeedId) {
+    let mut store = Store::open_in_memory().unwrap();
+    let f1 = new_feed(&mut store, "https://one.example/feed");
+    let f2 = new_feed(&mut store, "https://two.example/feed");
+    let mut a1 = entry("a1", "a1 vaccines and trials", Some("2024-01-05T00:00:00Z"));
+    a1.dois = vec![
+        doi("10.1000/one", DoiSource::Meta),
+        doi("10.1000/two", DoiSource::Text),
+    ];
+    let mut a2 = entry("a2", "a2 sleep study", Some("2024-01-20T00:00:00Z"));
+    a2.dois = vec![doi("10.1000/ONE", DoiSource::Link)];
+    let a3 = entry("a3", "a3 nothing cited", Some("2024-02-03T00:00:00Z"));
+    update(&mut store, f1, &doc(vec![a1, a2, a3]));
+    let mut b1 = entry("b1", "b1 vaccination policy", Some("2024-01-10T00:00:00Z"));
+    b1.dois = vec![doi("10.2000/three", DoiSource::Link)];
+    let b2 = entry("b2", "b2 mouse sleep", Some("2023-12-24T00:00:00Z"));
+    update(&mut store, f2, &doc(vec![b1, b2]));
+    let a2 = entry_by_guid(&store, f1, "a2").id;
+    let b2 = entry_by_guid(&store, f2, "b2").id;
+    store.set_read(&[a2, b2], true).unwrap();
+    (store, f1, f2)
+}
+
+#[test]
+fn months_count_entries_unread_and_papers() {
+    let (store, f1, f2) = archive();
+    let m = |month: &str, count, unread, papers| MonthCount {
+        month: month.to_string(),
+        count,
+        unread,
+        papers,
+    };
+    assert_eq!(
+        store.months(None).unwrap(),
+        vec![
+            m("2024-02", 1, 1, 0),
+            // 10.1000/one twice (in two cases) counts once.
+            m("2024-01", 3, 2, 3),
+            m("2023-12", 1, 0, 0),
+        ]
+    );
+    assert_eq!(
+        store.months(Some(f1)).unwrap(),
+        vec![m("2024-02", 1, 1, 0), m("2024-01", 2, 1, 2)]
+    );
+    assert_eq!(
+        store.months(Some(f2)).unwrap(),
+        vec![m("2024-01", 1, 1, 1), m("2023-12", 1, 0, 0)]
+    );
+    assert_eq!(store.stats().unwrap().dois, 3);
+    assert_eq!(store.stats().unwrap().unread, 3);
+}
+
+#[test]
+fn list_filters_combine_and_order_newest_first() {
+    let (store, f1, f2) = archive();
+    let q = |f: fn(&mut ListQuery)| {
+        let mut q = ListQuery::default();
+        f(&mut q);
+        q
+    };
+    let all = store.list(&ListQuery::default()).unwrap();
+    assert_eq!(ids(&all), vec!["a3", "a2", "b1", "a1", "b2"]);
+    assert_eq!(all[1].dois, vec!["10.1000/ONE"]);
+    assert_eq!(all[3].dois, vec!["10.1000/one", "10.1000/two"]);
+    assert_eq!(all[0].feed_title, "A Research Blog");
+    assert!(all[1].read && !all[0].read);
+
+    let mut by_feed = ListQuery {
+        feed: Some(f2),
+        ..Default::default()
+    };
+    assert_eq!(ids(&store.list(&by_feed).unwrap()), vec!["b1", "b2"]);
+    by_feed.feed = Some(f1);
+    by_feed.month = Some("2024-01".into());
+    assert_eq!(ids(&store.list(&by_feed).unwrap()), vec!["a2", "a1"]);
+
+    let month = q(|q| q.month = Some("2024-01".into()));
+    assert_eq!(ids(&store.list(&month).unwrap()), vec!["a2", "b1", "a1"]);
+    assert_eq!(store.count(&month).unwrap(), 3);
+
+    let unread = q(|q| q.unread_only = true);
+    assert_eq!(ids(&store.list(&unread).unwrap()), vec!["a3", "b1", "a1"]);
+    let papers = q(|q| q.with_dois_only = true);
+    assert_eq!(ids(&store.list(&papers).unwrap()), vec!["a2", "b1", "a1"]);
+    let both = q(|q| {
+        q.with_dois_only = true;
+        q.unread_only = true;
+        q.month = Some("2024-01".into());
+    });
+    assert_eq!(ids(&store.list(&both).unwrap()), vec!["b1", "a1"]);
+
+    let page = q(|q| {
+        q.limit = Some(2);
+        q.offset = 1;
+    });
+    assert_eq!(ids(&store.list(&page).unwrap()), vec!["a2", "b1"]);
+    assert_eq!(store.count(&page).unwrap(), 5, "count ignores limit/offset");
+    let none = q(|q| q.month = Some("1999-01".into()));
+    assert!(store.list(&none).unwrap().is_empty());
+}
+
+#[test]
+fn search_matches_all_words_with_last_as_prefix() {
+    let (store, f1, _) = archive();
+    assert_eq!(search(&store, "sleep"), vec!["a2", "b2"]);
+    assert_eq!(search(&store, "vaccin"), vec!["b1", "a1"]);
+    assert_eq!(search(&store, "VACCINES trials"), vec!["a1"]);
+    assert_eq!(search(&store, "sleep mouse"), vec!["b2"]);
+    // Words from the text, not only the title.
+    assert_eq!(search(&store, "body cited"), vec!["a3"]);
+    // The earlier words are whole words, not prefixes.
+    assert!(search(&store, "slee study").is_empty());
+    let q = ListQuery {
+        search: Some("sleep".into()),
+        feed: Some(f1),
+        ..Default::default()
+    };
+    assert_eq!(ids(&store.list(&q).unwrap()), vec!["a2"]);
+    assert_eq!(store.count(&q).unwrap(), 1);
+}
+
+#[test]
+fn hostile_search_strings_are_never_syntax_errors() {
+    let (store, _, _) = archive();
+    for s in [
+        "\"",
+        "\"\"",
+        "*",
+        "NEAR(",
+        "NEAR(sleep study",
+        "-",
+        "-sleep",
+        "sleep -mouse",
+        "sleep OR",
+        "AND",
+        "NOT sleep",
+        "(",
+        ")",
+        "^sleep",
+        "title:sleep",
+        "{title body}: x",
+        "sleep\"",
+        "'; DROP TABLE entries; --",
+        "+",
+        "",
+        "   ",
+        "\u{0}",
+        "sleep*",
+        "a\"b",
+    ] {
+        let q = ListQuery {
+            search: Some(s.to_string()),
+            ..Default::default()
+        };
+        store
+            .list(&q)
+            .unwrap_or_else(|e| panic!("search {s:?} failed: {e}"));
+        store.count(&q).unwrap();
+    }
+    // Operators are plain words: "OR" must appear in the text, so nothing matches.
+    assert!(search(&store, "sleep OR").is_empty());
+    assert_eq!(search(&store, "\"sleep\""), vec!["a2", "b2"]);
+    assert_eq!(search(&store, "-mouse"), vec!["b2"]);
+    assert_eq!(store.stats().unwrap().entries, 5);
+}
+
+#[test]
+fn fts_query_quotes_every_word() {
+    assert_eq!(fts_query("sleep"), Some("\"sleep\"*".to_string()));
+    assert_eq!(
+        fts_query("  a\"b   NEAR( c "),
+        Some("\"a\"\"b\" \"NEAR(\" \"c\"*".to_string())
+    );
+    assert_eq!(fts_query("- * \""), None);
+    assert_eq!(fts_query(""), None);
+}
+
+#[test]
+fn set_read_and_mark_read_report_changes() {
+    let (mut store, f1, _) = archive();
+    let a1 = entry_by_guid(&store, f1, "a1").id;
+    let a2 = entry_by_guid(&store, f1, "a2").id;
+    assert_eq!(store.set_read(&[a1, a2], true).unwrap(), 1, "a2 was read");
+    assert_eq!(store.set_read(&[a1, a2, 9999], false).unwrap(), 2);
+    assert!(!store.entry(a2).unwrap().unwrap().read);
+
+    let jan = ListQuery {
+        month: Some("2024-01".into()),
+        limit: Some(1),
+        ..Default::default()
+    };
+    assert_eq!(store.mark_read(&jan).unwrap(), 3, "limit is ignored");
+    assert_eq!(store.mark_read(&jan).unwrap(), 0);
+    let months = store.months(None).unwrap();
+    assert_eq!(months[1].unread, 0);
+    assert_eq!(months[0].unread, 1);
+    let search = ListQuery {
+        search: Some("nothing".into()),
+        ..Default::default()
+    };
+    assert_eq!(store.mark_read(&search).unwrap(), 1);
+    assert_eq!(store.stats().unwrap().unread, 0);
+}
+
+#[test]
+fn remove_feed_takes_everything_of_it() {
+    let (mut store, f1, f2) = archive();
+    store
+        .put_archive_state(f1, &ArchiveState::default())
+        .unwrap();
+    store
+        .ingest_page(
+            f1,
+            "https://one.example/feed?paged=2",
+            &doc(vec![entry("old", "old sleep", None)]),
+            Utc::now(),
+        )
+        .unwrap();
+    assert!(store.remove_feed(f1).unwrap());
+    assert!(!store.remove_feed(f1).unwrap());
+    assert!(store.feed(f1).unwrap().is_none());
+    let stats = store.stats().unwrap();
+    assert_eq!((stats.feeds, stats.entries, stats.dois), (1, 2, 1));
+    assert_eq!(search(&store, "sleep"), vec!["b2"]);
+    let count = |sql: &str| -> i64 { store.conn().query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert_eq!(count("SELECT COUNT(*) FROM entries_fts"), 2);
+    assert_eq!(count("SELECT COUNT(*) FROM entry_dois"), 1);
+    assert_eq!(count("SELECT COUNT(*) FROM archive_state"), 0);
+    assert_eq!(count("SELECT COUNT(*) FROM archive_pages"), 0);
+    assert!(store.archive_state(f1).unwrap().is_none());
+    assert_eq!(store.feeds().unwrap()[0].id, f2);
+    assert_eq!(store.integrity_check().unwrap(), "ok");
+}
+
+#[test]
+fn feeds_are_listed_by_title_with_counts() {
+    let (mut store, f1, f2) = archive();
+    let f3 = store
+        .add_feed("https://three.example/feed", Some("alpha notes"))
+        .unwrap()
+        .0;
+    let untitled = new_feed(&mut store, "https://zzz.example/feed");
+    let mut up = doc(Vec::new());
+    up.title = Some("Zebra Science".into());
+    update(&mut store, f2, &up);
+    let feeds = store.feeds().unwrap();
+    let order: Vec<FeedId> = feeds.iter().map(|f| f.id).collect();
+    assert_eq!(order, vec![f1, f3, untitled, f2]);
+    assert_eq!(feeds[0].title, "A Research Blog");
+    assert_eq!((feeds[0].entries, feeds[0].unread), (3, 2));
+    assert_eq!((feeds[1].entries, feeds[1].unread), (0, 0));
+    assert_eq!(feeds[2].title, "https://zzz.example/feed", "no title: the URL");
+    assert_eq!((feeds[3].entries, feeds[3].unread), (2, 1));
+    assert_eq!(store.feed(f1).unwrap().unwrap(), feeds[0]);
+}
+
+#[test]
+fn add_feed_is_idempotent_by_url() {
+    let mut store = Store::open_in_memory().unwrap();
+    let (id, added) = store.add_feed("https://x.example/feed", None).unwrap();
+    assert!(added);
+    let (again, added) = store
+        .add_feed("https://x.example/feed", Some("X \u{1b}]52;evil"))
+        .unwrap();
+    assert_eq!((again, added), (id, false));
+    // A missing title is filled in (scrubbed); an existing one is not replaced.
+    assert_eq!(store.feed(id).unwrap().unwrap().title, "X ]52;evil");
+    store
+        .add_feed("https://x.example/feed", Some("Other"))
+        .unwrap();
+    assert_eq!(store.feed(id).unwrap().unwrap().title, "X ]52;evil");
+    assert_eq!(store.stats().unwrap().feeds, 1);
+}
+
+#[test]
+fn find_feed_by_id_url_and_title() {
+    let mut store = Store::open_in_memory().unwrap();
+    let a = store
+        .add_feed("https://a.example/feed", Some("Statistical Modeling"))
+        .unwrap()
+        .0;
+    let b = store
+        .add_feed("https://b.example/feed", Some("Twin Title"))
+        .unwrap()
+        .0;
+    let c = store
+        .add_feed("https://c.example/feed", Some("twin title"))
+        .unwrap()
+        .0;
+    let numbered = store.add_feed("https://d.example/feed", Some("1")).unwrap().0;
+    let found = |store: &Store, s: &str| store.find_feed(s).unwrap().map(|f| f.id);
+    assert_eq!(found(&store, &a.to_string()), Some(a));
+    assert_eq!(found(&store, &format!(" {b} ")), Some(b));
+    assert_eq!(found(&store, "https://c.example/feed"), Some(c));
+    assert_eq!(found(&store, "Statistical Modeling"), Some(a));
+    assert_eq!(found(&store, "statistical modeling"), Some(a));
+    assert_eq!(found(&store, "Twin Title"), Some(b), "exact title before any case");
+    assert_eq!(found(&store, "twin title"), Some(c));
+    assert!(matches!(
+        store.find_feed("TWIN TITLE"),
+        Err(StoreError::AmbiguousFeed { count: 2, .. })
+    ));
+    // A number that is no id falls through to titles.
+    assert_eq!(found(&store, "1"), Some(a), "id 1 wins over the title \"1\"");
+    store.remove_feed(a).unwrap();
+    assert_eq!(found(&store, "1"), Some(numbered));
+    assert_eq!(found(&store, "nope"), None);
+    assert_eq!(found(&store, "99"), None);
+}
+
+#[test]
+fn apply_update_sets_feed_fields_and_moves_url() {
+    let mut store = Store::open_in_memory().unwrap();
+    let f = store
+        .add_feed("https://old.example/feed", Some("Given"))
+        .unwrap()
+        .0;
+    let other = new_feed(&mut store, "https://taken.example/feed");
+    store
+        .record_failure(f, t("2024-01-01T00:00:00Z"), Some(410), "gone", true)
+        .unwrap();
+    assert!(store.feed(f).unwrap().unwrap().gone);
+
+    let mut untitled = doc(Vec::new());
+    untitled.title = None;
+    untitled.site_url = None;
+    store
+        .apply_update(
+            f,
+            &FeedUpdate {
+                fetched_at: t("2024-02-01T00:00:00Z"),
+                status: 200,
+                etag: Some("\"e1\""),
+                last_modified: Some("Thu, 01 Feb 2024 00:00:00 GMT"),
+                new_url: Some("https://new.example/feed"),
+                feed: &untitled,
+            },
+        )
+        .unwrap();
+    let feed = store.feed(f).unwrap().unwrap();
+    assert_eq!(feed.title, "Given", "kept when the document has none");
+    assert_eq!(feed.url, "https://new.example/feed");
+    assert_eq!(feed.etag.as_deref(), Some("\"e1\""));
+    assert_eq!(
+        feed.last_modified.as_deref(),
+        Some("Thu, 01 Feb 2024 00:00:00 GMT")
+    );
+    assert_eq!(feed.last_fetched, Some(t("2024-02-01T00:00:00Z")));
+    assert_eq!(feed.last_status, Some(200));
+    assert_eq!((feed.last_error, feed.gone), (None, false));
+
+    // A redirect to a URL another feed has keeps the old URL.
+    let titled = doc(Vec::new());
+    store
+        .apply_update(
+            f,
+            &FeedUpdate {
+                fetched_at: t("2024-03-01T00:00:00Z"),
+                status: 200,
+                etag: None,
+                last_modified: None,
+                new_url: Some("https://taken.example/feed"),
+                feed: &titled,
+            },
+        )
+        .unwrap();
+    let feed = store.feed(f).unwrap().unwrap();
+    assert_eq!(feed.url, "https://new.example/feed");
+    assert_eq!(feed.title, "A Research Blog");
+    assert_eq!(feed.site_url.as_deref(), Some("https://blog.example/"));
+    assert_eq!((feed.etag, feed.last_modified), (None, None));
+    assert!(matches!(
+        store.set_feed_url(f, "https://taken.example/feed"),
+        Err(StoreError::UrlTaken(_))
+    ));
+    store.set_feed_url(other, "https://moved.example/").unwrap();
+    assert_eq!(
+        store.feed(other).unwrap().unwrap().url,
+        "https://moved.example/"
+    );
+    assert!(matches!(
+        store.apply_update(
+            999,
+            &FeedUpdate {
+                fetched_at: Utc::now(),
+                status: 200,
+                etag: None,
+                last_modified: None,
+                new_url: None,
+                feed: &titled,
+            }
+        ),
+        Err(StoreError::NoSuchFeed(999))
+    ));
+}
+
+#[test]
+fn not_modified_and_failures_leave_entries_alone() {
+    let (mut store, f1, _) = archive();
+    let before = store.list(&ListQuery::default()).unwrap();
+    let feed_before = store.feed(f1).unwrap().unwrap();
+
+    store
+        .record_failure(
+            f1,
+            t("2024-07-01T00:00:00Z"),
+            Some(500),
+            "HTTP 500\nInternal \u{1b}[31merror",
+            false,
+        )
+        .unwrap();
+    let failed = store.feed(f1).unwrap().unwrap();
+    assert_eq!(
+        failed.last_error.as_deref(),
+        Some("HTTP 500 Internal [31merror")
+    );
+    assert_eq!(failed.last_status, Some(500));
+    assert!(!failed.gone);
+    assert_eq!(failed.etag, feed_before.etag, "validators kept");
+
+    store
+        .record_not_modified(f1, t("2024-07-02T00:00:00Z"))
+        .unwrap();
+    let nm = store.feed(f1).unwrap().unwrap();
+    assert_eq!(nm.last_status, Some(304));
+    assert_eq!(nm.last_error, None);
+    assert_eq!(nm.last_fetched, Some(t("2024-07-02T00:00:00Z")));
+    assert_eq!(nm.title, feed_before.title);
+    assert_eq!(nm.etag, feed_before.etag);
+
+    store
+        .record_failure(f1, t("2024-07-03T00:00:00Z"), Some(410), "gone", true)
+        .unwrap();
+    store
+        .record_failure(f1, t("2024-07-04T00:00:00Z"), None, "timed out", false)
+        .unwrap();
+    assert!(store.feed(f1).unwrap().unwrap().gone, "gone is sticky");
+    assert_eq!(store.list(&ListQuery::default()).unwrap(), before);
+    assert!(matches!(
+        store.record_not_modified(999, Utc::now()),
+        Err(StoreError::NoSuchFeed(999))
+    ));
+}
+
+#[test]
+fn entry_round_trips_every_field() {
+    let mut store = Store::open_in_memory().unwrap();
+    let f = new_feed(&mut store, "https://blog.example/feed");
+    let mut e = entry("g1", "g1 title", Some("2024-05-01T10:00:00Z"));
+    e.authors = vec!["Ann \"Quote\" Author".into(), "B, C".into()];
+    e.updated = Some(t("2024-05-02T10:00:00Z"));
+    e.summary_html = Some("<p>summary</p>".into());
+    e.dois = vec![
+        doi("10.1000/Meta", DoiSource::Meta),
+        doi("10.1000/link", DoiSource::Link),
+        doi("10.1000/META", DoiSource::Text),
+    ];
+    update_at(&mut store, f, &doc(vec![e.clone()]), t("2024-05-03T00:00:00Z"));
+    let got = entry_by_guid(&store, f, "g1");
+    assert_eq!(got.guid, "g1");
+    assert_eq!(got.feed_id, f);
+    assert_eq!(got.feed_title, "A Research Blog");
+    assert_eq!(got.title, e.title);
+    assert_eq!(got.link, e.link);
+    assert_eq!(got.authors, e.authors);
+    assert_eq!(got.published, e.published);
+    assert_eq!(got.updated, e.updated);
+    assert_eq!(got.first_seen, t("2024-05-03T00:00:00Z"));
+    assert_eq!(got.content_html, e.content_html);
+    assert_eq!(got.summary_html, e.summary_html);
+    assert!(!got.read);
+    // One DOI per key, the first form seen.
+    assert_eq!(got.dois, e.dois[..2].to_vec());
+    assert!(store.entry(got.id + 100).unwrap().is_none());
+}
+
+#[test]
+fn authors_stored_one_per_line_are_read_too() {
+    assert_eq!(decode_authors("A\n B \n\n"), vec!["A", "B"]);
+    assert_eq!(decode_authors("[\"A\",\"B\"]"), vec!["A", "B"]);
+    assert!(decode_authors("").is_empty());
+}
+
+#[test]
+fn dois_by_scope_newest_entry_first_then_source_order() {
+    let (store, f1, f2) = archive();
+    let rows = |s: DoiScope| -> Vec<(String, String)> {
+        store
+            .dois(&s)
+            .unwrap()
+            .into_iter()
+            .map(|r| (r.doi, store_guid_of(&r.entry_title).to_string()))
+            .collect()
+    };
+    let p = |d: &str, g: &str| (d.to_string(), g.to_string());
+    assert_eq!(
+        rows(DoiScope::default()),
+        vec![
+            p("10.1000/ONE", "a2"),
+            p("10.2000/three", "b1"),
+            p("10.1000/one", "a1"),
+            p("10.1000/two", "a1"),
+        ]
+    );
+    assert_eq!(
+        rows(DoiScope {
+            feed: Some(f2),
+            ..Default::default()
+        }),
+        vec![p("10.2000/three", "b1")]
+    );
+    let a1 = entry_by_guid(&store, f1, "a1").id;
+    let full = store
+        .dois(&DoiScope {
+            entry: Some(a1),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(full.len(), 2);
+    assert_eq!(full[0].entry_id, a1);
+    assert_eq!(full[0].source, DoiSource::Meta);
+    assert_eq!(full[1].source, DoiSource::Text);
+    assert_eq!(
+        rows(DoiScope {
+            month: Some("2024-01".into()),
+            feed: Some(f1),
+            ..Default::default()
+        })
+        .len(),
+        3
+    );
+    assert!(rows(DoiScope {
+        month: Some("2024-02".into()),
+        ..Default::default()
+    })
+    .is_empty());
+}
+
+#[test]
+fn citations_round_trip_and_replace() {
+    let mut store = Store::open_in_memory().unwrap();
+    assert!(store.citation("10.1000/x").unwrap().is_none());
+    let missing = CachedCitation {
+        key: "10.1000/x".into(),
+        found: false,
+        csl_json: None,
+        bibtex: None,
+        fetched_at: t("2024-01-01T00:00:00Z"),
+    };
+    store.put_citation(&missing).unwrap();
+    assert_eq!(store.citation("10.1000/x").unwrap(), Some(missing));
+    let found = CachedCitation {
+        key: "10.1000/x".into(),
+        found: true,
+        csl_json: Some("{\"title\":\"T\"}".into()),
+        bibtex: Some("@article{x, title={T}}".into()),
+        fetched_at: t("2024-02-01T00:00:00Z"),
+    };
+    store.put_citation(&found).unwrap();
+    assert_eq!(store.citation("10.1000/x").unwrap(), Some(found));
+}
+
+#[test]
+fn archive_state_round_trips() {
+    let mut store = Store::open_in_memory().unwrap();
+    let f = new_feed(&mut store, "https://blog.example/feed");
+    assert!(store.archive_state(f).unwrap().is_none());
+    let s = ArchiveState {
+        strategy: Some("wordpress".into()),
+        next_page: Some("https://blog.example/feed?paged=3".into()),
+        pages_done: 2,
+        complete: false,
+        oldest_month: Some("2014-12".into()),
+        updated_at: Some(t("2024-01-01T00:00:00Z")),
+    };
+    store.put_archive_state(f, &s).unwrap();
+    assert_eq!(store.archive_state(f).unwrap(), Some(s));
+    let done = ArchiveState {
+        strategy: Some("wordpress".into()),
+        next_page: None,
+        pages_done: 5,
+        complete: true,
+        oldest_month: Some("2010-01".into()),
+        updated_at: None,
+    };
+    let before = Utc::now().timestamp();
+    store.put_archive_state(f, &done).unwrap();
+    let got = store.archive_state(f).unwrap().unwrap();
+    assert!(got.complete && got.next_page.is_none() && got.pages_done == 5);
+    assert!(got.updated_at.unwrap().timestamp() >= before);
+    assert!(matches!(
+        store.put_archive_state(999, &done),
+        Err(StoreError::NoSuchFeed(999))
+    ));
+}
+
+#[test]
+fn ingest_page_is_idempotent_and_leaves_the_feed_alone() {
+    let mut store = Store::open_in_memory().unwrap();
+    let f = store
+        .add_feed("https://blog.example/feed", Some("Kept Title"))
+        .unwrap()
+        .0;
+    update(
+        &mut store,
+        f,
+        &doc(vec![entry("cur", "cur current title", Some("2024-05-01T00:00:00Z"))]),
+    );
+    let feed_before = store.feed(f).unwrap().unwrap();
+    let cur = entry_by_guid(&store, f, "cur").id;
+    store.set_read(&[cur], true).unwrap();
+
+    let page_url = "https://blog.example/feed?paged=2";
+    let mut page = doc(vec![
+        entry("cur", "cur stale archived title", Some("2024-05-01T00:00:00Z")),
+        entry("p1", "p1 older", Some("2014-12-01T00:00:00Z")),
+        entry("p2", "p2 older", Some("2014-11-01T00:00:00Z")),
+    ]);
+    page.title = Some("Archive Page Title".into());
+    assert!(!store.page_done(f, page_url).unwrap());
+    let at = t("2024-06-01T00:00:00Z");
+    assert_eq!(store.ingest_page(f, page_url, &page, at).unwrap(), 2);
+    assert!(store.page_done(f, page_url).unwrap());
+    assert!(!store.page_done(f, "https://blog.example/feed?paged=3").unwrap());
+    assert_eq!(store.ingest_page(f, page_url, &page, at).unwrap(), 0);
+    assert_eq!(store.count(&ListQuery::default()).unwrap(), 3);
+
+    let kept = store.entry(cur).unwrap().unwrap();
+    assert_eq!(kept.title, "cur current title");
+    assert!(kept.read);
+    assert_eq!(store.feed(f).unwrap().unwrap().title, feed_before.title);
+    assert_eq!(store.feed(f).unwrap().unwrap(), Feed {
+        entries: 3,
+        unread: 2,
+        ..feed_before
+    });
+    assert_eq!(search(&store, "older"), vec!["p1", "p2"]);
+    assert_eq!(
+        store
+            .guids_known(f, &["cur", "p1", "p2", "nope"])
+            .unwrap(),
+        3
+    );
+    assert_eq!(store.guids_known(f + 1, &["cur"]).unwrap(), 0);
+    assert!(matches!(
+        store.ingest_page(999, page_url, &page, at),
+        Err(StoreError::NoSuchFeed(999))
+    ));
+}
+
+#[test]
+fn hostile_sizes_are_stored() {
+    let mut store = Store::open_in_memory().unwrap();
+    let f = new_feed(&mut store, "https://blog.example/feed");
+    let mut big = entry("big", "big", None);
+    big.title = "é".repeat(600_000);
+    big.text = "word ".repeat(300_000) + "ünïcode";
+    assert_eq!(update(&mut store, f, &doc(vec![big])), 1);
+    assert_eq!(search(&store, "word").len(), 1);
+    assert_eq!(store.integrity_check().unwrap(), "ok");
+    assert_eq!(clip("aé", 2), "a");
+    assert_eq!(clip("aé", 3), "aé");
+}
+
+// ----- files: migrations, refusals, concurrency -----
+
+fn file_bytes(p: &Path) -> Vec<u8> {
+    std::fs::read(p).unwrap()
+}
+
+fn sidecars_absent(p: &Path) -> bool {
+    let s = p.to_string_lossy();
+    !Path::new(&format!("{s}-wal")).exists() && !Path::new(&format!("{s}-shm")).exists()
+}
+
+#[test]
+fn open_creates_the_file_in_wal_mode_and_reopens() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cache.sqlite");
+    {
+        let mut store = Store::open(&path).unwrap();
+        let f = new_feed(&mut store, "https://blog.example/feed");
+        update(&mut store, f, &doc(vec![entry("a", "a post", None)]));
+        let mode: String = store
+            .conn()
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        let fk: bool = store
+            .conn()
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .unwrap();
+        assert!(fk);
+        let sync: i64 = store
+            .conn()
+            .query_row("PRAGMA synchronous", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(sync, 1, "NORMAL");
+        assert_eq!(store.path(), Some(path.as_path()));
+    }
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.stats().unwrap().entries, 1);
+    assert_eq!(search(&store, "post"), vec!["a"]);
+
+    let missing_dir = dir.path().join("no/such/dir/cache.sqlite");
+    let err = Store::open(&missing_dir).unwrap_err();
+    assert!(matches!(err, StoreError::Open { .. }), "{err:?}");
+    assert!(err.to_string().contains("no/such/dir/cache.sqlite"), "{err}");
+    assert!(!dir.path().join("no").exists());
+}
+
+#[test]
+fn migrates_from_version_zero_and_from_each_step() {
+    let dir = tempfile::tempdir().unwrap();
+    // An empty file is a version-0 database.
+    let empty = dir.path().join("empty.sqlite");
+    std::fs::write(&empty, b"").unwrap();
+    assert_eq!(
+        Store::open(&empty).unwrap().schema_version().unwrap(),
+        Store::SCHEMA_VERSION
+    );
+
+    for start in 1..Store::SCHEMA_VERSION {
+        let path = dir.path().join(format!("v{start}.sqlite"));
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            schema::migrate_to(&mut conn, start).unwrap();
+            assert_eq!(schema::user_version(&conn).unwrap(), start);
+            conn.execute(
+                "INSERT INTO feeds (url, title, added_at) VALUES ('https://kept.example/', 'Kept', 0)",
+                [],
+            )
+            .unwrap();
+        }
+        let mut store = Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), Store::SCHEMA_VERSION);
+        let kept = store.find_feed("Kept").unwrap().unwrap();
+        // The later tables work.
+        store
+            .put_archive_state(kept.id, &ArchiveState::default())
+            .unwrap();
+        assert_eq!(store.integrity_check().unwrap(), "ok");
+    }
+}
+
+#[test]
+fn newer_schema_is_refused_and_the_file_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cache.sqlite");
+    {
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch("CREATE TABLE future (x); PRAGMA user_version = 99;")
+            .unwrap();
+    }
+    let before = file_bytes(&path);
+    let err = Store::open(&path).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::NewerSchema {
+                found: 99,
+                supported: Store::SCHEMA_VERSION
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("upgrade"), "{err}");
+    assert_eq!(file_bytes(&path), before);
+    assert!(sidecars_absent(&path));
+}
+
+#[test]
+fn newer_schema_still_in_the_wal_is_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cache.sqlite");
+    drop(Store::open(&path).unwrap());
+    // A newer paperboy, still running, has migrated but not checkpointed: the file header says
+    // the old version and only the WAL knows better.
+    let newer = Connection::open(&path).unwrap();
+    newer
+        .execute_batch("PRAGMA wal_autocheckpoint = 0; CREATE TABLE future (x); PRAGMA user_version = 7;")
+        .unwrap();
+    let before = file_bytes(&path);
+    let err = Store::open(&path).unwrap_err();
+    assert!(matches!(err, StoreError::NewerSchema { found: 7, .. }), "{err:?}");
+    assert_eq!(file_bytes(&path), before);
+    drop(newer);
+}
+
+#[test]
+fn garbage_files_are_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("short.sqlite", b"not a database".to_vec()),
+        (
+            "long.sqlite",
+            (0..10_000u32).map(|i| (i * 7 % 251) as u8).collect(),
+        ),
+        ("html.sqlite", b"<!doctype html><html>".repeat(500)),
+    ];
+    for (name, bytes) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, &bytes).unwrap();
+        let err = Store::open(&path).unwrap_err();
+        assert!(matches!(err, StoreError::NotADatabase { .. }), "{err:?}");
+        assert!(err.to_string().contains(name), "{err}");
+        assert_eq!(file_bytes(&path), bytes);
+        assert!(sidecars_absent(&path));
+    }
+}
+
+#[test]
+fn damaged_database_is_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cache.sqlite");
+    drop(Store::open(&path).unwrap());
+    let mut bytes = file_bytes(&path);
+    assert!(bytes.len() > 4096);
+    // Keep the 100-byte header, wreck the schema page.
+    for b in &mut bytes[100..4096] {
+        *b = 0xa5;
+    }
+    std::fs::write(&path, &bytes).unwrap();
+    let err = Store::open(&path).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::Corrupt { .. } | StoreError::NotADatabase { .. }
+        ),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("cache.sqlite"), "{err}");
+    assert_eq!(file_bytes(&path), bytes);
+}
+
+#[test]
+fn two_handles_write_at_once_without_locking_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cache.sqlite");
+    let mut store = Store::open(&path).unwrap();
+    let shared = new_feed(&mut store, "https://shared.example/feed");
+    drop(store);
+
+    let workers: Vec<_> = (0..2)
+        .map(|w| {
+            let path = path.clone();
+            std::thread::spawn(move || {
+                let mut store = Store::open(&path).unwrap();
+                let own = new_feed(&mut store, &format!("https://w{w}.example/feed"));
+                for round in 0..30 {
+                    let entries: Vec<NewEntry> = (0..20)
+                        .map(|i| {
+                            entry(
+                                &format!("w{w}-{round}-{i}"),
+                                &format!("w{w} round {round} item {i}"),
+                                None,
+                            )
+                        })
+                        .collect();
+                    update(&mut store, own, &doc(entries.clone()));
+                    // Both write the same entries of one feed too.
+                    update(&mut store, shared, &doc(entries[..5].to_vec()));
+                    let listed = store
+                        .list(&ListQuery {
+                            feed: Some(own),
+                            limit: Some(3),
+                            ..Default::default()
+                        })
+                        .unwrap();
+                    let ids: Vec<EntryId> = listed.iter().map(|e| e.id).collect();
+                    store.set_read(&ids, true).unwrap();
+                    store
+                        .mark_read(&ListQuery {
+                            feed: Some(shared),
+                            month: Some("1999-01".into()),
+                            ..Default::default()
+                        })
+                        .unwrap();
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        w.join().unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    let stats = store.stats().unwrap();
+    assert_eq!(stats.feeds, 3);
+    assert_eq!(stats.entries, 2 * 30 * 20 + 2 * 30 * 5);
+    assert_eq!(store.integrity_check().unwrap(), "ok");
+}
+
+// ----- query plans -----
+
+fn plan(store: &Store, sql: &str, args: &[Value]) -> String {
+    let mut stmt = store
+        .conn()
+        .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+        .unwrap();
+    let rows: Vec<String> = stmt
+        .query_map(params_from_iter(args.iter()), |r| r.get(3))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    rows.join("\n")
+}
+
+#[test]
+fn listings_walk_indexes_without_sorting() {
+    let (store, f1, _) = archive();
+    let cases = [
+        ListQuery {
+            month: Some("2024-01".into()),
+            ..Default::default()
+        },
+        ListQuery {
+            month: Some("2024-01".into()),
+            feed: Some(f1),
+            ..Default::default()
+        },
+        ListQuery::default(),
+        ListQuery {
+            unread_only: true,
+            ..Default::default()
+        },
+    ];
+    for q in cases {
+        let (sql, args) = query::list_sql(&q).unwrap();
+        let p = plan(&store, &sql, &args);
+        assert!(p.contains("USING INDEX"), "{q:?}:\n{p}");
+        // A sort of the listing itself; each entry's few DOIs may be sorted.
+        let sorts = p
+            .lines()
+            .any(|l| l.contains("TEMP B-TREE") && !l.contains("group_concat"));
+        assert!(!sorts, "{q:?}:\n{p}");
+        assert!(!p.contains("SCAN f"), "{q:?}:\n{p}");
+    }
+    let p = plan(
+        &store,
+        "SELECT month, COUNT(*), TOTAL(read = 0) FROM entries WHERE feed_id = ?1 \
+         GROUP BY month ORDER BY month DESC",
+        &[Value::Integer(f1)],
+    );
+    assert!(p.contains("USING INDEX entries_feed_month"), "{p}");
+    assert!(!p.contains("TEMP B-TREE"), "{p}");
+}
+
+/// Timing on a realistic cache; prints figures, asserts nothing about time.
+/// `cargo test --release --lib store::tests::timing -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn timing() {
+    use std::time::Instant;
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("cache.sqlite")).unwrap();
+    let body = "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor \
+                incididunt ut labore et dolore magna aliqua. "
+        .repeat(16);
+    let make = |feed: usize, i: usize, month: usize| {
+        let mut e = entry(
+            &format!("https://f{feed}.example/p/{i}"),
+            &format!("Post {i} of feed {feed} about topic{}", i % 97),
+            Some(&format!(
+                "20{:02}-{:02}-{:02}T10:00:00Z",
+                10 + month / 12 % 10,
+                month % 12 + 1,
+                i % 28 + 1
+            )),
+        );
+        e.content_html = Some(format!("<p>{body}</p>"));
+        e.text = format!("{body} word{i}");
+        if i % 3 == 0 {
+            e.dois = vec![doi(&format!("10.1000/{feed}.{i}"), DoiSource::Text)];
+        }
+        e
+    };
+    let feeds: Vec<FeedId> = (0..200)
+        .map(|f| new_feed(&mut store, &format!("https://f{f}.example/feed")))
+        .collect();
+    let docs: Vec<ParsedFeed> = (0..200)
+        .map(|f| doc((0..50).map(|i| make(f, i, i)).collect()))
+        .collect();
+    let start = Instant::now();
+    for (id, d) in feeds.iter().zip(&docs) {
+        update(&mut store, *id, d);
+    }
+    println!("200 x 50 entries with FTS, first time: {:?}", start.elapsed());
+    let start = Instant::now();
+    for (id, d) in feeds.iter().zip(&docs) {
+        update(&mut store, *id, d);
+    }
+    println!("same documents again: {:?}", start.elapsed());
+
+    // Grow to 100,000 entries over 10 years.
+    for (n, id) in feeds.iter().enumerate() {
+        let d = doc((50..500).map(|i| make(n, i, i % 120)).collect());
+        update(&mut store, *id, &d);
+    }
+    println!("entries: {}", store.stats().unwrap().entries);
+    let time = |label: &str, f: &mut dyn FnMut()| {
+        let start = Instant::now();
+        f();
+        println!("{label}: {:?}", start.elapsed());
+    };
+    time("months(all)", &mut || {
+        store.months(None).unwrap();
+    });
+    time("months(feed)", &mut || {
+        store.months(Some(feeds[3])).unwrap();
+    });
+    time("list month", &mut || {
+        store
+            .list(&ListQuery {
+                month: Some("2015-06".into()),
+                ..Default::default()
+            })
+            .unwrap();
+    });
+    time("list newest 200", &mut || {
+        store
+            .list(&ListQuery {
+                limit: Some(200),
+                ..Default::default()
+            })
+            .unwrap();
+    });
+    time("list unread 200", &mut || {
+        store
+            .list(&ListQuery {
+                unread_only: true,
+                limit: Some(200),
+                ..Default::default()
+            })
+            .unwrap();
+    });
+    time("search topic42 limit 200", &mut || {
+        store
+            .list(&ListQuery {
+                search: Some("topic42".into()),
+                limit: Some(200),
+                ..Default::default()
+            })
+            .unwrap();
+    });
+    time("feeds()", &mut || {
+        store.feeds().unwrap();
+    });
+    time("count month", &mut || {
+        store
+            .count(&ListQuery {
+                month: Some("2015-06".into()),
+                ..Default::default()
+            })
+            .unwrap();
+    });
+}

@@ -1,0 +1,385 @@
+//! The interactive reader (issue 3), Elm style: a key or a worker message becomes an
+//! [`action::Action`]; [`update::update`] changes the [`state::App`] and returns
+//! [`update::Effect`]s; the executor here runs them against the [`Library`] (or on a worker
+//! thread, for the network) and feeds their results back as actions; [`view::view`] draws.
+
+pub mod action;
+pub mod keymap;
+pub mod layout;
+pub mod state;
+pub mod theme;
+pub mod update;
+pub mod view;
+
+#[cfg(test)]
+mod tests;
+
+use std::io::{self, Stdout};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::time::{Duration, Instant};
+
+use ratatui::backend::CrosstermBackend;
+use ratatui::crossterm::event::{
+    self, DisableMouseCapture, EnableMouseCapture, Event, MouseEventKind,
+};
+use ratatui::crossterm::execute;
+use ratatui::crossterm::terminal::{
+    disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
+};
+use ratatui::Terminal;
+
+use crate::library::RefreshEvent;
+use crate::Library;
+
+use action::{Action, MouseAction};
+use keymap::Keymap;
+use state::App;
+use theme::Theme;
+use update::{update, Effect};
+
+/// How the reader is started.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RunOptions {
+    /// The demo archive: never touch the network.
+    pub demo: bool,
+}
+
+/// What stops the reader.
+#[derive(Debug, thiserror::Error)]
+pub enum TuiError {
+    #[error("terminal: {0}")]
+    Terminal(#[from] io::Error),
+    #[error(transparent)]
+    Library(#[from] crate::Error),
+}
+
+/// Raw mode, the alternate screen and mouse capture, undone on drop (quit, error, or unwind).
+struct TerminalGuard {
+    terminal: Terminal<CrosstermBackend<Stdout>>,
+}
+
+impl TerminalGuard {
+    fn enter() -> io::Result<TerminalGuard> {
+        install_panic_hook();
+        enable_raw_mode()?;
+        // From here on a failure must still restore what was already changed.
+        let setup = (|| -> io::Result<Terminal<CrosstermBackend<Stdout>>> {
+            execute!(io::stdout(), EnterAlternateScreen, EnableMouseCapture)?;
+            let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+            terminal.hide_cursor()?;
+            terminal.clear()?;
+            Ok(terminal)
+        })();
+        match setup {
+            Ok(terminal) => Ok(TerminalGuard { terminal }),
+            Err(e) => {
+                restore_terminal();
+                Err(e)
+            }
+        }
+    }
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore_terminal();
+    }
+}
+
+/// Puts the terminal back as the shell expects it. Safe to call more than once.
+fn restore_terminal() {
+    let _ = disable_raw_mode();
+    let _ = execute!(
+        io::stdout(),
+        DisableMouseCapture,
+        LeaveAlternateScreen,
+        ratatui::crossterm::cursor::Show
+    );
+}
+
+/// A panic message printed on the alternate screen in raw mode would be lost: restore first.
+fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore_terminal();
+        previous(info);
+    }));
+}
+
+/// Runs the reader on `lib` until the user quits.
+pub fn run(lib: Library, opts: RunOptions) -> Result<(), TuiError> {
+    let config = lib.config().clone();
+    let keymap = Keymap::from_config(&config.keys);
+    let no_color = std::env::var("NO_COLOR").ok();
+    let theme = Theme::choose(&config.ui.theme, no_color.as_deref());
+    let browser = crate::open::browser_command(
+        config.browser.as_deref(),
+        std::env::var("PAPERBOY_BROWSER").ok(),
+        std::env::var("BROWSER").ok(),
+    );
+
+    let mut guard = TerminalGuard::enter()?;
+    let size = guard.terminal.size()?;
+    let mut app = App::new(keymap, theme, (size.width, size.height), opts.demo);
+    let (tx, rx) = mpsc::channel();
+    let mut exec = Executor {
+        lib,
+        tx,
+        browser,
+        quit: false,
+    };
+
+    let mut queue = vec![Action::CacheChanged];
+    if config.ui.refresh_on_start && !opts.demo {
+        queue.push(Action::AutoRefresh);
+    }
+    for a in queue {
+        exec.dispatch(&mut app, a);
+    }
+    let interval = (config.ui.refresh_interval_minutes > 0)
+        .then(|| Duration::from_secs(config.ui.refresh_interval_minutes.saturating_mul(60)));
+    let mut last_refresh = Instant::now();
+    event_loop(&mut guard, &mut app, &mut exec, &rx, interval, &mut last_refresh)
+}
+
+fn event_loop(
+    guard: &mut TerminalGuard,
+    app: &mut App,
+    exec: &mut Executor,
+    rx: &Receiver<Action>,
+    interval: Option<Duration>,
+    last_refresh: &mut Instant,
+) -> Result<(), TuiError> {
+    let mut dirty = true;
+    while !exec.quit {
+        if dirty {
+            guard.terminal.draw(|f| view::view(app, f))?;
+            dirty = false;
+        }
+        // Worker messages first: they are already waiting.
+        while let Ok(a) = rx.try_recv() {
+            exec.dispatch(app, a);
+            dirty = true;
+        }
+        if let Some(every) = interval {
+            if last_refresh.elapsed() >= every {
+                *last_refresh = Instant::now();
+                exec.dispatch(app, Action::AutoRefresh);
+                dirty = true;
+            }
+        }
+        // A short poll keeps worker progress live without a second input thread.
+        if event::poll(Duration::from_millis(50))? {
+            let ev = event::read()?;
+            if let Some(a) = event_action(app, &ev) {
+                exec.dispatch(app, a);
+                dirty = true;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The action for a terminal event.
+fn event_action(app: &App, ev: &Event) -> Option<Action> {
+    match ev {
+        Event::Key(k) => keymap::key_action(app, k),
+        Event::Resize(w, h) => Some(Action::Resize(*w, *h)),
+        Event::Mouse(m) => {
+            let (column, row) = (m.column, m.row);
+            match m.kind {
+                MouseEventKind::ScrollUp => Some(Action::Mouse(MouseAction::ScrollUp { column, row })),
+                MouseEventKind::ScrollDown => {
+                    Some(Action::Mouse(MouseAction::ScrollDown { column, row }))
+                }
+                MouseEventKind::Down(event::MouseButton::Left) => {
+                    Some(Action::Mouse(MouseAction::Click { column, row }))
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Runs effects: cache queries inline (they are fast), network work on worker threads.
+struct Executor {
+    lib: Library,
+    tx: Sender<Action>,
+    browser: Vec<String>,
+    quit: bool,
+}
+
+impl Executor {
+    /// Applies `action` and every action its effects lead to.
+    fn dispatch(&mut self, app: &mut App, action: Action) {
+        let mut queue = std::collections::VecDeque::from([action]);
+        while let Some(a) = queue.pop_front() {
+            for effect in update(app, a) {
+                queue.extend(self.run(effect));
+            }
+        }
+    }
+
+    fn run(&mut self, effect: Effect) -> Vec<Action> {
+        match self.execute(effect) {
+            Ok(actions) => actions,
+            Err(e) => vec![Action::Error(e.to_string())],
+        }
+    }
+
+    fn execute(&mut self, effect: Effect) -> Result<Vec<Action>, crate::Error> {
+        let lib = &mut self.lib;
+        Ok(match effect {
+            Effect::LoadFeeds => vec![Action::FeedsLoaded(lib.feeds()?)],
+            Effect::LoadMonths { feed } => vec![Action::MonthsLoaded {
+                feed,
+                months: lib.months(feed)?,
+            }],
+            Effect::LoadEntries {
+                source,
+                query,
+                count,
+            } => {
+                let rows = lib.list(&query)?;
+                let total = if count {
+                    let mut all = query.clone();
+                    all.limit = None;
+                    all.offset = 0;
+                    Some(usize::try_from(lib.count(&all)?).unwrap_or(0))
+                } else {
+                    None
+                };
+                vec![Action::EntriesLoaded {
+                    source,
+                    offset: query.offset,
+                    rows,
+                    total,
+                }]
+            }
+            Effect::LoadEntry(id) => vec![Action::EntryLoaded(Box::new(lib.entry(id)?))],
+            Effect::SetRead { ids, read } => {
+                lib.set_read(&ids, read)?;
+                Vec::new()
+            }
+            Effect::MarkRead(q) => {
+                let n = lib.mark_read(&q)?;
+                vec![
+                    Action::Info(format!("marked {n} entries read")),
+                    Action::CacheChanged,
+                ]
+            }
+            Effect::Refresh(feeds) => {
+                self.spawn_refresh(feeds);
+                Vec::new()
+            }
+            Effect::AddFeed(url) => {
+                self.spawn_add(url);
+                Vec::new()
+            }
+            Effect::ImportOpmlFile(path) => match std::fs::read(&path) {
+                Ok(bytes) => import(lib, &bytes, &path)?,
+                Err(e) => vec![Action::Error(format!("cannot read {path}: {e}"))],
+            },
+            Effect::ImportResearchList => {
+                import(lib, crate::demo::RESEARCH_FEEDS_OPML, "the research list")?
+            }
+            Effect::LoadDemo => {
+                let docs: Vec<(&str, &[u8])> =
+                    crate::demo::feeds().iter().map(|f| (f.url, f.bytes)).collect();
+                let n = lib.ingest_documents(&docs)?;
+                vec![
+                    Action::Info(format!("demo archive loaded: {n} entries")),
+                    Action::CacheChanged,
+                ]
+            }
+            Effect::Backfill(_) => vec![Action::Info("backfill: not available yet".into())],
+            Effect::OpenUrl(url) => match crate::open::open_url(&url, &self.browser) {
+                Ok(()) => vec![Action::Info(format!("opened {url}"))],
+                Err(e) => vec![Action::Error(e.to_string())],
+            },
+            Effect::Quit => {
+                self.quit = true;
+                Vec::new()
+            }
+        })
+    }
+
+    /// Refreshes on a worker thread with its own connection (the cache is in WAL mode).
+    fn spawn_refresh(&self, feeds: Vec<crate::model::FeedId>) {
+        let tx = self.tx.clone();
+        let paths = self.lib.paths().clone();
+        let config = self.lib.config().clone();
+        let jobs = config.fetch.jobs;
+        std::thread::spawn(move || {
+            let mut lib = match Library::open(paths, config) {
+                Ok(l) => l,
+                Err(e) => {
+                    let _ = tx.send(Action::Error(format!("refresh: {e}")));
+                    let _ = tx.send(Action::RefreshDone { new: 0, failed: 0 });
+                    return;
+                }
+            };
+            let (mut new, mut failed) = (0, 0);
+            let mut on_event = |ev: &RefreshEvent| {
+                let a = match ev {
+                    RefreshEvent::Started { total } => Action::RefreshStarted { total: *total },
+                    RefreshEvent::FeedDone {
+                        done,
+                        total,
+                        report,
+                    } => {
+                        new += report.new;
+                        failed += usize::from(report.error.is_some());
+                        Action::RefreshProgress {
+                            done: *done,
+                            total: *total,
+                            failed: report
+                                .error
+                                .as_ref()
+                                .map(|e| (report.title.clone(), e.clone())),
+                            new: report.new,
+                        }
+                    }
+                };
+                let _ = tx.send(a);
+            };
+            let result = lib.refresh(&feeds, jobs, &mut on_event);
+            if let Err(e) = result {
+                let _ = tx.send(Action::Error(format!("refresh failed: {e}")));
+            }
+            let _ = tx.send(Action::RefreshDone { new, failed });
+        });
+    }
+
+    fn spawn_add(&self, url: String) {
+        let tx = self.tx.clone();
+        let paths = self.lib.paths().clone();
+        let config = self.lib.config().clone();
+        std::thread::spawn(move || {
+            let result = Library::open(paths, config).and_then(|mut lib| lib.add(&url));
+            let _ = tx.send(match result {
+                Ok(r) => Action::FeedAdded {
+                    title: r.title,
+                    entries: r.entries,
+                    added: r.added,
+                    feed: r.feed_id,
+                },
+                Err(e) => Action::Error(format!("cannot add {url}: {e}")),
+            });
+        });
+    }
+}
+
+fn import(lib: &mut Library, bytes: &[u8], what: &str) -> Result<Vec<Action>, crate::Error> {
+    let r = lib.import_opml(bytes)?;
+    let mut msg = format!("imported {what}: {} feeds added", r.added);
+    if r.already > 0 {
+        msg.push_str(&format!(", {} already subscribed", r.already));
+    }
+    if !r.skipped.is_empty() {
+        msg.push_str(&format!(", {} skipped", r.skipped.len()));
+    }
+    // New subscriptions have no entries yet: fetch them (update skips this in the demo).
+    Ok(vec![Action::Info(msg), Action::CacheChanged, Action::AutoRefresh])
+}

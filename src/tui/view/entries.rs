@@ -1,0 +1,83 @@
+//! The Entries pane: date, feed, title of each entry of the listing; unread in bold; ◆ on
+//! entries that cite papers.
+
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+use unicode_width::UnicodeWidthStr;
+
+use crate::scrub::scrub_line;
+
+use super::{fit, month_title, pad, pane_block};
+use crate::tui::state::{App, EntrySource, Pane};
+
+pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
+    let e = &app.entries;
+    let t = &app.theme;
+    let width = usize::from(area.width.saturating_sub(2));
+    let height = usize::from(area.height.saturating_sub(2));
+    let focused = app.focus == Pane::Entries && app.overlay.is_none();
+    let mut title = match &e.source {
+        EntrySource::Nothing => "Entries".to_string(),
+        EntrySource::Month { month, .. } => format!("{} ({})", month_title(month), e.total),
+        EntrySource::Unread { .. } => format!("Unread ({})", e.total),
+        EntrySource::Search { query, .. } => {
+            format!("Search “{}” ({})", fit(&scrub_line(query), 30), e.total)
+        }
+    };
+    if e.papers_only {
+        title.push_str(" · papers only");
+    }
+    // Within one month the day is enough; other listings span months and years.
+    let full_date = !matches!(e.source, EntrySource::Month { .. });
+    let date_w = if full_date { 10 } else { 6 };
+    // The feed column only where there is room, and only when several feeds are listed.
+    let feed_w = if width >= 70 && app.feeds.feed_id().is_none() {
+        (width / 5).min(24)
+    } else {
+        0
+    };
+    let mut lines: Vec<Line> = Vec::with_capacity(height);
+    for (i, r) in e.rows.iter().enumerate().skip(e.offset).take(height) {
+        let mut base = if r.read { Style::default() } else { t.unread() };
+        if i == e.selected {
+            base = base.patch(t.selected(focused));
+        }
+        let date = match r.published {
+            Some(d) if full_date => d.format("%Y-%m-%d").to_string(),
+            Some(d) => d.format("%b %d").to_string(),
+            None if full_date => r.month.clone(),
+            None => String::new(),
+        };
+        let mut spans = vec![
+            Span::styled(if r.read { "  " } else { "● " }, base.patch(t.accent())),
+            Span::styled(pad(&date, date_w), base.patch(t.dim())),
+            Span::styled(" ", base),
+        ];
+        let mut used = 2 + date_w + 1;
+        if feed_w > 0 {
+            spans.push(Span::styled(pad(&scrub_line(&r.feed_title), feed_w), base.patch(t.accent())));
+            spans.push(Span::styled(" ", base));
+            used += feed_w + 1;
+        }
+        let marker = if r.dois.is_empty() { "" } else { " ◆" };
+        let title_w = width.saturating_sub(used + marker.width());
+        spans.push(Span::styled(pad(&scrub_line(&r.title), title_w), base));
+        if !marker.is_empty() {
+            spans.push(Span::styled(marker, base.patch(t.paper())));
+        }
+        lines.push(Line::from(spans));
+    }
+    if e.rows.is_empty() && !e.loading {
+        let msg = match &e.source {
+            EntrySource::Search { .. } => "no entries match this search",
+            EntrySource::Unread { .. } => "nothing unread",
+            _ if e.papers_only => "no entries citing papers here (p shows all)",
+            _ => "no entries",
+        };
+        lines.push(Line::from(Span::styled(format!(" {msg}"), t.dim())));
+    }
+    frame.render_widget(Paragraph::new(lines).block(pane_block(app, Pane::Entries, title)), area);
+}

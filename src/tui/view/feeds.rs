@@ -1,0 +1,54 @@
+//! The Feeds pane: All feeds, Unread, then each subscription with its unread count.
+
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::Line;
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+use crate::scrub::scrub_line;
+
+use super::{pane_block, row};
+use crate::tui::state::{App, Pane};
+
+pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
+    let f = &app.feeds;
+    let t = &app.theme;
+    let width = usize::from(area.width.saturating_sub(2));
+    let height = usize::from(area.height.saturating_sub(2));
+    let focused = app.focus == Pane::Feeds && app.overlay.is_none();
+    let title = format!("Feeds ({})", f.feeds.len());
+    let mut lines = Vec::with_capacity(height);
+    for i in f.offset..(f.offset + height).min(f.len()) {
+        let (label, count, mut style) = match i {
+            0 => ("All feeds".to_string(), f.total_entries(), t.title()),
+            1 => ("Unread".to_string(), f.total_unread(), t.title()),
+            _ => {
+                let Some(feed) = f.feeds.get(i - 2) else { break };
+                // Gone (404/410) and failing feeds are marked; the reason is on the status line.
+                let mark = if feed.gone {
+                    "✗ "
+                } else if feed.last_error.is_some() {
+                    "! "
+                } else {
+                    "  "
+                };
+                let style = if feed.gone || feed.last_error.is_some() {
+                    t.error()
+                } else if feed.unread > 0 {
+                    t.unread()
+                } else {
+                    Style::default()
+                };
+                (format!("{mark}{}", scrub_line(&feed.title)), feed.unread, style)
+            }
+        };
+        if i == f.selected {
+            style = style.patch(t.selected(focused));
+        }
+        let right = if count > 0 { count.to_string() } else { String::new() };
+        lines.push(row(&label, &right, width, style));
+    }
+    let lines: Vec<Line> = lines;
+    frame.render_widget(Paragraph::new(lines).block(pane_block(app, Pane::Feeds, title)), area);
+}

@@ -1,0 +1,145 @@
+//! Drawing: pure functions of the state. `view` lays the panes out; each pane has its own file.
+
+mod archive;
+mod entries;
+mod feeds;
+mod help;
+mod links;
+mod prompt;
+mod reader;
+mod status;
+mod welcome;
+
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear};
+use ratatui::Frame;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+use super::layout::areas;
+use super::state::{App, Overlay, Pane};
+use super::theme::Theme;
+
+/// Draws the whole screen.
+pub fn view(app: &App, frame: &mut Frame) {
+    let full = frame.area();
+    let a = areas(full.width, full.height, app.reader.is_some());
+    if app.welcome() {
+        welcome::draw(app, frame, Rect::new(0, 0, full.width, full.height.saturating_sub(1)));
+    } else {
+        if let Some(r) = a.feeds {
+            feeds::draw(app, frame, r);
+        }
+        if let Some(r) = a.archive {
+            archive::draw(app, frame, r);
+        }
+        if let Some(r) = a.entries {
+            entries::draw(app, frame, r);
+        }
+        if let (Some(r), Some(reader)) = (a.reader, &app.reader) {
+            reader::draw(app, reader, frame, r);
+        }
+    }
+    status::draw(app, frame, a.status);
+    match &app.overlay {
+        Some(Overlay::Help { scroll }) => help::draw(app, *scroll, frame, full),
+        Some(Overlay::LinkList { selected }) => links::draw(app, *selected, frame, full),
+        Some(Overlay::Prompt { kind, input }) => prompt::draw(app, *kind, input, frame, full),
+        None => {}
+    }
+}
+
+/// A pane's frame, highlighted when it has the keyboard.
+fn pane_block(app: &App, pane: Pane, title: String) -> Block<'static> {
+    let focused = app.focus == pane && app.overlay.is_none();
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(app.theme.border(focused))
+        .title(Span::styled(format!(" {title} "), app.theme.border(focused)))
+}
+
+/// A centred rectangle for an overlay, cleared of what is under it.
+fn overlay_area(frame: &mut Frame, full: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(full.width);
+    let h = height.min(full.height);
+    let r = Rect::new(
+        full.x + (full.width - w) / 2,
+        full.y + (full.height - h) / 2,
+        w,
+        h,
+    );
+    frame.render_widget(Clear, r);
+    r
+}
+
+fn overlay_block(theme: &Theme, title: &str) -> Block<'static> {
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border(true))
+        .title(Span::styled(format!(" {title} "), theme.border(true)))
+}
+
+/// `s` cut to `width` columns (with `…` when cut).
+pub(crate) fn fit(s: &str, width: usize) -> String {
+    if s.width() <= width {
+        return s.to_string();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut out = String::new();
+    let mut w = 0;
+    for c in s.chars() {
+        let cw = c.width().unwrap_or(0);
+        if w + cw + 1 > width {
+            break;
+        }
+        out.push(c);
+        w += cw;
+    }
+    out.push('…');
+    out
+}
+
+/// `s` cut or padded with spaces to exactly `width` columns.
+pub(crate) fn pad(s: &str, width: usize) -> String {
+    let mut out = fit(s, width);
+    let w = out.width();
+    out.extend(std::iter::repeat_n(' ', width.saturating_sub(w)));
+    out
+}
+
+/// A list row: `left` then `right` flush right, padded to `width` and styled as a whole.
+fn row(left: &str, right: &str, width: usize, style: Style) -> Line<'static> {
+    let rw = right.width();
+    let text = if rw + 2 > width {
+        pad(left, width)
+    } else {
+        let mut s = pad(left, width - rw - 1);
+        s.push(' ');
+        s.push_str(right);
+        s
+    };
+    Line::from(Span::styled(text, style))
+}
+
+/// English month name of `YYYY-MM`.
+fn month_name(month: &str) -> &'static str {
+    const NAMES: [&str; 12] = [
+        "January", "February", "March", "April", "May", "June", "July", "August", "September",
+        "October", "November", "December",
+    ];
+    month
+        .get(5..7)
+        .and_then(|m| m.parse::<usize>().ok())
+        .and_then(|m| m.checked_sub(1))
+        .and_then(|i| NAMES.get(i))
+        .copied()
+        .unwrap_or("?")
+}
+
+/// "December 2014" for `2014-12`.
+pub(crate) fn month_title(month: &str) -> String {
+    format!("{} {}", month_name(month), super::state::year_of(month))
+}

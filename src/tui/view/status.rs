@@ -1,0 +1,69 @@
+//! The status line: refresh progress, then the last message (errors stand out) or key hints.
+
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+use unicode_width::UnicodeWidthStr;
+
+use crate::scrub::scrub_line;
+
+use super::fit;
+use crate::tui::keymap::{hints, Ctx};
+use crate::tui::state::{App, Overlay, Pane};
+
+pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let width = usize::from(area.width);
+    let mut spans: Vec<Span> = Vec::new();
+    let mut used = 0;
+    if let Some((done, total)) = app.status.refresh {
+        let s = if total == 0 {
+            "refreshing… ".to_string()
+        } else {
+            format!("refreshing {done}/{total} ")
+        };
+        used += s.width();
+        spans.push(Span::styled(s, t.accent()));
+    }
+    if app.status.adding {
+        used += "adding… ".len();
+        spans.push(Span::styled("adding… ", t.accent()));
+    }
+    let room = width.saturating_sub(used);
+    // A failing feed under the cursor explains itself.
+    let feed_error = (app.focus == Pane::Feeds)
+        .then(|| app.feeds.selected_feed())
+        .flatten()
+        .and_then(|f| f.last_error.as_ref().map(|e| format!("{}: {e}", f.title)));
+    if let Some(m) = &app.status.message {
+        let style = if m.error { t.error() } else { Style::default() };
+        spans.push(Span::styled(fit(&scrub_line(&m.text), room), style));
+    } else if let Some(err) = feed_error {
+        spans.push(Span::styled(fit(&scrub_line(&err), room), t.error()));
+    } else {
+        let ctx = match (&app.overlay, app.welcome()) {
+            (Some(Overlay::Prompt { .. }), _) => None,
+            (Some(_), _) => Some(Ctx::Global),
+            (None, true) => Some(Ctx::Welcome),
+            (None, false) => Some(app.focus.into()),
+        };
+        match ctx {
+            None => spans.push(Span::styled(fit("Enter confirm · Esc cancel", room), t.dim())),
+            Some(ctx) => {
+                let mut left = room;
+                for (key, label) in hints(&app.keymap, ctx) {
+                    let w = key.width() + label.width() + 3;
+                    if w > left {
+                        break;
+                    }
+                    left -= w;
+                    spans.push(Span::styled(key, t.key()));
+                    spans.push(Span::styled(format!(" {label}  "), t.dim()));
+                }
+            }
+        }
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
