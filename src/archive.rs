@@ -148,7 +148,10 @@ pub fn wordpress_month_feed_url(site_or_feed_url: &str, year: i32, month: u32) -
         let base = site_or_feed_url.trim().trim_end_matches('/');
         return format!("{base}/{year:04}/{month:02}/feed/");
     };
-    let plain_feed = url.query_pairs().find(|(k, _)| k == "feed").map(|(_, v)| v.into_owned());
+    let plain_feed = url
+        .query_pairs()
+        .find(|(k, _)| k == "feed")
+        .map(|(_, v)| v.into_owned());
     if let Some(kind) = plain_feed {
         url.set_query(None);
         url.query_pairs_mut()
@@ -254,11 +257,20 @@ fn is_json(body: &[u8]) -> bool {
     body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
 }
 
-/// The page after `url` (a page of `strategy` whose document is `parsed`); `None` at the end.
-fn next_page(strategy: Strategy, url: &str, parsed: &ParsedFeed) -> Option<String> {
+/// `link` made absolute against `base`, the URL its document was fetched from.
+fn resolve(base: &str, link: &str) -> String {
+    Url::parse(base)
+        .and_then(|b| b.join(link.trim()))
+        .map_or_else(|_| link.trim().to_string(), String::from)
+}
+
+/// The page after `url` (a page of `strategy` whose document, fetched from `base` after any
+/// redirects, is `parsed`); `None` at the end.
+fn next_page(strategy: Strategy, url: &str, base: &str, parsed: &ParsedFeed) -> Option<String> {
+    let link = |l: &Option<String>| l.as_deref().map(|l| resolve(base, l));
     match strategy {
-        Strategy::Rfc5005 => parsed.paging.prev_archive.clone(),
-        Strategy::PagedNext | Strategy::JsonFeedNext => parsed.paging.next.clone(),
+        Strategy::Rfc5005 => link(&parsed.paging.prev_archive),
+        Strategy::PagedNext | Strategy::JsonFeedNext => link(&parsed.paging.next),
         Strategy::WordPress => {
             let n = param(url, "paged").unwrap_or(1);
             Some(wordpress_page_url(url, n.saturating_add(1)))
@@ -266,12 +278,12 @@ fn next_page(strategy: Strategy, url: &str, parsed: &ParsedFeed) -> Option<Strin
         Strategy::Blogger => {
             let start = param(url, "start-index").unwrap_or(1).max(1);
             // Page 1 (the feed itself) sets the page size: as many entries as it carried.
-            let size = param(url, "max-results")
-                .filter(|&m| m > 0)
-                .unwrap_or(match parsed.entries.len() {
+            let size = param(url, "max-results").filter(|&m| m > 0).unwrap_or(
+                match parsed.entries.len() {
                     0 => 25,
                     n => n,
-                });
+                },
+            );
             Some(blogger_page_url(url, start.saturating_add(size), size))
         }
     }
@@ -283,20 +295,21 @@ fn second_page(
     strategy: Strategy,
     remembered: bool,
     feed_url: &str,
+    base: &str,
     parsed: &ParsedFeed,
     json: bool,
 ) -> Option<String> {
-    match strategy {
-        Strategy::Rfc5005 => parsed.paging.prev_archive.clone(),
-        Strategy::PagedNext if !json => parsed.paging.next.clone(),
-        Strategy::JsonFeedNext if json => parsed.paging.next.clone(),
-        Strategy::WordPress if remembered || is_wordpress(parsed) => {
-            next_page(strategy, feed_url, parsed)
-        }
-        Strategy::Blogger if remembered || is_blogger(feed_url, parsed) => {
-            next_page(strategy, feed_url, parsed)
-        }
-        _ => None,
+    let applies = match strategy {
+        Strategy::Rfc5005 => true,
+        Strategy::PagedNext => !json,
+        Strategy::JsonFeedNext => json,
+        Strategy::WordPress => remembered || is_wordpress(parsed),
+        Strategy::Blogger => remembered || is_blogger(feed_url, parsed),
+    };
+    if applies {
+        next_page(strategy, feed_url, base, parsed)
+    } else {
+        None
     }
 }
 
@@ -358,7 +371,9 @@ impl Run {
     /// One page: waits for the host's turn, fetches with every limit, parses.
     fn page(&mut self, url: &str) -> Result<(String, bool, ParsedFeed), PageError> {
         self.pacer.wait(url);
-        let fetched = self.rt.block_on(self.fetcher.get(url, &Validators::default()));
+        let fetched = self
+            .rt
+            .block_on(self.fetcher.get(url, &Validators::default()));
         self.pacer.done(url);
         let fetched = fetched?;
         let parsed = crate::parse::parse_feed(&fetched.body, &fetched.url)?;
@@ -427,9 +442,95 @@ impl Library {
         Ok(reports)
     }
 
+    /// Fills one month of a WordPress blog from its date-archive feed (`/YYYY/MM/feed/`, then
+    /// `?paged=2`, … while the month has more posts), whatever the backfill has reached. The
+    /// feed's backfill position is left alone; its oldest month is updated.
+    pub fn backfill_month(
+        &mut self,
+        feed: FeedId,
+        year: i32,
+        month: u32,
+        on_event: &mut dyn FnMut(&BackfillEvent),
+    ) -> Result<BackfillReport, Error> {
+        let Some(feed) = self.feed(feed)? else {
+            return Err(Error::NoSuchFeed(feed.to_string()));
+        };
+        let mut run = Run {
+            rt: self.runtime()?,
+            fetcher: Fetcher::new(&self.config.fetch)?,
+            pacer: Pacer::new(Duration::from_millis(self.config.archive.page_delay_ms)),
+            max_pages: self.config.archive.max_pages,
+        };
+        let state = self
+            .store
+            .archive_state(feed.id)
+            .map_err(|e| self.store_err(e))?
+            .unwrap_or_default();
+        let mut report = BackfillReport {
+            feed_id: feed.id,
+            url: wordpress_month_feed_url(&feed.url, year, month),
+            strategy: Some(Strategy::WordPress),
+            pages: 0,
+            added: 0,
+            oldest_month: None,
+            complete: state.complete,
+            error: None,
+            reason: None,
+        };
+        on_event(&BackfillEvent::Started {
+            feed_id: feed.id,
+            total_feeds: 1,
+        });
+        let mut seen_pages = HashSet::new();
+        let mut url = report.url.clone();
+        for page in 1..=run.max_pages {
+            let (_, _, parsed) = match run.page(&url) {
+                Ok(p) => p,
+                // Past the month's last page (or a month without posts).
+                Err(e) if page > 1 && matches!(e.status(), Some(404 | 410)) => {
+                    report.pages += 1;
+                    break;
+                }
+                Err(e) => {
+                    report.pages += 1;
+                    report.error = Some(page_error(page, &url, &e, "check the month, or retry"));
+                    break;
+                }
+            };
+            report.pages += 1;
+            if parsed.entries.is_empty() || !seen_pages.insert(fingerprint(&parsed)) {
+                break;
+            }
+            let added = self.store_page(feed.id, &url, &parsed)?;
+            report.added += added;
+            on_event(&BackfillEvent::Page {
+                feed_id: feed.id,
+                page,
+                url: url.clone(),
+                added,
+            });
+            url = wordpress_page_url(&report.url, page + 1);
+        }
+        report.oldest_month = self.oldest_month(feed.id)?;
+        if state.strategy.is_some() || report.added > 0 {
+            let kept = ArchiveState {
+                oldest_month: report.oldest_month.clone(),
+                updated_at: None,
+                ..state
+            };
+            let r = self.store.put_archive_state(feed.id, &kept);
+            r.map_err(|e| self.store_err(e))?;
+        }
+        on_event(&BackfillEvent::FeedDone(report.clone()));
+        Ok(report)
+    }
+
     /// Whether the feed's whole history is cached (a backfill reached its end).
     pub fn history_complete(&self, feed: FeedId) -> Result<bool, Error> {
-        let state = self.store.archive_state(feed).map_err(|e| self.store_err(e))?;
+        let state = self
+            .store
+            .archive_state(feed)
+            .map_err(|e| self.store_err(e))?;
         Ok(state.is_some_and(|s| s.complete))
     }
 
@@ -467,7 +568,9 @@ impl Library {
             (Some(strategy), Some(url)) if !state.complete => Start {
                 strategy,
                 url,
-                page: usize::try_from(state.pages_done).unwrap_or(0).saturating_add(1),
+                page: usize::try_from(state.pages_done)
+                    .unwrap_or(0)
+                    .saturating_add(1),
                 resuming: true,
             },
             _ => {
@@ -527,7 +630,7 @@ impl Library {
         };
         report.pages = 1;
         walk.seen_urls.insert(feed.url.clone());
-        walk.seen_urls.insert(final_url);
+        walk.seen_urls.insert(final_url.clone());
         walk.seen_pages.insert(fingerprint(&parsed));
         let added = self.store_page(feed.id, &feed.url, &parsed)?;
         report.added += added;
@@ -542,15 +645,15 @@ impl Library {
             // `fh:complete`: this one document is the whole feed.
             report.strategy = Some(Strategy::Rfc5005);
             report.complete = true;
-            report.oldest_month =
-                self.save_state(feed.id, Strategy::Rfc5005, None, 1, true)?;
+            report.oldest_month = self.save_state(feed.id, Strategy::Rfc5005, None, 1, true)?;
             return Ok(None);
         }
 
         let order = remembered.into_iter().chain(ORDER);
         for strategy in order {
             let trusted = remembered == Some(strategy);
-            if let Some(url) = second_page(strategy, trusted, &feed.url, &parsed, json) {
+            if let Some(url) = second_page(strategy, trusted, &feed.url, &final_url, &parsed, json)
+            {
                 return Ok(Some(Start {
                     strategy,
                     url,
@@ -572,7 +675,10 @@ impl Library {
         }
         let probe = wordpress_page_url(&feed.url, 2);
         let outcome = match run.page(&probe) {
-            Err(e) => Err(format!("answered {}", one_line(&e.to_string()))),
+            Err(e) if e.status().is_some() => {
+                Err(format!("answered {}", scrub_line(&e.to_string())))
+            }
+            Err(e) => Err(format!("failed ({})", scrub_line(&e.to_string()))),
             Ok((_, _, p)) if p.entries.is_empty() => Err("answered an empty feed".to_string()),
             Ok((_, _, p)) if walk.seen_pages.contains(&fingerprint(&p)) => {
                 Err("answered the same posts as the feed (the parameter is ignored)".to_string())
@@ -634,10 +740,13 @@ impl Library {
                 ));
                 return Ok(End::Complete { last: page - 1 });
             }
-            let done = self.store.page_done(walk.feed_id, &url).map_err(|e| self.store_err(e))?;
+            let done = self
+                .store
+                .page_done(walk.feed_id, &url)
+                .map_err(|e| self.store_err(e))?;
             if done && start.resuming && strategy.is_offset() {
                 // Stored by an earlier run that stopped before saving its position.
-                let Some(next) = next_page(strategy, &url, &ParsedFeed::default()) else {
+                let Some(next) = next_page(strategy, &url, &url, &ParsedFeed::default()) else {
                     return Ok(End::Complete { last: page - 1 });
                 };
                 url = next;
@@ -674,7 +783,7 @@ impl Library {
                 return Ok(End::Complete { last: page - 1 });
             }
             walk.seen_urls.insert(url.clone());
-            walk.seen_urls.insert(final_url);
+            walk.seen_urls.insert(final_url.clone());
             if !walk.seen_pages.insert(fingerprint(&parsed)) {
                 report.reason = Some(format!(
                     "page {page} repeats the posts of an earlier page; took it as the end"
@@ -694,7 +803,7 @@ impl Library {
                 url: url.clone(),
                 added,
             });
-            let next = next_page(strategy, &url, &parsed);
+            let next = next_page(strategy, &url, &final_url, &parsed);
             // Save the position after every page, so an interrupted run resumes after it.
             if !walk.was_complete {
                 self.save_state(walk.feed_id, strategy, next.clone(), page, next.is_none())?;
@@ -717,7 +826,10 @@ impl Library {
     }
 
     fn oldest_month(&self, feed: FeedId) -> Result<Option<String>, Error> {
-        let months = self.store.months(Some(feed)).map_err(|e| self.store_err(e))?;
+        let months = self
+            .store
+            .months(Some(feed))
+            .map_err(|e| self.store_err(e))?;
         // Newest first: the oldest is last.
         Ok(months.last().map(|m| m.month.clone()))
     }
@@ -755,15 +867,225 @@ struct Walk {
     seen_pages: HashSet<Vec<String>>,
 }
 
-fn one_line(s: &str) -> String {
-    scrub_line(s)
-}
-
 /// `page 3 (URL): HTTP 500 Internal Server Error — run backfill again to resume`.
 fn page_error(page: usize, url: &str, e: &PageError, what_to_do: &str) -> String {
     format!(
         "page {page} ({}): {} — {what_to_do}",
         scrub_line(url),
-        one_line(&e.to_string())
+        scrub_line(&e.to_string())
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{NewEntry, PagingLinks};
+
+    fn doc(guids: &[&str]) -> ParsedFeed {
+        ParsedFeed {
+            entries: guids
+                .iter()
+                .map(|g| NewEntry {
+                    guid: g.to_string(),
+                    ..NewEntry::default()
+                })
+                .collect(),
+            ..ParsedFeed::default()
+        }
+    }
+
+    #[test]
+    fn wordpress_page_urls_keep_other_parameters() {
+        assert_eq!(
+            wordpress_page_url("https://blog.example/feed/", 2),
+            "https://blog.example/feed/?paged=2"
+        );
+        assert_eq!(
+            wordpress_page_url("https://blog.example/?feed=rss2", 3),
+            "https://blog.example/?feed=rss2&paged=3"
+        );
+        // An existing page number is replaced, not repeated.
+        assert_eq!(
+            wordpress_page_url("https://blog.example/feed/?paged=4&lang=en", 5),
+            "https://blog.example/feed/?lang=en&paged=5"
+        );
+    }
+
+    #[test]
+    fn wordpress_month_feeds() {
+        for from in [
+            "https://blog.example/feed/",
+            "https://blog.example/feed",
+            "https://blog.example/",
+            "https://blog.example",
+            "https://blog.example/feed/atom/",
+        ] {
+            assert_eq!(
+                wordpress_month_feed_url(from, 2014, 12),
+                "https://blog.example/2014/12/feed/",
+                "{from}"
+            );
+        }
+        assert_eq!(
+            wordpress_month_feed_url("https://example.org/blog/feed/", 2009, 3),
+            "https://example.org/blog/2009/03/feed/"
+        );
+        // Without pretty permalinks WordPress takes the month as `m=YYYYMM`.
+        assert_eq!(
+            wordpress_month_feed_url("https://example.org/?feed=rss2", 2014, 1),
+            "https://example.org/?feed=rss2&m=201401"
+        );
+        // A path segment that merely starts with "feed" is part of the site.
+        assert_eq!(
+            wordpress_month_feed_url("https://example.org/feedback/", 2014, 1),
+            "https://example.org/feedback/2014/01/feed/"
+        );
+    }
+
+    #[test]
+    fn blogger_page_urls() {
+        assert_eq!(
+            blogger_page_url("https://x.blogspot.com/feeds/posts/default", 26, 25),
+            "https://x.blogspot.com/feeds/posts/default?start-index=26&max-results=25"
+        );
+        assert_eq!(
+            blogger_page_url(
+                "https://x.blogspot.com/feeds/posts/default?alt=rss&start-index=26&max-results=25",
+                51,
+                25
+            ),
+            "https://x.blogspot.com/feeds/posts/default?alt=rss&start-index=51&max-results=25"
+        );
+        // The classic feed addresses map to the posts feed.
+        assert_eq!(
+            blogger_page_url("https://x.blogspot.com/atom.xml", 1, 50),
+            "https://x.blogspot.com/feeds/posts/default?start-index=1&max-results=50"
+        );
+    }
+
+    #[test]
+    fn next_pages_by_strategy() {
+        let first = doc(&["a", "b", "c"]);
+        assert_eq!(
+            next_page(
+                Strategy::WordPress,
+                "http://h/feed/",
+                "http://h/feed/",
+                &first
+            )
+            .as_deref(),
+            Some("http://h/feed/?paged=2")
+        );
+        assert_eq!(
+            next_page(
+                Strategy::WordPress,
+                "http://h/feed/?paged=7",
+                "http://h/x",
+                &first
+            )
+            .as_deref(),
+            Some("http://h/feed/?paged=8")
+        );
+        // Blogger: page 1 sets the page size from its own entries; later pages keep it.
+        let b = "http://h/feeds/posts/default";
+        assert_eq!(
+            next_page(Strategy::Blogger, b, b, &first).as_deref(),
+            Some("http://h/feeds/posts/default?start-index=4&max-results=3")
+        );
+        let p2 = "http://h/feeds/posts/default?start-index=4&max-results=3";
+        assert_eq!(
+            next_page(Strategy::Blogger, p2, p2, &doc(&["d"])).as_deref(),
+            Some("http://h/feeds/posts/default?start-index=7&max-results=3")
+        );
+        assert_eq!(
+            next_page(Strategy::Blogger, b, b, &ParsedFeed::default()).as_deref(),
+            Some("http://h/feeds/posts/default?start-index=26&max-results=25")
+        );
+        // Links are resolved against the URL the document came from.
+        let linked = ParsedFeed {
+            paging: PagingLinks {
+                prev_archive: Some("2013.xml".to_string()),
+                next: Some("/page/2".to_string()),
+                complete: false,
+            },
+            ..ParsedFeed::default()
+        };
+        let base = "http://h/archive/2014.xml";
+        assert_eq!(
+            next_page(Strategy::Rfc5005, base, base, &linked).as_deref(),
+            Some("http://h/archive/2013.xml")
+        );
+        assert_eq!(
+            next_page(Strategy::PagedNext, base, base, &linked).as_deref(),
+            Some("http://h/page/2")
+        );
+        assert_eq!(next_page(Strategy::JsonFeedNext, base, base, &first), None);
+    }
+
+    #[test]
+    fn the_first_page_chooses_by_signal_and_remembers() {
+        let mut wp = doc(&["a"]);
+        let url = "http://h/feed/";
+        assert_eq!(
+            second_page(Strategy::WordPress, false, url, url, &wp, false),
+            None
+        );
+        wp.generator = Some("https://wordpress.org/?v=6.5".to_string());
+        assert!(second_page(Strategy::WordPress, false, url, url, &wp, false).is_some());
+        // Remembered from an earlier run (found by probing): trusted without a generator.
+        assert!(second_page(Strategy::WordPress, true, url, url, &doc(&["a"]), false).is_some());
+        let mut next = doc(&["a"]);
+        next.paging.next = Some("http://h/2".to_string());
+        assert!(second_page(Strategy::PagedNext, false, url, url, &next, false).is_some());
+        assert_eq!(
+            second_page(Strategy::PagedNext, false, url, url, &next, true),
+            None
+        );
+        assert!(second_page(Strategy::JsonFeedNext, false, url, url, &next, true).is_some());
+        let blog = "http://x.blogspot.com/feeds/posts/default";
+        assert!(second_page(Strategy::Blogger, false, blog, blog, &doc(&["a"]), false).is_some());
+        assert_eq!(
+            second_page(Strategy::Blogger, false, url, url, &doc(&["a"]), false),
+            None
+        );
+    }
+
+    #[test]
+    fn strategy_names_round_trip() {
+        for s in ORDER {
+            assert_eq!(Strategy::parse(s.as_str()), Some(s));
+            let json = serde_json::to_value(s).unwrap();
+            assert_eq!(json, s.as_str(), "serde and the stored name agree");
+        }
+        assert_eq!(Strategy::parse("gopher"), None);
+    }
+
+    #[test]
+    fn json_bodies_and_fingerprints() {
+        assert!(is_json(b"\xEF\xBB\xBF  {\"version\": 1}"));
+        assert!(!is_json(b"<?xml version=\"1.0\"?><rss/>"));
+        assert_eq!(
+            fingerprint(&doc(&["b", "a"])),
+            fingerprint(&doc(&["a", "b"]))
+        );
+        assert_ne!(fingerprint(&doc(&["a"])), fingerprint(&doc(&["a", "b"])));
+    }
+
+    #[test]
+    fn the_pacer_spaces_requests_to_one_host_only() {
+        let mut pacer = Pacer::new(Duration::from_millis(120));
+        pacer.done("http://a.example/feed/");
+        let t = Instant::now();
+        pacer.wait("http://b.example/feed/");
+        assert!(
+            t.elapsed() < Duration::from_millis(100),
+            "another host waits for nothing"
+        );
+        pacer.wait("http://a.example/feed/?paged=2");
+        assert!(
+            t.elapsed() >= Duration::from_millis(110),
+            "{:?}",
+            t.elapsed()
+        );
+    }
 }

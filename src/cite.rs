@@ -461,6 +461,9 @@ pub fn sanitize_bibtex(doi: &str, bibtex_from_resolver: &str) -> Option<String> 
     if depth != 0 || !text.ends_with('}') {
         return None;
     }
+    // Crossref's BibTeX carries HTML-escaped ampersands, which LaTeX would print literally.
+    let text = text.replace("&amp;", "\\&");
+    let text = text.as_str();
     let lower = text.to_ascii_lowercase();
     let has_doi = lower.match_indices("doi").any(|(i, _)| {
         let before = lower[..i].chars().next_back();
@@ -477,6 +480,27 @@ pub fn sanitize_bibtex(doi: &str, bibtex_from_resolver: &str) -> Option<String> 
         &text[..comma],
         bib_doi(&scrub_line(doi)),
         &text[comma..]
+    ))
+}
+
+/// The entry with its citation key replaced by `key` (made BibTeX-safe), e.g. to give resolver
+/// BibTeX the unique keys of [`unique_keys`]. `None` when there is no `@type{key,` head.
+pub fn rekey_bibtex(entry: &str, key: &str) -> Option<String> {
+    let at = entry.find('@')?;
+    let open = at + entry[at..].find('{')?;
+    let head = &entry[at + 1..open];
+    if head.trim().is_empty() || !head.trim().chars().all(|c| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    let comma = open + entry[open..].find(',')?;
+    if entry[open + 1..comma].contains(['{', '}', '=', '\n']) {
+        return None;
+    }
+    Some(format!(
+        "{}{}{}",
+        &entry[..=open],
+        bib_key(key),
+        &entry[comma..]
     ))
 }
 
@@ -634,6 +658,21 @@ mod tests {
     }
 
     #[test]
+    fn rekey() {
+        assert_eq!(
+            rekey_bibtex("@article{Webber_2014, title={T}}\n", "webber2014enhancinga").as_deref(),
+            Some("@article{webber2014enhancinga, title={T}}\n")
+        );
+        assert_eq!(
+            rekey_bibtex(" @misc{ old ,\n  doi = {x}}", "k{}").as_deref(),
+            Some(" @misc{k,\n  doi = {x}}")
+        );
+        assert_eq!(rekey_bibtex("@article{title={T}}", "k"), None);
+        assert_eq!(rekey_bibtex("no entry", "k"), None);
+        assert_eq!(rekey_bibtex("@{x, a={b}}", "k"), None);
+    }
+
+    #[test]
     fn unique_keys_are_deterministic() {
         let bases: Vec<String> = ["x", "y", "x", "x", "xa"]
             .iter()
@@ -659,6 +698,11 @@ mod tests {
         let s = sanitize_bibtex("10.1/x", evil).unwrap_or_default();
         assert!(crate::scrub::is_clean(&s));
         assert!(s.contains("doi = {10.1/x}"), "{s}");
+        let amp = "@article{k, journal={Health &amp; Social Care}, doi={10.1/x}}";
+        assert_eq!(
+            sanitize_bibtex("10.1/x", amp).as_deref(),
+            Some("@article{k, journal={Health \\& Social Care}, doi={10.1/x}}\n")
+        );
         for bad in [
             "<html><body>@article{x}</body></html>",
             "@article{x, title={unbalanced}",

@@ -10,7 +10,8 @@ use paperboy::library::{FeedReport, RefreshEvent, RefreshStatus};
 use paperboy::model::{EntryId, Feed};
 use paperboy::paths::Paths;
 use paperboy::scrub::scrub_line;
-use paperboy::store::ListQuery;
+use paperboy::citations::CitationState;
+use paperboy::store::{DoiScope, ListQuery};
 use paperboy::Library;
 
 #[derive(Debug, Parser)]
@@ -109,6 +110,46 @@ pub enum Command {
         #[arg(long)]
         width: Option<usize>,
     },
+    /// List the DOIs cited by entries (all, or one entry, month or feed)
+    #[command(after_help = "Examples:\n  paperboy dois --month 2014-12\n  paperboy dois --entry 42 --json")]
+    Dois {
+        #[arg(long, conflicts_with_all = ["month", "feed"])]
+        entry: Option<EntryId>,
+        #[arg(long, value_name = "YYYY-MM", conflicts_with = "feed")]
+        month: Option<String>,
+        #[arg(long)]
+        feed: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Open an entry (or its link N) or a DOI in the browser
+    #[command(after_help = "Examples:\n  paperboy open 42             the entry's own page\n  paperboy open 42 --link 3    link [3] of the post\n  paperboy open 10.1111/hsc.12135")]
+    Open {
+        /// An entry id, or a DOI (10.…, doi:10.…, a doi.org URL)
+        target: String,
+        /// Open link N of the post instead (as numbered by `show`)
+        #[arg(long, value_name = "N")]
+        link: Option<usize>,
+    },
+    /// Print a DOI's citation, resolved at the DOI resolver (and cached)
+    #[command(after_help = "Examples:\n  paperboy cite 10.1111/hsc.12135\n  paperboy cite doi:10.1111/hsc.12135 --format bibtex")]
+    Cite {
+        doi: String,
+        #[arg(long, value_enum, default_value_t = CiteFormat::Text)]
+        format: CiteFormat,
+    },
+    /// Write one BibTeX file for every DOI in a scope, with unique keys
+    #[command(after_help = "Examples:\n  paperboy bib --month 2014-12 -o december.bib\n  paperboy bib --feed 1 > blog.bib")]
+    Bib {
+        #[arg(long, conflicts_with_all = ["month", "feed"])]
+        entry: Option<EntryId>,
+        #[arg(long, value_name = "YYYY-MM", conflicts_with = "feed")]
+        month: Option<String>,
+        #[arg(long)]
+        feed: Option<String>,
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
     /// Mark entries read
     Read {
         #[arg(required = true)]
@@ -119,6 +160,13 @@ pub enum Command {
         #[arg(required = true)]
         entries: Vec<EntryId>,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CiteFormat {
+    Text,
+    Bibtex,
+    CslJson,
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
@@ -171,6 +219,26 @@ pub fn run(args: Args) -> Result<ExitCode> {
             let width = width.unwrap_or_else(terminal_width);
             print!("{}", paperboy::text::render_entry_plain(&e, width));
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Dois {
+            entry,
+            month,
+            feed,
+            json,
+        } => {
+            let scope = doi_scope(&lib, entry, month, feed)?;
+            dois(&lib, &scope, json)
+        }
+        Command::Open { target, link } => open(&lib, &target, link),
+        Command::Cite { doi, format } => cite(&mut lib, &doi, format),
+        Command::Bib {
+            entry,
+            month,
+            feed,
+            output,
+        } => {
+            let scope = doi_scope(&lib, entry, month, feed)?;
+            bib(&mut lib, &scope, output.as_deref())
         }
         Command::Read { entries } => set_read(&mut lib, &entries, true),
         Command::Unread { entries } => set_read(&mut lib, &entries, false),
@@ -470,5 +538,143 @@ fn set_read(lib: &mut Library, ids: &[EntryId], read: bool) -> Result<ExitCode> 
     }
     let n = lib.set_read(ids, read)?;
     println!("marked {n} {}", if read { "read" } else { "unread" });
+    Ok(ExitCode::SUCCESS)
+}
+
+fn doi_scope(
+    lib: &Library,
+    entry: Option<EntryId>,
+    month: Option<String>,
+    feed: Option<String>,
+) -> Result<DoiScope> {
+    if let Some(m) = &month {
+        check_month(m)?;
+    }
+    if let Some(e) = entry {
+        lib.entry(e)?;
+    }
+    let feed = match feed {
+        Some(f) => Some(lib.find_feed(&f)?.id),
+        None => None,
+    };
+    Ok(DoiScope { entry, month, feed })
+}
+
+fn dois(lib: &Library, scope: &DoiScope, json: bool) -> Result<ExitCode> {
+    let rows = lib.dois(scope)?;
+    if json {
+        print_json(&rows)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let table: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.doi.clone(),
+                r.entry_id.to_string(),
+                r.source.as_str().to_string(),
+                scrub_line(&r.entry_title),
+            ]
+        })
+        .collect();
+    print_table(&["DOI", "ENTRY", "SOURCE", "TITLE"], &table)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The DOI a user typed (10.…, doi:10.…, a doi.org URL), if it is one.
+fn typed_doi(s: &str) -> Option<String> {
+    paperboy::doi::from_meta(s).or_else(|| paperboy::doi::from_url(s))
+}
+
+fn open(lib: &Library, target: &str, link: Option<usize>) -> Result<ExitCode> {
+    let url = if let Ok(id) = target.parse::<EntryId>() {
+        let entry = lib.entry(id)?;
+        match link {
+            None => entry
+                .link
+                .clone()
+                .with_context(|| format!("entry {id} has no link"))?,
+            Some(n) => {
+                let rendered = paperboy::text::render_html(entry.body_html(), 80);
+                rendered
+                    .links
+                    .get(n.wrapping_sub(1))
+                    .cloned()
+                    .with_context(|| {
+                        format!(
+                            "entry {id} has {} links; `paperboy show {id}` numbers them",
+                            rendered.links.len()
+                        )
+                    })?
+            }
+        }
+    } else if let Some(doi) = typed_doi(target) {
+        let base = paperboy::citations::resolver_base(&lib.config().doi.resolver);
+        paperboy::doi::doi_url(&base, &doi)
+    } else {
+        bail!(
+            "`{}` is neither an entry id nor a DOI (10.NNNN/…)",
+            scrub_line(target)
+        );
+    };
+    let command = paperboy::open::browser_command(
+        lib.config().browser.as_deref(),
+        std::env::var("PAPERBOY_BROWSER").ok(),
+        std::env::var("BROWSER").ok(),
+    );
+    paperboy::open::open_url(&url, &command)?;
+    println!("opened {}", scrub_line(&url));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn cite(lib: &mut Library, target: &str, format: CiteFormat) -> Result<ExitCode> {
+    let doi = typed_doi(target)
+        .with_context(|| format!("`{}` is not a DOI (10.NNNN/…)", scrub_line(target)))?;
+    match format {
+        CiteFormat::Bibtex => match lib.bibtex(&doi)? {
+            Some(b) => print!("{}", ensure_newline(b)),
+            None => bail!("doi:{doi} is not known to the DOI resolver"),
+        },
+        CiteFormat::Text | CiteFormat::CslJson => match lib.citation(&doi)? {
+            CitationState::Found { citation } => {
+                if format == CiteFormat::Text {
+                    println!("{}", citation.line());
+                } else {
+                    print_json(&citation)?;
+                }
+            }
+            CitationState::NotFound => bail!("doi:{doi} is not known to the DOI resolver"),
+            CitationState::Failed { reason } => {
+                bail!("cannot resolve doi:{doi}: {reason}")
+            }
+        },
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn ensure_newline(mut s: String) -> String {
+    if !s.ends_with('\n') {
+        s.push('\n');
+    }
+    s
+}
+
+fn bib(lib: &mut Library, scope: &DoiScope, output: Option<&Path>) -> Result<ExitCode> {
+    let export = lib.bib_export(scope)?;
+    for (doi, why) in &export.missing {
+        eprintln!("paperboy: skipped doi:{doi}: {}", scrub_line(why));
+    }
+    match output {
+        Some(p) => {
+            std::fs::write(p, &export.text)
+                .with_context(|| format!("cannot write {}", p.display()))?;
+            eprintln!(
+                "wrote {} BibTeX entries to {}",
+                export.entries,
+                p.display()
+            );
+        }
+        None => print!("{}", export.text),
+    }
     Ok(ExitCode::SUCCESS)
 }

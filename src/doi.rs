@@ -122,7 +122,7 @@ pub fn find_in_text(text: &str) -> Vec<String> {
         }
         let mut end = m.end();
         // SICI check characters may be `#`, which the general pattern leaves out.
-        if strip_suffix_ci(m.as_str(), ";2-") && text[end..].starts_with('#') {
+        if ends_with_ci(m.as_str(), ";2-") && text[end..].starts_with('#') {
             end += 1;
         }
         if let Some(doi) = normalize(&text[m.start()..end]) {
@@ -239,7 +239,7 @@ pub fn from_meta(value: &str) -> Option<String> {
 }
 
 /// Whether `s` ends with ASCII `suffix`, compared case-insensitively.
-fn strip_suffix_ci(s: &str, suffix: &str) -> bool {
+fn ends_with_ci(s: &str, suffix: &str) -> bool {
     s.len() >= suffix.len()
         && s.is_char_boundary(s.len() - suffix.len())
         && s[s.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
@@ -289,11 +289,7 @@ pub fn normalize(raw: &str) -> Option<String> {
         }
         let tail = ["/abstract", "/full", "/pdf", "/epdf"]
             .into_iter()
-            .find(|t| {
-                s.len() > t.len()
-                    && s.is_char_boundary(s.len() - t.len())
-                    && s[s.len() - t.len()..].eq_ignore_ascii_case(t)
-            });
+            .find(|t| ends_with_ci(s, t));
         match tail {
             Some(t) => s = &s[..s.len() - t.len()],
             None => break,

@@ -22,3 +22,5 @@ pub mod paths;
 pub use library::{Error, Library};
 pub mod archive;
 pub mod tui;
+pub mod resolve;
+pub mod citations;

@@ -35,6 +35,8 @@ pub enum Error {
     NoSuchEntry(EntryId),
     #[error("{url}: {reason}")]
     NotAFeed { url: String, reason: String },
+    #[error("doi:{doi}: {reason}")]
+    Citation { doi: String, reason: String },
     #[error("cannot start the network runtime: {0}")]
     Runtime(String),
 }

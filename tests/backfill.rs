@@ -177,7 +177,10 @@ fn wordpress_history_of_45_posts_in_pages_of_10() {
     assert_eq!(report.reason, None);
     let expected = per_month(&all);
     assert_eq!(month_counts(&lib, feed), expected);
-    assert_eq!(report.oldest_month.as_deref(), expected.keys().next().map(String::as_str));
+    assert_eq!(
+        report.oldest_month.as_deref(),
+        expected.keys().next().map(String::as_str)
+    );
     assert!(lib.history_complete(feed).unwrap());
     for n in 2..=6 {
         assert_eq!(hits(&server, &format!("/feed/?paged={n}")), 1, "page {n}");
@@ -187,7 +190,10 @@ fn wordpress_history_of_45_posts_in_pages_of_10() {
     // Progress: started, one event per stored page (numbered from 1), done.
     assert_eq!(
         events.first(),
-        Some(&BackfillEvent::Started { feed_id: feed, total_feeds: 1 })
+        Some(&BackfillEvent::Started {
+            feed_id: feed,
+            total_feeds: 1
+        })
     );
     let pages: Vec<(usize, usize)> = events
         .iter()
@@ -197,7 +203,10 @@ fn wordpress_history_of_45_posts_in_pages_of_10() {
         })
         .collect();
     assert_eq!(pages, vec![(1, 0), (2, 10), (3, 10), (4, 10), (5, 5)]);
-    assert_eq!(events.last(), Some(&BackfillEvent::FeedDone(report.clone())));
+    assert_eq!(
+        events.last(),
+        Some(&BackfillEvent::FeedDone(report.clone()))
+    );
 }
 
 #[test]
@@ -228,7 +237,11 @@ fn a_complete_history_is_topped_up_when_new_posts_pushed_old_ones_back() {
     let newest_first = Arc::new(AtomicBool::new(false));
     let flag = newest_first.clone();
     let server = Server::start(move |req| {
-        let live: &[Post] = if flag.load(Ordering::SeqCst) { &all } else { &all[15..] };
+        let live: &[Post] = if flag.load(Ordering::SeqCst) {
+            &all
+        } else {
+            &all[15..]
+        };
         let Some(n) = wp_page(req) else {
             return Reply::status(404);
         };
@@ -236,7 +249,10 @@ fn a_complete_history_is_topped_up_when_new_posts_pushed_old_ones_back() {
         if start >= live.len() {
             return Reply::status(404);
         }
-        Reply::ok(RSS, rss_doc(Some(WORDPRESS), &live[start..(start + 10).min(live.len())]))
+        Reply::ok(
+            RSS,
+            rss_doc(Some(WORDPRESS), &live[start..(start + 10).min(live.len())]),
+        )
     });
     let dir = tempfile::tempdir().unwrap();
     let mut lib = open(dir.path());
@@ -260,7 +276,10 @@ fn rfc5005_chain_of_three_documents() {
     let server = Server::start(move |req| match req.path.as_str() {
         "/current.xml" => Reply::ok(
             ATOM,
-            atom_doc(r#"<link rel="prev-archive" href="/archive/2.xml"/>"#, &docs[0..3]),
+            atom_doc(
+                r#"<link rel="prev-archive" href="/archive/2.xml"/>"#,
+                &docs[0..3],
+            ),
         ),
         "/archive/2.xml" => Reply::ok(
             ATOM,
@@ -305,7 +324,11 @@ fn fh_complete_needs_nothing_more() {
     assert_eq!(report.pages, 1);
     assert!(report.complete);
     assert!(lib.history_complete(feed).unwrap());
-    assert_eq!(server.requests.lock().unwrap().len(), 2, "add + the one backfill fetch");
+    assert_eq!(
+        server.requests.lock().unwrap().len(),
+        2,
+        "add + the one backfill fetch"
+    );
 }
 
 #[test]
@@ -318,9 +341,12 @@ fn blogger_start_index_paging() {
             return Reply::status(404);
         };
         let param = |name: &str| {
-            rest.trim_start_matches('?')
-                .split('&')
-                .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('=')?.parse::<usize>().ok())
+            rest.trim_start_matches('?').split('&').find_map(|kv| {
+                kv.strip_prefix(name)?
+                    .strip_prefix('=')?
+                    .parse::<usize>()
+                    .ok()
+            })
         };
         let start = param("start-index").unwrap_or(1);
         let max = param("max-results").unwrap_or(25);
@@ -331,7 +357,10 @@ fn blogger_start_index_paging() {
     });
     let dir = tempfile::tempdir().unwrap();
     let mut lib = open(dir.path());
-    let feed = lib.add(&server.url("/feeds/posts/default")).unwrap().feed_id;
+    let feed = lib
+        .add(&server.url("/feeds/posts/default"))
+        .unwrap()
+        .feed_id;
     let (report, _) = backfill(&mut lib, None);
     assert_eq!(report.error, None);
     assert_eq!(report.strategy, Some(Strategy::Blogger));
@@ -374,9 +403,18 @@ fn paged_feed_whose_next_links_loop_stops() {
     let docs = all.clone();
     // 1 → 2 → 3 → 2 → ...: a broken paginator.
     let server = Server::start(move |req| match req.path.as_str() {
-        "/p/1" => Reply::ok(ATOM, atom_doc(r#"<link rel="next" href="/p/2"/>"#, &docs[0..3])),
-        "/p/2" => Reply::ok(ATOM, atom_doc(r#"<link rel="next" href="/p/3"/>"#, &docs[3..6])),
-        "/p/3" => Reply::ok(ATOM, atom_doc(r#"<link rel="next" href="/p/2"/>"#, &docs[6..9])),
+        "/p/1" => Reply::ok(
+            ATOM,
+            atom_doc(r#"<link rel="next" href="/p/2"/>"#, &docs[0..3]),
+        ),
+        "/p/2" => Reply::ok(
+            ATOM,
+            atom_doc(r#"<link rel="next" href="/p/3"/>"#, &docs[3..6]),
+        ),
+        "/p/3" => Reply::ok(
+            ATOM,
+            atom_doc(r#"<link rel="next" href="/p/2"/>"#, &docs[6..9]),
+        ),
         _ => Reply::status(404),
     });
     let dir = tempfile::tempdir().unwrap();
@@ -436,7 +474,10 @@ fn a_failure_on_page_3_keeps_pages_1_and_2_and_resumes_there() {
         if start >= docs.len() {
             return Reply::status(404);
         }
-        Reply::ok(RSS, rss_doc(None, &docs[start..(start + 10).min(docs.len())]))
+        Reply::ok(
+            RSS,
+            rss_doc(None, &docs[start..(start + 10).min(docs.len())]),
+        )
     });
     let dir = tempfile::tempdir().unwrap();
     let mut lib = open(dir.path());
@@ -581,7 +622,11 @@ fn pages_of_one_host_are_spaced_by_the_polite_delay() {
     let (report, _) = backfill(&mut lib, None);
     // Four requests (page 1, 2, 3 and the 404): three gaps.
     assert_eq!(report.pages, 4);
-    assert!(started.elapsed() >= Duration::from_millis(450), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() >= Duration::from_millis(450),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[test]
@@ -596,4 +641,41 @@ fn the_report_serializes_for_json_output() {
     assert_eq!(v["added"], 2);
     assert_eq!(v["complete"], true);
     assert!(v["error"].is_null());
+}
+
+#[test]
+fn one_month_is_filled_from_the_wordpress_date_archive_feed() {
+    let recent = posts(3);
+    let december: Vec<Post> = (0..13)
+        .map(|i| Post {
+            guid: format!("dec-{i}"),
+            date: Utc.with_ymd_and_hms(2014, 12, 28 - i, 9, 0, 0).unwrap(),
+        })
+        .collect();
+    let docs = december.clone();
+    let server = Server::start(move |req| match req.path.as_str() {
+        "/feed/" => Reply::ok(RSS, rss_doc(Some(WORDPRESS), &recent)),
+        "/2014/12/feed/" => Reply::ok(RSS, rss_doc(Some(WORDPRESS), &docs[0..10])),
+        "/2014/12/feed/?paged=2" => Reply::ok(RSS, rss_doc(Some(WORDPRESS), &docs[10..13])),
+        _ => Reply::status(404),
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let mut lib = open(dir.path());
+    let feed = lib.add(&server.url("/feed/")).unwrap().feed_id;
+    let report = lib.backfill_month(feed, 2014, 12, &mut |_| {}).unwrap();
+    assert_eq!(report.error, None);
+    assert_eq!(report.added, 13);
+    assert_eq!(report.pages, 3, "two pages and the 404 after them");
+    assert_eq!(report.oldest_month.as_deref(), Some("2014-12"));
+    assert_eq!(month_counts(&lib, feed).get("2014-12"), Some(&13));
+    assert_eq!(hits(&server, "/2014/12/feed/?paged=3"), 1);
+
+    // A month the blog has no archive for is an error that names the page.
+    let none = lib.backfill_month(feed, 2001, 1, &mut |_| {}).unwrap();
+    let error = none.error.unwrap_or_default();
+    assert!(
+        error.contains("/2001/01/feed/") && error.contains("HTTP 404"),
+        "{error}"
+    );
+    assert!(!lib.history_complete(feed).unwrap());
 }

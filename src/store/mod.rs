@@ -222,7 +222,9 @@ impl Store {
         self.conn.pragma_update(None, "synchronous", "NORMAL")?;
         self.conn.pragma_update(None, "foreign_keys", true)?;
         self.conn.set_prepared_statement_cache_capacity(64);
-        schema::migrate_to(&mut self.conn, Self::SCHEMA_VERSION)
+        schema::migrate_to(&mut self.conn, Self::SCHEMA_VERSION)?;
+        if let Ok(sql) = std::env::var("STORE_EXP_SQL") { self.conn.execute_batch(&sql)?; } // EXPERIMENT
+        Ok(())
     }
 
     /// The file this cache lives in (`None` in memory).
@@ -454,20 +456,7 @@ impl Store {
 
     /// Months that have entries (of one feed or all), newest first, with their counts.
     pub fn months(&self, feed: Option<FeedId>) -> Result<Vec<MonthCount>> {
-        let (counts_sql, papers_sql) = match feed {
-            Some(_) => (
-                "SELECT month, COUNT(*), TOTAL(read = 0) FROM entries WHERE feed_id = ?1 \
-                 GROUP BY month ORDER BY month DESC",
-                "SELECT e.month, COUNT(DISTINCT d.doi_key) FROM entries e \
-                 JOIN entry_dois d ON d.entry_id = e.id WHERE e.feed_id = ?1 GROUP BY e.month",
-            ),
-            None => (
-                "SELECT month, COUNT(*), TOTAL(read = 0) FROM entries \
-                 GROUP BY month ORDER BY month DESC",
-                "SELECT e.month, COUNT(DISTINCT d.doi_key) FROM entries e \
-                 JOIN entry_dois d ON d.entry_id = e.id GROUP BY e.month",
-            ),
-        };
+        let (counts_sql, papers_sql) = query::months_sql(feed.is_some());
         let args: Vec<Value> = feed.map(Value::Integer).into_iter().collect();
         let papers: HashMap<String, i64> = self
             .conn
@@ -891,7 +880,7 @@ fn store_entries(
     seen: Seen,
 ) -> Result<usize> {
     let mut find = tx.prepare_cached(
-        "SELECT id, published, first_seen, content_hash FROM entries \
+        "SELECT id, published, first_seen, content_hash, month FROM entries \
          WHERE feed_id = ?1 AND guid = ?2",
     )?;
     let mut insert = tx.prepare_cached(
@@ -910,8 +899,8 @@ fn store_entries(
     let mut fts_delete = tx.prepare_cached("DELETE FROM entries_fts WHERE rowid = ?1")?;
     let mut dois_delete = tx.prepare_cached("DELETE FROM entry_dois WHERE entry_id = ?1")?;
     let mut doi_insert = tx.prepare_cached(
-        "INSERT INTO entry_dois (entry_id, doi_key, doi, source, pos) VALUES (?1, ?2, ?3, ?4, ?5) \
-         ON CONFLICT (entry_id, doi_key) DO NOTHING",
+        "INSERT INTO entry_dois (entry_id, feed_id, month, doi_key, doi, source, pos) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (entry_id, doi_key) DO NOTHING",
     )?;
 
     let mut new = 0;
@@ -927,12 +916,14 @@ fn store_entries(
                     r.get::<_, Option<i64>>(1)?,
                     r.get::<_, i64>(2)?,
                     r.get::<_, i64>(3)?,
+                    r.get::<_, String>(4)?,
                 ))
             })
             .optional()?;
-        let entry_id = match found {
+        let (entry_id, month) = match found {
             None => {
                 let when = e.published.or(e.updated).unwrap_or(now);
+                let month = month_of(when);
                 insert.execute(params![
                     feed_id,
                     e.guid,
@@ -942,27 +933,25 @@ fn store_entries(
                     published,
                     updated,
                     now.timestamp(),
-                    month_of(when),
+                    month,
                     when.timestamp(),
                     e.content_html,
                     e.summary_html,
                     hash
                 ])?;
                 new += 1;
-                tx.last_insert_rowid()
+                (tx.last_insert_rowid(), month)
             }
             Some(_) if seen == Seen::Keep => continue,
-            Some((_, _, _, old_hash)) if old_hash == hash => continue,
-            Some((id, old_published, first_seen, _)) => {
-                let (month, sort_time) = if old_published == published {
-                    (None, None)
-                } else {
-                    let when = e
-                        .published
+            Some((_, _, _, old_hash, _)) if old_hash == hash => continue,
+            Some((id, old_published, first_seen, _, old_month)) => {
+                let moved = (old_published != published).then(|| {
+                    e.published
                         .or(e.updated)
-                        .unwrap_or_else(|| from_secs(first_seen));
-                    (Some(month_of(when)), Some(when.timestamp()))
-                };
+                        .unwrap_or_else(|| from_secs(first_seen))
+                });
+                let month = moved.map(month_of);
+                let sort_time = moved.map(|t| t.timestamp());
                 update.execute(params![
                     id,
                     e.title,
@@ -978,7 +967,7 @@ fn store_entries(
                 ])?;
                 fts_delete.execute([id])?;
                 dois_delete.execute([id])?;
-                id
+                (id, month.unwrap_or(old_month))
             }
         };
         fts_insert.execute(params![
@@ -987,60 +976,88 @@ fn store_entries(
             clip(&e.text, FTS_TEXT_MAX)
         ])?;
         for (pos, d) in e.dois.iter().enumerate() {
-            doi_insert.execute(params![entry_id, d.key, d.doi, d.source.as_str(), pos])?;
+            doi_insert.execute(params![
+                entry_id,
+                feed_id,
+                month,
+                d.key,
+                d.doi,
+                d.source.as_str(),
+                pos
+            ])?;
         }
     }
     Ok(new)
 }
 
-/// A stable fingerprint of everything an entry stores, so re-seeing an unchanged entry writes
-/// nothing (FNV-1a: std's hasher may change between Rust releases).
+/// A fingerprint of everything an entry stores, so re-seeing an unchanged entry writes nothing.
+/// Hand-rolled rather than std's hasher, which may change between Rust releases; it reads
+/// eight bytes at a time because bodies are large and every refresh hashes all of them.
 fn entry_hash(e: &NewEntry) -> i64 {
-    struct Fnv(u64);
-    impl Fnv {
+    struct Mix(u64);
+    impl Mix {
+        fn word(&mut self, w: u64) {
+            self.0 = (self.0 ^ w).wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(29);
+        }
         fn bytes(&mut self, b: &[u8]) {
-            for &x in b {
-                self.0 ^= u64::from(x);
-                self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+            // The length keeps fields from running into each other.
+            self.word(b.len() as u64);
+            let mut chunks = b.chunks_exact(8);
+            for c in &mut chunks {
+                let mut w = [0u8; 8];
+                w.copy_from_slice(c);
+                self.word(u64::from_le_bytes(w));
             }
-            // 0xff never occurs in UTF-8, so fields cannot run into each other.
-            self.0 ^= 0xff;
-            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+            let mut tail = [0u8; 8];
+            tail[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+            self.word(u64::from_le_bytes(tail));
         }
         fn opt(&mut self, s: Option<&str>) {
             match s {
                 Some(s) => {
-                    self.bytes(b"1");
+                    self.word(1);
                     self.bytes(s.as_bytes());
                 }
-                None => self.bytes(b"0"),
+                None => self.word(0),
             }
         }
         fn time(&mut self, t: Option<DateTime<Utc>>) {
             match t {
-                Some(t) => self.bytes(&t.timestamp().to_le_bytes()),
-                None => self.bytes(b"-"),
+                Some(t) => {
+                    self.word(1);
+                    self.word(t.timestamp() as u64);
+                }
+                None => self.word(0),
             }
         }
+        fn finish(self) -> i64 {
+            // A final avalanche so every input bit reaches every output bit.
+            let mut h = self.0;
+            h ^= h >> 33;
+            h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+            h ^= h >> 33;
+            h as i64
+        }
     }
-    let mut h = Fnv(0xcbf2_9ce4_8422_2325);
+    let mut h = Mix(0xcbf2_9ce4_8422_2325);
     h.bytes(e.title.as_bytes());
     h.opt(e.link.as_deref());
+    h.word(e.authors.len() as u64);
     for a in &e.authors {
         h.bytes(a.as_bytes());
     }
-    h.bytes(b"authors-end");
     h.time(e.published);
     h.time(e.updated);
     h.opt(e.content_html.as_deref());
     h.opt(e.summary_html.as_deref());
     h.bytes(clip(&e.text, FTS_TEXT_MAX).as_bytes());
+    h.word(e.dois.len() as u64);
     for d in &e.dois {
         h.bytes(d.key.as_bytes());
         h.bytes(d.doi.as_bytes());
         h.bytes(d.source.as_str().as_bytes());
     }
-    h.0 as i64
+    h.finish()
 }
 
 /// The longest prefix of `s` of at most `max` bytes that ends on a character boundary.

@@ -81,3 +81,22 @@ pub(crate) fn list_sql(q: &ListQuery) -> Option<(String, Vec<Value>)> {
     args.push(Value::Integer(i64::try_from(q.offset).unwrap_or(i64::MAX)));
     Some((sql, args))
 }
+
+/// The month counts and the month papers queries, for one feed (`?1`) or all.
+pub(crate) fn months_sql(one_feed: bool) -> (&'static str, &'static str) {
+    // Papers are counted from entry_dois alone, which carries each entry's feed and month.
+    if one_feed {
+        (
+            "SELECT month, COUNT(*), TOTAL(read = 0) FROM entries WHERE feed_id = ?1 \
+             GROUP BY month ORDER BY month DESC",
+            "SELECT month, COUNT(DISTINCT doi_key) FROM entry_dois WHERE feed_id = ?1 \
+             GROUP BY month",
+        )
+    } else {
+        (
+            "SELECT month, COUNT(*), TOTAL(read = 0) FROM entries \
+             GROUP BY month ORDER BY month DESC",
+            "SELECT month, COUNT(DISTINCT doi_key) FROM entry_dois GROUP BY month",
+        )
+    }
+}

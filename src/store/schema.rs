@@ -44,21 +44,27 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         content_hash INTEGER NOT NULL DEFAULT 0,
         UNIQUE (feed_id, guid)
     );
-    CREATE INDEX entries_feed_month ON entries(feed_id, month, sort_time);
-    CREATE INDEX entries_month_time ON entries(month, sort_time);
-    CREATE INDEX entries_feed_read  ON entries(feed_id, read);
+    -- read rides along so that month counts and feed counts never visit a row (rows carry
+    -- whole bodies); ties on sort_time are the only thing a listing sorts.
+    CREATE INDEX entries_feed_month ON entries(feed_id, month, sort_time, read);
+    CREATE INDEX entries_month_time ON entries(month, sort_time, read);
     CREATE INDEX entries_time       ON entries(sort_time);
     CREATE INDEX entries_unread     ON entries(sort_time) WHERE read = 0;
 
+    -- feed_id and month copy the entry's, so that papers per month are counted from this
+    -- table alone (store_entries rewrites an entry's rows whenever the entry changes).
     CREATE TABLE entry_dois (
         entry_id INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
+        feed_id  INTEGER NOT NULL,
+        month    TEXT NOT NULL,
         doi_key  TEXT NOT NULL,
         doi      TEXT NOT NULL,
         source   TEXT NOT NULL,
         pos      INTEGER NOT NULL,
         UNIQUE (entry_id, doi_key)
     );
-    CREATE INDEX entry_dois_key ON entry_dois(doi_key);
+    CREATE INDEX entry_dois_month ON entry_dois(month, doi_key);
+    CREATE INDEX entry_dois_feed  ON entry_dois(feed_id, month, doi_key);
 
     -- Contentless: the text is only needed for matching, and the HTML is already in entries.
     CREATE VIRTUAL TABLE entries_fts USING fts5(

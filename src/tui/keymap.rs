@@ -185,47 +185,240 @@ fn defaults() -> Vec<Binding> {
         ("down", "move down", Action::MoveDown, g(), &["j", "Down"]),
         ("up", "move up", Action::MoveUp, g(), &["k", "Up"]),
         ("top", "go to the top", Action::Top, g(), &["g", "Home"]),
-        ("bottom", "go to the bottom", Action::Bottom, g(), &["G", "End"]),
-        ("page_down", "page down", Action::PageDown, g(), &["PageDown"]),
+        (
+            "bottom",
+            "go to the bottom",
+            Action::Bottom,
+            g(),
+            &["G", "End"],
+        ),
+        (
+            "page_down",
+            "page down",
+            Action::PageDown,
+            g(),
+            &["PageDown"],
+        ),
         ("page_up", "page up", Action::PageUp, g(), &["PageUp"]),
-        ("half_page_down", "half a page down", Action::HalfPageDown, g(), &["Ctrl-d"]),
-        ("half_page_up", "half a page up", Action::HalfPageUp, g(), &["Ctrl-u"]),
-        ("left", "pane to the left", Action::FocusLeft, g(), &["h", "Left"]),
-        ("right", "pane to the right", Action::FocusRight, g(), &["l", "Right"]),
+        (
+            "half_page_down",
+            "half a page down",
+            Action::HalfPageDown,
+            g(),
+            &["Ctrl-d"],
+        ),
+        (
+            "half_page_up",
+            "half a page up",
+            Action::HalfPageUp,
+            g(),
+            &["Ctrl-u"],
+        ),
+        (
+            "left",
+            "pane to the left",
+            Action::FocusLeft,
+            g(),
+            &["h", "Left"],
+        ),
+        (
+            "right",
+            "pane to the right",
+            Action::FocusRight,
+            g(),
+            &["l", "Right"],
+        ),
         ("next_pane", "next pane", Action::FocusNext, g(), &["Tab"]),
-        ("prev_pane", "previous pane", Action::FocusPrev, g(), &["Shift-Tab"]),
+        (
+            "prev_pane",
+            "previous pane",
+            Action::FocusPrev,
+            g(),
+            &["Shift-Tab"],
+        ),
         ("open", "open", Action::Open, g(), &["Enter"]),
         ("back", "go back", Action::Back, g(), &["Esc"]),
-        ("quit", "go back; quit at the top level", Action::Quit, vec![Global, Welcome], &["q"]),
-        ("prev_month", "previous month with entries", Action::PrevMonth, g(), &["["]),
-        ("next_month", "next month with entries", Action::NextMonth, g(), &["]"]),
+        (
+            "quit",
+            "go back; quit at the top level",
+            Action::Quit,
+            vec![Global, Welcome],
+            &["q"],
+        ),
+        (
+            "prev_month",
+            "previous month with entries",
+            Action::PrevMonth,
+            g(),
+            &["["],
+        ),
+        (
+            "next_month",
+            "next month with entries",
+            Action::NextMonth,
+            g(),
+            &["]"],
+        ),
         ("prev_year", "previous year", Action::PrevYear, g(), &["{"]),
         ("next_year", "next year", Action::NextYear, g(), &["}"]),
-        ("toggle_year", "fold or unfold the year", Action::ToggleYear, vec![Archive], &["Space"]),
-        ("jump_to_month", "jump to a month (YYYY-MM)", Action::JumpToMonth, g(), &[":"]),
-        ("toggle_read", "toggle read", Action::ToggleRead, vec![Entries, Reader], &["m"]),
-        ("mark_month_read", "mark the listing read", Action::MarkMonthRead, g(), &["A"]),
-        ("papers_only", "only entries that cite papers", Action::TogglePapersOnly, g(), &["p"]),
-        ("search", "search the cache", Action::StartSearch, g(), &["/"]),
-        ("next_entry", "next entry", Action::NextEntry, vec![Reader], &["J"]),
-        ("prev_entry", "previous entry", Action::PrevEntry, vec![Reader], &["K"]),
-        ("reader_page_down", "page down", Action::PageDown, vec![Reader], &["Space"]),
-        ("next_match", "next search match", Action::NextMatch, vec![Reader], &["n"]),
-        ("prev_match", "previous search match", Action::PrevMatch, vec![Reader], &["N"]),
-        ("open_in_browser", "open the entry in the browser", Action::OpenInBrowser, vec![Entries, Reader], &["o"]),
-        ("link_list", "list the post's links and DOIs", Action::LinkList, vec![Reader], &["L"]),
-        ("refresh", "refresh the selected feed", Action::RefreshFeed, g(), &["r"]),
-        ("refresh_all", "refresh all feeds", Action::RefreshAll, g(), &["R"]),
-        ("backfill", "fetch older posts (backfill)", Action::Backfill, g(), &["H"]),
-        ("add_feed", "add a feed by URL", Action::AddFeed, vec![Global, Welcome], &["a"]),
-        ("import_opml", "import an OPML file", Action::ImportOpml, vec![Welcome], &["i"]),
-        ("subscribe_research", "subscribe to the built-in research list", Action::SubscribeResearchList, vec![Welcome], &["s"]),
-        ("demo", "open the demo archive", Action::LoadDemo, vec![Welcome], &["d"]),
-        ("help", "show this help", Action::Help, vec![Global, Welcome], &["?"]),
+        (
+            "toggle_year",
+            "fold or unfold the year",
+            Action::ToggleYear,
+            vec![Archive],
+            &["Space"],
+        ),
+        (
+            "jump_to_month",
+            "jump to a month (YYYY-MM)",
+            Action::JumpToMonth,
+            g(),
+            &[":"],
+        ),
+        (
+            "toggle_read",
+            "toggle read",
+            Action::ToggleRead,
+            vec![Entries, Reader],
+            &["m"],
+        ),
+        (
+            "mark_month_read",
+            "mark the listing read",
+            Action::MarkMonthRead,
+            g(),
+            &["A"],
+        ),
+        (
+            "papers_only",
+            "only entries that cite papers",
+            Action::TogglePapersOnly,
+            g(),
+            &["p"],
+        ),
+        (
+            "search",
+            "search the cache",
+            Action::StartSearch,
+            g(),
+            &["/"],
+        ),
+        (
+            "next_entry",
+            "next entry",
+            Action::NextEntry,
+            vec![Reader],
+            &["J"],
+        ),
+        (
+            "prev_entry",
+            "previous entry",
+            Action::PrevEntry,
+            vec![Reader],
+            &["K"],
+        ),
+        (
+            "reader_page_down",
+            "page down",
+            Action::PageDown,
+            vec![Reader],
+            &["Space"],
+        ),
+        (
+            "next_match",
+            "next search match",
+            Action::NextMatch,
+            vec![Reader],
+            &["n"],
+        ),
+        (
+            "prev_match",
+            "previous search match",
+            Action::PrevMatch,
+            vec![Reader],
+            &["N"],
+        ),
+        (
+            "open_in_browser",
+            "open the entry in the browser",
+            Action::OpenInBrowser,
+            vec![Entries, Reader],
+            &["o"],
+        ),
+        (
+            "link_list",
+            "list the post's links and DOIs",
+            Action::LinkList,
+            vec![Reader],
+            &["L"],
+        ),
+        (
+            "refresh",
+            "refresh the selected feed",
+            Action::RefreshFeed,
+            g(),
+            &["r"],
+        ),
+        (
+            "refresh_all",
+            "refresh all feeds",
+            Action::RefreshAll,
+            g(),
+            &["R"],
+        ),
+        (
+            "backfill",
+            "fetch older posts (backfill)",
+            Action::Backfill,
+            g(),
+            &["H"],
+        ),
+        (
+            "add_feed",
+            "add a feed by URL",
+            Action::AddFeed,
+            vec![Global, Welcome],
+            &["a"],
+        ),
+        (
+            "import_opml",
+            "import an OPML file",
+            Action::ImportOpml,
+            vec![Welcome],
+            &["i"],
+        ),
+        (
+            "subscribe_research",
+            "subscribe to the built-in research list",
+            Action::SubscribeResearchList,
+            vec![Welcome],
+            &["s"],
+        ),
+        (
+            "demo",
+            "open the demo archive",
+            Action::LoadDemo,
+            vec![Welcome],
+            &["d"],
+        ),
+        (
+            "help",
+            "show this help",
+            Action::Help,
+            vec![Global, Welcome],
+            &["?"],
+        ),
     ];
     const LINK_NAMES: [&str; 9] = [
-        "open_link_1", "open_link_2", "open_link_3", "open_link_4", "open_link_5",
-        "open_link_6", "open_link_7", "open_link_8", "open_link_9",
+        "open_link_1",
+        "open_link_2",
+        "open_link_3",
+        "open_link_4",
+        "open_link_5",
+        "open_link_6",
+        "open_link_7",
+        "open_link_8",
+        "open_link_9",
     ];
     const DIGITS: [&str; 9] = ["1", "2", "3", "4", "5", "6", "7", "8", "9"];
     for n in 0..9u8 {
@@ -290,9 +483,10 @@ impl Keymap {
             }
             let ctx = map.bindings[idx].ctx.clone();
             for (i, b) in map.bindings.iter_mut().enumerate() {
-                let overlaps = b.ctx.iter().any(|c| {
-                    ctx.contains(c) || *c == Ctx::Global || ctx.contains(&Ctx::Global)
-                });
+                let overlaps = b
+                    .ctx
+                    .iter()
+                    .any(|c| ctx.contains(c) || *c == Ctx::Global || ctx.contains(&Ctx::Global));
                 if i != idx && overlaps {
                     b.keys.retain(|k| !parsed.contains(k));
                 }
@@ -311,7 +505,13 @@ impl Keymap {
                 .find(|b| b.ctx.contains(&c) && b.keys.contains(&key))
                 .map(|b| b.action.clone())
         };
-        find(ctx).or_else(|| if ctx == Ctx::Welcome { None } else { find(Ctx::Global) })
+        find(ctx).or_else(|| {
+            if ctx == Ctx::Welcome {
+                None
+            } else {
+                find(Ctx::Global)
+            }
+        })
     }
 
     /// The first key bound to the command `name`, as shown in hints.
@@ -382,11 +582,42 @@ pub fn key_action(app: &App, ev: &KeyEvent) -> Option<Action> {
 /// Hints for the status line: the commands worth knowing in `ctx`, with their current keys.
 pub fn hints(keymap: &Keymap, ctx: Ctx) -> Vec<(String, &'static str)> {
     let names: &[(&str, &'static str)] = match ctx {
-        Ctx::Feeds => &[("open", "open"), ("refresh", "refresh"), ("add_feed", "add"), ("search", "search"), ("help", "help")],
-        Ctx::Archive => &[("open", "open"), ("toggle_year", "fold"), ("jump_to_month", "jump"), ("papers_only", "papers"), ("help", "help")],
-        Ctx::Entries => &[("open", "read"), ("toggle_read", "read/unread"), ("next_month", "month"), ("search", "search"), ("papers_only", "papers"), ("help", "help")],
-        Ctx::Reader => &[("back", "back"), ("next_entry", "next"), ("link_list", "links"), ("open_in_browser", "browser"), ("help", "help")],
-        Ctx::Welcome => &[("add_feed", "add URL"), ("import_opml", "import OPML"), ("subscribe_research", "research list"), ("demo", "demo"), ("quit", "quit")],
+        Ctx::Feeds => &[
+            ("open", "open"),
+            ("refresh", "refresh"),
+            ("add_feed", "add"),
+            ("search", "search"),
+            ("help", "help"),
+        ],
+        Ctx::Archive => &[
+            ("open", "open"),
+            ("toggle_year", "fold"),
+            ("jump_to_month", "jump"),
+            ("papers_only", "papers"),
+            ("help", "help"),
+        ],
+        Ctx::Entries => &[
+            ("open", "read"),
+            ("toggle_read", "read/unread"),
+            ("next_month", "month"),
+            ("search", "search"),
+            ("papers_only", "papers"),
+            ("help", "help"),
+        ],
+        Ctx::Reader => &[
+            ("back", "back"),
+            ("next_entry", "next"),
+            ("link_list", "links"),
+            ("open_in_browser", "browser"),
+            ("help", "help"),
+        ],
+        Ctx::Welcome => &[
+            ("add_feed", "add URL"),
+            ("import_opml", "import OPML"),
+            ("subscribe_research", "research list"),
+            ("demo", "demo"),
+            ("quit", "quit"),
+        ],
         Ctx::Global => &[("help", "help")],
     };
     names

@@ -139,7 +139,14 @@ pub fn run(lib: Library, opts: RunOptions) -> Result<(), TuiError> {
     let interval = (config.ui.refresh_interval_minutes > 0)
         .then(|| Duration::from_secs(config.ui.refresh_interval_minutes.saturating_mul(60)));
     let mut last_refresh = Instant::now();
-    event_loop(&mut guard, &mut app, &mut exec, &rx, interval, &mut last_refresh)
+    event_loop(
+        &mut guard,
+        &mut app,
+        &mut exec,
+        &rx,
+        interval,
+        &mut last_refresh,
+    )
 }
 
 fn event_loop(
@@ -188,7 +195,9 @@ fn event_action(app: &App, ev: &Event) -> Option<Action> {
         Event::Mouse(m) => {
             let (column, row) = (m.column, m.row);
             match m.kind {
-                MouseEventKind::ScrollUp => Some(Action::Mouse(MouseAction::ScrollUp { column, row })),
+                MouseEventKind::ScrollUp => {
+                    Some(Action::Mouse(MouseAction::ScrollUp { column, row }))
+                }
                 MouseEventKind::ScrollDown => {
                     Some(Action::Mouse(MouseAction::ScrollDown { column, row }))
                 }
@@ -285,8 +294,10 @@ impl Executor {
                 import(lib, crate::demo::RESEARCH_FEEDS_OPML, "the research list")?
             }
             Effect::LoadDemo => {
-                let docs: Vec<(&str, &[u8])> =
-                    crate::demo::feeds().iter().map(|f| (f.url, f.bytes)).collect();
+                let docs: Vec<(&str, &[u8])> = crate::demo::feeds()
+                    .iter()
+                    .map(|f| (f.url, f.bytes))
+                    .collect();
                 let n = lib.ingest_documents(&docs)?;
                 vec![
                     Action::Info(format!("demo archive loaded: {n} entries")),
@@ -381,5 +392,9 @@ fn import(lib: &mut Library, bytes: &[u8], what: &str) -> Result<Vec<Action>, cr
         msg.push_str(&format!(", {} skipped", r.skipped.len()));
     }
     // New subscriptions have no entries yet: fetch them (update skips this in the demo).
-    Ok(vec![Action::Info(msg), Action::CacheChanged, Action::AutoRefresh])
+    Ok(vec![
+        Action::Info(msg),
+        Action::CacheChanged,
+        Action::AutoRefresh,
+    ])
 }

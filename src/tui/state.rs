@@ -138,7 +138,9 @@ impl ArchiveState {
         let year = year_of(&target.month);
         self.rows().iter().position(|r| match r {
             ArchiveRow::Month(i) => *i == idx,
-            ArchiveRow::Year { year: y, folded, .. } => *folded && y == year,
+            ArchiveRow::Year {
+                year: y, folded, ..
+            } => *folded && y == year,
         })
     }
 
@@ -292,7 +294,7 @@ impl ReaderState {
             meta.push(authors.join(", "));
         }
         if let Some(p) = e.published {
-            meta.push(p.format("%Y-%m-%d %H:%M UTC").to_string());
+            meta.push(p.format("%Y-%m-%d").to_string());
         }
         for l in wrap(&meta.join(" · "), w) {
             lines.push(styled(
@@ -473,8 +475,6 @@ pub struct StatusState {
     pub refresh: Option<(usize, usize)>,
     /// A feed add is running in the background.
     pub adding: bool,
-    /// Problems met at start (config warnings, unknown key names), shown until replaced.
-    pub warnings: Vec<String>,
 }
 
 /// The whole reader.
@@ -498,7 +498,13 @@ pub struct App {
 impl App {
     pub fn new(keymap: Keymap, theme: Theme, size: (u16, u16), demo: bool) -> App {
         let mut status = StatusState::default();
-        status.warnings.extend(keymap.warnings.iter().cloned());
+        // Bad `[keys]` entries are reported, not fatal: the user sees them on the first screen.
+        if !keymap.warnings.is_empty() {
+            status.message = Some(Message {
+                text: scrub_line(&keymap.warnings.join("; ")),
+                error: true,
+            });
+        }
         App {
             focus: Pane::Entries,
             feeds: FeedsState::default(),

@@ -1,2 +1,1099 @@
-//! Tests of the reader without a terminal: keys → actions → state and effects, and snapshots of
-//! every pane and overlay rendered on ratatui's TestBackend.
+//! Tests of the reader without a terminal: keys → actions → state and effects (against an
+//! in-memory stand-in for the library), and snapshots of every pane and overlay rendered on
+//! ratatui's TestBackend. Dates are fixed; nothing reads the clock or the network.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use chrono::{DateTime, TimeZone, Utc};
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyEvent, KeyModifiers};
+use ratatui::style::Modifier;
+use ratatui::Terminal;
+
+use crate::model::{DoiSource, Entry, EntrySummary, Feed, FoundDoi, MonthCount};
+use crate::store::ListQuery;
+
+use super::action::{Action, MouseAction};
+use super::keymap::{key_action, Ctx, Key, Keymap};
+use super::state::{App, EntrySource, Overlay, Pane, PromptKind, PAGE};
+use super::theme::Theme;
+use super::update::{update, Effect};
+use super::view::view;
+
+// ---- an in-memory library -------------------------------------------------------------------
+
+/// Answers effects the way `Library` would, from vectors.
+struct Fake {
+    feeds: Vec<Feed>,
+    entries: Vec<Entry>,
+    /// Every effect run, in order.
+    log: Vec<Effect>,
+    quit: bool,
+}
+
+fn at(y: i32, m: u32, d: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(y, m, d, 9, 30, 0)
+        .single()
+        .expect("valid date")
+}
+
+fn feed(id: i64, title: &str) -> Feed {
+    Feed {
+        id,
+        title: title.to_string(),
+        url: format!("https://example.org/{id}/feed"),
+        site_url: None,
+        entries: 0,
+        unread: 0,
+        last_fetched: None,
+        last_status: None,
+        last_error: None,
+        gone: false,
+        etag: None,
+        last_modified: None,
+    }
+}
+
+fn entry(
+    id: i64,
+    feed: &Feed,
+    when: DateTime<Utc>,
+    title: &str,
+    read: bool,
+    dois: &[&str],
+) -> Entry {
+    Entry {
+        id,
+        feed_id: feed.id,
+        feed_title: feed.title.clone(),
+        guid: format!("guid-{id}"),
+        title: title.to_string(),
+        link: Some(format!("https://example.org/posts/{id}")),
+        authors: vec!["Ada Lovelace".to_string()],
+        published: Some(when),
+        updated: None,
+        first_seen: when,
+        month: when.format("%Y-%m").to_string(),
+        read,
+        content_html: Some(format!(
+            "<h2>{title}</h2><p>A post about <em>recovery</em> and peer support. \
+             See <a href=\"https://example.org/paper/{id}\">the paper</a> and \
+             <a href=\"https://doi.org/10.1000/demo.{id}\">its DOI</a>.</p>\
+             <blockquote>Quoted words.</blockquote><p>Code: <code>x = 1</code>.</p>"
+        )),
+        summary_html: None,
+        dois: dois
+            .iter()
+            .map(|d| FoundDoi {
+                doi: d.to_string(),
+                key: d.to_lowercase(),
+                source: DoiSource::Text,
+            })
+            .collect(),
+    }
+}
+
+impl Fake {
+    fn new() -> Fake {
+        let blog = feed(1, "Connected Recovery");
+        let toc = feed(2, "Journal of Demonstration Studies");
+        let mut broken = feed(3, "Broken Feed");
+        broken.last_error = Some("HTTP 404 Not Found".to_string());
+        let mut long = entry(
+            3,
+            &blog,
+            at(2015, 1, 20),
+            "Methods note: survival curves",
+            true,
+            &[],
+        );
+        long.content_html = Some(
+            (1..=60)
+                .map(|i| format!("<p>Paragraph {i} of the methods note, on recovery.</p>"))
+                .collect(),
+        );
+        let entries = vec![
+            entry(
+                1,
+                &blog,
+                at(2015, 2, 10),
+                "Peer support after discharge",
+                false,
+                &["10.1000/xyz1"],
+            ),
+            entry(
+                2,
+                &toc,
+                at(2015, 2, 3),
+                "Volume 3, Issue 1",
+                false,
+                &["10.5555/jds.3.1"],
+            ),
+            long,
+            entry(
+                4,
+                &blog,
+                at(2014, 12, 15),
+                "Holiday reading list",
+                false,
+                &["10.1000/a", "10.1000/b"],
+            ),
+            entry(5, &blog, at(2014, 12, 2), "Why we preregister", true, &[]),
+            entry(6, &broken, at(2014, 10, 5), "An old post", true, &[]),
+            entry(7, &blog, at(2013, 6, 1), "First post", true, &[]),
+        ];
+        Fake {
+            feeds: vec![blog, toc, broken],
+            entries,
+            log: Vec::new(),
+            quit: false,
+        }
+    }
+
+    fn summary(e: &Entry) -> EntrySummary {
+        EntrySummary {
+            id: e.id,
+            feed_id: e.feed_id,
+            feed_title: e.feed_title.clone(),
+            title: e.title.clone(),
+            link: e.link.clone(),
+            published: e.published,
+            month: e.month.clone(),
+            read: e.read,
+            dois: e.dois.iter().map(|d| d.doi.clone()).collect(),
+        }
+    }
+
+    fn matches(e: &Entry, q: &ListQuery) -> bool {
+        q.feed.is_none_or(|f| f == e.feed_id)
+            && q.month.as_ref().is_none_or(|m| *m == e.month)
+            && (!q.unread_only || !e.read)
+            && (!q.with_dois_only || !e.dois.is_empty())
+            && q.search.as_ref().is_none_or(|s| {
+                let hay = format!("{} {}", e.title, e.body_html()).to_lowercase();
+                s.split_whitespace()
+                    .all(|w| hay.contains(&w.to_lowercase()))
+            })
+    }
+
+    fn listing(&self, q: &ListQuery) -> Vec<&Entry> {
+        let mut v: Vec<&Entry> = self
+            .entries
+            .iter()
+            .filter(|e| Fake::matches(e, q))
+            .collect();
+        v.sort_by(|a, b| b.published.cmp(&a.published).then(b.id.cmp(&a.id)));
+        v
+    }
+
+    fn run(&mut self, effect: Effect) -> Vec<Action> {
+        self.log.push(effect.clone());
+        match effect {
+            Effect::LoadFeeds => {
+                let mut feeds = self.feeds.clone();
+                for f in &mut feeds {
+                    f.entries = self.entries.iter().filter(|e| e.feed_id == f.id).count() as i64;
+                    f.unread = self
+                        .entries
+                        .iter()
+                        .filter(|e| e.feed_id == f.id && !e.read)
+                        .count() as i64;
+                }
+                vec![Action::FeedsLoaded(feeds)]
+            }
+            Effect::LoadMonths { feed } => {
+                let mut by: BTreeMap<String, (i64, i64, BTreeSet<String>)> = BTreeMap::new();
+                for e in self
+                    .entries
+                    .iter()
+                    .filter(|e| feed.is_none_or(|f| f == e.feed_id))
+                {
+                    let m = by.entry(e.month.clone()).or_default();
+                    m.0 += 1;
+                    m.1 += i64::from(!e.read);
+                    m.2.extend(e.dois.iter().map(|d| d.key.clone()));
+                }
+                let months = by
+                    .into_iter()
+                    .rev()
+                    .map(|(month, (count, unread, papers))| MonthCount {
+                        month,
+                        count,
+                        unread,
+                        papers: papers.len() as i64,
+                    })
+                    .collect();
+                vec![Action::MonthsLoaded { feed, months }]
+            }
+            Effect::LoadEntries {
+                source,
+                query,
+                count,
+            } => {
+                let all = self.listing(&query);
+                let total = count.then_some(all.len());
+                let rows = all
+                    .into_iter()
+                    .skip(query.offset)
+                    .take(query.limit.unwrap_or(usize::MAX))
+                    .map(Fake::summary)
+                    .collect();
+                vec![Action::EntriesLoaded {
+                    source,
+                    offset: query.offset,
+                    rows,
+                    total,
+                }]
+            }
+            Effect::LoadEntry(id) => match self.entries.iter().find(|e| e.id == id) {
+                Some(e) => vec![Action::EntryLoaded(Box::new(e.clone()))],
+                None => vec![Action::Error(format!("no entry with id {id}"))],
+            },
+            Effect::SetRead { ids, read } => {
+                for e in self.entries.iter_mut().filter(|e| ids.contains(&e.id)) {
+                    e.read = read;
+                }
+                Vec::new()
+            }
+            Effect::MarkRead(q) => {
+                for e in self.entries.iter_mut().filter(|e| Fake::matches(e, &q)) {
+                    e.read = true;
+                }
+                vec![Action::CacheChanged]
+            }
+            Effect::Quit => {
+                self.quit = true;
+                Vec::new()
+            }
+            // Network, files and the browser are the executor's; the tests look at the log.
+            _ => Vec::new(),
+        }
+    }
+
+    /// Applies `action` and everything its effects lead to, like the executor in `run`.
+    fn dispatch(&mut self, app: &mut App, action: Action) {
+        let mut queue = VecDeque::from([action]);
+        while let Some(a) = queue.pop_front() {
+            for e in update(app, a) {
+                queue.extend(self.run(e));
+            }
+        }
+    }
+
+    /// Presses `key` (a config key name): keymap → action → update → effects.
+    fn press(&mut self, app: &mut App, key: &str) {
+        let k = Key::parse(key).unwrap_or_else(|| panic!("bad key {key}"));
+        let mut mods = KeyModifiers::NONE;
+        if k.ctrl {
+            mods |= KeyModifiers::CONTROL;
+        }
+        if k.alt {
+            mods |= KeyModifiers::ALT;
+        }
+        if let Some(a) = key_action(app, &KeyEvent::new(k.code, mods)) {
+            self.dispatch(app, a);
+        }
+    }
+
+    fn type_text(&mut self, app: &mut App, text: &str) {
+        for c in text.chars() {
+            self.dispatch(app, Action::Input(c));
+        }
+    }
+
+    /// The effects logged since the last call.
+    fn take_log(&mut self) -> Vec<Effect> {
+        std::mem::take(&mut self.log)
+    }
+}
+
+/// The reader opened on the fake cache, as `run` opens it.
+fn start(w: u16, h: u16) -> (App, Fake) {
+    start_with(w, h, Keymap::default(), false)
+}
+
+fn start_with(w: u16, h: u16, keymap: Keymap, demo: bool) -> (App, Fake) {
+    let mut app = App::new(keymap, Theme::default(), (w, h), demo);
+    let mut fake = Fake::new();
+    fake.dispatch(&mut app, Action::CacheChanged);
+    fake.take_log();
+    (app, fake)
+}
+
+fn screen(app: &App) -> String {
+    let mut t = Terminal::new(TestBackend::new(app.size.0, app.size.1)).expect("test terminal");
+    t.draw(|f| view(app, f)).expect("draw");
+    t.backend().to_string()
+}
+
+fn buffer(app: &App) -> ratatui::buffer::Buffer {
+    let mut t = Terminal::new(TestBackend::new(app.size.0, app.size.1)).expect("test terminal");
+    t.draw(|f| view(app, f)).expect("draw");
+    t.backend().buffer().clone()
+}
+
+fn selected_title(app: &App) -> String {
+    app.entries
+        .selected_entry()
+        .map(|e| e.title.clone())
+        .unwrap_or_default()
+}
+
+// ---- state: keys → actions → state and effects ------------------------------------------------
+
+#[test]
+fn opens_on_all_feeds_newest_month_focus_on_entries() {
+    let (app, _) = start(80, 24);
+    assert_eq!(app.feeds.selected, 0);
+    assert_eq!(app.focus, Pane::Entries);
+    assert_eq!(app.entries.source.month(), Some("2015-02"));
+    assert_eq!(app.entries.rows.len(), 2);
+    assert_eq!(selected_title(&app), "Peer support after discharge");
+}
+
+#[test]
+fn j_and_k_move_the_selection() {
+    let (mut app, mut fake) = start(80, 24);
+    fake.press(&mut app, "j");
+    assert_eq!(app.entries.selected, 1);
+    fake.press(&mut app, "j");
+    assert_eq!(app.entries.selected, 1, "stops at the last row");
+    fake.press(&mut app, "Up");
+    assert_eq!(app.entries.selected, 0);
+    fake.press(&mut app, "Down");
+    fake.press(&mut app, "g");
+    assert_eq!(app.entries.selected, 0);
+    fake.press(&mut app, "G");
+    assert_eq!(app.entries.selected, 1);
+}
+
+#[test]
+fn enter_loads_the_entry_and_marks_it_read_at_once() {
+    let (mut app, mut fake) = start(80, 24);
+    assert_eq!(app.feeds.feeds[0].unread, 2);
+    fake.press(&mut app, "Enter");
+    let log = fake.take_log();
+    assert!(matches!(log[0], Effect::LoadEntry(1)), "{log:?}");
+    assert!(
+        log.iter()
+            .any(|e| matches!(e, Effect::SetRead { ids, read: true } if ids == &[1])),
+        "{log:?}"
+    );
+    assert_eq!(app.focus, Pane::Reader);
+    let r = app.reader.as_ref().expect("reader open");
+    assert_eq!(r.entry.id, 1);
+    assert!(app.entries.rows[0].read);
+    assert_eq!(
+        app.feeds.feeds[0].unread, 1,
+        "unread count drops without a query"
+    );
+    assert!(fake.entries[0].read, "saved");
+}
+
+#[test]
+fn q_goes_back_then_quits_esc_never_quits() {
+    let (mut app, mut fake) = start(80, 24);
+    fake.press(&mut app, "Enter");
+    fake.press(&mut app, "q");
+    assert!(app.reader.is_none());
+    assert_eq!(app.focus, Pane::Entries);
+    assert!(!fake.quit);
+    fake.press(&mut app, "Esc");
+    assert!(!fake.quit);
+    fake.press(&mut app, "q");
+    assert!(fake.quit);
+}
+
+#[test]
+fn ctrl_c_quits_from_anywhere() {
+    for setup in ["reader", "prompt", "help", "links", "feeds"] {
+        let (mut app, mut fake) = start(80, 24);
+        match setup {
+            "reader" => fake.press(&mut app, "Enter"),
+            "prompt" => fake.press(&mut app, "/"),
+            "help" => fake.press(&mut app, "?"),
+            "links" => {
+                fake.press(&mut app, "Enter");
+                fake.press(&mut app, "L");
+                assert!(matches!(app.overlay, Some(Overlay::LinkList { .. })));
+            }
+            _ => fake.press(&mut app, "h"),
+        }
+        fake.press(&mut app, "Ctrl-c");
+        assert!(fake.quit, "Ctrl-c in {setup}");
+    }
+}
+
+#[test]
+fn month_keys_skip_to_months_with_entries() {
+    let (mut app, mut fake) = start(80, 24);
+    fake.press(&mut app, "[");
+    assert_eq!(app.entries.source.month(), Some("2015-01"));
+    fake.press(&mut app, "[");
+    assert_eq!(app.entries.source.month(), Some("2014-12"));
+    // 2014-11 has no entries: the next older month is October.
+    fake.press(&mut app, "[");
+    assert_eq!(app.entries.source.month(), Some("2014-10"));
+    fake.press(&mut app, "]");
+    assert_eq!(app.entries.source.month(), Some("2014-12"));
+    assert_eq!(app.entries.rows.len(), 2);
+    fake.press(&mut app, "{");
+    assert_eq!(app.entries.source.month(), Some("2013-06"));
+    fake.press(&mut app, "}");
+    assert_eq!(
+        app.entries.source.month(),
+        Some("2014-12"),
+        "newest month of 2014"
+    );
+    fake.press(&mut app, "}");
+    assert_eq!(app.entries.source.month(), Some("2015-02"));
+    fake.press(&mut app, "]");
+    assert_eq!(app.entries.source.month(), Some("2015-02"));
+    assert!(app.status.message.is_some(), "says there is no newer month");
+}
+
+#[test]
+fn papers_only_filters_entries_and_month_keys() {
+    let (mut app, mut fake) = start(80, 24);
+    fake.press(&mut app, "p");
+    assert!(app.entries.papers_only);
+    assert_eq!(app.entries.rows.len(), 2);
+    fake.press(&mut app, "[");
+    // January 2015 cites no papers: skipped.
+    assert_eq!(app.entries.source.month(), Some("2014-12"));
+    assert_eq!(app.entries.rows.len(), 1);
+    assert_eq!(selected_title(&app), "Holiday reading list");
+}
+
+#[test]
+fn rebinding_from_config_replaces_keys_and_warns_on_unknown_names() {
+    let mut keys = BTreeMap::new();
+    keys.insert(
+        "down".to_string(),
+        vec!["x".to_string(), "Ctrl-n".to_string()],
+    );
+    keys.insert("frobnicate".to_string(), vec!["z".to_string()]);
+    keys.insert("top".to_string(), vec!["Hyper-q".to_string()]);
+    let km = Keymap::from_config(&keys);
+    assert_eq!(km.warnings.len(), 2, "{:?}", km.warnings);
+    let (mut app, mut fake) = start_with(80, 24, km, false);
+    let msg = app.status.message.clone().expect("warning shown");
+    assert!(msg.text.contains("frobnicate"), "{msg:?}");
+    fake.press(&mut app, "j");
+    assert_eq!(app.entries.selected, 0, "j is no longer bound");
+    fake.press(&mut app, "x");
+    assert_eq!(app.entries.selected, 1);
+    fake.press(&mut app, "k");
+    fake.press(&mut app, "Ctrl-n");
+    assert_eq!(app.entries.selected, 1);
+}
+
+#[test]
+fn rebinding_a_key_takes_it_from_its_old_command() {
+    let mut keys = BTreeMap::new();
+    keys.insert("bottom".to_string(), vec!["j".to_string()]);
+    let km = Keymap::from_config(&keys);
+    assert_eq!(
+        km.lookup(Ctx::Entries, Key::parse("j").expect("key")),
+        Some(Action::Bottom)
+    );
+    assert_eq!(
+        km.lookup(Ctx::Entries, Key::parse("Down").expect("key")),
+        Some(Action::MoveDown)
+    );
+}
+
+#[test]
+fn key_names_parse_and_print_back() {
+    for name in [
+        "j",
+        "J",
+        "?",
+        "Down",
+        "Ctrl-d",
+        "Shift-Tab",
+        "PageDown",
+        "Space",
+        "F5",
+        "Enter",
+        "[",
+    ] {
+        let k = Key::parse(name).unwrap_or_else(|| panic!("{name}"));
+        assert_eq!(k.name(), name);
+    }
+    assert_eq!(Key::parse("PgDn"), Key::parse("PageDown"));
+    assert_eq!(Key::parse("ctrl-D"), Key::parse("Ctrl-d"));
+    assert!(Key::parse("Hyper-x").is_none());
+    assert!(Key::parse("F0").is_none());
+}
+
+#[test]
+fn help_lists_every_bound_key() {
+    let (mut app, mut fake) = start(120, 40);
+    fake.press(&mut app, "?");
+    assert!(matches!(app.overlay, Some(Overlay::Help { .. })));
+    let text: String = super::view::help_text(&app);
+    for b in &app.keymap.bindings {
+        for k in &b.keys {
+            assert!(
+                text.contains(&k.name()),
+                "{} ({}) missing from help",
+                k.name(),
+                b.name
+            );
+        }
+        if !b.keys.is_empty() {
+            assert!(text.contains(b.help), "{} missing", b.help);
+        }
+    }
+    fake.press(&mut app, "Esc");
+    assert!(app.overlay.is_none());
+}
+
+#[test]
+fn search_lists_results_like_a_month_and_esc_returns() {
+    let (mut app, mut fake) = start(80, 24);
+    fake.press(&mut app, "/");
+    assert!(matches!(
+        app.overlay,
+        Some(Overlay::Prompt {
+            kind: PromptKind::Search,
+            ..
+        })
+    ));
+    fake.type_text(&mut app, "survival");
+    fake.press(&mut app, "Enter");
+    assert_eq!(app.entries.source.search(), Some("survival"));
+    assert_eq!(app.entries.rows.len(), 1);
+    assert_eq!(selected_title(&app), "Methods note: survival curves");
+    // n / N step through the matches in the reader.
+    fake.press(&mut app, "Enter");
+    let r = app.reader.as_ref().expect("reader");
+    assert!(!r.matches.is_empty());
+    fake.press(&mut app, "Esc");
+    fake.press(&mut app, "Esc");
+    assert_eq!(app.entries.source.month(), Some("2015-02"));
+}
+
+#[test]
+fn n_and_n_step_through_matches_in_the_reader() {
+    let (mut app, mut fake) = start(80, 24);
+    fake.press(&mut app, "/");
+    fake.type_text(&mut app, "paragraph 4");
+    fake.press(&mut app, "Enter");
+    fake.press(&mut app, "Enter");
+    let first = app.reader.as_ref().expect("reader").scroll;
+    fake.press(&mut app, "n");
+    let second = app.reader.as_ref().expect("reader").scroll;
+    assert!(second > first, "{first} -> {second}");
+    fake.press(&mut app, "n");
+    let third = app.reader.as_ref().expect("reader").scroll;
+    assert!(third > second);
+    fake.press(&mut app, "N");
+    assert_eq!(app.reader.as_ref().expect("reader").scroll, second);
+}
+
+#[test]
+fn selection_is_kept_by_id_when_new_entries_arrive() {
+    let (mut app, mut fake) = start(80, 24);
+    fake.press(&mut app, "j");
+    assert_eq!(selected_title(&app), "Volume 3, Issue 1");
+    let blog = fake.feeds[0].clone();
+    fake.entries
+        .push(entry(8, &blog, at(2015, 2, 20), "Brand new", false, &[]));
+    fake.dispatch(
+        &mut app,
+        Action::RefreshProgress {
+            done: 1,
+            total: 3,
+            failed: None,
+            new: 1,
+        },
+    );
+    assert_eq!(app.entries.rows.len(), 3);
+    assert_eq!(selected_title(&app), "Volume 3, Issue 1");
+    assert_eq!(app.entries.selected, 2);
+}
+
+#[test]
+fn reader_position_is_kept_during_a_refresh() {
+    let (mut app, mut fake) = start(80, 24);
+    fake.press(&mut app, "[");
+    fake.press(&mut app, "Enter");
+    fake.press(&mut app, "Ctrl-d");
+    let scroll = app.reader.as_ref().expect("reader").scroll;
+    assert!(scroll > 0);
+    fake.dispatch(&mut app, Action::RefreshDone { new: 0, failed: 0 });
+    assert_eq!(app.reader.as_ref().expect("reader").scroll, scroll);
+    assert_eq!(app.focus, Pane::Reader);
+}
+
+#[test]
+fn long_listings_load_a_page_at_a_time() {
+    let (mut app, mut fake) = start(80, 24);
+    let blog = fake.feeds[0].clone();
+    for i in 0..(PAGE * 2 + 10) {
+        let day = u32::try_from(i % 28).expect("small") + 1;
+        fake.entries.push(entry(
+            100 + i as i64,
+            &blog,
+            at(2016, 3, day),
+            "Bulk",
+            false,
+            &[],
+        ));
+    }
+    fake.dispatch(&mut app, Action::CacheChanged);
+    assert_eq!(
+        app.entries.source.month(),
+        Some("2015-02"),
+        "a reload keeps the month shown"
+    );
+    fake.press(&mut app, "}");
+    assert_eq!(app.entries.source.month(), Some("2016-03"));
+    assert_eq!(app.entries.rows.len(), PAGE);
+    assert_eq!(app.entries.total, PAGE * 2 + 10);
+    fake.press(&mut app, "G");
+    assert!(
+        app.entries.rows.len() > PAGE,
+        "paged in as the selection neared the end"
+    );
+    for _ in 0..10 {
+        fake.press(&mut app, "G");
+    }
+    assert_eq!(app.entries.rows.len(), PAGE * 2 + 10);
+    assert_eq!(app.entries.selected, PAGE * 2 + 9);
+}
+
+#[test]
+fn jump_to_month_prompt() {
+    let (mut app, mut fake) = start(80, 24);
+    fake.press(&mut app, ":");
+    fake.type_text(&mut app, "2014-12");
+    fake.press(&mut app, "Enter");
+    assert_eq!(app.entries.source.month(), Some("2014-12"));
+    fake.press(&mut app, ":");
+    fake.type_text(&mut app, "2013");
+    fake.press(&mut app, "Enter");
+    assert_eq!(app.entries.source.month(), Some("2013-06"));
+    fake.press(&mut app, ":");
+    fake.type_text(&mut app, "2014-13");
+    fake.press(&mut app, "Enter");
+    let m = app.status.message.clone().expect("error");
+    assert!(m.error && m.text.contains("YYYY-MM"), "{m:?}");
+    fake.press(&mut app, ":");
+    fake.type_text(&mut app, "2014-11x");
+    fake.press(&mut app, "Backspace");
+    fake.press(&mut app, "Enter");
+    let m = app.status.message.clone().expect("error");
+    assert!(m.text.contains("no entries in 2014-11"), "{m:?}");
+    assert_eq!(app.entries.source.month(), Some("2013-06"));
+}
+
+#[test]
+fn years_fold_and_unfold() {
+    let (mut app, mut fake) = start(80, 24);
+    fake.press(&mut app, "h");
+    assert_eq!(app.focus, Pane::Archive);
+    let rows = app.archive.rows().len();
+    fake.press(&mut app, "g");
+    fake.press(&mut app, "Enter");
+    assert_eq!(app.archive.rows().len(), rows - 2, "2015 folded");
+    fake.press(&mut app, "Space");
+    assert_eq!(app.archive.rows().len(), rows);
+    // Moving onto a month shows it.
+    fake.press(&mut app, "j");
+    fake.press(&mut app, "j");
+    assert_eq!(app.entries.source.month(), Some("2015-01"));
+}
+
+#[test]
+fn feeds_selection_drives_archive_and_entries() {
+    let (mut app, mut fake) = start(80, 24);
+    fake.press(&mut app, "Tab");
+    assert_eq!(app.focus, Pane::Feeds);
+    fake.press(&mut app, "j");
+    assert_eq!(app.entries.source, EntrySource::Unread { feed: None });
+    assert_eq!(app.entries.rows.len(), 3);
+    fake.press(&mut app, "j");
+    fake.press(&mut app, "j");
+    assert_eq!(app.archive.feed, Some(2));
+    assert_eq!(app.entries.source.month(), Some("2015-02"));
+    assert_eq!(selected_title(&app), "Volume 3, Issue 1");
+    assert_eq!(app.archive.months.len(), 1);
+}
+
+#[test]
+fn links_open_through_effects() {
+    let (mut app, mut fake) = start(80, 24);
+    fake.press(&mut app, "o");
+    assert!(
+        matches!(fake.take_log().as_slice(), [Effect::OpenUrl(u)] if u == "https://example.org/posts/1")
+    );
+    fake.press(&mut app, "Enter");
+    fake.take_log();
+    fake.press(&mut app, "1");
+    assert!(
+        matches!(fake.take_log().as_slice(), [Effect::OpenUrl(u)] if u == "https://example.org/paper/1")
+    );
+    fake.press(&mut app, "9");
+    assert!(fake.take_log().is_empty());
+    assert!(app
+        .status
+        .message
+        .as_ref()
+        .is_some_and(|m| m.text.contains("[9]")));
+    fake.press(&mut app, "L");
+    fake.press(&mut app, "G");
+    fake.press(&mut app, "Enter");
+    assert!(
+        matches!(fake.take_log().as_slice(), [Effect::OpenUrl(u)] if u == "https://doi.org/10.1000/xyz1")
+    );
+    assert!(app.overlay.is_none());
+}
+
+#[test]
+fn next_and_previous_entry_while_reading() {
+    let (mut app, mut fake) = start(80, 24);
+    fake.press(&mut app, "Enter");
+    fake.press(&mut app, "J");
+    assert_eq!(app.reader.as_ref().expect("reader").entry.id, 2);
+    assert!(fake.entries[1].read);
+    fake.press(&mut app, "K");
+    assert_eq!(app.reader.as_ref().expect("reader").entry.id, 1);
+}
+
+#[test]
+fn toggle_read_and_mark_month_read() {
+    let (mut app, mut fake) = start(80, 24);
+    fake.press(&mut app, "m");
+    assert!(app.entries.rows[0].read);
+    assert!(fake.entries[0].read);
+    fake.press(&mut app, "m");
+    assert!(!fake.entries[0].read);
+    fake.press(&mut app, "A");
+    assert!(fake
+        .entries
+        .iter()
+        .filter(|e| e.month == "2015-02")
+        .all(|e| e.read));
+    assert!(app.entries.rows.iter().all(|r| r.read));
+    assert_eq!(app.archive.months[0].unread, 0, "reloaded");
+}
+
+#[test]
+fn refresh_runs_in_the_background_and_reports() {
+    let (mut app, mut fake) = start(80, 24);
+    fake.press(&mut app, "R");
+    assert!(matches!(fake.take_log().as_slice(), [Effect::Refresh(f)] if f.is_empty()));
+    fake.press(&mut app, "R");
+    assert!(fake.take_log().is_empty(), "one refresh at a time");
+    fake.dispatch(&mut app, Action::RefreshStarted { total: 40 });
+    fake.dispatch(
+        &mut app,
+        Action::RefreshProgress {
+            done: 12,
+            total: 40,
+            failed: Some(("Broken Feed".into(), "HTTP 404".into())),
+            new: 0,
+        },
+    );
+    assert!(screen(&app).contains("refreshing 12/40"));
+    assert!(screen(&app).contains("Broken Feed: HTTP 404"));
+    fake.dispatch(&mut app, Action::RefreshDone { new: 3, failed: 1 });
+    assert!(app.status.refresh.is_none());
+    let m = app.status.message.clone().expect("summary");
+    assert!(m.error && m.text.contains("3 new entries"), "{m:?}");
+    // r refreshes the selected feed.
+    fake.press(&mut app, "Tab");
+    fake.press(&mut app, "G");
+    fake.take_log();
+    fake.press(&mut app, "r");
+    assert!(matches!(fake.take_log().as_slice(), [Effect::Refresh(f)] if f == &[3]));
+}
+
+#[test]
+fn demo_never_refreshes_or_adds() {
+    let (mut app, mut fake) = start_with(80, 24, Keymap::default(), true);
+    fake.press(&mut app, "R");
+    fake.dispatch(&mut app, Action::AutoRefresh);
+    fake.press(&mut app, "a");
+    fake.type_text(&mut app, "https://example.org/feed");
+    fake.press(&mut app, "Enter");
+    assert!(fake
+        .take_log()
+        .iter()
+        .all(|e| !matches!(e, Effect::Refresh(_) | Effect::AddFeed(_))));
+}
+
+#[test]
+fn add_feed_prompt_emits_an_add() {
+    let (mut app, mut fake) = start(80, 24);
+    fake.press(&mut app, "a");
+    fake.type_text(&mut app, "https://example.org/feed\u{1b}[31m");
+    fake.press(&mut app, "Enter");
+    let log = fake.take_log();
+    assert!(
+        matches!(log.as_slice(), [Effect::AddFeed(u)] if u == "https://example.org/feed[31m"),
+        "{log:?}"
+    );
+    assert!(app.status.adding);
+}
+
+#[test]
+fn backfill_key_asks_for_a_backfill() {
+    let (mut app, mut fake) = start(80, 24);
+    fake.press(&mut app, "H");
+    assert!(matches!(
+        fake.take_log().as_slice(),
+        [Effect::Backfill(None)]
+    ));
+}
+
+#[test]
+fn mouse_click_selects_and_wheel_scrolls_the_pane_under_the_pointer() {
+    let (mut app, mut fake) = start(80, 24);
+    let a = super::layout::areas(80, 24, false);
+    let entries = a.entries.expect("entries pane");
+    fake.dispatch(
+        &mut app,
+        Action::Mouse(MouseAction::Click {
+            column: entries.x + 5,
+            row: entries.y + 2,
+        }),
+    );
+    assert_eq!(app.entries.selected, 1);
+    let feeds = a.feeds.expect("feeds pane");
+    fake.dispatch(
+        &mut app,
+        Action::Mouse(MouseAction::Click {
+            column: feeds.x + 3,
+            row: feeds.y + 3,
+        }),
+    );
+    assert_eq!(app.focus, Pane::Feeds);
+    assert_eq!(app.feeds.selected, 2);
+    // The wheel over the archive moves the archive, not the focused pane.
+    let archive = a.archive.expect("archive pane");
+    let before = app.archive.selected;
+    fake.dispatch(
+        &mut app,
+        Action::Mouse(MouseAction::ScrollDown {
+            column: archive.x + 2,
+            row: archive.y + 2,
+        }),
+    );
+    assert_eq!(app.focus, Pane::Feeds);
+    assert!(app.archive.selected > before);
+}
+
+#[test]
+fn welcome_screen_on_an_empty_cache() {
+    let mut app = App::new(Keymap::default(), Theme::default(), (80, 24), false);
+    let mut fake = Fake::new();
+    fake.feeds.clear();
+    fake.entries.clear();
+    fake.dispatch(&mut app, Action::CacheChanged);
+    assert!(app.welcome());
+    fake.take_log();
+    fake.press(&mut app, "d");
+    assert!(matches!(fake.take_log().as_slice(), [Effect::LoadDemo]));
+    fake.press(&mut app, "s");
+    assert!(matches!(
+        fake.take_log().as_slice(),
+        [Effect::ImportResearchList]
+    ));
+    fake.press(&mut app, "i");
+    fake.type_text(&mut app, "/tmp/subs.opml");
+    fake.press(&mut app, "Enter");
+    assert!(
+        matches!(fake.take_log().as_slice(), [Effect::ImportOpmlFile(p)] if p == "/tmp/subs.opml")
+    );
+    fake.press(&mut app, "j");
+    assert!(fake.take_log().is_empty());
+    fake.press(&mut app, "q");
+    assert!(fake.quit);
+}
+
+#[test]
+fn resize_rewraps_the_reader() {
+    let (mut app, mut fake) = start(120, 40);
+    fake.press(&mut app, "[");
+    fake.press(&mut app, "Enter");
+    let wide = app.reader.as_ref().expect("reader").lines.len();
+    fake.dispatch(&mut app, Action::Resize(40, 20));
+    let r = app.reader.as_ref().expect("reader");
+    assert_eq!(r.width, super::layout::reader_text_width(40, 20));
+    assert!(r.lines.len() > wide);
+}
+
+#[test]
+fn unread_rows_are_bold() {
+    let (app, _) = start(80, 24);
+    let buf = buffer(&app);
+    let a = super::layout::areas(80, 24, false);
+    let e = a.entries.expect("entries");
+    // Row 2 (the second entry) is unread and not selected.
+    let cell = &buf[(e.x + 12, e.y + 2)];
+    assert!(cell.modifier.contains(Modifier::BOLD));
+}
+
+#[test]
+fn no_color_gives_a_monochrome_theme() {
+    assert!(Theme::choose("default", Some("1")).mono);
+    assert!(Theme::choose("mono", None).mono);
+    assert!(!Theme::choose("default", Some("")).mono);
+    let mut app = App::new(Keymap::default(), Theme { mono: true }, (80, 24), false);
+    let mut fake = Fake::new();
+    fake.dispatch(&mut app, Action::CacheChanged);
+    fake.press(&mut app, "Enter");
+    let buf = buffer(&app);
+    for cell in buf.content() {
+        assert_eq!(cell.fg, ratatui::style::Color::Reset, "{cell:?}");
+        assert_eq!(cell.bg, ratatui::style::Color::Reset, "{cell:?}");
+    }
+}
+
+// ---- hostile input -----------------------------------------------------------------------------
+
+#[test]
+fn hostile_text_never_reaches_a_cell() {
+    let nasty = "Evil\u{1b}]52;c;aGk=\u{7}\u{1b}[2J\u{9b}31m\u{202e}txt\u{2066}\u{200b}\r\nTitle";
+    let mut fake = Fake::new();
+    fake.feeds[0].title = format!("Feed {nasty}");
+    fake.feeds[0].last_error = Some(format!("error {nasty}"));
+    for e in &mut fake.entries {
+        e.title = format!("Post {nasty}");
+        e.feed_title = format!("Feed {nasty}");
+        e.authors = vec![format!("Author {nasty}")];
+        e.content_html = Some(format!(
+            "<h1>{nasty}</h1><p>{nasty} <a href=\"https://x.org/{nasty}\">{nasty}</a></p>"
+        ));
+        e.dois[..]
+            .iter_mut()
+            .for_each(|d| d.doi = format!("10.1/{nasty}"));
+        e.link = Some(format!("https://x.org/\u{1b}[31m{nasty}"));
+    }
+    for (w, h) in [(80, 24), (120, 40), (60, 20)] {
+        let mut app = App::new(Keymap::default(), Theme::default(), (w, h), false);
+        fake.dispatch(&mut app, Action::CacheChanged);
+        fake.dispatch(&mut app, Action::Error(format!("boom {nasty}")));
+        let mut screens = vec![buffer(&app)];
+        fake.press(&mut app, "Tab");
+        screens.push(buffer(&app));
+        fake.press(&mut app, "Enter");
+        fake.press(&mut app, "Enter");
+        screens.push(buffer(&app));
+        fake.press(&mut app, "L");
+        screens.push(buffer(&app));
+        for buf in screens {
+            for cell in buf.content() {
+                assert!(
+                    !cell.symbol().chars().any(crate::scrub::is_forbidden),
+                    "control character in cell {:?} at {w}x{h}",
+                    cell.symbol()
+                );
+            }
+        }
+    }
+}
+
+// ---- snapshots ------------------------------------------------------------------------------
+
+fn snap(name: &str, app: &App) {
+    insta::assert_snapshot!(name, screen(app));
+}
+
+#[test]
+fn snapshot_main_screen() {
+    for (w, h) in [(80, 24), (120, 40), (60, 20)] {
+        let (app, _) = start(w, h);
+        snap(&format!("main_{w}x{h}"), &app);
+    }
+}
+
+#[test]
+fn snapshot_panes_focused() {
+    let (mut app, mut fake) = start(80, 24);
+    fake.press(&mut app, "Tab");
+    fake.press(&mut app, "G");
+    snap("feeds_focused_failing_feed_80x24", &app);
+    let (mut app, mut fake) = start(120, 40);
+    fake.press(&mut app, "h");
+    fake.press(&mut app, "G");
+    snap("archive_focused_120x40", &app);
+    fake.press(&mut app, "g");
+    fake.press(&mut app, "Space");
+    snap("archive_folded_120x40", &app);
+}
+
+#[test]
+fn snapshot_reader() {
+    for (w, h) in [(80, 24), (120, 40), (60, 20)] {
+        let (mut app, mut fake) = start(w, h);
+        fake.press(&mut app, "Enter");
+        snap(&format!("reader_{w}x{h}"), &app);
+    }
+    let (mut app, mut fake) = start(80, 24);
+    fake.press(&mut app, "[");
+    fake.press(&mut app, "Enter");
+    fake.press(&mut app, "Space");
+    snap("reader_scrolled_80x24", &app);
+}
+
+#[test]
+fn snapshot_overlays() {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let (mut app, mut fake) = start(w, h);
+        fake.press(&mut app, "?");
+        snap(&format!("help_{w}x{h}"), &app);
+        let (mut app, mut fake) = start(w, h);
+        fake.press(&mut app, "Enter");
+        fake.press(&mut app, "L");
+        fake.press(&mut app, "j");
+        snap(&format!("links_{w}x{h}"), &app);
+        let (mut app, mut fake) = start(w, h);
+        fake.press(&mut app, "/");
+        fake.type_text(&mut app, "peer support");
+        snap(&format!("prompt_search_{w}x{h}"), &app);
+        let (mut app, mut fake) = start(w, h);
+        fake.press(&mut app, ":");
+        snap(&format!("prompt_month_{w}x{h}"), &app);
+    }
+}
+
+#[test]
+fn snapshot_search_results_and_status() {
+    let (mut app, mut fake) = start(80, 24);
+    fake.press(&mut app, "/");
+    fake.type_text(&mut app, "recovery");
+    fake.press(&mut app, "Enter");
+    fake.dispatch(&mut app, Action::RefreshStarted { total: 40 });
+    fake.dispatch(
+        &mut app,
+        Action::RefreshProgress {
+            done: 12,
+            total: 40,
+            failed: None,
+            new: 0,
+        },
+    );
+    snap("search_results_refreshing_80x24", &app);
+    fake.dispatch(
+        &mut app,
+        Action::Error("Broken Feed: HTTP 404 Not Found".into()),
+    );
+    snap("status_error_80x24", &app);
+}
+
+#[test]
+fn snapshot_welcome() {
+    for (w, h) in [(80, 24), (120, 40), (60, 20)] {
+        let mut app = App::new(Keymap::default(), Theme::default(), (w, h), false);
+        let mut fake = Fake::new();
+        fake.feeds.clear();
+        fake.entries.clear();
+        fake.dispatch(&mut app, Action::CacheChanged);
+        snap(&format!("welcome_{w}x{h}"), &app);
+    }
+}

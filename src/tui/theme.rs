@@ -28,7 +28,9 @@ impl Theme {
     pub fn border(&self, focused: bool) -> Style {
         match (focused, self.mono) {
             (true, true) => Style::default().add_modifier(Modifier::BOLD),
-            (true, false) => Style::default().fg(Color::Cyan).add_modifier(Modifier::BOLD),
+            (true, false) => Style::default()
+                .fg(Color::Cyan)
+                .add_modifier(Modifier::BOLD),
             (false, _) => self.color(Color::DarkGray),
         }
     }

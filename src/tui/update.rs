@@ -138,7 +138,11 @@ fn help(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
 }
 
 fn link_list(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
-    let items = app.reader.as_ref().map(|r| r.link_items()).unwrap_or_default();
+    let items = app
+        .reader
+        .as_ref()
+        .map(|r| r.link_items())
+        .unwrap_or_default();
     let Some(Overlay::LinkList { selected }) = &mut app.overlay else {
         return;
     };
@@ -406,7 +410,11 @@ fn cycle_focus(app: &mut App, forward: bool) {
     panes.push(right_pane(app));
     let i = panes.iter().position(|p| *p == app.focus).unwrap_or(0);
     let n = panes.len();
-    let next = if forward { (i + 1) % n } else { (i + n - 1) % n };
+    let next = if forward {
+        (i + 1) % n
+    } else {
+        (i + n - 1) % n
+    };
     app.focus = panes[next];
 }
 
@@ -701,7 +709,12 @@ fn step_entry(app: &mut App, delta: isize, fx: &mut Vec<Effect>) {
 
 /// The index (into the months list) the month keys start from.
 fn current_month_index(app: &App) -> Option<usize> {
-    if let Some(i) = app.entries.source.month().and_then(|m| app.archive.month_index(m)) {
+    if let Some(i) = app
+        .entries
+        .source
+        .month()
+        .and_then(|m| app.archive.month_index(m))
+    {
         return Some(i);
     }
     match app.archive.rows().get(app.archive.selected) {
@@ -765,7 +778,10 @@ fn step_year(app: &mut App, newer: bool, fx: &mut Vec<Effect>) {
             .rev()
             .map(|m| year_of(&m.month))
             .find(|my| *my > y.as_str()),
-        Some(y) => months.iter().map(|m| year_of(&m.month)).find(|my| *my < y.as_str()),
+        Some(y) => months
+            .iter()
+            .map(|m| year_of(&m.month))
+            .find(|my| *my < y.as_str()),
         None => months.first().map(|m| year_of(&m.month)),
     }
     .map(str::to_string);
@@ -774,7 +790,11 @@ fn step_year(app: &mut App, newer: bool, fx: &mut Vec<Effect>) {
     });
     match target {
         Some(j) => go_to_month(app, j, fx),
-        None => app.info(if newer { "no newer year" } else { "no older year" }),
+        None => app.info(if newer {
+            "no newer year"
+        } else {
+            "no older year"
+        }),
     }
 }
 
@@ -815,10 +835,16 @@ fn jump_to(app: &mut App, text: &str, fx: &mut Vec<Effect>) {
         },
     };
     let Some(key) = parsed else {
-        app.error(format!("`{text}` is not a month: type it as YYYY-MM (e.g. 2014-12)"));
+        app.error(format!(
+            "`{text}` is not a month: type it as YYYY-MM (e.g. 2014-12)"
+        ));
         return;
     };
-    let found = app.archive.months.iter().position(|m| m.month.starts_with(&key));
+    let found = app
+        .archive
+        .months
+        .iter()
+        .position(|m| m.month.starts_with(&key));
     match found {
         Some(i) => go_to_month(app, i, fx),
         None => app.error(format!("no entries in {key}")),
@@ -862,7 +888,11 @@ fn step_match(app: &mut App, forward: bool) {
     };
     match next {
         Some(l) => r.scroll = l.saturating_sub(2),
-        None => app.info(if forward { "no more matches below" } else { "no more matches above" }),
+        None => app.info(if forward {
+            "no more matches below"
+        } else {
+            "no more matches above"
+        }),
     }
 }
 
@@ -932,7 +962,11 @@ fn mouse(app: &mut App, m: MouseAction, fx: &mut Vec<Effect>) {
 /// Keeps every list's selection on screen.
 fn fix_offsets(app: &mut App) {
     let a = areas(app.size.0, app.size.1, app.reader.is_some());
-    app.feeds.offset = follow(app.feeds.selected, app.feeds.offset, a.inner_height(Pane::Feeds));
+    app.feeds.offset = follow(
+        app.feeds.selected,
+        app.feeds.offset,
+        a.inner_height(Pane::Feeds),
+    );
     app.archive.offset = follow(
         app.archive.selected,
         app.archive.offset,

@@ -6,7 +6,7 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::{month_name, pane_block, row};
-use crate::tui::state::{year_of, App, ArchiveRow, Pane};
+use crate::tui::state::{App, ArchiveRow, Pane};
 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let a = &app.archive;
@@ -31,7 +31,11 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             }
             ArchiveRow::Month(m) => {
                 let Some(m) = a.months.get(*m) else { continue };
-                let current = if shown == Some(m.month.as_str()) { "•" } else { " " };
+                let current = if shown == Some(m.month.as_str()) {
+                    "•"
+                } else {
+                    " "
+                };
                 let left = format!(" {current}{}", month_name(&m.month));
                 // The papers count only where there is room for it.
                 let right = if m.papers > 0 && width >= 22 {
@@ -39,7 +43,11 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
                 } else {
                     m.count.to_string()
                 };
-                let style = if m.unread > 0 { t.unread() } else { Style::default() };
+                let style = if m.unread > 0 {
+                    t.unread()
+                } else {
+                    Style::default()
+                };
                 (left, right, style)
             }
         };
@@ -48,9 +56,9 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         }
         lines.push(row(&left, &right, width, style));
     }
-    let title = match a.months.last() {
-        Some(oldest) => format!("Archive since {}", year_of(&oldest.month)),
-        None => "Archive".to_string(),
-    };
-    frame.render_widget(Paragraph::new(lines).block(pane_block(app, Pane::Archive, title)), area);
+    let title = "Archive".to_string();
+    frame.render_widget(
+        Paragraph::new(lines).block(pane_block(app, Pane::Archive, title)),
+        area,
+    );
 }

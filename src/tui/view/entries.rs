@@ -58,7 +58,10 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         ];
         let mut used = 2 + date_w + 1;
         if feed_w > 0 {
-            spans.push(Span::styled(pad(&scrub_line(&r.feed_title), feed_w), base.patch(t.accent())));
+            spans.push(Span::styled(
+                pad(&scrub_line(&r.feed_title), feed_w),
+                base.patch(t.accent()),
+            ));
             spans.push(Span::styled(" ", base));
             used += feed_w + 1;
         }
@@ -79,5 +82,8 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         };
         lines.push(Line::from(Span::styled(format!(" {msg}"), t.dim())));
     }
-    frame.render_widget(Paragraph::new(lines).block(pane_block(app, Pane::Entries, title)), area);
+    frame.render_widget(
+        Paragraph::new(lines).block(pane_block(app, Pane::Entries, title)),
+        area,
+    );
 }

@@ -24,7 +24,9 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             0 => ("All feeds".to_string(), f.total_entries(), t.title()),
             1 => ("Unread".to_string(), f.total_unread(), t.title()),
             _ => {
-                let Some(feed) = f.feeds.get(i - 2) else { break };
+                let Some(feed) = f.feeds.get(i - 2) else {
+                    break;
+                };
                 // Gone (404/410) and failing feeds are marked; the reason is on the status line.
                 let mark = if feed.gone {
                     "✗ "
@@ -40,15 +42,26 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
                 } else {
                     Style::default()
                 };
-                (format!("{mark}{}", scrub_line(&feed.title)), feed.unread, style)
+                (
+                    format!("{mark}{}", scrub_line(&feed.title)),
+                    feed.unread,
+                    style,
+                )
             }
         };
         if i == f.selected {
             style = style.patch(t.selected(focused));
         }
-        let right = if count > 0 { count.to_string() } else { String::new() };
+        let right = if count > 0 {
+            count.to_string()
+        } else {
+            String::new()
+        };
         lines.push(row(&label, &right, width, style));
     }
     let lines: Vec<Line> = lines;
-    frame.render_widget(Paragraph::new(lines).block(pane_block(app, Pane::Feeds, title)), area);
+    frame.render_widget(
+        Paragraph::new(lines).block(pane_block(app, Pane::Feeds, title)),
+        area,
+    );
 }

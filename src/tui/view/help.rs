@@ -4,6 +4,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
+use unicode_width::UnicodeWidthStr;
 
 use super::{overlay_area, overlay_block, pad};
 use crate::tui::state::App;
@@ -12,14 +13,21 @@ use crate::tui::state::App;
 pub fn help_lines(app: &App) -> Vec<Line<'static>> {
     let t = &app.theme;
     let mut lines = Vec::new();
-    for (ctx, rows) in app.keymap.help_sections() {
+    let sections = app.keymap.help_sections();
+    // The key column is as wide as its widest entry, so no key is ever cut off.
+    let key_w = sections
+        .iter()
+        .flat_map(|(_, rows)| rows.iter().map(|(k, _)| k.width()))
+        .max()
+        .unwrap_or(0);
+    for (ctx, rows) in sections {
         if !lines.is_empty() {
             lines.push(Line::default());
         }
         lines.push(Line::from(Span::styled(ctx.title().to_string(), t.title())));
         for (keys, help) in rows {
             lines.push(Line::from(vec![
-                Span::styled(format!("  {}", pad(&keys, 20)), t.key()),
+                Span::styled(format!("  {}", pad(&keys, key_w)), t.key()),
                 Span::raw(format!(" {help}")),
             ]));
         }

@@ -12,8 +12,14 @@ use crate::tui::state::App;
 
 pub fn draw(app: &App, selected: usize, frame: &mut Frame, full: Rect) {
     let t = &app.theme;
-    let items = app.reader.as_ref().map(|r| r.link_items()).unwrap_or_default();
-    let height = (items.len() as u16 + 2).min(full.height.saturating_sub(2)).max(3);
+    let items = app
+        .reader
+        .as_ref()
+        .map(|r| r.link_items())
+        .unwrap_or_default();
+    let height = (items.len() as u16 + 2)
+        .min(full.height.saturating_sub(2))
+        .max(3);
     let area = overlay_area(frame, full, full.width.saturating_sub(6).min(100), height);
     let width = usize::from(area.width.saturating_sub(2));
     let inner_h = usize::from(area.height.saturating_sub(2));
@@ -30,7 +36,11 @@ pub fn draw(app: &App, selected: usize, frame: &mut Frame, full: Rect) {
         .skip(offset)
         .take(inner_h)
         .map(|(i, (label, url))| {
-            let style = if i == selected { t.selected(true) } else { Style::default() };
+            let style = if i == selected {
+                t.selected(true)
+            } else {
+                Style::default()
+            };
             let url_w = width.saturating_sub(label_w + 1);
             Line::from(vec![
                 Span::styled(pad(label, label_w), style.patch(t.key())),

@@ -26,7 +26,11 @@ pub fn view(app: &App, frame: &mut Frame) {
     let full = frame.area();
     let a = areas(full.width, full.height, app.reader.is_some());
     if app.welcome() {
-        welcome::draw(app, frame, Rect::new(0, 0, full.width, full.height.saturating_sub(1)));
+        welcome::draw(
+            app,
+            frame,
+            Rect::new(0, 0, full.width, full.height.saturating_sub(1)),
+        );
     } else {
         if let Some(r) = a.feeds {
             feeds::draw(app, frame, r);
@@ -50,13 +54,30 @@ pub fn view(app: &App, frame: &mut Frame) {
     }
 }
 
+/// The help overlay's text, for tests and for checking it against the keymap.
+pub fn help_text(app: &App) -> String {
+    help::help_lines(app)
+        .iter()
+        .map(|l| {
+            l.spans
+                .iter()
+                .map(|s| s.content.as_ref())
+                .collect::<String>()
+                + "\n"
+        })
+        .collect()
+}
+
 /// A pane's frame, highlighted when it has the keyboard.
 fn pane_block(app: &App, pane: Pane, title: String) -> Block<'static> {
     let focused = app.focus == pane && app.overlay.is_none();
     Block::default()
         .borders(Borders::ALL)
         .border_style(app.theme.border(focused))
-        .title(Span::styled(format!(" {title} "), app.theme.border(focused)))
+        .title(Span::styled(
+            format!(" {title} "),
+            app.theme.border(focused),
+        ))
 }
 
 /// A centred rectangle for an overlay, cleared of what is under it.
@@ -127,8 +148,18 @@ fn row(left: &str, right: &str, width: usize, style: Style) -> Line<'static> {
 /// English month name of `YYYY-MM`.
 fn month_name(month: &str) -> &'static str {
     const NAMES: [&str; 12] = [
-        "January", "February", "March", "April", "May", "June", "July", "August", "September",
-        "October", "November", "December",
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
     ];
     month
         .get(5..7)

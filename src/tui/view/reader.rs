@@ -25,12 +25,20 @@ pub fn draw(app: &App, r: &ReaderState, frame: &mut Frame, area: Rect) {
         .map(|l| styled_line(t, l, &words))
         .collect();
     let total = r.lines.len();
-    let pos = if total <= height {
+    let max = total.saturating_sub(height);
+    let pos = if max == 0 {
         "all".to_string()
+    } else if r.scroll == 0 {
+        "top".to_string()
+    } else if r.scroll >= max {
+        "end".to_string()
     } else {
-        format!("{}%", ((r.scroll + height).min(total) * 100) / total.max(1))
+        format!("{}%", r.scroll * 100 / max)
     };
-    let feed = fit(&scrub_line(&r.entry.feed_title), usize::from(area.width / 2));
+    let feed = fit(
+        &scrub_line(&r.entry.feed_title),
+        usize::from(area.width / 2),
+    );
     let title = format!("{feed} · {pos}");
     let block = pane_block(app, Pane::Reader, title).padding(Padding::horizontal(1));
     frame.render_widget(Paragraph::new(lines).block(block), area);
@@ -48,7 +56,11 @@ fn styled_line(t: &Theme, l: &text::Line, words: &[String]) -> Line<'static> {
             continue;
         }
         for (piece, hit) in split_matches(&text, words) {
-            let st = if hit { style.patch(t.search_match()) } else { style };
+            let st = if hit {
+                style.patch(t.search_match())
+            } else {
+                style
+            };
             spans.push(Span::styled(piece, st));
         }
     }

@@ -43,15 +43,20 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     } else if let Some(err) = feed_error {
         spans.push(Span::styled(fit(&scrub_line(&err), room), t.error()));
     } else {
-        let ctx = match (&app.overlay, app.welcome()) {
-            (Some(Overlay::Prompt { .. }), _) => None,
-            (Some(_), _) => Some(Ctx::Global),
-            (None, true) => Some(Ctx::Welcome),
-            (None, false) => Some(app.focus.into()),
+        let fixed = match &app.overlay {
+            Some(Overlay::Prompt { .. }) => Some("Enter confirm · Esc cancel"),
+            Some(Overlay::Help { .. }) => Some("j/k scroll · Esc close"),
+            Some(Overlay::LinkList { .. }) => Some("j/k move · Enter open · Esc close"),
+            None => None,
         };
-        match ctx {
-            None => spans.push(Span::styled(fit("Enter confirm · Esc cancel", room), t.dim())),
-            Some(ctx) => {
+        let ctx = if app.welcome() {
+            Ctx::Welcome
+        } else {
+            app.focus.into()
+        };
+        match fixed {
+            Some(text) => spans.push(Span::styled(fit(text, room), t.dim())),
+            None => {
                 let mut left = room;
                 for (key, label) in hints(&app.keymap, ctx) {
                     let w = key.width() + label.width() + 3;

@@ -19,14 +19,19 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let lines = vec![
         Line::from(Span::styled("Welcome to paperboy", t.title())),
         Line::default(),
-        Line::from("A reader for research blogs and journal feeds: browse their archives month by"),
-        Line::from("month, read posts as text, and follow the papers they cite."),
+        Line::from(
+            "A reader for research blogs and journal feeds: browse their archives month by \
+             month, read posts as text, and follow the papers they cite.",
+        ),
         Line::default(),
         Line::from("The cache is empty. To begin:"),
         Line::default(),
         item(key("add_feed"), "add a feed or a blog's address"),
         item(key("import_opml"), "import an OPML file of subscriptions"),
-        item(key("subscribe_research"), "subscribe to a short list of research blogs and journals"),
+        item(
+            key("subscribe_research"),
+            "subscribe to a short list of research blogs and journals",
+        ),
         item(key("demo"), "open the demo archive (no network)"),
         item(key("help"), "all keys"),
         item(key("quit"), "quit"),
@@ -36,7 +41,9 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         .border_style(t.border(true))
         .title(Span::styled(" paperboy ", t.border(true)));
     frame.render_widget(
-        Paragraph::new(lines).block(block).wrap(Wrap { trim: false }),
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
         area,
     );
 }

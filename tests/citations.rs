@@ -1,0 +1,214 @@
+//! DOIs end to end: listing, opening, resolving against a resolver on 127.0.0.1, BibTeX export.
+
+mod common;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use common::{rss, Cli, Reply, Server};
+
+const WEBBER_CSL: &str = r#"{"type":"article-journal","DOI":"10.1111/hsc.12135","title":"Enhancing social networks: a qualitative study of health and social care practice in UK mental health services","container-title":"Health & Social Care in the Community","volume":"24","issue":"1","page":"152-161","author":[{"family":"Webber","given":"Martin"},{"family":"Reidy","given":"Hannah"},{"family":"Ansari","given":"David"},{"family":"Stevens","given":"Martin"},{"family":"Morris","given":"David"}],"issued":{"date-parts":[[2014,12,5]]}}"#;
+const HOLT_CSL: &str = r#"{"type":"article-journal","DOI":"10.1371/journal.pmed.1000316","title":"Social Relationships and Mortality Risk: A Meta-analytic Review","container-title":"PLoS Medicine","volume":"7","issue":"7","page":"e1000316","author":[{"family":"Holt-Lunstad","given":"Julianne"},{"family":"Smith","given":"Timothy B."},{"family":"Layton","given":"J. Bradley"}],"issued":{"date-parts":[[2010,7,27]]}}"#;
+
+/// A feed of two posts citing three DOIs in the forms real posts use, and a resolver.
+fn setup(resolver: impl Fn(&common::Request) -> Reply + Send + Sync + 'static) -> (Server, Server, Cli) {
+    let feed = rss(
+        "Research Blog",
+        &[
+            (
+                "p1",
+                "Networks",
+                "Mon, 01 Dec 2014 10:00:00 +0000",
+                r#"<p>See <a href="https://doi.org/10.1111/hsc.12135">the study</a> and DOI: 10.1371/journal.pmed.1000316.</p>"#,
+            ),
+            (
+                "p2",
+                "Unknown",
+                "Tue, 02 Dec 2014 10:00:00 +0000",
+                r#"<p>Also (doi:10.5555/NOT.FOUND) and again https://dx.doi.org/10.1111/HSC.12135</p>"#,
+            ),
+        ],
+    );
+    let feeds = Server::start(move |_| Reply::ok("application/rss+xml", feed.clone()));
+    let resolver = Server::start(resolver);
+    let cli = Cli::new();
+    cli.ok(&["add", &feeds.url("/feed")]);
+    (feeds, resolver, cli)
+}
+
+fn csl_resolver(req: &common::Request) -> Reply {
+    let accept = req.header("accept").unwrap_or("");
+    let path = req.path.to_lowercase();
+    if path.contains("hsc.12135") {
+        if accept.contains("bibtex") {
+            return Reply::ok(
+                "application/x-bibtex",
+                "@article{Webber_2014, title={Enhancing social networks}, volume={24}, DOI={10.1111/hsc.12135}, journal={Health &amp; Social Care in the Community}, author={Webber, Martin and Reidy, Hannah}, year={2014}, pages={152–161}}",
+            );
+        }
+        return Reply::ok("application/vnd.citationstyles.csl+json", WEBBER_CSL);
+    }
+    if path.contains("pmed.1000316") {
+        return Reply::ok("application/vnd.citationstyles.csl+json", HOLT_CSL);
+    }
+    Reply::status(404)
+}
+
+fn with_resolver(cli: &Cli, resolver: &Server, args: &[&str]) -> std::process::Output {
+    cli.command()
+        .env("PAPERBOY_DOI_RESOLVER", resolver.url(""))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn stdout_ok(out: std::process::Output) -> String {
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn dois_are_listed_once_per_entry_with_their_source() {
+    let (_f, _r, cli) = setup(csl_resolver);
+    let rows = cli.json(&["dois"]);
+    let rows = rows.as_array().unwrap();
+    let pairs: Vec<(String, String)> = rows
+        .iter()
+        .map(|r| (r["doi"].as_str().unwrap().to_string(), r["source"].as_str().unwrap().to_string()))
+        .collect();
+    assert!(pairs.contains(&("10.1111/hsc.12135".into(), "link".into())), "{pairs:?}");
+    assert!(pairs.contains(&("10.1371/journal.pmed.1000316".into(), "text".into())), "{pairs:?}");
+    assert!(pairs.contains(&("10.5555/NOT.FOUND".into(), "text".into())), "{pairs:?}");
+    // p2 cites hsc.12135 once (upper-case link form), p1 once.
+    let hsc = rows.iter().filter(|r| r["doi"].as_str().unwrap().to_lowercase() == "10.1111/hsc.12135").count();
+    assert_eq!(hsc, 2, "{pairs:?}");
+    for key in ["entry_id", "entry_title"] {
+        assert!(rows[0].get(key).is_some());
+    }
+    let months = cli.json(&["dois", "--month", "2014-12"]);
+    assert_eq!(months.as_array().unwrap().len(), 4);
+    assert_eq!(cli.json(&["dois", "--month", "2015-01"]).as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn cite_text_bibtex_and_csl_json() {
+    let (_f, resolver, cli) = setup(csl_resolver);
+    let line = stdout_ok(with_resolver(&cli, &resolver, &["cite", "10.1111/hsc.12135"]));
+    assert!(
+        line.starts_with("Webber M, Reidy H, Ansari D, et al. (2014) Enhancing social networks"),
+        "{line}"
+    );
+    assert!(line.contains("Health & Social Care in the Community 24(1) 152–161."), "{line}");
+    assert!(line.trim_end().ends_with("doi:10.1111/hsc.12135"), "{line}");
+    let reqs = resolver.requests_to("/10.1111/hsc.12135");
+    assert_eq!(reqs[0].header("accept"), Some("application/vnd.citationstyles.csl+json"));
+    assert!(reqs[0].header("user-agent").unwrap().contains("paperboy/"));
+
+    let bib = stdout_ok(with_resolver(&cli, &resolver, &["cite", "doi:10.1111/hsc.12135", "--format", "bibtex"]));
+    assert!(bib.starts_with("@article{"), "{bib}");
+    assert!(biblatex::Bibliography::parse(&bib).is_ok(), "{bib}");
+    let json = stdout_ok(with_resolver(&cli, &resolver, &["cite", "https://doi.org/10.1111/hsc.12135", "--format", "csl-json"]));
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["year"], 2014);
+}
+
+#[test]
+fn a_cached_answer_is_used_without_a_request_and_404_is_cached() {
+    let (_f, resolver, cli) = setup(csl_resolver);
+    stdout_ok(with_resolver(&cli, &resolver, &["cite", "10.1111/hsc.12135"]));
+    let out = with_resolver(&cli, &resolver, &["cite", "10.5555/not.found"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not known"));
+    let before = resolver.requests.lock().unwrap().len();
+    stdout_ok(with_resolver(&cli, &resolver, &["cite", "10.1111/HSC.12135"]));
+    let out = with_resolver(&cli, &resolver, &["cite", "10.5555/NOT.FOUND"]);
+    assert!(!out.status.success());
+    assert_eq!(resolver.requests.lock().unwrap().len(), before, "cached answers must not ask again");
+}
+
+#[test]
+fn rate_limited_then_success() {
+    let hits = Arc::new(AtomicUsize::new(0));
+    let h = hits.clone();
+    let (_f, resolver, cli) = setup(move |req| {
+        if h.fetch_add(1, Ordering::SeqCst) < 2 {
+            Reply::status(429).with_header("Retry-After", "0")
+        } else {
+            csl_resolver(req)
+        }
+    });
+    let line = stdout_ok(with_resolver(&cli, &resolver, &["cite", "10.1111/hsc.12135"]));
+    assert!(line.contains("Webber M"), "{line}");
+    assert_eq!(hits.load(Ordering::SeqCst), 3);
+}
+
+#[test]
+fn resolver_down_or_answering_html_is_a_one_line_error() {
+    let (_f, resolver, cli) = setup(|_| Reply::ok("text/html", "<html><body>Sorry</body></html>"));
+    let out = with_resolver(&cli, &resolver, &["cite", "10.1111/hsc.12135"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("HTML"), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    // Not an answer: nothing cached, so a working resolver is asked next time.
+    let good = Server::start(csl_resolver);
+    stdout_ok(with_resolver(&cli, &good, &["cite", "10.1111/hsc.12135"]));
+
+    let out = cli
+        .command()
+        .env("PAPERBOY_DOI_RESOLVER", "http://127.0.0.1:9")
+        .args(["cite", "10.1371/journal.pmed.1000316"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stderr).trim_end().lines().count(), 1);
+}
+
+#[test]
+fn bib_writes_a_file_a_bibtex_parser_accepts_with_unique_keys() {
+    let (_f, resolver, cli) = setup(csl_resolver);
+    let path = cli.data_dir().join("out.bib");
+    let out = with_resolver(&cli, &resolver, &["bib", "--month", "2014-12", "-o", path.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("10.5555/NOT.FOUND"), "the unknown DOI is reported: {err}");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let bib = biblatex::Bibliography::parse(&text).unwrap();
+    assert_eq!(bib.len(), 2, "{text}");
+    let keys: std::collections::HashSet<String> = bib.iter().map(|e| e.key.clone()).collect();
+    assert_eq!(keys.len(), 2);
+}
+
+#[test]
+fn open_doi_and_entry_use_the_browser_without_a_shell() {
+    let (_f, _r, cli) = setup(csl_resolver);
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("args.log");
+    let script = dir.path().join("browser.sh");
+    std::fs::write(
+        &script,
+        format!("#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\" >> '{}'; done\n", log.display()),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let run = |args: &[&str]| {
+        let out = cli
+            .command()
+            .env("PAPERBOY_BROWSER", &script)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    };
+    run(&["open", "10.1016/S0140-6736(14)61838-2"]);
+    run(&["open", "1", "--link", "1"]);
+    let wait = std::time::Instant::now();
+    while std::fs::read_to_string(&log).map(|s| s.lines().count()).unwrap_or(0) < 2 {
+        assert!(wait.elapsed().as_secs() < 10, "browser script never ran");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let lines: Vec<String> = std::fs::read_to_string(&log).unwrap().lines().map(String::from).collect();
+    assert!(lines.contains(&"https://doi.org/10.1016/S0140-6736(14)61838-2".to_string()), "{lines:?}");
+    assert!(lines.iter().any(|l| l.contains("doi.org/10.1111/hsc.12135") || l.contains("10.1371")), "{lines:?}");
+}
