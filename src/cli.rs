@@ -170,12 +170,16 @@ pub enum CiteFormat {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
+    if args.demo {
+        return demo(args.config.as_deref());
+    }
     let paths = Paths::resolve(args.data_dir.as_deref(), args.config.as_deref())?;
     let _log_guard = init_logging(&paths.log_dir);
-    let Some(command) = args.command else {
-        bail!("the reader is not built yet; use a command (paperboy --help)");
-    };
     let mut lib = open_library(paths)?;
+    let Some(command) = args.command else {
+        paperboy::tui::run(lib, paperboy::tui::RunOptions::default())?;
+        return Ok(ExitCode::SUCCESS);
+    };
     match command {
         Command::Add { url, json } => add(&mut lib, &url, json),
         Command::Remove { feed } => {
@@ -243,6 +247,25 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Command::Read { entries } => set_read(&mut lib, &entries, true),
         Command::Unread { entries } => set_read(&mut lib, &entries, false),
     }
+}
+
+/// The reader on the embedded demo archive, in a temporary data dir removed afterwards.
+fn demo(config: Option<&Path>) -> Result<ExitCode> {
+    let dir = tempfile::Builder::new()
+        .prefix("paperboy-demo-")
+        .tempdir()
+        .context("cannot create a temporary directory for the demo")?;
+    let paths = Paths::resolve(Some(dir.path()), config)?;
+    let _log_guard = init_logging(&paths.log_dir);
+    let mut lib = open_library(paths)?;
+    let docs: Vec<(&str, &[u8])> = paperboy::demo::feeds()
+        .iter()
+        .map(|f| (f.url, f.bytes))
+        .collect();
+    lib.ingest_documents(&docs)
+        .context("cannot load the demo archive")?;
+    paperboy::tui::run(lib, paperboy::tui::RunOptions { demo: true })?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn open_library(paths: Paths) -> Result<Library> {

@@ -1695,7 +1695,8 @@ mod tests {
         );
         let h = entry_key(None, None, "A title", d);
         assert_eq!(h, entry_key(None, Some("  "), "A title", d));
-        eprintln!("HASH {h}");
+        // Pinned: keys are stored, so the hash must never change between versions.
+        assert_eq!(h, "hash:e6f3e46f48974c0a");
         assert_eq!(h.len(), 5 + 16);
         assert_ne!(h, entry_key(None, None, "A title", None));
         assert_ne!(h, entry_key(None, None, "Another", d));
@@ -1746,15 +1747,7 @@ mod tests {
             ));
         }
         doc.push_str("</channel></rss>");
-        let started = std::time::Instant::now();
         let f = parse(doc.as_bytes());
-        eprintln!("TIME {:?} for {} bytes", started.elapsed(), doc.len());
-        let t = std::time::Instant::now();
-        let _ = raw_pass(doc.as_bytes());
-        eprintln!("RAW {:?}", t.elapsed());
-        let t = std::time::Instant::now();
-        let _ = feed_rs_parser(URL).parse(doc.as_bytes());
-        eprintln!("FEEDRS {:?}", t.elapsed());
         assert_eq!(f.entries.len(), 3000);
         for (i, e) in f.entries.iter().enumerate() {
             assert_eq!(e.title, format!("Post {i}"));

@@ -143,7 +143,8 @@ const FTS_TITLE_MAX: usize = 16 * 1024;
 /// The displayed title of a feed: its title, else its URL.
 const FEED_TITLE: &str = "COALESCE(NULLIF(f.title, ''), f.url)";
 
-const FEED_COLUMNS: &str = "f.id, f.url, COALESCE(NULLIF(f.title, ''), f.url), f.site_url, f.etag, \
+const FEED_COLUMNS: &str =
+    "f.id, f.url, COALESCE(NULLIF(f.title, ''), f.url), f.site_url, f.etag, \
      f.last_modified, f.last_fetched, f.last_status, f.last_error, f.gone, \
      (SELECT COUNT(*) FROM entries e WHERE e.feed_id = f.id), \
      (SELECT COUNT(*) FROM entries e WHERE e.feed_id = f.id AND e.read = 0)";
@@ -186,8 +187,10 @@ impl Store {
             .map_err(open_err)?;
         let found = schema::user_version(&conn).map_err(open_err)?;
         // Reading the schema finds a damaged file while nothing has been written yet.
-        conn.query_row("SELECT COUNT(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0))
-            .map_err(open_err)?;
+        conn.query_row("SELECT COUNT(*) FROM sqlite_schema", [], |r| {
+            r.get::<_, i64>(0)
+        })
+        .map_err(open_err)?;
         if found > Self::SCHEMA_VERSION {
             return Err(StoreError::NewerSchema {
                 found,
@@ -222,9 +225,7 @@ impl Store {
         self.conn.pragma_update(None, "synchronous", "NORMAL")?;
         self.conn.pragma_update(None, "foreign_keys", true)?;
         self.conn.set_prepared_statement_cache_capacity(64);
-        schema::migrate_to(&mut self.conn, Self::SCHEMA_VERSION)?;
-        if let Ok(sql) = std::env::var("STORE_EXP_SQL") { self.conn.execute_batch(&sql)?; } // EXPERIMENT
-        Ok(())
+        schema::migrate_to(&mut self.conn, Self::SCHEMA_VERSION)
     }
 
     /// The file this cache lives in (`None` in memory).
@@ -274,9 +275,8 @@ impl Store {
              ON CONFLICT (url) DO NOTHING",
             params![url, title, Utc::now().timestamp()],
         )? == 1;
-        let id: FeedId = tx.query_row("SELECT id FROM feeds WHERE url = ?1", [url], |r| {
-            r.get(0)
-        })?;
+        let id: FeedId =
+            tx.query_row("SELECT id FROM feeds WHERE url = ?1", [url], |r| r.get(0))?;
         if !added && title.is_some() {
             tx.execute(
                 "UPDATE feeds SET title = ?2 WHERE id = ?1 AND (title IS NULL OR title = '')",
@@ -307,9 +307,9 @@ impl Store {
     }
 
     pub fn feed(&self, id: FeedId) -> Result<Option<Feed>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(&format!("SELECT {FEED_COLUMNS} FROM feeds f WHERE f.id = ?1"))?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {FEED_COLUMNS} FROM feeds f WHERE f.id = ?1"
+        ))?;
         Ok(stmt.query_row([id], feed_row).optional()?)
     }
 
@@ -322,9 +322,9 @@ impl Store {
                 return Ok(Some(feed));
             }
         }
-        let mut stmt = self
-            .conn
-            .prepare_cached(&format!("SELECT {FEED_COLUMNS} FROM feeds f WHERE f.url = ?1"))?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {FEED_COLUMNS} FROM feeds f WHERE f.url = ?1"
+        ))?;
         if let Some(feed) = stmt.query_row([spec], feed_row).optional()? {
             return Ok(Some(feed));
         }
@@ -461,7 +461,9 @@ impl Store {
         let papers: HashMap<String, i64> = self
             .conn
             .prepare_cached(papers_sql)?
-            .query_map(params_from_iter(args.iter()), |r| Ok((r.get(0)?, r.get(1)?)))?
+            .query_map(params_from_iter(args.iter()), |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?
             .collect::<rusqlite::Result<_>>()?;
         let months = self
             .conn
@@ -997,7 +999,9 @@ fn entry_hash(e: &NewEntry) -> i64 {
     struct Mix(u64);
     impl Mix {
         fn word(&mut self, w: u64) {
-            self.0 = (self.0 ^ w).wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(29);
+            self.0 = (self.0 ^ w)
+                .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+                .rotate_left(29);
         }
         fn bytes(&mut self, b: &[u8]) {
             // The length keeps fields from running into each other.

@@ -73,10 +73,7 @@ pub(crate) fn list_sql(q: &ListQuery) -> Option<(String, Vec<Value>)> {
          FROM entries e CROSS JOIN feeds f ON f.id = e.feed_id \
          WHERE {where_sql} ORDER BY e.sort_time DESC, e.id DESC LIMIT ? OFFSET ?"
     );
-    let limit = q
-        .limit
-        .and_then(|l| i64::try_from(l).ok())
-        .unwrap_or(-1);
+    let limit = q.limit.and_then(|l| i64::try_from(l).ok()).unwrap_or(-1);
     args.push(Value::Integer(limit));
     args.push(Value::Integer(i64::try_from(q.offset).unwrap_or(i64::MAX)));
     Some((sql, args))

@@ -120,7 +120,10 @@ fn reseen_entry_updates_content_but_keeps_read_and_first_seen() {
         entry("a", "a first post", Some("2024-05-01T10:00:00Z")),
         entry("b", "b second post", Some("2024-05-02T10:00:00Z")),
     ]);
-    assert_eq!(update_at(&mut store, f, &first, t("2024-05-03T00:00:00Z")), 2);
+    assert_eq!(
+        update_at(&mut store, f, &first, t("2024-05-03T00:00:00Z")),
+        2
+    );
     let a = entry_by_guid(&store, f, "a");
     assert_eq!(store.set_read(&[a.id], true).unwrap(), 1);
 
@@ -133,7 +136,10 @@ fn reseen_entry_updates_content_but_keeps_read_and_first_seen() {
         changed,
         entry("b", "b second post", Some("2024-05-02T10:00:00Z")),
     ]);
-    assert_eq!(update_at(&mut store, f, &second, t("2024-05-10T00:00:00Z")), 0);
+    assert_eq!(
+        update_at(&mut store, f, &second, t("2024-05-10T00:00:00Z")),
+        0
+    );
 
     let a2 = entry_by_guid(&store, f, "a");
     assert_eq!(a2.id, a.id);
@@ -536,7 +542,10 @@ fn feeds_are_listed_by_title_with_counts() {
     assert_eq!(feeds[0].title, "A Research Blog");
     assert_eq!((feeds[0].entries, feeds[0].unread), (3, 2));
     assert_eq!((feeds[1].entries, feeds[1].unread), (0, 0));
-    assert_eq!(feeds[2].title, "https://zzz.example/feed", "no title: the URL");
+    assert_eq!(
+        feeds[2].title, "https://zzz.example/feed",
+        "no title: the URL"
+    );
     assert_eq!((feeds[3].entries, feeds[3].unread), (2, 1));
     assert_eq!(store.feed(f1).unwrap().unwrap(), feeds[0]);
 }
@@ -574,21 +583,32 @@ fn find_feed_by_id_url_and_title() {
         .add_feed("https://c.example/feed", Some("twin title"))
         .unwrap()
         .0;
-    let numbered = store.add_feed("https://d.example/feed", Some("1")).unwrap().0;
+    let numbered = store
+        .add_feed("https://d.example/feed", Some("1"))
+        .unwrap()
+        .0;
     let found = |store: &Store, s: &str| store.find_feed(s).unwrap().map(|f| f.id);
     assert_eq!(found(&store, &a.to_string()), Some(a));
     assert_eq!(found(&store, &format!(" {b} ")), Some(b));
     assert_eq!(found(&store, "https://c.example/feed"), Some(c));
     assert_eq!(found(&store, "Statistical Modeling"), Some(a));
     assert_eq!(found(&store, "statistical modeling"), Some(a));
-    assert_eq!(found(&store, "Twin Title"), Some(b), "exact title before any case");
+    assert_eq!(
+        found(&store, "Twin Title"),
+        Some(b),
+        "exact title before any case"
+    );
     assert_eq!(found(&store, "twin title"), Some(c));
     assert!(matches!(
         store.find_feed("TWIN TITLE"),
         Err(StoreError::AmbiguousFeed { count: 2, .. })
     ));
     // A number that is no id falls through to titles.
-    assert_eq!(found(&store, "1"), Some(a), "id 1 wins over the title \"1\"");
+    assert_eq!(
+        found(&store, "1"),
+        Some(a),
+        "id 1 wins over the title \"1\""
+    );
     store.remove_feed(a).unwrap();
     assert_eq!(found(&store, "1"), Some(numbered));
     assert_eq!(found(&store, "nope"), None);
@@ -742,7 +762,12 @@ fn entry_round_trips_every_field() {
         doi("10.1000/link", DoiSource::Link),
         doi("10.1000/META", DoiSource::Text),
     ];
-    update_at(&mut store, f, &doc(vec![e.clone()]), t("2024-05-03T00:00:00Z"));
+    update_at(
+        &mut store,
+        f,
+        &doc(vec![e.clone()]),
+        t("2024-05-03T00:00:00Z"),
+    );
     let got = entry_by_guid(&store, f, "g1");
     assert_eq!(got.guid, "g1");
     assert_eq!(got.feed_id, f);
@@ -891,7 +916,11 @@ fn ingest_page_is_idempotent_and_leaves_the_feed_alone() {
     update(
         &mut store,
         f,
-        &doc(vec![entry("cur", "cur current title", Some("2024-05-01T00:00:00Z"))]),
+        &doc(vec![entry(
+            "cur",
+            "cur current title",
+            Some("2024-05-01T00:00:00Z"),
+        )]),
     );
     let feed_before = store.feed(f).unwrap().unwrap();
     let cur = entry_by_guid(&store, f, "cur").id;
@@ -899,7 +928,11 @@ fn ingest_page_is_idempotent_and_leaves_the_feed_alone() {
 
     let page_url = "https://blog.example/feed?paged=2";
     let mut page = doc(vec![
-        entry("cur", "cur stale archived title", Some("2024-05-01T00:00:00Z")),
+        entry(
+            "cur",
+            "cur stale archived title",
+            Some("2024-05-01T00:00:00Z"),
+        ),
         entry("p1", "p1 older", Some("2014-12-01T00:00:00Z")),
         entry("p2", "p2 older", Some("2014-11-01T00:00:00Z")),
     ]);
@@ -908,7 +941,9 @@ fn ingest_page_is_idempotent_and_leaves_the_feed_alone() {
     let at = t("2024-06-01T00:00:00Z");
     assert_eq!(store.ingest_page(f, page_url, &page, at).unwrap(), 2);
     assert!(store.page_done(f, page_url).unwrap());
-    assert!(!store.page_done(f, "https://blog.example/feed?paged=3").unwrap());
+    assert!(!store
+        .page_done(f, "https://blog.example/feed?paged=3")
+        .unwrap());
     assert_eq!(store.ingest_page(f, page_url, &page, at).unwrap(), 0);
     assert_eq!(store.count(&ListQuery::default()).unwrap(), 3);
 
@@ -916,16 +951,17 @@ fn ingest_page_is_idempotent_and_leaves_the_feed_alone() {
     assert_eq!(kept.title, "cur current title");
     assert!(kept.read);
     assert_eq!(store.feed(f).unwrap().unwrap().title, feed_before.title);
-    assert_eq!(store.feed(f).unwrap().unwrap(), Feed {
-        entries: 3,
-        unread: 2,
-        ..feed_before
-    });
+    assert_eq!(
+        store.feed(f).unwrap().unwrap(),
+        Feed {
+            entries: 3,
+            unread: 2,
+            ..feed_before
+        }
+    );
     assert_eq!(search(&store, "older"), vec!["p1", "p2"]);
     assert_eq!(
-        store
-            .guids_known(f, &["cur", "p1", "p2", "nope"])
-            .unwrap(),
+        store.guids_known(f, &["cur", "p1", "p2", "nope"]).unwrap(),
         3
     );
     assert_eq!(store.guids_known(f + 1, &["cur"]).unwrap(), 0);
@@ -992,7 +1028,10 @@ fn open_creates_the_file_in_wal_mode_and_reopens() {
     let missing_dir = dir.path().join("no/such/dir/cache.sqlite");
     let err = Store::open(&missing_dir).unwrap_err();
     assert!(matches!(err, StoreError::Open { .. }), "{err:?}");
-    assert!(err.to_string().contains("no/such/dir/cache.sqlite"), "{err}");
+    assert!(
+        err.to_string().contains("no/such/dir/cache.sqlite"),
+        "{err}"
+    );
     assert!(!dir.path().join("no").exists());
 }
 
@@ -1065,11 +1104,16 @@ fn newer_schema_still_in_the_wal_is_refused_untouched() {
     // the old version and only the WAL knows better.
     let newer = Connection::open(&path).unwrap();
     newer
-        .execute_batch("PRAGMA wal_autocheckpoint = 0; CREATE TABLE future (x); PRAGMA user_version = 7;")
+        .execute_batch(
+            "PRAGMA wal_autocheckpoint = 0; CREATE TABLE future (x); PRAGMA user_version = 7;",
+        )
         .unwrap();
     let before = file_bytes(&path);
     let err = Store::open(&path).unwrap_err();
-    assert!(matches!(err, StoreError::NewerSchema { found: 7, .. }), "{err:?}");
+    assert!(
+        matches!(err, StoreError::NewerSchema { found: 7, .. }),
+        "{err:?}"
+    );
     assert_eq!(file_bytes(&path), before);
     drop(newer);
 }
@@ -1236,7 +1280,10 @@ fn listings_walk_indexes_without_sorting() {
         for sql in [counts, papers] {
             let p = plan(&store, sql, &args);
             assert!(p.contains("COVERING INDEX"), "{sql}:\n{p}");
-            assert!(!p.contains("SCAN e\n") && !p.ends_with("SCAN e"), "{sql}:\n{p}");
+            assert!(
+                !p.contains("SCAN e\n") && !p.ends_with("SCAN e"),
+                "{sql}:\n{p}"
+            );
             assert!(!p.contains("TEMP B-TREE FOR GROUP BY"), "{sql}:\n{p}");
             assert!(!p.contains("USING INTEGER PRIMARY KEY"), "{sql}:\n{p}");
         }
@@ -1282,7 +1329,10 @@ fn timing() {
     for (id, d) in feeds.iter().zip(&docs) {
         update(&mut store, *id, d);
     }
-    println!("200 x 50 entries with FTS, first time: {:?}", start.elapsed());
+    println!(
+        "200 x 50 entries with FTS, first time: {:?}",
+        start.elapsed()
+    );
     let start = Instant::now();
     for (id, d) in feeds.iter().zip(&docs) {
         update(&mut store, *id, d);

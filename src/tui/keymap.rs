@@ -177,11 +177,20 @@ pub struct Binding {
     pub keys: Vec<Key>,
 }
 
-/// The default bindings: (name, help, action, contexts, keys).
+/// A default binding: (name, help, action, contexts, keys).
+type DefaultBinding = (
+    &'static str,
+    &'static str,
+    Action,
+    Vec<Ctx>,
+    &'static [&'static str],
+);
+
+/// The default bindings.
 fn defaults() -> Vec<Binding> {
     use Ctx::*;
     let g = || vec![Global];
-    let mut v: Vec<(&'static str, &'static str, Action, Vec<Ctx>, &[&str])> = vec![
+    let mut v: Vec<DefaultBinding> = vec![
         ("down", "move down", Action::MoveDown, g(), &["j", "Down"]),
         ("up", "move up", Action::MoveUp, g(), &["k", "Up"]),
         ("top", "go to the top", Action::Top, g(), &["g", "Home"]),
@@ -420,7 +429,7 @@ fn defaults() -> Vec<Binding> {
         "open_link_8",
         "open_link_9",
     ];
-    const DIGITS: [&str; 9] = ["1", "2", "3", "4", "5", "6", "7", "8", "9"];
+    static DIGITS: [&str; 9] = ["1", "2", "3", "4", "5", "6", "7", "8", "9"];
     for n in 0..9u8 {
         let i = usize::from(n);
         v.push((

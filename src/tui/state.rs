@@ -43,7 +43,7 @@ pub struct FeedsState {
 }
 
 impl FeedsState {
-    pub fn len(&self) -> usize {
+    pub fn row_count(&self) -> usize {
         self.feeds.len() + 2
     }
 

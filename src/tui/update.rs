@@ -83,12 +83,15 @@ fn prompt(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
     };
     let kind = *kind;
     match action {
-        Action::Input(c) => {
-            // A prompt is one line of printable text.
-            if !c.is_control() && !crate::scrub::is_forbidden(c) && input.chars().count() < 2000 {
-                input.push(c);
-            }
+        // A prompt is one line of printable text.
+        Action::Input(c)
+            if !c.is_control()
+                && !crate::scrub::is_forbidden(c)
+                && input.chars().count() < 2000 =>
+        {
+            input.push(c);
         }
+        Action::Input(_) => {}
         Action::Backspace => {
             input.pop();
         }
@@ -434,7 +437,7 @@ fn clamp_move(sel: usize, delta: isize, len: usize) -> usize {
 fn move_by(app: &mut App, fx: &mut Vec<Effect>, delta: isize) {
     match app.focus {
         Pane::Feeds => {
-            let new = clamp_move(app.feeds.selected, delta, app.feeds.len());
+            let new = clamp_move(app.feeds.selected, delta, app.feeds.row_count());
             if new != app.feeds.selected {
                 app.feeds.selected = new;
                 scope_changed(app, fx);

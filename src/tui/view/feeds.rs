@@ -19,7 +19,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let focused = app.focus == Pane::Feeds && app.overlay.is_none();
     let title = format!("Feeds ({})", f.feeds.len());
     let mut lines = Vec::with_capacity(height);
-    for i in f.offset..(f.offset + height).min(f.len()) {
+    for i in f.offset..(f.offset + height).min(f.row_count()) {
         let (label, count, mut style) = match i {
             0 => ("All feeds".to_string(), f.total_entries(), t.title()),
             1 => ("Unread".to_string(), f.total_unread(), t.title()),
