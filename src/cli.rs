@@ -150,6 +150,15 @@ pub enum Command {
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
+    #[command(after_help = "Examples:\n  paperboy completions bash > ~/.local/share/bash-completion/completions/paperboy\n  paperboy completions zsh > ~/.zfunc/_paperboy\n  paperboy completions fish > ~/.config/fish/completions/paperboy.fish")]
+    Completions { shell: clap_complete::Shell },
+    /// Print the man page (roff)
+    #[command(after_help = "Example:\n  paperboy man > ~/.local/share/man/man1/paperboy.1")]
+    Man,
+    /// Print the paths in use, the cache's size and schema, the config found, and check the browser
+    #[command(after_help = "Example:\n  paperboy doctor")]
+    Doctor,
     /// Mark entries read
     Read {
         #[arg(required = true)]
@@ -172,6 +181,24 @@ pub enum CiteFormat {
 pub fn run(args: Args) -> Result<ExitCode> {
     if args.demo {
         return demo(args.config.as_deref());
+    }
+    // Commands that need no cache.
+    match &args.command {
+        Some(Command::Completions { shell }) => {
+            let mut cmd = <Args as clap::CommandFactory>::command();
+            clap_complete::generate(*shell, &mut cmd, "paperboy", &mut std::io::stdout());
+            return Ok(ExitCode::SUCCESS);
+        }
+        Some(Command::Man) => {
+            let cmd = <Args as clap::CommandFactory>::command();
+            clap_mangen::Man::new(cmd).render(&mut std::io::stdout())?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        Some(Command::Doctor) => {
+            let paths = Paths::resolve(args.data_dir.as_deref(), args.config.as_deref())?;
+            return doctor(&paths);
+        }
+        _ => {}
     }
     let paths = Paths::resolve(args.data_dir.as_deref(), args.config.as_deref())?;
     let _log_guard = init_logging(&paths.log_dir);
@@ -243,6 +270,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
         } => {
             let scope = doi_scope(&lib, entry, month, feed)?;
             bib(&mut lib, &scope, output.as_deref())
+        }
+        Command::Completions { .. } | Command::Man | Command::Doctor => {
+            unreachable!("handled before the cache is opened")
         }
         Command::Read { entries } => set_read(&mut lib, &entries, true),
         Command::Unread { entries } => set_read(&mut lib, &entries, false),
@@ -700,4 +730,106 @@ fn bib(lib: &mut Library, scope: &DoiScope, output: Option<&Path>) -> Result<Exi
         None => print!("{}", export.text),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Paths, cache, config and browser, checked one by one; exit 1 if something is wrong.
+fn doctor(paths: &Paths) -> Result<ExitCode> {
+    let mut ok = true;
+    println!("paperboy {}", env!("CARGO_PKG_VERSION"));
+    println!("data dir     {}", paths.data_dir.display());
+    println!("log dir      {}", paths.log_dir.display());
+    let db = paths.db_file();
+    match std::fs::metadata(&db) {
+        Ok(m) => println!("cache        {} ({:.1} MiB)", db.display(), m.len() as f64 / 1048576.0),
+        Err(_) => println!("cache        {} (not created yet)", db.display()),
+    }
+    let config = match paperboy::config::Config::load(&paths.config_file) {
+        Ok(loaded) => {
+            let state = if paths.config_file.exists() { "found" } else { "not found; defaults in use" };
+            println!("config       {} ({state})", paths.config_file.display());
+            for w in &loaded.warnings {
+                println!("  warning: {w}");
+            }
+            loaded.config
+        }
+        Err(e) => {
+            ok = false;
+            println!("config       {e}");
+            paperboy::config::Config::default()
+        }
+    };
+    if db.exists() {
+        match paperboy::store::Store::open(&db) {
+            Ok(store) => {
+                match store.stats() {
+                    Ok(s) => println!(
+                        "schema       version {} (this paperboy: {})\nholds        {} feeds, {} entries ({} unread), {} DOIs",
+                        s.schema_version,
+                        paperboy::store::Store::SCHEMA_VERSION,
+                        s.feeds,
+                        s.entries,
+                        s.unread,
+                        s.dois
+                    ),
+                    Err(e) => {
+                        ok = false;
+                        println!("schema       cannot read: {e}");
+                    }
+                }
+                match store.integrity_check() {
+                    Ok(r) if r == "ok" => println!("integrity    ok"),
+                    Ok(r) => {
+                        ok = false;
+                        println!("integrity    {}", scrub_line(&r));
+                    }
+                    Err(e) => {
+                        ok = false;
+                        println!("integrity    cannot check: {e}");
+                    }
+                }
+            }
+            Err(e) => {
+                ok = false;
+                println!("schema       cannot open the cache: {e}");
+            }
+        }
+    }
+    let command = paperboy::open::browser_command(
+        config.browser.as_deref(),
+        std::env::var("PAPERBOY_BROWSER").ok(),
+        std::env::var("BROWSER").ok(),
+    );
+    match command.first() {
+        Some(program) => {
+            let found = find_program(program);
+            println!(
+                "browser      {} ({})",
+                scrub_line(&command.join(" ")),
+                match &found {
+                    Some(p) => format!("found at {}", p.display()),
+                    None => "NOT FOUND: set `browser` in config.toml, $BROWSER or PAPERBOY_BROWSER".to_string(),
+                }
+            );
+            ok &= found.is_some();
+        }
+        None => {
+            ok = false;
+            println!("browser      none configured");
+        }
+    }
+    println!("resolver     {}", paperboy::citations::resolver_base(&config.doi.resolver));
+    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// The program as the OS would find it: a path, or a name looked up in PATH.
+fn find_program(program: &str) -> Option<PathBuf> {
+    let p = Path::new(program);
+    if p.components().count() > 1 {
+        return p.is_file().then(|| p.to_path_buf());
+    }
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|d| d.join(program))
+            .find(|c| c.is_file())
+    })
 }

@@ -72,7 +72,7 @@ pub enum FetchError {
     Dns(String),
     #[error("TLS: {0}")]
     Tls(String),
-    #[error("HTTP {status} {}{}", reason_phrase(*status), retry_after_text(*retry_after))]
+    #[error("{}", http_text(*status, *retry_after))]
     Http {
         status: u16,
         retry_after: Option<u64>,
@@ -107,24 +107,26 @@ impl FetchError {
     }
 }
 
-fn reason_phrase(status: u16) -> &'static str {
-    StatusCode::from_u16(status)
+/// "HTTP 503 Service Unavailable (retry after 120 s)".
+fn http_text(status: u16, retry_after: Option<u64>) -> String {
+    let mut text = format!("HTTP {status}");
+    if let Some(reason) = StatusCode::from_u16(status)
         .ok()
         .and_then(|s| s.canonical_reason())
-        .unwrap_or("")
-}
-
-fn retry_after_text(retry_after: Option<u64>) -> String {
-    match retry_after {
-        Some(secs) => format!(" (retry after {secs} s)"),
-        None => String::new(),
+    {
+        text.push(' ');
+        text.push_str(reason);
     }
+    if let Some(secs) = retry_after {
+        text.push_str(&format!(" (retry after {secs} s)"));
+    }
+    text
 }
 
 /// Parses `url` and accepts it only if it is http or https with a host.
 pub fn check_url(url: &str) -> Result<Url, FetchError> {
     let parsed = Url::parse(url.trim()).map_err(|e| FetchError::InvalidUrl {
-        url: scrub_line(url),
+        url: shown_url(url),
         reason: e.to_string(),
     })?;
     match parsed.scheme() {
@@ -137,7 +139,7 @@ pub fn check_url(url: &str) -> Result<Url, FetchError> {
     }
     if parsed.host_str().is_none_or(str::is_empty) {
         return Err(FetchError::InvalidUrl {
-            url: scrub_line(url),
+            url: shown_url(url),
             reason: "no host".to_string(),
         });
     }
@@ -194,9 +196,8 @@ impl Fetcher {
         extra_user_agent: Option<&str>,
     ) -> Result<Fetched, FetchError> {
         let mut headers = HeaderMap::new();
-        let accept = header_value(accept).ok_or_else(|| FetchError::InvalidUrl {
-            url: scrub_line(url),
-            reason: "the Accept value is not a valid header".to_string(),
+        let accept = header_value(accept).ok_or_else(|| {
+            FetchError::Client("the Accept value is not a valid header value".to_string())
         })?;
         headers.insert(header::ACCEPT, accept);
         self.run(url, headers, extra_user_agent).await
@@ -258,13 +259,13 @@ impl Fetcher {
                 let next = url
                     .join(location.trim())
                     .map_err(|e| FetchError::InvalidUrl {
-                        url: scrub_line(location),
+                        url: shown_url(location),
                         reason: format!("bad redirect target: {e}"),
                     })?;
                 let next = check_url(next.as_str())?;
                 if seen.contains(&next) {
                     return Err(FetchError::RedirectLoop {
-                        url: scrub_line(next.as_str()),
+                        url: shown_url(next.as_str()),
                     });
                 }
                 hops += 1;
@@ -555,6 +556,15 @@ fn innermost(e: &(dyn StdError + 'static)) -> String {
     let mut last = e.to_string();
     for_each_cause(e, &mut |err| last = err.to_string());
     one_line(&last)
+}
+
+/// A URL for an error message: one line, and not the whole of a hostile megabyte.
+fn shown_url(url: &str) -> String {
+    let line = scrub_line(url);
+    match line.char_indices().nth(200) {
+        Some((cut, _)) => format!("{}…", &line[..cut]),
+        None => line,
+    }
 }
 
 fn one_line(s: &str) -> String {
@@ -856,6 +866,7 @@ mod tests {
             e500.to_string(),
             "HTTP 500 Internal Server Error (retry after 120 s)"
         );
+        assert_eq!(http_text(599, None), "HTTP 599");
         let gone = f.get(&server.url("/410"), &v).await.unwrap_err();
         assert!(gone.is_gone());
         assert_eq!(gone.status(), Some(410));
@@ -1096,6 +1107,9 @@ mod tests {
         let e = check_url("not a url\x1b[31m").unwrap_err();
         assert!(matches!(e, FetchError::InvalidUrl { .. }));
         assert!(!e.to_string().contains('\x1b'));
+        let long = format!("http://{}", "x".repeat(100_000));
+        let e = check_url(&format!("{long} y")).unwrap_err();
+        assert!(e.to_string().len() < 400, "{}", e.to_string().len());
     }
 
     #[tokio::test]

@@ -805,10 +805,9 @@ fn rewrite_root<'a>(doc: &'a [u8], root: &RootInfo) -> Cow<'a, [u8]> {
     {
         new_tag = strip_attr(&new_tag, "version");
         new_tag = new_tag.replacen("rss", "rss version=\"2.0\"", 1);
-        // RSS 2.0's elements are unqualified; the userland namespace would hide them.
-        new_tag = new_tag.replace(NS_USERLAND, "");
     }
     if root.name == "rss" {
+        // RSS 2.0's elements are unqualified; the userland namespace would hide them from feed-rs.
         new_tag = strip_default_ns(&new_tag, NS_USERLAND);
     }
     if root.name == "feed" {
