@@ -753,8 +753,9 @@ impl Library {
                 page += 1;
                 continue;
             }
-            if done && walk.was_complete && !strategy.is_offset() {
-                // Archive documents do not change: the rest of the chain is cached already.
+            if done && walk.was_complete && strategy == Strategy::Rfc5005 {
+                // RFC 5005 archive documents never change: the rest of the chain is cached.
+                // (`next` pages are usually offsets whose content shifts, so they are fetched.)
                 return Ok(End::Complete { last: page - 1 });
             }
             let fetched = run.page(&url);

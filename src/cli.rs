@@ -41,6 +41,9 @@ pub enum Command {
     #[command(after_help = "Examples:\n  paperboy add https://statmodeling.stat.columbia.edu/feed/\n  paperboy add https://retractionwatch.com/     (the page's feed is discovered)")]
     Add {
         url: String,
+        /// Also fetch the blog's older posts (see `backfill`)
+        #[arg(long)]
+        backfill: bool,
         #[arg(long)]
         json: bool,
     },
@@ -73,6 +76,17 @@ pub enum Command {
         /// Feeds fetched at once (default: [fetch] jobs in config, 16)
         #[arg(long, short)]
         jobs: Option<usize>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Fetch older posts than the feed's window: RFC 5005 archives, WordPress ?paged=N, Blogger, JSON Feed next_url
+    #[command(after_help = "Examples:\n  paperboy backfill                  every feed\n  paperboy backfill 3 --max-pages 20\nAn interrupted backfill resumes where it stopped; entries already cached are not fetched twice.")]
+    Backfill {
+        /// Feed ids, URLs or exact titles (default: all)
+        feeds: Vec<String>,
+        /// At most N pages per feed (default: [archive] max_pages in config, 200)
+        #[arg(long, value_name = "N")]
+        max_pages: Option<usize>,
         #[arg(long)]
         json: bool,
     },
@@ -208,7 +222,22 @@ pub fn run(args: Args) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     };
     match command {
-        Command::Add { url, json } => add(&mut lib, &url, json),
+        Command::Add {
+            url,
+            backfill: also,
+            json,
+        } => {
+            let id = add(&mut lib, &url, json)?;
+            if also {
+                return backfill(&mut lib, &[id.to_string()], None, json);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Backfill {
+            feeds,
+            max_pages,
+            json,
+        } => backfill(&mut lib, &feeds, max_pages, json),
         Command::Remove { feed } => {
             let f = lib.find_feed(&feed)?;
             lib.remove_feed(f.id)?;
@@ -384,7 +413,8 @@ fn print_table(header: &[&str], rows: &[Vec<String>]) -> Result<()> {
     Ok(())
 }
 
-fn add(lib: &mut Library, url: &str, json: bool) -> Result<ExitCode> {
+/// Subscribes and prints what happened; returns the feed's id.
+fn add(lib: &mut Library, url: &str, json: bool) -> Result<paperboy::model::FeedId> {
     let r = lib
         .add(url)
         .with_context(|| format!("cannot subscribe to {}", scrub_line(url)))?;
@@ -402,7 +432,61 @@ fn add(lib: &mut Library, url: &str, json: bool) -> Result<ExitCode> {
             r.feed_id
         );
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(r.feed_id)
+}
+
+fn backfill(
+    lib: &mut Library,
+    specs: &[String],
+    max_pages: Option<usize>,
+    json: bool,
+) -> Result<ExitCode> {
+    use paperboy::archive::BackfillEvent;
+    let mut ids = Vec::new();
+    for s in specs {
+        ids.push(lib.find_feed(s)?.id);
+    }
+    let progress = !json && std::io::stderr().is_terminal();
+    let mut on_event = |ev: &BackfillEvent| {
+        if let (true, BackfillEvent::Page { page, added, .. }) = (progress, ev) {
+            eprint!("\r\x1b[Kpage {page}: {added} new");
+        }
+    };
+    let reports = lib.backfill(&ids, max_pages, &mut on_event)?;
+    if progress {
+        eprint!("\r\x1b[K");
+    }
+    let failed = reports.iter().filter(|r| r.error.is_some()).count();
+    if json {
+        print_json(&reports)?;
+    } else {
+        for r in &reports {
+            let title = lib
+                .feed(r.feed_id)?
+                .map(|f| scrub_line(&f.title))
+                .unwrap_or_else(|| r.url.clone());
+            let mut line = match r.strategy {
+                Some(s) => format!(
+                    "{title}: {s}, {} pages, {} new entries, oldest month {}",
+                    r.pages,
+                    r.added,
+                    r.oldest_month.as_deref().unwrap_or("-")
+                ),
+                None => format!("{title}: no backfill strategy applies"),
+            };
+            if r.complete {
+                line.push_str(" (history complete)");
+            }
+            if let Some(why) = &r.reason {
+                line.push_str(&format!("; {}", scrub_line(why)));
+            }
+            if let Some(e) = &r.error {
+                line.push_str(&format!("; error: {}", scrub_line(e)));
+            }
+            println!("{line}");
+        }
+    }
+    Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
 fn fmt_time(t: Option<chrono::DateTime<chrono::Utc>>) -> String {

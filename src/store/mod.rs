@@ -456,6 +456,8 @@ impl Store {
 
     /// Months that have entries (of one feed or all), newest first, with their counts.
     pub fn months(&self, feed: Option<FeedId>) -> Result<Vec<MonthCount>> {
+        // One snapshot for both queries, so a refresh committing in between cannot skew them.
+        let _snapshot = self.conn.unchecked_transaction()?;
         let (counts_sql, papers_sql) = query::months_sql(feed.is_some());
         let args: Vec<Value> = feed.map(Value::Integer).into_iter().collect();
         let papers: HashMap<String, i64> = self
@@ -522,6 +524,7 @@ impl Store {
     }
 
     pub fn entry(&self, id: EntryId) -> Result<Option<Entry>> {
+        let _snapshot = self.conn.unchecked_transaction()?;
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT e.id, e.feed_id, {FEED_TITLE}, e.guid, e.title, e.link, e.authors, \
              e.published, e.updated, e.first_seen, e.month, e.read, e.content_html, \
@@ -907,10 +910,6 @@ fn store_entries(
 
     let mut new = 0;
     for e in entries {
-        let hash = entry_hash(e);
-        let authors = encode_authors(&e.authors);
-        let published = e.published.map(|t| t.timestamp());
-        let updated = e.updated.map(|t| t.timestamp());
         let found = find
             .query_row(params![feed_id, e.guid], |r| {
                 Ok((
@@ -922,6 +921,13 @@ fn store_entries(
                 ))
             })
             .optional()?;
+        if found.is_some() && seen == Seen::Keep {
+            continue;
+        }
+        let hash = entry_hash(e);
+        let authors = encode_authors(&e.authors);
+        let published = e.published.map(|t| t.timestamp());
+        let updated = e.updated.map(|t| t.timestamp());
         let (entry_id, month) = match found {
             None => {
                 let when = e.published.or(e.updated).unwrap_or(now);
@@ -944,7 +950,6 @@ fn store_entries(
                 new += 1;
                 (tx.last_insert_rowid(), month)
             }
-            Some(_) if seen == Seen::Keep => continue,
             Some((_, _, _, old_hash, _)) if old_hash == hash => continue,
             Some((id, old_published, first_seen, _, old_month)) => {
                 let moved = (old_published != published).then(|| {

@@ -1165,6 +1165,27 @@ fn damaged_database_is_refused_untouched() {
 }
 
 #[test]
+fn first_opens_at_once_create_and_migrate_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cache.sqlite");
+    let workers: Vec<_> = (0..4)
+        .map(|w| {
+            let path = path.clone();
+            std::thread::spawn(move || {
+                let mut store = Store::open(&path).unwrap();
+                new_feed(&mut store, &format!("https://w{w}.example/feed"));
+            })
+        })
+        .collect();
+    for w in workers {
+        w.join().unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.stats().unwrap().feeds, 4);
+    assert_eq!(store.schema_version().unwrap(), Store::SCHEMA_VERSION);
+}
+
+#[test]
 fn two_handles_write_at_once_without_locking_errors() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("cache.sqlite");

@@ -66,8 +66,9 @@ impl TerminalGuard {
         let setup = (|| -> io::Result<Terminal<CrosstermBackend<Stdout>>> {
             execute!(io::stdout(), EnterAlternateScreen, EnableMouseCapture)?;
             let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+            // No `clear()`: it asks the terminal for the cursor position, which some
+            // terminals (and test pseudo-terminals) never answer; the alternate screen is blank.
             terminal.hide_cursor()?;
-            terminal.clear()?;
             Ok(terminal)
         })();
         match setup {

@@ -1097,3 +1097,27 @@ fn snapshot_welcome() {
         snap(&format!("welcome_{w}x{h}"), &app);
     }
 }
+
+#[test]
+fn tiny_terminals_do_not_panic() {
+    for (w, h) in [(1, 1), (10, 3), (30, 8), (59, 12)] {
+        let (mut app, mut fake) = start(w, h);
+        screen(&app);
+        for k in [
+            "Tab", "j", "Enter", "Tab", "l", "Enter", "Enter", "Ctrl-d", "L", "j",
+        ] {
+            fake.press(&mut app, k);
+            screen(&app);
+        }
+        fake.press(&mut app, "Esc");
+        fake.press(&mut app, "?");
+        fake.press(&mut app, "G");
+        screen(&app);
+        fake.press(&mut app, "Esc");
+        fake.press(&mut app, "/");
+        fake.type_text(&mut app, "a long search that does not fit");
+        screen(&app);
+        fake.dispatch(&mut app, Action::Resize(3, 2));
+        screen(&app);
+    }
+}
