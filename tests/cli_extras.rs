@@ -1,0 +1,98 @@
+//! What users expect around the binary: help, version, completions, man page, doctor, backfill.
+
+mod common;
+
+use common::{Cli, Reply, Server};
+
+#[test]
+fn version_and_help_for_every_command() {
+    let cli = Cli::new();
+    let v = cli.ok(&["--version"]);
+    assert!(v.starts_with("paperboy "), "{v}");
+    let help = cli.ok(&["--help"]);
+    for cmd in [
+        "add", "remove", "feeds", "import", "export", "refresh", "backfill", "months", "list",
+        "show", "dois", "open", "cite", "bib", "read", "unread", "completions", "man", "doctor",
+    ] {
+        assert!(help.contains(cmd), "--help lists {cmd}");
+        let sub = cli.ok(&[cmd, "--help"]);
+        assert!(sub.contains("Usage: paperboy"), "{cmd} --help: {sub}");
+    }
+    assert!(cli.ok(&["list", "--help"]).contains("Examples:"));
+}
+
+#[test]
+fn completions_for_each_shell_and_a_man_page() {
+    let cli = Cli::new();
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let out = cli.ok(&["completions", shell]);
+        assert!(out.contains("paperboy"), "{shell}");
+        assert!(out.contains("backfill"), "{shell} completes subcommands");
+    }
+    let man = cli.ok(&["man"]);
+    assert!(man.contains(".TH paperboy 1"), "{man}");
+    assert!(man.contains("refresh"));
+}
+
+#[test]
+fn doctor_reports_paths_cache_config_and_browser() {
+    let server = Server::start(|_| {
+        Reply::ok(
+            "application/rss+xml",
+            common::rss("D", &[("a", "A", "Mon, 01 Dec 2014 10:00:00 +0000", "x doi:10.1111/hsc.12135")]),
+        )
+    });
+    let cli = Cli::new();
+    cli.write_config("browser = [\"/bin/true\", \"%u\"]\nmystery = 1\n");
+    cli.ok(&["add", &server.url("/f")]);
+    let out = cli.run(&["doctor"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains(cli.data_dir().to_str().unwrap()), "{text}");
+    assert!(text.contains("schema       version"), "{text}");
+    assert!(text.contains("1 feeds, 1 entries"), "{text}");
+    assert!(text.contains("integrity    ok"), "{text}");
+    assert!(text.contains("unknown config key `mystery`"), "{text}");
+    assert!(text.contains("found at /bin/true"), "{text}");
+
+    cli.write_config("browser = [\"/nonexistent/browser\"]\n");
+    let out = cli.run(&["doctor"]);
+    assert!(!out.status.success(), "a missing browser is a failed check");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("NOT FOUND"));
+}
+
+#[test]
+fn add_with_backfill_fetches_the_history() {
+    // A WordPress-style feed: 3 pages of 2 posts, 404 past the end.
+    let server = Server::start(|req| {
+        let page: usize = req
+            .path
+            .split("paged=")
+            .nth(1)
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(1);
+        if page > 3 {
+            return Reply::status(404);
+        }
+        let items: Vec<(String, String, String)> = (0..2)
+            .map(|i| {
+                let n = (page - 1) * 2 + i;
+                (format!("p{n}"), format!("Post {n}"), format!("Mon, 0{} Sep 2014 10:00:00 +0000", 1 + n))
+            })
+            .collect();
+        let refs: Vec<(&str, &str, &str, &str)> =
+            items.iter().map(|(g, t, d)| (g.as_str(), t.as_str(), d.as_str(), "body")).collect();
+        let doc = common::rss("WP", &refs)
+            .replace("<description>d</description>", "<description>d</description><generator>https://wordpress.org/?v=6.4</generator>");
+        Reply::ok("application/rss+xml", doc)
+    });
+    let cli = Cli::new();
+    cli.write_config("[archive]\npage_delay_ms = 0\n");
+    let out = cli.ok(&["add", "--backfill", &server.url("/feed/")]);
+    assert!(out.contains("wordpress"), "{out}");
+    assert!(out.contains("4 new entries"), "{out}");
+    assert!(out.contains("history complete"), "{out}");
+    assert_eq!(cli.json(&["list"]).as_array().unwrap().len(), 6);
+    let again = cli.json(&["backfill"]);
+    assert_eq!(again[0]["added"], 0, "{again}");
+}
