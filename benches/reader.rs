@@ -1,0 +1,190 @@
+//! Reader speed on a large cache (issue 3), measured end to end on the real binary in a
+//! pseudo-terminal: the time from start to the first complete frame, and from a key press to the
+//! screen that answers it (month switch, search, opening an entry), plus peak memory.
+//!
+//! Builds a cache of 100,000 entries over 500 feeds and 10 years, then runs `paperboy` on it.
+//!
+//!     cargo bench --bench reader                      # defaults: 500 feeds x 200 entries
+//!     PAPERBOY_BENCH_FEEDS=100 cargo bench --bench reader
+//!
+//! Figures are medians over several runs; compare them with the targets (first frame 100 ms,
+//! one key 16 ms, 80 MiB) rather than across machines.
+
+use std::time::{Duration, Instant};
+
+use chrono::{TimeZone, Utc};
+use paperboy::model::{FoundDoi, DoiSource, NewEntry, ParsedFeed};
+use paperboy::store::{FeedUpdate, Store};
+
+const WORDS: &[&str] = &[
+    "social", "network", "recovery", "intervention", "capital", "community", "mental", "health",
+    "worker", "practice", "qualitative", "trial", "cohort", "evidence", "outcome", "policy",
+    "participation", "wellbeing", "support", "inference", "sample", "method", "analysis", "theory",
+];
+
+fn build_cache(dir: &std::path::Path, feeds: usize, per_feed: usize) -> usize {
+    let mut store = Store::open(&dir.join("paperboy.db")).expect("open cache");
+    let mut rng = 0x2545F4914F6CDD1Du64;
+    let mut next = move || {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        rng
+    };
+    let start = Utc.with_ymd_and_hms(2016, 1, 1, 0, 0, 0).single().expect("date");
+    let span_minutes = 10 * 365 * 24 * 60u64;
+    let mut total = 0;
+    for f in 0..feeds {
+        let url = format!("http://bench.invalid/feed{f}.xml");
+        let (id, _) = store.add_feed(&url, Some(&format!("Bench feed {f:03}"))).expect("add");
+        let entries: Vec<NewEntry> = (0..per_feed)
+            .map(|i| {
+                let words: Vec<&str> = (0..60).map(|_| WORDS[(next() % WORDS.len() as u64) as usize]).collect();
+                let text = words.join(" ");
+                let html = format!(
+                    "<h2>Part {i}</h2><p>{}</p><p>See <a href=\"https://doi.org/10.{}/b.{f}.{i}\">the paper</a>.</p><ul><li>{}</li></ul>",
+                    text,
+                    1000 + f,
+                    &text[..40.min(text.len())]
+                );
+                let published = start + chrono::Duration::minutes((next() % span_minutes) as i64);
+                let doi = format!("10.{}/b.{f}.{i}", 1000 + f);
+                NewEntry {
+                    guid: format!("bench-{f}-{i}"),
+                    title: format!("{} {} study {f}-{i}", words[0], words[1]),
+                    link: Some(format!("https://example.org/{f}/{i}")),
+                    authors: vec![format!("Author {f}")],
+                    published: Some(published),
+                    updated: None,
+                    content_html: Some(html),
+                    summary_html: None,
+                    text,
+                    dois: vec![FoundDoi { key: doi.to_lowercase(), doi, source: DoiSource::Link }],
+                }
+            })
+            .collect();
+        total += entries.len();
+        let doc = ParsedFeed {
+            title: Some(format!("Bench feed {f:03}")),
+            entries,
+            ..ParsedFeed::default()
+        };
+        store
+            .apply_update(id, &FeedUpdate {
+                fetched_at: Utc::now(),
+                status: 200,
+                etag: None,
+                last_modified: None,
+                new_url: None,
+                feed: &doc,
+            })
+            .expect("store");
+    }
+    total
+}
+
+struct Pty {
+    session: expectrl::Session,
+    parser: vt100::Parser,
+}
+
+impl Pty {
+    fn pump(&mut self) {
+        let mut buf = [0u8; 65536];
+        while let Ok(n) = self.session.try_read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            self.parser.process(&buf[..n]);
+        }
+    }
+
+    /// Waits until `done(screen)` holds; returns the time it took.
+    fn until(&mut self, started: Instant, done: impl Fn(&str) -> bool) -> Duration {
+        loop {
+            self.pump();
+            if done(&self.parser.screen().contents()) {
+                return started.elapsed();
+            }
+            assert!(started.elapsed() < Duration::from_secs(30), "screen never answered:\n{}", self.parser.screen().contents());
+            std::thread::sleep(Duration::from_micros(200));
+        }
+    }
+
+    fn key(&mut self, keys: &str, done: impl Fn(&str) -> bool) -> Duration {
+        let t = Instant::now();
+        self.session.send(keys).expect("send");
+        self.until(t, done)
+    }
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn peak_rss_mib(pid: u32) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|k| k.parse::<f64>().ok()))
+        })
+        .map(|kib| kib / 1024.0)
+        .unwrap_or(f64::NAN)
+}
+
+fn main() {
+    // `cargo bench` passes --bench; anything else (cargo test --benches) is a no-op run.
+    if !std::env::args().any(|a| a == "--bench") {
+        return;
+    }
+    let feeds: usize = std::env::var("PAPERBOY_BENCH_FEEDS").ok().and_then(|s| s.parse().ok()).unwrap_or(500);
+    let per_feed: usize = std::env::var("PAPERBOY_BENCH_PER_FEED").ok().and_then(|s| s.parse().ok()).unwrap_or(200);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let t = Instant::now();
+    let total = build_cache(dir.path(), feeds, per_feed);
+    let size = std::fs::metadata(dir.path().join("paperboy.db")).map(|m| m.len()).unwrap_or(0);
+    println!(
+        "cache: {total} entries over {feeds} feeds and 10 years, {:.0} MiB, built in {:.1} s",
+        size as f64 / 1048576.0,
+        t.elapsed().as_secs_f64()
+    );
+    std::fs::write(dir.path().join("config.toml"), "[ui]\nrefresh_on_start = false\n").expect("config");
+
+    let runs = 5;
+    let (mut first, mut month, mut search, mut open, mut mem) = (vec![], vec![], vec![], vec![], vec![]);
+    for _ in 0..runs {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_paperboy"));
+        cmd.env("PAPERBOY_DATA_DIR", dir.path()).env("TERM", "xterm-256color").env("NO_COLOR", "1");
+        let t = Instant::now();
+        let mut session = expectrl::Session::spawn(cmd).expect("spawn");
+        session.get_process_mut().set_window_size(120, 40).expect("size");
+        let mut pty = Pty { session, parser: vt100::Parser::new(40, 120, 0) };
+        // The first frame is complete when the newest month's entries are listed.
+        first.push(pty.until(t, |s| s.contains("All feeds") && s.contains("study")));
+        for _ in 0..10 {
+            let before = pty.parser.screen().contents();
+            month.push(pty.key("[", |s| s != before && s.contains("study")));
+        }
+        pty.session.send("/").expect("send");
+        pty.until(Instant::now(), |s| s.contains("Search") || s.contains("search"));
+        pty.session.send("recovery capital").expect("send");
+        std::thread::sleep(Duration::from_millis(50));
+        pty.pump();
+        let before = pty.parser.screen().contents();
+        search.push(pty.key("\r", |s| s != before && s.contains("study")));
+        let before = pty.parser.screen().contents();
+        open.push(pty.key("\r", |s| s != before && s.contains("Part ")));
+        mem.push(peak_rss_mib(pty.session.get_process().pid().as_raw() as u32));
+        pty.session.send("\x03").expect("quit");
+        let _ = pty.session.get_process().wait();
+    }
+    mem.sort_by(|a, b| a.total_cmp(b));
+    println!("first frame   median {:>7.1} ms   (target 100 ms)", median(first).as_secs_f64() * 1e3);
+    println!("month switch  median {:>7.1} ms   (target 16 ms)", median(month).as_secs_f64() * 1e3);
+    println!("search        median {:>7.1} ms   (target 16 ms)", median(search).as_secs_f64() * 1e3);
+    println!("open entry    median {:>7.1} ms   (target 16 ms)", median(open).as_secs_f64() * 1e3);
+    println!("peak memory   median {:>7.1} MiB  (target 80 MiB)", mem[mem.len() / 2]);
+}
