@@ -164,6 +164,9 @@ pub enum Command {
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Print every key of the reader by pane (with your [keys] rebindings)
+    #[command(after_help = "Example:\n  paperboy keys")]
+    Keys,
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
     #[command(after_help = "Examples:\n  paperboy completions bash > ~/.local/share/bash-completion/completions/paperboy\n  paperboy completions zsh > ~/.zfunc/_paperboy\n  paperboy completions fish > ~/.config/fish/completions/paperboy.fish")]
     Completions { shell: clap_complete::Shell },
@@ -206,6 +209,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Some(Command::Man) => {
             let cmd = <Args as clap::CommandFactory>::command();
             clap_mangen::Man::new(cmd).render(&mut std::io::stdout())?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        Some(Command::Keys) => {
+            let paths = Paths::resolve(args.data_dir.as_deref(), args.config.as_deref())?;
+            let loaded = paperboy::config::Config::load(&paths.config_file)?;
+            print!("{}", keys_markdown(&loaded.config.keys));
             return Ok(ExitCode::SUCCESS);
         }
         Some(Command::Doctor) => {
@@ -300,7 +309,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             let scope = doi_scope(&lib, entry, month, feed)?;
             bib(&mut lib, &scope, output.as_deref())
         }
-        Command::Completions { .. } | Command::Man | Command::Doctor => {
+        Command::Completions { .. } | Command::Man | Command::Doctor | Command::Keys => {
             unreachable!("handled before the cache is opened")
         }
         Command::Read { entries } => set_read(&mut lib, &entries, true),
@@ -916,4 +925,23 @@ fn find_program(program: &str) -> Option<PathBuf> {
             .map(|d| d.join(program))
             .find(|c| c.is_file())
     })
+}
+
+/// The reader's keys as Markdown tables, one per pane: the same keymap the reader and its help
+/// overlay use.
+pub fn keys_markdown(rebinds: &std::collections::BTreeMap<String, Vec<String>>) -> String {
+    let keymap = paperboy::tui::keymap::Keymap::from_config(rebinds);
+    let mut out = String::new();
+    for (ctx, rows) in keymap.help_sections() {
+        out.push_str(&format!("**{}**\n\n| keys | does |\n| --- | --- |\n", ctx.title()));
+        for (keys, help) in rows {
+            let keys: Vec<String> = keys
+                .split(' ')
+                .map(|k| format!("`{}`", k.replace('|', "\\|")))
+                .collect();
+            out.push_str(&format!("| {} | {} |\n", keys.join(" "), help));
+        }
+        out.push('\n');
+    }
+    out
 }

@@ -1,7 +1,12 @@
 //! Everything that can happen to the reader: user commands (from the keymap and the mouse) and
 //! results reported back by the effect executor and the background workers.
 
-use crate::model::{Entry, EntrySummary, Feed, FeedId, MonthCount};
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use crate::archive::BackfillReport;
+use crate::citations::CitationState;
+use crate::model::{Entry, EntryId, EntrySummary, Feed, FeedId, MonthCount};
 
 use super::state::EntrySource;
 
@@ -47,6 +52,13 @@ pub enum Action {
     OpenLink(u8),
     LinkList,
     TogglePapersOnly,
+    // ---- the link list, on a DOI row ----
+    /// Copy the DOI (a link row: its URL) to the clipboard with OSC 52.
+    CopyDoi,
+    /// Copy the DOI's BibTeX to the clipboard.
+    CopyBibtex,
+    /// Append the DOI's BibTeX to `doi.bib_file`.
+    AppendBibtex,
     // ---- feeds and network ----
     RefreshFeed,
     RefreshAll,
@@ -68,7 +80,11 @@ pub enum Action {
     /// A refresh the program starts itself: at start, on the timer, after an import.
     AutoRefresh,
     // ---- results ----
-    FeedsLoaded(Vec<Feed>),
+    FeedsLoaded {
+        feeds: Vec<Feed>,
+        /// Feeds whose whole history is cached (a backfill reached its end).
+        complete: BTreeSet<FeedId>,
+    },
     MonthsLoaded {
         feed: Option<FeedId>,
         months: Vec<MonthCount>,
@@ -103,8 +119,56 @@ pub enum Action {
         added: bool,
         feed: FeedId,
     },
+    /// Cached citations of an entry's DOIs (`None`: never looked up).
+    CitationsCached {
+        entry: EntryId,
+        cached: Vec<(String, Option<CitationState>)>,
+    },
+    /// One DOI resolved by the background worker.
+    CitationResolved {
+        entry: EntryId,
+        doi: String,
+        state: CitationState,
+    },
+    /// The citation worker could not run at all: the DOIs still resolving failed for `reason`.
+    CitationsFailed {
+        entry: EntryId,
+        reason: String,
+    },
+    /// The BibTeX of `doi` (`Ok(None)`: the resolver does not know the DOI).
+    BibtexReady {
+        doi: String,
+        then: BibUse,
+        result: Result<Option<String>, String>,
+    },
+    BackfillStarted {
+        feed: FeedId,
+        total_feeds: usize,
+    },
+    BackfillPage {
+        feed: FeedId,
+        page: usize,
+        added: usize,
+    },
+    BackfillFeedDone(Box<BackfillReport>),
+    /// The backfill run ended (`error`: it stopped early, e.g. the cache failed).
+    BackfillDone {
+        error: Option<String>,
+    },
+    /// The welcome screen's demo archive is loaded in a temporary cache.
+    DemoLoaded {
+        entries: usize,
+    },
     Info(String),
     Error(String),
+}
+
+/// What to do with a DOI's BibTeX once it arrives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BibUse {
+    Copy,
+    /// Append to this file (`doi.bib_file`, `~/` expanded).
+    Append(PathBuf),
 }
 
 /// A mouse gesture at a terminal cell.

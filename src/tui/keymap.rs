@@ -17,6 +17,8 @@ pub enum Ctx {
     Archive,
     Entries,
     Reader,
+    /// The link list overlay (its own keys first, then the reader's).
+    Links,
     /// The first-run screen.
     Welcome,
 }
@@ -29,16 +31,18 @@ impl Ctx {
             Ctx::Archive => "Archive",
             Ctx::Entries => "Entries",
             Ctx::Reader => "Reader",
+            Ctx::Links => "Link list (L)",
             Ctx::Welcome => "Welcome screen",
         }
     }
 
-    pub const ALL: [Ctx; 6] = [
+    pub const ALL: [Ctx; 7] = [
         Ctx::Global,
         Ctx::Feeds,
         Ctx::Archive,
         Ctx::Entries,
         Ctx::Reader,
+        Ctx::Links,
         Ctx::Welcome,
     ];
 }
@@ -362,6 +366,27 @@ fn defaults() -> Vec<Binding> {
             &["L"],
         ),
         (
+            "copy_doi",
+            "copy the DOI (a link: its URL) with OSC 52",
+            Action::CopyDoi,
+            vec![Links],
+            &["c"],
+        ),
+        (
+            "copy_bibtex",
+            "copy the DOI's BibTeX with OSC 52",
+            Action::CopyBibtex,
+            vec![Links],
+            &["b"],
+        ),
+        (
+            "append_bibtex",
+            "append the DOI's BibTeX to doi.bib_file",
+            Action::AppendBibtex,
+            vec![Links],
+            &["B"],
+        ),
+        (
             "refresh",
             "refresh the selected feed",
             Action::RefreshFeed,
@@ -377,7 +402,7 @@ fn defaults() -> Vec<Binding> {
         ),
         (
             "backfill",
-            "fetch older posts (backfill)",
+            "fetch older posts of the feed (backfill)",
             Action::Backfill,
             g(),
             &["H"],
@@ -508,19 +533,21 @@ impl Keymap {
     /// The action for `key` in `ctx`: the context's own binding, else a global one. The welcome
     /// screen has only its own bindings and the movement keys.
     pub fn lookup(&self, ctx: Ctx, key: Key) -> Option<Action> {
-        let find = |c: Ctx| {
-            self.bindings
-                .iter()
-                .find(|b| b.ctx.contains(&c) && b.keys.contains(&key))
-                .map(|b| b.action.clone())
-        };
-        find(ctx).or_else(|| {
+        self.lookup_only(ctx, key).or_else(|| {
             if ctx == Ctx::Welcome {
                 None
             } else {
-                find(Ctx::Global)
+                self.lookup_only(Ctx::Global, key)
             }
         })
+    }
+
+    /// The action for `key` bound in `ctx` itself (no global fallback).
+    pub fn lookup_only(&self, ctx: Ctx, key: Key) -> Option<Action> {
+        self.bindings
+            .iter()
+            .find(|b| b.ctx.contains(&ctx) && b.keys.contains(&key))
+            .map(|b| b.action.clone())
     }
 
     /// The first key bound to the command `name`, as shown in hints.
@@ -581,7 +608,11 @@ pub fn key_action(app: &App, ev: &KeyEvent) -> Option<Action> {
             KeyCode::Char(c) if !key.ctrl && !key.alt => Some(Action::Input(c)),
             _ => None,
         },
-        Some(Overlay::LinkList { .. }) => app.keymap.lookup(Ctx::Reader, key),
+        // The list's own keys, then the reader's (digits, `o`, `L` to close) and the global ones.
+        Some(Overlay::LinkList { .. }) => app
+            .keymap
+            .lookup_only(Ctx::Links, key)
+            .or_else(|| app.keymap.lookup(Ctx::Reader, key)),
         Some(Overlay::Help { .. }) => app.keymap.lookup(Ctx::Global, key),
         None if app.welcome() => app.keymap.lookup(Ctx::Welcome, key),
         None => app.keymap.lookup(app.focus.into(), key),
@@ -594,6 +625,7 @@ pub fn hints(keymap: &Keymap, ctx: Ctx) -> Vec<(String, &'static str)> {
         Ctx::Feeds => &[
             ("open", "open"),
             ("refresh", "refresh"),
+            ("backfill", "history"),
             ("add_feed", "add"),
             ("search", "search"),
             ("help", "help"),
@@ -619,6 +651,13 @@ pub fn hints(keymap: &Keymap, ctx: Ctx) -> Vec<(String, &'static str)> {
             ("link_list", "links"),
             ("open_in_browser", "browser"),
             ("help", "help"),
+        ],
+        Ctx::Links => &[
+            ("open", "open"),
+            ("copy_doi", "copy DOI"),
+            ("copy_bibtex", "copy BibTeX"),
+            ("append_bibtex", "save BibTeX"),
+            ("back", "close"),
         ],
         Ctx::Welcome => &[
             ("add_feed", "add URL"),

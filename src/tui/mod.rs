@@ -14,7 +14,8 @@ pub mod view;
 #[cfg(test)]
 mod tests;
 
-use std::io::{self, Stdout};
+use std::io::{self, Stdout, Write};
+use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::time::{Duration, Instant};
 
@@ -28,10 +29,13 @@ use ratatui::crossterm::terminal::{
 };
 use ratatui::Terminal;
 
+use crate::archive::BackfillEvent;
 use crate::library::RefreshEvent;
+use crate::model::{EntryId, FeedId};
+use crate::paths::Paths;
 use crate::Library;
 
-use action::{Action, MouseAction};
+use action::{Action, BibUse, MouseAction};
 use keymap::Keymap;
 use state::App;
 use theme::Theme;
@@ -119,12 +123,25 @@ pub fn run(lib: Library, opts: RunOptions) -> Result<(), TuiError> {
         std::env::var("BROWSER").ok(),
     );
 
+    let home = directories::BaseDirs::new().map(|d| d.home_dir().to_path_buf());
+    let bib_file = config
+        .doi
+        .bib_file
+        .as_deref()
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| expand_home(p, home.as_deref()));
+    let resolver = crate::citations::resolver_base(&config.doi.resolver);
+
     let mut guard = TerminalGuard::enter()?;
     let size = guard.terminal.size()?;
     let mut app = App::new(keymap, theme, (size.width, size.height), opts.demo);
+    app.resolver = resolver;
+    app.bib_file = bib_file;
+    // WARNINGS-FIELD: app.startup_warnings(&opts.warnings);
     let (tx, rx) = mpsc::channel();
     let mut exec = Executor {
         lib,
+        demo_dir: None,
         tx,
         browser,
         quit: false,
@@ -136,6 +153,13 @@ pub fn run(lib: Library, opts: RunOptions) -> Result<(), TuiError> {
     }
     for a in queue {
         exec.dispatch(&mut app, a);
+    }
+    guard.terminal.draw(|f| view::view(&app, f))?;
+    // Exists only so tests/tui_e2e.rs can prove that the panic hook restores the terminal
+    // (raw mode, alternate screen) when the reader panics; debug builds only.
+    #[cfg(debug_assertions)]
+    if std::env::var_os("PAPERBOY_TEST_PANIC").is_some() {
+        panic!("test panic (PAPERBOY_TEST_PANIC)");
     }
     let interval = (config.ui.refresh_interval_minutes > 0)
         .then(|| Duration::from_secs(config.ui.refresh_interval_minutes.saturating_mul(60)));
@@ -214,7 +238,10 @@ fn event_action(app: &App, ev: &Event) -> Option<Action> {
 
 /// Runs effects: cache queries inline (they are fast), network work on worker threads.
 struct Executor {
+    /// Declared before `demo_dir`: the cache is closed before its temporary directory goes.
     lib: Library,
+    /// The welcome screen's demo cache, removed when the reader exits.
+    demo_dir: Option<tempfile::TempDir>,
     tx: Sender<Action>,
     browser: Vec<String>,
     quit: bool,
@@ -241,7 +268,16 @@ impl Executor {
     fn execute(&mut self, effect: Effect) -> Result<Vec<Action>, crate::Error> {
         let lib = &mut self.lib;
         Ok(match effect {
-            Effect::LoadFeeds => vec![Action::FeedsLoaded(lib.feeds()?)],
+            Effect::LoadFeeds => {
+                let feeds = lib.feeds()?;
+                let mut complete = std::collections::BTreeSet::new();
+                for f in &feeds {
+                    if lib.history_complete(f.id)? {
+                        complete.insert(f.id);
+                    }
+                }
+                vec![Action::FeedsLoaded { feeds, complete }]
+            }
             Effect::LoadMonths { feed } => vec![Action::MonthsLoaded {
                 feed,
                 months: lib.months(feed)?,
@@ -294,27 +330,165 @@ impl Executor {
             Effect::ImportResearchList => {
                 import(lib, crate::demo::RESEARCH_FEEDS_OPML, "the research list")?
             }
-            Effect::LoadDemo => {
-                let docs: Vec<(&str, &[u8])> = crate::demo::feeds()
-                    .iter()
-                    .map(|f| (f.url, f.bytes))
-                    .collect();
-                let n = lib.ingest_documents(&docs)?;
-                vec![
-                    Action::Info(format!("demo archive loaded: {n} entries")),
-                    Action::CacheChanged,
-                ]
+            Effect::LoadDemo => self.load_demo()?,
+            Effect::Backfill(feed) => {
+                self.spawn_backfill(feed);
+                Vec::new()
             }
-            Effect::Backfill(_) => vec![Action::Info("backfill: not available yet".into())],
             Effect::OpenUrl(url) => match crate::open::open_url(&url, &self.browser) {
                 Ok(()) => vec![Action::Info(format!("opened {url}"))],
                 Err(e) => vec![Action::Error(e.to_string())],
+            },
+            Effect::LoadCitations { entry, dois } => {
+                let mut cached = Vec::with_capacity(dois.len());
+                for doi in dois {
+                    let state = lib.cached_citation(&doi)?;
+                    cached.push((doi, state));
+                }
+                vec![Action::CitationsCached { entry, cached }]
+            }
+            Effect::ResolveCitations { entry, dois } => {
+                self.spawn_citations(entry, dois);
+                Vec::new()
+            }
+            Effect::FetchBibtex { doi, then } => {
+                self.spawn_bibtex(doi, then);
+                Vec::new()
+            }
+            Effect::Clipboard(text) => match write_clipboard(&mut io::stdout(), &text) {
+                Ok(()) => Vec::new(),
+                Err(e) => vec![Action::Error(format!("cannot write to the terminal: {e}"))],
+            },
+            Effect::AppendBibtex { path, doi, text } => match append_bibtex(&path, &text) {
+                Ok(()) => vec![Action::Info(format!(
+                    "appended the BibTeX of doi:{doi} to {}",
+                    path.display()
+                ))],
+                Err(e) => vec![Action::Error(format!(
+                    "cannot append to {}: {e} (doi.bib_file in config.toml)",
+                    path.display()
+                ))],
             },
             Effect::Quit => {
                 self.quit = true;
                 Vec::new()
             }
         })
+    }
+
+    /// The welcome screen's demo: the embedded archive in a temporary cache that replaces the
+    /// user's for this session only. Ingesting it into the real cache would leave feeds whose
+    /// `.invalid` URLs fail on every refresh.
+    fn load_demo(&mut self) -> Result<Vec<Action>, crate::Error> {
+        let dir = match tempfile::Builder::new().prefix("paperboy-demo-").tempdir() {
+            Ok(d) => d,
+            Err(e) => {
+                return Ok(vec![Action::Error(format!(
+                    "cannot create a temporary directory for the demo: {e}"
+                ))])
+            }
+        };
+        let paths = match Paths::resolve(Some(dir.path()), None) {
+            Ok(p) => p,
+            Err(e) => return Ok(vec![Action::Error(e.to_string())]),
+        };
+        let mut lib = Library::open(paths, self.lib.config().clone())?;
+        let docs: Vec<(&str, &[u8])> = crate::demo::feeds()
+            .iter()
+            .map(|f| (f.url, f.bytes))
+            .collect();
+        let entries = lib.ingest_documents(&docs)?;
+        self.lib = lib;
+        self.demo_dir = Some(dir);
+        Ok(vec![Action::DemoLoaded { entries }])
+    }
+
+    /// A worker's own handle on the cache (never shared across threads).
+    fn worker_parts(&self) -> (Sender<Action>, Paths, crate::config::Config) {
+        (
+            self.tx.clone(),
+            self.lib.paths().clone(),
+            self.lib.config().clone(),
+        )
+    }
+
+    /// Backfills on a worker thread, reporting every page as it is stored.
+    fn spawn_backfill(&self, feed: Option<FeedId>) {
+        let (tx, paths, config) = self.worker_parts();
+        std::thread::spawn(move || {
+            let mut lib = match Library::open(paths, config) {
+                Ok(l) => l,
+                Err(e) => {
+                    let _ = tx.send(Action::BackfillDone {
+                        error: Some(e.to_string()),
+                    });
+                    return;
+                }
+            };
+            let feeds: Vec<FeedId> = feed.into_iter().collect();
+            let mut on_event = |ev: &BackfillEvent| {
+                let a = match ev {
+                    BackfillEvent::Started {
+                        feed_id,
+                        total_feeds,
+                    } => Action::BackfillStarted {
+                        feed: *feed_id,
+                        total_feeds: *total_feeds,
+                    },
+                    BackfillEvent::Page {
+                        feed_id,
+                        page,
+                        added,
+                        ..
+                    } => Action::BackfillPage {
+                        feed: *feed_id,
+                        page: *page,
+                        added: *added,
+                    },
+                    BackfillEvent::FeedDone(report) => {
+                        Action::BackfillFeedDone(Box::new(report.clone()))
+                    }
+                };
+                let _ = tx.send(a);
+            };
+            let result = lib.backfill(&feeds, None, &mut on_event);
+            let _ = tx.send(Action::BackfillDone {
+                error: result.err().map(|e| e.to_string()),
+            });
+        });
+    }
+
+    /// Resolves an entry's DOIs on a worker thread, each reported as it arrives.
+    fn spawn_citations(&self, entry: EntryId, dois: Vec<String>) {
+        let (tx, paths, config) = self.worker_parts();
+        std::thread::spawn(move || {
+            let result = Library::open(paths, config).and_then(|mut lib| {
+                lib.citations(&dois, &mut |doi, state| {
+                    let _ = tx.send(Action::CitationResolved {
+                        entry,
+                        doi: doi.to_string(),
+                        state: state.clone(),
+                    });
+                })
+            });
+            if let Err(e) = result {
+                let _ = tx.send(Action::CitationsFailed {
+                    entry,
+                    reason: e.to_string(),
+                });
+            }
+        });
+    }
+
+    /// Fetches a DOI's BibTeX on a worker thread (the resolver is on the network).
+    fn spawn_bibtex(&self, doi: String, then: BibUse) {
+        let (tx, paths, config) = self.worker_parts();
+        std::thread::spawn(move || {
+            let result = Library::open(paths, config)
+                .and_then(|mut lib| lib.bibtex(&doi))
+                .map_err(|e| e.to_string());
+            let _ = tx.send(Action::BibtexReady { doi, then, result });
+        });
     }
 
     /// Refreshes on a worker thread with its own connection (the cache is in WAL mode).
@@ -381,6 +555,46 @@ impl Executor {
             });
         });
     }
+}
+
+/// The OSC 52 sequence that puts `text` on the terminal's clipboard: `ESC ] 52 ; c ; <base64>
+/// BEL`. Base64 keeps every byte of the text out of the terminal's control set, so only the
+/// framing itself is a control sequence.
+pub(crate) fn osc52(text: &str) -> String {
+    use base64::Engine;
+    let payload = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
+    format!("\x1b]52;c;{payload}\x07")
+}
+
+/// Writes the clipboard sequence straight to the terminal, outside any frame.
+fn write_clipboard(out: &mut impl Write, text: &str) -> io::Result<()> {
+    out.write_all(osc52(text).as_bytes())?;
+    out.flush()
+}
+
+/// `path` with a leading `~/` (or a lone `~`) replaced by the home directory.
+pub(crate) fn expand_home(path: &str, home: Option<&Path>) -> PathBuf {
+    match (path.strip_prefix("~/"), home) {
+        (Some(rest), Some(h)) => h.join(rest),
+        (None, Some(h)) if path == "~" => h.to_path_buf(),
+        _ => PathBuf::from(path),
+    }
+}
+
+/// Appends one BibTeX entry to `path` (created if missing), a blank line apart from the last.
+pub(crate) fn append_bibtex(path: &Path, text: &str) -> io::Result<()> {
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    let mut out = String::new();
+    if f.metadata()?.len() > 0 {
+        out.push('\n');
+    }
+    out.push_str(text.trim_end());
+    out.push('\n');
+    f.write_all(out.as_bytes())?;
+    f.flush()
 }
 
 fn import(lib: &mut Library, bytes: &[u8], what: &str) -> Result<Vec<Action>, crate::Error> {

@@ -1,9 +1,12 @@
 //! The reader's state: plain data that `update` changes and the views draw.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
 
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
+use crate::archive::BackfillReport;
+use crate::citations::CitationState;
 use crate::model::{Entry, EntryId, EntrySummary, Feed, FeedId, MonthCount};
 use crate::scrub::scrub_line;
 use crate::store::ListQuery;
@@ -40,6 +43,8 @@ pub struct FeedsState {
     pub offset: usize,
     /// False until the first load: an empty list only means "no subscriptions" after it.
     pub loaded: bool,
+    /// Feeds whose whole history is cached: marked ✓, and their empty months are shown.
+    pub complete: BTreeSet<FeedId>,
 }
 
 impl FeedsState {
@@ -77,6 +82,54 @@ impl FeedsState {
     pub fn selected_feed(&self) -> Option<&Feed> {
         self.selected.checked_sub(2).and_then(|i| self.feeds.get(i))
     }
+
+    /// A feed's title as the status line names it.
+    pub fn title_of(&self, id: FeedId) -> String {
+        self.feeds
+            .iter()
+            .find(|f| f.id == id)
+            .map_or_else(|| format!("feed {id}"), |f| scrub_line(&f.title))
+    }
+}
+
+/// More months than this (200 years) are not filled in: the dates must be wrong.
+const MAX_FILLED_MONTHS: usize = 2400;
+
+/// `months` (newest first) with every month between the newest and the oldest present, the
+/// missing ones as empty rows: for a feed whose whole history is cached, a month without posts
+/// is a fact worth showing, not a gap. Unparsable months leave the list as it is.
+pub fn fill_empty_months(months: Vec<MonthCount>) -> Vec<MonthCount> {
+    let parse = |m: &MonthCount| -> Option<i64> {
+        let (y, mo) = m.month.split_once('-')?;
+        let (y, mo) = (y.parse::<i64>().ok()?, mo.parse::<i64>().ok()?);
+        ((1..=12).contains(&mo) && m.month.len() == 7).then_some(y * 12 + mo - 1)
+    };
+    let keys: Option<Vec<i64>> = months.iter().map(parse).collect();
+    let Some(keys) = keys else {
+        return months;
+    };
+    let (Some(&newest), Some(&oldest)) = (keys.first(), keys.last()) else {
+        return months;
+    };
+    let sorted = keys.windows(2).all(|w| w[0] > w[1]);
+    let span = usize::try_from(newest - oldest).unwrap_or(usize::MAX);
+    if !sorted || span >= MAX_FILLED_MONTHS {
+        return months;
+    }
+    let mut out = Vec::with_capacity(span + 1);
+    let mut given = months.into_iter().zip(keys).peekable();
+    for k in (oldest..=newest).rev() {
+        match given.next_if(|(_, gk)| *gk == k) {
+            Some((m, _)) => out.push(m),
+            None => out.push(MonthCount {
+                month: format!("{:04}-{:02}", k.div_euclid(12), k.rem_euclid(12) + 1),
+                count: 0,
+                unread: 0,
+                papers: 0,
+            }),
+        }
+    }
+    out
 }
 
 /// One visible row of the Archive tree.
@@ -236,6 +289,31 @@ impl EntriesState {
     }
 }
 
+/// What the reader knows of one DOI's citation.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cite {
+    /// A background look-up is under way.
+    Resolving,
+    Known(CitationState),
+    /// Not cached, and not looked up (the demo archive never uses the network).
+    NotLookedUp,
+}
+
+/// One row of the link list: a DOI (with its citation) or a numbered link of the post.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkItem {
+    /// `doi:10.…` or `[3]`.
+    pub label: String,
+    /// What Enter opens.
+    pub url: String,
+    /// DOI rows: the DOI, scrubbed.
+    pub doi: Option<String>,
+    /// DOI rows: the citation line, or where its look-up stands.
+    pub citation: Option<String>,
+    /// DOI rows: `citation` is a real citation (not a status).
+    pub found: bool,
+}
+
 /// The Reader pane: one entry, rendered at `width`.
 #[derive(Debug, Clone)]
 pub struct ReaderState {
@@ -243,8 +321,12 @@ pub struct ReaderState {
     /// The width `lines` were rendered for; a resize re-renders.
     pub width: u16,
     pub lines: Vec<Line>,
+    /// Header, text and links: everything but the papers, which change as citations arrive.
+    body: Vec<Line>,
     /// The post's links, numbered from 1 in the text.
     pub links: Vec<String>,
+    /// Citations by DOI key (lowercase); a DOI missing here is about to be looked up.
+    pub citations: BTreeMap<String, Cite>,
     pub scroll: usize,
     /// Search words to highlight, from the search the entry was opened from.
     pub search: Option<String>,
@@ -258,7 +340,9 @@ impl ReaderState {
             entry,
             width: 0,
             lines: Vec::new(),
+            body: Vec::new(),
             links: Vec::new(),
+            citations: BTreeMap::new(),
             scroll: 0,
             search,
             matches: Vec::new(),
@@ -275,18 +359,9 @@ impl ReaderState {
         let w = usize::from(width.max(1));
         let e = &self.entry;
         let mut lines = Vec::new();
-        let heading = TextStyle {
-            heading: true,
-            bold: true,
-            ..TextStyle::default()
-        };
         let plain = TextStyle::default();
-        let link = TextStyle {
-            link: true,
-            ..TextStyle::default()
-        };
         for l in wrap(&scrub_line(&e.title), w) {
-            lines.push(styled(l, heading));
+            lines.push(styled(l, heading()));
         }
         let mut meta = vec![scrub_line(&e.feed_title)];
         if !e.authors.is_empty() {
@@ -307,7 +382,7 @@ impl ReaderState {
         }
         if let Some(u) = &e.link {
             for l in wrap(&scrub_line(u), w) {
-                lines.push(styled(l, link));
+                lines.push(styled(l, link()));
             }
         }
         lines.push(Line::default());
@@ -319,27 +394,42 @@ impl ReaderState {
         }
         if !rendered.links.is_empty() {
             lines.push(Line::default());
-            lines.push(styled("Links".into(), heading));
+            lines.push(styled("Links".into(), heading()));
             for (i, u) in rendered.links.iter().enumerate() {
                 let text = format!("[{}] {}", i + 1, scrub_line(u));
                 for l in wrap(&text, w) {
-                    lines.push(styled(l, link));
-                }
-            }
-        }
-        if !e.dois.is_empty() {
-            lines.push(Line::default());
-            lines.push(styled("Papers (DOIs)".into(), heading));
-            for d in &e.dois {
-                let text = format!("doi:{}", scrub_line(&d.doi));
-                for l in wrap(&text, w) {
-                    lines.push(styled(l, link));
+                    lines.push(styled(l, link()));
                 }
             }
         }
         self.links = rendered.links.iter().map(|u| scrub_line(u)).collect();
-        self.lines = lines;
+        self.body = lines;
         self.width = width;
+        self.refresh_papers();
+    }
+
+    /// Rebuilds the text's papers section (after the body) from what is known of the citations.
+    pub fn refresh_papers(&mut self) {
+        let w = usize::from(self.width.max(1));
+        let mut lines = self.body.clone();
+        if !self.entry.dois.is_empty() {
+            lines.push(Line::default());
+            lines.push(styled("Papers (DOIs)".into(), heading()));
+            for d in &self.entry.dois {
+                let doi = scrub_line(&d.doi);
+                let text = match self.citation_state(&d.doi) {
+                    // A citation line already ends with the DOI.
+                    Some(CitationState::Found { citation }) => scrub_line(&citation.line()),
+                    _ => format!("doi:{doi} ({})", self.citation_text(&d.doi)),
+                };
+                // A hanging indent keeps one paper apart from the next.
+                for (i, l) in wrap(&text, w.saturating_sub(2)).into_iter().enumerate() {
+                    let lead = if i == 0 { "• " } else { "  " };
+                    lines.push(styled(format!("{lead}{l}"), link()));
+                }
+            }
+        }
+        self.lines = lines;
         self.matches = match &self.search {
             Some(q) => match_lines(&self.lines, q),
             None => Vec::new(),
@@ -347,19 +437,71 @@ impl ReaderState {
         self.scroll = self.scroll.min(self.lines.len().saturating_sub(1));
     }
 
-    /// Everything the link list offers: the post's links, then its DOIs at doi.org.
-    pub fn link_items(&self) -> Vec<(String, String)> {
-        let mut items: Vec<(String, String)> = self
-            .links
+    fn citation_state(&self, doi: &str) -> Option<&CitationState> {
+        match self.citations.get(&crate::doi::key(doi)) {
+            Some(Cite::Known(s)) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// One line about `doi`'s citation: the citation itself, or where its look-up stands.
+    pub fn citation_text(&self, doi: &str) -> String {
+        match self.citations.get(&crate::doi::key(doi)) {
+            Some(Cite::Known(CitationState::Found { citation })) => scrub_line(&citation.line()),
+            Some(Cite::Known(CitationState::NotFound)) => {
+                "not found at the DOI resolver".to_string()
+            }
+            Some(Cite::Known(CitationState::Failed { reason })) => {
+                format!("look-up failed: {}", scrub_line(reason))
+            }
+            Some(Cite::NotLookedUp) => "not looked up (no network in the demo)".to_string(),
+            Some(Cite::Resolving) | None => "resolving…".to_string(),
+        }
+    }
+
+    /// Everything the link list offers: the post's DOIs first (opened at `resolver`), each with
+    /// its citation, then its numbered links.
+    pub fn link_items(&self, resolver: &str) -> Vec<LinkItem> {
+        let mut items: Vec<LinkItem> = self
+            .entry
+            .dois
             .iter()
-            .enumerate()
-            .map(|(i, u)| (format!("[{}]", i + 1), u.clone()))
+            .map(|d| {
+                let doi = scrub_line(&d.doi);
+                LinkItem {
+                    label: format!("doi:{doi}"),
+                    url: scrub_line(&crate::doi::doi_url(resolver, &d.doi)),
+                    citation: Some(self.citation_text(&d.doi)),
+                    found: self.citation_state(&d.doi).is_some_and(|s| {
+                        matches!(s, CitationState::Found { .. })
+                    }),
+                    doi: Some(doi),
+                }
+            })
             .collect();
-        items.extend(self.entry.dois.iter().map(|d| {
-            let doi = scrub_line(&d.doi);
-            (format!("doi:{doi}"), format!("https://doi.org/{doi}"))
+        items.extend(self.links.iter().enumerate().map(|(i, u)| LinkItem {
+            label: format!("[{}]", i + 1),
+            url: u.clone(),
+            doi: None,
+            citation: None,
+            found: false,
         }));
         items
+    }
+}
+
+fn heading() -> TextStyle {
+    TextStyle {
+        heading: true,
+        bold: true,
+        ..TextStyle::default()
+    }
+}
+
+fn link() -> TextStyle {
+    TextStyle {
+        link: true,
+        ..TextStyle::default()
     }
 }
 
@@ -475,6 +617,39 @@ pub struct StatusState {
     pub refresh: Option<(usize, usize)>,
     /// A feed add is running in the background.
     pub adding: bool,
+    /// A backfill is running in the background.
+    pub backfill: Option<BackfillStatus>,
+}
+
+/// Progress of the running backfill.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BackfillStatus {
+    /// Feeds in this run (0 until the worker starts).
+    pub total_feeds: usize,
+    /// The feed being walked, counting from 1.
+    pub feed_no: usize,
+    /// The last page stored (of the current feed).
+    pub page: usize,
+    /// Entries added in the whole run.
+    pub added: usize,
+    /// One report per feed done.
+    pub reports: Vec<BackfillReport>,
+}
+
+impl BackfillStatus {
+    /// "backfill: page 4, 37 new" (with "2/5" when several feeds are walked).
+    pub fn progress(&self) -> String {
+        let feeds = if self.total_feeds > 1 {
+            format!(" {}/{}", self.feed_no, self.total_feeds)
+        } else {
+            String::new()
+        };
+        if self.page == 0 {
+            format!("backfill{feeds}: starting")
+        } else {
+            format!("backfill{feeds}: page {}, {} new", self.page, self.added)
+        }
+    }
 }
 
 /// The whole reader.
@@ -493,6 +668,10 @@ pub struct App {
     pub size: (u16, u16),
     /// The demo archive: no network.
     pub demo: bool,
+    /// The DOI resolver base URL DOIs are opened at.
+    pub resolver: String,
+    /// `doi.bib_file` with `~/` expanded: where `B` appends BibTeX.
+    pub bib_file: Option<PathBuf>,
 }
 
 impl App {
@@ -517,7 +696,29 @@ impl App {
             theme,
             size,
             demo,
+            resolver: crate::doi::DEFAULT_RESOLVER.to_string(),
+            bib_file: None,
         }
+    }
+
+    /// Shows problems found in the config (with any from `[keys]`) on the first screen.
+    pub fn startup_warnings(&mut self, warnings: &[String]) {
+        if warnings.is_empty() {
+            return;
+        }
+        let mut all: Vec<String> = warnings.to_vec();
+        if let Some(m) = self.status.message.take() {
+            all.push(m.text);
+        }
+        self.error(format!("config: {}", all.join("; ")));
+    }
+
+    /// The link list's rows for the open entry.
+    pub fn link_items(&self) -> Vec<LinkItem> {
+        self.reader
+            .as_ref()
+            .map(|r| r.link_items(&self.resolver))
+            .unwrap_or_default()
     }
 
     /// The welcome screen shows while the cache has no subscriptions.

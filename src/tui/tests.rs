@@ -10,10 +10,13 @@ use ratatui::crossterm::event::{KeyEvent, KeyModifiers};
 use ratatui::style::Modifier;
 use ratatui::Terminal;
 
+use crate::archive::BackfillReport;
+use crate::citations::CitationState;
+use crate::cite::Citation;
 use crate::model::{DoiSource, Entry, EntrySummary, Feed, FoundDoi, MonthCount};
 use crate::store::ListQuery;
 
-use super::action::{Action, MouseAction};
+use super::action::{Action, BibUse, MouseAction};
 use super::keymap::{key_action, Ctx, Key, Keymap};
 use super::state::{App, EntrySource, Overlay, Pane, PromptKind, PAGE};
 use super::theme::Theme;
@@ -29,6 +32,10 @@ struct Fake {
     /// Every effect run, in order.
     log: Vec<Effect>,
     quit: bool,
+    /// Feeds whose history is complete.
+    complete: BTreeSet<i64>,
+    /// Cached citations by DOI key.
+    citations: BTreeMap<String, CitationState>,
 }
 
 fn at(y: i32, m: u32, d: u32) -> DateTime<Utc> {
@@ -147,6 +154,8 @@ impl Fake {
             entries,
             log: Vec::new(),
             quit: false,
+            complete: BTreeSet::new(),
+            citations: BTreeMap::new(),
         }
     }
 
@@ -199,7 +208,10 @@ impl Fake {
                         .filter(|e| e.feed_id == f.id && !e.read)
                         .count() as i64;
                 }
-                vec![Action::FeedsLoaded(feeds)]
+                vec![Action::FeedsLoaded {
+                    feeds,
+                    complete: self.complete.clone(),
+                }]
             }
             Effect::LoadMonths { feed } => {
                 let mut by: BTreeMap<String, (i64, i64, BTreeSet<String>)> = BTreeMap::new();
@@ -261,6 +273,16 @@ impl Fake {
                 }
                 vec![Action::CacheChanged]
             }
+            Effect::LoadCitations { entry, dois } => {
+                let cached = dois
+                    .into_iter()
+                    .map(|d| {
+                        let s = self.citations.get(&d.to_lowercase()).cloned();
+                        (d, s)
+                    })
+                    .collect();
+                vec![Action::CitationsCached { entry, cached }]
+            }
             Effect::Quit => {
                 self.quit = true;
                 Vec::new()
@@ -313,8 +335,12 @@ fn start(w: u16, h: u16) -> (App, Fake) {
 }
 
 fn start_with(w: u16, h: u16, keymap: Keymap, demo: bool) -> (App, Fake) {
+    start_on(w, h, keymap, demo, Fake::new())
+}
+
+/// The reader opened on a prepared fake cache.
+fn start_on(w: u16, h: u16, keymap: Keymap, demo: bool, mut fake: Fake) -> (App, Fake) {
     let mut app = App::new(keymap, Theme::default(), (w, h), demo);
-    let mut fake = Fake::new();
     fake.dispatch(&mut app, Action::CacheChanged);
     fake.take_log();
     (app, fake)
@@ -743,13 +769,26 @@ fn links_open_through_effects() {
         .message
         .as_ref()
         .is_some_and(|m| m.text.contains("[9]")));
+    // The link list: DOIs first (opened at the resolver), then the numbered links.
     fake.press(&mut app, "L");
-    fake.press(&mut app, "G");
     fake.press(&mut app, "Enter");
     assert!(
         matches!(fake.take_log().as_slice(), [Effect::OpenUrl(u)] if u == "https://doi.org/10.1000/xyz1")
     );
     assert!(app.overlay.is_none());
+    fake.press(&mut app, "L");
+    fake.press(&mut app, "G");
+    fake.press(&mut app, "o");
+    assert!(
+        matches!(fake.take_log().as_slice(), [Effect::OpenUrl(u)] if u == "https://doi.org/10.1000/demo.1")
+    );
+    // A resolver from config (or PAPERBOY_DOI_RESOLVER) is where DOIs open.
+    app.resolver = "https://resolver.example/".to_string();
+    fake.press(&mut app, "L");
+    fake.press(&mut app, "Enter");
+    assert!(
+        matches!(fake.take_log().as_slice(), [Effect::OpenUrl(u)] if u == "https://resolver.example/10.1000/xyz1")
+    );
 }
 
 #[test]
@@ -838,16 +877,6 @@ fn add_feed_prompt_emits_an_add() {
         "{log:?}"
     );
     assert!(app.status.adding);
-}
-
-#[test]
-fn backfill_key_asks_for_a_backfill() {
-    let (mut app, mut fake) = start(80, 24);
-    fake.press(&mut app, "H");
-    assert!(matches!(
-        fake.take_log().as_slice(),
-        [Effect::Backfill(None)]
-    ));
 }
 
 #[test]
@@ -1120,4 +1149,717 @@ fn tiny_terminals_do_not_panic() {
         fake.dispatch(&mut app, Action::Resize(3, 2));
         screen(&app);
     }
+}
+
+// ---- backfill (H) ---------------------------------------------------------------------------
+
+fn report(feed_id: i64, added: usize, complete: bool, error: Option<&str>) -> BackfillReport {
+    BackfillReport {
+        feed_id,
+        url: format!("https://example.org/{feed_id}/feed"),
+        strategy: None,
+        pages: 3,
+        added,
+        oldest_month: Some("2011-05".to_string()),
+        complete,
+        error: error.map(str::to_string),
+        reason: None,
+    }
+}
+
+/// Selects feed `n` (0-based among the subscriptions) in the Feeds pane.
+fn select_feed(fake: &mut Fake, app: &mut App, n: usize) {
+    fake.press(app, "Tab");
+    assert_eq!(app.focus, Pane::Feeds);
+    fake.press(app, "g");
+    for _ in 0..n + 2 {
+        fake.press(app, "j");
+    }
+}
+
+#[test]
+fn backfill_key_backfills_the_selected_feed_in_the_background() {
+    let (mut app, mut fake) = start(80, 24);
+    // On All feeds: every feed.
+    fake.press(&mut app, "H");
+    assert!(matches!(
+        fake.take_log().as_slice(),
+        [Effect::Backfill(None)]
+    ));
+    assert!(app.status.backfill.is_some());
+    fake.press(&mut app, "H");
+    assert!(fake.take_log().is_empty(), "one backfill at a time");
+    assert!(app
+        .status
+        .message
+        .as_ref()
+        .is_some_and(|m| m.text.contains("already running")));
+    fake.dispatch(&mut app, Action::BackfillDone { error: None });
+    assert!(app.status.backfill.is_none());
+    // On a feed: that feed.
+    select_feed(&mut fake, &mut app, 0);
+    fake.take_log();
+    fake.press(&mut app, "H");
+    assert!(matches!(
+        fake.take_log().as_slice(),
+        [Effect::Backfill(Some(1))]
+    ));
+    assert!(screen(&app).contains("backfill: starting"));
+}
+
+#[test]
+fn backfill_pages_grow_the_archive_and_the_summary_reports_it() {
+    let (mut app, mut fake) = start(80, 24);
+    select_feed(&mut fake, &mut app, 0);
+    fake.press(&mut app, "H");
+    fake.take_log();
+    let months_before = app.archive.months.len();
+    fake.dispatch(
+        &mut app,
+        Action::BackfillStarted {
+            feed: 1,
+            total_feeds: 1,
+        },
+    );
+    // The worker stored a page of older posts, then reports it.
+    let blog = fake.feeds[0].clone();
+    fake.entries
+        .push(entry(20, &blog, at(2011, 5, 3), "An older post", true, &[]));
+    fake.entries
+        .push(entry(21, &blog, at(2011, 5, 9), "Another one", true, &[]));
+    fake.dispatch(
+        &mut app,
+        Action::BackfillPage {
+            feed: 1,
+            page: 4,
+            added: 2,
+        },
+    );
+    let log = fake.take_log();
+    assert!(
+        log.iter()
+            .any(|e| matches!(e, Effect::LoadMonths { feed: Some(1) })),
+        "{log:?}"
+    );
+    assert_eq!(app.archive.months.len(), months_before + 1);
+    assert!(app.archive.month_index("2011-05").is_some());
+    assert!(
+        screen(&app).contains("backfill: page 4, 2 new"),
+        "{}",
+        screen(&app)
+    );
+    // A page that added nothing re-reads nothing.
+    fake.dispatch(
+        &mut app,
+        Action::BackfillPage {
+            feed: 1,
+            page: 5,
+            added: 0,
+        },
+    );
+    assert!(fake.take_log().is_empty());
+    assert!(screen(&app).contains("backfill: page 5, 2 new"));
+    fake.complete.insert(1);
+    fake.dispatch(
+        &mut app,
+        Action::BackfillFeedDone(Box::new(report(1, 2, true, None))),
+    );
+    fake.dispatch(&mut app, Action::BackfillDone { error: None });
+    assert!(app.status.backfill.is_none());
+    let m = app.status.message.clone().expect("summary");
+    assert!(!m.error, "{m:?}");
+    assert!(
+        m.text.contains("Connected Recovery")
+            && m.text.contains("2 new entries")
+            && m.text.contains("back to 2011-05")
+            && m.text.contains("history complete"),
+        "{m:?}"
+    );
+    assert!(app.feeds.complete.contains(&1));
+    assert!(screen(&app).contains("✓ Connected Recovery"), "{}", screen(&app));
+}
+
+#[test]
+fn backfill_failures_reach_the_status_line() {
+    let (mut app, mut fake) = start(80, 24);
+    fake.press(&mut app, "H");
+    fake.dispatch(
+        &mut app,
+        Action::BackfillStarted {
+            feed: 1,
+            total_feeds: 3,
+        },
+    );
+    assert!(screen(&app).contains("backfill 1/3: starting"));
+    fake.dispatch(
+        &mut app,
+        Action::BackfillFeedDone(Box::new(report(1, 5, true, None))),
+    );
+    fake.dispatch(
+        &mut app,
+        Action::BackfillFeedDone(Box::new(report(
+            3,
+            0,
+            false,
+            Some("page 3 (https://example.org/3/feed?paged=3): HTTP 500; retry later"),
+        ))),
+    );
+    let m = app.status.message.clone().expect("error");
+    assert!(m.error && m.text.starts_with("backfill of Broken Feed: page 3"), "{m:?}");
+    fake.dispatch(
+        &mut app,
+        Action::BackfillFeedDone(Box::new(report(2, 0, false, None))),
+    );
+    fake.dispatch(&mut app, Action::BackfillDone { error: None });
+    let m = app.status.message.clone().expect("summary");
+    assert!(m.error, "{m:?}");
+    assert!(
+        m.text.contains("5 new entries in 3 feeds, 1 complete; 1 failed (Broken Feed: page 3"),
+        "{m:?}"
+    );
+    // A run that could not start at all.
+    fake.press(&mut app, "H");
+    fake.dispatch(
+        &mut app,
+        Action::BackfillDone {
+            error: Some("cannot open the cache".into()),
+        },
+    );
+    let m = app.status.message.clone().expect("error");
+    assert!(m.error && m.text == "backfill failed: cannot open the cache", "{m:?}");
+}
+
+#[test]
+fn complete_feed_shows_its_empty_months_and_month_keys_skip_them() {
+    let mut fake = Fake::new();
+    let blog = fake.feeds[0].clone();
+    // A post in 2011: 2012 is a whole year without posts.
+    fake.entries
+        .push(entry(20, &blog, at(2011, 5, 3), "An older post", true, &[]));
+    fake.complete.insert(1);
+    let (mut app, mut fake) = start_on(80, 24, Keymap::default(), false, fake);
+    // All feeds: only months with entries.
+    assert!(app.archive.month_index("2014-11").is_none());
+    select_feed(&mut fake, &mut app, 0);
+    let months: Vec<&str> = app.archive.months.iter().map(|m| m.month.as_str()).collect();
+    assert_eq!(months.len(), 46, "2015-02 back to 2011-05, every month");
+    assert_eq!(months.first(), Some(&"2015-02"));
+    assert_eq!(months.last(), Some(&"2011-05"));
+    let nov = app.archive.month_index("2014-11").expect("empty month shown");
+    assert_eq!(app.archive.months[nov].count, 0);
+    // `[` and `{` skip the empty months and the empty year.
+    fake.press(&mut app, "l");
+    fake.press(&mut app, "[");
+    fake.press(&mut app, "[");
+    assert_eq!(app.entries.source.month(), Some("2014-12"));
+    fake.press(&mut app, "[");
+    assert_eq!(app.entries.source.month(), Some("2013-06"));
+    fake.press(&mut app, "{");
+    assert_eq!(app.entries.source.month(), Some("2011-05"));
+    fake.press(&mut app, "}");
+    assert_eq!(app.entries.source.month(), Some("2013-06"));
+    // `:` to a year goes to its newest month with entries; an empty month can be shown.
+    fake.press(&mut app, ":");
+    fake.type_text(&mut app, "2014");
+    fake.press(&mut app, "Enter");
+    assert_eq!(app.entries.source.month(), Some("2014-12"));
+    fake.press(&mut app, ":");
+    fake.type_text(&mut app, "2014-11");
+    fake.press(&mut app, "Enter");
+    assert_eq!(app.entries.source.month(), Some("2014-11"));
+    assert!(screen(&app).contains("no posts this month"));
+    // The Archive says why the empty months are there.
+    assert!(screen(&app).contains("Archive · complete"));
+}
+
+#[test]
+fn fill_empty_months_fills_gaps_across_years_and_leaves_odd_data_alone() {
+    use super::state::fill_empty_months;
+    let m = |month: &str, count: i64| MonthCount {
+        month: month.to_string(),
+        count,
+        unread: 0,
+        papers: 0,
+    };
+    let filled = fill_empty_months(vec![m("2015-02", 1), m("2014-11", 2)]);
+    let names: Vec<(&str, i64)> = filled.iter().map(|x| (x.month.as_str(), x.count)).collect();
+    assert_eq!(
+        names,
+        [
+            ("2015-02", 1),
+            ("2015-01", 0),
+            ("2014-12", 0),
+            ("2014-11", 2)
+        ]
+    );
+    assert!(fill_empty_months(Vec::new()).is_empty());
+    let odd = vec![m("2015-02", 1), m("unknown", 1)];
+    assert_eq!(fill_empty_months(odd.clone()), odd);
+    let huge = vec![m("9999-12", 1), m("1000-01", 1)];
+    assert_eq!(fill_empty_months(huge.clone()), huge, "no 100,000 rows");
+}
+
+// ---- DOIs in the reader ------------------------------------------------------------------------
+
+fn citation(doi: &str) -> Citation {
+    Citation {
+        doi: doi.to_string(),
+        authors: vec![
+            "Webber M".into(),
+            "Reidy H".into(),
+            "Ansari D".into(),
+            "Stevens M".into(),
+        ],
+        year: Some(2014),
+        title: Some(
+            "Enhancing social networks: a qualitative study of health and social care practice \
+             in UK mental health services"
+                .into(),
+        ),
+        container: Some("Health & Social Care in the Community".into()),
+        volume: Some("24".into()),
+        issue: Some("1".into()),
+        pages: Some("152-161".into()),
+        kind: Some("article-journal".into()),
+    }
+}
+
+/// The reader on "Holiday reading list" (DOIs 10.1000/a and 10.1000/b), a's citation cached.
+fn reading_holiday_list(w: u16, h: u16, demo: bool) -> (App, Fake) {
+    let mut fake = Fake::new();
+    fake.citations.insert(
+        "10.1000/a".into(),
+        CitationState::Found {
+            citation: citation("10.1000/a"),
+        },
+    );
+    let (mut app, mut fake) = start_on(w, h, Keymap::default(), demo, fake);
+    fake.press(&mut app, ":");
+    fake.type_text(&mut app, "2014-12");
+    fake.press(&mut app, "Enter");
+    fake.press(&mut app, "Enter");
+    assert_eq!(app.reader.as_ref().map(|r| r.entry.id), Some(4));
+    (app, fake)
+}
+
+fn reader_text(app: &App) -> String {
+    app.reader
+        .as_ref()
+        .map(|r| {
+            r.lines
+                .iter()
+                .map(|l| l.plain() + "\n")
+                .collect::<String>()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn dois_come_first_with_cached_citations_and_the_rest_resolve_in_the_background() {
+    let (mut app, mut fake) = reading_holiday_list(80, 24, false);
+    let log = fake.take_log();
+    assert!(
+        log.iter().any(|e| matches!(e, Effect::LoadCitations { entry: 4, dois } if dois.len() == 2)),
+        "{log:?}"
+    );
+    // Only the DOI without a cached answer goes to the network worker.
+    assert!(
+        log.iter().any(
+            |e| matches!(e, Effect::ResolveCitations { entry: 4, dois } if dois == &["10.1000/b"])
+        ),
+        "{log:?}"
+    );
+    let items = app.link_items();
+    assert_eq!(items[0].label, "doi:10.1000/a");
+    assert!(items[0].found);
+    assert!(items[0]
+        .citation
+        .as_deref()
+        .is_some_and(|c| c.starts_with("Webber M, Reidy H, Ansari D, et al. (2014) Enhancing")));
+    assert_eq!(items[1].label, "doi:10.1000/b");
+    assert_eq!(items[1].citation.as_deref(), Some("resolving…"));
+    assert_eq!(items[2].label, "[1]", "links after the DOIs");
+    assert!(reader_text(&app).contains("• doi:10.1000/b (resolving…)"));
+    // An answer for an entry no longer open changes nothing.
+    let mut other = citation("10.1000/b");
+    other.title = Some("A second paper".into());
+    fake.dispatch(
+        &mut app,
+        Action::CitationResolved {
+            entry: 1,
+            doi: "10.1000/b".into(),
+            state: CitationState::Found {
+                citation: other.clone(),
+            },
+        },
+    );
+    assert_eq!(app.link_items()[1].citation.as_deref(), Some("resolving…"));
+    fake.dispatch(
+        &mut app,
+        Action::CitationResolved {
+            entry: 4,
+            doi: "10.1000/B".into(),
+            state: CitationState::Found { citation: other },
+        },
+    );
+    let items = app.link_items();
+    assert!(
+        items[1]
+            .citation
+            .as_deref()
+            .is_some_and(|c| c.contains("A second paper")),
+        "{items:?}"
+    );
+    let text = reader_text(&app);
+    assert!(text.contains("A second paper"), "{text}");
+    assert!(!text.contains("resolving"), "{text}");
+}
+
+#[test]
+fn failed_look_ups_show_their_reason_and_the_demo_never_resolves() {
+    let (mut app, mut fake) = reading_holiday_list(80, 24, false);
+    fake.dispatch(
+        &mut app,
+        Action::CitationResolved {
+            entry: 4,
+            doi: "10.1000/b".into(),
+            state: CitationState::Failed {
+                reason: "cannot reach doi.org: connection refused".into(),
+            },
+        },
+    );
+    assert_eq!(
+        app.link_items()[1].citation.as_deref(),
+        Some("look-up failed: cannot reach doi.org: connection refused")
+    );
+    assert!(reader_text(&app)
+        .contains("doi:10.1000/b (look-up failed: cannot reach doi.org: connection refused)"));
+    // The worker could not start: whatever was still resolving fails with its reason.
+    let (mut app, mut fake) = reading_holiday_list(80, 24, false);
+    fake.dispatch(
+        &mut app,
+        Action::CitationsFailed {
+            entry: 4,
+            reason: "cannot open the cache".into(),
+        },
+    );
+    assert_eq!(
+        app.link_items()[1].citation.as_deref(),
+        Some("look-up failed: cannot open the cache")
+    );
+    assert!(app.link_items()[0].found, "the cached one stays");
+    // The demo has no network: no worker, and the row says why.
+    let (app, mut fake) = reading_holiday_list(80, 24, true);
+    assert!(fake
+        .take_log()
+        .iter()
+        .all(|e| !matches!(e, Effect::ResolveCitations { .. })));
+    assert_eq!(
+        app.link_items()[1].citation.as_deref(),
+        Some("not looked up (no network in the demo)")
+    );
+}
+
+#[test]
+fn link_list_copies_dois_and_bibtex_with_osc52() {
+    let (mut app, mut fake) = reading_holiday_list(80, 24, false);
+    fake.press(&mut app, "L");
+    fake.take_log();
+    fake.press(&mut app, "c");
+    assert!(matches!(fake.take_log().as_slice(), [Effect::Clipboard(t)] if t == "10.1000/a"));
+    let m = app.status.message.clone().expect("message");
+    assert_eq!(
+        m.text,
+        "copied DOI to the clipboard (OSC 52: works over SSH if your terminal allows it)"
+    );
+    assert!(
+        matches!(app.overlay, Some(Overlay::LinkList { .. })),
+        "stays open"
+    );
+    // b: the BibTeX, fetched in the background, then copied.
+    fake.press(&mut app, "j");
+    fake.press(&mut app, "b");
+    assert!(matches!(
+        fake.take_log().as_slice(),
+        [Effect::FetchBibtex { doi, then: BibUse::Copy }] if doi == "10.1000/b"
+    ));
+    let bib = "@article{Webber_2014,\n  doi = {10.1000/b}\n}";
+    fake.dispatch(
+        &mut app,
+        Action::BibtexReady {
+            doi: "10.1000/b".into(),
+            then: BibUse::Copy,
+            result: Ok(Some(bib.into())),
+        },
+    );
+    assert!(matches!(fake.take_log().as_slice(), [Effect::Clipboard(t)] if t == bib));
+    let m = app.status.message.clone().expect("message");
+    assert!(
+        m.text.starts_with("copied the BibTeX of doi:10.1000/b to the clipboard (OSC 52"),
+        "{m:?}"
+    );
+    fake.dispatch(
+        &mut app,
+        Action::BibtexReady {
+            doi: "10.1000/b".into(),
+            then: BibUse::Copy,
+            result: Ok(None),
+        },
+    );
+    assert!(fake.take_log().is_empty());
+    let m = app.status.message.clone().expect("message");
+    assert!(m.error && m.text.contains("not known to the DOI resolver"), "{m:?}");
+    // c on a link row copies the link; b there explains itself.
+    fake.press(&mut app, "G");
+    fake.press(&mut app, "c");
+    assert!(
+        matches!(fake.take_log().as_slice(), [Effect::Clipboard(t)] if t == "https://doi.org/10.1000/demo.4")
+    );
+    assert!(app
+        .status
+        .message
+        .as_ref()
+        .is_some_and(|m| m.text.starts_with("copied link")));
+    fake.press(&mut app, "b");
+    assert!(fake.take_log().is_empty());
+    // Outside the list the keys do nothing.
+    fake.press(&mut app, "Esc");
+    fake.press(&mut app, "c");
+    fake.press(&mut app, "B");
+    assert!(fake.take_log().is_empty());
+}
+
+#[test]
+fn shift_b_appends_bibtex_to_the_configured_file() {
+    let (mut app, mut fake) = reading_holiday_list(80, 24, false);
+    fake.press(&mut app, "L");
+    fake.take_log();
+    // Unset: say how to set it.
+    fake.press(&mut app, "B");
+    assert!(fake.take_log().is_empty());
+    let m = app.status.message.clone().expect("message");
+    assert!(
+        m.error && m.text.contains("set doi.bib_file in config.toml"),
+        "{m:?}"
+    );
+    let path = std::path::PathBuf::from("/home/ada/papers.bib");
+    app.bib_file = Some(path.clone());
+    fake.press(&mut app, "B");
+    assert!(matches!(
+        fake.take_log().as_slice(),
+        [Effect::FetchBibtex { doi, then: BibUse::Append(p) }] if doi == "10.1000/a" && *p == path
+    ));
+    fake.dispatch(
+        &mut app,
+        Action::BibtexReady {
+            doi: "10.1000/a".into(),
+            then: BibUse::Append(path.clone()),
+            result: Ok(Some("@article{a}".into())),
+        },
+    );
+    assert!(matches!(
+        fake.take_log().as_slice(),
+        [Effect::AppendBibtex { path: p, doi, text }]
+            if *p == path && doi == "10.1000/a" && text == "@article{a}"
+    ));
+    fake.dispatch(
+        &mut app,
+        Action::BibtexReady {
+            doi: "10.1000/a".into(),
+            then: BibUse::Append(path),
+            result: Err("resolver returned HTTP 503".into()),
+        },
+    );
+    let m = app.status.message.clone().expect("message");
+    assert!(
+        m.error && m.text == "no BibTeX for doi:10.1000/a: resolver returned HTTP 503",
+        "{m:?}"
+    );
+}
+
+#[test]
+fn osc52_frames_base64_between_esc_and_bel_only() {
+    use base64::Engine;
+    assert_eq!(
+        super::osc52("10.1000/xyz1"),
+        "\u{1b}]52;c;MTAuMTAwMC94eXox\u{7}"
+    );
+    let hostile = "@article{x,\n title = {\u{1b}]52;c;evil\u{7}\u{9b}2J}\r\n}";
+    let seq = super::osc52(hostile);
+    let controls: Vec<(usize, char)> = seq
+        .char_indices()
+        .filter(|(_, c)| c.is_control())
+        .collect();
+    assert_eq!(controls, [(0, '\u{1b}'), (seq.len() - 1, '\u{7}')]);
+    let payload = seq
+        .strip_prefix("\u{1b}]52;c;")
+        .and_then(|s| s.strip_suffix('\u{7}'))
+        .expect("framing");
+    assert!(payload
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "+/=".contains(c)));
+    let back = base64::engine::general_purpose::STANDARD
+        .decode(payload)
+        .expect("base64");
+    assert_eq!(back, hostile.as_bytes());
+    let mut out = Vec::new();
+    super::write_clipboard(&mut out, "10.1000/xyz1").expect("write");
+    assert_eq!(out, b"\x1b]52;c;MTAuMTAwMC94eXox\x07");
+}
+
+#[test]
+fn bibtex_is_appended_to_the_file_a_blank_line_apart() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("papers.bib");
+    super::append_bibtex(&path, "@article{a,\n  doi = {10.1000/a}\n}\n\n").expect("append");
+    super::append_bibtex(&path, "@article{b,\n  doi = {10.1000/b}\n}").expect("append");
+    let text = std::fs::read_to_string(&path).expect("read");
+    assert_eq!(
+        text,
+        "@article{a,\n  doi = {10.1000/a}\n}\n\n@article{b,\n  doi = {10.1000/b}\n}\n"
+    );
+    let missing = dir.path().join("no/such/dir/papers.bib");
+    assert!(super::append_bibtex(&missing, "@article{c}").is_err());
+}
+
+#[test]
+fn bib_file_expands_a_leading_tilde() {
+    use super::expand_home;
+    use std::path::{Path, PathBuf};
+    let home = Some(Path::new("/home/ada"));
+    assert_eq!(
+        expand_home("~/papers.bib", home),
+        PathBuf::from("/home/ada/papers.bib")
+    );
+    assert_eq!(expand_home("~", home), PathBuf::from("/home/ada"));
+    assert_eq!(
+        expand_home("/srv/refs.bib", home),
+        PathBuf::from("/srv/refs.bib")
+    );
+    assert_eq!(expand_home("~bob/x.bib", home), PathBuf::from("~bob/x.bib"));
+    assert_eq!(
+        expand_home("~/papers.bib", None),
+        PathBuf::from("~/papers.bib")
+    );
+}
+
+#[test]
+fn help_lists_the_link_list_keys() {
+    let (app, _) = start(80, 24);
+    let help = super::view::help_text(&app);
+    assert!(help.contains("Link list (L)"), "{help}");
+    for k in ["copy the DOI", "BibTeX with OSC 52", "append the DOI's BibTeX"] {
+        assert!(help.contains(k), "{k}: {help}");
+    }
+}
+
+// ---- the welcome screen's demo, and config warnings ---------------------------------------------
+
+#[test]
+fn welcome_demo_switches_to_a_temporary_demo_archive() {
+    let mut app = App::new(Keymap::default(), Theme::default(), (80, 24), false);
+    let mut empty = Fake::new();
+    let full = Fake::new();
+    empty.feeds.clear();
+    empty.entries.clear();
+    empty.dispatch(&mut app, Action::CacheChanged);
+    assert!(app.welcome());
+    empty.take_log();
+    empty.press(&mut app, "d");
+    // Nothing is ingested here: the executor swaps in a temporary cache.
+    assert!(matches!(empty.take_log().as_slice(), [Effect::LoadDemo]));
+    let mut fake = full;
+    fake.dispatch(&mut app, Action::DemoLoaded { entries: 7 });
+    assert!(app.demo);
+    assert!(!app.welcome());
+    let m = app.status.message.clone().expect("message");
+    assert!(
+        m.text.contains("demo archive") && m.text.contains("quitting discards it"),
+        "{m:?}"
+    );
+    fake.take_log();
+    fake.press(&mut app, "R");
+    fake.press(&mut app, "H");
+    fake.dispatch(&mut app, Action::AutoRefresh);
+    assert!(fake
+        .take_log()
+        .iter()
+        .all(|e| !matches!(e, Effect::Refresh(_) | Effect::Backfill(_))));
+}
+
+#[test]
+fn config_warnings_show_on_the_first_screen() {
+    let mut keys = BTreeMap::new();
+    keys.insert("no_such_command".to_string(), vec!["x".to_string()]);
+    let keymap = Keymap::from_config(&keys);
+    let mut app = App::new(keymap, Theme::default(), (120, 40), false);
+    app.startup_warnings(&["config.toml: unknown key `ui.colour` (ignored)".to_string()]);
+    let mut fake = Fake::new();
+    fake.dispatch(&mut app, Action::CacheChanged);
+    let m = app.status.message.clone().expect("warning");
+    assert!(m.error);
+    assert!(
+        m.text
+            .starts_with("config: config.toml: unknown key `ui.colour` (ignored); [keys]"),
+        "{m:?}"
+    );
+    assert!(screen(&app).contains("unknown key `ui.colour`"));
+    // No warnings: nothing shown.
+    let mut app = App::new(Keymap::default(), Theme::default(), (80, 24), false);
+    app.startup_warnings(&[]);
+    assert!(app.status.message.is_none());
+}
+
+// ---- snapshots of the new panes ----------------------------------------------------------------
+
+#[test]
+fn snapshot_links_with_dois_and_citations() {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let (mut app, mut fake) = reading_holiday_list(w, h, false);
+        fake.press(&mut app, "L");
+        snap(&format!("links_dois_{w}x{h}"), &app);
+        // The second DOI resolves; the cursor on it.
+        let mut c = citation("10.1000/b");
+        c.authors = vec!["Lovelace A".into()];
+        c.title = Some("Notes on the analytical engine".into());
+        c.container = Some("Scientific Memoirs".into());
+        c.volume = Some("3".into());
+        c.issue = None;
+        c.pages = Some("666-731".into());
+        c.year = Some(1843);
+        fake.dispatch(
+            &mut app,
+            Action::CitationResolved {
+                entry: 4,
+                doi: "10.1000/b".into(),
+                state: CitationState::Found { citation: c },
+            },
+        );
+        fake.press(&mut app, "j");
+        snap(&format!("links_dois_resolved_{w}x{h}"), &app);
+    }
+    // The reader's text after the post: links, then papers with their citation lines.
+    let (mut app, mut fake) = reading_holiday_list(80, 24, false);
+    fake.press(&mut app, "G");
+    snap("reader_papers_80x24", &app);
+}
+
+#[test]
+fn snapshot_archive_with_a_complete_feeds_empty_month() {
+    let mut fake = Fake::new();
+    fake.complete.insert(1);
+    let (mut app, mut fake) = start_on(120, 40, Keymap::default(), false, fake);
+    select_feed(&mut fake, &mut app, 0);
+    fake.press(&mut app, "Down");
+    fake.press(&mut app, ":");
+    fake.type_text(&mut app, "2014-11");
+    fake.press(&mut app, "Enter");
+    fake.press(&mut app, "h");
+    snap("archive_complete_feed_empty_month_120x40", &app);
+    let (mut app, mut fake) = start_on(80, 24, Keymap::default(), false, Fake::new());
+    fake.complete.insert(1);
+    fake.dispatch(&mut app, Action::CacheChanged);
+    select_feed(&mut fake, &mut app, 0);
+    fake.press(&mut app, "h");
+    snap("archive_complete_feed_80x24", &app);
 }

@@ -1,14 +1,22 @@
 //! `update`: the one place the state changes. Pure: it never touches the cache, the network or
 //! the terminal; what it wants done comes back as [`Effect`]s.
 
+use std::path::PathBuf;
+
+use crate::archive::BackfillReport;
+use crate::citations::CitationState;
 use crate::model::{EntryId, FeedId};
 use crate::store::ListQuery;
 
-use super::action::{Action, MouseAction};
+use super::action::{Action, BibUse, MouseAction};
 use super::layout::{self, areas, follow};
 use super::state::{
-    year_of, App, ArchiveRow, EntrySource, Overlay, Pane, PromptKind, ReaderState, Scope, PAGE,
+    fill_empty_months, year_of, App, ArchiveRow, BackfillStatus, Cite, EntrySource, Overlay,
+    Pane, PromptKind, ReaderState, Scope, PAGE,
 };
+
+/// What the status line says after a copy: OSC 52 depends on the terminal, so say so.
+pub const OSC52_NOTE: &str = "(OSC 52: works over SSH if your terminal allows it)";
 
 /// Work for the executor. Results come back as actions.
 #[derive(Debug, Clone)]
@@ -34,9 +42,34 @@ pub enum Effect {
     AddFeed(String),
     ImportOpmlFile(String),
     ImportResearchList,
+    /// Switch to the demo archive in a temporary cache (never the user's own).
     LoadDemo,
+    /// Backfill this feed (`None`: every feed) in the background.
     Backfill(Option<FeedId>),
     OpenUrl(String),
+    /// Read the cached citations of an entry's DOIs (no network).
+    LoadCitations {
+        entry: EntryId,
+        dois: Vec<String>,
+    },
+    /// Resolve these DOIs in the background, reporting each as it arrives.
+    ResolveCitations {
+        entry: EntryId,
+        dois: Vec<String>,
+    },
+    /// Fetch a DOI's BibTeX in the background.
+    FetchBibtex {
+        doi: String,
+        then: BibUse,
+    },
+    /// Put text on the terminal's clipboard (OSC 52).
+    Clipboard(String),
+    /// Append a BibTeX entry to a file.
+    AppendBibtex {
+        path: PathBuf,
+        doi: String,
+        text: String,
+    },
     Quit,
 }
 
@@ -61,7 +94,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
 fn is_user(a: &Action) -> bool {
     !matches!(
         a,
-        Action::FeedsLoaded(_)
+        Action::FeedsLoaded { .. }
             | Action::MonthsLoaded { .. }
             | Action::EntriesLoaded { .. }
             | Action::EntryLoaded(_)
@@ -70,6 +103,15 @@ fn is_user(a: &Action) -> bool {
             | Action::RefreshProgress { .. }
             | Action::RefreshDone { .. }
             | Action::FeedAdded { .. }
+            | Action::CitationsCached { .. }
+            | Action::CitationResolved { .. }
+            | Action::CitationsFailed { .. }
+            | Action::BibtexReady { .. }
+            | Action::BackfillStarted { .. }
+            | Action::BackfillPage { .. }
+            | Action::BackfillFeedDone(_)
+            | Action::BackfillDone { .. }
+            | Action::DemoLoaded { .. }
             | Action::Info(_)
             | Action::Error(_)
             | Action::Resize(..)
@@ -141,29 +183,56 @@ fn help(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
 }
 
 fn link_list(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
-    let items = app
-        .reader
-        .as_ref()
-        .map(|r| r.link_items())
-        .unwrap_or_default();
+    let items = app.link_items();
     let Some(Overlay::LinkList { selected }) = &mut app.overlay else {
         return;
     };
     let last = items.len().saturating_sub(1);
+    let item = items.get(*selected).cloned();
     match action {
         Action::MoveDown => *selected = (*selected + 1).min(last),
         Action::MoveUp => *selected = selected.saturating_sub(1),
         Action::Top => *selected = 0,
         Action::Bottom => *selected = last,
-        Action::Open => {
-            if let Some((_, url)) = items.get(*selected) {
-                fx.push(Effect::OpenUrl(url.clone()));
+        // `o` opens the row too: in the list it means "open this".
+        Action::Open | Action::OpenInBrowser => {
+            if let Some(it) = item {
+                fx.push(Effect::OpenUrl(it.url));
             }
             app.overlay = None;
         }
         Action::OpenLink(n) => {
             app.overlay = None;
             open_link(app, n, fx);
+        }
+        Action::CopyDoi => {
+            if let Some(it) = item {
+                let what = if it.doi.is_some() { "DOI" } else { "link" };
+                fx.push(Effect::Clipboard(it.doi.unwrap_or(it.url)));
+                app.info(format!("copied {what} to the clipboard {OSC52_NOTE}"));
+            }
+        }
+        Action::CopyBibtex | Action::AppendBibtex => {
+            let Some(doi) = item.and_then(|it| it.doi) else {
+                app.info("BibTeX is for papers: select a doi: row");
+                return;
+            };
+            let then = if action == Action::CopyBibtex {
+                BibUse::Copy
+            } else {
+                match &app.bib_file {
+                    Some(p) => BibUse::Append(p.clone()),
+                    None => {
+                        app.error(
+                            "no BibTeX file: set doi.bib_file in config.toml \
+                             (e.g. bib_file = \"~/papers.bib\") for B to append to it",
+                        );
+                        return;
+                    }
+                }
+            };
+            app.info(format!("fetching BibTeX for doi:{doi} …"));
+            fx.push(Effect::FetchBibtex { doi, then });
         }
         Action::Back | Action::Quit | Action::LinkList => app.overlay = None,
         Action::ForceQuit => fx.push(Effect::Quit),
@@ -231,7 +300,7 @@ fn main(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         }
         Action::OpenLink(n) => open_link(app, n, fx),
         Action::LinkList => match &app.reader {
-            Some(r) if !r.link_items().is_empty() => {
+            Some(r) if !r.links.is_empty() || !r.entry.dois.is_empty() => {
                 app.overlay = Some(Overlay::LinkList { selected: 0 })
             }
             Some(_) => app.info("this post has no links or DOIs"),
@@ -259,10 +328,17 @@ fn main(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
             }
         }
         Action::RefreshAll | Action::AutoRefresh => refresh(app, Vec::new(), fx),
-        Action::Backfill => fx.push(Effect::Backfill(app.feeds.feed_id())),
+        Action::Backfill => start_backfill(app, fx),
         Action::SubscribeResearchList => fx.push(Effect::ImportResearchList),
         Action::LoadDemo => fx.push(Effect::LoadDemo),
-        Action::Input(_) | Action::Backspace | Action::Submit | Action::Cancel => {}
+        // The link list's keys do nothing outside it.
+        Action::Input(_)
+        | Action::Backspace
+        | Action::Submit
+        | Action::Cancel
+        | Action::CopyDoi
+        | Action::CopyBibtex
+        | Action::AppendBibtex => {}
         Action::Mouse(m) => mouse(app, m, fx),
         Action::Resize(w, h) => {
             app.size = (w, h);
@@ -275,9 +351,10 @@ fn main(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
             }
         }
         // ---- results ----
-        Action::FeedsLoaded(feeds) => {
+        Action::FeedsLoaded { feeds, complete } => {
             let keep = app.feeds.scope();
             app.feeds.feeds = feeds;
+            app.feeds.complete = complete;
             app.feeds.loaded = true;
             // Keep the selected feed by id: a new feed may have been added above it.
             app.feeds.selected = match keep {
@@ -302,15 +379,95 @@ fn main(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
             let width = layout::reader_text_width(app.size.0, app.size.1);
             let search = app.entries.source.search().map(str::to_string);
             match &mut app.reader {
-                // The same entry again (a reload): keep the reading position.
+                // The same entry again (a reload): keep the reading position and citations.
                 Some(r) if r.entry.id == entry.id => {
                     r.entry = *entry;
                     r.lines.clear();
                     r.render(width);
                 }
-                _ => app.reader = Some(ReaderState::new(*entry, width, search)),
+                _ => {
+                    // Cited papers: cached citations at once, the rest looked up after.
+                    if !entry.dois.is_empty() {
+                        fx.push(Effect::LoadCitations {
+                            entry: entry.id,
+                            dois: entry.dois.iter().map(|d| d.doi.clone()).collect(),
+                        });
+                    }
+                    app.reader = Some(ReaderState::new(*entry, width, search));
+                }
             }
             app.focus = Pane::Reader;
+        }
+        Action::CitationsCached { entry, cached } => citations_cached(app, entry, cached, fx),
+        Action::CitationResolved { entry, doi, state } => {
+            if let Some(r) = app.reader.as_mut().filter(|r| r.entry.id == entry) {
+                r.citations
+                    .insert(crate::doi::key(&doi), Cite::Known(state));
+                r.refresh_papers();
+            }
+        }
+        Action::CitationsFailed { entry, reason } => {
+            if let Some(r) = app.reader.as_mut().filter(|r| r.entry.id == entry) {
+                for c in r.citations.values_mut() {
+                    if *c == Cite::Resolving {
+                        *c = Cite::Known(CitationState::Failed {
+                            reason: reason.clone(),
+                        });
+                    }
+                }
+                r.refresh_papers();
+            }
+        }
+        Action::BibtexReady { doi, then, result } => bibtex_ready(app, doi, then, result, fx),
+        Action::BackfillStarted { feed: _, total_feeds } => {
+            if let Some(b) = &mut app.status.backfill {
+                b.total_feeds = total_feeds;
+                b.feed_no += 1;
+                b.page = 0;
+            }
+        }
+        Action::BackfillPage { feed: _, page, added } => {
+            if let Some(b) = &mut app.status.backfill {
+                b.page = page;
+                b.added += added;
+            }
+            // The Archive grows as pages arrive: months and counts are cheap to re-read.
+            if added > 0 {
+                fx.push(Effect::LoadFeeds);
+                fx.push(Effect::LoadMonths {
+                    feed: app.archive.feed,
+                });
+            }
+        }
+        Action::BackfillFeedDone(report) => {
+            if report.complete {
+                app.feeds.complete.insert(report.feed_id);
+            }
+            if let Some(err) = &report.error {
+                let title = app.feeds.title_of(report.feed_id);
+                app.error(format!("backfill of {title}: {err}"));
+            }
+            if let Some(b) = &mut app.status.backfill {
+                b.reports.push(*report);
+            }
+        }
+        Action::BackfillDone { error } => {
+            let status = app.status.backfill.take().unwrap_or_default();
+            let (text, is_error) = backfill_summary(app, &status.reports, error.as_deref());
+            if is_error {
+                app.error(text);
+            } else {
+                app.info(text);
+            }
+            reload(app, fx);
+        }
+        Action::DemoLoaded { entries } => {
+            app.demo = true;
+            app.info(format!(
+                "this is the demo archive ({entries} entries) in a temporary cache: \
+                 no network, and quitting discards it"
+            ));
+            reload(app, fx);
         }
         Action::CacheChanged => reload(app, fx),
         Action::RefreshStarted { total } => app.status.refresh = Some((0, total)),
@@ -548,7 +705,13 @@ fn months_loaded(
     if feed != app.archive.feed {
         return; // an answer for a feed no longer selected
     }
-    app.archive.months = months;
+    // A feed whose whole history is cached shows its empty months too.
+    let complete = feed.is_some_and(|f| app.feeds.complete.contains(&f));
+    app.archive.months = if complete {
+        fill_empty_months(months)
+    } else {
+        months
+    };
     let desired = match (&app.entries.source, app.feeds.scope()) {
         (EntrySource::Search { .. }, _) => None,
         (_, Scope::Unread) => Some(EntrySource::Unread { feed: None }),
@@ -557,7 +720,15 @@ fn months_loaded(
                 .month()
                 .filter(|m| app.archive.month_index(m).is_some())
                 .map(str::to_string)
-                .or_else(|| app.archive.months.first().map(|m| m.month.clone()));
+                .or_else(|| {
+                    // The newest month with entries (a complete feed's may be empty).
+                    let months = &app.archive.months;
+                    months
+                        .iter()
+                        .find(|m| m.count > 0)
+                        .or(months.first())
+                        .map(|m| m.month.clone())
+                });
             Some(match month {
                 Some(month) => EntrySource::Month { feed, month },
                 None => EntrySource::Nothing,
@@ -769,28 +940,24 @@ fn step_month(app: &mut App, newer: bool, fx: &mut Vec<Effect>) {
     }
 }
 
-/// `}` newer / `{` older year: its newest month with entries.
+/// `}` newer / `{` older year: its newest month with entries (years without any are skipped).
 fn step_year(app: &mut App, newer: bool, fx: &mut Vec<Effect>) {
     let months = &app.archive.months;
     let cur_year = current_month_index(app)
         .and_then(|i| months.get(i))
         .map(|m| year_of(&m.month).to_string());
+    let usable: Vec<usize> = (0..months.len())
+        .filter(|&j| month_usable(app, j))
+        .collect();
+    let year = |j: &usize| year_of(&months[*j].month);
+    // Months are newest first: the nearest newer year is found from the oldest end.
     let target_year = match &cur_year {
-        Some(y) if newer => months
-            .iter()
-            .rev()
-            .map(|m| year_of(&m.month))
-            .find(|my| *my > y.as_str()),
-        Some(y) => months
-            .iter()
-            .map(|m| year_of(&m.month))
-            .find(|my| *my < y.as_str()),
-        None => months.first().map(|m| year_of(&m.month)),
+        Some(y) if newer => usable.iter().rev().map(year).find(|my| *my > y.as_str()),
+        Some(y) => usable.iter().map(year).find(|my| *my < y.as_str()),
+        None => usable.first().map(year),
     }
     .map(str::to_string);
-    let target = target_year.and_then(|y| {
-        (0..months.len()).find(|&j| year_of(&months[j].month) == y && month_usable(app, j))
-    });
+    let target = target_year.and_then(|y| usable.iter().copied().find(|j| year(j) == y));
     match target {
         Some(j) => go_to_month(app, j, fx),
         None => app.info(if newer {
@@ -843,11 +1010,12 @@ fn jump_to(app: &mut App, text: &str, fx: &mut Vec<Effect>) {
         ));
         return;
     };
-    let found = app
-        .archive
-        .months
+    // A year goes to its newest month with entries; a month may be an empty one.
+    let months = &app.archive.months;
+    let found = months
         .iter()
-        .position(|m| m.month.starts_with(&key));
+        .position(|m| m.month.starts_with(&key) && m.count > 0)
+        .or_else(|| months.iter().position(|m| m.month.starts_with(&key)));
     match found {
         Some(i) => go_to_month(app, i, fx),
         None => app.error(format!("no entries in {key}")),
@@ -920,6 +1088,143 @@ fn refresh(app: &mut App, feeds: Vec<FeedId>, fx: &mut Vec<Effect>) {
     } else {
         app.status.refresh = Some((0, feeds.len()));
         fx.push(Effect::Refresh(feeds));
+    }
+}
+
+/// `H`: backfill the selected feed (on All feeds or Unread: every feed) in the background.
+fn start_backfill(app: &mut App, fx: &mut Vec<Effect>) {
+    if app.demo {
+        app.info("demo archive: backfill is off (no network)");
+        return;
+    }
+    if app.status.backfill.is_some() {
+        app.info("a backfill is already running");
+        return;
+    }
+    let feed = app.feeds.feed_id();
+    let what = match feed {
+        Some(id) => app.feeds.title_of(id),
+        None => "every feed".to_string(),
+    };
+    app.status.backfill = Some(BackfillStatus::default());
+    app.info(format!("fetching the older posts of {what} …"));
+    fx.push(Effect::Backfill(feed));
+}
+
+/// The one line a finished backfill leaves on the status line, and whether it is an error.
+fn backfill_summary(
+    app: &App,
+    reports: &[BackfillReport],
+    error: Option<&str>,
+) -> (String, bool) {
+    if let Some(e) = error {
+        return (format!("backfill failed: {e}"), true);
+    }
+    let entries = |n: usize| match n {
+        1 => "1 new entry".to_string(),
+        n => format!("{n} new entries"),
+    };
+    match reports {
+        [] => ("backfill: no feeds to backfill".to_string(), false),
+        [r] => {
+            let title = app.feeds.title_of(r.feed_id);
+            if let Some(err) = &r.error {
+                return (
+                    format!(
+                        "backfill of {title}: {} kept; {err}",
+                        entries(r.added)
+                    ),
+                    true,
+                );
+            }
+            let pages = if r.pages == 1 { "page" } else { "pages" };
+            let mut s = format!(
+                "backfill of {title}: {} from {} {pages}",
+                entries(r.added),
+                r.pages
+            );
+            if let Some(m) = &r.oldest_month {
+                s.push_str(&format!(", back to {m}"));
+            }
+            if r.complete {
+                s.push_str("; history complete ✓");
+            } else if let Some(reason) = &r.reason {
+                s.push_str(&format!("; {reason}"));
+            }
+            (s, false)
+        }
+        many => {
+            let added: usize = many.iter().map(|r| r.added).sum();
+            let complete = many.iter().filter(|r| r.complete).count();
+            let failed: Vec<&BackfillReport> = many.iter().filter(|r| r.error.is_some()).collect();
+            let mut s = format!(
+                "backfill: {} in {} feeds, {complete} complete",
+                entries(added),
+                many.len()
+            );
+            if let Some(first) = failed.first() {
+                let title = app.feeds.title_of(first.feed_id);
+                let err = first.error.as_deref().unwrap_or_default();
+                s.push_str(&format!("; {} failed ({title}: {err})", failed.len()));
+            }
+            (s, !failed.is_empty())
+        }
+    }
+}
+
+/// Cached citations arrived: show them, and look up the rest in the background (never in the
+/// demo, which has no network).
+fn citations_cached(
+    app: &mut App,
+    entry: EntryId,
+    cached: Vec<(String, Option<CitationState>)>,
+    fx: &mut Vec<Effect>,
+) {
+    let demo = app.demo;
+    let Some(r) = app.reader.as_mut().filter(|r| r.entry.id == entry) else {
+        return; // the reader moved on
+    };
+    let mut todo = Vec::new();
+    for (doi, state) in cached {
+        let slot = match state {
+            Some(s @ (CitationState::Found { .. } | CitationState::NotFound)) => Cite::Known(s),
+            // Never looked up, or a cached answer that no longer parses: ask the resolver.
+            _ if !demo => {
+                todo.push(doi.clone());
+                Cite::Resolving
+            }
+            Some(s) => Cite::Known(s),
+            None => Cite::NotLookedUp,
+        };
+        r.citations.insert(crate::doi::key(&doi), slot);
+    }
+    r.refresh_papers();
+    if !todo.is_empty() {
+        fx.push(Effect::ResolveCitations { entry, dois: todo });
+    }
+}
+
+fn bibtex_ready(
+    app: &mut App,
+    doi: String,
+    then: BibUse,
+    result: Result<Option<String>, String>,
+    fx: &mut Vec<Effect>,
+) {
+    match (result, then) {
+        (Ok(Some(text)), BibUse::Copy) => {
+            fx.push(Effect::Clipboard(text));
+            app.info(format!(
+                "copied the BibTeX of doi:{doi} to the clipboard {OSC52_NOTE}"
+            ));
+        }
+        (Ok(Some(text)), BibUse::Append(path)) => {
+            fx.push(Effect::AppendBibtex { path, doi, text });
+        }
+        (Ok(None), _) => app.error(format!(
+            "doi:{doi} is not known to the DOI resolver: no BibTeX"
+        )),
+        (Err(reason), _) => app.error(format!("no BibTeX for doi:{doi}: {reason}")),
     }
 }
 

@@ -43,8 +43,11 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
                 } else {
                     m.count.to_string()
                 };
+                // An empty month of a complete feed: shown, but quiet.
                 let style = if m.unread > 0 {
                     t.unread()
+                } else if m.count == 0 {
+                    t.dim()
                 } else {
                     Style::default()
                 };
@@ -56,7 +59,14 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         }
         lines.push(row(&left, &right, width, style));
     }
-    let title = "Archive".to_string();
+    let complete = a.feed.is_some_and(|f| app.feeds.complete.contains(&f));
+    let title = match (complete, width) {
+        (false, _) => "Archive",
+        (true, 28..) => "Archive · history complete",
+        (true, 20..) => "Archive · complete",
+        (true, _) => "Archive ✓",
+    }
+    .to_string();
     frame.render_widget(
         Paragraph::new(lines).block(pane_block(app, Pane::Archive, title)),
         area,

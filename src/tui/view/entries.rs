@@ -78,6 +78,9 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             EntrySource::Search { .. } => "no entries match this search",
             EntrySource::Unread { .. } => "nothing unread",
             _ if e.papers_only => "no entries citing papers here (p shows all)",
+            EntrySource::Month { feed: Some(f), .. } if app.feeds.complete.contains(f) => {
+                "no posts this month (the blog's whole history is cached)"
+            }
             _ => "no entries",
         };
         lines.push(Line::from(Span::styled(format!(" {msg}"), t.dim())));

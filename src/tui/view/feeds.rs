@@ -28,10 +28,13 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
                     break;
                 };
                 // Gone (404/410) and failing feeds are marked; the reason is on the status line.
+                // ✓: the whole history is cached (a backfill reached the blog's first post).
                 let mark = if feed.gone {
                     "✗ "
                 } else if feed.last_error.is_some() {
                     "! "
+                } else if f.complete.contains(&feed.id) {
+                    "✓ "
                 } else {
                     "  "
                 };

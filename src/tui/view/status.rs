@@ -27,6 +27,11 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         used += s.width();
         spans.push(Span::styled(s, t.accent()));
     }
+    if let Some(b) = &app.status.backfill {
+        let s = format!("{} ", b.progress());
+        used += s.width();
+        spans.push(Span::styled(s, t.accent()));
+    }
     if app.status.adding {
         used += "adding… ".len();
         spans.push(Span::styled("adding… ", t.accent()));
@@ -46,13 +51,12 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         let fixed = match &app.overlay {
             Some(Overlay::Prompt { .. }) => Some("Enter confirm · Esc cancel"),
             Some(Overlay::Help { .. }) => Some("j/k scroll · Esc close"),
-            Some(Overlay::LinkList { .. }) => Some("j/k move · Enter open · Esc close"),
-            None => None,
+            Some(Overlay::LinkList { .. }) | None => None,
         };
-        let ctx = if app.welcome() {
-            Ctx::Welcome
-        } else {
-            app.focus.into()
+        let ctx = match &app.overlay {
+            Some(Overlay::LinkList { .. }) => Ctx::Links,
+            _ if app.welcome() => Ctx::Welcome,
+            _ => app.focus.into(),
         };
         match fixed {
             Some(text) => spans.push(Span::styled(fit(text, room), t.dim())),
