@@ -225,11 +225,18 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     let paths = Paths::resolve(args.data_dir.as_deref(), args.config.as_deref())?;
     let _log_guard = init_logging(&paths.log_dir);
-    let mut lib = open_library(paths)?;
     let Some(command) = args.command else {
-        paperboy::tui::run(lib, paperboy::tui::RunOptions::default())?;
+        let (lib, warnings) = open_library_with_warnings(paths)?;
+        paperboy::tui::run(
+            lib,
+            paperboy::tui::RunOptions {
+                warnings,
+                ..Default::default()
+            },
+        )?;
         return Ok(ExitCode::SUCCESS);
     };
+    let mut lib = open_library(paths)?;
     match command {
         Command::Add {
             url,
@@ -325,21 +332,32 @@ fn demo(config: Option<&Path>) -> Result<ExitCode> {
         .context("cannot create a temporary directory for the demo")?;
     let paths = Paths::resolve(Some(dir.path()), config)?;
     let _log_guard = init_logging(&paths.log_dir);
-    let mut lib = open_library(paths)?;
+    let (mut lib, warnings) = open_library_with_warnings(paths)?;
     let docs: Vec<(&str, &[u8])> = paperboy::demo::feeds()
         .iter()
         .map(|f| (f.url, f.bytes))
         .collect();
     lib.ingest_documents(&docs)
         .context("cannot load the demo archive")?;
-    paperboy::tui::run(lib, paperboy::tui::RunOptions { demo: true })?;
+    paperboy::tui::run(
+        lib,
+        paperboy::tui::RunOptions {
+            demo: true,
+            warnings,
+        },
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
+/// The library and the config's warnings, which the reader shows in its status line.
+fn open_library_with_warnings(paths: Paths) -> Result<(Library, Vec<String>)> {
+    paperboy::library::open_with_config_file(paths).context("cannot open paperboy's cache")
+}
+
+/// The library, with the config's warnings printed on stderr.
 fn open_library(paths: Paths) -> Result<Library> {
     let config_file = paths.config_file.clone();
-    let (lib, warnings) = paperboy::library::open_with_config_file(paths)
-        .with_context(|| "cannot open paperboy's cache")?;
+    let (lib, warnings) = open_library_with_warnings(paths)?;
     for w in warnings {
         eprintln!("paperboy: warning: {} ({})", w, config_file.display());
     }

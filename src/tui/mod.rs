@@ -42,10 +42,12 @@ use theme::Theme;
 use update::{update, Effect};
 
 /// How the reader is started.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RunOptions {
     /// The demo archive: never touch the network.
     pub demo: bool,
+    /// Problems found in config.toml (from `open_with_config_file`), shown on the first screen.
+    pub warnings: Vec<String>,
 }
 
 /// What stops the reader.
@@ -137,7 +139,7 @@ pub fn run(lib: Library, opts: RunOptions) -> Result<(), TuiError> {
     let mut app = App::new(keymap, theme, (size.width, size.height), opts.demo);
     app.resolver = resolver;
     app.bib_file = bib_file;
-    // WARNINGS-FIELD: app.startup_warnings(&opts.warnings);
+    app.startup_warnings(&opts.warnings);
     let (tx, rx) = mpsc::channel();
     let mut exec = Executor {
         lib,

@@ -472,9 +472,9 @@ impl ReaderState {
                     label: format!("doi:{doi}"),
                     url: scrub_line(&crate::doi::doi_url(resolver, &d.doi)),
                     citation: Some(self.citation_text(&d.doi)),
-                    found: self.citation_state(&d.doi).is_some_and(|s| {
-                        matches!(s, CitationState::Found { .. })
-                    }),
+                    found: self
+                        .citation_state(&d.doi)
+                        .is_some_and(|s| matches!(s, CitationState::Found { .. })),
                     doi: Some(doi),
                 }
             })

@@ -1003,6 +1003,27 @@ fn hostile_text_never_reaches_a_cell() {
             .for_each(|d| d.doi = format!("10.1/{nasty}"));
         e.link = Some(format!("https://x.org/\u{1b}[31m{nasty}"));
     }
+    // Citation lines from the resolver are untrusted too: a found one and a failure reason.
+    let mut hostile = citation("10.1/x");
+    hostile.title = Some(nasty.to_string());
+    hostile.authors = vec![nasty.to_string()];
+    let dois: Vec<String> = fake
+        .entries
+        .iter()
+        .flat_map(|e| e.dois.iter().map(|d| d.doi.to_lowercase()))
+        .collect();
+    for (i, d) in dois.into_iter().enumerate() {
+        let state = if i % 2 == 0 {
+            CitationState::Found {
+                citation: hostile.clone(),
+            }
+        } else {
+            CitationState::Failed {
+                reason: format!("reason {nasty}"),
+            }
+        };
+        fake.citations.insert(d, state);
+    }
     for (w, h) in [(80, 24), (120, 40), (60, 20)] {
         let mut app = App::new(Keymap::default(), Theme::default(), (w, h), false);
         fake.dispatch(&mut app, Action::CacheChanged);
@@ -1014,6 +1035,15 @@ fn hostile_text_never_reaches_a_cell() {
         fake.press(&mut app, "Enter");
         screens.push(buffer(&app));
         fake.press(&mut app, "L");
+        screens.push(buffer(&app));
+        fake.dispatch(
+            &mut app,
+            Action::BibtexReady {
+                doi: format!("10.1/{nasty}"),
+                then: BibUse::Copy,
+                result: Err(format!("boom {nasty}")),
+            },
+        );
         screens.push(buffer(&app));
         for buf in screens {
             for cell in buf.content() {
@@ -1276,7 +1306,11 @@ fn backfill_pages_grow_the_archive_and_the_summary_reports_it() {
         "{m:?}"
     );
     assert!(app.feeds.complete.contains(&1));
-    assert!(screen(&app).contains("✓ Connected Recovery"), "{}", screen(&app));
+    assert!(
+        screen(&app).contains("✓ Connected Recovery"),
+        "{}",
+        screen(&app)
+    );
 }
 
 #[test]
@@ -1305,7 +1339,10 @@ fn backfill_failures_reach_the_status_line() {
         ))),
     );
     let m = app.status.message.clone().expect("error");
-    assert!(m.error && m.text.starts_with("backfill of Broken Feed: page 3"), "{m:?}");
+    assert!(
+        m.error && m.text.starts_with("backfill of Broken Feed: page 3"),
+        "{m:?}"
+    );
     fake.dispatch(
         &mut app,
         Action::BackfillFeedDone(Box::new(report(2, 0, false, None))),
@@ -1314,7 +1351,8 @@ fn backfill_failures_reach_the_status_line() {
     let m = app.status.message.clone().expect("summary");
     assert!(m.error, "{m:?}");
     assert!(
-        m.text.contains("5 new entries in 3 feeds, 1 complete; 1 failed (Broken Feed: page 3"),
+        m.text
+            .contains("5 new entries in 3 feeds, 1 complete; 1 failed (Broken Feed: page 3"),
         "{m:?}"
     );
     // A run that could not start at all.
@@ -1326,7 +1364,10 @@ fn backfill_failures_reach_the_status_line() {
         },
     );
     let m = app.status.message.clone().expect("error");
-    assert!(m.error && m.text == "backfill failed: cannot open the cache", "{m:?}");
+    assert!(
+        m.error && m.text == "backfill failed: cannot open the cache",
+        "{m:?}"
+    );
 }
 
 #[test]
@@ -1341,11 +1382,19 @@ fn complete_feed_shows_its_empty_months_and_month_keys_skip_them() {
     // All feeds: only months with entries.
     assert!(app.archive.month_index("2014-11").is_none());
     select_feed(&mut fake, &mut app, 0);
-    let months: Vec<&str> = app.archive.months.iter().map(|m| m.month.as_str()).collect();
+    let months: Vec<&str> = app
+        .archive
+        .months
+        .iter()
+        .map(|m| m.month.as_str())
+        .collect();
     assert_eq!(months.len(), 46, "2015-02 back to 2011-05, every month");
     assert_eq!(months.first(), Some(&"2015-02"));
     assert_eq!(months.last(), Some(&"2011-05"));
-    let nov = app.archive.month_index("2014-11").expect("empty month shown");
+    let nov = app
+        .archive
+        .month_index("2014-11")
+        .expect("empty month shown");
     assert_eq!(app.archive.months[nov].count, 0);
     // `[` and `{` skip the empty months and the empty year.
     fake.press(&mut app, "l");
@@ -1442,16 +1491,14 @@ fn reading_holiday_list(w: u16, h: u16, demo: bool) -> (App, Fake) {
     (app, fake)
 }
 
+/// The reader's text as one line (wrapping undone), to look for phrases in.
 fn reader_text(app: &App) -> String {
-    app.reader
+    let text: String = app
+        .reader
         .as_ref()
-        .map(|r| {
-            r.lines
-                .iter()
-                .map(|l| l.plain() + "\n")
-                .collect::<String>()
-        })
-        .unwrap_or_default()
+        .map(|r| r.lines.iter().map(|l| l.plain() + "\n").collect())
+        .unwrap_or_default();
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[test]
@@ -1459,7 +1506,8 @@ fn dois_come_first_with_cached_citations_and_the_rest_resolve_in_the_background(
     let (mut app, mut fake) = reading_holiday_list(80, 24, false);
     let log = fake.take_log();
     assert!(
-        log.iter().any(|e| matches!(e, Effect::LoadCitations { entry: 4, dois } if dois.len() == 2)),
+        log.iter()
+            .any(|e| matches!(e, Effect::LoadCitations { entry: 4, dois } if dois.len() == 2)),
         "{log:?}"
     );
     // Only the DOI without a cached answer goes to the network worker.
@@ -1593,9 +1641,22 @@ fn link_list_copies_dois_and_bibtex_with_osc52() {
         },
     );
     assert!(matches!(fake.take_log().as_slice(), [Effect::Clipboard(t)] if t == bib));
+    // Control characters in the resolver's BibTeX never reach the clipboard.
+    fake.dispatch(
+        &mut app,
+        Action::BibtexReady {
+            doi: "10.1000/b".into(),
+            then: BibUse::Copy,
+            result: Ok(Some("@article{x,\n title = {a\u{1b}[2Jb}\n}".into())),
+        },
+    );
+    assert!(
+        matches!(fake.take_log().as_slice(), [Effect::Clipboard(t)] if t == "@article{x,\n title = {a[2Jb}\n}")
+    );
     let m = app.status.message.clone().expect("message");
     assert!(
-        m.text.starts_with("copied the BibTeX of doi:10.1000/b to the clipboard (OSC 52"),
+        m.text
+            .starts_with("copied the BibTeX of doi:10.1000/b to the clipboard (OSC 52"),
         "{m:?}"
     );
     fake.dispatch(
@@ -1608,7 +1669,10 @@ fn link_list_copies_dois_and_bibtex_with_osc52() {
     );
     assert!(fake.take_log().is_empty());
     let m = app.status.message.clone().expect("message");
-    assert!(m.error && m.text.contains("not known to the DOI resolver"), "{m:?}");
+    assert!(
+        m.error && m.text.contains("not known to the DOI resolver"),
+        "{m:?}"
+    );
     // c on a link row copies the link; b there explains itself.
     fake.press(&mut app, "G");
     fake.press(&mut app, "c");
@@ -1686,10 +1750,7 @@ fn osc52_frames_base64_between_esc_and_bel_only() {
     );
     let hostile = "@article{x,\n title = {\u{1b}]52;c;evil\u{7}\u{9b}2J}\r\n}";
     let seq = super::osc52(hostile);
-    let controls: Vec<(usize, char)> = seq
-        .char_indices()
-        .filter(|(_, c)| c.is_control())
-        .collect();
+    let controls: Vec<(usize, char)> = seq.char_indices().filter(|(_, c)| c.is_control()).collect();
     assert_eq!(controls, [(0, '\u{1b}'), (seq.len() - 1, '\u{7}')]);
     let payload = seq
         .strip_prefix("\u{1b}]52;c;")
@@ -1748,7 +1809,11 @@ fn help_lists_the_link_list_keys() {
     let (app, _) = start(80, 24);
     let help = super::view::help_text(&app);
     assert!(help.contains("Link list (L)"), "{help}");
-    for k in ["copy the DOI", "BibTeX with OSC 52", "append the DOI's BibTeX"] {
+    for k in [
+        "copy the DOI",
+        "BibTeX with OSC 52",
+        "append the DOI's BibTeX",
+    ] {
         assert!(help.contains(k), "{k}: {help}");
     }
 }
@@ -1850,11 +1915,12 @@ fn snapshot_archive_with_a_complete_feeds_empty_month() {
     fake.complete.insert(1);
     let (mut app, mut fake) = start_on(120, 40, Keymap::default(), false, fake);
     select_feed(&mut fake, &mut app, 0);
-    fake.press(&mut app, "Down");
     fake.press(&mut app, ":");
     fake.type_text(&mut app, "2014-11");
     fake.press(&mut app, "Enter");
-    fake.press(&mut app, "h");
+    fake.press(&mut app, "Tab");
+    assert_eq!(app.focus, Pane::Archive);
+    assert_eq!(app.entries.source.month(), Some("2014-11"));
     snap("archive_complete_feed_empty_month_120x40", &app);
     let (mut app, mut fake) = start_on(80, 24, Keymap::default(), false, Fake::new());
     fake.complete.insert(1);

@@ -11,8 +11,8 @@ use crate::store::ListQuery;
 use super::action::{Action, BibUse, MouseAction};
 use super::layout::{self, areas, follow};
 use super::state::{
-    fill_empty_months, year_of, App, ArchiveRow, BackfillStatus, Cite, EntrySource, Overlay,
-    Pane, PromptKind, ReaderState, Scope, PAGE,
+    fill_empty_months, year_of, App, ArchiveRow, BackfillStatus, Cite, EntrySource, Overlay, Pane,
+    PromptKind, ReaderState, Scope, PAGE,
 };
 
 /// What the status line says after a copy: OSC 52 depends on the terminal, so say so.
@@ -419,14 +419,21 @@ fn main(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
             }
         }
         Action::BibtexReady { doi, then, result } => bibtex_ready(app, doi, then, result, fx),
-        Action::BackfillStarted { feed: _, total_feeds } => {
+        Action::BackfillStarted {
+            feed: _,
+            total_feeds,
+        } => {
             if let Some(b) = &mut app.status.backfill {
                 b.total_feeds = total_feeds;
                 b.feed_no += 1;
                 b.page = 0;
             }
         }
-        Action::BackfillPage { feed: _, page, added } => {
+        Action::BackfillPage {
+            feed: _,
+            page,
+            added,
+        } => {
             if let Some(b) = &mut app.status.backfill {
                 b.page = page;
                 b.added += added;
@@ -1112,11 +1119,7 @@ fn start_backfill(app: &mut App, fx: &mut Vec<Effect>) {
 }
 
 /// The one line a finished backfill leaves on the status line, and whether it is an error.
-fn backfill_summary(
-    app: &App,
-    reports: &[BackfillReport],
-    error: Option<&str>,
-) -> (String, bool) {
+fn backfill_summary(app: &App, reports: &[BackfillReport], error: Option<&str>) -> (String, bool) {
     if let Some(e) = error {
         return (format!("backfill failed: {e}"), true);
     }
@@ -1130,10 +1133,7 @@ fn backfill_summary(
             let title = app.feeds.title_of(r.feed_id);
             if let Some(err) = &r.error {
                 return (
-                    format!(
-                        "backfill of {title}: {} kept; {err}",
-                        entries(r.added)
-                    ),
+                    format!("backfill of {title}: {} kept; {err}", entries(r.added)),
                     true,
                 );
             }
@@ -1211,6 +1211,9 @@ fn bibtex_ready(
     result: Result<Option<String>, String>,
     fx: &mut Vec<Effect>,
 ) {
+    // The resolver's text is untrusted: no control characters into the clipboard or the file
+    // (newlines and the BibTeX itself kept).
+    let result = result.map(|t| t.map(|t| crate::scrub::scrub(&t)));
     match (result, then) {
         (Ok(Some(text)), BibUse::Copy) => {
             fx.push(Effect::Clipboard(text));
