@@ -15,6 +15,7 @@
 # Environment:
 #   PAPERBOY_BIN=path   use this binary instead of building one (`cargo build --release`)
 #   KEEP=1              keep the work directory (captures, HTML, logs) and print where it is
+#   SCALE=2             render at twice the pixel density (sharper, about twice the bytes)
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -155,7 +156,7 @@ stop() {
 wait_for() {
     local text=$1 tenths=$((${2:-20} * 10)) i
     for ((i = 0; i < tenths; i++)); do
-        screen | grep -qF -- "$text" && return 0
+        [[ $(screen) == *"$text"* ]] && return 0
         sleep 0.1
     done
     fail "timed out waiting for \"$text\""
@@ -165,7 +166,7 @@ wait_for() {
 wait_for_re() {
     local re=$1 tenths=$((${2:-20} * 10)) i
     for ((i = 0; i < tenths; i++)); do
-        screen | grep -qE -- "$re" && return 0
+        grep -qE -- "$re" <<<"$(screen)" && return 0
         sleep 0.1
     done
     fail "timed out waiting for /$re/"
@@ -194,7 +195,7 @@ press_until_selected() {
     local key=$1 text=$2 i
     settle
     for ((i = 0; i < 40; i++)); do
-        selected | grep -qF -- "$text" && return 0
+        [[ $(selected) == *"$text"* ]] && return 0
         keys "$key"
         settle
     done
@@ -206,7 +207,7 @@ press_until_screen() {
     local key=$1 text=$2 i
     settle
     for ((i = 0; i < 40; i++)); do
-        screen | grep -qF -- "$text" && return 0
+        [[ $(screen) == *"$text"* ]] && return 0
         keys "$key"
         settle
     done
@@ -222,7 +223,7 @@ shot() {
         "$work/$name.ans" "$work/$name.html")
     "$chromium" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
         --disable-background-networking --disable-component-update --disable-sync \
-        --user-data-dir="$work/chromium-profile" --hide-scrollbars --force-device-scale-factor=1 \
+        --user-data-dir="$work/chromium-profile" --hide-scrollbars --force-device-scale-factor="${SCALE:-1}" \
         --window-size="${size/ /,}" --screenshot="$work/$name.png" "file://$work/$name.html" \
         >"$work/chromium-$name.log" 2>&1 || {
         cat "$work/chromium-$name.log" >&2
@@ -230,7 +231,9 @@ shot() {
     }
     [[ -s $work/$name.png ]] || die "chromium wrote no $name.png (see above)"
     mv "$work/$name.png" "$here/$name.png"
-    say "screenshots/$name.png ($(wc -c <"$here/$name.png") bytes, ${size/ /x} px)"
+    local dims
+    dims=$(python3 -c 'import struct, sys; print("%dx%d" % struct.unpack(">II", open(sys.argv[1], "rb").read(24)[16:24]))' "$here/$name.png")
+    say "screenshots/$name.png ($dims px, $(wc -c <"$here/$name.png") bytes)"
 }
 
 # ---------------------------------------------------------------------------------------------

@@ -178,6 +178,13 @@ impl Library {
         self.store.count(q).map_err(|e| self.store_err(e))
     }
 
+    /// Like [`Library::count`], but stops counting at `cap` (when given).
+    pub fn count_at_most(&self, q: &ListQuery, cap: Option<usize>) -> Result<i64> {
+        self.store
+            .count_at_most(q, cap)
+            .map_err(|e| self.store_err(e))
+    }
+
     pub fn entry(&self, id: EntryId) -> Result<Entry> {
         self.store
             .entry(id)

@@ -10,7 +10,10 @@ fuzz_target!(|data: &[u8]| {
     };
     let r = paperboy::text::render_html(&html, width);
     let plain = r.plain();
-    assert!(!plain.chars().any(paperboy::scrub::is_forbidden), "{plain:?}");
+    assert!(
+        !plain.chars().any(paperboy::scrub::is_forbidden),
+        "{plain:?}"
+    );
     for l in &r.links {
         assert!(paperboy::scrub::is_clean(l), "{l:?}");
     }

@@ -512,10 +512,18 @@ impl Store {
 
     /// How many entries `q` matches (limit and offset ignored).
     pub fn count(&self, q: &ListQuery) -> Result<i64> {
-        let Some((where_sql, args)) = query::filter(q) else {
+        self.count_at_most(q, None)
+    }
+
+    /// How many entries `q` matches, counting no further than `cap` (a search for a common
+    /// word matches most of the cache; its exact size is not worth a scan of the whole index).
+    pub fn count_at_most(&self, q: &ListQuery, cap: Option<usize>) -> Result<i64> {
+        let Some((from_where, mut args)) = query::from_where(q) else {
             return Ok(0);
         };
-        let sql = format!("SELECT COUNT(*) FROM entries e WHERE {where_sql}");
+        let limit = cap.and_then(|c| i64::try_from(c).ok()).unwrap_or(-1);
+        args.push(rusqlite::types::Value::Integer(limit));
+        let sql = format!("SELECT COUNT(*) FROM (SELECT 1 FROM {from_where} LIMIT ?)");
         let n = self
             .conn
             .prepare_cached(&sql)?
@@ -586,12 +594,11 @@ impl Store {
 
     /// Marks every entry `q` matches read (limit and offset ignored); returns how many changed.
     pub fn mark_read(&mut self, q: &ListQuery) -> Result<usize> {
-        let Some((where_sql, args)) = query::filter(q) else {
+        let Some((from_where, args)) = query::from_where(q) else {
             return Ok(0);
         };
         let sql = format!(
-            "UPDATE entries SET read = 1 WHERE read = 0 AND id IN \
-             (SELECT e.id FROM entries e WHERE {where_sql})"
+            "UPDATE entries SET read = 1 WHERE read = 0 AND id IN (SELECT e.id FROM {from_where})"
         );
         let tx = self.write()?;
         let changed = tx.execute(&sql, params_from_iter(args.iter()))?;
@@ -885,7 +892,7 @@ fn store_entries(
     seen: Seen,
 ) -> Result<usize> {
     let mut find = tx.prepare_cached(
-        "SELECT id, published, first_seen, content_hash, month FROM entries \
+        "SELECT id, published, first_seen, content_hash, month, sort_time FROM entries \
          WHERE feed_id = ?1 AND guid = ?2",
     )?;
     let mut insert = tx.prepare_cached(
@@ -918,6 +925,7 @@ fn store_entries(
                     r.get::<_, i64>(2)?,
                     r.get::<_, i64>(3)?,
                     r.get::<_, String>(4)?,
+                    r.get::<_, i64>(5)?,
                 ))
             })
             .optional()?;
@@ -928,10 +936,11 @@ fn store_entries(
         let authors = encode_authors(&e.authors);
         let published = e.published.map(|t| t.timestamp());
         let updated = e.updated.map(|t| t.timestamp());
-        let (entry_id, month) = match found {
+        let (entry_id, month, sort_time) = match found {
             None => {
                 let when = e.published.or(e.updated).unwrap_or(now);
                 let month = month_of(when);
+                let sort_time = clamp_time(when.timestamp());
                 insert.execute(params![
                     feed_id,
                     e.guid,
@@ -942,23 +951,23 @@ fn store_entries(
                     updated,
                     now.timestamp(),
                     month,
-                    when.timestamp(),
+                    sort_time,
                     e.content_html,
                     e.summary_html,
                     hash
                 ])?;
                 new += 1;
-                (tx.last_insert_rowid(), month)
+                (tx.last_insert_rowid(), month, sort_time)
             }
-            Some((_, _, _, old_hash, _)) if old_hash == hash => continue,
-            Some((id, old_published, first_seen, _, old_month)) => {
+            Some((_, _, _, old_hash, _, _)) if old_hash == hash => continue,
+            Some((id, old_published, first_seen, _, old_month, old_sort_time)) => {
                 let moved = (old_published != published).then(|| {
                     e.published
                         .or(e.updated)
                         .unwrap_or_else(|| from_secs(first_seen))
                 });
                 let month = moved.map(month_of);
-                let sort_time = moved.map(|t| t.timestamp());
+                let sort_time = moved.map(|t| clamp_time(t.timestamp()));
                 update.execute(params![
                     id,
                     e.title,
@@ -972,13 +981,17 @@ fn store_entries(
                     e.summary_html,
                     hash
                 ])?;
-                fts_delete.execute([id])?;
+                fts_delete.execute([fts_key(old_sort_time, id)])?;
                 dois_delete.execute([id])?;
-                (id, month.unwrap_or(old_month))
+                (
+                    id,
+                    month.unwrap_or(old_month),
+                    sort_time.unwrap_or(old_sort_time),
+                )
             }
         };
         fts_insert.execute(params![
-            entry_id,
+            fts_key(sort_time, entry_id),
             clip(&e.title, FTS_TITLE_MAX),
             clip(&e.text, FTS_TEXT_MAX)
         ])?;
@@ -995,6 +1008,22 @@ fn store_entries(
         }
     }
     Ok(new)
+}
+
+/// Times are kept within years 1..=9999 (what any feed means by a date), so [`fts_key`] cannot
+/// overflow whatever a hostile feed claims.
+fn clamp_time(secs: i64) -> i64 {
+    const YEAR_1: i64 = -62_135_596_800;
+    const YEAR_9999_END: i64 = 253_402_300_799;
+    secs.clamp(YEAR_1, YEAR_9999_END)
+}
+
+/// The search index's rowid for an entry: its time in the high bits and its id's low 24 bits,
+/// so matches stream newest first (`ORDER BY rowid DESC`) and a page stops early. Entries are
+/// found back by `sort_time = key >> 24 AND id & 0xFFFFFF = key & 0xFFFFFF` (ids are unique
+/// within one second for 16 million entries).
+pub(crate) fn fts_key(sort_time: i64, id: EntryId) -> i64 {
+    sort_time * (1 << 24) + (id & 0xFF_FFFF)
 }
 
 /// A fingerprint of everything an entry stores, so re-seeing an unchanged entry writes nothing.

@@ -30,9 +30,8 @@ pub fn fts_query(input: &str) -> Option<String> {
     Some(out)
 }
 
-/// The WHERE clause (over `entries e`) and its arguments for `q`'s filters. `None` when the
-/// query can match nothing (a search without a searchable word).
-pub(crate) fn filter(q: &ListQuery) -> Option<(String, Vec<Value>)> {
+/// The WHERE clause (over `entries e`) and its arguments for `q`'s filters other than search.
+fn plain_filter(q: &ListQuery) -> (Vec<&'static str>, Vec<Value>) {
     let mut conds: Vec<&str> = Vec::new();
     let mut args = Vec::new();
     if let Some(feed) = q.feed {
@@ -49,34 +48,59 @@ pub(crate) fn filter(q: &ListQuery) -> Option<(String, Vec<Value>)> {
     if q.with_dois_only {
         conds.push("EXISTS (SELECT 1 FROM entry_dois d WHERE d.entry_id = e.id)");
     }
-    if let Some(search) = &q.search {
-        conds.push("e.id IN (SELECT rowid FROM entries_fts WHERE entries_fts MATCH ?)");
-        args.push(Value::Text(fts_query(search)?));
-    }
-    let sql = if conds.is_empty() {
+    (conds, args)
+}
+
+/// The FROM and WHERE clauses (rows named `e`) and their arguments for `q`. With a search the
+/// index is the outer loop, read newest first (its rowid is the time key, see `fts_key`), so a
+/// page of results stops early however common the words are. `None` when the query can match
+/// nothing (a search without a searchable word).
+pub(crate) fn from_where(q: &ListQuery) -> Option<(String, Vec<Value>)> {
+    let (mut conds, mut args) = plain_filter(q);
+    let from = match &q.search {
+        Some(search) => {
+            let fts = fts_query(search)?;
+            conds.insert(0, "entries_fts MATCH ?");
+            args.insert(0, Value::Text(fts));
+            "entries_fts s CROSS JOIN entries e \
+             ON e.sort_time = (s.rowid >> 24) AND (e.id & 16777215) = (s.rowid & 16777215)"
+        }
+        None => "entries e",
+    };
+    let where_sql = if conds.is_empty() {
         "1".to_string()
     } else {
         conds.join(" AND ")
     };
-    Some((sql, args))
+    Some((format!("{from} WHERE {where_sql}"), args))
 }
 
 /// The listing query for `q`: newest first, with each entry's DOIs newline-joined in column 8.
 pub(crate) fn list_sql(q: &ListQuery) -> Option<(String, Vec<Value>)> {
-    let (where_sql, mut args) = filter(q)?;
-    // CROSS JOIN keeps entries as the outer loop, so the ORDER BY walks an index.
+    let (from_where, mut args) = from_where(q)?;
+    let order = if q.search.is_some() {
+        "s.rowid DESC"
+    } else {
+        "e.sort_time DESC, e.id DESC"
+    };
+    // CROSS JOIN keeps entries (or the index) as the outer loop, so the ORDER BY walks an index.
     let sql = format!(
         "SELECT e.id, e.feed_id, COALESCE(NULLIF(f.title, ''), f.url), e.title, e.link, \
          e.published, e.month, e.read, \
          (SELECT group_concat(d.doi, char(10) ORDER BY d.pos) FROM entry_dois d \
           WHERE d.entry_id = e.id) \
-         FROM entries e CROSS JOIN feeds f ON f.id = e.feed_id \
-         WHERE {where_sql} ORDER BY e.sort_time DESC, e.id DESC LIMIT ? OFFSET ?"
+         FROM {from_where_feeds} ORDER BY {order} LIMIT ? OFFSET ?",
+        from_where_feeds = with_feeds(&from_where),
     );
     let limit = q.limit.and_then(|l| i64::try_from(l).ok()).unwrap_or(-1);
     args.push(Value::Integer(limit));
     args.push(Value::Integer(i64::try_from(q.offset).unwrap_or(i64::MAX)));
     Some((sql, args))
+}
+
+/// Adds the feeds join (for the feed's title) before the WHERE of a `from_where` clause.
+fn with_feeds(from_where: &str) -> String {
+    from_where.replacen(" WHERE ", " CROSS JOIN feeds f ON f.id = e.feed_id WHERE ", 1)
 }
 
 /// The month counts and the month papers queries, for one feed (`?1`) or all.

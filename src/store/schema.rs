@@ -75,8 +75,10 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     -- A bigger in-memory term buffer means fewer, larger segments for a big refresh.
     INSERT INTO entries_fts(entries_fts, rank) VALUES ('hashsize', 8388608);
     -- Foreign-key cascades fire this too, so removing a feed empties its part of the index.
+    -- The index's rowid is the entry's time key (see `fts_key`), so a search can stream its
+    -- matches newest first and stop at the end of the page.
     CREATE TRIGGER entries_fts_delete AFTER DELETE ON entries BEGIN
-        DELETE FROM entries_fts WHERE rowid = old.id;
+        DELETE FROM entries_fts WHERE rowid = old.sort_time * 16777216 + (old.id & 16777215);
     END;
     "#,
     // 2: citation look-ups (issue 4) and resumable backfills (issue 5).

@@ -95,6 +95,8 @@ pub enum Action {
         rows: Vec<EntrySummary>,
         /// The size of the whole listing, counted when the first page was loaded.
         total: Option<usize>,
+        /// `total` is a lower bound: counting stopped there (big search results).
+        more: bool,
     },
     EntryLoaded(Box<Entry>),
     /// The cache changed (mark read, import, demo, refresh): reload what is shown.

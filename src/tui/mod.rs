@@ -41,6 +41,9 @@ use state::App;
 use theme::Theme;
 use update::{update, Effect};
 
+/// Search results are counted up to this many; beyond it the title says "1000+".
+const SEARCH_COUNT_CAP: usize = 1000;
+
 /// How the reader is started.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RunOptions {
@@ -290,19 +293,24 @@ impl Executor {
                 count,
             } => {
                 let rows = lib.list(&query)?;
-                let total = if count {
+                let (total, more) = if count {
                     let mut all = query.clone();
                     all.limit = None;
                     all.offset = 0;
-                    Some(usize::try_from(lib.count(&all)?).unwrap_or(0))
+                    // Counting every match of a common word costs a whole index scan; a search
+                    // only needs to know there are more than a screenful of pages.
+                    let cap = all.search.is_some().then_some(SEARCH_COUNT_CAP);
+                    let n = usize::try_from(lib.count_at_most(&all, cap)?).unwrap_or(0);
+                    (Some(n), cap.is_some_and(|c| n >= c))
                 } else {
-                    None
+                    (None, false)
                 };
                 vec![Action::EntriesLoaded {
                     source,
                     offset: query.offset,
                     rows,
                     total,
+                    more,
                 }]
             }
             Effect::LoadEntry(id) => vec![Action::EntryLoaded(Box::new(lib.entry(id)?))],

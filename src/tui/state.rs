@@ -272,6 +272,8 @@ pub struct EntriesState {
     pub rows: Vec<EntrySummary>,
     /// The listing's full size (rows beyond `rows.len()` are not loaded yet).
     pub total: usize,
+    /// `total` is only a lower bound ("1000+"): pages load until one comes back short.
+    pub more: bool,
     pub selected: usize,
     pub offset: usize,
     pub papers_only: bool,

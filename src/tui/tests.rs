@@ -255,6 +255,7 @@ impl Fake {
                     offset: query.offset,
                     rows,
                     total,
+                    more: false,
                 }]
             }
             Effect::LoadEntry(id) => match self.entries.iter().find(|e| e.id == id) {
@@ -689,6 +690,68 @@ fn long_listings_load_a_page_at_a_time() {
     }
     assert_eq!(app.entries.rows.len(), PAGE * 2 + 10);
     assert_eq!(app.entries.selected, PAGE * 2 + 9);
+}
+
+#[test]
+fn a_bounded_count_pages_until_a_short_page_and_shows_a_plus() {
+    let (mut app, mut fake) = start(80, 24);
+    fake.press(&mut app, "/");
+    fake.type_text(&mut app, "survival");
+    fake.press(&mut app, "Enter");
+    let source = app.entries.source.clone();
+    let page = |n: usize, from: usize| -> Vec<EntrySummary> {
+        let e = &fake.entries[0];
+        (0..n)
+            .map(|i| EntrySummary {
+                id: 10_000 + (from + i) as i64,
+                ..Fake::summary(e)
+            })
+            .collect()
+    };
+    // The executor counted up to its cap (here one page): the size is a lower bound.
+    update(
+        &mut app,
+        Action::EntriesLoaded {
+            source: source.clone(),
+            offset: 0,
+            rows: page(PAGE, 0),
+            total: Some(PAGE),
+            more: true,
+        },
+    );
+    assert!(screen(&app).contains(&format!("({PAGE}+)")), "{}", screen(&app));
+    // At the end of what is loaded, the next page is asked for although `total` is reached.
+    let fx = update(&mut app, Action::Bottom);
+    let asked = fx.iter().any(|f| {
+        matches!(f, Effect::LoadEntries { query, .. } if query.offset == PAGE)
+    });
+    assert!(asked, "{fx:?}");
+    update(
+        &mut app,
+        Action::EntriesLoaded {
+            source: source.clone(),
+            offset: PAGE,
+            rows: page(PAGE, PAGE),
+            total: None,
+            more: false,
+        },
+    );
+    assert!(app.entries.more, "a full page says nothing about the end");
+    app.entries.loading = false;
+    app.entries.selected = 2 * PAGE - 1;
+    update(
+        &mut app,
+        Action::EntriesLoaded {
+            source,
+            offset: 2 * PAGE,
+            rows: page(3, 2 * PAGE),
+            total: None,
+            more: false,
+        },
+    );
+    assert!(!app.entries.more, "a short page is the end");
+    assert_eq!(app.entries.total, 2 * PAGE + 3);
+    assert!(screen(&app).contains(&format!("({})", 2 * PAGE + 3)));
 }
 
 #[test]

@@ -374,7 +374,8 @@ fn main(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
             offset,
             rows,
             total,
-        } => entries_loaded(app, source, offset, rows, total, fx),
+            more,
+        } => entries_loaded(app, source, offset, rows, (total, more), fx),
         Action::EntryLoaded(entry) => {
             let width = layout::reader_text_width(app.size.0, app.size.1);
             let search = app.entries.source.search().map(str::to_string);
@@ -651,6 +652,7 @@ fn switch_source(app: &mut App, source: EntrySource, fx: &mut Vec<Effect>) {
     app.entries.source = source.clone();
     app.entries.rows.clear();
     app.entries.total = 0;
+    app.entries.more = false;
     app.entries.selected = 0;
     app.entries.offset = 0;
     app.entries.keep = None;
@@ -676,7 +678,8 @@ fn load_first_page(app: &mut App, limit: usize, fx: &mut Vec<Effect>) {
 /// Loads the next page when the selection nears the end of what is loaded.
 fn page_in(app: &mut App, fx: &mut Vec<Effect>) {
     let e = &app.entries;
-    if e.loading || e.rows.len() >= e.total || e.selected + PAGE / 4 < e.rows.len() {
+    let all_loaded = e.rows.len() >= e.total && !e.more;
+    if e.loading || all_loaded || e.selected + PAGE / 4 < e.rows.len() {
         return;
     }
     let source = e.source.clone();
@@ -768,10 +771,11 @@ fn entries_loaded(
     source: EntrySource,
     offset: usize,
     rows: Vec<crate::model::EntrySummary>,
-    total: Option<usize>,
+    (total, more): (Option<usize>, bool),
     fx: &mut Vec<Effect>,
 ) {
     let e = &mut app.entries;
+    let short_page = rows.len() < PAGE;
     if source != e.source {
         return; // a stale answer: the user has moved on
     }
@@ -779,6 +783,7 @@ fn entries_loaded(
     if offset == 0 {
         e.rows = rows;
         e.total = total.unwrap_or(e.rows.len()).max(e.rows.len());
+        e.more = more;
         if let Some(id) = e.keep.take() {
             e.selected = e.rows.iter().position(|r| r.id == id).unwrap_or(e.selected);
         }
@@ -786,6 +791,11 @@ fn entries_loaded(
     } else if offset == e.rows.len() {
         e.rows.extend(rows);
         e.total = e.total.max(e.rows.len());
+        if e.more && short_page {
+            // The end of a listing whose size was only bounded: now it is known.
+            e.more = false;
+            e.total = e.rows.len();
+        }
     }
     page_in(app, fx);
 }

@@ -19,12 +19,17 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let width = usize::from(area.width.saturating_sub(2));
     let height = usize::from(area.height.saturating_sub(2));
     let focused = app.focus == Pane::Entries && app.overlay.is_none();
+    let total = if e.more {
+        format!("{}+", e.total)
+    } else {
+        e.total.to_string()
+    };
     let mut title = match &e.source {
         EntrySource::Nothing => "Entries".to_string(),
-        EntrySource::Month { month, .. } => format!("{} ({})", month_title(month), e.total),
-        EntrySource::Unread { .. } => format!("Unread ({})", e.total),
+        EntrySource::Month { month, .. } => format!("{} ({total})", month_title(month)),
+        EntrySource::Unread { .. } => format!("Unread ({total})"),
         EntrySource::Search { query, .. } => {
-            format!("Search “{}” ({})", fit(&scrub_line(query), 30), e.total)
+            format!("Search “{}” ({total})", fit(&scrub_line(query), 30))
         }
     };
     if e.papers_only {
