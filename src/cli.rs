@@ -333,12 +333,7 @@ fn demo(config: Option<&Path>) -> Result<ExitCode> {
     let paths = Paths::resolve(Some(dir.path()), config)?;
     let _log_guard = init_logging(&paths.log_dir);
     let (mut lib, warnings) = open_library_with_warnings(paths)?;
-    let docs: Vec<(&str, &[u8])> = paperboy::demo::feeds()
-        .iter()
-        .map(|f| (f.url, f.bytes))
-        .collect();
-    lib.ingest_documents(&docs)
-        .context("cannot load the demo archive")?;
+    lib.load_demo().context("cannot load the demo archive")?;
     paperboy::tui::run(
         lib,
         paperboy::tui::RunOptions {

@@ -54,6 +54,10 @@ pub fn feeds() -> &'static [DemoFeed] {
 /// the welcome screen offers to subscribe to.
 pub const RESEARCH_FEEDS_OPML: &[u8] = include_bytes!("demo/research-feeds.opml");
 
+/// CSL-JSON (an array) for the real papers the demo blog cites, as a DOI resolver returns it, so
+/// the demo shows citation lines without a network.
+pub const CITATIONS_CSL_JSON: &[u8] = include_bytes!("demo/citations.json");
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -269,6 +269,32 @@ impl Library {
         Ok(total)
     }
 
+    /// Loads the embedded demo archive: its feeds, and the citations of the papers it cites.
+    pub fn load_demo(&mut self) -> Result<usize> {
+        let docs: Vec<(&str, &[u8])> = crate::demo::feeds()
+            .iter()
+            .map(|f| (f.url, f.bytes))
+            .collect();
+        let n = self.ingest_documents(&docs)?;
+        let works: Vec<serde_json::Value> =
+            serde_json::from_slice(crate::demo::CITATIONS_CSL_JSON).unwrap_or_default();
+        for work in works {
+            let Some(doi) = work.get("DOI").and_then(|d| d.as_str()) else {
+                continue;
+            };
+            let cached = crate::store::CachedCitation {
+                key: crate::doi::key(doi),
+                found: true,
+                csl_json: Some(work.to_string()),
+                bibtex: None,
+                fetched_at: Utc::now(),
+            };
+            let r = self.store.put_citation(&cached);
+            r.map_err(|e| self.store_err(e))?;
+        }
+        Ok(n)
+    }
+
     // ---- network -------------------------------------------------------------------------
 
     pub(crate) fn runtime(&mut self) -> Result<Arc<tokio::runtime::Runtime>> {

@@ -96,3 +96,47 @@ fn add_with_backfill_fetches_the_history() {
     let again = cli.json(&["backfill"]);
     assert_eq!(again[0]["added"], 0, "{again}");
 }
+
+#[test]
+fn readme_lists_the_current_keys() {
+    let cli = Cli::new();
+    let keys = cli.ok(&["keys"]);
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let start = readme.find("<!-- keys:start").expect("keys:start marker");
+    let start = start + readme[start..].find('\n').unwrap() + 1;
+    let end = readme.find("<!-- keys:end -->").expect("keys:end marker");
+    assert_eq!(
+        &readme[start..end],
+        keys,
+        "README's key tables are stale: paste the output of `paperboy keys` between the markers"
+    );
+}
+
+#[test]
+fn the_demo_archive_carries_citations_for_the_real_papers_it_cites() {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = paperboy::paths::Paths::resolve(Some(dir.path()), None).unwrap();
+    let mut lib = paperboy::Library::open(paths, paperboy::config::Config::default()).unwrap();
+    lib.load_demo().unwrap();
+    let dois = lib.dois(&paperboy::store::DoiScope::default()).unwrap();
+    let real: Vec<&str> = dois
+        .iter()
+        .map(|d| d.doi.as_str())
+        .filter(|d| !d.starts_with("10.5555/"))
+        .collect();
+    assert!(real.len() >= 10, "{real:?}");
+    for doi in real {
+        match lib.cached_citation(doi).unwrap() {
+            Some(paperboy::citations::CitationState::Found { citation }) => {
+                assert!(citation.year.is_some() && citation.title.is_some(), "{doi}");
+            }
+            other => panic!("no demo citation for {doi}: {other:?}"),
+        }
+    }
+    let Some(paperboy::citations::CitationState::Found { citation }) =
+        lib.cached_citation("10.1111/hsc.12135").unwrap()
+    else {
+        panic!("Webber et al. missing");
+    };
+    assert!(citation.line().starts_with("Webber M, Reidy H, Ansari D, et al. (2014) Enhancing social networks"));
+}

@@ -2147,27 +2147,15 @@ fn fuzz_regressions() {
     let _ = paperboy::text::render_html("<td><td><td>", 1);
 }
 
+/// Found by `prop_render_html_never_panics_and_is_clean` (PAPERBOY_LONG=1), minimised by hand:
+/// html2text 0.17.4 `text_renderer.rs:511` computes `self.width - self.line.len` and underflows
+/// (a panic in debug builds), and `render_html` promises never to fail.
 #[test]
-fn zz_scratch_minimize() {
-    let input = "<ul><math><![CDATA[<img src=x alt=\"\u{1b}[31m\"></p></p><tr></li><![CDATA[\u{9b}2J👍🏽</pre><script>alert(1)</script>漢字&#x1b;</p><<pre>&#xD800;<pre></li></div><<tr><&nbsp;</li><pre>&#x1b;<a href=\"http://x/\">";
-    std::panic::set_hook(Box::new(|_| {}));
-    let fails = |s: &str| (1..100).any(|w| std::panic::catch_unwind(|| paperboy::text::render_html(s, w)).is_err());
-    assert!(fails(input));
-    let mut chars: Vec<char> = input.chars().collect();
-    let mut n = chars.len() / 2;
-    while n >= 1 {
-        let mut i = 0;
-        while i + n <= chars.len() {
-            let mut c = chars.clone();
-            c.drain(i..i + n);
-            let s: String = c.iter().collect();
-            if fails(&s) { chars = c; } else { i += 1; }
-        }
-        n /= 2;
+#[ignore = "bug: src/text.rs render_html panics (html2text subtraction overflow) on this input at width 20; catch_unwind and fall back to plain text"]
+fn render_html_survives_the_html2text_width_underflow() {
+    let html = "ul><math>><![CDATA[2J\u{1f44d}\u{1f3fd}><<tr><&nbsp;</li><pre>&#x1b;<a >";
+    for width in [20, 51, 80] {
+        let r = paperboy::text::render_html(html, width);
+        assert!(r.plain().chars().all(|c| !is_forbidden(c)));
     }
-    let s: String = chars.iter().collect();
-    let mut widths = vec![];
-    for w in 1..120 { if std::panic::catch_unwind(|| paperboy::text::render_html(&s, w)).is_err() { widths.push(w); } }
-    let _ = std::panic::take_hook();
-    eprintln!("MINIMAL: {s:?} fails at widths {widths:?}");
 }

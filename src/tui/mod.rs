@@ -403,11 +403,7 @@ impl Executor {
             Err(e) => return Ok(vec![Action::Error(e.to_string())]),
         };
         let mut lib = Library::open(paths, self.lib.config().clone())?;
-        let docs: Vec<(&str, &[u8])> = crate::demo::feeds()
-            .iter()
-            .map(|f| (f.url, f.bytes))
-            .collect();
-        let entries = lib.ingest_documents(&docs)?;
+        let entries = lib.load_demo()?;
         self.lib = lib;
         self.demo_dir = Some(dir);
         Ok(vec![Action::DemoLoaded { entries }])

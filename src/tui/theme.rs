@@ -40,7 +40,8 @@ impl Theme {
         match (focused, self.mono) {
             (true, _) => Style::default().add_modifier(Modifier::REVERSED),
             (false, true) => Style::default().add_modifier(Modifier::UNDERLINED),
-            (false, false) => Style::default().bg(Color::DarkGray),
+            // A dark grey of the 256-colour palette: dim text (DarkGray) stays readable on it.
+            (false, false) => Style::default().bg(Color::Indexed(237)),
         }
     }
 
