@@ -6,11 +6,6 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-// A refresh allocates and frees many short strings on several threads; mimalloc does that with
-// less time in the allocator than glibc's malloc (see benches and README, Performance).
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     let args = cli::Args::parse();
     match cli::run(args) {

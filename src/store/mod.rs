@@ -916,6 +916,9 @@ fn store_entries(
     )?;
 
     let mut new = 0;
+    // FTS5 flushes its in-memory index whenever a rowid is not above the last one: insert the
+    // index rows in key order, after the entries, so one feed's update makes one segment.
+    let mut fts_rows: Vec<(i64, &str, &str)> = Vec::with_capacity(entries.len());
     for e in entries {
         let found = find
             .query_row(params![feed_id, e.guid], |r| {
@@ -990,11 +993,11 @@ fn store_entries(
                 )
             }
         };
-        fts_insert.execute(params![
+        fts_rows.push((
             fts_key(sort_time, entry_id),
             clip(&e.title, FTS_TITLE_MAX),
-            clip(&e.text, FTS_TEXT_MAX)
-        ])?;
+            clip(&e.text, FTS_TEXT_MAX),
+        ));
         for (pos, d) in e.dois.iter().enumerate() {
             doi_insert.execute(params![
                 entry_id,
@@ -1006,6 +1009,10 @@ fn store_entries(
                 pos
             ])?;
         }
+    }
+    fts_rows.sort_unstable_by_key(|r| r.0);
+    for (key, title, text) in fts_rows {
+        fts_insert.execute(params![key, title, text])?;
     }
     Ok(new)
 }
