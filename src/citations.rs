@@ -13,11 +13,15 @@ use crate::store::{CachedCitation, DoiScope};
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum CitationState {
-    Found { citation: Citation },
+    Found {
+        citation: Citation,
+    },
     /// The resolver does not know this DOI (404): an answer, cached like one.
     NotFound,
     /// The look-up failed (network, resolver down, HTML instead of JSON); not cached.
-    Failed { reason: String },
+    Failed {
+        reason: String,
+    },
 }
 
 impl CitationState {
@@ -186,12 +190,9 @@ impl Library {
     /// One DOI's citation (cached when fresh).
     pub fn citation(&mut self, doi: &str) -> Result<CitationState> {
         let mut all = self.citations(&[doi.to_string()], &mut |_, _| {})?;
-        Ok(all
-            .pop()
-            .map(|(_, s)| s)
-            .unwrap_or(CitationState::Failed {
-                reason: "no answer".to_string(),
-            }))
+        Ok(all.pop().map(|(_, s)| s).unwrap_or(CitationState::Failed {
+            reason: "no answer".to_string(),
+        }))
     }
 
     /// The resolver's own BibTeX for `doi` (cached); when the resolver has none, BibTeX made
@@ -273,4 +274,3 @@ impl Library {
         Ok(export)
     }
 }
-

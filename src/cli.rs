@@ -6,11 +6,11 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
+use paperboy::citations::CitationState;
 use paperboy::library::{FeedReport, RefreshEvent, RefreshStatus};
 use paperboy::model::{EntryId, Feed};
 use paperboy::paths::Paths;
 use paperboy::scrub::scrub_line;
-use paperboy::citations::CitationState;
 use paperboy::store::{DoiScope, ListQuery};
 use paperboy::Library;
 
@@ -38,7 +38,9 @@ pub struct Args {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Subscribe to a feed, or to the feed a site's page links to; fetches it once
-    #[command(after_help = "Examples:\n  paperboy add https://statmodeling.stat.columbia.edu/feed/\n  paperboy add https://retractionwatch.com/     (the page's feed is discovered)")]
+    #[command(
+        after_help = "Examples:\n  paperboy add https://statmodeling.stat.columbia.edu/feed/\n  paperboy add https://retractionwatch.com/     (the page's feed is discovered)"
+    )]
     Add {
         url: String,
         /// Also fetch the blog's older posts (see `backfill`)
@@ -69,7 +71,9 @@ pub enum Command {
         output: Option<PathBuf>,
     },
     /// Fetch feeds (all when none named); exit status 0 only if every feed succeeded
-    #[command(after_help = "Examples:\n  paperboy refresh\n  paperboy refresh 3 https://example.org/feed/ --jobs 4 --json")]
+    #[command(
+        after_help = "Examples:\n  paperboy refresh\n  paperboy refresh 3 https://example.org/feed/ --jobs 4 --json"
+    )]
     Refresh {
         /// Feed ids, URLs or exact titles
         feeds: Vec<String>,
@@ -80,7 +84,9 @@ pub enum Command {
         json: bool,
     },
     /// Fetch older posts than the feed's window: RFC 5005 archives, WordPress ?paged=N, Blogger, JSON Feed next_url
-    #[command(after_help = "Examples:\n  paperboy backfill                  every feed\n  paperboy backfill 3 --max-pages 20\nAn interrupted backfill resumes where it stopped; entries already cached are not fetched twice.")]
+    #[command(
+        after_help = "Examples:\n  paperboy backfill                  every feed\n  paperboy backfill 3 --max-pages 20\nAn interrupted backfill resumes where it stopped; entries already cached are not fetched twice."
+    )]
     Backfill {
         /// Feed ids, URLs or exact titles (default: all)
         feeds: Vec<String>,
@@ -99,7 +105,9 @@ pub enum Command {
         json: bool,
     },
     /// List entries, newest first
-    #[command(after_help = "Examples:\n  paperboy list --month 2014-12\n  paperboy list --unread --limit 20\n  paperboy list --search \"social capital\" --json")]
+    #[command(
+        after_help = "Examples:\n  paperboy list --month 2014-12\n  paperboy list --unread --limit 20\n  paperboy list --search \"social capital\" --json"
+    )]
     List {
         /// A month, YYYY-MM
         #[arg(long, value_name = "YYYY-MM")]
@@ -125,7 +133,9 @@ pub enum Command {
         width: Option<usize>,
     },
     /// List the DOIs cited by entries (all, or one entry, month or feed)
-    #[command(after_help = "Examples:\n  paperboy dois --month 2014-12\n  paperboy dois --entry 42 --json")]
+    #[command(
+        after_help = "Examples:\n  paperboy dois --month 2014-12\n  paperboy dois --entry 42 --json"
+    )]
     Dois {
         #[arg(long, conflicts_with_all = ["month", "feed"])]
         entry: Option<EntryId>,
@@ -137,7 +147,9 @@ pub enum Command {
         json: bool,
     },
     /// Open an entry (or its link N) or a DOI in the browser
-    #[command(after_help = "Examples:\n  paperboy open 42             the entry's own page\n  paperboy open 42 --link 3    link [3] of the post\n  paperboy open 10.1111/hsc.12135")]
+    #[command(
+        after_help = "Examples:\n  paperboy open 42             the entry's own page\n  paperboy open 42 --link 3    link [3] of the post\n  paperboy open 10.1111/hsc.12135"
+    )]
     Open {
         /// An entry id, or a DOI (10.…, doi:10.…, a doi.org URL)
         target: String,
@@ -146,14 +158,18 @@ pub enum Command {
         link: Option<usize>,
     },
     /// Print a DOI's citation, resolved at the DOI resolver (and cached)
-    #[command(after_help = "Examples:\n  paperboy cite 10.1111/hsc.12135\n  paperboy cite doi:10.1111/hsc.12135 --format bibtex")]
+    #[command(
+        after_help = "Examples:\n  paperboy cite 10.1111/hsc.12135\n  paperboy cite doi:10.1111/hsc.12135 --format bibtex"
+    )]
     Cite {
         doi: String,
         #[arg(long, value_enum, default_value_t = CiteFormat::Text)]
         format: CiteFormat,
     },
     /// Write one BibTeX file for every DOI in a scope, with unique keys
-    #[command(after_help = "Examples:\n  paperboy bib --month 2014-12 -o december.bib\n  paperboy bib --feed 1 > blog.bib")]
+    #[command(
+        after_help = "Examples:\n  paperboy bib --month 2014-12 -o december.bib\n  paperboy bib --feed 1 > blog.bib"
+    )]
     Bib {
         #[arg(long, conflicts_with_all = ["month", "feed"])]
         entry: Option<EntryId>,
@@ -168,7 +184,9 @@ pub enum Command {
     #[command(after_help = "Example:\n  paperboy keys")]
     Keys,
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
-    #[command(after_help = "Examples:\n  paperboy completions bash > ~/.local/share/bash-completion/completions/paperboy\n  paperboy completions zsh > ~/.zfunc/_paperboy\n  paperboy completions fish > ~/.config/fish/completions/paperboy.fish")]
+    #[command(
+        after_help = "Examples:\n  paperboy completions bash > ~/.local/share/bash-completion/completions/paperboy\n  paperboy completions zsh > ~/.zfunc/_paperboy\n  paperboy completions fish > ~/.config/fish/completions/paperboy.fish"
+    )]
     Completions { shell: clap_complete::Shell },
     /// Print the man page (roff)
     #[command(after_help = "Example:\n  paperboy man > ~/.local/share/man/man1/paperboy.1")]
@@ -359,17 +377,29 @@ fn open_library(paths: Paths) -> Result<Library> {
     Ok(lib)
 }
 
-/// Logs go to a file: stdout belongs to the output and the UI.
+/// A log past this size is moved to `paperboy.log.old` at start, so it never grows without end.
+const MAX_LOG_BYTES: u64 = 8 * 1024 * 1024;
+
+/// Logs go to a file: stdout belongs to the output and the UI. A log that cannot be written (a
+/// read-only data dir) means no log, never a failed command.
 fn init_logging(dir: &Path) -> Option<tracing_appender::non_blocking::WorkerGuard> {
     use tracing_subscriber::EnvFilter;
     std::fs::create_dir_all(dir).ok()?;
+    let path = dir.join("paperboy.log");
+    if std::fs::metadata(&path).is_ok_and(|m| m.len() > MAX_LOG_BYTES) {
+        let _ = std::fs::rename(&path, dir.join("paperboy.log.old"));
+    }
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .ok()?;
     let filter = std::env::var("PAPERBOY_LOG")
         .ok()
         .or_else(|| std::env::var("RUST_LOG").ok())
         .and_then(|s| EnvFilter::try_new(s).ok())
         .unwrap_or_else(|| EnvFilter::new("paperboy=info"));
-    let appender = tracing_appender::rolling::never(dir, "paperboy.log");
-    let (writer, guard) = tracing_appender::non_blocking(appender);
+    let (writer, guard) = tracing_appender::non_blocking(file);
     tracing_subscriber::fmt()
         .with_writer(writer)
         .with_ansi(false)
@@ -392,7 +422,10 @@ fn check_month(m: &str) -> Result<()> {
         && m.as_bytes()[4] == b'-'
         && chrono::NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").is_ok();
     if !ok {
-        bail!("`{}` is not a month: write it as YYYY-MM, e.g. 2014-12", scrub_line(m));
+        bail!(
+            "`{}` is not a month: write it as YYYY-MM, e.g. 2014-12",
+            scrub_line(m)
+        );
     }
     Ok(())
 }
@@ -446,7 +479,11 @@ fn add(lib: &mut Library, url: &str, json: bool) -> Result<paperboy::model::Feed
         if let Some(page) = &r.discovered_from {
             println!("found the feed {} on {}", r.url, scrub_line(page));
         }
-        let verb = if r.added { "subscribed to" } else { "already subscribed to" };
+        let verb = if r.added {
+            "subscribed to"
+        } else {
+            "already subscribed to"
+        };
         println!(
             "{verb} {} ({} entries) [id {}]",
             scrub_line(&r.title),
@@ -508,7 +545,11 @@ fn backfill(
             println!("{line}");
         }
     }
-    Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 fn fmt_time(t: Option<chrono::DateTime<chrono::Utc>>) -> String {
@@ -541,15 +582,16 @@ fn feeds(lib: &Library, json: bool) -> Result<ExitCode> {
         })
         .collect();
     print_table(
-        &["ID", "TITLE", "ENTRIES", "UNREAD", "FETCHED", "URL", "ERROR"],
+        &[
+            "ID", "TITLE", "ENTRIES", "UNREAD", "FETCHED", "URL", "ERROR",
+        ],
         &rows,
     )?;
     Ok(ExitCode::SUCCESS)
 }
 
 fn import(lib: &mut Library, file: &Path) -> Result<ExitCode> {
-    let bytes =
-        std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let r = lib
         .import_opml(&bytes)
         .with_context(|| format!("cannot import {}", file.display()))?;
@@ -568,7 +610,9 @@ fn import(lib: &mut Library, file: &Path) -> Result<ExitCode> {
 fn export(lib: &Library, output: Option<&Path>) -> Result<ExitCode> {
     let opml = lib.export_opml()?;
     match output {
-        Some(p) => std::fs::write(p, opml).with_context(|| format!("cannot write {}", p.display()))?,
+        Some(p) => {
+            std::fs::write(p, opml).with_context(|| format!("cannot write {}", p.display()))?
+        }
         None => print!("{opml}"),
     }
     Ok(ExitCode::SUCCESS)
@@ -585,7 +629,12 @@ fn describe(r: &FeedReport) -> String {
     }
 }
 
-fn refresh(lib: &mut Library, specs: &[String], jobs: Option<usize>, json: bool) -> Result<ExitCode> {
+fn refresh(
+    lib: &mut Library,
+    specs: &[String],
+    jobs: Option<usize>,
+    json: bool,
+) -> Result<ExitCode> {
     let mut ids = Vec::new();
     for s in specs {
         ids.push(lib.find_feed(s)?.id);
@@ -610,7 +659,11 @@ fn refresh(lib: &mut Library, specs: &[String], jobs: Option<usize>, json: bool)
                 pb.inc(1);
                 pb.set_message(scrub_line(&report.title));
                 if report.status == RefreshStatus::Error {
-                    pb.println(format!("{}: {}", scrub_line(&report.title), describe(report)));
+                    pb.println(format!(
+                        "{}: {}",
+                        scrub_line(&report.title),
+                        describe(report)
+                    ));
                 }
             }
             None if !json => {
@@ -623,11 +676,17 @@ fn refresh(lib: &mut Library, specs: &[String], jobs: Option<usize>, json: bool)
     if let Some(pb) = bar {
         pb.finish_and_clear();
     }
-    let failed = reports.iter().filter(|r| r.status == RefreshStatus::Error).count();
+    let failed = reports
+        .iter()
+        .filter(|r| r.status == RefreshStatus::Error)
+        .count();
     if json {
         print_json(&reports)?;
     } else {
-        let updated = reports.iter().filter(|r| r.status == RefreshStatus::Updated).count();
+        let updated = reports
+            .iter()
+            .filter(|r| r.status == RefreshStatus::Updated)
+            .count();
         let new: usize = reports.iter().map(|r| r.new).sum();
         let unchanged = reports.len() - updated - failed;
         println!(
@@ -635,7 +694,11 @@ fn refresh(lib: &mut Library, specs: &[String], jobs: Option<usize>, json: bool)
             reports.len()
         );
     }
-    Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 fn months(lib: &Library, feed: Option<&str>, json: bool) -> Result<ExitCode> {
@@ -653,7 +716,11 @@ fn months(lib: &Library, feed: Option<&str>, json: bool) -> Result<ExitCode> {
         }
         let rows: Vec<Row> = months
             .iter()
-            .map(|m| Row { month: &m.month, count: m.count, unread: m.unread })
+            .map(|m| Row {
+                month: &m.month,
+                count: m.count,
+                unread: m.unread,
+            })
             .collect();
         print_json(&rows)?;
     } else {
@@ -681,7 +748,11 @@ fn list(lib: &Library, q: &ListQuery, json: bool) -> Result<ExitCode> {
                     .map(|t| t.format("%Y-%m-%d").to_string())
                     .unwrap_or_else(|| e.month.clone()),
                 if e.read { " " } else { "N" }.to_string(),
-                if e.dois.is_empty() { String::new() } else { format!("{} doi", e.dois.len()) },
+                if e.dois.is_empty() {
+                    String::new()
+                } else {
+                    format!("{} doi", e.dois.len())
+                },
                 scrub_line(&e.feed_title),
                 scrub_line(&e.title),
             ]
@@ -827,11 +898,7 @@ fn bib(lib: &mut Library, scope: &DoiScope, output: Option<&Path>) -> Result<Exi
         Some(p) => {
             std::fs::write(p, &export.text)
                 .with_context(|| format!("cannot write {}", p.display()))?;
-            eprintln!(
-                "wrote {} BibTeX entries to {}",
-                export.entries,
-                p.display()
-            );
+            eprintln!("wrote {} BibTeX entries to {}", export.entries, p.display());
         }
         None => print!("{}", export.text),
     }
@@ -846,12 +913,20 @@ fn doctor(paths: &Paths) -> Result<ExitCode> {
     println!("log dir      {}", paths.log_dir.display());
     let db = paths.db_file();
     match std::fs::metadata(&db) {
-        Ok(m) => println!("cache        {} ({:.1} MiB)", db.display(), m.len() as f64 / 1048576.0),
+        Ok(m) => println!(
+            "cache        {} ({:.1} MiB)",
+            db.display(),
+            m.len() as f64 / 1048576.0
+        ),
         Err(_) => println!("cache        {} (not created yet)", db.display()),
     }
     let config = match paperboy::config::Config::load(&paths.config_file) {
         Ok(loaded) => {
-            let state = if paths.config_file.exists() { "found" } else { "not found; defaults in use" };
+            let state = if paths.config_file.exists() {
+                "found"
+            } else {
+                "not found; defaults in use"
+            };
             println!("config       {} ({state})", paths.config_file.display());
             for w in &loaded.warnings {
                 println!("  warning: {w}");
@@ -913,7 +988,8 @@ fn doctor(paths: &Paths) -> Result<ExitCode> {
                 scrub_line(&command.join(" ")),
                 match &found {
                     Some(p) => format!("found at {}", p.display()),
-                    None => "NOT FOUND: set `browser` in config.toml, $BROWSER or PAPERBOY_BROWSER".to_string(),
+                    None => "NOT FOUND: set `browser` in config.toml, $BROWSER or PAPERBOY_BROWSER"
+                        .to_string(),
                 }
             );
             ok &= found.is_some();
@@ -923,8 +999,15 @@ fn doctor(paths: &Paths) -> Result<ExitCode> {
             println!("browser      none configured");
         }
     }
-    println!("resolver     {}", paperboy::citations::resolver_base(&config.doi.resolver));
-    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    println!(
+        "resolver     {}",
+        paperboy::citations::resolver_base(&config.doi.resolver)
+    );
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 /// The program as the OS would find it: a path, or a name looked up in PATH.
@@ -946,7 +1029,10 @@ pub fn keys_markdown(rebinds: &std::collections::BTreeMap<String, Vec<String>>) 
     let keymap = paperboy::tui::keymap::Keymap::from_config(rebinds);
     let mut out = String::new();
     for (ctx, rows) in keymap.help_sections() {
-        out.push_str(&format!("**{}**\n\n| keys | does |\n| --- | --- |\n", ctx.title()));
+        out.push_str(&format!(
+            "**{}**\n\n| keys | does |\n| --- | --- |\n",
+            ctx.title()
+        ));
         for (keys, help) in rows {
             let keys: Vec<String> = keys
                 .split(' ')

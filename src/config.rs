@@ -156,9 +156,9 @@ impl Config {
             path: origin.to_string(),
             message,
         };
-        let value: toml::Table = text.parse().map_err(|e: toml::de::Error| {
-            invalid(describe_toml_error(text, &e))
-        })?;
+        let value: toml::Table = text
+            .parse()
+            .map_err(|e: toml::de::Error| invalid(describe_toml_error(text, &e)))?;
         let warnings = unknown_keys(&value);
         let config: Config = toml::from_str(text)
             .map_err(|e: toml::de::Error| invalid(describe_toml_error(text, &e)))?;
@@ -239,7 +239,8 @@ mod tests {
 
     #[test]
     fn invalid_toml_names_the_line() {
-        let err = Config::from_toml("[fetch]\ntimeout_secs = 3\njobs = = 2\n", "c.toml").unwrap_err();
+        let err =
+            Config::from_toml("[fetch]\ntimeout_secs = 3\njobs = = 2\n", "c.toml").unwrap_err();
         let text = err.to_string();
         assert!(text.contains("c.toml"), "{text}");
         assert!(text.contains("line 3"), "{text}");

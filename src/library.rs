@@ -18,6 +18,9 @@ use crate::store::{DoiScope, FeedUpdate, ListQuery, Stats, Store, StoreError};
 pub enum Error {
     #[error("cache {path}: {source}")]
     Store { path: String, source: StoreError },
+    /// A cache error whose file is named in its own message (or needs no name).
+    #[error(transparent)]
+    Cache(StoreError),
     #[error(transparent)]
     Fetch(#[from] FetchError),
     #[error(transparent)]
@@ -29,7 +32,11 @@ pub enum Error {
         path: String,
         source: std::io::Error,
     },
-    #[error("no feed matches `{0}` (give an id, a URL or an exact title; `paperboy feeds` lists them)")]
+    #[error("the data directory {path} is read-only: paperboy keeps its cache there and must write to it (make it writable, or use --data-dir DIR)")]
+    ReadOnly { path: String },
+    #[error(
+        "no feed matches `{0}` (give an id, a URL or an exact title; `paperboy feeds` lists them)"
+    )]
     NoSuchFeed(String),
     #[error("no entry with id {0} (`paperboy list` shows ids)")]
     NoSuchEntry(EntryId),
@@ -43,10 +50,7 @@ pub enum Error {
 
 impl From<StoreError> for Error {
     fn from(source: StoreError) -> Self {
-        Error::Store {
-            path: String::new(),
-            source,
-        }
+        Error::Cache(source)
     }
 }
 
@@ -76,8 +80,14 @@ pub struct FeedReport {
 /// Progress of a refresh, reported as it happens.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RefreshEvent {
-    Started { total: usize },
-    FeedDone { done: usize, total: usize, report: FeedReport },
+    Started {
+        total: usize,
+    },
+    FeedDone {
+        done: usize,
+        total: usize,
+        report: FeedReport,
+    },
 }
 
 /// What `add` did.
@@ -117,9 +127,14 @@ impl Library {
             source,
         })?;
         let db = paths.db_file();
-        let store = Store::open(&db).map_err(|source| Error::Store {
-            path: db.display().to_string(),
-            source,
+        let store = Store::open(&db).map_err(|source| {
+            // SQLite's own words ("unable to open database file") do not say why.
+            match (&source, tempfile::tempfile_in(&paths.data_dir)) {
+                (StoreError::Open { .. }, Err(_)) => Error::ReadOnly {
+                    path: paths.data_dir.display().to_string(),
+                },
+                _ => Error::Cache(source),
+            }
         })?;
         Ok(Library {
             paths,
@@ -518,8 +533,7 @@ async fn fetch_and_parse(fetcher: &Fetcher, feed: &Feed) -> FetchOutcome {
     let last_modified = fetched.last_modified.clone();
     let body = fetched.body;
     // Parsing is CPU work: keep it off the async workers.
-    let parsed =
-        tokio::task::spawn_blocking(move || crate::parse::parse_feed(&body, &url)).await;
+    let parsed = tokio::task::spawn_blocking(move || crate::parse::parse_feed(&body, &url)).await;
     match parsed {
         Ok(Ok(parsed)) => FetchOutcome::Updated {
             status,
@@ -547,7 +561,10 @@ async fn fetch_feed_or_discover(
     url: &str,
 ) -> Result<(String, crate::fetch::Fetched, ParsedFeed, Option<String>)> {
     let fetched = fetcher.get(url, &Validators::default()).await?;
-    let final_url = fetched.permanent_url.clone().unwrap_or_else(|| url.to_string());
+    let final_url = fetched
+        .permanent_url
+        .clone()
+        .unwrap_or_else(|| url.to_string());
     match crate::parse::parse_feed(&fetched.body, &fetched.url) {
         Ok(parsed) => Ok((final_url, fetched, parsed, None)),
         Err(parse_err) => {
@@ -592,7 +609,9 @@ async fn fetch_feed_or_discover(
 }
 
 /// Opens the library for `paths`, reading the config file named there.
-pub fn open_with_config_file(paths: Paths) -> std::result::Result<(Library, Vec<String>), OpenError> {
+pub fn open_with_config_file(
+    paths: Paths,
+) -> std::result::Result<(Library, Vec<String>), OpenError> {
     let loaded = Config::load(&paths.config_file)?;
     let lib = Library::open(paths, loaded.config)?;
     Ok((lib, loaded.warnings))

@@ -377,6 +377,8 @@ const NS_ATOM: &str = "http://www.w3.org/2005/Atom";
 const NS_ATOM03: &str = "http://purl.org/atom/ns#";
 const NS_USERLAND: &str = "http://backend.userland.com/rss2";
 const NS_RSS1: &str = "http://purl.org/rss/1.0/";
+const NS_RSS090: &str = "http://my.netscape.com/rdf/simple/0.9/";
+const NS_XHTML: &str = "http://www.w3.org/1999/xhtml";
 
 /// The namespaces the raw pass cares about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -390,13 +392,15 @@ enum Ns {
     Arxiv,
     History,
     Content,
+    Xhtml,
     Other,
 }
 
 fn ns_of(uri: &str) -> Ns {
     match uri {
         NS_ATOM | NS_ATOM03 => Ns::Atom,
-        NS_RSS1 | NS_USERLAND | "http://my.netscape.com/rdf/simple/0.9/" => Ns::Plain,
+        NS_RSS1 | NS_USERLAND | NS_RSS090 => Ns::Plain,
+        NS_XHTML => Ns::Xhtml,
         "http://purl.org/dc/elements/1.1/" => Ns::Dc,
         "http://purl.org/dc/terms/" => Ns::DcTerms,
         "http://arxiv.org/schemas/atom" => Ns::Arxiv,
@@ -417,6 +421,7 @@ fn ns_of_prefix(prefix: &[u8]) -> Ns {
         b"arxiv" => Ns::Arxiv,
         b"fh" => Ns::History,
         b"content" => Ns::Content,
+        b"xhtml" => Ns::Xhtml,
         _ => Ns::Other,
     }
 }
@@ -443,8 +448,19 @@ struct RawItem {
     issued: Option<String>,
     modified: Option<String>,
     pub_date: Option<String>,
-    // The rest is only collected for items feed-rs does not see (outside `<channel>`).
+    /// An RSS 1.0 item's absolute http(s) `rdf:about`: its link when it has no `<link>`.
+    about: Option<String>,
+    /// An `<item>` in the RSS 1.0 (or 0.90) namespace, which feed-rs reads when it has a link.
+    rss1: bool,
+    /// The markup inside an item's `<body>` or `xhtml:body` (feed-rs ignores both).
+    body: Option<String>,
+    /// Atom `<content>` / `<summary>` in base64 (Atom 0.3 `mode="base64"`, or a binary MIME
+    /// type in Atom 1.0), decoded to HTML; `Some("")` when it decodes to something not text.
+    b64_content: Option<String>,
+    b64_summary: Option<String>,
+    /// `dc:description` always; RSS `<description>` only for items feed-rs does not see.
     description: Option<String>,
+    // The rest is only collected for items feed-rs does not see (outside `<channel>`).
     content: Option<String>,
     authors: Vec<String>,
 }
@@ -459,7 +475,12 @@ struct Raw {
     paging: PagingLinks,
     generator: Option<String>,
     title: Option<String>,
+    /// A channel-level `dc:title` (used when there is no `<title>`).
+    dc_title: Option<String>,
     link: Option<String>,
+    /// Start tags to replace before feed-rs reads the document (byte range, new tag), in
+    /// document order: Atom `type` attributes feed-rs would reject the whole feed for.
+    fixes: Vec<(std::ops::Range<usize>, String)>,
 }
 
 /// Which field of the current item (or of the feed) text is being collected for.
@@ -478,14 +499,21 @@ enum Field {
     Content,
     Author,
     FeedTitle,
+    FeedDcTitle,
     FeedLink,
     Generator,
+    /// Base64 text of an Atom content construct; `plain` when it decodes to text, not HTML.
+    Base64 {
+        summary: bool,
+        plain: bool,
+    },
 }
 
 fn field_for(ns: Ns, local: &[u8], in_item: bool, outside: bool) -> Option<Field> {
     if !in_item {
         return match (ns, local) {
             (Ns::Plain | Ns::Atom, b"title") => Some(Field::FeedTitle),
+            (Ns::Dc, b"title") => Some(Field::FeedDcTitle),
             (Ns::Plain, b"link") => Some(Field::FeedLink),
             (Ns::Plain | Ns::Atom, b"generator") => Some(Field::Generator),
             _ => None,
@@ -503,8 +531,12 @@ fn field_for(ns: Ns, local: &[u8], in_item: bool, outside: bool) -> Option<Field
         | (Ns::Dc, b"date") => Field::Issued,
         (Ns::DcTerms, b"modified") | (Ns::Atom, b"modified") => Field::Modified,
         (Ns::Plain, b"pubDate") => Field::PubDate,
-        (Ns::Plain, b"description") | (Ns::Dc, b"description") if outside => Field::Description,
-        (Ns::Content, b"encoded") if outside => Field::Content,
+        // feed-rs reads `dc:description` in RSS 1.0 only; it is rare, so always collected.
+        (Ns::Dc, b"description") => Field::Description,
+        (Ns::Plain, b"description") | (Ns::Atom, b"summary") if outside => Field::Description,
+        (Ns::Atom, b"published") if outside => Field::Issued,
+        (Ns::Atom, b"updated") if outside => Field::Modified,
+        (Ns::Content, b"encoded") | (Ns::Atom, b"content") if outside => Field::Content,
         (Ns::Plain, b"author") | (Ns::Dc, b"creator") if outside => Field::Author,
         _ => return None,
     };
@@ -528,7 +560,10 @@ fn attr(e: &BytesStart<'_>, name: &[u8]) -> Option<String> {
 }
 
 /// One pass over the document with quick-xml: no DOM, strings only for the few fields kept.
-fn raw_pass(doc: &[u8]) -> Raw {
+///
+/// With `full`, every item's fields are collected as for items feed-rs does not see (the
+/// fallback when feed-rs rejects a well-formed document).
+fn raw_pass(doc: &[u8], full: bool) -> Raw {
     let mut raw = Raw::default();
     let mut reader = NsReader::from_reader(doc);
     reader.config_mut().check_end_names = true;
@@ -539,16 +574,21 @@ fn raw_pass(doc: &[u8]) -> Raw {
     let mut capture: Option<(Field, usize, String)> = None;
     // xml:base in force, with the depth of the element that set it.
     let mut bases: Vec<(usize, Url)> = Vec::new();
+    // An item's `<body>` being skipped over: its depth, where its content starts, its prefix.
+    let mut body: Option<(usize, usize, Vec<u8>)> = None;
     loop {
         let before = reader.buffer_position();
-        let (ns, event) = match reader.read_resolved_event() {
+        let (ns, rss1, event) = match reader.read_resolved_event() {
             Ok((ns, ev)) => {
-                let ns = match ns {
-                    ResolveResult::Bound(n) => ns_of(std::str::from_utf8(n.as_ref()).unwrap_or("")),
-                    ResolveResult::Unknown(prefix) => ns_of_prefix(&prefix),
-                    ResolveResult::Unbound => Ns::Plain,
+                let (ns, rss1) = match ns {
+                    ResolveResult::Bound(n) => {
+                        let uri = std::str::from_utf8(n.as_ref()).unwrap_or("");
+                        (ns_of(uri), uri == NS_RSS1 || uri == NS_RSS090)
+                    }
+                    ResolveResult::Unknown(prefix) => (ns_of_prefix(&prefix), false),
+                    ResolveResult::Unbound => (Ns::Plain, false),
                 };
-                (ns, ev)
+                (ns, rss1, ev)
             }
             Err(e) => {
                 use quick_xml::errors::{Error as XE, IllFormedError, SyntaxError};
@@ -608,16 +648,41 @@ fn raw_pass(doc: &[u8]) -> Raw {
                 };
                 let is_root_rss = raw.root.as_ref().is_some_and(|r| r.name == "rss");
                 let is_rdf = raw.root.as_ref().is_some_and(|r| r.name == "RDF");
+                let is_atom_doc = raw.root.as_ref().is_some_and(|r| r.name == "feed");
+                let atom03 = is_atom_doc
+                    && raw
+                        .root
+                        .as_ref()
+                        .is_some_and(|r| r.version.as_deref().map(str::trim) == Some("0.3"));
+                // Atom elements feed-rs reads as text: a `type` it rejects fails the whole feed.
+                let feed_level = item_depth.is_none() && depth == 1;
+                let entry_level = item_depth.is_some_and(|d| depth == d + 1);
+                if ns == Ns::Atom && is_atom_doc && (feed_level || entry_level) {
+                    let before = usize::try_from(before).unwrap_or(0);
+                    let after = usize::try_from(reader.buffer_position()).unwrap_or(0);
+                    if let Some(fix) = atom_type_fix(e, local, doc, before..after) {
+                        raw.fixes.push(fix);
+                    }
+                }
                 if item_depth.is_none()
                     && (local == b"item" || local == b"entry")
                     && depth > 0
                     && matches!(ns, Ns::Plain | Ns::Atom)
                 {
                     let in_channel = !is_root_rss || channel_depth.is_some();
+                    // RSS 1.0 names its items; the URI is a better key than a hash.
+                    let about = attr(e, b"rdf:about").filter(|a| !a.trim().is_empty());
+                    let about_link = about
+                        .as_deref()
+                        .map(str::trim)
+                        .filter(|a| a.starts_with("http://") || a.starts_with("https://"))
+                        .and_then(|a| Url::parse(a).ok())
+                        .map(|u| u.to_string());
                     raw.items.push(RawItem {
                         in_channel,
-                        // RSS 1.0 names its items; the URI is a better key than a hash.
-                        guid: attr(e, b"rdf:about").filter(|a| !a.trim().is_empty()),
+                        guid: about,
+                        about: about_link,
+                        rss1,
                         ..RawItem::default()
                     });
                     if !is_empty {
@@ -638,8 +703,29 @@ fn raw_pass(doc: &[u8]) -> Raw {
                                 if rel == "alternate" && item.link.is_none() {
                                     item.link = attr(e, b"href").map(|h| resolve(&h));
                                 }
+                            } else if local == b"body"
+                                && matches!(ns, Ns::Plain | Ns::Xhtml)
+                                && !is_atom_doc
+                            {
+                                if !is_empty && item.body.is_none() {
+                                    let start = usize::try_from(reader.buffer_position())
+                                        .unwrap_or(doc.len());
+                                    let prefix = e
+                                        .name()
+                                        .prefix()
+                                        .map(|p| p.as_ref().to_vec())
+                                        .unwrap_or_default();
+                                    body = Some((depth, start, prefix));
+                                }
+                            } else if let Some(field) = (ns == Ns::Atom)
+                                .then(|| atom_base64_field(e, local, atom03))
+                                .flatten()
+                            {
+                                if !is_empty {
+                                    capture = Some((field, depth, String::new()));
+                                }
                             } else if let Some(field) =
-                                field_for(ns, local, true, !item.in_channel || is_rdf)
+                                field_for(ns, local, true, !item.in_channel || is_rdf || full)
                             {
                                 if field == Field::Guid {
                                     item.guid_is_permalink = attr(e, b"isPermaLink")

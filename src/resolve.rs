@@ -97,7 +97,9 @@ impl Resolver {
             let result = {
                 // A closed semaphore cannot happen (it is never closed); treat it as no limit.
                 let _permit = self.permits.acquire().await.ok();
-                self.fetcher.get_accept(&url, accept, mailto.as_deref()).await
+                self.fetcher
+                    .get_accept(&url, accept, mailto.as_deref())
+                    .await
             };
             match result {
                 Ok(f) => return self.check_type(f, accept),
@@ -136,7 +138,11 @@ impl Resolver {
             return Err(ResolveError::WrongType {
                 resolver: self.base.clone(),
                 what: "an HTML page".to_string(),
-                wanted: if accept == CSL_JSON { "CSL-JSON" } else { "BibTeX" },
+                wanted: if accept == CSL_JSON {
+                    "CSL-JSON"
+                } else {
+                    "BibTeX"
+                },
             });
         }
         Ok(Answer::Found(body))

@@ -351,23 +351,22 @@ fn wrap_plain(text: &str, width: usize) -> Vec<String> {
             if line_w > 0 {
                 out.push(std::mem::take(&mut line));
             }
-            // Split words wider than the line.
-            while word_w > width {
+            // Split words wider than the line, in one pass over the word (a 1 MB word must not
+            // be copied and measured again for every line).
+            if word_w > width {
                 let mut head = String::new();
                 let mut head_w = 0;
-                let mut split_at = word.len();
-                for (i, c) in word.char_indices() {
+                for c in word.chars() {
                     let w = c.width().unwrap_or(0);
                     if head_w + w > width && head_w > 0 {
-                        split_at = i;
-                        break;
+                        out.push(std::mem::take(&mut head));
+                        head_w = 0;
                     }
                     head.push(c);
                     head_w += w;
                 }
-                out.push(head);
-                word = word[split_at..].to_string();
-                word_w = word.width();
+                word = head;
+                word_w = head_w;
             }
             line = word;
             line_w = word_w;

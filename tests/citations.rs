@@ -11,7 +11,9 @@ const WEBBER_CSL: &str = r#"{"type":"article-journal","DOI":"10.1111/hsc.12135",
 const HOLT_CSL: &str = r#"{"type":"article-journal","DOI":"10.1371/journal.pmed.1000316","title":"Social Relationships and Mortality Risk: A Meta-analytic Review","container-title":"PLoS Medicine","volume":"7","issue":"7","page":"e1000316","author":[{"family":"Holt-Lunstad","given":"Julianne"},{"family":"Smith","given":"Timothy B."},{"family":"Layton","given":"J. Bradley"}],"issued":{"date-parts":[[2010,7,27]]}}"#;
 
 /// A feed of two posts citing three DOIs in the forms real posts use, and a resolver.
-fn setup(resolver: impl Fn(&common::Request) -> Reply + Send + Sync + 'static) -> (Server, Server, Cli) {
+fn setup(
+    resolver: impl Fn(&common::Request) -> Reply + Send + Sync + 'static,
+) -> (Server, Server, Cli) {
     let feed = rss(
         "Research Blog",
         &[
@@ -63,7 +65,11 @@ fn with_resolver(cli: &Cli, resolver: &Server, args: &[&str]) -> std::process::O
 }
 
 fn stdout_ok(out: std::process::Output) -> String {
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -74,40 +80,86 @@ fn dois_are_listed_once_per_entry_with_their_source() {
     let rows = rows.as_array().unwrap();
     let pairs: Vec<(String, String)> = rows
         .iter()
-        .map(|r| (r["doi"].as_str().unwrap().to_string(), r["source"].as_str().unwrap().to_string()))
+        .map(|r| {
+            (
+                r["doi"].as_str().unwrap().to_string(),
+                r["source"].as_str().unwrap().to_string(),
+            )
+        })
         .collect();
-    assert!(pairs.contains(&("10.1111/hsc.12135".into(), "link".into())), "{pairs:?}");
-    assert!(pairs.contains(&("10.1371/journal.pmed.1000316".into(), "text".into())), "{pairs:?}");
-    assert!(pairs.contains(&("10.5555/NOT.FOUND".into(), "text".into())), "{pairs:?}");
+    assert!(
+        pairs.contains(&("10.1111/hsc.12135".into(), "link".into())),
+        "{pairs:?}"
+    );
+    assert!(
+        pairs.contains(&("10.1371/journal.pmed.1000316".into(), "text".into())),
+        "{pairs:?}"
+    );
+    assert!(
+        pairs.contains(&("10.5555/NOT.FOUND".into(), "text".into())),
+        "{pairs:?}"
+    );
     // p2 cites hsc.12135 once (upper-case link form), p1 once.
-    let hsc = rows.iter().filter(|r| r["doi"].as_str().unwrap().to_lowercase() == "10.1111/hsc.12135").count();
+    let hsc = rows
+        .iter()
+        .filter(|r| r["doi"].as_str().unwrap().to_lowercase() == "10.1111/hsc.12135")
+        .count();
     assert_eq!(hsc, 2, "{pairs:?}");
     for key in ["entry_id", "entry_title"] {
         assert!(rows[0].get(key).is_some());
     }
     let months = cli.json(&["dois", "--month", "2014-12"]);
     assert_eq!(months.as_array().unwrap().len(), 4);
-    assert_eq!(cli.json(&["dois", "--month", "2015-01"]).as_array().unwrap().len(), 0);
+    assert_eq!(
+        cli.json(&["dois", "--month", "2015-01"])
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
 }
 
 #[test]
 fn cite_text_bibtex_and_csl_json() {
     let (_f, resolver, cli) = setup(csl_resolver);
-    let line = stdout_ok(with_resolver(&cli, &resolver, &["cite", "10.1111/hsc.12135"]));
+    let line = stdout_ok(with_resolver(
+        &cli,
+        &resolver,
+        &["cite", "10.1111/hsc.12135"],
+    ));
     assert!(
         line.starts_with("Webber M, Reidy H, Ansari D, et al. (2014) Enhancing social networks"),
         "{line}"
     );
-    assert!(line.contains("Health & Social Care in the Community 24(1) 152–161."), "{line}");
+    assert!(
+        line.contains("Health & Social Care in the Community 24(1) 152–161."),
+        "{line}"
+    );
     assert!(line.trim_end().ends_with("doi:10.1111/hsc.12135"), "{line}");
     let reqs = resolver.requests_to("/10.1111/hsc.12135");
-    assert_eq!(reqs[0].header("accept"), Some("application/vnd.citationstyles.csl+json"));
+    assert_eq!(
+        reqs[0].header("accept"),
+        Some("application/vnd.citationstyles.csl+json")
+    );
     assert!(reqs[0].header("user-agent").unwrap().contains("paperboy/"));
 
-    let bib = stdout_ok(with_resolver(&cli, &resolver, &["cite", "doi:10.1111/hsc.12135", "--format", "bibtex"]));
+    let bib = stdout_ok(with_resolver(
+        &cli,
+        &resolver,
+        &["cite", "doi:10.1111/hsc.12135", "--format", "bibtex"],
+    ));
     assert!(bib.starts_with("@article{"), "{bib}");
     assert!(biblatex::Bibliography::parse(&bib).is_ok(), "{bib}");
-    let json = stdout_ok(with_resolver(&cli, &resolver, &["cite", "https://doi.org/10.1111/hsc.12135", "--format", "csl-json"]));
+    let json = stdout_ok(with_resolver(
+        &cli,
+        &resolver,
+        &[
+            "cite",
+            "https://doi.org/10.1111/hsc.12135",
+            "--format",
+            "csl-json",
+        ],
+    ));
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["year"], 2014);
 }
@@ -115,15 +167,27 @@ fn cite_text_bibtex_and_csl_json() {
 #[test]
 fn a_cached_answer_is_used_without_a_request_and_404_is_cached() {
     let (_f, resolver, cli) = setup(csl_resolver);
-    stdout_ok(with_resolver(&cli, &resolver, &["cite", "10.1111/hsc.12135"]));
+    stdout_ok(with_resolver(
+        &cli,
+        &resolver,
+        &["cite", "10.1111/hsc.12135"],
+    ));
     let out = with_resolver(&cli, &resolver, &["cite", "10.5555/not.found"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("not known"));
     let before = resolver.requests.lock().unwrap().len();
-    stdout_ok(with_resolver(&cli, &resolver, &["cite", "10.1111/HSC.12135"]));
+    stdout_ok(with_resolver(
+        &cli,
+        &resolver,
+        &["cite", "10.1111/HSC.12135"],
+    ));
     let out = with_resolver(&cli, &resolver, &["cite", "10.5555/NOT.FOUND"]);
     assert!(!out.status.success());
-    assert_eq!(resolver.requests.lock().unwrap().len(), before, "cached answers must not ask again");
+    assert_eq!(
+        resolver.requests.lock().unwrap().len(),
+        before,
+        "cached answers must not ask again"
+    );
 }
 
 #[test]
@@ -137,7 +201,11 @@ fn rate_limited_then_success() {
             csl_resolver(req)
         }
     });
-    let line = stdout_ok(with_resolver(&cli, &resolver, &["cite", "10.1111/hsc.12135"]));
+    let line = stdout_ok(with_resolver(
+        &cli,
+        &resolver,
+        &["cite", "10.1111/hsc.12135"],
+    ));
     assert!(line.contains("Webber M"), "{line}");
     assert_eq!(hits.load(Ordering::SeqCst), 3);
 }
@@ -161,17 +229,34 @@ fn resolver_down_or_answering_html_is_a_one_line_error() {
         .output()
         .unwrap();
     assert!(!out.status.success());
-    assert_eq!(String::from_utf8_lossy(&out.stderr).trim_end().lines().count(), 1);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr)
+            .trim_end()
+            .lines()
+            .count(),
+        1
+    );
 }
 
 #[test]
 fn bib_writes_a_file_a_bibtex_parser_accepts_with_unique_keys() {
     let (_f, resolver, cli) = setup(csl_resolver);
     let path = cli.data_dir().join("out.bib");
-    let out = with_resolver(&cli, &resolver, &["bib", "--month", "2014-12", "-o", path.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = with_resolver(
+        &cli,
+        &resolver,
+        &["bib", "--month", "2014-12", "-o", path.to_str().unwrap()],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("10.5555/NOT.FOUND"), "the unknown DOI is reported: {err}");
+    assert!(
+        err.contains("10.5555/NOT.FOUND"),
+        "the unknown DOI is reported: {err}"
+    );
     let text = std::fs::read_to_string(&path).unwrap();
     let bib = biblatex::Bibliography::parse(&text).unwrap();
     assert_eq!(bib.len(), 2, "{text}");
@@ -187,7 +272,10 @@ fn open_doi_and_entry_use_the_browser_without_a_shell() {
     let script = dir.path().join("browser.sh");
     std::fs::write(
         &script,
-        format!("#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\" >> '{}'; done\n", log.display()),
+        format!(
+            "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\" >> '{}'; done\n",
+            log.display()
+        ),
     )
     .unwrap();
     use std::os::unix::fs::PermissionsExt;
@@ -199,16 +287,36 @@ fn open_doi_and_entry_use_the_browser_without_a_shell() {
             .args(args)
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     };
     run(&["open", "10.1016/S0140-6736(14)61838-2"]);
     run(&["open", "1", "--link", "1"]);
     let wait = std::time::Instant::now();
-    while std::fs::read_to_string(&log).map(|s| s.lines().count()).unwrap_or(0) < 2 {
+    while std::fs::read_to_string(&log)
+        .map(|s| s.lines().count())
+        .unwrap_or(0)
+        < 2
+    {
         assert!(wait.elapsed().as_secs() < 10, "browser script never ran");
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
-    let lines: Vec<String> = std::fs::read_to_string(&log).unwrap().lines().map(String::from).collect();
-    assert!(lines.contains(&"https://doi.org/10.1016/S0140-6736(14)61838-2".to_string()), "{lines:?}");
-    assert!(lines.iter().any(|l| l.contains("doi.org/10.1111/hsc.12135") || l.contains("10.1371")), "{lines:?}");
+    let lines: Vec<String> = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
+    assert!(
+        lines.contains(&"https://doi.org/10.1016/S0140-6736(14)61838-2".to_string()),
+        "{lines:?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("doi.org/10.1111/hsc.12135") || l.contains("10.1371")),
+        "{lines:?}"
+    );
 }

@@ -11,8 +11,25 @@ fn version_and_help_for_every_command() {
     assert!(v.starts_with("paperboy "), "{v}");
     let help = cli.ok(&["--help"]);
     for cmd in [
-        "add", "remove", "feeds", "import", "export", "refresh", "backfill", "months", "list",
-        "show", "dois", "open", "cite", "bib", "read", "unread", "completions", "man", "doctor",
+        "add",
+        "remove",
+        "feeds",
+        "import",
+        "export",
+        "refresh",
+        "backfill",
+        "months",
+        "list",
+        "show",
+        "dois",
+        "open",
+        "cite",
+        "bib",
+        "read",
+        "unread",
+        "completions",
+        "man",
+        "doctor",
     ] {
         assert!(help.contains(cmd), "--help lists {cmd}");
         let sub = cli.ok(&[cmd, "--help"]);
@@ -39,7 +56,15 @@ fn doctor_reports_paths_cache_config_and_browser() {
     let server = Server::start(|_| {
         Reply::ok(
             "application/rss+xml",
-            common::rss("D", &[("a", "A", "Mon, 01 Dec 2014 10:00:00 +0000", "x doi:10.1111/hsc.12135")]),
+            common::rss(
+                "D",
+                &[(
+                    "a",
+                    "A",
+                    "Mon, 01 Dec 2014 10:00:00 +0000",
+                    "x doi:10.1111/hsc.12135",
+                )],
+            ),
         )
     });
     let cli = Cli::new();
@@ -77,13 +102,21 @@ fn add_with_backfill_fetches_the_history() {
         let items: Vec<(String, String, String)> = (0..2)
             .map(|i| {
                 let n = (page - 1) * 2 + i;
-                (format!("p{n}"), format!("Post {n}"), format!("Mon, 0{} Sep 2014 10:00:00 +0000", 1 + n))
+                (
+                    format!("p{n}"),
+                    format!("Post {n}"),
+                    format!("Mon, 0{} Sep 2014 10:00:00 +0000", 1 + n),
+                )
             })
             .collect();
-        let refs: Vec<(&str, &str, &str, &str)> =
-            items.iter().map(|(g, t, d)| (g.as_str(), t.as_str(), d.as_str(), "body")).collect();
-        let doc = common::rss("WP", &refs)
-            .replace("<description>d</description>", "<description>d</description><generator>https://wordpress.org/?v=6.4</generator>");
+        let refs: Vec<(&str, &str, &str, &str)> = items
+            .iter()
+            .map(|(g, t, d)| (g.as_str(), t.as_str(), d.as_str(), "body"))
+            .collect();
+        let doc = common::rss("WP", &refs).replace(
+            "<description>d</description>",
+            "<description>d</description><generator>https://wordpress.org/?v=6.4</generator>",
+        );
         Reply::ok("application/rss+xml", doc)
     });
     let cli = Cli::new();
@@ -101,7 +134,8 @@ fn add_with_backfill_fetches_the_history() {
 fn readme_lists_the_current_keys() {
     let cli = Cli::new();
     let keys = cli.ok(&["keys"]);
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
     let start = readme.find("<!-- keys:start").expect("keys:start marker");
     let start = start + readme[start..].find('\n').unwrap() + 1;
     let end = readme.find("<!-- keys:end -->").expect("keys:end marker");
@@ -138,5 +172,7 @@ fn the_demo_archive_carries_citations_for_the_real_papers_it_cites() {
     else {
         panic!("Webber et al. missing");
     };
-    assert!(citation.line().starts_with("Webber M, Reidy H, Ansari D, et al. (2014) Enhancing social networks"));
+    assert!(citation
+        .line()
+        .starts_with("Webber M, Reidy H, Ansari D, et al. (2014) Enhancing social networks"));
 }

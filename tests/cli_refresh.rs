@@ -14,8 +14,18 @@ fn two_items() -> String {
     rss(
         "Two Posts",
         &[
-            ("a", "First post", "Mon, 01 Dec 2014 10:00:00 +0000", "<p>One doi:10.1111/hsc.12135.</p>"),
-            ("b", "Second post", "Tue, 13 Jan 2015 10:00:00 +0000", "<p>Two</p>"),
+            (
+                "a",
+                "First post",
+                "Mon, 01 Dec 2014 10:00:00 +0000",
+                "<p>One doi:10.1111/hsc.12135.</p>",
+            ),
+            (
+                "b",
+                "Second post",
+                "Tue, 13 Jan 2015 10:00:00 +0000",
+                "<p>Two</p>",
+            ),
         ],
     )
 }
@@ -72,7 +82,10 @@ fn add_list_months_and_show() {
     let plain = cli.ok(&["months"]);
     assert!(plain.starts_with("2015-01"), "{plain}");
     let plain = cli.ok(&["list"]);
-    assert!(plain.contains("Second post") && !plain.starts_with("ID"), "{plain}");
+    assert!(
+        plain.contains("Second post") && !plain.starts_with("ID"),
+        "{plain}"
+    );
 }
 
 #[test]
@@ -94,7 +107,10 @@ fn second_refresh_is_a_conditional_get_answered_304() {
     let reqs = server.requests_to("/feed");
     let last = reqs.last().unwrap();
     assert_eq!(last.header("if-none-match"), Some("\"v1\""));
-    assert_eq!(last.header("if-modified-since"), Some("Mon, 01 Dec 2014 10:00:00 GMT"));
+    assert_eq!(
+        last.header("if-modified-since"),
+        Some("Mon, 01 Dec 2014 10:00:00 GMT")
+    );
     assert!(last.header("user-agent").unwrap().starts_with("paperboy/"));
     assert_eq!(cli.json(&["list"]).as_array().unwrap().len(), 2);
 }
@@ -139,13 +155,18 @@ fn failures_are_recorded_per_feed_and_never_touch_cached_entries() {
         }
     });
     let cli = Cli::new();
-    let paths = ["/f404", "/f500", "/loop", "/html", "/trunc", "/empty", "/ok"];
+    let paths = [
+        "/f404", "/f500", "/loop", "/html", "/trunc", "/empty", "/ok",
+    ];
     for p in paths {
         cli.ok(&["add", &server.url(p)]);
     }
     mode.store(1, Ordering::SeqCst);
     let out = cli.run(&["refresh", "--json"]);
-    assert!(!out.status.success(), "a failed feed must make refresh exit non-zero");
+    assert!(
+        !out.status.success(),
+        "a failed feed must make refresh exit non-zero"
+    );
     let reports: Value = serde_json::from_slice(&out.stdout).unwrap();
     let by_url = |p: &str| -> Value {
         reports
@@ -159,9 +180,21 @@ fn failures_are_recorded_per_feed_and_never_touch_cached_entries() {
     let err = |p: &str| by_url(p)["error"].as_str().unwrap_or("").to_string();
     assert!(err("/f404").contains("404"), "{}", err("/f404"));
     assert!(err("/f500").contains("500"), "{}", err("/f500"));
-    assert!(err("/loop").to_lowercase().contains("redirect"), "{}", err("/loop"));
-    assert!(err("/html").to_lowercase().contains("html"), "{}", err("/html"));
-    assert!(err("/trunc").to_lowercase().contains("truncated"), "{}", err("/trunc"));
+    assert!(
+        err("/loop").to_lowercase().contains("redirect"),
+        "{}",
+        err("/loop")
+    );
+    assert!(
+        err("/html").to_lowercase().contains("html"),
+        "{}",
+        err("/html")
+    );
+    assert!(
+        err("/trunc").to_lowercase().contains("truncated"),
+        "{}",
+        err("/trunc")
+    );
     assert_eq!(by_url("/empty")["status"], "updated");
     assert_eq!(by_url("/ok")["status"], "updated");
     for r in reports.as_array().unwrap() {
@@ -174,7 +207,12 @@ fn failures_are_recorded_per_feed_and_never_touch_cached_entries() {
     for f in feeds.as_array().unwrap() {
         assert_eq!(f["entries"], 2, "{f}");
     }
-    let f404 = feeds.as_array().unwrap().iter().find(|f| f["url"] == server.url("/f404")).unwrap();
+    let f404 = feeds
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["url"] == server.url("/f404"))
+        .unwrap();
     assert!(f404["last_error"].as_str().unwrap().contains("404"));
     assert_eq!(cli.json(&["list"]).as_array().unwrap().len(), 14);
 }
@@ -193,7 +231,11 @@ fn gone_feeds_are_marked_and_no_longer_fetched() {
     assert_eq!(feed["entries"], 2);
     let before = server.requests_to("/gone").len();
     let r = cli.json(&["refresh"]);
-    assert_eq!(r.as_array().unwrap().len(), 0, "a gone feed is skipped: {r}");
+    assert_eq!(
+        r.as_array().unwrap().len(),
+        0,
+        "a gone feed is skipped: {r}"
+    );
     assert_eq!(server.requests_to("/gone").len(), before);
 }
 
@@ -219,22 +261,39 @@ fn timeout_and_size_cap_come_from_config() {
     assert!(started.elapsed().as_secs() < 20);
     let reports: Value = serde_json::from_slice(&out.stdout).unwrap();
     let find = |p: &str| {
-        reports.as_array().unwrap().iter().find(|r| r["url"] == server.url(p)).cloned().unwrap()
+        reports
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["url"] == server.url(p))
+            .cloned()
+            .unwrap()
     };
-    assert!(find("/slow")["error"].as_str().unwrap().contains("timed out"), "{reports}");
-    assert!(find("/big")["error"].as_str().unwrap().contains("1 MiB"), "{reports}");
+    assert!(
+        find("/slow")["error"]
+            .as_str()
+            .unwrap()
+            .contains("timed out"),
+        "{reports}"
+    );
+    assert!(
+        find("/big")["error"].as_str().unwrap().contains("1 MiB"),
+        "{reports}"
+    );
     assert_eq!(find("/ok")["status"], "updated");
 }
 
 #[test]
 fn autodiscovery_from_a_site_page() {
-    let server = Server::start(|req| match req.path.as_str() {
+    let server = Server::start(|req| {
+        match req.path.as_str() {
         "/blog/" => Reply::ok(
             "text/html",
             "<html><head><link rel=\"alternate\" type=\"application/rss+xml\" title=\"Feed\" href=\"feed.xml\"></head><body>Blog</body></html>",
         ),
         "/blog/feed.xml" => Reply::ok(RSS, two_items()),
         _ => Reply::status(404),
+    }
     });
     let cli = Cli::new();
     let out = cli.ok(&["add", &server.url("/blog/")]);
@@ -263,14 +322,28 @@ fn atom_json_feed_and_latin1_are_read() {
         cli.ok(&["add", &server.url(p)]);
     }
     let list = cli.json(&["list"]);
-    let titles: Vec<&str> = list.as_array().unwrap().iter().map(|e| e["title"].as_str().unwrap()).collect();
+    let titles: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["title"].as_str().unwrap())
+        .collect();
     assert!(titles.contains(&"Atom entry"), "{titles:?}");
     assert!(titles.contains(&"JSON entry"), "{titles:?}");
     assert!(titles.contains(&"Naïve “quotes”"), "{titles:?}");
-    let atom_entry = list.as_array().unwrap().iter().find(|e| e["title"] == "Atom entry").unwrap();
+    let atom_entry = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["title"] == "Atom entry")
+        .unwrap();
     assert_eq!(atom_entry["link"], server.url("/p/1"));
     let feeds = cli.json(&["feeds"]);
-    assert!(feeds.as_array().unwrap().iter().any(|f| f["title"] == "Café Science"));
+    assert!(feeds
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["title"] == "Café Science"));
 }
 
 #[test]
@@ -319,7 +392,10 @@ fn opml_round_trip() {
         .iter()
         .map(|f| f["url"].as_str().unwrap().to_string())
         .collect();
-    assert!(urls.contains(&server.url("/a")) && urls.contains(&server.url("/b")), "{urls:?}");
+    assert!(
+        urls.contains(&server.url("/a")) && urls.contains(&server.url("/b")),
+        "{urls:?}"
+    );
 }
 
 #[test]
@@ -337,5 +413,8 @@ fn errors_name_what_failed() {
     let out = cli.run(&["feeds"]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("line 2") && err.contains("config.toml"), "{err}");
+    assert!(
+        err.contains("line 2") && err.contains("config.toml"),
+        "{err}"
+    );
 }

@@ -20,7 +20,10 @@ struct Pty {
 impl Pty {
     fn spawn(cmd: Command, cols: u16, rows: u16) -> Pty {
         let mut session = expectrl::Session::spawn(cmd).unwrap();
-        session.get_process_mut().set_window_size(cols, rows).unwrap();
+        session
+            .get_process_mut()
+            .set_window_size(cols, rows)
+            .unwrap();
         Pty {
             session,
             parser: vt100::Parser::new(rows, cols, 0),
@@ -80,8 +83,18 @@ fn navigate_open_entry_open_doi_and_quit_restores_the_terminal() {
                 "Mon, 01 Dec 2014 10:00:00 +0000",
                 r#"<p>Our study is <a href="https://doi.org/10.1111/hsc.12135">published</a>; more soon.</p>"#,
             ),
-            ("jan", "January news", "Tue, 13 Jan 2015 10:00:00 +0000", "<p>New year.</p>"),
-            ("feb", "February news", "Tue, 10 Feb 2015 10:00:00 +0000", "<p>Snow.</p>"),
+            (
+                "jan",
+                "January news",
+                "Tue, 13 Jan 2015 10:00:00 +0000",
+                "<p>New year.</p>",
+            ),
+            (
+                "feb",
+                "February news",
+                "Tue, 10 Feb 2015 10:00:00 +0000",
+                "<p>Snow.</p>",
+            ),
         ],
     );
     let server = Server::start(move |_| Reply::ok("application/rss+xml", feed.clone()));
@@ -94,13 +107,17 @@ fn navigate_open_entry_open_doi_and_quit_restores_the_terminal() {
     let script = dir.path().join("browser.sh");
     std::fs::write(
         &script,
-        format!("#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\" >> '{}'; done\n", log.display()),
+        format!(
+            "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\" >> '{}'; done\n",
+            log.display()
+        ),
     )
     .unwrap();
     std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
 
     let mut cmd = cli.command();
-    cmd.env("PAPERBOY_BROWSER", &script).env("TERM", "xterm-256color");
+    cmd.env("PAPERBOY_BROWSER", &script)
+        .env("TERM", "xterm-256color");
     let mut pty = Pty::spawn(cmd, 100, 30);
     // Opens on the newest month.
     pty.wait_for("February news");
@@ -118,7 +135,10 @@ fn navigate_open_entry_open_doi_and_quit_restores_the_terminal() {
     pty.send("1");
     let start = Instant::now();
     while !log.exists() {
-        assert!(start.elapsed() < Duration::from_secs(10), "browser never started");
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "browser never started"
+        );
         std::thread::sleep(Duration::from_millis(50));
         pty.pump();
     }
@@ -146,11 +166,16 @@ fn navigate_open_entry_open_doi_and_quit_restores_the_terminal() {
     );
     // Terminal restored: the alternate screen left, the cursor shown again, mouse capture off.
     let raw = String::from_utf8_lossy(&pty.raw);
-    let entered = raw.rfind("\x1b[?1049h").expect("entered the alternate screen");
+    let entered = raw
+        .rfind("\x1b[?1049h")
+        .expect("entered the alternate screen");
     let left = raw.rfind("\x1b[?1049l").expect("left the alternate screen");
     assert!(left > entered);
     assert!(raw[entered..].contains("\x1b[?25h"), "cursor shown again");
-    assert!(raw[entered..].contains("\x1b[?1000l"), "mouse capture disabled");
+    assert!(
+        raw[entered..].contains("\x1b[?1000l"),
+        "mouse capture disabled"
+    );
     assert!(!pty.parser.screen().alternate_screen());
     assert!(!pty.parser.screen().hide_cursor());
 
@@ -169,7 +194,10 @@ fn a_panic_still_restores_the_terminal() {
     let start = Instant::now();
     loop {
         pty.pump();
-        if !matches!(pty.session.get_process().status(), Ok(expectrl::WaitStatus::StillAlive)) {
+        if !matches!(
+            pty.session.get_process().status(),
+            Ok(expectrl::WaitStatus::StillAlive)
+        ) {
             break;
         }
         assert!(start.elapsed() < Duration::from_secs(15), "did not exit");
@@ -180,7 +208,15 @@ fn a_panic_still_restores_the_terminal() {
     let _ = pty.session.read_to_end(&mut rest);
     pty.raw.extend_from_slice(&rest);
     let raw = String::from_utf8_lossy(&pty.raw);
-    let entered = raw.rfind("\x1b[?1049h").expect("entered the alternate screen");
-    assert!(raw[entered..].contains("\x1b[?1049l"), "left the alternate screen after a panic");
-    assert!(raw[entered..].contains("test panic"), "the panic message is shown");
+    let entered = raw
+        .rfind("\x1b[?1049h")
+        .expect("entered the alternate screen");
+    assert!(
+        raw[entered..].contains("\x1b[?1049l"),
+        "left the alternate screen after a panic"
+    );
+    assert!(
+        raw[entered..].contains("test panic"),
+        "the panic message is shown"
+    );
 }

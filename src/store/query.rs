@@ -100,7 +100,11 @@ pub(crate) fn list_sql(q: &ListQuery) -> Option<(String, Vec<Value>)> {
 
 /// Adds the feeds join (for the feed's title) before the WHERE of a `from_where` clause.
 fn with_feeds(from_where: &str) -> String {
-    from_where.replacen(" WHERE ", " CROSS JOIN feeds f ON f.id = e.feed_id WHERE ", 1)
+    from_where.replacen(
+        " WHERE ",
+        " CROSS JOIN feeds f ON f.id = e.feed_id WHERE ",
+        1,
+    )
 }
 
 /// The month counts and the month papers queries, for one feed (`?1`) or all.

@@ -1445,7 +1445,10 @@ fn search_streams_newest_first_from_the_index_without_sorting() {
     let (sql, args) = query::list_sql(&q).unwrap();
     let p = plan(&store, &sql, &args);
     assert!(!p.contains("TEMP B-TREE FOR ORDER BY"), "{p}");
-    assert!(p.contains("VIRTUAL TABLE"), "the index is the outer loop:\n{p}");
+    assert!(
+        p.contains("VIRTUAL TABLE"),
+        "the index is the outer loop:\n{p}"
+    );
 }
 
 #[test]
@@ -1453,13 +1456,37 @@ fn search_order_follows_dates_not_insertion_and_follows_date_changes() {
     let mut store = Store::open_in_memory().unwrap();
     let f = new_feed(&mut store, "https://a.example/feed");
     // Inserted newest first, then an older post arrives later (a backfill), then one far older.
-    update(&mut store, f, &doc(vec![entry("n", "n pelican", Some("2024-05-01T00:00:00Z"))]));
-    update(&mut store, f, &doc(vec![entry("o", "o pelican", Some("2019-05-01T00:00:00Z"))]));
-    update(&mut store, f, &doc(vec![entry("m", "m pelican", Some("2022-05-01T00:00:00Z"))]));
-    update(&mut store, f, &doc(vec![entry("y1", "y1 pelican", Some("0001-01-01T00:00:00Z"))]));
+    update(
+        &mut store,
+        f,
+        &doc(vec![entry("n", "n pelican", Some("2024-05-01T00:00:00Z"))]),
+    );
+    update(
+        &mut store,
+        f,
+        &doc(vec![entry("o", "o pelican", Some("2019-05-01T00:00:00Z"))]),
+    );
+    update(
+        &mut store,
+        f,
+        &doc(vec![entry("m", "m pelican", Some("2022-05-01T00:00:00Z"))]),
+    );
+    update(
+        &mut store,
+        f,
+        &doc(vec![entry(
+            "y1",
+            "y1 pelican",
+            Some("0001-01-01T00:00:00Z"),
+        )]),
+    );
     assert_eq!(search(&store, "pelican"), vec!["n", "m", "o", "y1"]);
     // A post whose date changes moves in the results, and is not found twice.
-    update(&mut store, f, &doc(vec![entry("o", "o pelican", Some("2025-01-01T00:00:00Z"))]));
+    update(
+        &mut store,
+        f,
+        &doc(vec![entry("o", "o pelican", Some("2025-01-01T00:00:00Z"))]),
+    );
     assert_eq!(search(&store, "pelican"), vec!["o", "n", "m", "y1"]);
     // Paging through results gives each once.
     let page = |offset| {

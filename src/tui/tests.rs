@@ -719,12 +719,16 @@ fn a_bounded_count_pages_until_a_short_page_and_shows_a_plus() {
             more: true,
         },
     );
-    assert!(screen(&app).contains(&format!("({PAGE}+)")), "{}", screen(&app));
+    assert!(
+        screen(&app).contains(&format!("({PAGE}+)")),
+        "{}",
+        screen(&app)
+    );
     // At the end of what is loaded, the next page is asked for although `total` is reached.
     let fx = update(&mut app, Action::Bottom);
-    let asked = fx.iter().any(|f| {
-        matches!(f, Effect::LoadEntries { query, .. } if query.offset == PAGE)
-    });
+    let asked = fx
+        .iter()
+        .any(|f| matches!(f, Effect::LoadEntries { query, .. } if query.offset == PAGE));
     assert!(asked, "{fx:?}");
     update(
         &mut app,

@@ -21,7 +21,9 @@ pub struct Request {
 
 impl Request {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(&name.to_ascii_lowercase()).map(String::as_str)
+        self.headers
+            .get(&name.to_ascii_lowercase())
+            .map(String::as_str)
     }
 }
 
@@ -137,14 +139,25 @@ fn serve(stream: TcpStream, handler: &Handler, log: &Mutex<Vec<Request>>) {
                 headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
             }
         }
-        if let Some(len) = headers.get("content-length").and_then(|l| l.parse::<usize>().ok()) {
+        if let Some(len) = headers
+            .get("content-length")
+            .and_then(|l| l.parse::<usize>().ok())
+        {
             let mut body = vec![0; len];
             let _ = reader.read_exact(&mut body);
         }
-        let req = Request { method, path, headers };
+        let req = Request {
+            method,
+            path,
+            headers,
+        };
         log.lock().unwrap().push(req.clone());
         match handler(&req) {
-            Reply::Full { status, headers, body } => {
+            Reply::Full {
+                status,
+                headers,
+                body,
+            } => {
                 let mut head = format!("HTTP/1.1 {status} {}\r\n", reason(status));
                 for (k, v) in &headers {
                     head.push_str(&format!("{k}: {v}\r\n"));
@@ -220,7 +233,9 @@ pub struct Cli {
 
 impl Cli {
     pub fn new() -> Cli {
-        Cli { dir: tempfile::tempdir().unwrap() }
+        Cli {
+            dir: tempfile::tempdir().unwrap(),
+        }
     }
 
     pub fn data_dir(&self) -> &Path {
