@@ -47,7 +47,7 @@ pub fn parse_feed(bytes: &[u8], url: &str) -> Result<ParsedFeed, ParseError> {
         return Err(ParseError::NotAFeed(HTML_HINT.to_string()));
     }
     let utf8 = to_utf8(bytes);
-    let raw = raw_pass(&utf8);
+    let raw = raw_pass(&utf8, false);
     if raw.truncated {
         return Err(ParseError::Truncated);
     }
@@ -57,12 +57,32 @@ pub fn parse_feed(bytes: &[u8], url: &str) -> Result<ParsedFeed, ParseError> {
             None => ParseError::NotAFeed("no XML or JSON document found".to_string()),
         });
     };
-    let doc = rewrite_root(&utf8, &root);
+    let doc = rewrite_doc(&utf8, &root, &raw.fixes);
     let parsed = feed_rs_parser(url).parse(&doc[..]);
+    let kind = match root.name.as_str() {
+        "rss" => Some("RSS"),
+        "RDF" => Some("RSS 1.0 (RDF)"),
+        "feed" => Some("Atom"),
+        _ => None,
+    };
     let feed = match parsed {
         Ok(feed) => Some(feed),
         // `<rss>` whose items all sit outside a `<channel>`: built from the raw pass alone.
         Err(_) if root.name == "rss" && !raw.items.is_empty() && raw.error.is_none() => None,
+        // A feed feed-rs rejects for one element it cannot read (an empty `<content>` with a
+        // MIME type…): every entry is read from a full raw pass instead of losing them all.
+        Err(feed_rs::parser::ParseFeedError::ParseError(e)) if kind.is_some() => {
+            let full = raw_pass(&utf8, true);
+            if full.items.is_empty() || full.error.is_some() || full.truncated {
+                return Err(ParseError::Invalid(format!(
+                    "{} document that cannot be read: {}",
+                    kind.unwrap_or("feed"),
+                    scrub_line(&e.to_string())
+                )));
+            }
+            tracing::debug!("feed-rs rejected {url} ({e}); read from the raw pass");
+            return Ok(merge(None, full, url));
+        }
         Err(feed_rs::parser::ParseFeedError::ParseError(_)) => {
             return Err(ParseError::NotAFeed(format!(
                 "an XML document with root element <{}>, not RSS, Atom or JSON Feed",
@@ -502,11 +522,17 @@ enum Field {
     FeedDcTitle,
     FeedLink,
     Generator,
-    /// Base64 text of an Atom content construct; `plain` when it decodes to text, not HTML.
-    Base64 {
-        summary: bool,
-        plain: bool,
-    },
+    /// Base64 text of an Atom `<content>` (or Atom 0.3 `<summary>`).
+    Base64 { summary: bool, kind: B64Kind },
+}
+
+/// What a base64 Atom content construct decodes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum B64Kind {
+    Html,
+    Text,
+    /// An image, a PDF…: nothing to show as text.
+    Binary,
 }
 
 fn field_for(ns: Ns, local: &[u8], in_item: bool, outside: bool) -> Option<Field> {
@@ -771,6 +797,20 @@ fn raw_pass(doc: &[u8], full: bool) -> Raw {
                 if bases.last().is_some_and(|(d, _)| *d == depth) {
                     bases.pop();
                 }
+                if body.as_ref().is_some_and(|(d, _, _)| *d == depth) {
+                    if let Some((_, start, prefix)) = body.take() {
+                        let after = usize::try_from(reader.buffer_position()).unwrap_or(0);
+                        let inner = doc
+                            .get(start..after.min(doc.len()))
+                            .and_then(|b| b.windows(2).rposition(|w| w == b"</"))
+                            .and_then(|end| doc.get(start..start + end))
+                            .map(|b| body_markup(b, &prefix))
+                            .filter(|b| !b.trim().is_empty());
+                        if let Some(item) = raw.items.last_mut() {
+                            item.body = inner;
+                        }
+                    }
+                }
                 if capture.as_ref().is_some_and(|(_, d, _)| *d == depth) {
                     if let Some((field, _, text)) = capture.take() {
                         store_field(&mut raw, field, text);
@@ -781,7 +821,7 @@ fn raw_pass(doc: &[u8], full: bool) -> Raw {
                     // feed-rs drops RSS 1.0 items without a link; those are built from this pass.
                     if raw.root.as_ref().is_some_and(|r| r.name == "RDF") {
                         if let Some(item) = raw.items.last_mut() {
-                            item.in_channel = item.link.is_some();
+                            item.in_channel = item.rss1 && item.link.is_some();
                         }
                     }
                 }
@@ -847,6 +887,7 @@ fn store_field(raw: &mut Raw, field: Field, text: String) {
     };
     match field {
         Field::FeedTitle => set(&mut raw.title),
+        Field::FeedDcTitle => set(&mut raw.dc_title),
         Field::FeedLink => set(&mut raw.link),
         Field::Generator => set(&mut raw.generator),
         _ => {
@@ -866,16 +907,165 @@ fn store_field(raw: &mut Raw, field: Field, text: String) {
                 Field::Description => set(&mut item.description),
                 Field::Content => set(&mut item.content),
                 Field::Author => item.authors.push(value.to_string()),
-                Field::FeedTitle | Field::FeedLink | Field::Generator => {}
+                Field::Base64 { summary, kind } => {
+                    if let Some(html) = decode_base64(value, kind) {
+                        let slot = if summary {
+                            &mut item.b64_summary
+                        } else {
+                            &mut item.b64_content
+                        };
+                        slot.get_or_insert(html);
+                    }
+                }
+                Field::FeedTitle | Field::FeedDcTitle | Field::FeedLink | Field::Generator => {}
             }
         }
     }
 }
 
+/// The markup inside an item's `<body>`, with the XHTML prefix (`xhtml:p`) dropped so HTML
+/// parsers see plain `<p>`.
+fn body_markup(inner: &[u8], prefix: &[u8]) -> String {
+    let text = String::from_utf8_lossy(inner);
+    if prefix.is_empty() {
+        return text.into_owned();
+    }
+    let p = String::from_utf8_lossy(prefix);
+    text.replace(&format!("</{p}:"), "</")
+        .replace(&format!("<{p}:"), "<")
+}
+
+/// `type/subtype(;name=value)*` with RFC 6838 names, stricter than feed-rs's parser (so a type
+/// that passes here also passes there).
+fn is_media_type(t: &str) -> bool {
+    let name = |s: &str| {
+        s.len() <= 127
+            && s.as_bytes().first().is_some_and(u8::is_ascii_alphanumeric)
+            && s
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$&-^_.+".contains(&b))
+    };
+    let mut parts = t.split(';');
+    let Some((ty, sub)) = parts.next().and_then(|m| m.split_once('/')) else {
+        return false;
+    };
+    name(ty)
+        && name(sub)
+        && parts.all(|p| p.split_once('=').is_some_and(|(k, v)| name(k) && name(v)))
+}
+
+/// feed-rs fails the whole feed on one Atom text construct or `<content>` whose `type` it does
+/// not know (`text/plain` on an Atom 0.3 title, `application/xhtml+xml;base64`…). Returns the
+/// start tag rewritten with a `type` it accepts that means the same.
+fn atom_type_fix(
+    e: &BytesStart<'_>,
+    local: &[u8],
+    doc: &[u8],
+    tag: std::ops::Range<usize>,
+) -> Option<(std::ops::Range<usize>, String)> {
+    let is_content = local == b"content";
+    if !is_content && !matches!(local, b"title" | b"subtitle" | b"summary" | b"rights") {
+        return None;
+    }
+    let ty = attr(e, b"type")?;
+    let accepted = match ty.as_str() {
+        "text" | "html" | "xhtml" | "text/html" => true,
+        t => is_content && (t.ends_with("/xml") || is_media_type(t)),
+    };
+    if accepted {
+        return None;
+    }
+    let base = ty
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let new_type = if is_content && is_media_type(&base) {
+        base
+    } else if base == "xhtml" || base == "application/xhtml+xml" {
+        "xhtml".to_string()
+    } else if base.contains("html") {
+        "html".to_string()
+    } else {
+        "text".to_string()
+    };
+    let old = std::str::from_utf8(doc.get(tag.clone())?).ok()?;
+    let stripped = strip_attr(old, "type");
+    let name_end = stripped.find(|c: char| c.is_ascii_whitespace() || c == '/' || c == '>')?;
+    let new_tag = format!(
+        "{} type=\"{new_type}\"{}",
+        &stripped[..name_end],
+        &stripped[name_end..]
+    );
+    Some((tag, new_tag))
+}
+
+/// The capture field for an Atom `<content>` / `<summary>` that holds base64: Atom 0.3's
+/// `mode="base64"`, a `base64` parameter on the type, or (Atom 1.0 content) a MIME type that is
+/// neither text nor XML, which RFC 4287 §4.1.3.3 says is base64.
+fn atom_base64_field(e: &BytesStart<'_>, local: &[u8], atom03: bool) -> Option<Field> {
+    let summary = match local {
+        b"content" => false,
+        b"summary" => true,
+        _ => return None,
+    };
+    let ty = attr(e, b"type").unwrap_or_default().to_ascii_lowercase();
+    let (base, params) = ty.split_once(';').unwrap_or((ty.as_str(), ""));
+    let base = base.trim();
+    let mode_b64 = attr(e, b"mode").is_some_and(|m| m.trim().eq_ignore_ascii_case("base64"));
+    let binary_type = !summary
+        && !atom03
+        && base.contains('/')
+        && !base.starts_with("text/")
+        && !base.ends_with("+xml")
+        && !base.ends_with("/xml")
+        && attr(e, b"src").is_none();
+    if !(mode_b64 || params.contains("base64") || binary_type) {
+        return None;
+    }
+    let kind = if base.contains("html") || base.ends_with("xml") || base == "xhtml" {
+        B64Kind::Html
+    } else if base.is_empty() || base == "text" || base.starts_with("text/") {
+        B64Kind::Text
+    } else {
+        B64Kind::Binary
+    };
+    Some(Field::Base64 { summary, kind })
+}
+
+/// Base64 (whitespace and missing padding tolerated) to HTML; `Some("")` for binary content,
+/// `None` when the text is not base64 after all (feed-rs's reading then stands).
+fn decode_base64(text: &str, kind: B64Kind) -> Option<String> {
+    use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+    use base64::Engine as _;
+    const ENGINE: GeneralPurpose = GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        GeneralPurposeConfig::new()
+            .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+            .with_decode_allow_trailing_bits(true),
+    );
+    let compact: Vec<u8> = text
+        .bytes()
+        .filter(|b| !b.is_ascii_whitespace())
+        .collect();
+    let bytes = ENGINE.decode(&compact).ok()?;
+    Some(match kind {
+        B64Kind::Binary => String::new(),
+        B64Kind::Html => utf8_or_1252(&bytes),
+        B64Kind::Text => as_html(&utf8_or_1252(&bytes), "text/plain"),
+    })
+}
+
 /// Rewrites the root start tag so feed-rs accepts what readers meet in the wild: `<rss>` with a
 /// missing or unusual version becomes 2.0 (0.9x and 2.01 are subsets of it); the userland RSS
-/// namespace and Atom 0.3's namespace become the ones feed-rs knows.
-fn rewrite_root<'a>(doc: &'a [u8], root: &RootInfo) -> Cow<'a, [u8]> {
+/// namespace, RSS 0.90's and Atom 0.3's namespace become the ones feed-rs knows. Then the start
+/// tags the raw pass fixed (`fixes`, in document order, after the root tag) are replaced.
+fn rewrite_doc<'a>(
+    doc: &'a [u8],
+    root: &RootInfo,
+    fixes: &[(std::ops::Range<usize>, String)],
+) -> Cow<'a, [u8]> {
     let Some(tag) = doc
         .get(root.tag.clone())
         .and_then(|t| std::str::from_utf8(t).ok())
@@ -899,13 +1089,26 @@ fn rewrite_root<'a>(doc: &'a [u8], root: &RootInfo) -> Cow<'a, [u8]> {
     if root.name == "feed" {
         new_tag = new_tag.replace(NS_ATOM03, NS_ATOM);
     }
-    if new_tag == tag {
+    if root.name == "RDF" {
+        // RSS 0.90 is RSS 1.0's ancestor with the same element names.
+        new_tag = new_tag.replace(NS_RSS090, NS_RSS1);
+    }
+    if new_tag == tag && fixes.is_empty() {
         return Cow::Borrowed(doc);
     }
     let mut out = Vec::with_capacity(doc.len() + 16);
     out.extend_from_slice(&doc[..root.tag.start]);
     out.extend_from_slice(new_tag.as_bytes());
-    out.extend_from_slice(&doc[root.tag.end..]);
+    let mut at = root.tag.end;
+    for (range, replacement) in fixes {
+        let Some(between) = doc.get(at..range.start) else {
+            continue;
+        };
+        out.extend_from_slice(between);
+        out.extend_from_slice(replacement.as_bytes());
+        at = range.end;
+    }
+    out.extend_from_slice(doc.get(at..).unwrap_or_default());
     Cow::Owned(out)
 }
 
@@ -936,11 +1139,7 @@ fn merge(feed: Option<feed_rs::model::Feed>, raw: Raw, url: &str) -> ParsedFeed 
     };
     let Some(feed) = feed else {
         // No feed-rs result (`<rss>` without a channel): everything comes from the raw pass.
-        out.title = raw
-            .title
-            .as_deref()
-            .map(clean_title)
-            .filter(|t| !t.is_empty());
+        out.title = raw_feed_title(&raw);
         out.generator = raw.generator.as_deref().map(scrub_line);
         out.site_url = raw.link.as_deref().and_then(|l| absolute(l, base.as_ref()));
         out.entries = raw
@@ -954,8 +1153,8 @@ fn merge(feed: Option<feed_rs::model::Feed>, raw: Raw, url: &str) -> ParsedFeed 
         .title
         .as_ref()
         .map(|t| clean_title(&t.content))
-        .or_else(|| raw.title.as_deref().map(clean_title))
-        .filter(|t| !t.is_empty());
+        .filter(|t| !t.is_empty())
+        .or_else(|| raw_feed_title(&raw));
     out.site_url = feed
         .links
         .iter()
@@ -998,6 +1197,15 @@ fn merge(feed: Option<feed_rs::model::Feed>, raw: Raw, url: &str) -> ParsedFeed 
     out
 }
 
+/// `<title>`, else a channel-level `dc:title`.
+fn raw_feed_title(raw: &Raw) -> Option<String> {
+    [raw.title.as_deref(), raw.dc_title.as_deref()]
+        .into_iter()
+        .flatten()
+        .map(clean_title)
+        .find(|t| !t.is_empty())
+}
+
 fn entry_from_feed_rs(
     e: feed_rs::model::Entry,
     raw: Option<&RawItem>,
@@ -1013,21 +1221,28 @@ fn entry_from_feed_rs(
                 .find(|l| l.rel.as_deref() != Some("self") && l.rel.as_deref() != Some("enclosure"))
         })
         .and_then(|l| absolute(&l.href, base))
-        .or_else(|| raw.and_then(|r| permalink_guid(r, base)));
-    let content_html = e
-        .content
-        .as_ref()
-        .and_then(|c| {
+        .or_else(|| raw.and_then(|r| permalink_guid(r, base)))
+        .or_else(|| raw.and_then(|r| r.about.clone()));
+    // Base64 the raw pass decoded replaces feed-rs's reading (the undecoded text).
+    let content_html = match raw.and_then(|r| r.b64_content.clone()) {
+        Some(decoded) => Some(decoded),
+        None => e.content.as_ref().and_then(|c| {
             c.body
                 .as_deref()
                 .map(|b| as_html(b, c.content_type.to_string().as_str()))
-        })
-        .filter(|s| !s.trim().is_empty());
-    let summary_html = e
-        .summary
-        .as_ref()
-        .map(|t| as_html(&t.content, t.content_type.to_string().as_str()))
-        .filter(|s| !s.trim().is_empty());
+        }),
+    }
+    .filter(|s| !s.trim().is_empty())
+    .or_else(|| raw.and_then(|r| r.body.clone()));
+    let summary_html = match raw.and_then(|r| r.b64_summary.clone()) {
+        Some(decoded) => Some(decoded),
+        None => e
+            .summary
+            .as_ref()
+            .map(|t| as_html(&t.content, t.content_type.to_string().as_str())),
+    }
+    .filter(|s| !s.trim().is_empty())
+    .or_else(|| raw.and_then(|r| r.description.clone()));
     let authors = e
         .authors
         .iter()
@@ -1070,7 +1285,8 @@ fn entry_from_raw(r: &RawItem, base: Option<&Url>) -> NewEntry {
         .link
         .as_deref()
         .and_then(|l| absolute(l, base))
-        .or_else(|| permalink_guid(r, base));
+        .or_else(|| permalink_guid(r, base))
+        .or_else(|| r.about.clone());
     let published = r
         .pub_date
         .as_deref()
@@ -1083,8 +1299,12 @@ fn entry_from_raw(r: &RawItem, base: Option<&Url>) -> NewEntry {
         authors: r.authors.iter().map(|a| author_from_rss(a)).collect(),
         published,
         updated: r.modified.as_deref().and_then(parse_date).or(published),
-        content_html: r.content.clone(),
-        summary_html: r.description.clone(),
+        content_html: r
+            .b64_content
+            .clone()
+            .or_else(|| r.content.clone())
+            .or_else(|| r.body.clone()),
+        summary_html: r.b64_summary.clone().or_else(|| r.description.clone()),
         dois: &r.dois,
     })
 }
