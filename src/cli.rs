@@ -93,6 +93,9 @@ pub enum Command {
         /// At most N pages per feed (default: [archive] max_pages in config, 200)
         #[arg(long, value_name = "N")]
         max_pages: Option<usize>,
+        /// Fill only this month, from a WordPress blog's date archive (/YYYY/MM/feed/)
+        #[arg(long, value_name = "YYYY-MM")]
+        month: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -270,6 +273,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Command::Backfill {
             feeds,
             max_pages,
+            month: Some(month),
+            json,
+        } => backfill_month(&mut lib, &feeds, &month, max_pages, json),
+        Command::Backfill {
+            feeds,
+            max_pages,
+            month: None,
             json,
         } => backfill(&mut lib, &feeds, max_pages, json),
         Command::Remove { feed } => {
@@ -430,7 +440,7 @@ fn check_month(m: &str) -> Result<()> {
     Ok(())
 }
 
-fn print_json<T: serde::Serialize>(rows: &T) -> Result<()> {
+fn print_json<T: serde::Serialize + ?Sized>(rows: &T) -> Result<()> {
     let mut out = std::io::stdout().lock();
     serde_json::to_writer_pretty(&mut out, rows)?;
     writeln!(out)?;
@@ -515,11 +525,46 @@ fn backfill(
     if progress {
         eprint!("\r\x1b[K");
     }
+    print_backfill(lib, &reports, json)
+}
+
+/// `backfill --month`: one month of each named feed from its date archive.
+fn backfill_month(
+    lib: &mut Library,
+    specs: &[String],
+    month: &str,
+    max_pages: Option<usize>,
+    json: bool,
+) -> Result<ExitCode> {
+    check_month(month)?;
+    if max_pages.is_some() {
+        bail!("--max-pages applies to a whole backfill, not to --month");
+    }
+    if specs.is_empty() {
+        bail!("name the feed(s) whose month to fill, e.g. `paperboy backfill 3 --month {month}`");
+    }
+    let (year, mon) = month
+        .split_once('-')
+        .and_then(|(y, m)| Some((y.parse::<i32>().ok()?, m.parse::<u32>().ok()?)))
+        .with_context(|| format!("`{month}` is not a month (YYYY-MM)"))?;
+    let mut reports = Vec::new();
+    for s in specs {
+        let feed = lib.find_feed(s)?;
+        reports.push(lib.backfill_month(feed.id, year, mon, &mut |_| {})?);
+    }
+    print_backfill(lib, &reports, json)
+}
+
+fn print_backfill(
+    lib: &Library,
+    reports: &[paperboy::archive::BackfillReport],
+    json: bool,
+) -> Result<ExitCode> {
     let failed = reports.iter().filter(|r| r.error.is_some()).count();
     if json {
-        print_json(&reports)?;
+        print_json(reports)?;
     } else {
-        for r in &reports {
+        for r in reports {
             let title = lib
                 .feed(r.feed_id)?
                 .map(|f| scrub_line(&f.title))

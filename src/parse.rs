@@ -523,7 +523,10 @@ enum Field {
     FeedLink,
     Generator,
     /// Base64 text of an Atom `<content>` (or Atom 0.3 `<summary>`).
-    Base64 { summary: bool, kind: B64Kind },
+    Base64 {
+        summary: bool,
+        kind: B64Kind,
+    },
 }
 
 /// What a base64 Atom content construct decodes to.
@@ -941,8 +944,7 @@ fn is_media_type(t: &str) -> bool {
     let name = |s: &str| {
         s.len() <= 127
             && s.as_bytes().first().is_some_and(u8::is_ascii_alphanumeric)
-            && s
-                .bytes()
+            && s.bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b"!#$&-^_.+".contains(&b))
     };
     let mut parts = t.split(';');
@@ -1045,10 +1047,7 @@ fn decode_base64(text: &str, kind: B64Kind) -> Option<String> {
             .with_decode_padding_mode(DecodePaddingMode::Indifferent)
             .with_decode_allow_trailing_bits(true),
     );
-    let compact: Vec<u8> = text
-        .bytes()
-        .filter(|b| !b.is_ascii_whitespace())
-        .collect();
+    let compact: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
     let bytes = ENGINE.decode(&compact).ok()?;
     Some(match kind {
         B64Kind::Binary => String::new(),
@@ -2057,6 +2056,215 @@ mod tests {
         for (i, e) in f.entries.iter().enumerate() {
             assert_eq!(e.title, format!("Post {i}"));
             assert_eq!(e.dois[0].doi, format!("10.1000/n.{i}"));
+        }
+    }
+
+    #[test]
+    fn rss_0_90_items_beside_the_channel() {
+        let doc = r#"<?xml version="1.0"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://my.netscape.com/rdf/simple/0.9/">
+  <channel><title>Netscape</title><link>https://e.org/</link><description>d</description></channel>
+  <image><title>Logo</title><url>https://e.org/l.gif</url><link>https://e.org/</link></image>
+  <item><title>One</title><link>https://e.org/1</link></item>
+  <item><title>Two</title><link>/2</link></item>
+</rdf:RDF>"#;
+        let f = parse(doc.as_bytes());
+        assert_eq!(f.title.as_deref(), Some("Netscape"));
+        let got: Vec<(&str, Option<&str>)> = f
+            .entries
+            .iter()
+            .map(|e| (e.title.as_str(), e.link.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("One", Some("https://e.org/1")),
+                ("Two", Some("https://blog.example.org/2"))
+            ]
+        );
+    }
+
+    #[test]
+    fn rdf_about_is_the_link_when_there_is_none() {
+        let doc = r#"<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/">
+  <channel rdf:about="https://e.org/rss"><title>R</title><link>https://e.org/</link></channel>
+  <item rdf:about="https://e.org/a"><title>About</title><description>body</description></item>
+  <item rdf:about="https://e.org/b"><title>Linked</title><link>https://e.org/b-link</link></item>
+  <item rdf:about="urn:x:c"><title>Urn</title></item>
+</rdf:RDF>"#;
+        let f = parse(doc.as_bytes());
+        let links: Vec<Option<&str>> = f.entries.iter().map(|e| e.link.as_deref()).collect();
+        // A relative or non-http `rdf:about` is a name, not a page.
+        assert_eq!(
+            links,
+            [Some("https://e.org/a"), Some("https://e.org/b-link"), None]
+        );
+        assert_eq!(f.entries[0].guid, "https://e.org/a");
+        assert!(f.entries[0].text.contains("body"));
+    }
+
+    #[test]
+    fn body_and_xhtml_body_in_rss_items() {
+        let doc = r#"<rss version="2.0" xmlns:xhtml="http://www.w3.org/1999/xhtml"><channel><title>B</title>
+  <item><title>Plain</title><link>https://e.org/1</link>
+    <body xmlns="http://www.w3.org/1999/xhtml"><p>First &amp; <b>bold</b></p><p>second</p></body></item>
+  <item><title>Prefixed</title><link>https://e.org/2</link><description>short</description>
+    <xhtml:body><xhtml:p>Long <xhtml:a href="https://doi.org/10.1000/xb.1">cite</xhtml:a></xhtml:p></xhtml:body></item>
+  <item><title>Empty</title><link>https://e.org/3</link><xhtml:body/></item>
+</channel>
+<item><title>Outside</title><link>https://e.org/4</link><body><p>outside body</p></body></item></rss>"#;
+        let f = parse(doc.as_bytes());
+        assert_eq!(f.entries.len(), 4);
+        let first = &f.entries[0];
+        assert_eq!(
+            first.content_html.as_deref(),
+            Some("<p>First &amp; <b>bold</b></p><p>second</p>")
+        );
+        assert!(first.text.contains("First & bold"), "{:?}", first.text);
+        let second = &f.entries[1];
+        assert_eq!(
+            second.content_html.as_deref(),
+            Some(r#"<p>Long <a href="https://doi.org/10.1000/xb.1">cite</a></p>"#)
+        );
+        assert_eq!(second.summary_html.as_deref(), Some("short"));
+        assert_eq!(second.dois[0].doi, "10.1000/xb.1");
+        assert_eq!(f.entries[2].content_html, None);
+        assert!(
+            f.entries[3].text.contains("outside body"),
+            "{:?}",
+            f.entries[3]
+        );
+    }
+
+    #[test]
+    fn channel_dc_title_and_item_dc_description_in_rss2() {
+        let doc = r#"<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>
+  <dc:title>DC &amp; Channel</dc:title><link>https://e.org/</link>
+  <item><title>I</title><link>https://e.org/1</link><dc:description>&lt;p&gt;dc body&lt;/p&gt;</dc:description></item>
+  <item><title>J</title><link>https://e.org/2</link><description>rss body</description>
+    <dc:description>dc second</dc:description></item>
+</channel></rss>"#;
+        let f = parse(doc.as_bytes());
+        assert_eq!(f.title.as_deref(), Some("DC & Channel"));
+        assert_eq!(f.entries[0].summary_html.as_deref(), Some("<p>dc body</p>"));
+        assert_eq!(f.entries[0].text, "dc body");
+        // `<description>` wins over `dc:description`.
+        assert_eq!(f.entries[1].summary_html.as_deref(), Some("rss body"));
+        // A `<title>` wins over a channel `dc:title`, wherever it is.
+        let both = doc.replace("<link>https://e.org/</link>", "<title>Plain</title>");
+        assert_eq!(parse(both.as_bytes()).title.as_deref(), Some("Plain"));
+    }
+
+    #[test]
+    fn atom_base64_content_is_decoded() {
+        let doc = r#"<feed version="0.3" xmlns="http://purl.org/atom/ns#"><title type="text/plain">Old</title>
+  <entry><title type="text/plain">Html</title><id>t:1</id><link rel="alternate" href="https://e.org/1"/>
+    <content type="text/html" mode="base64">PHA+SGVsbG8gPGI+d29ybGQ8L2I+PC9wPg==</content></entry>
+  <entry><title>Plain</title><id>t:2</id><link rel="alternate" href="https://e.org/2"/>
+    <summary mode="base64">YSA8IGIK</summary>
+    <content type="text/plain" mode="base64">
+      b25lIDwgdHdv
+    </content></entry>
+  <entry><title>Not base64</title><id>t:3</id><link rel="alternate" href="https://e.org/3"/>
+    <content type="text/html" mode="base64">this is *not* base64!</content></entry>
+</feed>"#;
+        let f = parse(doc.as_bytes());
+        assert_eq!(f.title.as_deref(), Some("Old"));
+        let e = &f.entries;
+        assert_eq!(e[0].title, "Html");
+        assert_eq!(
+            e[0].content_html.as_deref(),
+            Some("<p>Hello <b>world</b></p>")
+        );
+        assert_eq!(e[1].content_html.as_deref(), Some("one &lt; two"));
+        assert_eq!(e[1].summary_html.as_deref(), Some("a &lt; b<br>\n"));
+        // Not decodable: feed-rs's reading stands.
+        assert!(e[2].text.contains("not"), "{:?}", e[2]);
+
+        // Atom 1.0: a MIME type that is neither text nor XML means base64 (RFC 4287 4.1.3.3);
+        // an image is not shown as text at all.
+        let doc = r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>New</title>
+  <entry><title>Img</title><id>u:1</id><link href="https://e.org/i"/>
+    <summary>caption</summary><content type="image/png">iVBORw0KGgo=</content></entry>
+  <entry><title>Html64</title><id>u:2</id><link href="https://e.org/h"/>
+    <content type="application/xhtml+xml;base64">PHA+eDwvcD4=</content></entry>
+</feed>"#;
+        let f = parse(doc.as_bytes());
+        assert_eq!(f.entries[0].content_html, None);
+        assert_eq!(f.entries[0].text, "caption");
+        assert_eq!(f.entries[1].content_html.as_deref(), Some("<p>x</p>"));
+    }
+
+    #[test]
+    fn atom_types_feed_rs_rejects_do_not_lose_the_feed() {
+        // One bad `type` used to fail the whole feed as "not RSS, Atom or JSON Feed".
+        let doc = r#"<feed xmlns="http://www.w3.org/2005/Atom"><title type="text/plain">T</title>
+  <entry><title>Good</title><id>u:1</id><link href="https://e.org/1"/><updated>2014-12-01T00:00:00Z</updated>
+    <content type="html">&lt;p&gt;fine&lt;/p&gt;</content></entry>
+  <entry><title type="application/xhtml+xml">Odd</title><id>u:2</id><link href="https://e.org/2"/>
+    <content type="text/html; charset=&quot;utf-8&quot;">&lt;p&gt;also fine&lt;/p&gt;</content></entry>
+  <entry><title>Bad</title><id>u:3</id><link href="https://e.org/3"/>
+    <summary type="bogus">s</summary><content type="no slash;;">x</content></entry>
+</feed>"#;
+        let f = parse(doc.as_bytes());
+        let titles: Vec<&str> = f.entries.iter().map(|e| e.title.as_str()).collect();
+        assert_eq!(titles, ["Good", "Odd", "Bad"]);
+        assert_eq!(f.entries[0].text, "fine");
+        assert_eq!(f.entries[1].text, "also fine");
+        assert_eq!(f.entries[0].updated, Some(date("2014-12-01T00:00:00Z")));
+
+        // feed-rs fails the whole feed on an empty `<content>` with a MIME type: every entry
+        // is then read from the raw pass.
+        let doc = r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>F</title>
+  <entry><title>A</title><id>u:a</id><link href="/a"/><published>2014-12-02T00:00:00Z</published>
+    <author><name>Ann</name></author><summary>sum a</summary><content type="application/pdf"></content></entry>
+  <entry><title>B</title><id>u:b</id><link rel="alternate" href="https://e.org/b"/>
+    <updated>2014-12-03T00:00:00Z</updated><content type="html">&lt;p&gt;body b&lt;/p&gt;</content></entry>
+</feed>"#;
+        let f = parse(doc.as_bytes());
+        assert_eq!(f.title.as_deref(), Some("F"));
+        assert_eq!(f.entries.len(), 2);
+        let (a, b) = (&f.entries[0], &f.entries[1]);
+        assert_eq!((a.title.as_str(), a.guid.as_str()), ("A", "u:a"));
+        assert_eq!(a.link.as_deref(), Some("https://blog.example.org/a"));
+        assert_eq!(a.published, Some(date("2014-12-02T00:00:00Z")));
+        assert_eq!(a.text, "sum a");
+        assert_eq!(b.updated, Some(date("2014-12-03T00:00:00Z")));
+        assert_eq!(b.text, "body b");
+
+        // A truly failed parse names the problem, not "not RSS, Atom or JSON Feed".
+        let doc = r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>F</title>
+  <entry><title>A</title><content type="application/pdf" src="https://e.org/a.pdf">x</content></entry></feed>"#;
+        let err = parse_feed(
+            doc.replace("<entry><title>A</title>", "<entry>").as_bytes(),
+            URL,
+        );
+        if let Err(err) = err {
+            let msg = err.to_string();
+            assert!(matches!(err, ParseError::Invalid(_)), "{msg}");
+            assert!(msg.contains("Atom") && !msg.contains("not RSS"), "{msg}");
+        }
+    }
+
+    #[test]
+    fn media_types_as_strict_as_feed_rs() {
+        for ok in [
+            "text/html",
+            "application/xhtml+xml",
+            "text/plain;charset=utf-8",
+        ] {
+            assert!(is_media_type(ok), "{ok}");
+        }
+        for bad in [
+            "application/xhtml+xml;base64",
+            "text/html; charset=utf-8",
+            "html",
+            "/x",
+            "a/",
+            "a/b;c=\"d\"",
+            "",
+        ] {
+            assert!(!is_media_type(bad), "{bad}");
         }
     }
 

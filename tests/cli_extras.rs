@@ -176,3 +176,46 @@ fn the_demo_archive_carries_citations_for_the_real_papers_it_cites() {
         .line()
         .starts_with("Webber M, Reidy H, Ansari D, et al. (2014) Enhancing social networks"));
 }
+
+#[test]
+fn backfill_month_fills_one_month_from_the_date_archive() {
+    let server = Server::start(|req| {
+        let item = |n: u32| {
+            (
+                format!("s{n}"),
+                format!("September post {n}"),
+                format!("Mon, {n:02} Sep 2014 10:00:00 +0000"),
+            )
+        };
+        let items: Vec<(String, String, String)> = match req.path.as_str() {
+            "/blog/feed/" => vec![(
+                "new".into(),
+                "Newest".into(),
+                "Mon, 01 Dec 2014 10:00:00 +0000".into(),
+            )],
+            "/blog/2014/09/feed/" => (1..=3).map(item).collect(),
+            _ => return Reply::status(404),
+        };
+        let refs: Vec<(&str, &str, &str, &str)> = items
+            .iter()
+            .map(|(g, t, d)| (g.as_str(), t.as_str(), d.as_str(), "body"))
+            .collect();
+        Reply::ok("application/rss+xml", common::rss("WP", &refs))
+    });
+    let cli = Cli::new();
+    cli.write_config("[archive]\npage_delay_ms = 0\n");
+    cli.ok(&["add", &server.url("/blog/feed/")]);
+    let r = cli.json(&["backfill", "1", "--month", "2014-09"]);
+    assert_eq!(r[0]["added"], 3, "{r}");
+    let months = cli.json(&["months"]);
+    assert!(
+        months
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["month"] == "2014-09" && m["count"] == 3),
+        "{months}"
+    );
+    let bad = cli.run(&["backfill", "--month", "2014-09"]);
+    assert!(!bad.status.success(), "a month needs a feed");
+}

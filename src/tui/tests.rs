@@ -1996,3 +1996,18 @@ fn snapshot_archive_with_a_complete_feeds_empty_month() {
     fake.press(&mut app, "h");
     snap("archive_complete_feed_80x24", &app);
 }
+
+#[test]
+fn a_one_megabyte_title_and_word_render_in_the_list_and_reader() {
+    let mut fake = Fake::new();
+    let huge: String = "x".repeat(1 << 20);
+    fake.entries[0].title = format!("Huge {huge}");
+    fake.entries[0].content_html = Some(format!("<p>{huge}</p>"));
+    let entry = fake.entries[0].clone();
+    let (mut app, _) = start_on(80, 24, Keymap::default(), false, fake);
+    update(&mut app, Action::EntryLoaded(Box::new(entry)));
+    // Drawing must stay linear in the text: a quadratic wrap would never finish here.
+    let s = screen(&app);
+    assert!(s.contains("Huge"), "{s}");
+    assert!(app.reader.is_some());
+}
