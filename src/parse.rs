@@ -74,11 +74,13 @@ pub fn parse_feed(bytes: &[u8], url: &str) -> Result<ParsedFeed, ParseError> {
         Err(feed_rs::parser::ParseFeedError::ParseError(e)) if kind.is_some() => {
             let full = raw_pass(&utf8, true);
             if full.items.is_empty() || full.error.is_some() || full.truncated {
-                return Err(ParseError::Invalid(format!(
-                    "{} document that cannot be read: {}",
-                    kind.unwrap_or("feed"),
-                    scrub_line(&e.to_string())
-                )));
+                let kind = kind.unwrap_or("feed");
+                return Err(ParseError::Invalid(match e {
+                    feed_rs::parser::ParseErrorKind::NoFeedRoot => {
+                        format!("{kind} document with no channel and no entries")
+                    }
+                    other => format!("{kind} document: {}", scrub_line(&other.to_string())),
+                }));
             }
             tracing::debug!("feed-rs rejected {url} ({e}); read from the raw pass");
             return Ok(merge(None, full, url));
@@ -2232,18 +2234,20 @@ mod tests {
         assert_eq!(b.updated, Some(date("2014-12-03T00:00:00Z")));
         assert_eq!(b.text, "body b");
 
+        // Content with both `src` and text: feed-rs refuses, the raw pass reads it.
+        let doc = r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>F</title><entry><id>u:s</id>
+  <content type="text/html" src="https://e.org/a.pdf">words here</content></entry></feed>"#;
+        let f = parse(doc.as_bytes());
+        assert_eq!(f.entries.len(), 1);
+        assert_eq!(f.entries[0].guid, "u:s");
+
         // A truly failed parse names the problem, not "not RSS, Atom or JSON Feed".
-        let doc = r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>F</title>
-  <entry><title>A</title><content type="application/pdf" src="https://e.org/a.pdf">x</content></entry></feed>"#;
-        let err = parse_feed(
-            doc.replace("<entry><title>A</title>", "<entry>").as_bytes(),
-            URL,
+        let err = parse_feed(b"<rss version=\"2.0\"><foo/></rss>", URL).unwrap_err();
+        assert!(matches!(err, ParseError::Invalid(_)), "{err:?}");
+        assert_eq!(
+            err.to_string(),
+            "invalid feed: RSS document with no channel and no entries"
         );
-        if let Err(err) = err {
-            let msg = err.to_string();
-            assert!(matches!(err, ParseError::Invalid(_)), "{msg}");
-            assert!(msg.contains("Atom") && !msg.contains("not RSS"), "{msg}");
-        }
     }
 
     #[test]
@@ -2281,5 +2285,34 @@ mod tests {
             Some(date("2014-12-01T10:00:00Z"))
         );
         assert_eq!(parse_date("someday"), None);
+    }
+}
+
+#[cfg(test)]
+mod tmp_speed {
+    #[test]
+    #[ignore]
+    fn speed() {
+        let mut rss = String::from("<rss version=\"2.0\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:content=\"http://purl.org/rss/1.0/modules/content/\"><channel><title>T</title>");
+        let mut atom = String::from("<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>T</title>");
+        for i in 0..50 {
+            rss.push_str(&format!("<item><title>Post {i}</title><link>https://e.org/{i}</link><guid>https://e.org/{i}</guid><pubDate>Mon, 01 Dec 2014 10:00:00 GMT</pubDate><dc:creator>A</dc:creator><description>&lt;p&gt;{}&lt;/p&gt;</description><content:encoded><![CDATA[<p>{}</p>]]></content:encoded></item>", "w ".repeat(100), "word ".repeat(800)));
+            atom.push_str(&format!("<entry><title type=\"html\">Post {i}</title><link href=\"https://e.org/{i}\"/><id>u:{i}</id><updated>2014-12-01T00:00:00Z</updated><summary>s</summary><content type=\"html\">&lt;p&gt;{}&lt;/p&gt;</content></entry>", "word ".repeat(800)));
+        }
+        rss.push_str("</channel></rss>");
+        atom.push_str("</feed>");
+        for (name, doc) in [("rss", &rss), ("atom", &atom)] {
+            let t = std::time::Instant::now();
+            for _ in 0..200 {
+                let _ = super::raw_pass(doc.as_bytes(), false);
+            }
+            let raw = t.elapsed();
+            let t = std::time::Instant::now();
+            for _ in 0..200 {
+                let f = super::parse_feed(doc.as_bytes(), "https://e.org/").unwrap();
+                assert_eq!(f.entries.len(), 50);
+            }
+            eprintln!("{name}: 200 feeds x 50: raw pass {raw:?}, whole parse {:?}", t.elapsed());
+        }
     }
 }
