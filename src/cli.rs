@@ -447,6 +447,22 @@ fn print_json<T: serde::Serialize + ?Sized>(rows: &T) -> Result<()> {
     Ok(())
 }
 
+/// A listing: every field as JSON, or the `cells` of each row as a table under `header`.
+fn print_listing<T: serde::Serialize>(
+    rows: &[T],
+    json: bool,
+    header: &[&str],
+    cells: impl Fn(&T) -> Vec<String>,
+) -> Result<ExitCode> {
+    if json {
+        print_json(rows)?;
+    } else {
+        let table: Vec<Vec<String>> = rows.iter().map(cells).collect();
+        print_table(header, &table)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 /// Prints rows as left-aligned columns; the last column is not padded.
 fn print_table(header: &[&str], rows: &[Vec<String>]) -> Result<()> {
     use unicode_width::UnicodeWidthStr;
@@ -603,36 +619,24 @@ fn fmt_time(t: Option<chrono::DateTime<chrono::Utc>>) -> String {
 }
 
 fn feeds(lib: &Library, json: bool) -> Result<ExitCode> {
-    let feeds = lib.feeds()?;
-    if json {
-        print_json(&feeds)?;
-        return Ok(ExitCode::SUCCESS);
-    }
-    let rows: Vec<Vec<String>> = feeds
-        .iter()
-        .map(|f: &Feed| {
-            vec![
-                f.id.to_string(),
-                scrub_line(&f.title),
-                f.entries.to_string(),
-                f.unread.to_string(),
-                fmt_time(f.last_fetched),
-                f.url.clone(),
-                if f.gone {
-                    "gone (410): no longer fetched".to_string()
-                } else {
-                    f.last_error.as_deref().map(scrub_line).unwrap_or_default()
-                },
-            ]
-        })
-        .collect();
-    print_table(
-        &[
-            "ID", "TITLE", "ENTRIES", "UNREAD", "FETCHED", "URL", "ERROR",
-        ],
-        &rows,
-    )?;
-    Ok(ExitCode::SUCCESS)
+    let header = [
+        "ID", "TITLE", "ENTRIES", "UNREAD", "FETCHED", "URL", "ERROR",
+    ];
+    print_listing(&lib.feeds()?, json, &header, |f: &Feed| {
+        vec![
+            f.id.to_string(),
+            scrub_line(&f.title),
+            f.entries.to_string(),
+            f.unread.to_string(),
+            fmt_time(f.last_fetched),
+            f.url.clone(),
+            if f.gone {
+                "gone (410): no longer fetched".to_string()
+            } else {
+                f.last_error.as_deref().map(scrub_line).unwrap_or_default()
+            },
+        ]
+    })
 }
 
 fn import(lib: &mut Library, file: &Path) -> Result<ExitCode> {
@@ -752,59 +756,30 @@ fn months(lib: &Library, feed: Option<&str>, json: bool) -> Result<ExitCode> {
         None => None,
     };
     let months = lib.months(feed)?;
-    if json {
-        #[derive(serde::Serialize)]
-        struct Row<'a> {
-            month: &'a str,
-            count: i64,
-            unread: i64,
-        }
-        let rows: Vec<Row> = months
-            .iter()
-            .map(|m| Row {
-                month: &m.month,
-                count: m.count,
-                unread: m.unread,
-            })
-            .collect();
-        print_json(&rows)?;
-    } else {
-        let rows: Vec<Vec<String>> = months
-            .iter()
-            .map(|m| vec![m.month.clone(), m.count.to_string(), m.unread.to_string()])
-            .collect();
-        print_table(&["MONTH", "ENTRIES", "UNREAD"], &rows)?;
-    }
-    Ok(ExitCode::SUCCESS)
+    print_listing(&months, json, &["MONTH", "ENTRIES", "UNREAD"], |m| {
+        vec![m.month.clone(), m.count.to_string(), m.unread.to_string()]
+    })
 }
 
 fn list(lib: &Library, q: &ListQuery, json: bool) -> Result<ExitCode> {
     let entries = lib.list(q)?;
-    if json {
-        print_json(&entries)?;
-        return Ok(ExitCode::SUCCESS);
-    }
-    let rows: Vec<Vec<String>> = entries
-        .iter()
-        .map(|e| {
-            vec![
-                e.id.to_string(),
-                e.published
-                    .map(|t| t.format("%Y-%m-%d").to_string())
-                    .unwrap_or_else(|| e.month.clone()),
-                if e.read { " " } else { "N" }.to_string(),
-                if e.dois.is_empty() {
-                    String::new()
-                } else {
-                    format!("{} doi", e.dois.len())
-                },
-                scrub_line(&e.feed_title),
-                scrub_line(&e.title),
-            ]
-        })
-        .collect();
-    print_table(&["ID", "DATE", "NEW", "PAPERS", "FEED", "TITLE"], &rows)?;
-    Ok(ExitCode::SUCCESS)
+    let header = ["ID", "DATE", "NEW", "PAPERS", "FEED", "TITLE"];
+    print_listing(&entries, json, &header, |e| {
+        vec![
+            e.id.to_string(),
+            e.published
+                .map(|t| t.format("%Y-%m-%d").to_string())
+                .unwrap_or_else(|| e.month.clone()),
+            if e.read { " " } else { "N" }.to_string(),
+            if e.dois.is_empty() {
+                String::new()
+            } else {
+                format!("{} doi", e.dois.len())
+            },
+            scrub_line(&e.feed_title),
+            scrub_line(&e.title),
+        ]
+    })
 }
 
 fn set_read(lib: &mut Library, ids: &[EntryId], read: bool) -> Result<ExitCode> {
@@ -837,23 +812,14 @@ fn doi_scope(
 
 fn dois(lib: &Library, scope: &DoiScope, json: bool) -> Result<ExitCode> {
     let rows = lib.dois(scope)?;
-    if json {
-        print_json(&rows)?;
-        return Ok(ExitCode::SUCCESS);
-    }
-    let table: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| {
-            vec![
-                r.doi.clone(),
-                r.entry_id.to_string(),
-                r.source.as_str().to_string(),
-                scrub_line(&r.entry_title),
-            ]
-        })
-        .collect();
-    print_table(&["DOI", "ENTRY", "SOURCE", "TITLE"], &table)?;
-    Ok(ExitCode::SUCCESS)
+    print_listing(&rows, json, &["DOI", "ENTRY", "SOURCE", "TITLE"], |r| {
+        vec![
+            r.doi.clone(),
+            r.entry_id.to_string(),
+            r.source.as_str().to_string(),
+            scrub_line(&r.entry_title),
+        ]
+    })
 }
 
 /// The DOI a user typed (10.…, doi:10.…, a doi.org URL), if it is one.

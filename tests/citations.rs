@@ -268,18 +268,7 @@ fn bib_writes_a_file_a_bibtex_parser_accepts_with_unique_keys() {
 fn open_doi_and_entry_use_the_browser_without_a_shell() {
     let (_f, _r, cli) = setup(csl_resolver);
     let dir = tempfile::tempdir().unwrap();
-    let log = dir.path().join("args.log");
-    let script = dir.path().join("browser.sh");
-    std::fs::write(
-        &script,
-        format!(
-            "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\" >> '{}'; done\n",
-            log.display()
-        ),
-    )
-    .unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let (script, log) = common::line_recording_browser(dir.path());
     let run = |args: &[&str]| {
         let out = cli
             .command()

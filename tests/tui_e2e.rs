@@ -4,7 +4,6 @@
 mod common;
 
 use std::io::Read;
-use std::os::unix::fs::PermissionsExt;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -103,17 +102,7 @@ fn navigate_open_entry_open_doi_and_quit_restores_the_terminal() {
     cli.ok(&["add", &server.url("/feed")]);
 
     let dir = tempfile::tempdir().unwrap();
-    let log = dir.path().join("args.log");
-    let script = dir.path().join("browser.sh");
-    std::fs::write(
-        &script,
-        format!(
-            "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\" >> '{}'; done\n",
-            log.display()
-        ),
-    )
-    .unwrap();
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let (script, log) = common::line_recording_browser(dir.path());
 
     let mut cmd = cli.command();
     cmd.env("PAPERBOY_BROWSER", &script)

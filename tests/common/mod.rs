@@ -282,3 +282,21 @@ impl Cli {
         self.dir.path().join("paperboy.db")
     }
 }
+
+/// A browser script in `dir` that appends each argument it receives, one per line, to the
+/// returned log file: (script, log).
+pub fn line_recording_browser(dir: &Path) -> (PathBuf, PathBuf) {
+    use std::os::unix::fs::PermissionsExt;
+    let log = dir.join("args.log");
+    let script = dir.join("browser.sh");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\" >> '{}'; done\n",
+            log.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    (script, log)
+}
