@@ -301,10 +301,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             limit,
             json,
         } => {
-            let feed = match feed {
-                Some(f) => Some(lib.find_feed(&f)?.id),
-                None => None,
-            };
+            let feed = feed_id(&lib, feed.as_deref())?;
             if let Some(m) = &month {
                 check_month(m)?;
             }
@@ -447,6 +444,16 @@ fn print_json<T: serde::Serialize + ?Sized>(rows: &T) -> Result<()> {
     Ok(())
 }
 
+/// The ids of the feeds named (by id, URL or exact title).
+fn feed_ids(lib: &Library, specs: &[String]) -> Result<Vec<paperboy::model::FeedId>> {
+    specs.iter().map(|s| Ok(lib.find_feed(s)?.id)).collect()
+}
+
+/// The id of the feed named, if one is.
+fn feed_id(lib: &Library, spec: Option<&str>) -> Result<Option<paperboy::model::FeedId>> {
+    spec.map(|s| Ok(lib.find_feed(s)?.id)).transpose()
+}
+
 /// A listing: every field as JSON, or the `cells` of each row as a table under `header`.
 fn print_listing<T: serde::Serialize>(
     rows: &[T],
@@ -527,10 +534,7 @@ fn backfill(
     json: bool,
 ) -> Result<ExitCode> {
     use paperboy::archive::BackfillEvent;
-    let mut ids = Vec::new();
-    for s in specs {
-        ids.push(lib.find_feed(s)?.id);
-    }
+    let ids = feed_ids(lib, specs)?;
     let progress = !json && std::io::stderr().is_terminal();
     let mut on_event = |ev: &BackfillEvent| {
         if let (true, BackfillEvent::Page { page, added, .. }) = (progress, ev) {
@@ -684,10 +688,7 @@ fn refresh(
     jobs: Option<usize>,
     json: bool,
 ) -> Result<ExitCode> {
-    let mut ids = Vec::new();
-    for s in specs {
-        ids.push(lib.find_feed(s)?.id);
-    }
+    let ids = feed_ids(lib, specs)?;
     let jobs = jobs.unwrap_or(lib.config().fetch.jobs).max(1);
     let bar = (!json && std::io::stderr().is_terminal()).then(|| {
         let pb = indicatif::ProgressBar::new(0);
@@ -751,10 +752,7 @@ fn refresh(
 }
 
 fn months(lib: &Library, feed: Option<&str>, json: bool) -> Result<ExitCode> {
-    let feed = match feed {
-        Some(f) => Some(lib.find_feed(f)?.id),
-        None => None,
-    };
+    let feed = feed_id(lib, feed)?;
     let months = lib.months(feed)?;
     print_listing(&months, json, &["MONTH", "ENTRIES", "UNREAD"], |m| {
         vec![m.month.clone(), m.count.to_string(), m.unread.to_string()]
@@ -803,10 +801,7 @@ fn doi_scope(
     if let Some(e) = entry {
         lib.entry(e)?;
     }
-    let feed = match feed {
-        Some(f) => Some(lib.find_feed(&f)?.id),
-        None => None,
-    };
+    let feed = feed_id(lib, feed.as_deref())?;
     Ok(DoiScope { entry, month, feed })
 }
 
