@@ -256,7 +256,9 @@ fn main() {
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_paperboy"));
         cmd.env("PAPERBOY_DATA_DIR", dir.path())
             .env("TERM", "xterm-256color")
-            .env("NO_COLOR", "1");
+            .env("NO_COLOR", "1")
+            // Opening an entry looks up its DOIs: keep that on loopback (a closed port).
+            .env("PAPERBOY_DOI_RESOLVER", "http://127.0.0.1:9");
         let t = Instant::now();
         let mut session = expectrl::Session::spawn(cmd).expect("spawn");
         session

@@ -273,6 +273,8 @@ fn open_doi_and_entry_use_the_browser_without_a_shell() {
         let out = cli
             .command()
             .env("PAPERBOY_BROWSER", &script)
+            // `open` only builds the URL (nothing is fetched): the default resolver's form.
+            .env_remove("PAPERBOY_DOI_RESOLVER")
             .args(args)
             .output()
             .unwrap();

@@ -218,10 +218,13 @@ impl Store {
 
     fn configure(&mut self) -> Result<()> {
         self.conn.busy_timeout(Duration::from_secs(10))?;
-        // The mode comes back as a row; in memory it stays "memory".
-        let _mode: String = self
-            .conn
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        // The mode comes back as a row; in memory it stays "memory". Switching a new file to WAL
+        // takes an exclusive lock without SQLite's busy handler, so when two processes open a
+        // new cache at once one of them waits here instead.
+        let _mode: String = retry_while_busy(Duration::from_secs(10), || {
+            self.conn
+                .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+        })?;
         self.conn.pragma_update(None, "synchronous", "NORMAL")?;
         self.conn.pragma_update(None, "foreign_keys", true)?;
         self.conn.set_prepared_statement_cache_capacity(64);
@@ -1015,6 +1018,30 @@ fn store_entries(
         fts_insert.execute(params![key, title, text])?;
     }
     Ok(new)
+}
+
+/// Runs `f` again while SQLite answers "busy" or "locked", for at most `budget`.
+fn retry_while_busy<T>(
+    budget: Duration,
+    mut f: impl FnMut() -> rusqlite::Result<T>,
+) -> rusqlite::Result<T> {
+    let start = std::time::Instant::now();
+    let mut wait = Duration::from_millis(5);
+    loop {
+        match f() {
+            Err(rusqlite::Error::SqliteFailure(e, msg))
+                if matches!(
+                    e.code,
+                    rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                ) && start.elapsed() < budget =>
+            {
+                tracing::debug!(?msg, "cache busy while opening; waiting");
+                std::thread::sleep(wait);
+                wait = (wait * 2).min(Duration::from_millis(200));
+            }
+            other => return other,
+        }
+    }
 }
 
 /// Times are kept within years 1..=9999 (what any feed means by a date), so [`fts_key`] cannot

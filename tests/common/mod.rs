@@ -251,6 +251,8 @@ impl Cli {
         c.env("PAPERBOY_DATA_DIR", self.dir.path())
             .env_remove("PAPERBOY_CONFIG")
             .env_remove("BROWSER")
+            // Never the real doi.org: a closed port on loopback unless a test starts a resolver.
+            .env("PAPERBOY_DOI_RESOLVER", "http://127.0.0.1:9")
             .env("NO_COLOR", "1");
         c
     }
