@@ -81,9 +81,14 @@ impl Library {
         }
     }
 
-    /// The cached citation of `doi`, fresh or not; never touches the network.
-    pub fn cached_citation(&self, doi: &str) -> Result<Option<CitationState>> {
-        Ok(self.cached(doi)?.map(|c| Self::state_of(&c, doi)))
+    /// The cached citation of `doi` while it is fresh (`doi.cache_days`); never touches the
+    /// network. A stale one is for [`Library::citations`] to refresh (it still falls back to it
+    /// when the resolver cannot be reached).
+    pub fn fresh_citation(&self, doi: &str) -> Result<Option<CitationState>> {
+        Ok(self
+            .cached(doi)?
+            .filter(|c| self.fresh(c))
+            .map(|c| Self::state_of(&c, doi)))
     }
 
     /// Citations for `dois`: fresh cached answers are used as they are; the rest are resolved,

@@ -311,3 +311,45 @@ fn open_doi_and_entry_use_the_browser_without_a_shell() {
         "{lines:?}"
     );
 }
+
+#[test]
+fn a_stale_citation_is_looked_up_again_and_still_shown_when_offline() {
+    let resolver = Server::start(csl_resolver);
+    let dir = tempfile::tempdir().unwrap();
+    let open = |resolver_url: String| {
+        let mut config = paperboy::config::Config::default();
+        config.doi.resolver = resolver_url;
+        config.doi.cache_days = 0; // every answer is stale at once
+        let paths = paperboy::paths::Paths::resolve(Some(dir.path()), None).unwrap();
+        paperboy::Library::open(paths, config).unwrap()
+    };
+    let doi = "10.1111/hsc.12135".to_string();
+    let mut lib = open(resolver.url(""));
+    let first = lib
+        .citations(std::slice::from_ref(&doi), &mut |_, _| {})
+        .unwrap();
+    assert!(matches!(
+        first[0].1,
+        paperboy::citations::CitationState::Found { .. }
+    ));
+    assert!(
+        lib.fresh_citation(&doi).unwrap().is_none(),
+        "stale is not fresh"
+    );
+    // Stale: asked again.
+    let asked = resolver.requests.lock().unwrap().len();
+    lib.citations(std::slice::from_ref(&doi), &mut |_, _| {})
+        .unwrap();
+    assert_eq!(resolver.requests.lock().unwrap().len(), asked + 1);
+    // The resolver is gone: the stale answer still shows.
+    let mut offline = open("http://127.0.0.1:9".to_string());
+    let again = offline
+        .citations(std::slice::from_ref(&doi), &mut |_, _| {})
+        .unwrap();
+    match &again[0].1 {
+        paperboy::citations::CitationState::Found { citation } => {
+            assert!(citation.line().starts_with("Webber M"))
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -160,7 +160,7 @@ fn the_demo_archive_carries_citations_for_the_real_papers_it_cites() {
         .collect();
     assert!(real.len() >= 10, "{real:?}");
     for doi in real {
-        match lib.cached_citation(doi).unwrap() {
+        match lib.fresh_citation(doi).unwrap() {
             Some(paperboy::citations::CitationState::Found { citation }) => {
                 assert!(citation.year.is_some() && citation.title.is_some(), "{doi}");
             }
@@ -168,7 +168,7 @@ fn the_demo_archive_carries_citations_for_the_real_papers_it_cites() {
         }
     }
     let Some(paperboy::citations::CitationState::Found { citation }) =
-        lib.cached_citation("10.1111/hsc.12135").unwrap()
+        lib.fresh_citation("10.1111/hsc.12135").unwrap()
     else {
         panic!("Webber et al. missing");
     };

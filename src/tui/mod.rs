@@ -352,7 +352,7 @@ impl Executor {
             Effect::LoadCitations { entry, dois } => {
                 let mut cached = Vec::with_capacity(dois.len());
                 for doi in dois {
-                    let state = lib.cached_citation(&doi)?;
+                    let state = lib.fresh_citation(&doi)?;
                     cached.push((doi, state));
                 }
                 vec![Action::CitationsCached { entry, cached }]
