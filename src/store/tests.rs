@@ -1335,7 +1335,7 @@ fn timing() {
         );
         e.content_html = Some(format!("<p>{body}</p>"));
         e.text = format!("{body} word{i}");
-        if i % 3 == 0 {
+        if i.is_multiple_of(3) {
             e.dois = vec![doi(&format!("10.1000/{feed}.{i}"), DoiSource::Text)];
         }
         e
