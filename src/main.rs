@@ -23,8 +23,26 @@ fn one_line(e: &anyhow::Error) -> String {
     msg
 }
 
+/// Rust ignores SIGPIPE, so `paperboy list | head -1` would end in a panic on the next write.
+/// A command-line tool should stop quietly instead, as `ls` and `cat` do.
+#[cfg(unix)]
+fn die_quietly_on_closed_pipe() {
+    // SAFETY: restoring the default action of one signal, before any thread is started. Sockets
+    // are unaffected: Rust's networking writes with MSG_NOSIGNAL (SO_NOSIGPIPE on macOS).
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+#[cfg(not(unix))]
+fn die_quietly_on_closed_pipe() {}
+
 fn main() -> ExitCode {
     let args = cli::Args::parse();
+    // Commands print to pipes; the reader draws on a terminal and keeps Rust's default.
+    if args.command.is_some() {
+        die_quietly_on_closed_pipe();
+    }
     match cli::run(args) {
         Ok(code) => code,
         Err(e) => {

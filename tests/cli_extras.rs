@@ -219,3 +219,51 @@ fn backfill_month_fills_one_month_from_the_date_archive() {
     let bad = cli.run(&["backfill", "--month", "2014-09"]);
     assert!(!bad.status.success(), "a month needs a feed");
 }
+
+#[test]
+fn a_closed_pipe_ends_a_listing_quietly() {
+    use std::io::{BufRead, BufReader};
+    // More rows than a pipe buffers (64 KiB), so writing goes on after the reader has gone.
+    let items: Vec<(String, String)> = (0..1500)
+        .map(|i| {
+            (
+                format!("g{i}"),
+                format!("A fairly long entry title, number {i}, to fill the pipe"),
+            )
+        })
+        .collect();
+    let refs: Vec<(&str, &str, &str, &str)> = items
+        .iter()
+        .map(|(g, t)| {
+            (
+                g.as_str(),
+                t.as_str(),
+                "Mon, 01 Dec 2014 10:00:00 +0000",
+                "x",
+            )
+        })
+        .collect();
+    let doc = common::rss("Big", &refs);
+    let server = Server::start(move |_| Reply::ok("application/rss+xml", doc.clone()));
+    let cli = Cli::new();
+    cli.ok(&["add", &server.url("/big")]);
+    let mut child = cli
+        .command()
+        .args(["list"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    // The reader is gone (like `| head -1`): the rest of the output has nowhere to go.
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !err.contains("panicked") && !err.contains("Broken pipe"),
+        "{err}"
+    );
+    assert_ne!(out.status.code(), Some(101), "no panic");
+}
