@@ -149,7 +149,7 @@ fn failures_are_recorded_per_feed_and_never_touch_cached_entries() {
                 let full = two_items();
                 full[..full.len() - 40].to_string()
             }),
-            ("/empty", _) => Reply::ok(RSS, rss("Two Posts", &[])),
+            ("/empty", _) => Reply::ok(RSS, rss::<&str>("Two Posts", &[])),
             ("/ok", _) => Reply::ok(RSS, two_items()),
             _ => Reply::status(404),
         }

@@ -234,11 +234,7 @@ fn versioned_feed(i: usize, v: usize) -> String {
             )
         })
         .collect();
-    let refs: Vec<(&str, &str, &str, &str)> = items
-        .iter()
-        .map(|(a, b, c, d)| (a.as_str(), b.as_str(), c.as_str(), d.as_str()))
-        .collect();
-    rss(&format!("Feed {i} v{v}"), &refs)
+    rss(&format!("Feed {i} v{v}"), &items)
 }
 
 /// A server for feeds `/f/<i>` that serves the version in `version`, each after a small delay so
@@ -472,11 +468,7 @@ fn wordpress_server(pages: usize) -> Server {
                 )
             })
             .collect();
-        let refs: Vec<(&str, &str, &str, &str)> = items
-            .iter()
-            .map(|(a, b, c, d)| (a.as_str(), b.as_str(), c.as_str(), d.as_str()))
-            .collect();
-        let body = rss("A WordPress blog", &refs).replace(
+        let body = rss("A WordPress blog", &items).replace(
             "<description>d</description>",
             "<description>d</description><generator>https://wordpress.org/?v=6.4</generator>",
         );
@@ -559,11 +551,7 @@ fn growing_feed(i: usize, v: usize) -> String {
             )
         })
         .collect();
-    let refs: Vec<(&str, &str, &str, &str)> = items
-        .iter()
-        .map(|(a, b, c, d)| (a.as_str(), b.as_str(), c.as_str(), d.as_str()))
-        .collect();
-    rss(&format!("Growing {i}"), &refs)
+    rss(&format!("Growing {i}"), &items)
 }
 
 #[test]
@@ -715,11 +703,7 @@ fn populated_cache() -> (Server, Cli) {
                 )
             })
             .collect();
-        let refs: Vec<(&str, &str, &str, &str)> = items
-            .iter()
-            .map(|(a, b, c, d)| (a.as_str(), b.as_str(), c.as_str(), d.as_str()))
-            .collect();
-        Reply::ok(RSS, rss(&format!("Blog {i}"), &refs))
+        Reply::ok(RSS, rss(&format!("Blog {i}"), &items))
     });
     let cli = Cli::new();
     cli.ok(&["add", &server.url("/g/1")]);
@@ -1048,11 +1032,7 @@ fn a_full_disk_fails_the_refresh_with_a_message_and_keeps_the_cache() {
                     )
                 })
                 .collect();
-            let refs: Vec<(&str, &str, &str, &str)> = items
-                .iter()
-                .map(|(a, b, c, d)| (a.as_str(), b.as_str(), c.as_str(), d.as_str()))
-                .collect();
-            return Reply::ok(RSS, rss("Big", &refs));
+            return Reply::ok(RSS, rss("Big", &items));
         }
         Reply::ok(
             RSS,

@@ -213,11 +213,12 @@ fn reason(status: u16) -> &'static str {
 }
 
 /// An RSS 2.0 document with `items` of (guid, title, RFC 822 date, html body).
-pub fn rss(title: &str, items: &[(&str, &str, &str, &str)]) -> String {
+pub fn rss<S: AsRef<str>>(title: &str, items: &[(S, S, S, S)]) -> String {
     let mut s = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel><title>{title}</title><link>http://127.0.0.1/site</link><description>d</description>\n"
     );
     for (guid, t, date, body) in items {
+        let (guid, t, date, body) = (guid.as_ref(), t.as_ref(), date.as_ref(), body.as_ref());
         s.push_str(&format!(
             "<item><guid isPermaLink=\"false\">{guid}</guid><title>{t}</title><link>http://127.0.0.1/{guid}</link><pubDate>{date}</pubDate><description><![CDATA[{body}]]></description></item>\n"
         ));
