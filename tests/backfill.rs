@@ -646,8 +646,8 @@ fn the_report_serializes_for_json_output() {
 /// A WordPress-shaped site: `/feed/`, `/category/methods/feed/` (every other post) and
 /// `/author/ana/feed/` (every third), each answering `?m=YYYYMM` and `?paged=N` as WordPress
 /// does (`per_page` posts a page, 404 past the last page, 200 and empty for a month without
-/// posts). Like a real install, `/category/methods/YYYY/MM/feed/` answers 200 and empty. `/`
-/// is the site's page, linking its feed.
+/// posts). Like a real install, `/YYYY/MM/feed/` is the main feed's month, while
+/// `/category/methods/YYYY/MM/feed/` answers 200 and empty. `/` is the site's page.
 fn wordpress_site(all: Vec<Post>, per_page: usize) -> Server {
     Server::start(move |req| {
         let Ok(url) = url::Url::parse(&format!("http://site{}", req.path)) else {
@@ -667,9 +667,15 @@ fn wordpress_site(all: Vec<Post>, per_page: usize) -> Server {
             p if p.starts_with("/category/methods/") && p.ends_with("/feed/") => {
                 return Reply::ok(RSS, rss_doc(Some(WORDPRESS), &[]))
             }
+            p if p.len() == "/2014/12/feed/".len() && p.ends_with("/feed/") => |_| true,
             _ => return Reply::status(404),
         };
-        let query: BTreeMap<String, String> = url.query_pairs().into_owned().collect();
+        let mut query: BTreeMap<String, String> = url.query_pairs().into_owned().collect();
+        // `/2014/12/feed/`: the main feed's month.
+        let dated: Vec<&str> = url.path().split('/').collect();
+        if let ["", y, m, "feed", ""] = dated[..] {
+            query.insert("m".into(), format!("{y}{m}"));
+        }
         let month = query.get("m").cloned();
         let page: usize = query.get("paged").and_then(|p| p.parse().ok()).unwrap_or(1);
         let chosen: Vec<Post> = all
