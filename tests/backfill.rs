@@ -653,6 +653,9 @@ fn wordpress_site(all: Vec<Post>, per_page: usize) -> Server {
         let Ok(url) = url::Url::parse(&format!("http://site{}", req.path)) else {
             return Reply::status(400);
         };
+        let mut query: BTreeMap<String, String> = url.query_pairs().into_owned().collect();
+        let segments: Vec<&str> = url.path().split('/').collect();
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
         let filter: fn(usize) -> bool = match url.path() {
             "/" => {
                 return Reply::ok(
@@ -667,15 +670,15 @@ fn wordpress_site(all: Vec<Post>, per_page: usize) -> Server {
             p if p.starts_with("/category/methods/") && p.ends_with("/feed/") => {
                 return Reply::ok(RSS, rss_doc(Some(WORDPRESS), &[]))
             }
-            p if p.len() == "/2014/12/feed/".len() && p.ends_with("/feed/") => |_| true,
-            _ => return Reply::status(404),
+            // `/2014/12/feed/`: the main feed's month.
+            _ => match segments[..] {
+                ["", y, m, "feed", ""] if digits(y) && digits(m) => {
+                    query.insert("m".into(), format!("{y}{m}"));
+                    |_| true
+                }
+                _ => return Reply::status(404),
+            },
         };
-        let mut query: BTreeMap<String, String> = url.query_pairs().into_owned().collect();
-        // `/2014/12/feed/`: the main feed's month.
-        let dated: Vec<&str> = url.path().split('/').collect();
-        if let ["", y, m, "feed", ""] = dated[..] {
-            query.insert("m".into(), format!("{y}{m}"));
-        }
         let month = query.get("m").cloned();
         let page: usize = query.get("paged").and_then(|p| p.parse().ok()).unwrap_or(1);
         let chosen: Vec<Post> = all
