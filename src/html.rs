@@ -316,9 +316,11 @@ fn collapse(raw: &str) -> String {
     while i < bytes.len() {
         let b = bytes[i];
         if (0x21..0x7f).contains(&b) {
-            // Fast path: copy a run of printable ASCII at once.
+            // Fast path: copy a run of printable ASCII at once, single spaces between words
+            // included (they fold to themselves), so a sentence is one copy, not one a word.
             let start = i;
-            while i < bytes.len() && (0x21..0x7f).contains(&bytes[i]) {
+            let printable = |i: usize| bytes.get(i).is_some_and(|b| (0x21..0x7f).contains(b));
+            while printable(i) || (bytes.get(i) == Some(&b' ') && printable(i + 1)) {
                 i += 1;
             }
             if gap > 0 && !out.is_empty() {
@@ -504,6 +506,25 @@ mod tests {
         assert_eq!(
             to_plain_text("<p>Hello   <b>bold</b>\n world</p><p>Next</p>"),
             "Hello bold world\nNext"
+        );
+    }
+
+    #[test]
+    fn single_spaces_inside_a_run_and_folds_at_its_edges() {
+        assert_eq!(
+            to_plain_text("one two  three\tfour \u{e9}t\u{e9} five <p> six</p>seven eight "),
+            "one two three four \u{e9}t\u{e9} five\nsix\nseven eight"
+        );
+        assert_eq!(to_plain_text(" a b"), "a b", "no leading space");
+        assert_eq!(
+            to_plain_text("a \u{a0}b"),
+            "a b",
+            "a space then another space"
+        );
+        assert_eq!(
+            to_plain_text("a \u{7}b c"),
+            "a b c",
+            "a space before a control"
         );
     }
 
