@@ -1504,3 +1504,39 @@ fn search_order_follows_dates_not_insertion_and_follows_date_changes() {
     store.remove_feed(f).unwrap();
     assert!(search(&store, "pelican").is_empty());
 }
+
+#[test]
+fn the_index_is_tuned_once_and_keeps_working() {
+    let mut store = Store::open_in_memory().unwrap();
+    let automerge = |s: &Store| -> Option<i64> {
+        s.conn()
+            .query_row(
+                "SELECT v FROM entries_fts_config WHERE k = 'automerge'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()
+            .unwrap()
+    };
+    assert_eq!(automerge(&store), None, "FTS5's default until tuned");
+    store.tune_index().unwrap();
+    store.tune_index().unwrap();
+    assert_eq!(automerge(&store), Some(FTS_AUTOMERGE));
+    assert_eq!(FTS_AUTOMERGE, 8);
+    let f = new_feed(&mut store, "http://a/feed");
+    for i in 0..20 {
+        let guid = format!("g{i}");
+        update(
+            &mut store,
+            f,
+            &doc(vec![entry(&guid, "heron", Some("2020-01-01T00:00:00Z"))]),
+        );
+    }
+    let found = store
+        .list(&ListQuery {
+            search: Some("heron".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(found.len(), 20, "twenty segments, every entry found");
+}
