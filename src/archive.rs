@@ -736,7 +736,7 @@ impl Library {
             if walk.seen_urls.contains(&url) {
                 report.reason = Some(format!(
                     "page {page} links back to a page already fetched ({}); took it as the end",
-                    scrub_line(&url)
+                    crate::scrub::scrub_url(&url)
                 ));
                 return Ok(End::Complete { last: page - 1 });
             }
@@ -779,7 +779,7 @@ impl Library {
             if final_url != url && walk.seen_urls.contains(&final_url) {
                 report.reason = Some(format!(
                     "page {page} redirects to a page already fetched ({}); took it as the end",
-                    scrub_line(&final_url)
+                    crate::scrub::scrub_url(&final_url)
                 ));
                 return Ok(End::Complete { last: page - 1 });
             }
@@ -872,7 +872,7 @@ struct Walk {
 fn page_error(page: usize, url: &str, e: &PageError, what_to_do: &str) -> String {
     format!(
         "page {page} ({}): {} — {what_to_do}",
-        scrub_line(url),
+        crate::scrub::scrub_url(url),
         scrub_line(&e.to_string())
     )
 }

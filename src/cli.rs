@@ -10,7 +10,7 @@ use paperboy::citations::CitationState;
 use paperboy::library::{FeedReport, RefreshEvent, RefreshStatus};
 use paperboy::model::{EntryId, Feed};
 use paperboy::paths::Paths;
-use paperboy::scrub::scrub_line;
+use paperboy::scrub::{scrub_line, scrub_url};
 use paperboy::store::{DoiScope, ListQuery};
 use paperboy::Library;
 
@@ -505,12 +505,12 @@ fn print_table(header: &[&str], rows: &[Vec<String>]) -> Result<()> {
 fn add(lib: &mut Library, url: &str, json: bool) -> Result<paperboy::model::FeedId> {
     let r = lib
         .add(url)
-        .with_context(|| format!("cannot subscribe to {}", scrub_line(url)))?;
+        .with_context(|| format!("cannot subscribe to {}", scrub_url(url)))?;
     if json {
         print_json(&r)?;
     } else {
         if let Some(page) = &r.discovered_from {
-            println!("found the feed {} on {}", r.url, scrub_line(page));
+            println!("found the feed {} on {}", r.url, scrub_url(page));
         }
         let verb = if r.added {
             "subscribed to"
@@ -859,7 +859,7 @@ fn open(lib: &Library, target: &str, link: Option<usize>) -> Result<ExitCode> {
         std::env::var("BROWSER").ok(),
     );
     paperboy::open::open_url(&url, &command)?;
-    println!("opened {}", scrub_line(&url));
+    println!("opened {}", scrub_url(&url));
     Ok(ExitCode::SUCCESS)
 }
 

@@ -158,7 +158,7 @@ fn never_resolves(url: &Url) -> Result<(), FetchError> {
     if host == "invalid" || host.ends_with(".invalid") {
         return Err(FetchError::Dns(format!(
             "cannot resolve host {} (.invalid names never resolve)",
-            scrub_line(&host)
+            crate::scrub::scrub_url(&host)
         )));
     }
     Ok(())
@@ -578,7 +578,7 @@ fn innermost(e: &(dyn StdError + 'static)) -> String {
 
 /// A URL for an error message: one line, and not the whole of a hostile megabyte.
 fn shown_url(url: &str) -> String {
-    let line = scrub_line(url);
+    let line = crate::scrub::scrub_url(url);
     match line.char_indices().nth(200) {
         Some((cut, _)) => format!("{}…", &line[..cut]),
         None => line,

@@ -10,7 +10,7 @@ use std::rc::Rc;
 use html2text::render::{TaggedLine, TextDecorator};
 
 use crate::model::Entry;
-use crate::scrub::{is_forbidden, scrub_line};
+use crate::scrub::{is_forbidden, is_forbidden_in_url, scrub_line};
 
 /// The narrowest and widest widths rendered; anything outside is clamped.
 pub const MIN_WIDTH: usize = 20;
@@ -141,7 +141,7 @@ fn clean_url(url: &str) -> String {
     for c in url.trim().chars() {
         match c {
             ' ' => out.push_str("%20"),
-            c if c.is_whitespace() || is_forbidden(c) => {}
+            c if c.is_whitespace() || is_forbidden_in_url(c) => {}
             c => out.push(c),
         }
     }

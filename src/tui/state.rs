@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use crate::archive::BackfillReport;
 use crate::citations::CitationState;
 use crate::model::{Entry, EntryId, EntrySummary, Feed, FeedId, MonthCount};
-use crate::scrub::scrub_line;
+use crate::scrub::{scrub_line, scrub_url};
 use crate::store::ListQuery;
 use crate::text::{Line, Span, TextStyle};
 
@@ -402,7 +402,7 @@ impl ReaderState {
                 }
             }
         }
-        self.links = rendered.links.iter().map(|u| scrub_line(u)).collect();
+        self.links = rendered.links.iter().map(|u| scrub_url(u)).collect();
         self.body = lines;
         self.width = width;
         self.refresh_papers();
@@ -470,7 +470,7 @@ impl ReaderState {
                 let doi = scrub_line(&d.doi);
                 LinkItem {
                     label: format!("doi:{doi}"),
-                    url: scrub_line(&crate::doi::doi_url(resolver, &d.doi)),
+                    url: scrub_url(&crate::doi::doi_url(resolver, &d.doi)),
                     citation: Some(self.citation_text(&d.doi)),
                     found: self
                         .citation_state(&d.doi)
