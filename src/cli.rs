@@ -846,7 +846,7 @@ fn open(lib: &Library, target: &str, link: Option<usize>) -> Result<ExitCode> {
         }
     } else if let Some(doi) = typed_doi(target) {
         let base = paperboy::citations::resolver_base(&lib.config().doi.resolver);
-        paperboy::doi::doi_url(&base, &doi)
+        paperboy::doi::doi_url(&base, &doi)?
     } else {
         bail!(
             "`{}` is neither an entry id nor a DOI (10.NNNN/…)",

@@ -470,7 +470,10 @@ impl ReaderState {
                 let doi = scrub_line(&d.doi);
                 LinkItem {
                     label: format!("doi:{doi}"),
-                    url: scrub_url(&crate::doi::doi_url(resolver, &d.doi)),
+                    // Cached DOIs were normalised (no whitespace or controls): never empty.
+                    url: crate::doi::doi_url(resolver, &d.doi)
+                        .map(|u| scrub_url(&u))
+                        .unwrap_or_default(),
                     citation: Some(self.citation_text(&d.doi)),
                     found: self
                         .citation_state(&d.doi)
