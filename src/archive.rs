@@ -592,8 +592,8 @@ impl Library {
         let end = self.walk(&start, run, &mut walk, &mut report, on_event)?;
         if let End::Cap { .. } = end {
             report.reason = Some(format!(
-                "stopped at the cap of {} pages; run backfill again to continue",
-                run.max_pages
+                "stopped at the cap of {}; run backfill again to continue",
+                crate::text::count(run.max_pages, "page", "pages")
             ));
         }
         let (next_page, pages_done, complete) = match end {

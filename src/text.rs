@@ -52,6 +52,15 @@ pub struct Line {
     pub spans: Vec<Span>,
 }
 
+/// `n` and the noun in the number it takes: "1 entry", "2 entries", "0 entries".
+pub fn count<N>(n: N, one: &str, many: &str) -> String
+where
+    N: std::fmt::Display + PartialEq + From<u8>,
+{
+    let noun = if n == N::from(1) { one } else { many };
+    format!("{n} {noun}")
+}
+
 impl Line {
     /// The line's text without styles.
     pub fn plain(&self) -> String {
@@ -711,6 +720,14 @@ mod tests {
             text.contains("b[2]") && text.contains("a2[1]") && text.contains("c[3]"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn counts_take_the_number_of_their_noun() {
+        assert_eq!(count(1usize, "entry", "entries"), "1 entry");
+        assert_eq!(count(0usize, "entry", "entries"), "0 entries");
+        assert_eq!(count(2i64, "feed", "feeds"), "2 feeds");
+        assert_eq!(count(1i64, "feed", "feeds"), "1 feed");
     }
 
     #[test]

@@ -621,6 +621,9 @@ pub struct StatusState {
     pub adding: bool,
     /// A backfill is running in the background.
     pub backfill: Option<BackfillStatus>,
+    /// The message is a config warning that stays until the user's first key: the refresh on
+    /// start must not replace it before it was seen.
+    pub pinned: bool,
 }
 
 /// Progress of the running backfill.
@@ -685,6 +688,7 @@ impl App {
                 text: scrub_line(&keymap.warnings.join("; ")),
                 error: true,
             });
+            status.pinned = true;
         }
         App {
             focus: Pane::Entries,
@@ -713,6 +717,7 @@ impl App {
             all.push(m.text);
         }
         self.error(format!("config: {}", all.join("; ")));
+        self.status.pinned = true;
     }
 
     /// The link list's rows for the open entry.
@@ -729,6 +734,9 @@ impl App {
     }
 
     pub fn info(&mut self, text: impl Into<String>) {
+        if self.status.pinned {
+            return;
+        }
         self.status.message = Some(Message {
             text: scrub_line(&text.into()),
             error: false,
@@ -736,6 +744,8 @@ impl App {
     }
 
     pub fn error(&mut self, text: impl Into<String>) {
+        // A new error replaces a pinned warning: it is as important and newer.
+        self.status.pinned = false;
         self.status.message = Some(Message {
             text: scrub_line(&text.into()),
             error: true,
