@@ -1,0 +1,98 @@
+//! Bytes in any encoding a feed declares (or does not) to UTF-8.
+
+use std::borrow::Cow;
+
+use super::find;
+
+pub(super) fn skip_bom_and_space(bytes: &[u8]) -> usize {
+    let mut i = 0;
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        i = 3;
+    }
+    while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+        i += 1;
+    }
+    i
+}
+
+/// The document as UTF-8 with a declaration that says so (or none).
+///
+/// ISO-8859-1 is read as Windows-1252, as browsers do, so that "smart quotes" in 0x80–0x9F
+/// survive; bytes that are not valid UTF-8 in an undeclared document are read as Windows-1252.
+pub(super) fn to_utf8(bytes: &[u8]) -> Cow<'_, [u8]> {
+    if let Some((enc, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
+        let body = &bytes[bom_len..];
+        if enc == encoding_rs::UTF_8 {
+            return Cow::Owned(set_utf8_declaration(&utf8_or_1252(body)).into_bytes());
+        }
+        let (text, _) = enc.decode_without_bom_handling(body);
+        return Cow::Owned(set_utf8_declaration(&text).into_bytes());
+    }
+    let declared = declared_encoding(bytes)
+        .and_then(|label| encoding_rs::Encoding::for_label(label.as_bytes()));
+    match declared {
+        Some(enc)
+            if enc != encoding_rs::UTF_8
+                && enc != encoding_rs::UTF_16LE
+                && enc != encoding_rs::UTF_16BE =>
+        {
+            let (text, _, _) = enc.decode(bytes);
+            Cow::Owned(set_utf8_declaration(&text).into_bytes())
+        }
+        _ => match std::str::from_utf8(bytes) {
+            Ok(_) => Cow::Borrowed(bytes),
+            Err(_) => Cow::Owned(set_utf8_declaration(&utf8_or_1252(bytes)).into_bytes()),
+        },
+    }
+}
+
+/// UTF-8 where the bytes are valid UTF-8, Windows-1252 for every stray byte.
+pub(super) fn utf8_or_1252(mut bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() + 16);
+    loop {
+        match std::str::from_utf8(bytes) {
+            Ok(s) => {
+                out.push_str(s);
+                return out;
+            }
+            Err(e) => {
+                let (good, bad) = bytes.split_at(e.valid_up_to());
+                out.push_str(std::str::from_utf8(good).unwrap_or_default());
+                let n = e.error_len().unwrap_or(bad.len()).max(1).min(bad.len());
+                let (text, _, _) = encoding_rs::WINDOWS_1252.decode(&bad[..n]);
+                out.push_str(&text);
+                bytes = &bad[n..];
+            }
+        }
+    }
+}
+
+/// The `encoding` of an XML declaration at the start of the document.
+fn declared_encoding(bytes: &[u8]) -> Option<String> {
+    let start = skip_bom_and_space(bytes);
+    let head = &bytes[start..bytes.len().min(start + 512)];
+    if !head.starts_with(b"<?xml") {
+        return None;
+    }
+    let end = find(head, b"?>")?;
+    let decl = std::str::from_utf8(&head[..end]).ok()?;
+    let at = decl.find("encoding")?;
+    let rest = decl[at + 8..].trim_start().strip_prefix('=')?.trim_start();
+    let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let value = &rest[1..];
+    Some(value[..value.find(quote)?].trim().to_string())
+}
+
+/// Replaces the XML declaration's encoding with UTF-8 (the text has been transcoded).
+fn set_utf8_declaration(text: &str) -> String {
+    let trimmed = text.trim_start();
+    if trimmed.starts_with("<?xml") {
+        if let Some(end) = trimmed.find("?>") {
+            let mut out = String::with_capacity(trimmed.len());
+            out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
+            out.push_str(&trimmed[end + 2..]);
+            return out;
+        }
+    }
+    text.to_string()
+}
