@@ -237,8 +237,7 @@ fn versioned_feed(i: usize, v: usize) -> String {
     rss(&format!("Feed {i} v{v}"), &items)
 }
 
-/// A server for feeds `/f/<i>` that serves the version in `version`, each after a small delay so
-/// a refresh of all feeds takes a while.
+/// A server for feeds `/f/<i>` that serves the version in `version`.
 fn versioned_server(version: Arc<AtomicUsize>) -> Server {
     Server::start(move |req| {
         let i: usize = req
@@ -249,9 +248,50 @@ fn versioned_server(version: Arc<AtomicUsize>) -> Server {
             .unwrap()
             .parse()
             .unwrap_or(0);
-        std::thread::sleep(Duration::from_millis(5 + (i as u64 % 7) * 3));
         Reply::ok(RSS, versioned_feed(i, version.load(Ordering::SeqCst)))
     })
+}
+
+/// Runs `paperboy ARGS` with the store's test hook (debug builds, `src/store/pause.rs`) pausing
+/// the first transaction, from the process's `n`-th on, that writes a `k`-th entry; kills the
+/// process there with SIGKILL and checks that the signal is what ended it.
+fn kill_mid_write(cli: &Cli, args: &[&str], n: usize, k: usize) {
+    use std::os::unix::process::ExitStatusExt;
+    let marker = cli.data_dir().join(format!("paused-{n}-{k}"));
+    let _ = std::fs::remove_file(&marker);
+    let mut child = cli
+        .command()
+        .args(args)
+        .env(
+            "PAPERBOY_TEST_PAUSE_STORE",
+            format!("{n}:{k}:{}", marker.display()),
+        )
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // A generous bound against a hang, not a speed check.
+    let start = Instant::now();
+    while !marker.exists() {
+        if let Some(st) = child.try_wait().unwrap() {
+            panic!(
+                "paperboy {args:?} ended ({st}) before pausing in transaction {n} at entry {k}: \
+                 is the binary a debug build (the hook is compiled out of release builds)?"
+            );
+        }
+        if start.elapsed() > Duration::from_secs(300) {
+            let _ = child.kill();
+            panic!("paperboy {args:?} never reached transaction {n}, entry {k}");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child.kill().unwrap(); // SIGKILL
+    let status = child.wait().unwrap();
+    assert_eq!(
+        status.signal(),
+        Some(libc::SIGKILL),
+        "paperboy {args:?} must die of the SIGKILL while paused, not exit: {status}"
+    );
 }
 
 /// Per feed (by URL order): entry count, guids, title, read count.
@@ -363,10 +403,13 @@ fn check_before_or_after(cli: &Cli, v: usize, read_marked: bool) -> usize {
     after
 }
 
-/// 100 feeds; each round serves new versions, kills `paperboy refresh` after a random delay and
-/// checks the cache, then lets a following refresh complete. 3 rounds, 25 with PAPERBOY_LONG=1.
+/// 100 feeds; each round serves new versions of all of them and kills `paperboy refresh` with
+/// SIGKILL inside the transaction of a random feed `n` (2..=99), after a random number of its 20
+/// new entries were written: the `n - 1` feeds stored before are updated, every other feed is
+/// exactly as before, read flags are kept, and a following refresh completes.
+/// 3 rounds, 25 with PAPERBOY_LONG=1.
 #[test]
-fn crash_safety_refresh_killed_at_random_moments() {
+fn crash_safety_refresh_killed_mid_write() {
     let rounds = if long() { 25 } else { 3 };
     let mut rng = Rng::from_env_or_time("crash_safety_refresh");
     let version = Arc::new(AtomicUsize::new(0));
@@ -376,10 +419,7 @@ fn crash_safety_refresh_killed_at_random_moments() {
         .map(|i| (format!("f{i}"), server.url(&format!("/f/{i}"))))
         .collect();
     import(&cli, &feeds);
-    let t = Instant::now();
     cli.ok(&["refresh", "--json"]);
-    let full = t.elapsed();
-    eprintln!("crash_safety_refresh: a full refresh of {CRASH_FEEDS} feeds takes {full:?}");
     // One read entry per feed: read state must survive every kill.
     let list = cli.json(&["list"]);
     let mut ids: Vec<String> = Vec::new();
@@ -389,31 +429,27 @@ fn crash_safety_refresh_killed_at_random_moments() {
             ids.push(row["id"].as_i64().unwrap().to_string());
         }
     }
+    assert_eq!(ids.len(), CRASH_FEEDS);
     let mut args = vec!["read"];
     args.extend(ids.iter().map(String::as_str));
     cli.ok(&args);
-    // Most kills should land while feeds are being stored: up to 90% of a full refresh.
-    let window = full.as_millis() as u64 * 9 / 10 + 20;
-    let mut summary = Vec::new();
     for v in 1..=rounds {
         version.store(v, Ordering::SeqCst);
-        let mut child = cli
-            .command()
-            .args(["refresh", "--json"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let delay = rng.below(window);
-        std::thread::sleep(Duration::from_millis(delay));
-        child.kill().unwrap(); // SIGKILL
-        let status = child.wait().unwrap();
+        let n = 2 + rng.below(CRASH_FEEDS as u64 - 2) as usize;
+        let k = 1 + rng.below(CRASH_ITEMS as u64 - 1) as usize;
+        kill_mid_write(&cli, &["refresh", "--json"], n, k);
         let after = check_before_or_after(&cli, v, true);
-        eprintln!(
-            "round {v}: killed after {delay} ms ({}), {after}/{CRASH_FEEDS} feeds already updated, cache ok",
-            if status.success() { "had finished" } else { "SIGKILL" }
+        assert_eq!(
+            after,
+            n - 1,
+            "round {v}: the {} feeds committed before the kill are updated, the one killed \
+             after {k} of its {CRASH_ITEMS} entries and the rest are not",
+            n - 1
         );
-        summary.push(after);
+        eprintln!(
+            "refresh round {v}: SIGKILL in feed {n}'s transaction after {k}/{CRASH_ITEMS} entries: \
+             {after}/{CRASH_FEEDS} feeds updated, the rest as before, cache ok"
+        );
         let out = cli.run(&["refresh", "--json"]);
         assert!(
             out.status.success(),
@@ -426,13 +462,6 @@ fn crash_safety_refresh_killed_at_random_moments() {
             "the following refresh completes every feed"
         );
     }
-    let mid = summary
-        .iter()
-        .filter(|&&a| a > 0 && a < CRASH_FEEDS)
-        .count();
-    eprintln!(
-        "crash_safety_refresh: {rounds} rounds, {mid} killed mid-refresh (some feeds stored, not all), all caches ok"
-    );
 }
 
 /// A WordPress blog of `pages` pages of 10 posts, `?paged=N`, served with a small delay.
@@ -476,63 +505,99 @@ fn wordpress_server(pages: usize) -> Server {
     })
 }
 
-/// A killed backfill keeps whole pages: every feed's entry count is a multiple of 10 (a page),
-/// the cache is intact, and a following backfill completes the history.
+/// A 30-page WordPress archive with 3 pages cached and every other entry read; `paperboy backfill`
+/// is killed with SIGKILL inside a page's transaction after a random number of its 10 posts were
+/// written. The cache keeps whole pages only (a multiple of 10 entries, below the 300 of the whole
+/// history), every read flag survives, and a following backfill completes the history.
+/// 3 rounds, 25 with PAPERBOY_LONG=1.
 #[test]
-fn crash_safety_backfill_killed_at_random_moments() {
+fn crash_safety_backfill_killed_mid_write() {
     let rounds = if long() { 25 } else { 3 };
     let pages = 30;
     let mut rng = Rng::from_env_or_time("crash_safety_backfill");
-    let mut summary = Vec::new();
+    let count = |cli: &Cli| -> i64 {
+        db_conn(cli)
+            .query_row("SELECT COUNT(*) FROM entries", [], |r| r.get(0))
+            .unwrap()
+    };
+    let read_guids = |cli: &Cli| -> Vec<String> {
+        let conn = db_conn(cli);
+        let mut st = conn
+            .prepare("SELECT guid FROM entries WHERE read = 1 ORDER BY guid")
+            .unwrap();
+        let v = st
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        v
+    };
     for round in 1..=rounds {
         let server = wordpress_server(pages);
         let cli = Cli::new();
         cli.write_config("[archive]\npage_delay_ms = 0\n");
         cli.ok(&["add", &server.url("/feed/")]);
-        let mut child = cli
-            .command()
-            .args(["backfill", "--json"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let delay = rng.below(1500);
-        std::thread::sleep(Duration::from_millis(delay));
-        child.kill().unwrap();
-        child.wait().unwrap();
+        cli.ok(&["backfill", "--max-pages", "3"]);
+        let before = count(&cli);
+        assert_eq!(before, 30, "three pages cached before the kill");
+        let ids: Vec<String> = cli
+            .json(&["list"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .step_by(2)
+            .map(|r| r["id"].to_string())
+            .collect();
+        let mut args = vec!["read"];
+        args.extend(ids.iter().map(String::as_str));
+        cli.ok(&args);
+        let read = read_guids(&cli);
+        assert_eq!(read.len(), 15);
+        // Pages with nothing new never reach entry k, so the pause lands in a page being added.
+        let n = 1 + rng.below(pages as u64 - 6) as usize;
+        let k = 1 + rng.below(9) as usize;
+        kill_mid_write(&cli, &["backfill", "--json"], n, k);
         assert_eq!(integrity(&cli), "ok");
-        let conn = db_conn(&cli);
-        assert_eq!(duplicate_guids(&conn), 0);
-        let n: i64 = conn
-            .query_row("SELECT COUNT(*) FROM entries", [], |r| r.get(0))
-            .unwrap();
-        drop(conn);
+        assert_eq!(duplicate_guids(&db_conn(&cli)), 0);
+        let at_kill = count(&cli);
         assert_eq!(
-            n % 10,
+            at_kill % 10,
             0,
-            "round {round}: a killed backfill left a half page: {n} entries"
+            "round {round}: a page killed after {k} of its 10 posts was half stored: {at_kill} entries"
+        );
+        assert!(
+            (before..(pages as i64) * 10).contains(&at_kill),
+            "round {round}: {at_kill} entries at the kill, {before} before, {} in the history",
+            pages * 10
+        );
+        assert_eq!(
+            read_guids(&cli),
+            read,
+            "round {round}: read flags after the kill"
         );
         eprintln!(
-            "backfill round {round}: killed after {delay} ms with {n} entries cached, cache ok"
+            "backfill round {round}: SIGKILL in a page after {k}/10 posts (transaction {n} on): \
+             {at_kill} entries ({} whole pages), {} read kept, cache ok",
+            at_kill / 10,
+            read.len()
         );
-        summary.push(n);
         let out = cli.run(&["backfill", "--json"]);
         assert!(
             out.status.success(),
             "backfill after the kill: {}",
             text(&out)
         );
-        let conn = db_conn(&cli);
-        let n: i64 = conn
-            .query_row("SELECT COUNT(*) FROM entries", [], |r| r.get(0))
-            .unwrap();
         assert_eq!(
-            n as usize,
+            count(&cli) as usize,
             pages * 10,
             "the following backfill completes the history"
         );
+        assert_eq!(
+            read_guids(&cli),
+            read,
+            "round {round}: read flags after the resumed backfill"
+        );
     }
-    eprintln!("crash_safety_backfill: {rounds} rounds, entries at kill time {summary:?}");
 }
 
 // ---------------------------------------------------------------------------------------------
