@@ -5,6 +5,7 @@
 //! cron refresh runs) queue on the 10 s busy timeout instead of failing; WAL lets reads go on
 //! meanwhile. Nothing in a feed update ever deletes an entry: the cache is the archive.
 
+mod pause;
 mod query;
 mod schema;
 #[cfg(test)]
@@ -919,6 +920,8 @@ fn store_entries(
     )?;
 
     let mut new = 0;
+    let pause = pause::armed();
+    let mut written = 0;
     // FTS5 flushes its in-memory index whenever a rowid is not above the last one: insert the
     // index rows in key order, after the entries, so one feed's update makes one segment.
     let mut fts_rows: Vec<(i64, &str, &str)> = Vec::with_capacity(entries.len());
@@ -1011,6 +1014,10 @@ fn store_entries(
                 d.source.as_str(),
                 pos
             ])?;
+        }
+        if pause {
+            written += 1;
+            pause::after_entry(written);
         }
     }
     fts_rows.sort_unstable_by_key(|r| r.0);
