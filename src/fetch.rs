@@ -227,7 +227,10 @@ impl Fetcher {
         extra_user_agent: Option<&str>,
     ) -> Result<Fetched, FetchError> {
         let start = check_url(url)?;
-        let user_agent = match extra_user_agent.map(str::trim).filter(|s| !s.is_empty()) {
+        // The configured agent may already carry the extra (the default names doi.mailto).
+        let extra = extra_user_agent.map(str::trim);
+        let extra = extra.filter(|s| !s.is_empty() && !self.user_agent.contains(s));
+        let user_agent = match extra {
             Some(extra) => format!("{} {extra}", self.user_agent),
             None => self.user_agent.clone(),
         };
@@ -1102,6 +1105,22 @@ mod tests {
         assert_eq!(
             req.header("user-agent"),
             Some("paperboy-test/1 mailto:me@example.org")
+        );
+    }
+
+    #[tokio::test]
+    async fn a_contact_already_in_the_user_agent_is_not_repeated() {
+        let server = serve(|_, s| respond(s, "200 OK", &[], b"{}"));
+        let mut c = cfg(2);
+        c.user_agent = "paperboy/0.1.0 (mailto:me@example.org)".to_string();
+        let f = Fetcher::new(&c).unwrap();
+        let url = server.url("/10.1000/x");
+        f.get_accept(&url, "application/json", Some("mailto:me@example.org"))
+            .await
+            .unwrap();
+        assert_eq!(
+            server.requests()[0].header("user-agent"),
+            Some("paperboy/0.1.0 (mailto:me@example.org)")
         );
     }
 
