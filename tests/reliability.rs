@@ -449,7 +449,7 @@ fn crash_safety_refresh_killed_mid_write() {
             n - 1
         );
         eprintln!(
-            "refresh round {v}: SIGKILL in feed {n}'s transaction after {k}/{CRASH_ITEMS} entries: \
+            "refresh round {v}: SIGKILL in the transaction of feed number {n} to be stored, after {k}/{CRASH_ITEMS} entries: \
              {after}/{CRASH_FEEDS} feeds updated, the rest as before, cache ok"
         );
         let out = cli.run(&["refresh", "--json"]);
@@ -732,13 +732,7 @@ fn concurrent_refreshes_and_a_reader_never_fail_or_duplicate() {
             .unwrap();
         assert_eq!(read, 1, "entry {id} lost its read flag");
     }
-    let body: String = conn
-        .query_row(
-            "SELECT content_html FROM entries WHERE id = ?1",
-            [read_before[0]],
-            |r| r.get::<_, Option<String>>(0).map(|s| s.unwrap_or_default()),
-        )
-        .unwrap_or_default();
+    // The fixture's bodies are RSS descriptions, stored as the summary.
     let summary: String = conn
         .query_row(
             "SELECT COALESCE(summary_html, '') FROM entries WHERE id = ?1",
@@ -747,8 +741,8 @@ fn concurrent_refreshes_and_a_reader_never_fail_or_duplicate() {
         )
         .unwrap();
     assert!(
-        body.contains("edition 3") || summary.contains("edition 3"),
-        "a read entry was updated to the feed's last edition: {body:?} {summary:?}"
+        summary.contains("edition 3"),
+        "a read entry was updated to the feed's last edition: {summary:?}"
     );
 }
 
@@ -774,14 +768,10 @@ fn populated_cache() -> (Server, Cli) {
     });
     let cli = Cli::new();
     cli.ok(&["add", &server.url("/g/1")]);
-    assert!(
-        !cli.data_dir().join("paperboy.db-wal").exists() || {
-            // A WAL left by a clean exit is empty or absent; make the main file self-contained.
-            let c = db_conn(&cli);
-            c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
-            true
-        }
-    );
+    // Make the main file self-contained whatever the last exit left in the WAL.
+    db_conn(&cli)
+        .execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+        .unwrap();
     (server, cli)
 }
 
@@ -1435,18 +1425,70 @@ fn escape_sequences_in_every_field_never_reach_stdout_stderr_or_the_log() {
     ] {
         record(&args);
     }
+    // What the browser received, per `open` that succeeded.
+    let mut launched: Vec<(String, Vec<String>)> = Vec::new();
+    let mut refused = 0;
     for id in &ids {
         record(&["show", id]);
         record(&["show", id, "--width", "30"]);
-        record(&["open", id]);
-        let _ = recorded_args(&rec, Duration::from_millis(300));
-        record(&["open", id, "--link", "1"]);
-        let _ = recorded_args(&rec, Duration::from_millis(300));
+        for link in [None, Some("1")] {
+            let mut args = vec!["open", id.as_str()];
+            args.extend(link.map(|n| ["--link", n]).into_iter().flatten());
+            let out = record(&args);
+            if out.status.success() {
+                // A bound against a hang: the browser starts before `open` returns.
+                let got = recorded_args(&rec, Duration::from_secs(30))
+                    .unwrap_or_else(|| panic!("{args:?} succeeded but no browser ran"));
+                launched.push((format!("{args:?}"), got));
+            } else {
+                let err = String::from_utf8_lossy(&out.stderr);
+                let why = if link.is_some() {
+                    "has 0 links"
+                } else {
+                    "refusing to open javascript: URL"
+                };
+                assert!(
+                    out.status.code() == Some(1) && err.contains(why),
+                    "{args:?}: {}",
+                    text(&out)
+                );
+                assert!(
+                    recorded_args(&rec, Duration::from_millis(200)).is_none(),
+                    "{args:?} failed but started the browser"
+                );
+                refused += 1;
+            }
+        }
         record(&["read", id]);
         record(&["unread", id]);
         record(&["dois", "--entry", id]);
     }
     record(&["remove", "1"]);
+    eprintln!(
+        "hostile content: {} browser launches, {refused} opens refused",
+        launched.len()
+    );
+    // Of the 5 entries, 4 have an http link (the JSON Feed's second is javascript:, refused),
+    // and 2 have a body link: 6 launches, 4 refusals. Pinned, so no open drops out unnoticed.
+    assert_eq!(ids.len(), 5);
+    assert_eq!((launched.len(), refused), (6, 4), "{launched:?}");
+    for (cmd, args) in &launched {
+        assert_eq!(
+            args.len(),
+            1,
+            "{cmd}: the browser gets the URL alone: {args:?}"
+        );
+        assert!(
+            args[0].starts_with(&server.url("/")),
+            "{cmd}: an http link of the test server: {args:?}"
+        );
+    }
+    // Every command but `open` (checked above) succeeds: a hostile field never makes one fail.
+    for (cmd, out) in &outputs {
+        if !cmd.starts_with("[\"open\"") {
+            assert!(out.status.success(), "paperboy {cmd}: {}", text(out));
+        }
+    }
     let mut bad = Vec::new();
     for (cmd, out) in &outputs {
         for (stream, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
@@ -1455,7 +1497,19 @@ fn escape_sequences_in_every_field_never_reach_stdout_stderr_or_the_log() {
             }
         }
     }
-    let log = std::fs::read(cli.data_dir().join("logs").join("paperboy.log")).unwrap_or_default();
+    let log_path = cli.data_dir().join("logs").join("paperboy.log");
+    let log = std::fs::read(&log_path)
+        .unwrap_or_else(|e| panic!("the log {} must exist: {e}", log_path.display()));
+    assert!(
+        String::from_utf8_lossy(&log).contains("refreshed"),
+        "the log holds the refreshes ({} bytes): a scan of an empty log proves nothing",
+        log.len()
+    );
+    for (cmd, args) in &launched {
+        if let Some(f) = find_forbidden(args.concat().as_bytes()) {
+            bad.push(format!("browser argument of paperboy {cmd}: {f}"));
+        }
+    }
     eprintln!(
         "hostile content: {} commands run, log of {} bytes, {} leaks",
         outputs.len(),
@@ -1563,7 +1617,8 @@ fn add_and_show_all(items: &[(&str, &str, &str, &str)], what: &str) -> Vec<(Stri
     cli.write_config("[fetch]\nmax_body_mib = 64\ntimeout_secs = 60\n");
     let mut cmd = cli.command();
     cmd.args(["add", &server.url("/huge")]);
-    let (out, took) = run_limited(cmd, Duration::from_secs(60)).expect("add finished within 60 s");
+    let (out, took) =
+        run_limited(cmd, Duration::from_secs(300)).expect("add finished within 300 s");
     eprintln!("{what}: add took {took:?}");
     assert!(
         out.status.success(),
@@ -1576,9 +1631,9 @@ fn add_and_show_all(items: &[(&str, &str, &str, &str)], what: &str) -> Vec<(Stri
         let id = r["id"].to_string();
         let mut cmd = cli.command();
         cmd.args(["show", &id, "--width", "80"]);
-        let res = run_limited(cmd, Duration::from_secs(20));
+        let res = run_limited(cmd, Duration::from_secs(120));
         let (out, took) =
-            res.unwrap_or_else(|| panic!("{what}: show {id} did not finish within 20 s"));
+            res.unwrap_or_else(|| panic!("{what}: show {id} did not finish within 120 s"));
         eprintln!(
             "{what}: show {id} -> exit {:?} in {took:?}, {} bytes out",
             out.status.code(),
@@ -1617,11 +1672,11 @@ fn ten_mb_of_nested_divs_are_stored_and_shown() {
         "nested divs",
     );
     let (_, out) = &shown[0];
-    // Either the whole text, or the first part and a notice saying the post was cut.
+    // The text lies past the first 2 MiB of markup: the reader shows the post cut, and says so.
+    assert!(out.starts_with("Deep\n"), "{out}");
     assert!(
-        out.contains("deep text") || out.contains("post truncated"),
-        "{}",
-        &out[..out.len().min(500)]
+        out.contains("[post truncated: showing the first 2048 of 10239 KiB]"),
+        "{out}"
     );
 }
 
@@ -1672,7 +1727,7 @@ fn a_feed_of_100000_items_refreshes() {
     cli.write_config("[fetch]\nmax_body_mib = 256\ntimeout_secs = 120\n");
     let mut cmd = cli.command();
     cmd.args(["add", &server.url("/many")]);
-    let (out, took) = run_limited(cmd, Duration::from_secs(180)).expect("add finished");
+    let (out, took) = run_limited(cmd, Duration::from_secs(600)).expect("add finished");
     eprintln!(
         "many: add of {n} items took {took:?}: {}",
         String::from_utf8_lossy(&out.stdout).trim()
@@ -1680,7 +1735,7 @@ fn a_feed_of_100000_items_refreshes() {
     assert!(out.status.success(), "{}", text(&out));
     let mut cmd = cli.command();
     cmd.args(["refresh"]);
-    let (out, took) = run_limited(cmd, Duration::from_secs(180)).expect("refresh finished");
+    let (out, took) = run_limited(cmd, Duration::from_secs(600)).expect("refresh finished");
     eprintln!(
         "many: second refresh of {n} items took {took:?}: {}",
         String::from_utf8_lossy(&out.stdout).trim()
@@ -1700,21 +1755,33 @@ fn a_feed_of_100000_items_refreshes() {
 // 5. Links
 // ---------------------------------------------------------------------------------------------
 
+/// A feed's link whose URL runs a command in any shell (`$(touch${IFS}FILE)`: no space for a URL
+/// parser to encode, `;` and `|` too) reaches the browser as one argument, byte for byte as the
+/// URL parser serialises it, and runs nothing; other schemes are refused before any browser runs.
 #[test]
 fn open_refuses_non_http_links_and_passes_metacharacters_literally() {
-    let marker = format!(
-        "/tmp/pwned-{}-{}",
-        std::process::id(),
-        Instant::now().elapsed().as_nanos() ^ 0x9e37
+    let cli = Cli::new();
+    let marker = cli.data_dir().join("pwned");
+    let evil_url = format!(
+        "https://example.org/a?b=1&c=$(touch${{IFS}}{m})|x;touch${{IFS}}{m};y",
+        m = marker.display()
     );
-    let evil_url =
-        format!("https://example.org/a?b=1&c=$(touch {marker})|x;y`touch {marker}`'\"<>");
-    let xml_url = evil_url
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&apos;");
+    let expected = url::Url::parse(&evil_url).unwrap().to_string();
+    // Control: what the browser is given is live in a shell.
+    assert!(expected.contains("$(touch${IFS}"), "{expected}");
+    let control = Command::new("sh")
+        .arg("-c")
+        .arg(format!(": {expected}"))
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(
+        marker.exists(),
+        "control: the payload must work in a shell ({control})"
+    );
+    std::fs::remove_file(&marker).unwrap();
+
+    let xml_url = evil_url.replace('&', "&amp;");
     let links = [
         ("js", "javascript:alert(document.cookie)".to_string()),
         ("file", "file:///etc/passwd".to_string()),
@@ -1725,7 +1792,7 @@ fn open_refuses_non_http_links_and_passes_metacharacters_literally() {
         ("vb", "vbscript:msgbox(1)".to_string()),
         ("ftp", "ftp://example.org/x".to_string()),
         ("JS", "  JaVaScRiPt:alert(1)".to_string()),
-        ("meta", xml_url.clone()),
+        ("meta", xml_url),
     ];
     let mut doc = String::from("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Links</title><link>http://127.0.0.1/</link><description>d</description>");
     for (g, l) in &links {
@@ -1735,10 +1802,11 @@ fn open_refuses_non_http_links_and_passes_metacharacters_literally() {
     }
     doc.push_str("</channel></rss>");
     let server = Server::start(move |_| Reply::ok(RSS, doc.clone()));
-    let cli = Cli::new();
     let (browser, rec) = recording_browser(cli.data_dir());
     cli.ok(&["add", &server.url("/links")]);
     let rows = cli.json(&["list"]);
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), links.len(), "one entry per link");
     let open = |args: &[&str]| {
         cli.command()
             .env("PAPERBOY_BROWSER", &browser)
@@ -1746,7 +1814,8 @@ fn open_refuses_non_http_links_and_passes_metacharacters_literally() {
             .output()
             .unwrap()
     };
-    for r in rows.as_array().unwrap() {
+    let mut opened = 0;
+    for r in rows {
         let id = r["id"].to_string();
         let title = r["title"].as_str().unwrap();
         for link in [None, Some("1")] {
@@ -1756,46 +1825,43 @@ fn open_refuses_non_http_links_and_passes_metacharacters_literally() {
             }
             let out = open(&args);
             let err = String::from_utf8_lossy(&out.stderr).to_string();
-            let wait = if title == "meta" { 5000 } else { 300 };
-            let got = recorded_args(&rec, Duration::from_millis(wait));
             if title == "meta" {
                 assert!(out.status.success(), "{}", text(&out));
-                let got = got.expect("browser started");
-                assert_eq!(got.len(), 1, "one argument: {got:?}");
-                let expected = url::Url::parse(&evil_url).unwrap().to_string();
-                assert_eq!(
-                    got[0], expected,
-                    "the URL arrives intact (as the url crate serialises it)"
-                );
+                // A bound against a hang: the browser starts before `open` returns.
+                let got = recorded_args(&rec, Duration::from_secs(30)).expect("browser started");
                 assert!(
-                    got[0].contains("$(touch") && got[0].contains("|x;y"),
-                    "{got:?}"
+                    !marker.exists(),
+                    "a shell ran the URL: {} exists",
+                    marker.display()
                 );
+                assert_eq!(got, vec![expected.clone()], "one argument, the URL intact");
                 eprintln!("links: {args:?} -> browser got one argument {:?}", got[0]);
+                opened += 1;
             } else {
                 eprintln!(
                     "links: {title} {args:?} -> exit {:?}: {}",
                     out.status.code(),
                     err.trim()
                 );
-                assert!(
-                    got.is_none(),
-                    "{title}: the browser was started with {got:?}"
-                );
                 assert_eq!(out.status.code(), Some(1), "{title}: {}", text(&out));
+                let scheme = match title {
+                    "js" | "JS" => "javascript",
+                    "vb" => "vbscript",
+                    other => other,
+                };
                 assert!(
-                    err.contains("refusing")
-                        || err.contains("no link")
-                        || err.contains("has 0 links"),
-                    "{title}: {err}"
+                    err.contains(&format!("refusing to open {scheme}: URL")),
+                    "{title} {args:?}: {err}"
+                );
+                assert!(
+                    recorded_args(&rec, Duration::from_millis(200)).is_none(),
+                    "{title}: the browser was started"
                 );
             }
         }
     }
-    assert!(
-        !Path::new(&marker).exists(),
-        "a shell ran the URL: {marker} exists"
-    );
+    assert_eq!(opened, 2, "the entry link and the body link were opened");
+    assert!(!marker.exists(), "a shell ran the URL");
     // The library function itself.
     for bad in [
         "javascript:alert(1)",
@@ -1867,9 +1933,11 @@ fn network_faults_end_within_the_timeout_with_one_line_each() {
     let cli = Cli::new();
     cli.write_config("[fetch]\ntimeout_secs = 2\nconnect_timeout_secs = 2\n");
     import(&cli, &feeds);
-    let t = Instant::now();
-    let out = cli.run(&["refresh", "--json"]);
-    let took = t.elapsed();
+    let mut cmd = cli.command();
+    cmd.args(["refresh", "--json"]);
+    // The timeouts firing is what "timed out after 2 s" above shows; this bound only stops a
+    // hang (a fault that escapes every timeout) from hanging the suite.
+    let (out, took) = run_limited(cmd, Duration::from_secs(300)).expect("refresh ended");
     assert_eq!(
         out.status.code(),
         Some(1),
@@ -1901,33 +1969,28 @@ fn network_faults_end_within_the_timeout_with_one_line_each() {
                 "{name}: one-line reason: {err:?}"
             );
         }
-        match name.as_str() {
-            "hang" | "trickle" => assert!(
-                err.contains("timed out") || err.contains("timeout"),
-                "{name}: {err}"
-            ),
-            "refused" => assert!(err.contains("refused"), "{name}: {err}"),
-            "dns" => assert!(
-                err.contains("nonexistent.invalid")
-                    || err.to_lowercase().contains("resolve")
-                    || err.contains("DNS"),
-                "{name}: {err}"
-            ),
-            "tls" => assert!(
-                err.to_lowercase().contains("tls") || err.contains("https"),
-                "{name}: {err}"
-            ),
-            "reset" => assert!(!err.is_empty()),
-            _ => {}
+        // Each reason is the fault's own, not words the feed's URL already holds.
+        let expected = match name.as_str() {
+            "hang" | "trickle" => Some("timed out after 2 s"),
+            "refused" => Some("connection refused"),
+            "dns" => Some("DNS: cannot resolve host"),
+            "tls" => Some("TLS: "),
+            "reset" => Some("download interrupted"),
+            _ => None,
+        };
+        if let Some(why) = expected {
+            assert!(err.contains(why), "{name}: {err:?} lacks {why:?}");
         }
     }
-    assert!(
-        took < Duration::from_secs(2 + 5),
-        "refresh took {took:?} with a 2 s timeout"
-    );
-    // The feeds list shows the same reasons, one line each.
+    // The feeds list shows the same reasons, one line each: one line per feed after the header.
     let feeds_out = cli.ok(&["feeds"]);
-    assert!(feeds_out.lines().count() >= feeds.len());
+    for (name, url) in &feeds {
+        let lines: Vec<&str> = feeds_out
+            .lines()
+            .filter(|l| l.contains(url.as_str()))
+            .collect();
+        assert_eq!(lines.len(), 1, "{name}: one line in `feeds`: {feeds_out}");
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
