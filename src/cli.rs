@@ -472,11 +472,11 @@ fn print_listing<T: serde::Serialize>(
 
 /// Prints rows as left-aligned columns; the last column is not padded.
 fn print_table(header: &[&str], rows: &[Vec<String>]) -> Result<()> {
-    use unicode_width::UnicodeWidthStr;
-    let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
+    use paperboy::width::width;
+    let mut widths: Vec<usize> = header.iter().map(|h| width(h)).collect();
     for r in rows {
         for (i, c) in r.iter().enumerate() {
-            widths[i] = widths[i].max(c.width());
+            widths[i] = widths[i].max(width(c));
         }
     }
     let mut out = std::io::stdout().lock();
@@ -486,7 +486,7 @@ fn print_table(header: &[&str], rows: &[Vec<String>]) -> Result<()> {
         for (i, c) in cells.iter().enumerate() {
             s.push_str(c);
             if i < last {
-                s.push_str(&" ".repeat(widths[i] - c.width() + 2));
+                s.push_str(&" ".repeat(widths[i] - width(c) + 2));
             }
         }
         writeln!(out, "{}", s.trim_end())

@@ -20,6 +20,7 @@ pub mod paths;
 pub mod scrub;
 pub mod store;
 pub mod text;
+pub mod width;
 
 pub use library::{Error, Library};
 pub mod archive;

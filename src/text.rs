@@ -8,7 +8,6 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use html2text::render::{TaggedLine, TextDecorator};
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::model::Entry;
 use crate::scrub::{is_forbidden, scrub_line};
@@ -61,7 +60,10 @@ impl Line {
 
     /// Display width in terminal columns.
     pub fn width(&self) -> usize {
-        self.spans.iter().map(|s| s.text.width()).sum()
+        self.spans
+            .iter()
+            .map(|s| crate::width::width(&s.text))
+            .sum()
     }
 
     fn push(&mut self, text: &str, style: TextStyle) {
@@ -317,14 +319,12 @@ fn hard_wrap(lines: Vec<Line>, width: usize) -> Vec<Line> {
         let mut cur = Line::default();
         let mut cur_w = 0;
         for span in &line.spans {
-            for c in span.text.chars() {
-                let w = c.width().unwrap_or(0);
+            for (g, w) in crate::width::clusters(&span.text) {
                 if cur_w + w > width && cur_w > 0 {
                     out.push(std::mem::take(&mut cur));
                     cur_w = 0;
                 }
-                let mut buf = [0u8; 4];
-                cur.push(c.encode_utf8(&mut buf), span.style);
+                cur.push(g, span.style);
                 cur_w += w;
             }
         }
@@ -340,7 +340,7 @@ fn wrap_plain(text: &str, width: usize) -> Vec<String> {
         let mut line = String::new();
         let mut line_w = 0;
         for word in para.split_whitespace() {
-            let mut word_w = word.width();
+            let mut word_w = crate::width::width(word);
             let mut word = word.to_string();
             if line_w > 0 && line_w + 1 + word_w <= width {
                 line.push(' ');
@@ -356,13 +356,12 @@ fn wrap_plain(text: &str, width: usize) -> Vec<String> {
             if word_w > width {
                 let mut head = String::new();
                 let mut head_w = 0;
-                for c in word.chars() {
-                    let w = c.width().unwrap_or(0);
+                for (g, w) in crate::width::clusters(&word) {
                     if head_w + w > width && head_w > 0 {
                         out.push(std::mem::take(&mut head));
                         head_w = 0;
                     }
-                    head.push(c);
+                    head.push_str(g);
                     head_w += w;
                 }
                 word = head;

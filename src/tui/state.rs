@@ -3,8 +3,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
-
 use crate::archive::BackfillReport;
 use crate::citations::CitationState;
 use crate::model::{Entry, EntryId, EntrySummary, Feed, FeedId, MonthCount};
@@ -546,7 +544,7 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut line = String::new();
     let mut line_w = 0;
     for word in text.split(' ').filter(|w| !w.is_empty()) {
-        let ww = word.width();
+        let ww = crate::width::width(word);
         let sep = usize::from(!line.is_empty());
         if line_w + sep + ww <= width {
             if sep == 1 {
@@ -560,14 +558,13 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
             out.push(std::mem::take(&mut line));
             line_w = 0;
         }
-        for c in word.chars() {
-            let cw = c.width().unwrap_or(0);
-            if line_w + cw > width && !line.is_empty() {
+        for (g, gw) in crate::width::clusters(word) {
+            if line_w + gw > width && !line.is_empty() {
                 out.push(std::mem::take(&mut line));
                 line_w = 0;
             }
-            line.push(c);
-            line_w += cw;
+            line.push_str(g);
+            line_w += gw;
         }
     }
     if !line.is_empty() || out.is_empty() {

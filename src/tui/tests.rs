@@ -2011,3 +2011,62 @@ fn a_one_megabyte_title_and_word_render_in_the_list_and_reader() {
     assert!(s.contains("Huge"), "{s}");
     assert!(app.reader.is_some());
 }
+
+/// Titles whose clusters are wider than their characters say: emoji with VS16, a keycap, flags,
+/// skin tones and ZWJ sequences (and a feed titled with them).
+fn wide_cluster_fake() -> Fake {
+    let mut fake = Fake::new();
+    fake.feeds[0].title = "❤️ Lab ✔️ 🇯🇵 👩‍🔬 group".to_string();
+    let lab = fake.feeds[0].clone();
+    let titles = [
+        "❤️ Heart ✔️ check 1️⃣ keycap: a title long enough to be cut at the pane's edge",
+        "🇯🇵 Flags 🇫🇷🇧🇷🇯🇵🇫🇷🇧🇷🇯🇵🇫🇷🇧🇷🇯🇵🇫🇷🇧🇷🇯🇵🇫🇷🇧🇷🇯🇵🇫🇷🇧🇷🇯🇵🇫🇷🇧🇷🇯🇵🇫🇷🇧🇷",
+        "👍🏽 tones 👍🏽👍🏿👍🏻👍🏽👍🏿👍🏻👍🏽👍🏿👍🏻👍🏽👍🏿👍🏻👍🏽👍🏿👍🏻👍🏽👍🏿👍🏻👍🏽👍🏿👍🏻👍🏽👍🏿👍🏻",
+        "👩‍🔬 ZWJ 👨‍👩‍👧 family 👩‍🔬👨‍👩‍👧👩‍🔬👨‍👩‍👧👩‍🔬👨‍👩‍👧👩‍🔬👨‍👩‍👧👩‍🔬👨‍👩‍👧👩‍🔬👨‍👩‍👧",
+        "Short ❤️",
+    ];
+    for (i, title) in titles.iter().enumerate() {
+        let day = 20 - u32::try_from(i).unwrap_or(0);
+        let id = 100 + i64::try_from(i).unwrap_or(0);
+        let doi = format!("10.1000/wide.{i}");
+        fake.entries
+            .push(entry(id, &lab, at(2015, 2, day), title, false, &[&doi]));
+    }
+    fake
+}
+
+#[test]
+fn rows_with_wide_clusters_keep_their_marker_and_border() {
+    for (w, h) in [(80u16, 24u16), (120, 40)] {
+        let (app, _) = start_on(w, h, Keymap::default(), false, wide_cluster_fake());
+        let buf = buffer(&app);
+        let mut rows = 0;
+        for y in 0..h {
+            let line: String = (0..w).map(|x| buf[(x, y)].symbol().to_string()).collect();
+            let Some(wide) = ["Heart", "Flags", "tones", "ZWJ", "Short"]
+                .into_iter()
+                .find(|t| line.contains(t))
+            else {
+                continue;
+            };
+            rows += 1;
+            // Every entry here cites a paper: ◆ in the last column inside the border.
+            assert_eq!(buf[(w - 2, y)].symbol(), "◆", "{wide} at {w}x{h}: {line}");
+            assert_eq!(buf[(w - 1, y)].symbol(), "│", "{wide} at {w}x{h}: {line}");
+        }
+        assert_eq!(rows, 5, "{}", screen(&app));
+        snap(&format!("entries_wide_clusters_{w}x{h}"), &app);
+    }
+}
+
+#[test]
+fn replacing_a_list_of_wide_clusters_leaves_no_stray_cells() {
+    let (mut app, mut fake) = start_on(80, 24, Keymap::default(), false, wide_cluster_fake());
+    let mut term = Terminal::new(TestBackend::new(80, 24)).expect("test terminal");
+    term.draw(|f| view(&app, f)).expect("draw");
+    // The previous month: a list of plain titles drawn over the wide one.
+    fake.press(&mut app, "[");
+    assert_eq!(app.entries.source.month(), Some("2015-01"));
+    term.draw(|f| view(&app, f)).expect("draw");
+    assert_eq!(term.backend().buffer(), &buffer(&app));
+}
