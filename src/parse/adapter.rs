@@ -2,7 +2,7 @@
 
 use url::Url;
 
-use super::dates::parse_date;
+use super::dates::{parse_date, read_date};
 use super::entry::{
     absolute, as_html, author_from_rss, build_entry, clean_title, permalink_guid, Parts,
 };
@@ -12,10 +12,13 @@ use crate::scrub::scrub_line;
 
 pub(super) fn feed_rs_parser(url: &str) -> feed_rs::parser::Parser {
     let base = Url::parse(url).ok().map(|u| u.to_string());
+    let feed = url.to_string();
     feed_rs::parser::Builder::new()
         .base_uri(base)
         // An empty id means "the document has none", so `entry_key` can fall back as specified.
         .id_generator(|_, _, _| String::new())
+        // feed-rs's own reader misses forms real feeds use (see `dates`).
+        .timestamp_parser(move |text| read_date(text, &feed))
         .build()
 }
 
@@ -140,12 +143,16 @@ pub(super) fn entry_from_feed_rs(
             _ => p.name.clone(),
         })
         .collect();
-    let published = e
-        .published
-        .or_else(|| raw.and_then(|r| r.issued.as_deref().and_then(parse_date)));
+    let feed = base.map_or("", Url::as_str);
+    // feed-rs lets a later `dc:date` overwrite `pubDate`; real TOC feeds disagree, and
+    // `pubDate` is the item's own date. (feed-rs already logged an unreadable `pubDate`.)
+    let published = raw
+        .and_then(|r| r.pub_date.as_deref().and_then(parse_date))
+        .or(e.published)
+        .or_else(|| raw.and_then(|r| r.issued.as_deref().and_then(|d| read_date(d, feed))));
     let updated = e
         .updated
-        .or_else(|| raw.and_then(|r| r.modified.as_deref().and_then(parse_date)));
+        .or_else(|| raw.and_then(|r| r.modified.as_deref().and_then(|d| read_date(d, feed))));
     let title = e
         .title
         .as_ref()
@@ -175,18 +182,16 @@ pub(super) fn entry_from_raw(r: &RawItem, base: Option<&Url>) -> NewEntry {
         .and_then(|l| absolute(l, base))
         .or_else(|| permalink_guid(r, base))
         .or_else(|| r.about.clone());
-    let published = r
-        .pub_date
-        .as_deref()
-        .and_then(parse_date)
-        .or_else(|| r.issued.as_deref().and_then(parse_date));
+    let feed = base.map_or("", Url::as_str);
+    let date = |d: &Option<String>| d.as_deref().and_then(|d| read_date(d, feed));
+    let published = date(&r.pub_date).or_else(|| date(&r.issued));
     build_entry(Parts {
         guid: r.guid.clone(),
         title: r.title.clone().or_else(|| r.dc_title.clone()),
         link,
         authors: r.authors.iter().map(|a| author_from_rss(a)).collect(),
         published,
-        updated: r.modified.as_deref().and_then(parse_date).or(published),
+        updated: date(&r.modified).or(published),
         content_html: r
             .b64_content
             .clone()

@@ -1,6 +1,5 @@
 use chrono::{DateTime, Utc};
 
-use super::dates::parse_date;
 use super::fallback::is_media_type;
 use super::*;
 use crate::model::DoiSource;
@@ -716,16 +715,38 @@ fn media_types_as_strict_as_feed_rs() {
 }
 
 #[test]
-fn dates_in_raw_fields() {
-    assert_eq!(parse_date("2014-12-01"), Some(date("2014-12-01T00:00:00Z")));
-    assert_eq!(parse_date("2014-12"), Some(date("2014-12-01T00:00:00Z")));
+fn dates_in_the_forms_feeds_write_and_their_precedence() {
+    let doc = r#"<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>T</title>
+  <item><title>Both</title><link>https://e.org/1</link><pubDate>Sat, 06 Oct 2018 10:00:00 EST</pubDate>
+    <dc:date>2018-11-30</dc:date></item>
+  <item><title>DC only</title><link>https://e.org/2</link><dc:date>2018-11-30T08:00:00Z</dc:date></item>
+  <item><title>Slashes</title><link>https://e.org/3</link><pubDate>2018/9/6 9:05:00</pubDate></item>
+  <item><title>JS</title><link>https://e.org/4</link><pubDate>Sat Oct 06 2018 00:00:00 GMT+0200 (CEST)</pubDate></item>
+  <item><title>Junk</title><link>https://e.org/5</link><pubDate>the other day</pubDate></item>
+</channel></rss>"#;
+    let f = parse(doc.as_bytes());
+    let got: Vec<Option<DateTime<Utc>>> = f.entries.iter().map(|e| e.published).collect();
     assert_eq!(
-        parse_date("2014-12-01T10:00:00+02:00"),
-        Some(date("2014-12-01T08:00:00Z"))
+        got,
+        [
+            Some(date("2018-10-06T15:00:00Z")),
+            Some(date("2018-11-30T08:00:00Z")),
+            Some(date("2018-09-06T09:05:00Z")),
+            Some(date("2018-10-05T22:00:00Z")),
+            None,
+        ]
     );
-    assert_eq!(
-        parse_date("Mon, 01 Dec 2014 10:00:00 GMT"),
-        Some(date("2014-12-01T10:00:00Z"))
-    );
-    assert_eq!(parse_date("someday"), None);
+
+    // Atom: `published` over `updated`; an entry with only `updated` keeps it as its date.
+    let doc = r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title>
+  <entry><title>P</title><id>u:1</id><updated>2018-12-01T00:00:00</updated>
+    <published>2018-10-01T00:00:00</published></entry>
+  <entry><title>U</title><id>u:2</id><updated>2018-12-02 10:00:00</updated></entry>
+</feed>"#;
+    let f = parse(doc.as_bytes());
+    let (p, u) = (&f.entries[0], &f.entries[1]);
+    assert_eq!(p.published, Some(date("2018-10-01T00:00:00Z")));
+    assert_eq!(p.updated, Some(date("2018-12-01T00:00:00Z")));
+    assert_eq!(u.published, None);
+    assert_eq!(u.updated, Some(date("2018-12-02T10:00:00Z")));
 }
