@@ -4,8 +4,9 @@ use url::Url;
 
 use super::dates::{parse_date, read_date};
 use super::entry::{
-    absolute, as_html, author_from_rss, build_entry, clean_title, permalink_guid, Parts,
+    absolute, as_html, author_from_rss, build_entry, clean_title, permalink_guid, Built, Parts,
 };
+use super::identity::split_shared_links;
 use super::raw::{Raw, RawItem};
 use crate::model::{NewEntry, ParsedFeed};
 use crate::scrub::scrub_line;
@@ -33,11 +34,12 @@ pub(super) fn merge(feed: Option<feed_rs::model::Feed>, raw: Raw, url: &str) -> 
         out.title = raw_feed_title(&raw);
         out.generator = raw.generator.as_deref().map(scrub_line);
         out.site_url = raw.link.as_deref().and_then(|l| absolute(l, base.as_ref()));
-        out.entries = raw
+        let built: Vec<Built> = raw
             .items
             .iter()
             .map(|r| entry_from_raw(r, base.as_ref()))
             .collect();
+        out.entries = with_distinct_keys(built);
         return out;
     };
     out.title = feed
@@ -58,16 +60,16 @@ pub(super) fn merge(feed: Option<feed_rs::model::Feed>, raw: Raw, url: &str) -> 
         .map(|g| scrub_line(&g.content))
         .or_else(|| raw.generator.as_deref().map(scrub_line))
         .filter(|g| !g.is_empty());
+    let mut built: Vec<Built> = Vec::with_capacity(feed.entries.len());
     let seen_by_feed_rs = raw.items.iter().filter(|r| r.in_channel).count();
     if seen_by_feed_rs == feed.entries.len() {
         // The usual case: walk the document order, taking feed-rs's entry for each item it saw.
         let mut parsed = feed.entries.into_iter();
         for item in &raw.items {
             if !item.in_channel {
-                out.entries.push(entry_from_raw(item, base.as_ref()));
+                built.push(entry_from_raw(item, base.as_ref()));
             } else if let Some(entry) = parsed.next() {
-                out.entries
-                    .push(entry_from_feed_rs(entry, Some(item), base.as_ref()));
+                built.push(entry_from_feed_rs(entry, Some(item), base.as_ref()));
             }
         }
     } else {
@@ -78,14 +80,20 @@ pub(super) fn merge(feed: Option<feed_rs::model::Feed>, raw: Raw, url: &str) -> 
                 .items
                 .iter()
                 .find(|r| r.in_channel && !id.is_empty() && r.guid.as_deref() == Some(id.as_str()));
-            out.entries
-                .push(entry_from_feed_rs(entry, extra, base.as_ref()));
+            built.push(entry_from_feed_rs(entry, extra, base.as_ref()));
         }
         for item in raw.items.iter().filter(|r| !r.in_channel) {
-            out.entries.push(entry_from_raw(item, base.as_ref()));
+            built.push(entry_from_raw(item, base.as_ref()));
         }
     }
+    out.entries = with_distinct_keys(built);
     out
+}
+
+fn with_distinct_keys(built: Vec<Built>) -> Vec<NewEntry> {
+    let (mut entries, by_link): (Vec<NewEntry>, Vec<bool>) = built.into_iter().unzip();
+    split_shared_links(&mut entries, &by_link);
+    entries
 }
 
 /// `<title>`, else a channel-level `dc:title`.
@@ -101,7 +109,7 @@ pub(super) fn entry_from_feed_rs(
     e: feed_rs::model::Entry,
     raw: Option<&RawItem>,
     base: Option<&Url>,
-) -> NewEntry {
+) -> Built {
     let link = e
         .links
         .iter()
@@ -175,7 +183,7 @@ pub(super) fn entry_from_feed_rs(
     })
 }
 
-pub(super) fn entry_from_raw(r: &RawItem, base: Option<&Url>) -> NewEntry {
+pub(super) fn entry_from_raw(r: &RawItem, base: Option<&Url>) -> Built {
     let link = r
         .link
         .as_deref()

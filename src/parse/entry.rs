@@ -21,7 +21,10 @@ pub(super) struct Parts<'a> {
     pub(super) dois: &'a [String],
 }
 
-pub(super) fn build_entry(p: Parts<'_>) -> NewEntry {
+/// An entry, and whether it had no guid and was keyed by its link.
+pub(super) type Built = (NewEntry, bool);
+
+pub(super) fn build_entry(p: Parts<'_>) -> Built {
     let content_html = p.content_html.map(|s| scrub(&s));
     let summary_html = p.summary_html.map(|s| scrub(&s));
     let body = content_html
@@ -73,7 +76,8 @@ pub(super) fn build_entry(p: Parts<'_>) -> NewEntry {
         &title,
         p.published.or(p.updated),
     ));
-    NewEntry {
+    let by_link = p.guid.as_deref().is_none_or(|g| g.trim().is_empty()) && link.is_some();
+    let entry = NewEntry {
         guid,
         title,
         link,
@@ -84,7 +88,8 @@ pub(super) fn build_entry(p: Parts<'_>) -> NewEntry {
         summary_html,
         text,
         dois: dois.into_vec(),
-    }
+    };
+    (entry, by_link)
 }
 
 /// A permalink guid (RSS's default) serves as the link when there is no `<link>`.

@@ -434,28 +434,6 @@ fn html_entities_inside_xml_and_missing_title() {
 }
 
 #[test]
-fn entry_key_fallbacks_are_stable() {
-    let d = Some(date("2014-12-01T00:00:00Z"));
-    assert_eq!(entry_key(Some(" g1 "), Some("l"), "t", d), "g1");
-    assert_eq!(
-        entry_key(Some(""), Some("https://e.org/l"), "t", d),
-        "https://e.org/l"
-    );
-    let h = entry_key(None, None, "A title", d);
-    assert_eq!(h, entry_key(None, Some("  "), "A title", d));
-    // Pinned: keys are stored, so the hash must never change between versions.
-    assert_eq!(h, "hash:e6f3e46f48974c0a");
-    assert_eq!(h.len(), 5 + 16);
-    assert_ne!(h, entry_key(None, None, "A title", None));
-    assert_ne!(h, entry_key(None, None, "Another", d));
-    // FNV-1a of the empty input is the offset basis; pins the algorithm.
-    let mut x: u64 = 0xcbf2_9ce4_8422_2325;
-    x ^= 0;
-    x = x.wrapping_mul(0x0100_0000_01b3);
-    assert_eq!(entry_key(None, None, "", None), format!("hash:{x:016x}"));
-}
-
-#[test]
 fn discovery_resolves_relative_hrefs_and_base() {
     let page = br#"<html><head>
         <link rel="stylesheet" href="/style.css">
