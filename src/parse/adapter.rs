@@ -123,7 +123,7 @@ pub(super) fn entry_from_feed_rs(
         .or_else(|| raw.and_then(|r| permalink_guid(r, base)))
         .or_else(|| raw.and_then(|r| r.about.clone()));
     // Base64 the raw pass decoded replaces feed-rs's reading (the undecoded text).
-    let content_html = match raw.and_then(|r| r.b64_content.clone()) {
+    let content_html = match raw.and_then(|r| r.b64_content.clone().or(r.xhtml_content.clone())) {
         Some(decoded) => Some(decoded),
         None => e.content.as_ref().and_then(|c| {
             c.body
@@ -133,7 +133,7 @@ pub(super) fn entry_from_feed_rs(
     }
     .filter(|s| !s.trim().is_empty())
     .or_else(|| raw.and_then(|r| r.body.clone()));
-    let summary_html = match raw.and_then(|r| r.b64_summary.clone()) {
+    let summary_html = match raw.and_then(|r| r.b64_summary.clone().or(r.xhtml_summary.clone())) {
         Some(decoded) => Some(decoded),
         None => e
             .summary
@@ -161,10 +161,9 @@ pub(super) fn entry_from_feed_rs(
     let updated = e
         .updated
         .or_else(|| raw.and_then(|r| r.modified.as_deref().and_then(|d| read_date(d, feed))));
-    let title = e
-        .title
-        .as_ref()
-        .map(|t| t.content.clone())
+    let title = raw
+        .and_then(|r| r.xhtml_title.clone())
+        .or_else(|| e.title.as_ref().map(|t| t.content.clone()))
         .or_else(|| raw.and_then(|r| r.dc_title.clone()));
     let guid = Some(e.id.trim().to_string())
         .filter(|g| !g.is_empty())
@@ -195,7 +194,11 @@ pub(super) fn entry_from_raw(r: &RawItem, base: Option<&Url>) -> Built {
     let published = date(&r.pub_date).or_else(|| date(&r.issued));
     build_entry(Parts {
         guid: r.guid.clone(),
-        title: r.title.clone().or_else(|| r.dc_title.clone()),
+        title: r
+            .xhtml_title
+            .clone()
+            .or_else(|| r.title.clone())
+            .or_else(|| r.dc_title.clone()),
         link,
         authors: r.authors.iter().map(|a| author_from_rss(a)).collect(),
         published,
@@ -203,9 +206,14 @@ pub(super) fn entry_from_raw(r: &RawItem, base: Option<&Url>) -> Built {
         content_html: r
             .b64_content
             .clone()
+            .or_else(|| r.xhtml_content.clone())
             .or_else(|| r.content.clone())
             .or_else(|| r.body.clone()),
-        summary_html: r.b64_summary.clone().or_else(|| r.description.clone()),
+        summary_html: r
+            .b64_summary
+            .clone()
+            .or_else(|| r.xhtml_summary.clone())
+            .or_else(|| r.description.clone()),
         dois: &r.dois,
     })
 }

@@ -429,7 +429,7 @@ fn html_entities_inside_xml_and_missing_title() {
     // scrub_line folds the decoded no-break space like any other space.
     assert_eq!(f.entries[0].title, "A B \u{2014} C");
     assert_eq!(f.entries[1].title, "Only a body with several words in it…");
-    assert_eq!(f.entries[2].title, "(untitled)");
+    assert_eq!(f.entries[2].title, "");
     assert_eq!(f.entries[2].guid, "https://e.org/empty");
 }
 
@@ -651,6 +651,7 @@ fn atom_types_feed_rs_rejects_do_not_lose_the_feed() {
     assert_eq!(a.link.as_deref(), Some("https://blog.example.org/a"));
     assert_eq!(a.published, Some(date("2014-12-02T00:00:00Z")));
     assert_eq!(a.text, "sum a");
+    assert_eq!(a.authors, ["Ann"]);
     assert_eq!(b.updated, Some(date("2014-12-03T00:00:00Z")));
     assert_eq!(b.text, "body b");
 
@@ -727,4 +728,135 @@ fn dates_in_the_forms_feeds_write_and_their_precedence() {
     assert_eq!(p.updated, Some(date("2018-12-01T00:00:00Z")));
     assert_eq!(u.published, None);
     assert_eq!(u.updated, Some(date("2018-12-02T10:00:00Z")));
+}
+
+#[test]
+fn escaped_markup_is_text_and_comments_go() {
+    let doc = r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title>
+  <entry><title type="html">Tags like &amp;lt;blink&amp;gt; &lt;b&gt;die&lt;/b&gt;</title><id>u:1</id>
+    <content type="html">&lt;p&gt;Use &amp;lt;blink&amp;gt; never&lt;/p&gt;</content></entry>
+  <entry><title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">X &lt;blink&gt; <b>y</b></div></title><id>u:2</id>
+    <content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p>Z &lt;blink&gt; w</p></div></content></entry>
+  <entry><title type="html">Kept &lt;!-- a comment --&gt;title</title><id>u:3</id></entry>
+  <entry><title type="html">Open &lt;!-- never closed &lt;script&gt;x</title><id>u:4</id></entry>
+  <entry><title type="html">Odd &lt;!-- a --!&gt;end</title><id>u:5</id></entry>
+</feed>"#;
+    let f = parse(doc.as_bytes());
+    let titles: Vec<&str> = f.entries.iter().map(|e| e.title.as_str()).collect();
+    assert_eq!(
+        titles,
+        [
+            "Tags like <blink> die",
+            "X <blink> y",
+            "Kept title",
+            "Open",
+            "Odd end"
+        ]
+    );
+    assert!(
+        f.entries[0].text.contains("Use <blink> never"),
+        "{:?}",
+        f.entries[0].text
+    );
+    assert!(
+        f.entries[1].text.contains("Z <blink> w"),
+        "{:?}",
+        f.entries[1].text
+    );
+}
+
+#[test]
+fn invalid_character_references_become_replacement_characters() {
+    let doc = r#"<rss version="2.0"><channel><title>T&#0;</title>
+  <item><title>Bad &#xD800; and &#0; refs</title><link>https://e.org/1</link>
+    <description>body &#xDFFF; here</description></item>
+  <item><title>Fine</title><link>https://e.org/2</link></item>
+</channel></rss>"#;
+    let f = parse(doc.as_bytes());
+    assert_eq!(f.entries.len(), 2);
+    assert_eq!(f.entries[0].title, "Bad \u{FFFD} and \u{FFFD} refs");
+    assert!(
+        f.entries[0].text.contains("body \u{FFFD} here"),
+        "{:?}",
+        f.entries[0].text
+    );
+    assert_eq!(f.entries[1].title, "Fine");
+}
+
+#[test]
+fn an_item_without_a_title_gets_its_text_or_nothing() {
+    let doc = r#"<rss version="2.0"><channel><title>T</title>
+  <item><description>Only a body with several words in it</description><link>https://e.org/1</link></item>
+  <item><link>https://e.org/empty</link></item></channel></rss>"#;
+    let f = parse(doc.as_bytes());
+    assert_eq!(f.entries[0].title, "Only a body with several words in it…");
+    assert_eq!(f.entries[1].title, "");
+}
+
+#[test]
+fn prefixed_atom_odd_namespaces_and_atom_ids_as_links() {
+    let doc = r#"<atom:feed xmlns:atom="http://www.w3.org/2005/Atom"><atom:title>Prefixed</atom:title>
+  <atom:entry><atom:title>One</atom:title><atom:id>https://e.org/posts/1</atom:id>
+    <atom:updated>2018-10-06T00:00:00Z</atom:updated><atom:author><atom:name>Ann</atom:name></atom:author>
+    <atom:content type="html">&lt;p&gt;hello&lt;/p&gt;</atom:content></atom:entry>
+  <atom:entry><atom:title>Two</atom:title><atom:id>tag:e.org,2018:2</atom:id>
+    <atom:link rel="alternate" href="https://e.org/posts/2"/></atom:entry>
+</atom:feed>"#;
+    let f = parse(doc.as_bytes());
+    assert_eq!(f.title.as_deref(), Some("Prefixed"));
+    let e = &f.entries[0];
+    assert_eq!(e.title, "One");
+    // No alternate link: an http(s) id is the link.
+    assert_eq!(e.link.as_deref(), Some("https://e.org/posts/1"));
+    assert_eq!(e.authors, ["Ann"]);
+    assert_eq!(e.text, "hello");
+    assert_eq!(f.entries[1].link.as_deref(), Some("https://e.org/posts/2"));
+    // A tag: id is a name, not a page.
+    let doc = doc.replace(
+        "<atom:link rel=\"alternate\" href=\"https://e.org/posts/2\"/>",
+        "",
+    );
+    assert_eq!(parse(doc.as_bytes()).entries[1].link, None);
+}
+
+#[test]
+fn json_feed_version_on_http() {
+    for v in [
+        "http://jsonfeed.org/version/1",
+        "https://jsonfeed.org/version/1.1",
+    ] {
+        let doc = format!(
+            r#"{{"version":"{v}","title":"J","items":[{{"id":"1","url":"https://e.org/1","title":"One"}}]}}"#
+        );
+        let f = parse(doc.as_bytes());
+        assert_eq!(f.entries[0].title, "One", "{v}");
+    }
+}
+
+#[test]
+fn dois_in_the_forms_publishers_use() {
+    let doc = r#"<rss version="2.0" xmlns:prism="http://prismstandard.org/namespaces/1.2/basic/"
+     xmlns:dc="http://purl.org/dc/elements/1.1/ " xmlns:arxiv="http://arxiv.org/schemas/atom/"><channel><title>T</title>
+  <item><title>Odd URIs</title><link>https://j.example/1</link><prism:doi>10.1000/prism.1</prism:doi>
+    <dc:identifier>info:doi/10.1000/dc.1</dc:identifier><dc:identifier>PII:S0000-0000(18)00001-1</dc:identifier>
+    <dc:identifier>doi:10.1000/dc.2</dc:identifier><arxiv:doi>10.1000/arxiv.1</arxiv:doi></item>
+  <item><title>Guid</title><guid>https://doi.org/10.1000/guid.1</guid></item>
+</channel></rss>"#;
+    let f = parse(doc.as_bytes());
+    let dois =
+        |i: usize| -> Vec<&str> { f.entries[i].dois.iter().map(|d| d.doi.as_str()).collect() };
+    assert_eq!(
+        dois(0),
+        [
+            "10.1000/prism.1",
+            "10.1000/dc.1",
+            "10.1000/dc.2",
+            "10.1000/arxiv.1"
+        ]
+    );
+    assert_eq!(dois(1), ["10.1000/guid.1"]);
+    let doc = r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title>
+  <entry><title>I</title><id>doi:10.1000/atom.1</id></entry></feed>"#;
+    let f = parse(doc.as_bytes());
+    assert_eq!(f.entries[0].dois[0].doi, "10.1000/atom.1");
 }
