@@ -96,3 +96,55 @@ fn set_utf8_declaration(text: &str) -> String {
     }
     text.to_string()
 }
+
+/// Numeric character references to code points that are no characters (`&#0;`, `&#xD800;`,
+/// beyond U+10FFFF) replaced with U+FFFD, so that the one character is lost and not the field
+/// (XML parsers reject them). CDATA sections are left as they are: there `&#0;` is text.
+pub(super) fn fix_char_refs(doc: Cow<'_, [u8]>) -> Cow<'_, [u8]> {
+    let mut out: Option<Vec<u8>> = None;
+    let mut copied = 0;
+    let mut i = 0;
+    while let Some(off) = doc[i..].iter().position(|&b| b == b'&' || b == b'<') {
+        let at = i + off;
+        if doc[at] == b'<' {
+            i = at + 1;
+            if doc[at..].starts_with(b"<![CDATA[") {
+                match find(&doc[at..], b"]]>") {
+                    Some(end) => i = at + end + 3,
+                    None => break,
+                }
+            }
+            continue;
+        }
+        i = at + 1;
+        let Some(len) = doc[at..].iter().take(16).position(|&b| b == b';') else {
+            continue;
+        };
+        let Some(code) = char_ref_value(&doc[at + 1..at + len]) else {
+            continue;
+        };
+        if char::from_u32(code).is_none() || code == 0 {
+            let buf = out.get_or_insert_with(|| Vec::with_capacity(doc.len()));
+            buf.extend_from_slice(&doc[copied..at]);
+            buf.extend_from_slice(b"&#xFFFD;");
+            copied = at + len + 1;
+            i = copied;
+        }
+    }
+    match out {
+        None => doc,
+        Some(mut buf) => {
+            buf.extend_from_slice(&doc[copied..]);
+            Cow::Owned(buf)
+        }
+    }
+}
+
+/// The value of `#123` or `#x1F` (the text between `&` and `;`).
+fn char_ref_value(s: &[u8]) -> Option<u32> {
+    let s = std::str::from_utf8(s.strip_prefix(b"#")?).ok()?;
+    match s.strip_prefix(['x', 'X']) {
+        Some(hex) => u32::from_str_radix(hex, 16).ok(),
+        None => s.parse().ok(),
+    }
+}

@@ -21,7 +21,10 @@ pub(super) struct Parts<'a> {
     pub(super) dois: &'a [String],
 }
 
-pub(super) fn build_entry(p: Parts<'_>) -> NewEntry {
+/// An entry, and whether it had no guid and was keyed by its link.
+pub(super) type Built = (NewEntry, bool);
+
+pub(super) fn build_entry(p: Parts<'_>) -> Built {
     let content_html = p.content_html.map(|s| scrub(&s));
     let summary_html = p.summary_html.map(|s| scrub(&s));
     let body = content_html
@@ -31,9 +34,11 @@ pub(super) fn build_entry(p: Parts<'_>) -> NewEntry {
         .unwrap_or("");
     let text = scrub(&crate::html::to_plain_text(body));
     let link = p.link.map(|l| scrub_line(&l)).filter(|l| !l.is_empty());
+    // No title: the start of the text, as readers do; else nothing (only views show a
+    // placeholder).
     let mut title = p.title.map(|t| clean_title(&t)).unwrap_or_default();
     if title.is_empty() {
-        title = first_words(&text).unwrap_or_else(|| "(untitled)".to_string());
+        title = first_words(&text).unwrap_or_default();
     }
     let mut authors: Vec<String> = Vec::new();
     for a in p.authors {
@@ -64,16 +69,25 @@ pub(super) fn build_entry(p: Parts<'_>) -> NewEntry {
             dois.add_html(html);
         }
     }
-    if let Some(l) = &link {
+    // A guid or id may itself be a DOI URL (`https://doi.org/…`, `doi:…`).
+    for l in [&link, &p.guid].into_iter().flatten() {
         dois.add_link(l);
     }
+    // Keys hashed from the title once hashed "(untitled)" for an entry with none; kept so that
+    // cached entries keep their keys.
+    let key_title = if title.is_empty() {
+        "(untitled)"
+    } else {
+        &title
+    };
     let guid = scrub_line(&entry_key(
         p.guid.as_deref(),
         link.as_deref(),
-        &title,
+        key_title,
         p.published.or(p.updated),
     ));
-    NewEntry {
+    let by_link = p.guid.as_deref().is_none_or(|g| g.trim().is_empty()) && link.is_some();
+    let entry = NewEntry {
         guid,
         title,
         link,
@@ -84,7 +98,8 @@ pub(super) fn build_entry(p: Parts<'_>) -> NewEntry {
         summary_html,
         text,
         dois: dois.into_vec(),
-    }
+    };
+    (entry, by_link)
 }
 
 /// A permalink guid (RSS's default) serves as the link when there is no `<link>`.
@@ -109,8 +124,10 @@ pub(super) fn author_from_rss(s: &str) -> String {
     s.to_string()
 }
 
-/// A title as one clean line: markup stripped and entities decoded when there are any.
+/// A title as one clean line: comments removed, markup stripped and entities decoded when
+/// there are any.
 pub(super) fn clean_title(t: &str) -> String {
+    let t = &without_comments(t);
     let has_markup = t
         .as_bytes()
         .windows(2)
@@ -123,6 +140,33 @@ pub(super) fn clean_title(t: &str) -> String {
         t.to_string()
     };
     scrub_line(&text)
+}
+
+/// `<!-- … -->` removed, also when closed by `--!>` (as HTML parsers do) or never closed (the
+/// rest is comment).
+fn without_comments(t: &str) -> std::borrow::Cow<'_, str> {
+    if !t.contains("<!--") {
+        return std::borrow::Cow::Borrowed(t);
+    }
+    let mut out = String::with_capacity(t.len());
+    let mut rest = t;
+    while let Some(start) = rest.find("<!--") {
+        out.push_str(&rest[..start]);
+        let body = &rest[start + 4..];
+        let end = [
+            body.find("-->").map(|i| i + 3),
+            body.find("--!>").map(|i| i + 4),
+        ]
+        .into_iter()
+        .flatten()
+        .min();
+        match end {
+            Some(end) => rest = &body[end..],
+            None => return std::borrow::Cow::Owned(out),
+        }
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
 }
 
 pub(super) fn first_words(text: &str) -> Option<String> {

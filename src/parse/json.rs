@@ -31,12 +31,27 @@ pub(super) fn parse_json(bytes: &[u8], url: &str) -> Result<ParsedFeed, ParseErr
     let is_json_feed = value
         .get("version")
         .and_then(|v| v.as_str())
-        .is_some_and(|v| v.starts_with("https://jsonfeed.org/version/"));
+        // 1.0 feeds in the wild name their version with `http://` as often as `https://`.
+        .is_some_and(|v| {
+            let v = v.trim();
+            v.strip_prefix("https://")
+                .or_else(|| v.strip_prefix("http://"))
+                .is_some_and(|rest| rest.starts_with("jsonfeed.org/version/"))
+        });
     if !is_json_feed {
         return Err(ParseError::NotAFeed(
             "a JSON document, not a JSON Feed (no jsonfeed.org version)".to_string(),
         ));
     }
+    // feed-rs knows only the `https://` names of the versions.
+    let text = match value.get("version").and_then(|v| v.as_str()) {
+        Some(v) if !v.trim().starts_with("https://") => {
+            let mut fixed = value.clone();
+            fixed["version"] = serde_json::Value::from(v.trim().replacen("http://", "https://", 1));
+            serde_json::to_string(&fixed).unwrap_or(text)
+        }
+        _ => text,
+    };
     let feed = feed_rs_parser(url)
         .parse(text.as_bytes())
         .map_err(|e| ParseError::Invalid(scrub_line(&e.to_string())))?;

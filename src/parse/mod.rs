@@ -27,10 +27,10 @@ mod raw;
 mod tests;
 
 pub use discover::discover_feeds;
-pub use identity::entry_key;
+pub use identity::{entry_key, legacy_key};
 
 use adapter::{feed_rs_parser, merge};
-use encoding::{skip_bom_and_space, to_utf8};
+use encoding::{fix_char_refs, skip_bom_and_space, to_utf8};
 use fallback::rewrite_doc;
 use json::parse_json;
 use raw::raw_pass;
@@ -65,7 +65,7 @@ pub fn parse_feed(bytes: &[u8], url: &str) -> Result<ParsedFeed, ParseError> {
     if looks_like_html(bytes) {
         return Err(ParseError::NotAFeed(HTML_HINT.to_string()));
     }
-    let utf8 = to_utf8(bytes);
+    let utf8 = fix_char_refs(to_utf8(bytes));
     let raw = raw_pass(&utf8, false);
     if raw.truncated {
         return Err(ParseError::Truncated);

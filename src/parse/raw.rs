@@ -92,6 +92,11 @@ pub(super) struct RawItem {
     pub(super) rss1: bool,
     /// The markup inside an item's `<body>` or `xhtml:body` (feed-rs ignores both).
     pub(super) body: Option<String>,
+    /// The markup of Atom `type="xhtml"` title, content and summary: feed-rs unescapes the text
+    /// in them, so `&lt;blink&gt;` would vanish as a tag.
+    pub(super) xhtml_title: Option<String>,
+    pub(super) xhtml_content: Option<String>,
+    pub(super) xhtml_summary: Option<String>,
     /// Atom `<content>` / `<summary>` in base64 (Atom 0.3 `mode="base64"`, or a binary MIME
     /// type in Atom 1.0), decoded to HTML; `Some("")` when it decodes to something not text.
     pub(super) b64_content: Option<String>,
@@ -221,8 +226,11 @@ pub(super) fn raw_pass(doc: &[u8], full: bool) -> Raw {
     let mut capture: Option<(Field, usize, String)> = None;
     // xml:base in force, with the depth of the element that set it.
     let mut bases: Vec<(usize, Url)> = Vec::new();
-    // An item's `<body>` being skipped over: its depth, where its content starts, its prefix.
-    let mut body: Option<(usize, usize, Vec<u8>)> = None;
+    // An item's `<body>` (or Atom xhtml construct) being skipped over: its depth, where its
+    // content starts, its prefix, the element's local name.
+    let mut body: Option<(usize, usize, Vec<u8>, Vec<u8>)> = None;
+    // Inside an entry's Atom `<author>` (its `<name>` is the author).
+    let mut in_atom_author = false;
     loop {
         let before = reader.buffer_position();
         let (ns, rss1, event) = match reader.read_resolved_event() {
@@ -234,6 +242,20 @@ pub(super) fn raw_pass(doc: &[u8], full: bool) -> Raw {
                     }
                     ResolveResult::Unknown(prefix) => (ns_of_prefix(&prefix), false),
                     ResolveResult::Unbound => (Ns::Plain, false),
+                };
+                // Platforms declare their own URIs for Dublin Core, PRISM and arXiv (one journal
+                // platform on every item); the prefix still says what the element is.
+                let ns = match (ns, &ev) {
+                    (Ns::Other, Event::Start(e) | Event::Empty(e)) => match e.name().prefix() {
+                        Some(p) => match ns_of_prefix(p.as_ref()) {
+                            n @ (Ns::Dc | Ns::DcTerms | Ns::Prism | Ns::Arxiv) => n,
+                            _ => Ns::Other,
+                        },
+                        // An RSS document in an odd default namespace: its elements are RSS's.
+                        None if raw.root.as_ref().is_none_or(|r| r.name == "rss") => Ns::Plain,
+                        None => Ns::Other,
+                    },
+                    (ns, _) => ns,
                 };
                 (ns, rss1, ev)
             }
@@ -342,7 +364,17 @@ pub(super) fn raw_pass(doc: &[u8], full: bool) -> Raw {
                 {
                     channel_depth = Some(depth);
                 } else if let Some(idepth) = item_depth {
+                    // An Atom `<author><name>` of an entry feed-rs does not see.
+                    let author_name = ns == Ns::Atom
+                        && local == b"name"
+                        && depth == idepth + 2
+                        && in_atom_author
+                        && raw.items.last().is_some_and(|i| !i.in_channel || full);
+                    if author_name && !is_empty && capture.is_none() {
+                        capture = Some((Field::Author, depth, String::new()));
+                    }
                     if depth == idepth + 1 {
+                        in_atom_author = ns == Ns::Atom && local == b"author" && !is_empty;
                         if let Some(item) = raw.items.last_mut() {
                             if ns == Ns::Atom && local == b"link" {
                                 let rel =
@@ -362,8 +394,16 @@ pub(super) fn raw_pass(doc: &[u8], full: bool) -> Raw {
                                         .prefix()
                                         .map(|p| p.as_ref().to_vec())
                                         .unwrap_or_default();
-                                    body = Some((depth, start, prefix));
+                                    body = Some((depth, start, prefix, local.to_vec()));
                                 }
+                            } else if ns == Ns::Atom
+                                && matches!(local, b"title" | b"content" | b"summary")
+                                && attr(e, b"type").as_deref().map(str::trim) == Some("xhtml")
+                                && !is_empty
+                            {
+                                let start =
+                                    usize::try_from(reader.buffer_position()).unwrap_or(doc.len());
+                                body = Some((depth, start, b"xhtml".to_vec(), local.to_vec()));
                             } else if let Some(field) = (ns == Ns::Atom)
                                 .then(|| atom_base64_field(e, local, atom03))
                                 .flatten()
@@ -377,6 +417,11 @@ pub(super) fn raw_pass(doc: &[u8], full: bool) -> Raw {
                                 if field == Field::Guid {
                                     item.guid_is_permalink = attr(e, b"isPermaLink")
                                         .is_none_or(|v| !v.trim().eq_ignore_ascii_case("false"));
+                                }
+                                // An Atom id that is an http(s) URL is the entry's page when it
+                                // has no alternate link.
+                                if field == Field::Id {
+                                    item.guid_is_permalink = true;
                                 }
                                 if !is_empty {
                                     capture = Some((field, depth, String::new()));
@@ -418,8 +463,8 @@ pub(super) fn raw_pass(doc: &[u8], full: bool) -> Raw {
                 if bases.last().is_some_and(|(d, _)| *d == depth) {
                     bases.pop();
                 }
-                if body.as_ref().is_some_and(|(d, _, _)| *d == depth) {
-                    if let Some((_, start, prefix)) = body.take() {
+                if body.as_ref().is_some_and(|(d, _, _, _)| *d == depth) {
+                    if let Some((_, start, prefix, name)) = body.take() {
                         let after = usize::try_from(reader.buffer_position()).unwrap_or(0);
                         let inner = doc
                             .get(start..after.min(doc.len()))
@@ -428,7 +473,12 @@ pub(super) fn raw_pass(doc: &[u8], full: bool) -> Raw {
                             .map(|b| body_markup(b, &prefix))
                             .filter(|b| !b.trim().is_empty());
                         if let Some(item) = raw.items.last_mut() {
-                            item.body = inner;
+                            match name.as_slice() {
+                                b"title" => item.xhtml_title = inner,
+                                b"content" => item.xhtml_content = inner,
+                                b"summary" => item.xhtml_summary = inner,
+                                _ => item.body = inner,
+                            }
                         }
                     }
                 }

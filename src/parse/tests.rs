@@ -1,6 +1,5 @@
 use chrono::{DateTime, Utc};
 
-use super::dates::parse_date;
 use super::fallback::is_media_type;
 use super::*;
 use crate::model::DoiSource;
@@ -430,30 +429,8 @@ fn html_entities_inside_xml_and_missing_title() {
     // scrub_line folds the decoded no-break space like any other space.
     assert_eq!(f.entries[0].title, "A B \u{2014} C");
     assert_eq!(f.entries[1].title, "Only a body with several words in it…");
-    assert_eq!(f.entries[2].title, "(untitled)");
+    assert_eq!(f.entries[2].title, "");
     assert_eq!(f.entries[2].guid, "https://e.org/empty");
-}
-
-#[test]
-fn entry_key_fallbacks_are_stable() {
-    let d = Some(date("2014-12-01T00:00:00Z"));
-    assert_eq!(entry_key(Some(" g1 "), Some("l"), "t", d), "g1");
-    assert_eq!(
-        entry_key(Some(""), Some("https://e.org/l"), "t", d),
-        "https://e.org/l"
-    );
-    let h = entry_key(None, None, "A title", d);
-    assert_eq!(h, entry_key(None, Some("  "), "A title", d));
-    // Pinned: keys are stored, so the hash must never change between versions.
-    assert_eq!(h, "hash:e6f3e46f48974c0a");
-    assert_eq!(h.len(), 5 + 16);
-    assert_ne!(h, entry_key(None, None, "A title", None));
-    assert_ne!(h, entry_key(None, None, "Another", d));
-    // FNV-1a of the empty input is the offset basis; pins the algorithm.
-    let mut x: u64 = 0xcbf2_9ce4_8422_2325;
-    x ^= 0;
-    x = x.wrapping_mul(0x0100_0000_01b3);
-    assert_eq!(entry_key(None, None, "", None), format!("hash:{x:016x}"));
 }
 
 #[test]
@@ -674,6 +651,7 @@ fn atom_types_feed_rs_rejects_do_not_lose_the_feed() {
     assert_eq!(a.link.as_deref(), Some("https://blog.example.org/a"));
     assert_eq!(a.published, Some(date("2014-12-02T00:00:00Z")));
     assert_eq!(a.text, "sum a");
+    assert_eq!(a.authors, ["Ann"]);
     assert_eq!(b.updated, Some(date("2014-12-03T00:00:00Z")));
     assert_eq!(b.text, "body b");
 
@@ -716,16 +694,169 @@ fn media_types_as_strict_as_feed_rs() {
 }
 
 #[test]
-fn dates_in_raw_fields() {
-    assert_eq!(parse_date("2014-12-01"), Some(date("2014-12-01T00:00:00Z")));
-    assert_eq!(parse_date("2014-12"), Some(date("2014-12-01T00:00:00Z")));
+fn dates_in_the_forms_feeds_write_and_their_precedence() {
+    let doc = r#"<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>T</title>
+  <item><title>Both</title><link>https://e.org/1</link><pubDate>Sat, 06 Oct 2018 10:00:00 EST</pubDate>
+    <dc:date>2018-11-30</dc:date></item>
+  <item><title>DC only</title><link>https://e.org/2</link><dc:date>2018-11-30T08:00:00Z</dc:date></item>
+  <item><title>Slashes</title><link>https://e.org/3</link><pubDate>2018/9/6 9:05:00</pubDate></item>
+  <item><title>JS</title><link>https://e.org/4</link><pubDate>Sat Oct 06 2018 00:00:00 GMT+0200 (CEST)</pubDate></item>
+  <item><title>Junk</title><link>https://e.org/5</link><pubDate>the other day</pubDate></item>
+</channel></rss>"#;
+    let f = parse(doc.as_bytes());
+    let got: Vec<Option<DateTime<Utc>>> = f.entries.iter().map(|e| e.published).collect();
     assert_eq!(
-        parse_date("2014-12-01T10:00:00+02:00"),
-        Some(date("2014-12-01T08:00:00Z"))
+        got,
+        [
+            Some(date("2018-10-06T15:00:00Z")),
+            Some(date("2018-11-30T08:00:00Z")),
+            Some(date("2018-09-06T09:05:00Z")),
+            Some(date("2018-10-05T22:00:00Z")),
+            None,
+        ]
     );
+
+    // Atom: `published` over `updated`; an entry with only `updated` keeps it as its date.
+    let doc = r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title>
+  <entry><title>P</title><id>u:1</id><updated>2018-12-01T00:00:00</updated>
+    <published>2018-10-01T00:00:00</published></entry>
+  <entry><title>U</title><id>u:2</id><updated>2018-12-02 10:00:00</updated></entry>
+</feed>"#;
+    let f = parse(doc.as_bytes());
+    let (p, u) = (&f.entries[0], &f.entries[1]);
+    assert_eq!(p.published, Some(date("2018-10-01T00:00:00Z")));
+    assert_eq!(p.updated, Some(date("2018-12-01T00:00:00Z")));
+    assert_eq!(u.published, None);
+    assert_eq!(u.updated, Some(date("2018-12-02T10:00:00Z")));
+}
+
+#[test]
+fn escaped_markup_is_text_and_comments_go() {
+    let doc = r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title>
+  <entry><title type="html">Tags like &amp;lt;blink&amp;gt; &lt;b&gt;die&lt;/b&gt;</title><id>u:1</id>
+    <content type="html">&lt;p&gt;Use &amp;lt;blink&amp;gt; never&lt;/p&gt;</content></entry>
+  <entry><title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">X &lt;blink&gt; <b>y</b></div></title><id>u:2</id>
+    <content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p>Z &lt;blink&gt; w</p></div></content></entry>
+  <entry><title type="html">Kept &lt;!-- a comment --&gt;title</title><id>u:3</id></entry>
+  <entry><title type="html">Open &lt;!-- never closed &lt;script&gt;x</title><id>u:4</id></entry>
+  <entry><title type="html">Odd &lt;!-- a --!&gt;end</title><id>u:5</id></entry>
+</feed>"#;
+    let f = parse(doc.as_bytes());
+    let titles: Vec<&str> = f.entries.iter().map(|e| e.title.as_str()).collect();
     assert_eq!(
-        parse_date("Mon, 01 Dec 2014 10:00:00 GMT"),
-        Some(date("2014-12-01T10:00:00Z"))
+        titles,
+        [
+            "Tags like <blink> die",
+            "X <blink> y",
+            "Kept title",
+            "Open",
+            "Odd end"
+        ]
     );
-    assert_eq!(parse_date("someday"), None);
+    assert!(
+        f.entries[0].text.contains("Use <blink> never"),
+        "{:?}",
+        f.entries[0].text
+    );
+    assert!(
+        f.entries[1].text.contains("Z <blink> w"),
+        "{:?}",
+        f.entries[1].text
+    );
+}
+
+#[test]
+fn invalid_character_references_become_replacement_characters() {
+    let doc = r#"<rss version="2.0"><channel><title>T&#0;</title>
+  <item><title>Bad &#xD800; and &#0; refs</title><link>https://e.org/1</link>
+    <description>body &#xDFFF; here</description></item>
+  <item><title>Fine</title><link>https://e.org/2</link></item>
+</channel></rss>"#;
+    let f = parse(doc.as_bytes());
+    assert_eq!(f.entries.len(), 2);
+    assert_eq!(f.entries[0].title, "Bad \u{FFFD} and \u{FFFD} refs");
+    assert!(
+        f.entries[0].text.contains("body \u{FFFD} here"),
+        "{:?}",
+        f.entries[0].text
+    );
+    assert_eq!(f.entries[1].title, "Fine");
+}
+
+#[test]
+fn an_item_without_a_title_gets_its_text_or_nothing() {
+    let doc = r#"<rss version="2.0"><channel><title>T</title>
+  <item><description>Only a body with several words in it</description><link>https://e.org/1</link></item>
+  <item><link>https://e.org/empty</link></item></channel></rss>"#;
+    let f = parse(doc.as_bytes());
+    assert_eq!(f.entries[0].title, "Only a body with several words in it…");
+    assert_eq!(f.entries[1].title, "");
+}
+
+#[test]
+fn prefixed_atom_odd_namespaces_and_atom_ids_as_links() {
+    let doc = r#"<atom:feed xmlns:atom="http://www.w3.org/2005/Atom"><atom:title>Prefixed</atom:title>
+  <atom:entry><atom:title>One</atom:title><atom:id>https://e.org/posts/1</atom:id>
+    <atom:updated>2018-10-06T00:00:00Z</atom:updated><atom:author><atom:name>Ann</atom:name></atom:author>
+    <atom:content type="html">&lt;p&gt;hello&lt;/p&gt;</atom:content></atom:entry>
+  <atom:entry><atom:title>Two</atom:title><atom:id>tag:e.org,2018:2</atom:id>
+    <atom:link rel="alternate" href="https://e.org/posts/2"/></atom:entry>
+</atom:feed>"#;
+    let f = parse(doc.as_bytes());
+    assert_eq!(f.title.as_deref(), Some("Prefixed"));
+    let e = &f.entries[0];
+    assert_eq!(e.title, "One");
+    // No alternate link: an http(s) id is the link.
+    assert_eq!(e.link.as_deref(), Some("https://e.org/posts/1"));
+    assert_eq!(e.authors, ["Ann"]);
+    assert_eq!(e.text, "hello");
+    assert_eq!(f.entries[1].link.as_deref(), Some("https://e.org/posts/2"));
+    // A tag: id is a name, not a page.
+    let doc = doc.replace(
+        "<atom:link rel=\"alternate\" href=\"https://e.org/posts/2\"/>",
+        "",
+    );
+    assert_eq!(parse(doc.as_bytes()).entries[1].link, None);
+}
+
+#[test]
+fn json_feed_version_on_http() {
+    for v in [
+        "http://jsonfeed.org/version/1",
+        "https://jsonfeed.org/version/1.1",
+    ] {
+        let doc = format!(
+            r#"{{"version":"{v}","title":"J","items":[{{"id":"1","url":"https://e.org/1","title":"One"}}]}}"#
+        );
+        let f = parse(doc.as_bytes());
+        assert_eq!(f.entries[0].title, "One", "{v}");
+    }
+}
+
+#[test]
+fn dois_in_the_forms_publishers_use() {
+    let doc = r#"<rss version="2.0" xmlns:prism="http://prismstandard.org/namespaces/1.2/basic/"
+     xmlns:dc="http://purl.org/dc/elements/1.1/ " xmlns:arxiv="http://arxiv.org/schemas/atom/"><channel><title>T</title>
+  <item><title>Odd URIs</title><link>https://j.example/1</link><prism:doi>10.1000/prism.1</prism:doi>
+    <dc:identifier>info:doi/10.1000/dc.1</dc:identifier><dc:identifier>PII:S0000-0000(18)00001-1</dc:identifier>
+    <dc:identifier>doi:10.1000/dc.2</dc:identifier><arxiv:doi>10.1000/arxiv.1</arxiv:doi></item>
+  <item><title>Guid</title><guid>https://doi.org/10.1000/guid.1</guid></item>
+</channel></rss>"#;
+    let f = parse(doc.as_bytes());
+    let dois =
+        |i: usize| -> Vec<&str> { f.entries[i].dois.iter().map(|d| d.doi.as_str()).collect() };
+    assert_eq!(
+        dois(0),
+        [
+            "10.1000/prism.1",
+            "10.1000/dc.1",
+            "10.1000/dc.2",
+            "10.1000/arxiv.1"
+        ]
+    );
+    assert_eq!(dois(1), ["10.1000/guid.1"]);
+    let doc = r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title>
+  <entry><title>I</title><id>doi:10.1000/atom.1</id></entry></feed>"#;
+    let f = parse(doc.as_bytes());
+    assert_eq!(f.entries[0].dois[0].doi, "10.1000/atom.1");
 }

@@ -874,6 +874,13 @@ fn store_entries(
          month = COALESCE(?7, month), sort_time = COALESCE(?8, sort_time), \
          content_html = ?9, summary_html = ?10, content_hash = ?11 WHERE id = ?1",
     )?;
+    // An entry earlier versions stored under its bare link (see `parse::legacy_key`) takes its
+    // new key, keeping its id, read state and DOIs; the title or date says which item it was.
+    let mut adopt = tx.prepare_cached(
+        "UPDATE entries SET guid = ?3 WHERE feed_id = ?1 AND guid = ?2 \
+         AND (title = ?4 OR published IS ?5) \
+         AND NOT EXISTS (SELECT 1 FROM entries WHERE feed_id = ?1 AND guid = ?3)",
+    )?;
     let mut fts_insert =
         tx.prepare_cached("INSERT INTO entries_fts (rowid, title, body) VALUES (?1, ?2, ?3)")?;
     let mut fts_delete = tx.prepare_cached("DELETE FROM entries_fts WHERE rowid = ?1")?;
@@ -890,6 +897,10 @@ fn store_entries(
     // index rows in key order, after the entries, so one feed's update makes one segment.
     let mut fts_rows: Vec<(i64, &str, &str)> = Vec::with_capacity(entries.len());
     for e in entries {
+        if let Some(legacy) = crate::parse::legacy_key(e) {
+            let published = e.published.map(|t| t.timestamp());
+            adopt.execute(params![feed_id, legacy, e.guid, e.title, published])?;
+        }
         let found = find
             .query_row(params![feed_id, e.guid], |r| {
                 Ok((
