@@ -238,7 +238,8 @@ impl Library {
             ..ImportReport::default()
         };
         for f in feeds {
-            let r = self.store.add_feed(&f.url, f.title.as_deref());
+            let url = crate::fetch::canonical_feed_url(&f.url);
+            let r = self.store.add_feed(&url, f.title.as_deref());
             let (_, added) = r.map_err(|e| self.store_err(e))?;
             if added {
                 report.added += 1;
@@ -345,6 +346,7 @@ impl Library {
         let rt = self.runtime()?;
         let (feed_url, fetched, parsed, discovered_from) =
             rt.block_on(fetch_feed_or_discover(&fetcher, checked.as_str()))?;
+        let feed_url = crate::fetch::canonical_feed_url(&feed_url);
         let (id, added) = {
             let title = parsed.title.clone();
             let r = self.store.add_feed(&feed_url, title.as_deref());

@@ -10,7 +10,7 @@ use std::rc::Rc;
 use html2text::render::{TaggedLine, TextDecorator};
 
 use crate::model::Entry;
-use crate::scrub::{is_forbidden, scrub_line};
+use crate::scrub::{is_forbidden, is_forbidden_in_url, scrub_line};
 
 /// The narrowest and widest widths rendered; anything outside is clamped.
 pub const MIN_WIDTH: usize = 20;
@@ -50,6 +50,15 @@ pub struct Span {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Line {
     pub spans: Vec<Span>,
+}
+
+/// `n` and the noun in the number it takes: "1 entry", "2 entries", "0 entries".
+pub fn count<N>(n: N, one: &str, many: &str) -> String
+where
+    N: std::fmt::Display + PartialEq + From<u8>,
+{
+    let noun = if n == N::from(1) { one } else { many };
+    format!("{n} {noun}")
 }
 
 impl Line {
@@ -141,7 +150,7 @@ fn clean_url(url: &str) -> String {
     for c in url.trim().chars() {
         match c {
             ' ' => out.push_str("%20"),
-            c if c.is_whitespace() || is_forbidden(c) => {}
+            c if c.is_whitespace() || is_forbidden_in_url(c) => {}
             c => out.push(c),
         }
     }
@@ -711,6 +720,14 @@ mod tests {
             text.contains("b[2]") && text.contains("a2[1]") && text.contains("c[3]"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn counts_take_the_number_of_their_noun() {
+        assert_eq!(count(1usize, "entry", "entries"), "1 entry");
+        assert_eq!(count(0usize, "entry", "entries"), "0 entries");
+        assert_eq!(count(2i64, "feed", "feeds"), "2 feeds");
+        assert_eq!(count(1i64, "feed", "feeds"), "1 feed");
     }
 
     #[test]

@@ -2070,3 +2070,43 @@ fn replacing_a_list_of_wide_clusters_leaves_no_stray_cells() {
     term.draw(|f| view(&app, f)).expect("draw");
     assert_eq!(term.backend().buffer(), &buffer(&app));
 }
+
+#[test]
+fn a_command_left_without_keys_by_a_rebinding_is_reported() {
+    let mut keys = BTreeMap::new();
+    keys.insert("search".to_string(), vec!["q".to_string()]);
+    let km = Keymap::from_config(&keys);
+    assert_eq!(km.warnings.len(), 1, "{:?}", km.warnings);
+    assert!(km.warnings[0].contains("`quit`"), "{:?}", km.warnings);
+    // Giving it a key of its own in the same [keys] is no loss.
+    keys.insert("quit".to_string(), vec!["Q".to_string()]);
+    let km = Keymap::from_config(&keys);
+    assert!(km.warnings.is_empty(), "{:?}", km.warnings);
+    // Emptied on purpose: the user said so, no warning.
+    let mut keys = BTreeMap::new();
+    keys.insert("help".to_string(), Vec::new());
+    assert!(Keymap::from_config(&keys).warnings.is_empty());
+}
+
+#[test]
+fn config_warnings_outlive_the_refresh_on_start_until_a_key() {
+    let mut keys = BTreeMap::new();
+    keys.insert("frobnicate".to_string(), vec!["x".to_string()]);
+    let (mut app, mut fake) = start_with(80, 24, Keymap::from_config(&keys), false);
+    app.startup_warnings(&["c.toml: unknown theme `neon`".to_string()]);
+    fake.dispatch(&mut app, Action::AutoRefresh);
+    fake.dispatch(&mut app, Action::RefreshStarted { total: 1 });
+    fake.dispatch(&mut app, Action::RefreshDone { new: 0, failed: 0 });
+    let m = app.status.message.clone().expect("still shown");
+    assert!(
+        m.text.contains("neon") && m.text.contains("frobnicate"),
+        "{m:?}"
+    );
+    assert!(screen(&app).contains("neon"));
+    // The first key dismisses it; later news shows again.
+    fake.press(&mut app, "j");
+    assert!(app.status.message.is_none());
+    fake.dispatch(&mut app, Action::RefreshDone { new: 2, failed: 0 });
+    let m = app.status.message.clone().expect("refresh news");
+    assert!(m.text.contains("2 new entries"), "{m:?}");
+}

@@ -68,7 +68,7 @@ pub fn draw(app: &App, selected: usize, frame: &mut Frame, full: Rect) {
                         Span::styled(pad(&it.label, label_w), style.patch(t.key())),
                         Span::styled(" ", style),
                         Span::styled(
-                            pad(&fit(&scrub_line(&it.url), url_w), url_w),
+                            pad(&fit(&crate::scrub::scrub_url(&it.url), url_w), url_w),
                             style.patch(t.accent()),
                         ),
                     ]),
