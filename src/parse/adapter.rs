@@ -132,7 +132,7 @@ pub(super) fn entry_from_feed_rs(
         }),
     }
     .filter(|s| !s.trim().is_empty())
-    .or_else(|| raw.and_then(|r| r.body.clone()));
+    .or_else(|| raw.and_then(|r| r.body.clone().or(r.content.clone())));
     let summary_html = match raw.and_then(|r| r.b64_summary.clone().or(r.xhtml_summary.clone())) {
         Some(decoded) => Some(decoded),
         None => e
@@ -162,7 +162,7 @@ pub(super) fn entry_from_feed_rs(
         .updated
         .or_else(|| raw.and_then(|r| r.modified.as_deref().and_then(|d| read_date(d, feed))));
     let title = raw
-        .and_then(|r| r.xhtml_title.clone())
+        .and_then(|r| r.b64_title.clone().or(r.xhtml_title.clone()))
         .or_else(|| e.title.as_ref().map(|t| t.content.clone()))
         .or_else(|| raw.and_then(|r| r.dc_title.clone()));
     let guid = Some(e.id.trim().to_string())
@@ -195,8 +195,9 @@ pub(super) fn entry_from_raw(r: &RawItem, base: Option<&Url>) -> Built {
     build_entry(Parts {
         guid: r.guid.clone(),
         title: r
-            .xhtml_title
+            .b64_title
             .clone()
+            .or_else(|| r.xhtml_title.clone())
             .or_else(|| r.title.clone())
             .or_else(|| r.dc_title.clone()),
         link,
