@@ -60,6 +60,16 @@ pub(super) fn merge(feed: Option<feed_rs::model::Feed>, raw: Raw, url: &str) -> 
         .map(|g| scrub_line(&g.content))
         .or_else(|| raw.generator.as_deref().map(scrub_line))
         .filter(|g| !g.is_empty());
+    // RFC 4287 4.2.1: an Atom entry without an author has the feed's.
+    let feed_authors: Vec<String> = if feed.feed_type == feed_rs::model::FeedType::Atom {
+        feed.authors
+            .iter()
+            .map(|p| scrub_line(&p.name))
+            .filter(|n| !n.is_empty())
+            .collect()
+    } else {
+        Vec::new()
+    };
     let mut built: Vec<Built> = Vec::with_capacity(feed.entries.len());
     let seen_by_feed_rs = raw.items.iter().filter(|r| r.in_channel).count();
     if seen_by_feed_rs == feed.entries.len() {
@@ -84,6 +94,11 @@ pub(super) fn merge(feed: Option<feed_rs::model::Feed>, raw: Raw, url: &str) -> 
         }
         for item in raw.items.iter().filter(|r| !r.in_channel) {
             built.push(entry_from_raw(item, base.as_ref()));
+        }
+    }
+    for (e, _) in &mut built {
+        if e.authors.is_empty() {
+            e.authors.clone_from(&feed_authors);
         }
     }
     out.entries = with_distinct_keys(built);
