@@ -157,7 +157,7 @@ pub(super) fn entry_from_feed_rs(
     }
     .filter(|s| !s.trim().is_empty())
     .or_else(|| raw.and_then(|r| r.description.clone()));
-    let authors = e
+    let mut authors: Vec<String> = e
         .authors
         .iter()
         .map(|p| match (&p.email, p.name.as_str()) {
@@ -166,6 +166,11 @@ pub(super) fn entry_from_feed_rs(
             _ => p.name.clone(),
         })
         .collect();
+    if authors.is_empty() {
+        if let Some(r) = raw {
+            authors = r.authors.iter().map(|a| author_from_rss(a)).collect();
+        }
+    }
     let feed = base.map_or("", Url::as_str);
     // feed-rs lets a later `dc:date` overwrite `pubDate`; real TOC feeds disagree, and
     // `pubDate` is the item's own date. (feed-rs already logged an unreadable `pubDate`.)

@@ -200,7 +200,9 @@ pub(super) fn field_for(ns: Ns, local: &[u8], in_item: bool, outside: bool) -> O
         (Ns::Atom, b"published") if outside => Field::Issued,
         (Ns::Atom, b"updated") if outside => Field::Modified,
         (Ns::Content, b"encoded") | (Ns::Atom, b"content") if outside => Field::Content,
-        (Ns::Plain, b"author") | (Ns::Dc, b"creator") if outside => Field::Author,
+        // `dc:creator` always: feed-rs misses it under the odd namespace URIs platforms declare.
+        (Ns::Plain, b"author") if outside => Field::Author,
+        (Ns::Dc, b"creator") => Field::Author,
         _ => return None,
     };
     Some(f)
