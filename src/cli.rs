@@ -801,7 +801,7 @@ fn list(lib: &Library, q: &ListQuery, json: bool) -> Result<ExitCode> {
     print_listing(&entries, json, &header, |e| {
         vec![
             e.id.to_string(),
-            e.published
+            e.date
                 .map(|t| t.format("%Y-%m-%d").to_string())
                 .unwrap_or_else(|| e.month.clone()),
             if e.read { " " } else { "N" }.to_string(),

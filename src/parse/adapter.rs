@@ -60,6 +60,16 @@ pub(super) fn merge(feed: Option<feed_rs::model::Feed>, raw: Raw, url: &str) -> 
         .map(|g| scrub_line(&g.content))
         .or_else(|| raw.generator.as_deref().map(scrub_line))
         .filter(|g| !g.is_empty());
+    // RFC 4287 4.2.1: an Atom entry without an author has the feed's.
+    let feed_authors: Vec<String> = if feed.feed_type == feed_rs::model::FeedType::Atom {
+        feed.authors
+            .iter()
+            .map(|p| scrub_line(&p.name))
+            .filter(|n| !n.is_empty())
+            .collect()
+    } else {
+        Vec::new()
+    };
     let mut built: Vec<Built> = Vec::with_capacity(feed.entries.len());
     let seen_by_feed_rs = raw.items.iter().filter(|r| r.in_channel).count();
     if seen_by_feed_rs == feed.entries.len() {
@@ -84,6 +94,11 @@ pub(super) fn merge(feed: Option<feed_rs::model::Feed>, raw: Raw, url: &str) -> 
         }
         for item in raw.items.iter().filter(|r| !r.in_channel) {
             built.push(entry_from_raw(item, base.as_ref()));
+        }
+    }
+    for (e, _) in &mut built {
+        if e.authors.is_empty() {
+            e.authors.clone_from(&feed_authors);
         }
     }
     out.entries = with_distinct_keys(built);
@@ -132,7 +147,7 @@ pub(super) fn entry_from_feed_rs(
         }),
     }
     .filter(|s| !s.trim().is_empty())
-    .or_else(|| raw.and_then(|r| r.body.clone()));
+    .or_else(|| raw.and_then(|r| r.body.clone().or(r.content.clone())));
     let summary_html = match raw.and_then(|r| r.b64_summary.clone().or(r.xhtml_summary.clone())) {
         Some(decoded) => Some(decoded),
         None => e
@@ -142,7 +157,7 @@ pub(super) fn entry_from_feed_rs(
     }
     .filter(|s| !s.trim().is_empty())
     .or_else(|| raw.and_then(|r| r.description.clone()));
-    let authors = e
+    let mut authors: Vec<String> = e
         .authors
         .iter()
         .map(|p| match (&p.email, p.name.as_str()) {
@@ -151,6 +166,11 @@ pub(super) fn entry_from_feed_rs(
             _ => p.name.clone(),
         })
         .collect();
+    if authors.is_empty() {
+        if let Some(r) = raw {
+            authors = r.authors.iter().map(|a| author_from_rss(a)).collect();
+        }
+    }
     let feed = base.map_or("", Url::as_str);
     // feed-rs lets a later `dc:date` overwrite `pubDate`; real TOC feeds disagree, and
     // `pubDate` is the item's own date. (feed-rs already logged an unreadable `pubDate`.)
@@ -162,7 +182,7 @@ pub(super) fn entry_from_feed_rs(
         .updated
         .or_else(|| raw.and_then(|r| r.modified.as_deref().and_then(|d| read_date(d, feed))));
     let title = raw
-        .and_then(|r| r.xhtml_title.clone())
+        .and_then(|r| r.b64_title.clone().or(r.xhtml_title.clone()))
         .or_else(|| e.title.as_ref().map(|t| t.content.clone()))
         .or_else(|| raw.and_then(|r| r.dc_title.clone()));
     let guid = Some(e.id.trim().to_string())
@@ -195,8 +215,9 @@ pub(super) fn entry_from_raw(r: &RawItem, base: Option<&Url>) -> Built {
     build_entry(Parts {
         guid: r.guid.clone(),
         title: r
-            .xhtml_title
+            .b64_title
             .clone()
+            .or_else(|| r.xhtml_title.clone())
             .or_else(|| r.title.clone())
             .or_else(|| r.dc_title.clone()),
         link,

@@ -4,7 +4,7 @@ use std::borrow::Cow;
 
 use quick_xml::events::BytesStart;
 
-use super::raw::{attr, RootInfo, NS_ATOM, NS_ATOM03, NS_RSS090, NS_RSS1, NS_USERLAND};
+use super::raw::{attr, RootInfo, NS_ATOM, NS_ATOM03, NS_RSS090, NS_RSS1};
 
 /// `type/subtype(;name=value)*` with RFC 6838 names, stricter than feed-rs's parser (so a type
 /// that passes here also passes there).
@@ -97,8 +97,9 @@ pub(super) fn rewrite_doc<'a>(
         new_tag = new_tag.replacen("rss", "rss version=\"2.0\"", 1);
     }
     if root.name == "rss" {
-        // RSS 2.0's elements are unqualified; the userland namespace would hide them from feed-rs.
-        new_tag = strip_default_ns(&new_tag, NS_USERLAND);
+        // RSS 2.0's elements are unqualified; a default namespace on the root (userland's, or
+        // one a generator made up) would hide them from feed-rs.
+        new_tag = strip_attr(&new_tag, "xmlns");
     }
     if root.name == "feed" {
         new_tag = new_tag.replace(NS_ATOM03, NS_ATOM);
@@ -128,14 +129,6 @@ pub(super) fn rewrite_doc<'a>(
 
 pub(super) fn strip_attr(tag: &str, name: &str) -> String {
     let re = format!(r#"\s{}\s*=\s*("[^"]*"|'[^']*')"#, regex::escape(name));
-    match regex::Regex::new(&re) {
-        Ok(re) => re.replace(tag, "").into_owned(),
-        Err(_) => tag.to_string(),
-    }
-}
-
-pub(super) fn strip_default_ns(tag: &str, uri: &str) -> String {
-    let re = format!(r#"\sxmlns\s*=\s*("{0}"|'{0}')"#, regex::escape(uri));
     match regex::Regex::new(&re) {
         Ok(re) => re.replace(tag, "").into_owned(),
         Err(_) => tag.to_string(),

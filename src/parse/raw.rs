@@ -101,6 +101,7 @@ pub(super) struct RawItem {
     /// type in Atom 1.0), decoded to HTML; `Some("")` when it decodes to something not text.
     pub(super) b64_content: Option<String>,
     pub(super) b64_summary: Option<String>,
+    pub(super) b64_title: Option<String>,
     /// `dc:description` always; RSS `<description>` only for items feed-rs does not see.
     pub(super) description: Option<String>,
     // The rest is only collected for items feed-rs does not see (outside `<channel>`).
@@ -147,9 +148,17 @@ pub(super) enum Field {
     Generator,
     /// Base64 text of an Atom `<content>` (or Atom 0.3 `<summary>`).
     Base64 {
-        summary: bool,
+        slot: B64Slot,
         kind: B64Kind,
     },
+}
+
+/// Which Atom construct holds base64.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum B64Slot {
+    Content,
+    Summary,
+    Title,
 }
 
 /// What a base64 Atom content construct decodes to.
@@ -183,13 +192,17 @@ pub(super) fn field_for(ns: Ns, local: &[u8], in_item: bool, outside: bool) -> O
         | (Ns::Dc, b"date") => Field::Issued,
         (Ns::DcTerms, b"modified") | (Ns::Atom, b"modified") => Field::Modified,
         (Ns::Plain, b"pubDate") => Field::PubDate,
+        // Some generators put the whole post in `<fullitem>`; feed-rs does not know it.
+        (Ns::Plain, b"fullitem") => Field::Content,
         // feed-rs reads `dc:description` in RSS 1.0 only; it is rare, so always collected.
         (Ns::Dc, b"description") => Field::Description,
         (Ns::Plain, b"description") | (Ns::Atom, b"summary") if outside => Field::Description,
         (Ns::Atom, b"published") if outside => Field::Issued,
         (Ns::Atom, b"updated") if outside => Field::Modified,
         (Ns::Content, b"encoded") | (Ns::Atom, b"content") if outside => Field::Content,
-        (Ns::Plain, b"author") | (Ns::Dc, b"creator") if outside => Field::Author,
+        // `dc:creator` always: feed-rs misses it under the odd namespace URIs platforms declare.
+        (Ns::Plain, b"author") if outside => Field::Author,
+        (Ns::Dc, b"creator") => Field::Author,
         _ => return None,
     };
     Some(f)
@@ -578,12 +591,12 @@ pub(super) fn store_field(raw: &mut Raw, field: Field, text: String) {
                 Field::Description => set(&mut item.description),
                 Field::Content => set(&mut item.content),
                 Field::Author => item.authors.push(value.to_string()),
-                Field::Base64 { summary, kind } => {
+                Field::Base64 { slot, kind } => {
                     if let Some(html) = decode_base64(value, kind) {
-                        let slot = if summary {
-                            &mut item.b64_summary
-                        } else {
-                            &mut item.b64_content
+                        let slot = match slot {
+                            B64Slot::Content => &mut item.b64_content,
+                            B64Slot::Summary => &mut item.b64_summary,
+                            B64Slot::Title => &mut item.b64_title,
                         };
                         slot.get_or_insert(html);
                     }
@@ -606,21 +619,21 @@ pub(super) fn body_markup(inner: &[u8], prefix: &[u8]) -> String {
         .replace(&format!("<{p}:"), "<")
 }
 
-/// `type/subtype(;name=value)*` with RFC 6838 names, stricter than feed-rs's parser (so a type
-/// The capture field for an Atom `<content>` / `<summary>` that holds base64: Atom 0.3's
+/// The capture field for an Atom `<content>` / `<summary>` / `<title>` that holds base64: Atom 0.3's
 /// `mode="base64"`, a `base64` parameter on the type, or (Atom 1.0 content) a MIME type that is
 /// neither text nor XML, which RFC 4287 §4.1.3.3 says is base64.
 pub(super) fn atom_base64_field(e: &BytesStart<'_>, local: &[u8], atom03: bool) -> Option<Field> {
-    let summary = match local {
-        b"content" => false,
-        b"summary" => true,
+    let slot = match local {
+        b"content" => B64Slot::Content,
+        b"summary" => B64Slot::Summary,
+        b"title" => B64Slot::Title,
         _ => return None,
     };
     let ty = attr(e, b"type").unwrap_or_default().to_ascii_lowercase();
     let (base, params) = ty.split_once(';').unwrap_or((ty.as_str(), ""));
     let base = base.trim();
     let mode_b64 = attr(e, b"mode").is_some_and(|m| m.trim().eq_ignore_ascii_case("base64"));
-    let binary_type = !summary
+    let binary_type = slot == B64Slot::Content
         && !atom03
         && base.contains('/')
         && !base.starts_with("text/")
@@ -637,7 +650,7 @@ pub(super) fn atom_base64_field(e: &BytesStart<'_>, local: &[u8], atom03: bool) 
     } else {
         B64Kind::Binary
     };
-    Some(Field::Base64 { summary, kind })
+    Some(Field::Base64 { slot, kind })
 }
 
 /// Base64 (whitespace and missing padding tolerated) to HTML; `Some("")` for binary content,

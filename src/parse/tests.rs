@@ -860,3 +860,26 @@ fn dois_in_the_forms_publishers_use() {
     let f = parse(doc.as_bytes());
     assert_eq!(f.entries[0].dois[0].doi, "10.1000/atom.1");
 }
+
+#[test]
+fn base64_titles_odd_default_namespaces_and_fullitem() {
+    let doc = r#"<feed version="0.3" xmlns="http://purl.org/atom/ns#"><title>Old</title>
+  <entry><title mode="base64">QSAmIEIgPHRhZz4=</title><id>t:1</id><link rel="alternate" href="https://e.org/1"/></entry>
+  <entry><title type="text/html" mode="base64">PGI+Qm9sZDwvYj4gdGl0bGU=</title><id>t:2</id><link rel="alternate" href="https://e.org/2"/></entry>
+</feed>"#;
+    let f = parse(doc.as_bytes());
+    let titles: Vec<&str> = f.entries.iter().map(|e| e.title.as_str()).collect();
+    assert_eq!(titles, ["A & B <tag>", "Bold title"]);
+
+    let doc = r#"<rss version="2.0" xmlns="http://example.com/made-up/rss"><channel><title>Odd</title>
+  <item><title>In a made-up namespace</title><link>https://e.org/odd</link>
+    <fullitem>&lt;p&gt;The whole post&lt;/p&gt;</fullitem><description>short</description></item>
+</channel></rss>"#;
+    let f = parse(doc.as_bytes());
+    assert_eq!(f.title.as_deref(), Some("Odd"));
+    let e = &f.entries[0];
+    assert_eq!(e.title, "In a made-up namespace");
+    assert_eq!(e.link.as_deref(), Some("https://e.org/odd"));
+    assert_eq!(e.content_html.as_deref(), Some("<p>The whole post</p>"));
+    assert_eq!(e.text, "The whole post");
+}

@@ -497,14 +497,18 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt
             .query_map(params_from_iter(args.iter()), |r| {
-                let dois: Option<String> = r.get(8)?;
+                let dois: Option<String> = r.get(9)?;
+                let published = r.get::<_, Option<i64>>(5)?.map(from_secs);
+                let updated = r.get::<_, Option<i64>>(8)?.map(from_secs);
                 Ok(EntrySummary {
                     id: r.get(0)?,
                     feed_id: r.get(1)?,
                     feed_title: r.get(2)?,
                     title: r.get(3)?,
                     link: r.get(4)?,
-                    published: r.get::<_, Option<i64>>(5)?.map(from_secs),
+                    published,
+                    updated,
+                    date: published.or(updated),
                     month: r.get(6)?,
                     read: r.get(7)?,
                     dois: dois
