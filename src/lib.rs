@@ -8,6 +8,8 @@ pub mod config;
 pub mod demo;
 pub mod doi;
 pub mod fetch;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod html;
 pub mod library;
 pub mod model;

@@ -5,6 +5,7 @@
 //! cron refresh runs) queue on the 10 s busy timeout instead of failing; WAL lets reads go on
 //! meanwhile. Nothing in a feed update ever deletes an entry: the cache is the archive.
 
+mod pause;
 mod query;
 mod schema;
 #[cfg(test)]
@@ -496,14 +497,18 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt
             .query_map(params_from_iter(args.iter()), |r| {
-                let dois: Option<String> = r.get(8)?;
+                let dois: Option<String> = r.get(9)?;
+                let published = r.get::<_, Option<i64>>(5)?.map(from_secs);
+                let updated = r.get::<_, Option<i64>>(8)?.map(from_secs);
                 Ok(EntrySummary {
                     id: r.get(0)?,
                     feed_id: r.get(1)?,
                     feed_title: r.get(2)?,
                     title: r.get(3)?,
                     link: r.get(4)?,
-                    published: r.get::<_, Option<i64>>(5)?.map(from_secs),
+                    published,
+                    updated,
+                    date: published.or(updated),
                     month: r.get(6)?,
                     read: r.get(7)?,
                     dois: dois
@@ -873,6 +878,13 @@ fn store_entries(
          month = COALESCE(?7, month), sort_time = COALESCE(?8, sort_time), \
          content_html = ?9, summary_html = ?10, content_hash = ?11 WHERE id = ?1",
     )?;
+    // An entry earlier versions stored under its bare link (see `parse::legacy_key`) takes its
+    // new key, keeping its id, read state and DOIs; the title or date says which item it was.
+    let mut adopt = tx.prepare_cached(
+        "UPDATE entries SET guid = ?3 WHERE feed_id = ?1 AND guid = ?2 \
+         AND (title = ?4 OR published IS ?5) \
+         AND NOT EXISTS (SELECT 1 FROM entries WHERE feed_id = ?1 AND guid = ?3)",
+    )?;
     let mut fts_insert =
         tx.prepare_cached("INSERT INTO entries_fts (rowid, title, body) VALUES (?1, ?2, ?3)")?;
     let mut fts_delete = tx.prepare_cached("DELETE FROM entries_fts WHERE rowid = ?1")?;
@@ -883,10 +895,16 @@ fn store_entries(
     )?;
 
     let mut new = 0;
+    let pause = pause::armed();
+    let mut written = 0;
     // FTS5 flushes its in-memory index whenever a rowid is not above the last one: insert the
     // index rows in key order, after the entries, so one feed's update makes one segment.
     let mut fts_rows: Vec<(i64, &str, &str)> = Vec::with_capacity(entries.len());
     for e in entries {
+        if let Some(legacy) = crate::parse::legacy_key(e) {
+            let published = e.published.map(|t| t.timestamp());
+            adopt.execute(params![feed_id, legacy, e.guid, e.title, published])?;
+        }
         let found = find
             .query_row(params![feed_id, e.guid], |r| {
                 Ok((
@@ -975,6 +993,10 @@ fn store_entries(
                 d.source.as_str(),
                 pos
             ])?;
+        }
+        if pause {
+            written += 1;
+            pause::after_entry(written);
         }
     }
     fts_rows.sort_unstable_by_key(|r| r.0);

@@ -167,6 +167,8 @@ impl Fake {
             title: e.title.clone(),
             link: e.link.clone(),
             published: e.published,
+            updated: e.updated,
+            date: e.published.or(e.updated),
             month: e.month.clone(),
             read: e.read,
             dois: e.dois.iter().map(|d| d.doi.clone()).collect(),
