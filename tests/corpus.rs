@@ -24,7 +24,7 @@ use paperboy::model::{NewEntry, ParsedFeed};
 use serde_json::Value;
 
 /// How many documents the corpus holds: one cannot drop out unnoticed.
-const DOCUMENTS: usize = 84;
+const DOCUMENTS: usize = 85;
 
 /// The lowest share (in %) of documents (entries for entry fields) each field may be right for.
 /// Issue 6 measured 82% of documents right in every field when the corpus was written; every
