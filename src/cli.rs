@@ -10,8 +10,9 @@ use paperboy::citations::CitationState;
 use paperboy::library::{FeedReport, RefreshEvent, RefreshStatus};
 use paperboy::model::{EntryId, Feed};
 use paperboy::paths::Paths;
-use paperboy::scrub::scrub_line;
+use paperboy::scrub::{scrub_line, scrub_url};
 use paperboy::store::{DoiScope, ListQuery};
+use paperboy::text::count;
 use paperboy::Library;
 
 #[derive(Debug, Parser)]
@@ -93,7 +94,7 @@ pub enum Command {
         /// At most N pages per feed (default: [archive] max_pages in config, 200)
         #[arg(long, value_name = "N")]
         max_pages: Option<usize>,
-        /// Fill only this month, from a WordPress blog's date archive (/YYYY/MM/feed/)
+        /// Fill only this month, from a WordPress blog's month archive (?m=YYYYMM on its feed)
         #[arg(long, value_name = "YYYY-MM")]
         month: Option<String>,
         #[arg(long)]
@@ -235,6 +236,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Some(Command::Keys) => {
             let paths = Paths::resolve(args.data_dir.as_deref(), args.config.as_deref())?;
             let loaded = paperboy::config::Config::load(&paths.config_file)?;
+            print_config_warnings(&loaded.warnings, &loaded.config, &paths.config_file);
             print!("{}", keys_markdown(&loaded.config.keys));
             return Ok(ExitCode::SUCCESS);
         }
@@ -264,10 +266,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
             backfill: also,
             json,
         } => {
-            let id = add(&mut lib, &url, json)?;
             if also {
-                return backfill(&mut lib, &[id.to_string()], None, json);
+                return add_and_backfill(&mut lib, &url, json);
             }
+            add(&mut lib, &url, json)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Backfill {
@@ -318,7 +320,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Command::Show { entry, width } => {
             let e = lib.entry(entry)?;
             let width = width.unwrap_or_else(terminal_width);
-            print!("{}", paperboy::text::render_entry_plain(&e, width));
+            let text = paperboy::text::render_entry_plain(&e, width);
+            print!("{}", ensure_newline(text));
             Ok(ExitCode::SUCCESS)
         }
         Command::Dois {
@@ -371,17 +374,32 @@ fn demo(config: Option<&Path>) -> Result<ExitCode> {
 
 /// The library and the config's warnings, which the reader shows in its status line.
 fn open_library_with_warnings(paths: Paths) -> Result<(Library, Vec<String>)> {
-    paperboy::library::open_with_config_file(paths).context("cannot open paperboy's cache")
+    use paperboy::library::OpenError;
+    match paperboy::library::open_with_config_file(paths) {
+        Ok(opened) => Ok(opened),
+        // The config's own message names the file and the line; the cache is not the problem.
+        Err(OpenError::Config(e)) => Err(e.into()),
+        Err(OpenError::Library(e)) => {
+            Err(anyhow::Error::new(e).context("cannot open paperboy's cache"))
+        }
+    }
 }
 
 /// The library, with the config's warnings printed on stderr.
 fn open_library(paths: Paths) -> Result<Library> {
     let config_file = paths.config_file.clone();
     let (lib, warnings) = open_library_with_warnings(paths)?;
-    for w in warnings {
-        eprintln!("paperboy: warning: {} ({})", w, config_file.display());
-    }
+    print_config_warnings(&warnings, lib.config(), &config_file);
     Ok(lib)
+}
+
+/// The config's warnings and those of its `[keys]` (which the reader shows on its first
+/// screen), on stderr.
+fn print_config_warnings(warnings: &[String], config: &paperboy::config::Config, file: &Path) {
+    let keymap = paperboy::tui::keymap::Keymap::from_config(&config.keys);
+    for w in warnings.iter().chain(&keymap.warnings) {
+        eprintln!("paperboy: warning: {} ({})", w, file.display());
+    }
 }
 
 /// A log past this size is moved to `paperboy.log.old` at start, so it never grows without end.
@@ -472,11 +490,11 @@ fn print_listing<T: serde::Serialize>(
 
 /// Prints rows as left-aligned columns; the last column is not padded.
 fn print_table(header: &[&str], rows: &[Vec<String>]) -> Result<()> {
-    use unicode_width::UnicodeWidthStr;
-    let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
+    use paperboy::width::width;
+    let mut widths: Vec<usize> = header.iter().map(|h| width(h)).collect();
     for r in rows {
         for (i, c) in r.iter().enumerate() {
-            widths[i] = widths[i].max(c.width());
+            widths[i] = widths[i].max(width(c));
         }
     }
     let mut out = std::io::stdout().lock();
@@ -486,7 +504,7 @@ fn print_table(header: &[&str], rows: &[Vec<String>]) -> Result<()> {
         for (i, c) in cells.iter().enumerate() {
             s.push_str(c);
             if i < last {
-                s.push_str(&" ".repeat(widths[i] - c.width() + 2));
+                s.push_str(&" ".repeat(widths[i] - width(c) + 2));
             }
         }
         writeln!(out, "{}", s.trim_end())
@@ -501,16 +519,34 @@ fn print_table(header: &[&str], rows: &[Vec<String>]) -> Result<()> {
     Ok(())
 }
 
-/// Subscribes and prints what happened; returns the feed's id.
-fn add(lib: &mut Library, url: &str, json: bool) -> Result<paperboy::model::FeedId> {
+/// Subscribes and prints what happened.
+fn add(lib: &mut Library, url: &str, json: bool) -> Result<()> {
     let r = lib
         .add(url)
-        .with_context(|| format!("cannot subscribe to {}", scrub_line(url)))?;
+        .with_context(|| format!("cannot subscribe to {}", scrub_url(url)))?;
+    print_add(&r, json)
+}
+
+/// `add --backfill`: the backfill starts from the document `add` fetched.
+fn add_and_backfill(lib: &mut Library, url: &str, json: bool) -> Result<ExitCode> {
+    let progress = !json && std::io::stderr().is_terminal();
+    let mut on_event = backfill_progress(progress);
+    let (added, report) = lib
+        .add_and_backfill(url, None, &mut on_event)
+        .with_context(|| format!("cannot subscribe to {}", scrub_url(url)))?;
+    if progress {
+        eprint!("\r\x1b[K");
+    }
+    print_add(&added, json)?;
+    print_backfill(lib, &[report], json)
+}
+
+fn print_add(r: &paperboy::library::AddReport, json: bool) -> Result<()> {
     if json {
         print_json(&r)?;
     } else {
         if let Some(page) = &r.discovered_from {
-            println!("found the feed {} on {}", r.url, scrub_line(page));
+            println!("found the feed {} on {}", r.url, scrub_url(page));
         }
         let verb = if r.added {
             "subscribed to"
@@ -518,13 +554,23 @@ fn add(lib: &mut Library, url: &str, json: bool) -> Result<paperboy::model::Feed
             "already subscribed to"
         };
         println!(
-            "{verb} {} ({} entries) [id {}]",
+            "{verb} {} ({}) [id {}]",
             scrub_line(&r.title),
-            r.entries,
+            count(r.entries, "entry", "entries"),
             r.feed_id
         );
     }
-    Ok(r.feed_id)
+    Ok(())
+}
+
+/// Shows each stored page on a terminal.
+fn backfill_progress(progress: bool) -> impl FnMut(&paperboy::archive::BackfillEvent) {
+    use paperboy::archive::BackfillEvent;
+    move |ev: &BackfillEvent| {
+        if let (true, BackfillEvent::Page { page, added, .. }) = (progress, ev) {
+            eprint!("\r\x1b[Kpage {page}: {added} new");
+        }
+    }
 }
 
 fn backfill(
@@ -533,14 +579,9 @@ fn backfill(
     max_pages: Option<usize>,
     json: bool,
 ) -> Result<ExitCode> {
-    use paperboy::archive::BackfillEvent;
     let ids = feed_ids(lib, specs)?;
     let progress = !json && std::io::stderr().is_terminal();
-    let mut on_event = |ev: &BackfillEvent| {
-        if let (true, BackfillEvent::Page { page, added, .. }) = (progress, ev) {
-            eprint!("\r\x1b[Kpage {page}: {added} new");
-        }
-    };
+    let mut on_event = backfill_progress(progress);
     let reports = lib.backfill(&ids, max_pages, &mut on_event)?;
     if progress {
         eprint!("\r\x1b[K");
@@ -548,7 +589,7 @@ fn backfill(
     print_backfill(lib, &reports, json)
 }
 
-/// `backfill --month`: one month of each named feed from its date archive.
+/// `backfill --month`: one month of each named feed (default: all) from its date archive.
 fn backfill_month(
     lib: &mut Library,
     specs: &[String],
@@ -560,18 +601,12 @@ fn backfill_month(
     if max_pages.is_some() {
         bail!("--max-pages applies to a whole backfill, not to --month");
     }
-    if specs.is_empty() {
-        bail!("name the feed(s) whose month to fill, e.g. `paperboy backfill 3 --month {month}`");
-    }
     let (year, mon) = month
         .split_once('-')
         .and_then(|(y, m)| Some((y.parse::<i32>().ok()?, m.parse::<u32>().ok()?)))
         .with_context(|| format!("`{month}` is not a month (YYYY-MM)"))?;
-    let mut reports = Vec::new();
-    for s in specs {
-        let feed = lib.find_feed(s)?;
-        reports.push(lib.backfill_month(feed.id, year, mon, &mut |_| {})?);
-    }
+    let ids = feed_ids(lib, specs)?;
+    let reports = lib.backfill_month(&ids, year, mon, &mut |_| {})?;
     print_backfill(lib, &reports, json)
 }
 
@@ -591,9 +626,9 @@ fn print_backfill(
                 .unwrap_or_else(|| r.url.clone());
             let mut line = match r.strategy {
                 Some(s) => format!(
-                    "{title}: {s}, {} pages, {} new entries, oldest month {}",
-                    r.pages,
-                    r.added,
+                    "{title}: {s}, {}, {}, oldest month {}",
+                    count(r.pages, "page", "pages"),
+                    count(r.added, "new entry", "new entries"),
                     r.oldest_month.as_deref().unwrap_or("-")
                 ),
                 None => format!("{title}: no backfill strategy applies"),
@@ -652,8 +687,8 @@ fn import(lib: &mut Library, file: &Path) -> Result<ExitCode> {
         println!("skipped {}: {}", scrub_line(what), scrub_line(why));
     }
     println!(
-        "imported {} feeds ({} already subscribed, {} skipped); run `paperboy refresh` to fetch them",
-        r.added,
+        "imported {} ({} already subscribed, {} skipped); run `paperboy refresh` to fetch them",
+        count(r.added, "feed", "feeds"),
         r.already,
         r.skipped.len()
     );
@@ -740,8 +775,9 @@ fn refresh(
         let new: usize = reports.iter().map(|r| r.new).sum();
         let unchanged = reports.len() - updated - failed;
         println!(
-            "{} feeds: {updated} updated ({new} new entries), {unchanged} not modified, {failed} failed",
-            reports.len()
+            "{}: {updated} updated ({}), {unchanged} not modified, {failed} failed",
+            count(reports.len(), "feed", "feeds"),
+            count(new, "new entry", "new entries")
         );
     }
     Ok(if failed == 0 {
@@ -838,15 +874,15 @@ fn open(lib: &Library, target: &str, link: Option<usize>) -> Result<ExitCode> {
                     .cloned()
                     .with_context(|| {
                         format!(
-                            "entry {id} has {} links; `paperboy show {id}` numbers them",
-                            rendered.links.len()
+                            "entry {id} has {}; `paperboy show {id}` numbers them",
+                            count(rendered.links.len(), "link", "links")
                         )
                     })?
             }
         }
     } else if let Some(doi) = typed_doi(target) {
         let base = paperboy::citations::resolver_base(&lib.config().doi.resolver);
-        paperboy::doi::doi_url(&base, &doi)
+        paperboy::doi::doi_url(&base, &doi)?
     } else {
         bail!(
             "`{}` is neither an entry id nor a DOI (10.NNNN/…)",
@@ -859,7 +895,7 @@ fn open(lib: &Library, target: &str, link: Option<usize>) -> Result<ExitCode> {
         std::env::var("BROWSER").ok(),
     );
     paperboy::open::open_url(&url, &command)?;
-    println!("opened {}", scrub_line(&url));
+    println!("opened {}", scrub_url(&url));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -950,13 +986,13 @@ fn doctor(paths: &Paths) -> Result<ExitCode> {
             Ok(store) => {
                 match store.stats() {
                     Ok(s) => println!(
-                        "schema       version {} (this paperboy: {})\nholds        {} feeds, {} entries ({} unread), {} DOIs",
+                        "schema       version {} (this paperboy: {})\nholds        {}, {} ({} unread), {}",
                         s.schema_version,
                         paperboy::store::Store::SCHEMA_VERSION,
-                        s.feeds,
-                        s.entries,
+                        count(s.feeds, "feed", "feeds"),
+                        count(s.entries, "entry", "entries"),
                         s.unread,
-                        s.dois
+                        count(s.dois, "DOI", "DOIs")
                     ),
                     Err(e) => {
                         ok = false;

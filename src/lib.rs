@@ -8,6 +8,8 @@ pub mod config;
 pub mod demo;
 pub mod doi;
 pub mod fetch;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod html;
 pub mod library;
 pub mod model;
@@ -18,6 +20,7 @@ pub mod paths;
 pub mod scrub;
 pub mod store;
 pub mod text;
+pub mod width;
 
 pub use library::{Error, Library};
 pub mod archive;

@@ -5,13 +5,13 @@
 //! cron refresh runs) queue on the 10 s busy timeout instead of failing; WAL lets reads go on
 //! meanwhile. Nothing in a feed update ever deletes an entry: the cache is the archive.
 
+mod pause;
 mod query;
 mod schema;
 #[cfg(test)]
 mod tests;
 
 use std::collections::HashMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -177,9 +177,12 @@ impl Store {
     /// Opens (creating the file, not its directory) and migrates the cache at `path`.
     ///
     /// A file that is not an SQLite database, or whose schema is newer than this program's, is
-    /// refused with an error and left byte for byte as it was.
+    /// refused with an error and left byte for byte as it was: SQLite only reads until then.
+    ///
+    /// The file is never opened other than through SQLite: closing any other descriptor of it
+    /// drops every POSIX lock this process holds on it (SQLite's own connections included), and
+    /// another process closing the cache would then delete the WAL under the reader's feet.
     pub fn open(path: &Path) -> Result<Store> {
-        probe_header(path)?;
         let open_err = |source: rusqlite::Error| classify_open_error(path, source);
         let conn = Connection::open(path).map_err(open_err)?;
         // Read the version before any pragma that could write (journal_mode changes the header).
@@ -817,44 +820,6 @@ impl Store {
     }
 }
 
-/// Checks the file's header without SQLite, so a file that is not a database, or is one from a
-/// newer paperboy, is refused before anything could write to it.
-fn probe_header(path: &Path) -> Result<()> {
-    let io_err = |source| StoreError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let mut file = match std::fs::File::open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(io_err(e)),
-    };
-    let mut header = Vec::with_capacity(100);
-    file.by_ref()
-        .take(100)
-        .read_to_end(&mut header)
-        .map_err(io_err)?;
-    if header.is_empty() {
-        // SQLite treats an empty file as a new database.
-        return Ok(());
-    }
-    if header.len() < 100 || !header.starts_with(b"SQLite format 3\0") {
-        return Err(StoreError::NotADatabase {
-            path: path.to_path_buf(),
-        });
-    }
-    let found = i64::from(i32::from_be_bytes([
-        header[60], header[61], header[62], header[63],
-    ]));
-    if found > Store::SCHEMA_VERSION {
-        return Err(StoreError::NewerSchema {
-            found,
-            supported: Store::SCHEMA_VERSION,
-        });
-    }
-    Ok(())
-}
-
 fn classify_open_error(path: &Path, source: rusqlite::Error) -> StoreError {
     match source.sqlite_error_code() {
         Some(ErrorCode::NotADatabase) => StoreError::NotADatabase {
@@ -930,6 +895,8 @@ fn store_entries(
     )?;
 
     let mut new = 0;
+    let pause = pause::armed();
+    let mut written = 0;
     // FTS5 flushes its in-memory index whenever a rowid is not above the last one: insert the
     // index rows in key order, after the entries, so one feed's update makes one segment.
     let mut fts_rows: Vec<(i64, &str, &str)> = Vec::with_capacity(entries.len());
@@ -1026,6 +993,10 @@ fn store_entries(
                 d.source.as_str(),
                 pos
             ])?;
+        }
+        if pause {
+            written += 1;
+            pause::after_entry(written);
         }
     }
     fts_rows.sort_unstable_by_key(|r| r.0);

@@ -15,7 +15,6 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear};
 use ratatui::Frame;
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::layout::areas;
 use super::state::{App, Overlay, Pane};
@@ -101,39 +100,11 @@ fn overlay_block(theme: &Theme, title: &str) -> Block<'static> {
         .title(Span::styled(format!(" {title} "), theme.border(true)))
 }
 
-/// `s` cut to `width` columns (with `…` when cut).
-pub(crate) fn fit(s: &str, width: usize) -> String {
-    if s.width() <= width {
-        return s.to_string();
-    }
-    if width == 0 {
-        return String::new();
-    }
-    let mut out = String::new();
-    let mut w = 0;
-    for c in s.chars() {
-        let cw = c.width().unwrap_or(0);
-        if w + cw + 1 > width {
-            break;
-        }
-        out.push(c);
-        w += cw;
-    }
-    out.push('…');
-    out
-}
-
-/// `s` cut or padded with spaces to exactly `width` columns.
-pub(crate) fn pad(s: &str, width: usize) -> String {
-    let mut out = fit(s, width);
-    let w = out.width();
-    out.extend(std::iter::repeat_n(' ', width.saturating_sub(w)));
-    out
-}
+pub(crate) use crate::width::{fit, pad};
 
 /// A list row: `left` then `right` flush right, padded to `width` and styled as a whole.
 fn row(left: &str, right: &str, width: usize, style: Style) -> Line<'static> {
-    let rw = right.width();
+    let rw = crate::width::width(right);
     let text = if rw + 2 > width {
         pad(left, width)
     } else {
