@@ -182,8 +182,10 @@ pub(super) fn entry_from_feed_rs(
     }
     let feed = base.map_or("", Url::as_str);
     // feed-rs lets a later `dc:date` overwrite `pubDate`; real TOC feeds disagree, and
-    // `pubDate` is the item's own date. (feed-rs already logged an unreadable `pubDate`.)
+    // `pubDate` is the item's own date. Without a `dc:date`, feed-rs's date is the `pubDate`
+    // already (and feed-rs logged it if unreadable).
     let published = raw
+        .filter(|r| r.issued.is_some())
         .and_then(|r| r.pub_date.as_deref().and_then(parse_date))
         .or(e.published)
         .or_else(|| raw.and_then(|r| r.issued.as_deref().and_then(|d| read_date(d, feed))));
