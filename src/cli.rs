@@ -811,7 +811,11 @@ fn list(lib: &Library, q: &ListQuery, json: bool) -> Result<ExitCode> {
                 format!("{} doi", e.dois.len())
             },
             scrub_line(&e.feed_title),
-            scrub_line(&e.title),
+            // The placeholder is the view's; JSON carries the real (empty) title.
+            match scrub_line(&e.title) {
+                t if t.is_empty() => "(untitled)".to_string(),
+                t => t,
+            },
         ]
     })
 }
