@@ -315,11 +315,22 @@ fn the_reader_keeps_working_while_other_processes_change_the_cache() {
 
     let step = |pty: &mut Pty, what: &str, args: &[&str], shown: &dyn Fn(&str) -> bool| {
         cli.ok(args);
-        // A few refreshes each time: the damage showed from the third on.
+        // Three whole refreshes each time (the damage showed from the third on): each has
+        // reached the server before its end is awaited.
         for _ in 0..3 {
+            let before = server.requests.lock().unwrap().len();
             pty.send("R");
+            let start = Instant::now();
+            while server.requests.lock().unwrap().len() == before {
+                assert!(
+                    start.elapsed() < Duration::from_secs(30),
+                    "R after {what} fetched nothing; screen:\n{}",
+                    pty.screen()
+                );
+                std::thread::sleep(Duration::from_millis(20));
+            }
             pty.wait_until(&format!("a refresh after {what}"), |s| {
-                s.contains("refreshed")
+                s.contains("refreshed") && !s.contains("refreshing")
             });
         }
         pty.wait_until(what, shown);
@@ -372,6 +383,16 @@ fn the_reader_keeps_working_while_other_processes_change_the_cache() {
     step(&mut pty, "unread", &["unread", &ids[0]], &|s| {
         unread_shown(s, "Gamma") == Some(1)
     });
+
+    // `A` (mark the listing read) writes from the reader itself: December of all feeds.
+    pty.send("A");
+    pty.wait_until("A marking the month read", |s| {
+        s.contains("marked 35 entries read") && unread_shown(s, "Gamma") == Some(0)
+    });
+    assert_eq!(
+        cli.json(&["list", "--unread"]).as_array().map(Vec::len),
+        Some(5)
+    );
 
     // The reader still answers keys, and the file is sound.
     pty.send("q");

@@ -2113,6 +2113,24 @@ fn config_warnings_outlive_the_refresh_on_start_until_a_key() {
     assert!(m.text.contains("2 new entries"), "{m:?}");
 }
 
+#[test]
+fn a_terminal_too_small_for_the_panes_says_so() {
+    for (w, h) in [(39, 24), (80, 9), (20, 5)] {
+        let (app, _) = start(w, h);
+        let s = screen(&app);
+        assert!(s.contains("terminal too small"), "{w}x{h}:\n{s}");
+        // No pane is drawn cut to nothing.
+        assert!(!s.contains("Feeds"), "{w}x{h}:\n{s}");
+    }
+    snap("too_small_30x8", &start(30, 8).0);
+    // Even one cell draws (cut to an ellipsis) rather than panicking.
+    assert_eq!(screen(&start(1, 1).0).trim_matches(['"', '\n']), "…");
+    // At the minimum, the panes.
+    let (app, _) = start(40, 10);
+    let s = screen(&app);
+    assert!(s.contains("Feeds") && !s.contains("too small"), "{s}");
+}
+
 /// Issue 11: an entry with only `<updated>` shows that date, and one without a title shows the
 /// view's placeholder (the data holds "").
 #[test]

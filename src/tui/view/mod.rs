@@ -16,13 +16,17 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear};
 use ratatui::Frame;
 
-use super::layout::areas;
+use super::layout::{areas, MIN_HEIGHT, MIN_WIDTH};
 use super::state::{App, Overlay, Pane};
 use super::theme::Theme;
 
 /// Draws the whole screen.
 pub fn view(app: &App, frame: &mut Frame) {
     let full = frame.area();
+    if full.width < MIN_WIDTH || full.height < MIN_HEIGHT {
+        too_small(app, frame, full);
+        return;
+    }
     let a = areas(full.width, full.height, app.reader.is_some());
     if app.welcome() {
         welcome::draw(
@@ -51,6 +55,33 @@ pub fn view(app: &App, frame: &mut Frame) {
         Some(Overlay::Prompt { kind, input }) => prompt::draw(app, *kind, input, frame, full),
         None => {}
     }
+}
+
+/// The notice shown instead of the panes on a terminal too small for them.
+fn too_small(app: &App, frame: &mut Frame, full: Rect) {
+    let width = usize::from(full.width);
+    let lines: Vec<Line> = [
+        "terminal too small".to_string(),
+        format!(
+            "{}×{}, needs {MIN_WIDTH}×{MIN_HEIGHT}",
+            full.width, full.height
+        ),
+        format!(
+            "enlarge it, or {} to quit",
+            app.keymap
+                .key_for("quit")
+                .unwrap_or_else(|| "Ctrl-c".into())
+        ),
+    ]
+    .iter()
+    .map(|s| Line::from(Span::styled(fit(s, width), app.theme.error())))
+    .collect();
+    let top = full.height.saturating_sub(3) / 2;
+    let area = Rect::new(full.x, full.y + top, full.width, full.height.min(3));
+    frame.render_widget(
+        ratatui::widgets::Paragraph::new(lines).alignment(ratatui::layout::Alignment::Center),
+        area,
+    );
 }
 
 /// The help overlay's text, for tests and for checking it against the keymap.
