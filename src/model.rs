@@ -68,7 +68,8 @@ pub struct FoundDoi {
 /// An entry as parsed from a feed document, before it is stored. All text is already scrubbed.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewEntry {
-    /// The feed's guid/id; else the link; else a hash of title + date (see `parse::entry_key`).
+    /// The feed's guid/id; else the link (with the date or a hash when several items share it);
+    /// else a hash of title + date (see `parse::entry_key`).
     pub guid: String,
     pub title: String,
     pub link: Option<String>,

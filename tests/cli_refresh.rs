@@ -448,4 +448,6 @@ fn list_carries_published_updated_and_the_date_shown() {
     let line = plain.lines().find(|l| l.contains("Updated only")).unwrap();
     assert!(line.contains("2014-12-05"), "{plain}");
     assert!(!list.to_string().contains("(untitled)"), "{list}");
+    let untitled = plain.lines().find(|l| l.contains("2014-12-06")).unwrap();
+    assert!(untitled.ends_with("(untitled)"), "{plain}");
 }

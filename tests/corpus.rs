@@ -24,11 +24,11 @@ use paperboy::model::{NewEntry, ParsedFeed};
 use serde_json::Value;
 
 /// How many documents the corpus holds: one cannot drop out unnoticed.
-const DOCUMENTS: usize = 84;
+const DOCUMENTS: usize = 85;
 
 /// The lowest share (in %) of documents (entries for entry fields) each field may be right for.
-/// Issue 6 measured 82% of documents right in every field when the corpus was written; every
-/// class found since is fixed, so every floor is 100.
+/// Issue 6 measured 82% of documents right in every field when the corpus was written (39
+/// documents); issue 11 grew it to 85 documents and 149 entries, all right: every floor is 100.
 const FLOORS: &[(&str, u32)] = &[
     ("all_fields", 100),
     ("parsed", 100),

@@ -4,7 +4,8 @@ use url::Url;
 
 use super::dates::{parse_date, read_date};
 use super::entry::{
-    absolute, as_html, author_from_rss, build_entry, clean_title, permalink_guid, Built, Parts,
+    absolute, absolute_links, as_html, author_from_rss, build_entry, clean_title, permalink_guid,
+    Built, Parts,
 };
 use super::identity::split_shared_links;
 use super::raw::{Raw, RawItem};
@@ -105,6 +106,14 @@ pub(super) fn merge(feed: Option<feed_rs::model::Feed>, raw: Raw, url: &str) -> 
     out
 }
 
+/// An item's `<body>` with its relative links resolved against its `xml:base`, else the
+/// document's URL (feed-rs never sees the element, so nothing else resolves them).
+fn body_html(r: &RawItem, base: Option<&Url>) -> Option<String> {
+    let body = r.body.as_deref()?;
+    let own = r.body_base.as_deref().and_then(|b| Url::parse(b).ok());
+    Some(absolute_links(body, own.as_ref().or(base)))
+}
+
 fn with_distinct_keys(built: Vec<Built>) -> Vec<NewEntry> {
     let (mut entries, by_link): (Vec<NewEntry>, Vec<bool>) = built.into_iter().unzip();
     split_shared_links(&mut entries, &by_link);
@@ -147,7 +156,7 @@ pub(super) fn entry_from_feed_rs(
         }),
     }
     .filter(|s| !s.trim().is_empty())
-    .or_else(|| raw.and_then(|r| r.body.clone().or(r.content.clone())));
+    .or_else(|| raw.and_then(|r| body_html(r, base).or(r.content.clone())));
     let summary_html = match raw.and_then(|r| r.b64_summary.clone().or(r.xhtml_summary.clone())) {
         Some(decoded) => Some(decoded),
         None => e
@@ -173,8 +182,10 @@ pub(super) fn entry_from_feed_rs(
     }
     let feed = base.map_or("", Url::as_str);
     // feed-rs lets a later `dc:date` overwrite `pubDate`; real TOC feeds disagree, and
-    // `pubDate` is the item's own date. (feed-rs already logged an unreadable `pubDate`.)
+    // `pubDate` is the item's own date. Without a `dc:date`, feed-rs's date is the `pubDate`
+    // already (and feed-rs logged it if unreadable).
     let published = raw
+        .filter(|r| r.issued.is_some())
         .and_then(|r| r.pub_date.as_deref().and_then(parse_date))
         .or(e.published)
         .or_else(|| raw.and_then(|r| r.issued.as_deref().and_then(|d| read_date(d, feed))));
@@ -229,7 +240,7 @@ pub(super) fn entry_from_raw(r: &RawItem, base: Option<&Url>) -> Built {
             .clone()
             .or_else(|| r.xhtml_content.clone())
             .or_else(|| r.content.clone())
-            .or_else(|| r.body.clone()),
+            .or_else(|| body_html(r, base)),
         summary_html: r
             .b64_summary
             .clone()

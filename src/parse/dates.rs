@@ -364,6 +364,40 @@ mod tests {
     }
 
     #[test]
+    fn an_unreadable_date_is_logged_with_its_feed_and_text() {
+        use std::sync::{Arc, Mutex};
+        #[derive(Clone, Default)]
+        struct Buf(Arc<Mutex<Vec<u8>>>);
+        impl std::io::Write for Buf {
+            fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+                self.0
+                    .lock()
+                    .map_err(|_| std::io::ErrorKind::Other)?
+                    .extend_from_slice(b);
+                Ok(b.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let buf = Buf::default();
+        let writer = buf.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        tracing::subscriber::with_default(subscriber, || {
+            assert_eq!(read_date("the other day", "https://e.org/feed"), None);
+            assert!(read_date("2018-10-06", "https://e.org/ok").is_some());
+        });
+        let log = String::from_utf8(buf.0.lock().map(|b| b.clone()).unwrap_or_default())
+            .unwrap_or_default();
+        assert!(log.contains("https://e.org/feed"), "{log}");
+        assert!(log.contains("the other day"), "{log}");
+        assert!(!log.contains("https://e.org/ok"), "{log}");
+    }
+
+    #[test]
     fn what_is_not_a_date_is_not_read() {
         for text in [
             "yesterday",

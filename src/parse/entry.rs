@@ -200,6 +200,30 @@ pub(super) fn as_html(body: &str, content_type: &str) -> String {
     }
 }
 
+/// `href` and `src` attributes in `html` made absolute against `base`.
+pub(super) fn absolute_links(html: &str, base: Option<&Url>) -> String {
+    static ATTR: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    let (Some(base), Some(re)) = (
+        base,
+        ATTR.get_or_init(|| {
+            regex::Regex::new(r#"(?i)(\s(?:href|src)\s*=\s*)(?:"([^"]*)"|'([^']*)')"#).ok()
+        }),
+    ) else {
+        return html.to_string();
+    };
+    re.replace_all(html, |c: &regex::Captures<'_>| {
+        let value = c.get(2).or_else(|| c.get(3)).map_or("", |m| m.as_str());
+        // Decoded for joining, escaped again for the attribute.
+        let decoded = crate::html::decode_entities(value);
+        let joined = base.join(decoded.trim()).map_or_else(
+            |_| value.to_string(),
+            |u| u.to_string().replace('&', "&amp;"),
+        );
+        format!("{}\"{}\"", &c[1], joined.replace('"', "%22"))
+    })
+    .into_owned()
+}
+
 pub(super) fn absolute(href: &str, base: Option<&Url>) -> Option<String> {
     let href = href.trim();
     if href.is_empty() {

@@ -70,11 +70,8 @@ pub(super) fn split_shared_links(entries: &mut [NewEntry], by_link: &[bool]) {
                     .iter()
                     .all(|&j| item(j).1 != date || item(j).0 == title);
             let key = match date {
-                Some(d) if date_tells => format!(
-                    "{link}{DATE_SUFFIX}{}",
-                    d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-                ),
-                _ => format!("{link}{HASH_SUFFIX}{}", fnv(title, date)),
+                Some(d) if date_tells => date_key(link, d),
+                _ => hash_key(link, title, date),
             };
             new_keys.push((i, key));
         }
@@ -82,6 +79,30 @@ pub(super) fn split_shared_links(entries: &mut [NewEntry], by_link: &[bool]) {
     for (i, key) in new_keys {
         entries[i].guid = key;
     }
+}
+
+fn date_key(link: &str, date: DateTime<Utc>) -> String {
+    format!(
+        "{link}{DATE_SUFFIX}{}",
+        date.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    )
+}
+
+fn hash_key(link: &str, title: &str, date: Option<DateTime<Utc>>) -> String {
+    format!("{link}{HASH_SUFFIX}{}", fnv(title, date))
+}
+
+/// The keys an entry keyed by its bare link has when other items of a document share the link:
+/// a backfill page may hold one of them alone.
+pub fn split_keys(e: &NewEntry) -> Vec<String> {
+    let Some(link) = e.link.as_deref() else {
+        return Vec::new();
+    };
+    let date = date_of(e);
+    date.map(|d| date_key(link, d))
+        .into_iter()
+        .chain([hash_key(link, &e.title, date)])
+        .collect()
 }
 
 fn date_of(e: &NewEntry) -> Option<DateTime<Utc>> {

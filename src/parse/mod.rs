@@ -27,7 +27,7 @@ mod raw;
 mod tests;
 
 pub use discover::discover_feeds;
-pub use identity::{entry_key, legacy_key};
+pub use identity::{entry_key, legacy_key, split_keys};
 
 use adapter::{feed_rs_parser, merge};
 use encoding::{fix_char_refs, skip_bom_and_space, to_utf8};

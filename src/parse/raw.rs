@@ -92,6 +92,8 @@ pub(super) struct RawItem {
     pub(super) rss1: bool,
     /// The markup inside an item's `<body>` or `xhtml:body` (feed-rs ignores both).
     pub(super) body: Option<String>,
+    /// The `xml:base` in force at that `<body>`: its relative links resolve against it.
+    pub(super) body_base: Option<String>,
     /// The markup of Atom `type="xhtml"` title, content and summary: feed-rs unescapes the text
     /// in them, so `&lt;blink&gt;` would vanish as a tag.
     pub(super) xhtml_title: Option<String>,
@@ -408,6 +410,7 @@ pub(super) fn raw_pass(doc: &[u8], full: bool) -> Raw {
                                         .map(|p| p.as_ref().to_vec())
                                         .unwrap_or_default();
                                     body = Some((depth, start, prefix, local.to_vec()));
+                                    item.body_base = bases.last().map(|(_, u)| u.to_string());
                                 }
                             } else if ns == Ns::Atom
                                 && matches!(local, b"title" | b"content" | b"summary")

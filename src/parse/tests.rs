@@ -883,3 +883,26 @@ fn base64_titles_odd_default_namespaces_and_fullitem() {
     assert_eq!(e.content_html.as_deref(), Some("<p>The whole post</p>"));
     assert_eq!(e.text, "The whole post");
 }
+
+#[test]
+fn relative_links_in_bodies_resolve_against_xml_base_and_the_document() {
+    let doc = r#"<rss version="2.0" xmlns:xhtml="http://www.w3.org/1999/xhtml"><channel><title>B</title>
+  <item><title>Doc base</title><link>https://e.org/1</link>
+    <body xmlns="http://www.w3.org/1999/xhtml"><p><a href="../papers/a.pdf?x=1&amp;y=2">a</a> <img src='img/f.png'/></p></body></item>
+  <item xml:base="https://cdn.example.net/posts/"><title>Item base</title><link>https://e.org/2</link>
+    <xhtml:body><xhtml:p><xhtml:a href="b.html">b</xhtml:a></xhtml:p></xhtml:body></item>
+  <item><title>Body base</title><link>https://e.org/3</link>
+    <body xmlns="http://www.w3.org/1999/xhtml" xml:base="https://other.example.org/x/"><a href="/c">c</a></body></item>
+</channel></rss>"#;
+    let f = parse(doc.as_bytes());
+    let html = |i: usize| f.entries[i].content_html.clone().unwrap_or_default();
+    assert_eq!(
+        html(0),
+        r#"<p><a href="https://blog.example.org/papers/a.pdf?x=1&amp;y=2">a</a> <img src="https://blog.example.org/feed/img/f.png"/></p>"#
+    );
+    assert_eq!(
+        html(1),
+        r#"<p><a href="https://cdn.example.net/posts/b.html">b</a></p>"#
+    );
+    assert_eq!(html(2), r#"<a href="https://other.example.org/c">c</a>"#);
+}

@@ -905,18 +905,17 @@ fn store_entries(
             let published = e.published.map(|t| t.timestamp());
             adopt.execute(params![feed_id, legacy, e.guid, e.title, published])?;
         }
-        let found = find
-            .query_row(params![feed_id, e.guid], |r| {
-                Ok((
-                    r.get::<_, EntryId>(0)?,
-                    r.get::<_, Option<i64>>(1)?,
-                    r.get::<_, i64>(2)?,
-                    r.get::<_, i64>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, i64>(5)?,
-                ))
-            })
-            .optional()?;
+        let mut found = find_row(&mut find, feed_id, &e.guid)?;
+        // An item keyed by its bare link because no other item of this document shares it (a
+        // backfill page) is the entry stored under the link's split key, if there is one.
+        if found.is_none() && e.link.as_deref() == Some(e.guid.as_str()) {
+            for key in crate::parse::split_keys(e) {
+                found = find_row(&mut find, feed_id, &key)?;
+                if found.is_some() {
+                    break;
+                }
+            }
+        }
         if found.is_some() && seen == Seen::Keep {
             continue;
         }
@@ -1004,6 +1003,27 @@ fn store_entries(
         fts_insert.execute(params![key, title, text])?;
     }
     Ok(new)
+}
+
+/// An entry's id, published, first_seen, content_hash, month and sort_time.
+type FoundRow = (EntryId, Option<i64>, i64, i64, String, i64);
+
+fn find_row(
+    find: &mut rusqlite::CachedStatement<'_>,
+    feed_id: FeedId,
+    guid: &str,
+) -> rusqlite::Result<Option<FoundRow>> {
+    find.query_row(params![feed_id, guid], |r| {
+        Ok((
+            r.get(0)?,
+            r.get(1)?,
+            r.get(2)?,
+            r.get(3)?,
+            r.get(4)?,
+            r.get(5)?,
+        ))
+    })
+    .optional()
 }
 
 /// Runs `f` again while SQLite answers "busy" or "locked", for at most `budget`.

@@ -1584,3 +1584,41 @@ fn a_cache_keyed_by_shared_links_keeps_its_entries_after_the_new_keys() {
     sorted.sort();
     assert_eq!(sorted, ["", "Alpha", "Beta", "Gamma", "Own"], "{titles:?}");
 }
+
+/// Issue 11: an item that shares its link with others is keyed by link and date; a backfill
+/// page that holds it alone (keyed by the bare link) finds the same entry, not a new one.
+#[test]
+fn an_item_alone_on_a_page_finds_its_entry_under_the_shared_link_key() {
+    let mut store = Store::open_in_memory().unwrap();
+    let feed = new_feed(&mut store, "https://pod.example/feed");
+    let item = |title: &str, day: u32| {
+        format!(
+            "<item><title>{title}</title><link>https://pod.example/episodes</link>\
+             <pubDate>{day:02} Oct 2018 06:00:00 GMT</pubDate></item>"
+        )
+    };
+    let doc = |items: &[String]| {
+        let xml = format!(
+            "<rss version=\"2.0\"><channel><title>Pod</title>{}</channel></rss>",
+            items.concat()
+        );
+        crate::parse::parse_feed(xml.as_bytes(), "https://pod.example/feed").unwrap()
+    };
+    assert_eq!(
+        update(&mut store, feed, &doc(&[item("One", 1), item("Two", 8)])),
+        2
+    );
+    let page = doc(&[item("One", 1)]);
+    assert_eq!(page.entries[0].guid, "https://pod.example/episodes");
+    let new = store
+        .ingest_page(
+            feed,
+            "https://pod.example/feed?paged=2",
+            &page,
+            t("2024-06-02T00:00:00Z"),
+        )
+        .unwrap();
+    assert_eq!(new, 0, "a backfill page");
+    assert_eq!(update(&mut store, feed, &page), 0, "a refresh");
+    assert_eq!(store.stats().unwrap().entries, 2);
+}

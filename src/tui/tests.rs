@@ -2130,3 +2130,20 @@ fn a_terminal_too_small_for_the_panes_says_so() {
     let s = screen(&app);
     assert!(s.contains("Feeds") && !s.contains("too small"), "{s}");
 }
+
+/// Issue 11: an entry with only `<updated>` shows that date, and one without a title shows the
+/// view's placeholder (the data holds "").
+#[test]
+fn entries_show_the_updated_date_and_a_placeholder_title() {
+    let mut fake = Fake::new();
+    let e = &mut fake.entries[0];
+    e.updated = e.published.take();
+    e.title = String::new();
+    let (app, _) = start_on(80, 24, Keymap::default(), false, fake);
+    let s = screen(&app);
+    let row = s
+        .lines()
+        .find(|l| l.contains("(untitled)"))
+        .unwrap_or_else(|| panic!("no placeholder title:\n{s}"));
+    assert!(row.contains("Feb 10"), "{row}");
+}

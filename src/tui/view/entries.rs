@@ -49,7 +49,8 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         if i == e.selected {
             base = base.patch(t.selected(focused));
         }
-        let date = match r.published {
+        // `date`: published, else updated (Atom entries with only `<updated>` have one too).
+        let date = match r.date {
             Some(d) if full_date => d.format("%Y-%m-%d").to_string(),
             Some(d) => d.format("%b %d").to_string(),
             None if full_date => r.month.clone(),
@@ -71,7 +72,12 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         }
         let marker = if r.dois.is_empty() { "" } else { " ◆" };
         let title_w = width.saturating_sub(used + crate::width::width(marker));
-        spans.push(Span::styled(pad(&scrub_line(&r.title), title_w), base));
+        // Titles are data ("" when an entry has none); the placeholder is the view's.
+        let title = match scrub_line(&r.title) {
+            t if t.is_empty() => "(untitled)".to_string(),
+            t => t,
+        };
+        spans.push(Span::styled(pad(&title, title_w), base));
         if !marker.is_empty() {
             spans.push(Span::styled(marker, base.patch(t.paper())));
         }
