@@ -16,7 +16,7 @@ use serde::Serialize;
 use url::Url;
 
 use crate::fetch::{FetchError, Fetcher, Validators};
-use crate::library::{Error, Library};
+use crate::library::{AddReport, Error, Library};
 use crate::model::{Feed, FeedId, ParsedFeed};
 use crate::parse::ParseError;
 use crate::scrub::scrub_line;
@@ -140,39 +140,39 @@ pub fn wordpress_page_url(feed_url: &str, n: usize) -> String {
     with_params(feed_url, &["paged"], &[("paged", n.to_string())])
 }
 
-/// The WordPress date-archive feed of one month: `<site>/YYYY/MM/feed/`. Given a feed URL
-/// (`<site>/feed/`), the site is what precedes `feed/`; a site without pretty permalinks
-/// (`?feed=rss2`) gets `?feed=rss2&m=YYYYMM` instead.
-pub fn wordpress_month_feed_url(site_or_feed_url: &str, year: i32, month: u32) -> String {
-    let Ok(mut url) = Url::parse(site_or_feed_url.trim()) else {
-        let base = site_or_feed_url.trim().trim_end_matches('/');
-        return format!("{base}/{year:04}/{month:02}/feed/");
+/// The WordPress archive feed of one month: the feed URL with `m=YYYYMM`. WordPress answers
+/// `m` on every feed it serves (main, category, tag, author, `?feed=rss2`), while a
+/// `<category feed>/YYYY/MM/feed/` path answers 200 with an empty feed.
+pub fn wordpress_month_feed_url(feed_url: &str, year: i32, month: u32) -> String {
+    with_params(
+        feed_url,
+        &["m", "paged"],
+        &[("m", format!("{year:04}{month:02}"))],
+    )
+}
+
+/// Whether a page answered for month `year-month` holds only that month's posts, give or take
+/// the blog's time zone (WordPress counts months in local time). A feed that ignores `m`
+/// answers its current posts instead.
+fn within_month(parsed: &ParsedFeed, year: i32, month: u32) -> bool {
+    use chrono::{Datelike, TimeZone};
+    let Some(start) = Utc.with_ymd_and_hms(year, month, 1, 0, 0, 0).single() else {
+        return false;
     };
-    let plain_feed = url
-        .query_pairs()
-        .find(|(k, _)| k == "feed")
-        .map(|(_, v)| v.into_owned());
-    if let Some(kind) = plain_feed {
-        url.set_query(None);
-        url.query_pairs_mut()
-            .append_pair("feed", &kind)
-            .append_pair("m", &format!("{year:04}{month:02}"));
-        return url.to_string();
-    }
-    let path = url.path().to_string();
-    let mut base = path.trim_end_matches('/');
-    // `<site>/feed`, `<site>/feed/atom`, `<site>/feed/rss2`: the site is before `/feed`.
-    if let Some(i) = base.rfind("/feed") {
-        let rest = &base[i + "/feed".len()..];
-        if rest.is_empty() || matches!(rest, "/atom" | "/rss" | "/rss2" | "/rdf") {
-            base = &base[..i];
-        }
-    }
-    let new_path = format!("{base}/{year:04}/{month:02}/feed/");
-    url.set_path(&new_path);
-    url.set_query(None);
-    url.set_fragment(None);
-    url.to_string()
+    let next = if month == 12 {
+        Utc.with_ymd_and_hms(year + 1, 1, 1, 0, 0, 0)
+    } else {
+        Utc.with_ymd_and_hms(start.year(), month + 1, 1, 0, 0, 0)
+    };
+    let Some(end) = next.single() else {
+        return false;
+    };
+    let slack = chrono::Duration::hours(14);
+    parsed
+        .entries
+        .iter()
+        .filter_map(|e| e.published.or(e.updated))
+        .all(|d| d >= start - slack && d < end + slack)
 }
 
 /// A Blogger posts-feed page: `/feeds/posts/default?start-index=N&max-results=M`. A feed URL
@@ -252,7 +252,7 @@ fn is_wordpress(parsed: &ParsedFeed) -> bool {
 }
 
 /// A JSON Feed's body starts with `{` (after a BOM and white space).
-fn is_json(body: &[u8]) -> bool {
+pub(crate) fn is_json(body: &[u8]) -> bool {
     let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
     body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
 }
@@ -367,9 +367,12 @@ struct Run {
     max_pages: usize,
 }
 
+/// A fetched page: the URL it came from after redirects, whether it is JSON, the document.
+type Page = (String, bool, ParsedFeed);
+
 impl Run {
     /// One page: waits for the host's turn, fetches with every limit, parses.
-    fn page(&mut self, url: &str) -> Result<(String, bool, ParsedFeed), PageError> {
+    fn page(&mut self, url: &str) -> Result<Page, PageError> {
         self.pacer.wait(url);
         let fetched = self
             .rt
@@ -419,12 +422,82 @@ impl Library {
         } else {
             all.into_iter().filter(|f| feeds.contains(&f.id)).collect()
         };
-        let mut run = Run {
+        let mut run = self.start_run(max_pages)?;
+        let total_feeds = targets.len();
+        let mut reports = Vec::with_capacity(total_feeds);
+        for feed in &targets {
+            reports.push(self.backfill_one(feed, None, total_feeds, &mut run, on_event)?);
+        }
+        Ok(reports)
+    }
+
+    /// Subscribes to `url` like [`Library::add`], then backfills its history, starting from the
+    /// document `add` fetched rather than fetching it again.
+    pub fn add_and_backfill(
+        &mut self,
+        url: &str,
+        max_pages: Option<usize>,
+        on_event: &mut dyn FnMut(&BackfillEvent),
+    ) -> Result<(AddReport, BackfillReport), Error> {
+        let (added, first) = self.add_fetched(url)?;
+        let feed = self
+            .feed(added.feed_id)?
+            .ok_or(Error::NoSuchFeed(added.feed_id.to_string()))?;
+        let mut run = self.start_run(max_pages)?;
+        let report = self.backfill_one(&feed, Some(first), 1, &mut run, on_event)?;
+        Ok((added, report))
+    }
+
+    fn start_run(&mut self, max_pages: Option<usize>) -> Result<Run, Error> {
+        Ok(Run {
             rt: self.runtime()?,
             fetcher: Fetcher::new(&self.config.fetch)?,
             pacer: Pacer::new(Duration::from_millis(self.config.archive.page_delay_ms)),
             max_pages: max_pages.unwrap_or(self.config.archive.max_pages),
-        };
+        })
+    }
+
+    fn backfill_one(
+        &mut self,
+        feed: &Feed,
+        first: Option<Page>,
+        total_feeds: usize,
+        run: &mut Run,
+        on_event: &mut dyn FnMut(&BackfillEvent),
+    ) -> Result<BackfillReport, Error> {
+        on_event(&BackfillEvent::Started {
+            feed_id: feed.id,
+            total_feeds,
+        });
+        let report = self.backfill_feed(feed, first, run, on_event)?;
+        tracing::info!(feed = feed.id, url = %feed.url, strategy = ?report.strategy,
+            pages = report.pages, added = report.added, complete = report.complete,
+            error = ?report.error, reason = ?report.reason, "backfilled");
+        on_event(&BackfillEvent::FeedDone(report.clone()));
+        Ok(report)
+    }
+
+    /// Fills month `year-month` of `feeds` from their WordPress month archives (`?m=YYYYMM`,
+    /// then `&paged=2`, … while the month has more posts), whatever the backfill has reached.
+    /// With no feeds named, every feed that is not gone and whose history is not known to page
+    /// another way; there a feed without a date archive is skipped with a reason, where a named
+    /// one is an error. A feed's backfill position is left alone; its oldest month is updated.
+    pub fn backfill_month(
+        &mut self,
+        feeds: &[FeedId],
+        year: i32,
+        month: u32,
+        on_event: &mut dyn FnMut(&BackfillEvent),
+    ) -> Result<Vec<BackfillReport>, Error> {
+        let named = !feeds.is_empty();
+        let mut targets = Vec::with_capacity(feeds.len());
+        for &id in feeds {
+            targets.push(self.feed(id)?.ok_or(Error::NoSuchFeed(id.to_string()))?);
+        }
+        if !named {
+            targets = self.feeds()?.into_iter().filter(|f| !f.gone).collect();
+        }
+        let mut run = self.start_run(None)?;
         let total_feeds = targets.len();
         let mut reports = Vec::with_capacity(total_feeds);
         for feed in &targets {
@@ -432,35 +505,21 @@ impl Library {
                 feed_id: feed.id,
                 total_feeds,
             });
-            let report = self.backfill_feed(feed, &mut run, on_event)?;
-            tracing::info!(feed = feed.id, url = %feed.url, strategy = ?report.strategy,
-                pages = report.pages, added = report.added, complete = report.complete,
-                error = ?report.error, reason = ?report.reason, "backfilled");
+            let report = self.month_of_feed(feed, named, (year, month), &mut run, on_event)?;
             on_event(&BackfillEvent::FeedDone(report.clone()));
             reports.push(report);
         }
         Ok(reports)
     }
 
-    /// Fills one month of a WordPress blog from its date-archive feed (`/YYYY/MM/feed/`, then
-    /// `?paged=2`, … while the month has more posts), whatever the backfill has reached. The
-    /// feed's backfill position is left alone; its oldest month is updated.
-    pub fn backfill_month(
+    fn month_of_feed(
         &mut self,
-        feed: FeedId,
-        year: i32,
-        month: u32,
+        feed: &Feed,
+        named: bool,
+        (year, month): (i32, u32),
+        run: &mut Run,
         on_event: &mut dyn FnMut(&BackfillEvent),
     ) -> Result<BackfillReport, Error> {
-        let Some(feed) = self.feed(feed)? else {
-            return Err(Error::NoSuchFeed(feed.to_string()));
-        };
-        let mut run = Run {
-            rt: self.runtime()?,
-            fetcher: Fetcher::new(&self.config.fetch)?,
-            pacer: Pacer::new(Duration::from_millis(self.config.archive.page_delay_ms)),
-            max_pages: self.config.archive.max_pages,
-        };
         let state = self
             .store
             .archive_state(feed.id)
@@ -477,16 +536,20 @@ impl Library {
             error: None,
             reason: None,
         };
-        on_event(&BackfillEvent::Started {
-            feed_id: feed.id,
-            total_feeds: 1,
-        });
+        let remembered = state.strategy.as_deref().and_then(Strategy::parse);
+        let other = remembered.filter(|s| *s != Strategy::WordPress);
+        if let (false, Some(s)) = (named, other) {
+            report.strategy = None;
+            report.reason = Some(format!("no date archive: its history pages by {s}"));
+            report.oldest_month = self.oldest_month(feed.id)?;
+            return Ok(report);
+        }
         let mut seen_pages = HashSet::new();
         let mut url = report.url.clone();
         for page in 1..=run.max_pages {
             let (_, _, parsed) = match run.page(&url) {
                 Ok(p) => p,
-                // Past the month's last page (or a month without posts).
+                // Past the month's last page.
                 Err(e) if page > 1 && matches!(e.status(), Some(404 | 410)) => {
                     report.pages += 1;
                     break;
@@ -498,7 +561,30 @@ impl Library {
                 }
             };
             report.pages += 1;
-            if parsed.entries.is_empty() || !seen_pages.insert(fingerprint(&parsed)) {
+            if parsed.entries.is_empty() {
+                if page == 1 {
+                    report.reason = Some(format!("no posts in {year:04}-{month:02}"));
+                }
+                break;
+            }
+            if !within_month(&parsed, year, month) {
+                // Page 1: the month could not be asked for. Later: `paged` is ignored.
+                if page == 1 {
+                    let why = format!(
+                        "no date archive: {} answered posts of other months (the feed ignores \
+                         ?m=, so it is not WordPress or hides its archives); nothing stored",
+                        scrub_line(&url)
+                    );
+                    if named {
+                        report.error = Some(why);
+                    } else {
+                        report.strategy = None;
+                        report.reason = Some(why);
+                    }
+                }
+                break;
+            }
+            if !seen_pages.insert(fingerprint(&parsed)) {
                 break;
             }
             let added = self.store_page(feed.id, &url, &parsed)?;
@@ -521,7 +607,8 @@ impl Library {
             let r = self.store.put_archive_state(feed.id, &kept);
             r.map_err(|e| self.store_err(e))?;
         }
-        on_event(&BackfillEvent::FeedDone(report.clone()));
+        tracing::info!(feed = feed.id, url = %report.url, pages = report.pages,
+            added = report.added, error = ?report.error, reason = ?report.reason, "month filled");
         Ok(report)
     }
 
@@ -537,6 +624,7 @@ impl Library {
     fn backfill_feed(
         &mut self,
         feed: &Feed,
+        first: Option<Page>,
         run: &mut Run,
         on_event: &mut dyn FnMut(&BackfillEvent),
     ) -> Result<BackfillReport, Error> {
@@ -562,6 +650,7 @@ impl Library {
             was_complete: state.complete,
             seen_urls: HashSet::new(),
             seen_pages: HashSet::new(),
+            current: first,
         };
 
         let start = match (remembered, state.next_page.clone()) {
@@ -592,8 +681,8 @@ impl Library {
         let end = self.walk(&start, run, &mut walk, &mut report, on_event)?;
         if let End::Cap { .. } = end {
             report.reason = Some(format!(
-                "stopped at the cap of {} pages; run backfill again to continue",
-                run.max_pages
+                "stopped at the cap of {}; run backfill again to continue",
+                crate::text::count(run.max_pages, "page", "pages")
             ));
         }
         let (next_page, pages_done, complete) = match end {
@@ -621,7 +710,11 @@ impl Library {
         report: &mut BackfillReport,
         on_event: &mut dyn FnMut(&BackfillEvent),
     ) -> Result<Option<Start>, Error> {
-        let (final_url, json, parsed) = match run.page(&feed.url) {
+        let fetched = match walk.current.take() {
+            Some(page) => Ok(page),
+            None => run.page(&feed.url),
+        };
+        let (final_url, json, parsed) = match fetched {
             Ok(page) => page,
             Err(e) => {
                 report.error = Some(page_error(1, &feed.url, &e, "run backfill again to retry"));
@@ -736,7 +829,7 @@ impl Library {
             if walk.seen_urls.contains(&url) {
                 report.reason = Some(format!(
                     "page {page} links back to a page already fetched ({}); took it as the end",
-                    scrub_line(&url)
+                    crate::scrub::scrub_url(&url)
                 ));
                 return Ok(End::Complete { last: page - 1 });
             }
@@ -779,7 +872,7 @@ impl Library {
             if final_url != url && walk.seen_urls.contains(&final_url) {
                 report.reason = Some(format!(
                     "page {page} redirects to a page already fetched ({}); took it as the end",
-                    scrub_line(&final_url)
+                    crate::scrub::scrub_url(&final_url)
                 ));
                 return Ok(End::Complete { last: page - 1 });
             }
@@ -866,13 +959,15 @@ struct Walk {
     was_complete: bool,
     seen_urls: HashSet<String>,
     seen_pages: HashSet<Vec<String>>,
+    /// The current document, when the caller has just fetched it (`add --backfill`).
+    current: Option<Page>,
 }
 
 /// `page 3 (URL): HTTP 500 Internal Server Error — run backfill again to resume`.
 fn page_error(page: usize, url: &str, e: &PageError, what_to_do: &str) -> String {
     format!(
         "page {page} ({}): {} — {what_to_do}",
-        scrub_line(url),
+        crate::scrub::scrub_url(url),
         scrub_line(&e.to_string())
     )
 }
@@ -913,34 +1008,58 @@ mod tests {
     }
 
     #[test]
-    fn wordpress_month_feeds() {
-        for from in [
-            "https://blog.example/feed/",
-            "https://blog.example/feed",
-            "https://blog.example/",
-            "https://blog.example",
-            "https://blog.example/feed/atom/",
+    fn wordpress_month_feeds_ask_m_on_any_feed() {
+        for (from, to) in [
+            (
+                "https://blog.example/feed/",
+                "https://blog.example/feed/?m=201412",
+            ),
+            (
+                "https://blog.example/category/methods/feed/",
+                "https://blog.example/category/methods/feed/?m=201412",
+            ),
+            (
+                "https://blog.example/author/ana/feed/atom/",
+                "https://blog.example/author/ana/feed/atom/?m=201412",
+            ),
+            (
+                "https://example.org/?feed=rss2&cat=3",
+                "https://example.org/?feed=rss2&cat=3&m=201412",
+            ),
+            // A page or month already in the URL is replaced, not repeated.
+            (
+                "https://blog.example/tag/r/feed/?paged=3&m=200901",
+                "https://blog.example/tag/r/feed/?m=201412",
+            ),
         ] {
-            assert_eq!(
-                wordpress_month_feed_url(from, 2014, 12),
-                "https://blog.example/2014/12/feed/",
-                "{from}"
-            );
+            assert_eq!(wordpress_month_feed_url(from, 2014, 12), to, "{from}");
         }
         assert_eq!(
-            wordpress_month_feed_url("https://example.org/blog/feed/", 2009, 3),
-            "https://example.org/blog/2009/03/feed/"
+            wordpress_page_url(&wordpress_month_feed_url("http://h/feed/", 2009, 3), 2),
+            "http://h/feed/?m=200903&paged=2"
         );
-        // Without pretty permalinks WordPress takes the month as `m=YYYYMM`.
-        assert_eq!(
-            wordpress_month_feed_url("https://example.org/?feed=rss2", 2014, 1),
-            "https://example.org/?feed=rss2&m=201401"
-        );
-        // A path segment that merely starts with "feed" is part of the site.
-        assert_eq!(
-            wordpress_month_feed_url("https://example.org/feedback/", 2014, 1),
-            "https://example.org/feedback/2014/01/feed/"
-        );
+    }
+
+    #[test]
+    fn a_month_page_holds_that_month_give_or_take_a_time_zone() {
+        use chrono::TimeZone;
+        let at = |y, m, d, h| {
+            let mut p = doc(&["a"]);
+            p.entries[0].published = Utc.with_ymd_and_hms(y, m, d, h, 0, 0).single();
+            p
+        };
+        assert!(within_month(&at(2014, 12, 15, 12), 2014, 12));
+        // 31 December, 20:00 in UTC-5 is already January in UTC.
+        assert!(within_month(&at(2015, 1, 1, 1), 2014, 12));
+        assert!(within_month(&at(2014, 11, 30, 20), 2014, 12));
+        assert!(!within_month(&at(2015, 6, 28, 12), 2014, 12));
+        assert!(!within_month(&at(2014, 11, 2, 12), 2014, 12));
+        // Only `updated`, and no date at all.
+        let mut updated = doc(&["a", "b"]);
+        updated.entries[0].updated = Utc.with_ymd_and_hms(2015, 6, 1, 0, 0, 0).single();
+        assert!(!within_month(&updated, 2014, 12));
+        assert!(within_month(&doc(&["a"]), 2014, 12));
+        assert!(!within_month(&doc(&["a"]), 2014, 13), "no such month");
     }
 
     #[test]

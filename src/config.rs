@@ -5,13 +5,10 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-/// The user agent sent with every request.
+/// The user agent sent with every request unless configured. The project has no public home
+/// yet, so it names no URL: a contact comes from `doi.mailto` (see [`Config::user_agent`]).
 pub fn default_user_agent() -> String {
-    format!(
-        "paperboy/{} (+{})",
-        env!("CARGO_PKG_VERSION"),
-        env!("CARGO_PKG_REPOSITORY")
-    )
+    format!("paperboy/{}", env!("CARGO_PKG_VERSION"))
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -133,6 +130,19 @@ pub struct LoadedConfig {
 }
 
 impl Config {
+    /// The user agent to send. The default one carries the `doi.mailto` contact where set
+    /// (`paperboy/0.1.0 (mailto:you@example.org)`), as Crossref asks and as site operators read;
+    /// one set by hand is sent as written.
+    pub fn user_agent(&self) -> String {
+        let contact = self.doi.mailto.as_deref().map(str::trim);
+        match contact.filter(|m| !m.is_empty()) {
+            Some(m) if self.fetch.user_agent == default_user_agent() => {
+                format!("{} (mailto:{m})", self.fetch.user_agent)
+            }
+            _ => self.fetch.user_agent.clone(),
+        }
+    }
+
     /// Reads `path`; a missing file gives the defaults.
     pub fn load(path: &Path) -> Result<LoadedConfig, ConfigError> {
         let text = match std::fs::read_to_string(path) {
@@ -159,9 +169,16 @@ impl Config {
         let value: toml::Table = text
             .parse()
             .map_err(|e: toml::de::Error| invalid(describe_toml_error(text, &e)))?;
-        let warnings = unknown_keys(&value);
+        let mut warnings = unknown_keys(&value);
         let config: Config = toml::from_str(text)
             .map_err(|e: toml::de::Error| invalid(describe_toml_error(text, &e)))?;
+        if !THEMES.contains(&config.ui.theme.as_str()) {
+            warnings.push(format!(
+                "unknown theme `{}` in ui.theme (the default is used; themes: {})",
+                crate::scrub::scrub_line(&config.ui.theme),
+                THEMES.join(", ")
+            ));
+        }
         Ok(LoadedConfig { config, warnings })
     }
 }
@@ -176,6 +193,9 @@ fn describe_toml_error(text: &str, e: &toml::de::Error) -> String {
         None => msg,
     }
 }
+
+/// The values `ui.theme` takes.
+const THEMES: &[&str] = &["default", "mono"];
 
 const KNOWN: &[(&str, &[&str])] = &[
     ("browser", &[]),
@@ -238,6 +258,36 @@ mod tests {
     }
 
     #[test]
+    fn the_default_user_agent_names_the_version_and_the_contact() {
+        let plain = Config::from_toml("", "t").unwrap().config;
+        assert_eq!(
+            plain.user_agent(),
+            format!("paperboy/{}", env!("CARGO_PKG_VERSION"))
+        );
+        let polite = Config::from_toml("[doi]\nmailto = \" me@example.org \"\n", "t")
+            .unwrap()
+            .config;
+        assert_eq!(
+            polite.user_agent(),
+            format!(
+                "paperboy/{} (mailto:me@example.org)",
+                env!("CARGO_PKG_VERSION")
+            )
+        );
+        let own = "[fetch]\nuser_agent = \"lab-bot/2\"\n[doi]\nmailto = \"me@example.org\"\n";
+        let own = Config::from_toml(own, "t").unwrap().config;
+        assert_eq!(
+            own.user_agent(),
+            "lab-bot/2",
+            "a hand-set agent is sent as written"
+        );
+        let blank = Config::from_toml("[doi]\nmailto = \"\"\n", "t")
+            .unwrap()
+            .config;
+        assert_eq!(blank.user_agent(), default_user_agent());
+    }
+
+    #[test]
     fn invalid_toml_names_the_line() {
         let err =
             Config::from_toml("[fetch]\ntimeout_secs = 3\njobs = = 2\n", "c.toml").unwrap_err();
@@ -250,6 +300,17 @@ mod tests {
     fn wrong_type_names_the_line() {
         let err = Config::from_toml("[fetch]\n\ntimeout_secs = \"x\"\n", "c.toml").unwrap_err();
         assert!(err.to_string().contains("line 3"), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_theme_warns() {
+        let l = Config::from_toml("[ui]\ntheme = \"neon\"\n", "c").unwrap();
+        assert_eq!(l.warnings.len(), 1, "{:?}", l.warnings);
+        assert!(l.warnings[0].contains("neon"), "{:?}", l.warnings);
+        for ok in ["default", "mono"] {
+            let l = Config::from_toml(&format!("[ui]\ntheme = \"{ok}\"\n"), "c").unwrap();
+            assert!(l.warnings.is_empty(), "{ok}: {:?}", l.warnings);
+        }
     }
 
     #[test]

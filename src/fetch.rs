@@ -124,6 +124,22 @@ fn http_text(status: u16, retry_after: Option<u64>) -> String {
 }
 
 /// Parses `url` and accepts it only if it is http or https with a host.
+/// The form a feed URL is subscribed under, so that one feed cannot be subscribed twice: no
+/// fragment (it never reaches the server) and no empty query (`feed.xml?` is `feed.xml`).
+/// What does not parse is left as it is (the fetch reports it).
+pub fn canonical_feed_url(url: &str) -> String {
+    match Url::parse(url.trim()) {
+        Ok(mut u) => {
+            u.set_fragment(None);
+            if u.query() == Some("") {
+                u.set_query(None);
+            }
+            u.into()
+        }
+        Err(_) => url.to_string(),
+    }
+}
+
 pub fn check_url(url: &str) -> Result<Url, FetchError> {
     let parsed = Url::parse(url.trim()).map_err(|e| FetchError::InvalidUrl {
         url: shown_url(url),
@@ -158,7 +174,7 @@ fn never_resolves(url: &Url) -> Result<(), FetchError> {
     if host == "invalid" || host.ends_with(".invalid") {
         return Err(FetchError::Dns(format!(
             "cannot resolve host {} (.invalid names never resolve)",
-            scrub_line(&host)
+            crate::scrub::scrub_url(&host)
         )));
     }
     Ok(())
@@ -227,7 +243,10 @@ impl Fetcher {
         extra_user_agent: Option<&str>,
     ) -> Result<Fetched, FetchError> {
         let start = check_url(url)?;
-        let user_agent = match extra_user_agent.map(str::trim).filter(|s| !s.is_empty()) {
+        // The configured agent may already carry the extra (the default names doi.mailto).
+        let extra = extra_user_agent.map(str::trim);
+        let extra = extra.filter(|s| !s.is_empty() && !self.user_agent.contains(s));
+        let user_agent = match extra {
             Some(extra) => format!("{} {extra}", self.user_agent),
             None => self.user_agent.clone(),
         };
@@ -578,7 +597,7 @@ fn innermost(e: &(dyn StdError + 'static)) -> String {
 
 /// A URL for an error message: one line, and not the whole of a hostile megabyte.
 fn shown_url(url: &str) -> String {
-    let line = scrub_line(url);
+    let line = crate::scrub::scrub_url(url);
     match line.char_indices().nth(200) {
         Some((cut, _)) => format!("{}…", &line[..cut]),
         None => line,
@@ -592,6 +611,29 @@ fn one_line(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_feed_has_one_canonical_url() {
+        for same in [
+            "https://blog.example/feed.xml",
+            "https://blog.example/feed.xml#x",
+            "https://blog.example/feed.xml?",
+            "https://blog.example/feed.xml?#top",
+            " https://BLOG.example/feed.xml ",
+        ] {
+            assert_eq!(
+                canonical_feed_url(same),
+                "https://blog.example/feed.xml",
+                "{same}"
+            );
+        }
+        // A real query is part of the feed's identity.
+        assert_eq!(
+            canonical_feed_url("https://blog.example/?feed=rss2#c"),
+            "https://blog.example/?feed=rss2"
+        );
+        assert_eq!(canonical_feed_url("not a url"), "not a url");
+    }
     use std::io::{BufRead, BufReader, Read, Write};
     use std::net::{TcpListener, TcpStream};
     use std::sync::{Arc, Mutex};
@@ -1098,6 +1140,22 @@ mod tests {
         assert_eq!(
             req.header("user-agent"),
             Some("paperboy-test/1 mailto:me@example.org")
+        );
+    }
+
+    #[tokio::test]
+    async fn a_contact_already_in_the_user_agent_is_not_repeated() {
+        let server = serve(|_, s| respond(s, "200 OK", &[], b"{}"));
+        let mut c = cfg(2);
+        c.user_agent = "paperboy/0.1.0 (mailto:me@example.org)".to_string();
+        let f = Fetcher::new(&c).unwrap();
+        let url = server.url("/10.1000/x");
+        f.get_accept(&url, "application/json", Some("mailto:me@example.org"))
+            .await
+            .unwrap();
+        assert_eq!(
+            server.requests()[0].header("user-agent"),
+            Some("paperboy/0.1.0 (mailto:me@example.org)")
         );
     }
 

@@ -228,15 +228,12 @@ fn tag_end(b: &[u8], from: usize) -> usize {
     b.len()
 }
 
-fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
-    hay.iter().position(|&c| c == needle)
-}
+// Text runs between tags are long: a vectorised search is several times cheaper per byte than a
+// byte loop, and this pass runs over every body at ingest.
+use memchr::memchr;
 
 fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    hay.get(from..)?
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|i| from + i)
+    memchr::memmem::find(hay.get(from..)?, needle).map(|i| from + i)
 }
 
 /// The value of attribute `want` (ASCII case-insensitive) in a tag's attribute text, decoded.
@@ -295,7 +292,9 @@ pub fn to_plain_text(html: &str) -> String {
     let mut raw = String::with_capacity(html.len());
     for tok in Lexer::new(html) {
         match tok {
-            Token::Text(t) if t.contains(BLOCK) => decode_into(&t.replace(BLOCK, ""), &mut raw),
+            Token::Text(t) if memchr(BLOCK as u8, t.as_bytes()).is_some() => {
+                decode_into(&t.replace(BLOCK, ""), &mut raw)
+            }
             Token::Text(t) => decode_into(t, &mut raw),
             Token::Tag { name, .. } => {
                 if is_block(name) {
@@ -317,9 +316,11 @@ fn collapse(raw: &str) -> String {
     while i < bytes.len() {
         let b = bytes[i];
         if (0x21..0x7f).contains(&b) {
-            // Fast path: copy a run of printable ASCII at once.
+            // Fast path: copy a run of printable ASCII at once, single spaces between words
+            // included (they fold to themselves), so a sentence is one copy, not one a word.
             let start = i;
-            while i < bytes.len() && (0x21..0x7f).contains(&bytes[i]) {
+            let printable = |i: usize| bytes.get(i).is_some_and(|b| (0x21..0x7f).contains(b));
+            while printable(i) || (bytes.get(i) == Some(&b' ') && printable(i + 1)) {
                 i += 1;
             }
             if gap > 0 && !out.is_empty() {
@@ -505,6 +506,25 @@ mod tests {
         assert_eq!(
             to_plain_text("<p>Hello   <b>bold</b>\n world</p><p>Next</p>"),
             "Hello bold world\nNext"
+        );
+    }
+
+    #[test]
+    fn single_spaces_inside_a_run_and_folds_at_its_edges() {
+        assert_eq!(
+            to_plain_text("one two  three\tfour \u{e9}t\u{e9} five <p> six</p>seven eight "),
+            "one two three four \u{e9}t\u{e9} five\nsix\nseven eight"
+        );
+        assert_eq!(to_plain_text(" a b"), "a b", "no leading space");
+        assert_eq!(
+            to_plain_text("a \u{a0}b"),
+            "a b",
+            "a space then another space"
+        );
+        assert_eq!(
+            to_plain_text("a \u{7}b c"),
+            "a b c",
+            "a space before a control"
         );
     }
 

@@ -121,7 +121,9 @@ pub struct Library {
 
 impl Library {
     /// Opens (creating if needed) the cache in `paths.data_dir`.
-    pub fn open(paths: Paths, config: Config) -> Result<Library> {
+    pub fn open(paths: Paths, mut config: Config) -> Result<Library> {
+        // Every request, feeds and DOI look-ups alike, names the contact where one is set.
+        config.fetch.user_agent = config.user_agent();
         std::fs::create_dir_all(&paths.data_dir).map_err(|source| Error::DataDir {
             path: paths.data_dir.display().to_string(),
             source,
@@ -236,7 +238,8 @@ impl Library {
             ..ImportReport::default()
         };
         for f in feeds {
-            let r = self.store.add_feed(&f.url, f.title.as_deref());
+            let url = crate::fetch::canonical_feed_url(&f.url);
+            let r = self.store.add_feed(&url, f.title.as_deref());
             let (_, added) = r.map_err(|e| self.store_err(e))?;
             if added {
                 report.added += 1;
@@ -329,11 +332,21 @@ impl Library {
     /// Subscribes to `url` (a feed, or a site page whose feed is found by autodiscovery) and
     /// fetches it once.
     pub fn add(&mut self, url: &str) -> Result<AddReport> {
+        self.add_fetched(url).map(|(report, _)| report)
+    }
+
+    /// [`Library::add`], also handing back the feed document it fetched (final URL, JSON or
+    /// not, parsed) so that a backfill can start from it instead of fetching it again.
+    pub(crate) fn add_fetched(
+        &mut self,
+        url: &str,
+    ) -> Result<(AddReport, (String, bool, ParsedFeed))> {
         let checked = crate::fetch::check_url(url)?;
         let fetcher = Fetcher::new(&self.config.fetch)?;
         let rt = self.runtime()?;
         let (feed_url, fetched, parsed, discovered_from) =
             rt.block_on(fetch_feed_or_discover(&fetcher, checked.as_str()))?;
+        let feed_url = crate::fetch::canonical_feed_url(&feed_url);
         let (id, added) = {
             let title = parsed.title.clone();
             let r = self.store.add_feed(&feed_url, title.as_deref());
@@ -350,14 +363,16 @@ impl Library {
         let r = self.store.apply_update(id, &update);
         r.map_err(|e| self.store_err(e))?;
         let feed = self.feed(id)?;
-        Ok(AddReport {
+        let report = AddReport {
             feed_id: id,
             url: feed_url,
             title: feed.as_ref().map(|f| f.title.clone()).unwrap_or_default(),
             entries: feed.map(|f| f.entries as usize).unwrap_or(0),
             added,
             discovered_from,
-        })
+        };
+        let json = crate::archive::is_json(&fetched.body);
+        Ok((report, (fetched.url, json, parsed)))
     }
 
     /// Refreshes `feeds` (all subscribed feeds that are not gone when empty), `jobs` at a time.

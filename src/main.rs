@@ -37,7 +37,22 @@ fn die_quietly_on_closed_pipe() {
 #[cfg(not(unix))]
 fn die_quietly_on_closed_pipe() {}
 
+/// An empty variable counts as unset (`PAPERBOY_DATA_DIR= paperboy feeds`), as NO_COLOR's
+/// convention has it; clap would take it as an empty `--data-dir` and refuse every command.
+fn forget_empty_env() {
+    for (name, value) in std::env::vars_os() {
+        let ours = name
+            .to_str()
+            .is_some_and(|n| n.starts_with("PAPERBOY_") || matches!(n, "BROWSER" | "NO_COLOR"));
+        if ours && value.is_empty() {
+            // Before any thread is started, so nothing reads the environment meanwhile.
+            std::env::remove_var(name);
+        }
+    }
+}
+
 fn main() -> ExitCode {
+    forget_empty_env();
     let args = cli::Args::parse();
     // Commands print to pipes; the reader draws on a terminal and keeps Rust's default.
     if args.command.is_some() {

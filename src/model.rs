@@ -111,7 +111,11 @@ pub struct EntrySummary {
     pub feed_title: String,
     pub title: String,
     pub link: Option<String>,
+    /// The feed's own published date.
     pub published: Option<DateTime<Utc>>,
+    pub updated: Option<DateTime<Utc>>,
+    /// The date the reader shows and the month comes from: published, else updated.
+    pub date: Option<DateTime<Utc>>,
     pub month: String,
     pub read: bool,
     pub dois: Vec<String>,

@@ -655,39 +655,173 @@ fn the_report_serializes_for_json_output() {
     assert!(v["error"].is_null());
 }
 
-#[test]
-fn one_month_is_filled_from_the_wordpress_date_archive_feed() {
-    let recent = posts(3);
-    let december: Vec<Post> = (0..13)
+/// A WordPress-shaped site: `/feed/`, `/category/methods/feed/` (every other post) and
+/// `/author/ana/feed/` (every third), each answering `?m=YYYYMM` and `?paged=N` as WordPress
+/// does (`per_page` posts a page, 404 past the last page, 200 and empty for a month without
+/// posts). Like a real install, `/YYYY/MM/feed/` is the main feed's month, while
+/// `/category/methods/YYYY/MM/feed/` answers 200 and empty. `/` is the site's page.
+fn wordpress_site(all: Vec<Post>, per_page: usize) -> Server {
+    Server::start(move |req| {
+        let Ok(url) = url::Url::parse(&format!("http://site{}", req.path)) else {
+            return Reply::status(400);
+        };
+        let mut query: BTreeMap<String, String> = url.query_pairs().into_owned().collect();
+        let segments: Vec<&str> = url.path().split('/').collect();
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        let filter: fn(usize) -> bool = match url.path() {
+            "/" => {
+                return Reply::ok(
+                    "text/html",
+                    "<html><head><link rel=\"alternate\" type=\"application/rss+xml\" \
+                     href=\"/feed/\"></head><body>A research blog</body></html>",
+                )
+            }
+            "/feed/" => |_| true,
+            "/category/methods/feed/" => |i| i % 2 == 0,
+            "/author/ana/feed/" => |i| i % 3 == 0,
+            p if p.starts_with("/category/methods/") && p.ends_with("/feed/") => {
+                return Reply::ok(RSS, rss_doc(Some(WORDPRESS), &[]))
+            }
+            // `/2014/12/feed/`: the main feed's month.
+            _ => match segments[..] {
+                ["", y, m, "feed", ""] if digits(y) && digits(m) => {
+                    query.insert("m".into(), format!("{y}{m}"));
+                    |_| true
+                }
+                _ => return Reply::status(404),
+            },
+        };
+        let month = query.get("m").cloned();
+        let page: usize = query.get("paged").and_then(|p| p.parse().ok()).unwrap_or(1);
+        let chosen: Vec<Post> = all
+            .iter()
+            .enumerate()
+            .filter(|(i, p)| {
+                filter(*i)
+                    && month
+                        .as_ref()
+                        .is_none_or(|m| p.date.format("%Y%m").to_string() == *m)
+            })
+            .map(|(_, p)| p.clone())
+            .collect();
+        let start = (page.max(1) - 1) * per_page;
+        if page > 1 && start >= chosen.len() {
+            return Reply::status(404);
+        }
+        let end = (start + per_page).min(chosen.len());
+        Reply::ok(RSS, rss_doc(Some(WORDPRESS), &chosen[start.min(end)..end]))
+    })
+}
+
+/// Posts every two days from late February 2015 back into October 2014.
+fn two_day_posts() -> Vec<Post> {
+    let newest = Utc.with_ymd_and_hms(2015, 2, 27, 12, 0, 0).unwrap();
+    (0..70)
         .map(|i| Post {
-            guid: format!("dec-{i}"),
-            date: Utc.with_ymd_and_hms(2014, 12, 28 - i, 9, 0, 0).unwrap(),
+            guid: format!("wp-{i}"),
+            date: newest - chrono::Duration::days(2 * i as i64),
         })
-        .collect();
-    let docs = december.clone();
-    let server = Server::start(move |req| match req.path.as_str() {
-        "/feed/" => Reply::ok(RSS, rss_doc(Some(WORDPRESS), &recent)),
-        "/2014/12/feed/" => Reply::ok(RSS, rss_doc(Some(WORDPRESS), &docs[0..10])),
-        "/2014/12/feed/?paged=2" => Reply::ok(RSS, rss_doc(Some(WORDPRESS), &docs[10..13])),
-        _ => Reply::status(404),
+        .collect()
+}
+
+/// December 2014 of the posts that `keep` (by index) selects.
+fn december(all: &[Post], keep: fn(usize) -> bool) -> i64 {
+    let dec = all
+        .iter()
+        .enumerate()
+        .filter(|(i, p)| keep(*i) && p.date.format("%Y-%m").to_string() == "2014-12");
+    dec.count() as i64
+}
+
+#[test]
+fn a_month_is_filled_on_the_main_category_and_author_feeds_of_wordpress() {
+    let all = two_day_posts();
+    let server = wordpress_site(all.clone(), 5);
+    let dir = tempfile::tempdir().unwrap();
+    let mut lib = open(dir.path());
+    let main = lib.add(&server.url("/feed/")).unwrap().feed_id;
+    let category = lib
+        .add(&server.url("/category/methods/feed/"))
+        .unwrap()
+        .feed_id;
+    let author = lib.add(&server.url("/author/ana/feed/")).unwrap().feed_id;
+    for feed in [main, category, author] {
+        assert_eq!(month_counts(&lib, feed).get("2014-12"), None, "not yet");
+    }
+
+    // No feed named: every feed, as `help backfill` says.
+    let reports = lib.backfill_month(&[], 2014, 12, &mut |_| {}).unwrap();
+    assert_eq!(reports.len(), 3, "{reports:?}");
+    let expected = [
+        (main, december(&all, |_| true)),
+        (category, december(&all, |i| i % 2 == 0)),
+        (author, december(&all, |i| i % 3 == 0)),
+    ];
+    for (report, (feed, want)) in reports.iter().zip(expected) {
+        assert!(want >= 5, "the month spans pages: {want}");
+        assert_eq!(report.feed_id, feed);
+        assert_eq!(report.error, None, "{report:?}");
+        assert_eq!(report.added as i64, want, "{report:?}");
+        assert_eq!(month_counts(&lib, feed).get("2014-12"), Some(&want));
+    }
+    assert_eq!(hits(&server, "/feed/?m=201412&paged=2"), 1);
+    assert_eq!(hits(&server, "/category/methods/feed/?m=201412"), 1);
+    assert_eq!(hits(&server, "/author/ana/feed/?m=201412"), 1);
+
+    // A month without posts is reported as empty, not as a silent 0.
+    let empty = lib
+        .backfill_month(&[category], 2001, 1, &mut |_| {})
+        .unwrap();
+    assert_eq!(empty[0].error, None);
+    assert_eq!(empty[0].added, 0);
+    assert_eq!(empty[0].reason.as_deref(), Some("no posts in 2001-01"));
+}
+
+#[test]
+fn a_feed_that_ignores_the_month_is_an_error_when_named_and_skipped_in_all() {
+    let current = posts(4);
+    let server = Server::start(move |req| {
+        // Any query is ignored: the current posts every time.
+        if req.path.starts_with("/plain.xml") {
+            Reply::ok(RSS, rss_doc(None, &current))
+        } else {
+            Reply::status(404)
+        }
     });
     let dir = tempfile::tempdir().unwrap();
     let mut lib = open(dir.path());
-    let feed = lib.add(&server.url("/feed/")).unwrap().feed_id;
-    let report = lib.backfill_month(feed, 2014, 12, &mut |_| {}).unwrap();
-    assert_eq!(report.error, None);
-    assert_eq!(report.added, 13);
-    assert_eq!(report.pages, 3, "two pages and the 404 after them");
-    assert_eq!(report.oldest_month.as_deref(), Some("2014-12"));
-    assert_eq!(month_counts(&lib, feed).get("2014-12"), Some(&13));
-    assert_eq!(hits(&server, "/2014/12/feed/?paged=3"), 1);
-
-    // A month the blog has no archive for is an error that names the page.
-    let none = lib.backfill_month(feed, 2001, 1, &mut |_| {}).unwrap();
-    let error = none.error.unwrap_or_default();
+    let feed = lib.add(&server.url("/plain.xml")).unwrap().feed_id;
+    let named = lib.backfill_month(&[feed], 2014, 12, &mut |_| {}).unwrap();
+    let error = named[0].error.clone().unwrap_or_default();
     assert!(
-        error.contains("/2001/01/feed/") && error.contains("HTTP 404"),
+        error.contains("no date archive") && error.contains("/plain.xml?m=201412"),
         "{error}"
     );
-    assert!(!lib.history_complete(feed).unwrap());
+    assert_eq!(named[0].added, 0);
+    let all = lib.backfill_month(&[], 2014, 12, &mut |_| {}).unwrap();
+    assert_eq!(all[0].error, None);
+    assert_eq!(all[0].strategy, None);
+    assert!(all[0]
+        .reason
+        .as_deref()
+        .is_some_and(|r| r.starts_with("no date archive")));
+}
+
+#[test]
+fn add_with_backfill_on_a_site_page_fetches_the_feed_once() {
+    let all = two_day_posts();
+    let server = wordpress_site(all.clone(), 10);
+    let dir = tempfile::tempdir().unwrap();
+    let mut lib = open(dir.path());
+    let (added, report) = lib
+        .add_and_backfill(&server.url("/"), None, &mut |_| {})
+        .unwrap();
+    assert_eq!(
+        added.discovered_from.as_deref(),
+        Some(server.url("/").as_str())
+    );
+    assert_eq!(hits(&server, "/feed/"), 1, "the discovered feed, once");
+    assert_eq!(report.strategy, Some(Strategy::WordPress));
+    assert!(report.complete, "{report:?}");
+    assert_eq!(month_counts(&lib, added.feed_id), per_month(&all));
 }

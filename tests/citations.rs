@@ -361,3 +361,48 @@ fn a_stale_citation_is_looked_up_again_and_still_shown_when_offline() {
         other => panic!("{other:?}"),
     }
 }
+
+/// A DOI with dot segments, in a post or typed, must not steer the request elsewhere on the
+/// resolver: the whole DOI arrives as one path segment below it, dots and slashes encoded.
+#[test]
+fn dot_segments_in_a_doi_stay_below_the_resolver() {
+    let feed = rss(
+        "Steering",
+        &[(
+            "s1",
+            "Climbing",
+            "Mon, 01 Dec 2014 10:00:00 +0000",
+            "<p>As shown in doi:10.1000/../../wide.xml and elsewhere.</p>",
+        )],
+    );
+    let feeds = Server::start(move |_| Reply::ok("application/rss+xml", feed.clone()));
+    let resolver = Server::start(|_| Reply::status(404));
+    let cli = Cli::new();
+    cli.ok(&["add", &feeds.url("/feed")]);
+    let dois = cli.json(&["dois"]);
+    assert_eq!(dois[0]["doi"], "10.1000/../../wide.xml", "{dois}");
+
+    // The DOI found in the post, and two typed ones.
+    let _ = with_resolver(&cli, &resolver, &["bib", "--entry", "1"]);
+    let _ = with_resolver(&cli, &resolver, &["cite", "10.1000/../../etc/passwd"]);
+    let _ = with_resolver(&cli, &resolver, &["cite", "doi:10.1000/./x/.."]);
+    let paths: Vec<String> = resolver
+        .requests
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|r| r.path.clone())
+        .collect();
+    for want in [
+        "/10.1000%2F%2E%2E%2F%2E%2E%2Fwide.xml",
+        "/10.1000%2F%2E%2E%2F%2E%2E%2Fetc%2Fpasswd",
+        "/10.1000%2F%2E%2Fx",
+    ] {
+        assert!(paths.iter().any(|p| p == want), "{want} not in {paths:?}");
+    }
+    // Every request stayed one segment below the resolver's root.
+    for p in &paths {
+        assert_eq!(p.matches('/').count(), 1, "{p} in {paths:?}");
+        assert!(!p.contains("/wide.xml") && !p.contains("/etc"), "{p}");
+    }
+}

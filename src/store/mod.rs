@@ -12,7 +12,6 @@ mod schema;
 mod tests;
 
 use std::collections::HashMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -178,9 +177,12 @@ impl Store {
     /// Opens (creating the file, not its directory) and migrates the cache at `path`.
     ///
     /// A file that is not an SQLite database, or whose schema is newer than this program's, is
-    /// refused with an error and left byte for byte as it was.
+    /// refused with an error and left byte for byte as it was: SQLite only reads until then.
+    ///
+    /// The file is never opened other than through SQLite: closing any other descriptor of it
+    /// drops every POSIX lock this process holds on it (SQLite's own connections included), and
+    /// another process closing the cache would then delete the WAL under the reader's feet.
     pub fn open(path: &Path) -> Result<Store> {
-        probe_header(path)?;
         let open_err = |source: rusqlite::Error| classify_open_error(path, source);
         let conn = Connection::open(path).map_err(open_err)?;
         // Read the version before any pragma that could write (journal_mode changes the header).
@@ -495,14 +497,18 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt
             .query_map(params_from_iter(args.iter()), |r| {
-                let dois: Option<String> = r.get(8)?;
+                let dois: Option<String> = r.get(9)?;
+                let published = r.get::<_, Option<i64>>(5)?.map(from_secs);
+                let updated = r.get::<_, Option<i64>>(8)?.map(from_secs);
                 Ok(EntrySummary {
                     id: r.get(0)?,
                     feed_id: r.get(1)?,
                     feed_title: r.get(2)?,
                     title: r.get(3)?,
                     link: r.get(4)?,
-                    published: r.get::<_, Option<i64>>(5)?.map(from_secs),
+                    published,
+                    updated,
+                    date: published.or(updated),
                     month: r.get(6)?,
                     read: r.get(7)?,
                     dois: dois
@@ -814,44 +820,6 @@ impl Store {
     }
 }
 
-/// Checks the file's header without SQLite, so a file that is not a database, or is one from a
-/// newer paperboy, is refused before anything could write to it.
-fn probe_header(path: &Path) -> Result<()> {
-    let io_err = |source| StoreError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let mut file = match std::fs::File::open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(io_err(e)),
-    };
-    let mut header = Vec::with_capacity(100);
-    file.by_ref()
-        .take(100)
-        .read_to_end(&mut header)
-        .map_err(io_err)?;
-    if header.is_empty() {
-        // SQLite treats an empty file as a new database.
-        return Ok(());
-    }
-    if header.len() < 100 || !header.starts_with(b"SQLite format 3\0") {
-        return Err(StoreError::NotADatabase {
-            path: path.to_path_buf(),
-        });
-    }
-    let found = i64::from(i32::from_be_bytes([
-        header[60], header[61], header[62], header[63],
-    ]));
-    if found > Store::SCHEMA_VERSION {
-        return Err(StoreError::NewerSchema {
-            found,
-            supported: Store::SCHEMA_VERSION,
-        });
-    }
-    Ok(())
-}
-
 fn classify_open_error(path: &Path, source: rusqlite::Error) -> StoreError {
     match source.sqlite_error_code() {
         Some(ErrorCode::NotADatabase) => StoreError::NotADatabase {
@@ -910,6 +878,13 @@ fn store_entries(
          month = COALESCE(?7, month), sort_time = COALESCE(?8, sort_time), \
          content_html = ?9, summary_html = ?10, content_hash = ?11 WHERE id = ?1",
     )?;
+    // An entry earlier versions stored under its bare link (see `parse::legacy_key`) takes its
+    // new key, keeping its id, read state and DOIs; the title or date says which item it was.
+    let mut adopt = tx.prepare_cached(
+        "UPDATE entries SET guid = ?3 WHERE feed_id = ?1 AND guid = ?2 \
+         AND (title = ?4 OR published IS ?5) \
+         AND NOT EXISTS (SELECT 1 FROM entries WHERE feed_id = ?1 AND guid = ?3)",
+    )?;
     let mut fts_insert =
         tx.prepare_cached("INSERT INTO entries_fts (rowid, title, body) VALUES (?1, ?2, ?3)")?;
     let mut fts_delete = tx.prepare_cached("DELETE FROM entries_fts WHERE rowid = ?1")?;
@@ -926,6 +901,10 @@ fn store_entries(
     // index rows in key order, after the entries, so one feed's update makes one segment.
     let mut fts_rows: Vec<(i64, &str, &str)> = Vec::with_capacity(entries.len());
     for e in entries {
+        if let Some(legacy) = crate::parse::legacy_key(e) {
+            let published = e.published.map(|t| t.timestamp());
+            adopt.execute(params![feed_id, legacy, e.guid, e.title, published])?;
+        }
         let found = find
             .query_row(params![feed_id, e.guid], |r| {
                 Ok((

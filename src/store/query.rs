@@ -86,7 +86,7 @@ pub(crate) fn list_sql(q: &ListQuery) -> Option<(String, Vec<Value>)> {
     // CROSS JOIN keeps entries (or the index) as the outer loop, so the ORDER BY walks an index.
     let sql = format!(
         "SELECT e.id, e.feed_id, COALESCE(NULLIF(f.title, ''), f.url), e.title, e.link, \
-         e.published, e.month, e.read, \
+         e.published, e.month, e.read, e.updated, \
          (SELECT group_concat(d.doi, char(10) ORDER BY d.pos) FROM entry_dois d \
           WHERE d.entry_id = e.id) \
          FROM {from_where_feeds} ORDER BY {order} LIMIT ? OFFSET ?",

@@ -109,6 +109,11 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (feed_id, page_url)
     );
     "#,
+    // 3: titles are data, not display (issue 11): an entry without one has "", and only the
+    // views show a placeholder. Earlier versions stored the placeholder itself.
+    r#"
+    UPDATE entries SET title = '' WHERE title = '(untitled)';
+    "#,
 ];
 
 /// The version a fully migrated cache has.

@@ -1504,3 +1504,83 @@ fn search_order_follows_dates_not_insertion_and_follows_date_changes() {
     store.remove_feed(f).unwrap();
     assert!(search(&store, "pelican").is_empty());
 }
+
+/// Issue 11: items without a guid that share a link were stored as one entry under the bare
+/// link. A cache written that way keeps every entry, its read state and its DOIs when the new
+/// keys arrive, and holds no duplicate after the next refresh.
+#[test]
+fn a_cache_keyed_by_shared_links_keeps_its_entries_after_the_new_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cache.sqlite");
+    let page = "https://news.example/today";
+    let doc_xml = format!(
+        r#"<rss version="2.0"><channel><title>News</title><link>https://news.example/</link>
+  <item><title>Alpha</title><link>{page}</link><pubDate>Mon, 01 Oct 2018 08:00:00 GMT</pubDate></item>
+  <item><title>Beta</title><link>{page}</link><pubDate>Tue, 02 Oct 2018 08:00:00 GMT</pubDate></item>
+  <item><title>Gamma</title><link>{page}</link><pubDate>Wed, 03 Oct 2018 08:00:00 GMT</pubDate>
+    <description>cites doi:10.1000/gamma.1</description></item>
+  <item><title>Own</title><link>https://news.example/own</link><pubDate>Thu, 04 Oct 2018 08:00:00 GMT</pubDate>
+    <description>cites doi:10.1000/own.1</description></item>
+  <item><guid isPermaLink="false">g-1</guid><link>{page}</link></item>
+</channel></rss>"#
+    );
+    let parsed = crate::parse::parse_feed(doc_xml.as_bytes(), "https://news.example/feed").unwrap();
+    // What earlier versions stored: every guid-less item keyed by its link.
+    let mut old = parsed.clone();
+    for e in &mut old.entries {
+        if let Some(legacy) = crate::parse::legacy_key(e) {
+            e.guid = legacy.to_string();
+        }
+    }
+    let (feed, gamma_id, own_id) = {
+        let mut store = Store::open(&path).unwrap();
+        let feed = new_feed(&mut store, "https://news.example/feed");
+        assert_eq!(
+            update(&mut store, feed, &old),
+            3,
+            "the old keys collapse three posts"
+        );
+        let gamma = entry_by_guid(&store, feed, page);
+        assert_eq!(gamma.title, "Gamma");
+        let own = entry_by_guid(&store, feed, "https://news.example/own");
+        store.set_read(&[gamma.id, own.id], true).unwrap();
+        // Version 2 stored a display placeholder as the title of an entry without one.
+        store
+            .conn()
+            .execute_batch(
+                "UPDATE entries SET title = '(untitled)' WHERE guid = 'g-1'; \
+                 PRAGMA user_version = 2;",
+            )
+            .unwrap();
+        (feed, gamma.id, own.id)
+    };
+
+    let mut store = Store::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), Store::SCHEMA_VERSION);
+    assert_eq!(entry_by_guid(&store, feed, "g-1").title, "");
+    let new = update(&mut store, feed, &parsed);
+    assert_eq!(new, 2, "Alpha and Beta are new; Gamma keeps its row");
+    let gamma = entry_by_guid(&store, feed, &format!("{page}#date=2018-10-03T08:00:00Z"));
+    assert_eq!(gamma.id, gamma_id);
+    assert!(gamma.read);
+    let dois: Vec<String> = gamma.dois.iter().map(|d| d.doi.clone()).collect();
+    assert_eq!(dois, ["10.1000/gamma.1"]);
+    let own = entry_by_guid(&store, feed, "https://news.example/own");
+    assert_eq!(own.id, own_id);
+    assert!(own.read);
+    assert_eq!(own.dois[0].doi, "10.1000/own.1");
+    // The next refresh finds every entry where it is: nothing new, nothing twice.
+    assert_eq!(update(&mut store, feed, &parsed), 0);
+    let titles: Vec<String> = store
+        .list(&ListQuery {
+            feed: Some(feed),
+            ..Default::default()
+        })
+        .unwrap()
+        .into_iter()
+        .map(|r| r.title)
+        .collect();
+    let mut sorted = titles.clone();
+    sorted.sort();
+    assert_eq!(sorted, ["", "Alpha", "Beta", "Gamma", "Own"], "{titles:?}");
+}

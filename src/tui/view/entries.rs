@@ -6,7 +6,6 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
-use unicode_width::UnicodeWidthStr;
 
 use crate::scrub::scrub_line;
 
@@ -71,7 +70,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             used += feed_w + 1;
         }
         let marker = if r.dois.is_empty() { "" } else { " ◆" };
-        let title_w = width.saturating_sub(used + marker.width());
+        let title_w = width.saturating_sub(used + crate::width::width(marker));
         spans.push(Span::styled(pad(&scrub_line(&r.title), title_w), base));
         if !marker.is_empty() {
             spans.push(Span::styled(marker, base.patch(t.paper())));
