@@ -225,7 +225,7 @@ impl Pty {
                 return;
             }
             assert!(
-                start.elapsed() < Duration::from_secs(30),
+                start.elapsed() < Duration::from_secs(60),
                 "never saw {what}; screen:\n{screen}"
             );
             std::thread::sleep(Duration::from_millis(50));
@@ -323,7 +323,7 @@ fn the_reader_keeps_working_while_other_processes_change_the_cache() {
             let start = Instant::now();
             while server.requests.lock().unwrap().len() == before {
                 assert!(
-                    start.elapsed() < Duration::from_secs(30),
+                    start.elapsed() < Duration::from_secs(60),
                     "R after {what} fetched nothing; screen:\n{}",
                     pty.screen()
                 );
@@ -401,7 +401,7 @@ fn the_reader_keeps_working_while_other_processes_change_the_cache() {
         pty.session.get_process().status(),
         Ok(expectrl::WaitStatus::StillAlive)
     ) {
-        assert!(start.elapsed() < Duration::from_secs(10), "did not quit");
+        assert!(start.elapsed() < Duration::from_secs(60), "did not quit");
         std::thread::sleep(Duration::from_millis(30));
         pty.pump();
     }
