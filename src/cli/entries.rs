@@ -37,7 +37,11 @@ pub(super) fn list(lib: &Library, q: &ListQuery, json: bool) -> Result<ExitCode>
                 format!("{} doi", e.dois.len())
             },
             scrub_line(&e.feed_title),
-            scrub_line(&e.title),
+            // The placeholder is the view's; JSON carries the real (empty) title.
+            match scrub_line(&e.title) {
+                t if t.is_empty() => "(untitled)".to_string(),
+                t => t,
+            },
         ]
     })
 }
