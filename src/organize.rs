@@ -4,7 +4,7 @@
 //! Google Reader API server (labels on subscriptions; `read` and `starred` item states).
 
 use crate::library::{Error, Result};
-use crate::model::{EntryId, FeedId, FolderCount, MonthCount};
+use crate::model::{EntryId, Feed, FeedId, FolderCount, MonthCount};
 use crate::scrub::scrub_line;
 use crate::store::ListQuery;
 use crate::Library;
@@ -22,6 +22,13 @@ pub fn folder_name(input: &str) -> Result<String> {
         return Err(Error::BadFolder(clean));
     }
     Ok(parts.join("/"))
+}
+
+/// Whether `folder` is `name` or nested in it (`Sci` does not hold `Science`).
+pub fn in_folder(name: &str, folder: &str) -> bool {
+    folder
+        .strip_prefix(name)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
 impl Library {
@@ -52,6 +59,18 @@ impl Library {
             (Some(one), None) => Ok(one.name.clone()),
             _ => Err(Error::NoSuchFolder(name)),
         }
+    }
+
+    /// The feeds of a folder and of the folders nested in it.
+    pub fn feeds_in_folder(&self, spec: &str) -> Result<Vec<Feed>> {
+        let name = self.find_folder(spec)?;
+        let mut feeds = self.feeds()?;
+        feeds.retain(|f| {
+            f.folder
+                .as_deref()
+                .is_some_and(|inner| in_folder(&name, inner))
+        });
+        Ok(feeds)
     }
 
     /// Renames a folder (and those nested in it); returns the new name and how many feeds moved.
