@@ -15,6 +15,7 @@ pub mod library;
 pub mod model;
 pub mod open;
 pub mod opml;
+pub mod organize;
 pub mod parse;
 pub mod paths;
 pub mod scrub;

@@ -19,6 +19,10 @@ pub struct Feed {
     pub last_status: Option<u16>,
     pub last_error: Option<String>,
     pub gone: bool,
+    /// The folder it is in (`Outer/Inner` when nested), if any.
+    pub folder: Option<String>,
+    /// The title the user gave it (`title` shows it); refreshes never change it.
+    pub user_title: Option<String>,
     #[serde(skip)]
     pub etag: Option<String>,
     #[serde(skip)]
@@ -119,7 +123,19 @@ pub struct EntrySummary {
     pub date: Option<DateTime<Utc>>,
     pub month: String,
     pub read: bool,
+    /// Saved for later; independent of `read`.
+    pub starred: bool,
     pub dois: Vec<String>,
+}
+
+/// A folder with the totals of its feeds (nested folders' feeds included).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FolderCount {
+    /// `Outer/Inner` when nested.
+    pub name: String,
+    pub feeds: i64,
+    pub entries: i64,
+    pub unread: i64,
 }
 
 /// One entry with its body, for reading.
@@ -137,6 +153,7 @@ pub struct Entry {
     pub first_seen: DateTime<Utc>,
     pub month: String,
     pub read: bool,
+    pub starred: bool,
     pub content_html: Option<String>,
     pub summary_html: Option<String>,
     pub dois: Vec<FoundDoi>,

@@ -924,6 +924,7 @@ mod tests {
             first_seen: Utc.with_ymd_and_hms(2014, 12, 4, 0, 0, 0).unwrap(),
             month: "2014-12".to_string(),
             read: false,
+            starred: false,
             content_html: Some(
                 "<p>A <a href=\"https://doi.org/10.1126/science.aac4716\">big study</a> \
                  found effects halved.</p>"

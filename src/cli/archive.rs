@@ -8,7 +8,6 @@ use paperboy::scrub::scrub_line;
 use paperboy::text::count;
 use paperboy::Library;
 
-use super::feeds::feed_ids;
 use super::output::{check_month, print_json};
 
 /// Shows each stored page on a terminal.
@@ -23,14 +22,13 @@ pub(super) fn backfill_progress(progress: bool) -> impl FnMut(&paperboy::archive
 
 pub(super) fn backfill(
     lib: &mut Library,
-    specs: &[String],
+    ids: &[paperboy::model::FeedId],
     max_pages: Option<usize>,
     json: bool,
 ) -> Result<ExitCode> {
-    let ids = feed_ids(lib, specs)?;
     let progress = !json && std::io::stderr().is_terminal();
     let mut on_event = backfill_progress(progress);
-    let reports = lib.backfill(&ids, max_pages, &mut on_event)?;
+    let reports = lib.backfill(ids, max_pages, &mut on_event)?;
     if progress {
         eprint!("\r\x1b[K");
     }
@@ -40,7 +38,7 @@ pub(super) fn backfill(
 /// `backfill --month`: one month of each named feed (default: all) from its date archive.
 pub(super) fn backfill_month(
     lib: &mut Library,
-    specs: &[String],
+    ids: &[paperboy::model::FeedId],
     month: &str,
     max_pages: Option<usize>,
     json: bool,
@@ -53,8 +51,7 @@ pub(super) fn backfill_month(
         .split_once('-')
         .and_then(|(y, m)| Some((y.parse::<i32>().ok()?, m.parse::<u32>().ok()?)))
         .with_context(|| format!("`{month}` is not a month (YYYY-MM)"))?;
-    let ids = feed_ids(lib, specs)?;
-    let reports = lib.backfill_month(&ids, year, mon, &mut |_| {})?;
+    let reports = lib.backfill_month(ids, year, mon, &mut |_| {})?;
     print_backfill(lib, &reports, json)
 }
 

@@ -10,12 +10,10 @@ use paperboy::text::count;
 use paperboy::Library;
 
 use super::dois::typed_doi;
-use super::feeds::feed_id;
 use super::output::print_listing;
 
-pub(super) fn months(lib: &Library, feed: Option<&str>, json: bool) -> Result<ExitCode> {
-    let feed = feed_id(lib, feed)?;
-    let months = lib.months(feed)?;
+pub(super) fn months(lib: &Library, q: &ListQuery, json: bool) -> Result<ExitCode> {
+    let months = lib.months_where(q)?;
     print_listing(&months, json, &["MONTH", "ENTRIES", "UNREAD"], |m| {
         vec![m.month.clone(), m.count.to_string(), m.unread.to_string()]
     })
@@ -30,7 +28,13 @@ pub(super) fn list(lib: &Library, q: &ListQuery, json: bool) -> Result<ExitCode>
             e.date
                 .map(|t| t.format("%Y-%m-%d").to_string())
                 .unwrap_or_else(|| e.month.clone()),
-            if e.read { " " } else { "N" }.to_string(),
+            match (e.read, e.starred) {
+                (false, true) => "N★",
+                (false, false) => "N",
+                (true, true) => " ★",
+                (true, false) => " ",
+            }
+            .to_string(),
             if e.dois.is_empty() {
                 String::new()
             } else {

@@ -14,9 +14,20 @@ use paperboy::Library;
 use super::archive::{backfill_progress, print_backfill};
 use super::output::{fmt_time, print_json, print_listing};
 
-/// The ids of the feeds named (by id, URL or exact title).
-pub(super) fn feed_ids(lib: &Library, specs: &[String]) -> Result<Vec<paperboy::model::FeedId>> {
-    specs.iter().map(|s| Ok(lib.find_feed(s)?.id)).collect()
+/// The ids of the feeds named (by id, URL or exact title), then those of `folder`.
+pub(super) fn feed_ids(
+    lib: &Library,
+    specs: &[String],
+    folder: Option<&str>,
+) -> Result<Vec<paperboy::model::FeedId>> {
+    let mut ids: Vec<_> = specs
+        .iter()
+        .map(|s| Ok(lib.find_feed(s)?.id))
+        .collect::<Result<_>>()?;
+    if let Some(name) = folder {
+        ids.extend(lib.feeds_in_folder(name)?.iter().map(|f| f.id));
+    }
+    Ok(ids)
 }
 
 /// The id of the feed named, if one is.
@@ -71,14 +82,19 @@ pub(super) fn print_add(r: &paperboy::library::AddReport, json: bool) -> Result<
     Ok(())
 }
 
-pub(super) fn feeds(lib: &Library, json: bool) -> Result<ExitCode> {
+pub(super) fn feeds(lib: &Library, folder: Option<&str>, json: bool) -> Result<ExitCode> {
     let header = [
-        "ID", "TITLE", "ENTRIES", "UNREAD", "FETCHED", "URL", "ERROR",
+        "ID", "TITLE", "FOLDER", "ENTRIES", "UNREAD", "FETCHED", "URL", "ERROR",
     ];
-    print_listing(&lib.feeds()?, json, &header, |f: &Feed| {
+    let rows = match folder {
+        Some(name) => lib.feeds_in_folder(name)?,
+        None => lib.feeds()?,
+    };
+    print_listing(&rows, json, &header, |f: &Feed| {
         vec![
             f.id.to_string(),
             scrub_line(&f.title),
+            f.folder.as_deref().map(scrub_line).unwrap_or_default(),
             f.entries.to_string(),
             f.unread.to_string(),
             fmt_time(f.last_fetched),
@@ -133,11 +149,10 @@ pub(super) fn describe(r: &FeedReport) -> String {
 
 pub(super) fn refresh(
     lib: &mut Library,
-    specs: &[String],
+    ids: &[paperboy::model::FeedId],
     jobs: Option<usize>,
     json: bool,
 ) -> Result<ExitCode> {
-    let ids = feed_ids(lib, specs)?;
     let jobs = jobs.unwrap_or(lib.config().fetch.jobs).max(1);
     let bar = (!json && std::io::stderr().is_terminal()).then(|| {
         let pb = indicatif::ProgressBar::new(0);
@@ -171,7 +186,7 @@ pub(super) fn refresh(
             None => {}
         },
     };
-    let reports = lib.refresh(&ids, jobs, &mut on_event)?;
+    let reports = lib.refresh(ids, jobs, &mut on_event)?;
     if let Some(pb) = bar {
         pb.finish_and_clear();
     }

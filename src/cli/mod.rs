@@ -7,7 +7,6 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use paperboy::model::EntryId;
 use paperboy::paths::Paths;
-use paperboy::scrub::scrub_line;
 use paperboy::store::ListQuery;
 use paperboy::Library;
 
@@ -16,6 +15,7 @@ mod doctor;
 mod dois;
 mod entries;
 mod feeds;
+mod organize;
 mod output;
 
 use archive::{backfill, backfill_month};
@@ -23,7 +23,7 @@ use doctor::doctor;
 pub use doctor::keys_markdown;
 use dois::{bib, cite, doi_scope, dois};
 use entries::{list, months, open, set_read};
-use feeds::{add, add_and_backfill, export, feed_id, feeds, import, refresh};
+use feeds::{add, add_and_backfill, export, feed_id, feed_ids, feeds, import, refresh};
 use output::{check_month, ensure_newline, terminal_width};
 
 #[derive(Debug, Parser)]
@@ -66,12 +66,69 @@ pub enum Command {
     Remove {
         /// Feed id, URL or exact title
         feed: String,
+        /// Remove it even though it holds starred entries (they go with it)
+        #[arg(long)]
+        force: bool,
     },
     /// List subscriptions with their counts and last fetch
-    #[command(after_help = "Example:\n  paperboy feeds --json")]
+    #[command(
+        after_help = "Examples:\n  paperboy feeds --json\n  paperboy feeds --folder Science"
+    )]
     Feeds {
+        /// Only the feeds of this folder (and the folders in it)
+        #[arg(long, value_name = "NAME")]
+        folder: Option<String>,
         #[arg(long)]
         json: bool,
+    },
+    /// Move a feed into a folder (created if new), or out of any with --none
+    #[command(
+        after_help = "Examples:\n  paperboy folder 3 Science/Psychology\n  paperboy folder 3 --none"
+    )]
+    Folder {
+        /// Feed id, URL or exact title
+        feed: String,
+        /// Folder name; `Outer/Inner` nests
+        #[arg(required_unless_present = "none", conflicts_with = "none")]
+        name: Option<String>,
+        #[arg(long)]
+        none: bool,
+    },
+    /// List folders with their feed, entry and unread counts (nested folders included)
+    #[command(after_help = "Example:\n  paperboy folders --json")]
+    Folders {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rename a folder (the folders nested in it follow)
+    #[command(
+        name = "rename-folder",
+        after_help = "Example:\n  paperboy rename-folder Science Research"
+    )]
+    RenameFolder { old: String, new: String },
+    /// Give a feed a title of your own, kept across refreshes (--reset: the feed's own again)
+    #[command(
+        after_help = "Examples:\n  paperboy rename 3 \"Lab blog\"\n  paperboy rename 3 --reset"
+    )]
+    Rename {
+        /// Feed id, URL or exact title
+        feed: String,
+        #[arg(required_unless_present = "reset", conflicts_with = "reset")]
+        title: Option<String>,
+        #[arg(long)]
+        reset: bool,
+    },
+    /// Star entries (saved for later; the read state is left alone)
+    #[command(after_help = "Example:\n  paperboy star 42 43")]
+    Star {
+        #[arg(required = true)]
+        entries: Vec<EntryId>,
+    },
+    /// Remove the star of entries
+    #[command(after_help = "Example:\n  paperboy unstar 42")]
+    Unstar {
+        #[arg(required = true)]
+        entries: Vec<EntryId>,
     },
     /// Subscribe to every feed of an OPML file (nested outlines; non-http(s) URLs skipped)
     #[command(after_help = "Example:\n  paperboy import subscriptions.opml && paperboy refresh")]
@@ -89,6 +146,9 @@ pub enum Command {
     Refresh {
         /// Feed ids, URLs or exact titles
         feeds: Vec<String>,
+        /// Also every feed of this folder (and the folders in it)
+        #[arg(long, value_name = "NAME")]
+        folder: Option<String>,
         /// Feeds fetched at once (default: [fetch] jobs in config, 16)
         #[arg(long, short)]
         jobs: Option<usize>,
@@ -102,6 +162,9 @@ pub enum Command {
     Backfill {
         /// Feed ids, URLs or exact titles (default: all)
         feeds: Vec<String>,
+        /// Also every feed of this folder (and the folders in it)
+        #[arg(long, value_name = "NAME")]
+        folder: Option<String>,
         /// At most N pages per feed (default: [archive] max_pages in config, 200)
         #[arg(long, value_name = "N")]
         max_pages: Option<usize>,
@@ -114,8 +177,14 @@ pub enum Command {
     /// Months of the archive with entry and unread counts, newest first
     #[command(after_help = "Example:\n  paperboy months --feed 1")]
     Months {
-        #[arg(long)]
+        #[arg(long, conflicts_with = "folder")]
         feed: Option<String>,
+        /// Only the feeds of this folder (and the folders in it)
+        #[arg(long, value_name = "NAME")]
+        folder: Option<String>,
+        /// Only starred entries
+        #[arg(long)]
+        starred: bool,
         #[arg(long)]
         json: bool,
     },
@@ -127,10 +196,16 @@ pub enum Command {
         /// A month, YYYY-MM
         #[arg(long, value_name = "YYYY-MM")]
         month: Option<String>,
-        #[arg(long)]
+        #[arg(long, conflicts_with = "folder")]
         feed: Option<String>,
+        /// Only the feeds of this folder (and the folders in it)
+        #[arg(long, value_name = "NAME")]
+        folder: Option<String>,
         #[arg(long)]
         unread: bool,
+        /// Only starred entries
+        #[arg(long)]
+        starred: bool,
         /// Full-text search over titles and text
         #[arg(long, value_name = "TEXT")]
         search: Option<String>,
@@ -209,10 +284,30 @@ pub enum Command {
     /// Print the paths in use, the cache's size and schema, the config found, and check the browser
     #[command(after_help = "Example:\n  paperboy doctor")]
     Doctor,
-    /// Mark entries read
+    /// Mark entries read: the ones named, or in bulk (filters combine; prints how many)
+    #[command(
+        after_help = "Examples:\n  paperboy read 42 43\n  paperboy read --folder Science --before 2024-01-01\n  paperboy read --month 2014-12\n  paperboy read --all",
+        group(clap::ArgGroup::new("what").required(true).multiple(true)
+            .args(["entries", "feed", "folder", "month", "before", "all"]))
+    )]
     Read {
-        #[arg(required = true)]
+        #[arg(conflicts_with_all = ["feed", "folder", "month", "before", "all"])]
         entries: Vec<EntryId>,
+        /// Every entry of this feed
+        #[arg(long, conflicts_with = "folder")]
+        feed: Option<String>,
+        /// Every entry of this folder's feeds (and the folders in it)
+        #[arg(long, value_name = "NAME")]
+        folder: Option<String>,
+        /// Every entry of this month
+        #[arg(long, value_name = "YYYY-MM")]
+        month: Option<String>,
+        /// Every entry dated before this day
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        before: Option<String>,
+        /// Every entry
+        #[arg(long, conflicts_with_all = ["feed", "folder", "month", "before"])]
+        all: bool,
     },
     /// Mark entries unread
     Unread {
@@ -285,31 +380,71 @@ pub fn run(args: Args) -> Result<ExitCode> {
         }
         Command::Backfill {
             feeds,
+            folder,
             max_pages,
             month: Some(month),
             json,
-        } => backfill_month(&mut lib, &feeds, &month, max_pages, json),
+        } => {
+            let ids = feed_ids(&lib, &feeds, folder.as_deref())?;
+            backfill_month(&mut lib, &ids, &month, max_pages, json)
+        }
         Command::Backfill {
             feeds,
+            folder,
             max_pages,
             month: None,
             json,
-        } => backfill(&mut lib, &feeds, max_pages, json),
-        Command::Remove { feed } => {
-            let f = lib.find_feed(&feed)?;
-            lib.remove_feed(f.id)?;
-            println!("removed {} ({})", scrub_line(&f.title), f.url);
-            Ok(ExitCode::SUCCESS)
+        } => {
+            let ids = feed_ids(&lib, &feeds, folder.as_deref())?;
+            backfill(&mut lib, &ids, max_pages, json)
         }
-        Command::Feeds { json } => feeds(&lib, json),
+        Command::Remove { feed, force } => organize::remove(&mut lib, &feed, force),
+        Command::Feeds { folder, json } => feeds(&lib, folder.as_deref(), json),
+        Command::Folder {
+            feed,
+            name,
+            none: _,
+        } => organize::folder(&mut lib, &feed, name.as_deref()),
+        Command::Folders { json } => organize::folders(&lib, json),
+        Command::RenameFolder { old, new } => organize::rename_folder(&mut lib, &old, &new),
+        Command::Rename {
+            feed,
+            title,
+            reset: _,
+        } => organize::rename(&mut lib, &feed, title.as_deref()),
+        Command::Star { entries } => organize::star(&mut lib, &entries, true),
+        Command::Unstar { entries } => organize::star(&mut lib, &entries, false),
         Command::Import { file } => import(&mut lib, &file),
         Command::Export { output } => export(&lib, output.as_deref()),
-        Command::Refresh { feeds, jobs, json } => refresh(&mut lib, &feeds, jobs, json),
-        Command::Months { feed, json } => months(&lib, feed.as_deref(), json),
+        Command::Refresh {
+            feeds,
+            folder,
+            jobs,
+            json,
+        } => {
+            let ids = feed_ids(&lib, &feeds, folder.as_deref())?;
+            refresh(&mut lib, &ids, jobs, json)
+        }
+        Command::Months {
+            feed,
+            folder,
+            starred,
+            json,
+        } => {
+            let q = ListQuery {
+                feed: feed_id(&lib, feed.as_deref())?,
+                folder: folder.map(|f| lib.find_folder(&f)).transpose()?,
+                starred_only: starred,
+                ..ListQuery::default()
+            };
+            months(&lib, &q, json)
+        }
         Command::List {
             month,
             feed,
+            folder,
             unread,
+            starred,
             search,
             limit,
             json,
@@ -320,8 +455,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
             }
             let q = ListQuery {
                 feed,
+                folder: folder.map(|f| lib.find_folder(&f)).transpose()?,
                 month,
                 unread_only: unread,
+                starred_only: starred,
                 search,
                 limit,
                 ..ListQuery::default()
@@ -358,7 +495,25 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Command::Completions { .. } | Command::Man | Command::Doctor | Command::Keys => {
             unreachable!("handled before the cache is opened")
         }
-        Command::Read { entries } => set_read(&mut lib, &entries, true),
+        Command::Read {
+            entries,
+            feed,
+            folder,
+            month,
+            before,
+            all: _,
+        } => {
+            if !entries.is_empty() {
+                return set_read(&mut lib, &entries, true);
+            }
+            let scope = organize::ReadScope {
+                feed,
+                folder,
+                month,
+                before,
+            };
+            organize::read_in_bulk(&mut lib, scope)
+        }
         Command::Unread { entries } => set_read(&mut lib, &entries, false),
     }
 }

@@ -5,6 +5,7 @@
 //! cron refresh runs) queue on the 10 s busy timeout instead of failing; WAL lets reads go on
 //! meanwhile. Nothing in a feed update ever deletes an entry: the cache is the archive.
 
+mod organize;
 mod pause;
 mod query;
 mod schema;
@@ -85,6 +86,11 @@ pub struct ListQuery {
     /// `YYYY-MM`.
     pub month: Option<String>,
     pub unread_only: bool,
+    pub starred_only: bool,
+    /// Feeds in this folder or one nested in it.
+    pub folder: Option<String>,
+    /// Entries dated before this time (seconds since the epoch).
+    pub before: Option<i64>,
     pub with_dois_only: bool,
     /// The user's words; every word must match title or text, the last one as a prefix.
     pub search: Option<String>,
@@ -141,13 +147,16 @@ const FTS_TEXT_MAX: usize = 512 * 1024;
 const FTS_TITLE_MAX: usize = 16 * 1024;
 
 /// The displayed title of a feed: its title, else its URL.
-const FEED_TITLE: &str = "COALESCE(NULLIF(f.title, ''), f.url)";
+/// The title shown: the user's own, else the feed's, else its URL.
+pub(crate) const FEED_TITLE: &str =
+    "COALESCE(NULLIF(f.user_title, ''), NULLIF(f.title, ''), f.url)";
 
 const FEED_COLUMNS: &str =
-    "f.id, f.url, COALESCE(NULLIF(f.title, ''), f.url), f.site_url, f.etag, \
-     f.last_modified, f.last_fetched, f.last_status, f.last_error, f.gone, \
+    "f.id, f.url, COALESCE(NULLIF(f.user_title, ''), NULLIF(f.title, ''), f.url), f.site_url, \
+     f.etag, f.last_modified, f.last_fetched, f.last_status, f.last_error, f.gone, \
      (SELECT COUNT(*) FROM entries e WHERE e.feed_id = f.id), \
-     (SELECT COUNT(*) FROM entries e WHERE e.feed_id = f.id AND e.read = 0)";
+     (SELECT COUNT(*) FROM entries e WHERE e.feed_id = f.id AND e.read = 0), \
+     f.folder, NULLIF(f.user_title, '')";
 
 /// The SQLite cache.
 pub struct Store {
@@ -511,6 +520,7 @@ impl Store {
                     date: published.or(updated),
                     month: r.get(6)?,
                     read: r.get(7)?,
+                    starred: r.get(10)?,
                     dois: dois
                         .map(|d| d.split('\n').map(str::to_string).collect())
                         .unwrap_or_default(),
@@ -546,7 +556,7 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT e.id, e.feed_id, {FEED_TITLE}, e.guid, e.title, e.link, e.authors, \
              e.published, e.updated, e.first_seen, e.month, e.read, e.content_html, \
-             e.summary_html FROM entries e JOIN feeds f ON f.id = e.feed_id WHERE e.id = ?1"
+             e.summary_html, e.starred FROM entries e JOIN feeds f ON f.id = e.feed_id WHERE e.id = ?1"
         ))?;
         let entry = stmt
             .query_row([id], |r| {
@@ -563,6 +573,7 @@ impl Store {
                     first_seen: from_secs(r.get(9)?),
                     month: r.get(10)?,
                     read: r.get(11)?,
+                    starred: r.get(14)?,
                     content_html: r.get(12)?,
                     summary_html: r.get(13)?,
                     dois: Vec::new(),
@@ -852,6 +863,8 @@ fn feed_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Feed> {
         gone: r.get(9)?,
         entries: r.get(10)?,
         unread: r.get(11)?,
+        folder: r.get(12)?,
+        user_title: r.get(13)?,
     })
 }
 

@@ -114,6 +114,16 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     r#"
     UPDATE entries SET title = '' WHERE title = '(untitled)';
     "#,
+    // 4: folders, stars and the user's own feed titles (issue 12). A folder is a name on its
+    // feeds (`Outer/Inner` for nesting), as a Google Reader label is on a subscription; refreshes
+    // write `title`, never `user_title`.
+    r#"
+    ALTER TABLE feeds ADD COLUMN folder TEXT;
+    ALTER TABLE feeds ADD COLUMN user_title TEXT;
+    ALTER TABLE entries ADD COLUMN starred INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX feeds_folder ON feeds(folder);
+    CREATE INDEX entries_starred ON entries(sort_time) WHERE starred = 1;
+    "#,
 ];
 
 /// The version a fully migrated cache has.

@@ -1544,11 +1544,15 @@ fn a_cache_keyed_by_shared_links_keeps_its_entries_after_the_new_keys() {
         assert_eq!(gamma.title, "Gamma");
         let own = entry_by_guid(&store, feed, "https://news.example/own");
         store.set_read(&[gamma.id, own.id], true).unwrap();
-        // Version 2 stored a display placeholder as the title of an entry without one.
+        // Version 2 stored a display placeholder as the title of an entry without one. Step 4's
+        // columns are dropped so that the file is a version-2 cache again.
         store
             .conn()
             .execute_batch(
                 "UPDATE entries SET title = '(untitled)' WHERE guid = 'g-1'; \
+                 DROP INDEX feeds_folder; DROP INDEX entries_starred; \
+                 ALTER TABLE feeds DROP COLUMN folder; ALTER TABLE feeds DROP COLUMN user_title; \
+                 ALTER TABLE entries DROP COLUMN starred; \
                  PRAGMA user_version = 2;",
             )
             .unwrap();

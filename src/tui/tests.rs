@@ -56,6 +56,8 @@ fn feed(id: i64, title: &str) -> Feed {
         last_status: None,
         last_error: None,
         gone: false,
+        folder: None,
+        user_title: None,
         etag: None,
         last_modified: None,
     }
@@ -82,6 +84,7 @@ fn entry(
         first_seen: when,
         month: when.format("%Y-%m").to_string(),
         read,
+        starred: false,
         content_html: Some(format!(
             "<h2>{title}</h2><p>A post about <em>recovery</em> and peer support. \
              See <a href=\"https://example.org/paper/{id}\">the paper</a> and \
@@ -171,6 +174,7 @@ impl Fake {
             date: e.published.or(e.updated),
             month: e.month.clone(),
             read: e.read,
+            starred: e.starred,
             dois: e.dois.iter().map(|d| d.doi.clone()).collect(),
         }
     }
