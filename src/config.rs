@@ -169,9 +169,16 @@ impl Config {
         let value: toml::Table = text
             .parse()
             .map_err(|e: toml::de::Error| invalid(describe_toml_error(text, &e)))?;
-        let warnings = unknown_keys(&value);
+        let mut warnings = unknown_keys(&value);
         let config: Config = toml::from_str(text)
             .map_err(|e: toml::de::Error| invalid(describe_toml_error(text, &e)))?;
+        if !THEMES.contains(&config.ui.theme.as_str()) {
+            warnings.push(format!(
+                "unknown theme `{}` in ui.theme (the default is used; themes: {})",
+                crate::scrub::scrub_line(&config.ui.theme),
+                THEMES.join(", ")
+            ));
+        }
         Ok(LoadedConfig { config, warnings })
     }
 }
@@ -186,6 +193,9 @@ fn describe_toml_error(text: &str, e: &toml::de::Error) -> String {
         None => msg,
     }
 }
+
+/// The values `ui.theme` takes.
+const THEMES: &[&str] = &["default", "mono"];
 
 const KNOWN: &[(&str, &[&str])] = &[
     ("browser", &[]),
@@ -290,6 +300,17 @@ mod tests {
     fn wrong_type_names_the_line() {
         let err = Config::from_toml("[fetch]\n\ntimeout_secs = \"x\"\n", "c.toml").unwrap_err();
         assert!(err.to_string().contains("line 3"), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_theme_warns() {
+        let l = Config::from_toml("[ui]\ntheme = \"neon\"\n", "c").unwrap();
+        assert_eq!(l.warnings.len(), 1, "{:?}", l.warnings);
+        assert!(l.warnings[0].contains("neon"), "{:?}", l.warnings);
+        for ok in ["default", "mono"] {
+            let l = Config::from_toml(&format!("[ui]\ntheme = \"{ok}\"\n"), "c").unwrap();
+            assert!(l.warnings.is_empty(), "{ok}: {:?}", l.warnings);
+        }
     }
 
     #[test]

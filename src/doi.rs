@@ -11,7 +11,7 @@ use regex::Regex;
 
 use crate::html;
 use crate::model::{DoiSource, FoundDoi};
-use crate::scrub::is_forbidden;
+use crate::scrub::is_forbidden_in_url;
 
 /// The resolver used when none is configured.
 pub const DEFAULT_RESOLVER: &str = "https://doi.org";
@@ -298,7 +298,8 @@ pub fn normalize(raw: &str) -> Option<String> {
     let prefix = PREFIX.find(s)?;
     let suffix = &s[prefix.end()..];
     let valid = suffix.chars().any(char::is_alphanumeric)
-        && !suffix.chars().any(|c| c.is_whitespace() || is_forbidden(c));
+        // An identifier, like a URL: a joiner in it could only make two DOIs look alike.
+        && !suffix.chars().any(|c| c.is_whitespace() || is_forbidden_in_url(c));
     valid.then(|| s.to_string())
 }
 
@@ -307,45 +308,74 @@ pub fn key(doi: &str) -> String {
     doi.to_lowercase()
 }
 
+/// A DOI that cannot be put in a resolver URL.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DoiUrlError {
+    #[error("`{0}` is not a DOI: it holds whitespace or a control or invisible character")]
+    Unsafe(String),
+}
+
 /// The resolver URL for a DOI: `resolver` (empty means [`DEFAULT_RESOLVER`]; a trailing `/` is
 /// dropped) + `/` + the DOI with the characters the DOI Handbook says must or should be
 /// encoded in URLs percent-encoded (`%` `"` `#` `?` space `<` `>` `{` `}` `^` `[` `]` `` ` ``
-/// `|` `\`), and controls and non-ASCII as UTF-8 bytes.
-pub fn doi_url(resolver: &str, doi: &str) -> String {
+/// `|` `\`), and non-ASCII as UTF-8 bytes.
+///
+/// The whole DOI stays one path below the resolver: URL parsers remove dot segments (and the
+/// WHATWG parser takes `%2E` for a dot too), so `10.1000/../../wide.xml` would ask the resolver
+/// for `/wide.xml`. When the DOI has a `.` or `..` segment, its slashes and those dots are
+/// percent-encoded, leaving one segment that no parser rewrites. A DOI holding whitespace or a
+/// control or invisible character is refused.
+pub fn doi_url(resolver: &str, doi: &str) -> Result<String, DoiUrlError> {
+    if doi
+        .chars()
+        .any(|c| c.is_whitespace() || is_forbidden_in_url(c))
+    {
+        return Err(DoiUrlError::Unsafe(crate::scrub::scrub_line(doi)));
+    }
     let base = resolver.trim().trim_end_matches('/');
     let base = if base.is_empty() {
         DEFAULT_RESOLVER
     } else {
         base
     };
-    let mut out = String::with_capacity(base.len() + 1 + doi.len() * 2);
+    let dot_segments = doi.split('/').any(|seg| seg == "." || seg == "..");
+    let mut out = String::with_capacity(base.len() + 1 + doi.len() * 3);
     out.push_str(base);
     out.push('/');
-    for b in doi.bytes() {
-        let encode = !b.is_ascii_graphic()
-            || matches!(
-                b,
-                b'%' | b'"'
-                    | b'#'
-                    | b'?'
-                    | b'<'
-                    | b'>'
-                    | b'{'
-                    | b'}'
-                    | b'^'
-                    | b'['
-                    | b']'
-                    | b'`'
-                    | b'|'
-                    | b'\\'
-            );
-        if encode {
-            out.push_str(&format!("%{b:02X}"));
-        } else {
-            out.push(char::from(b));
+    for (i, seg) in doi.split('/').enumerate() {
+        if i > 0 {
+            out.push_str(if dot_segments { "%2F" } else { "/" });
+        }
+        if seg == "." || seg == ".." {
+            out.push_str(&"%2E".repeat(seg.len()));
+            continue;
+        }
+        for b in seg.bytes() {
+            let encode = !b.is_ascii_graphic()
+                || matches!(
+                    b,
+                    b'%' | b'"'
+                        | b'#'
+                        | b'?'
+                        | b'<'
+                        | b'>'
+                        | b'{'
+                        | b'}'
+                        | b'^'
+                        | b'['
+                        | b']'
+                        | b'`'
+                        | b'|'
+                        | b'\\'
+                );
+            if encode {
+                out.push_str(&format!("%{b:02X}"));
+            } else {
+                out.push(char::from(b));
+            }
         }
     }
-    out
+    Ok(out)
 }
 
 /// Decodes `%XX` escapes; malformed escapes stay as they are, invalid UTF-8 becomes U+FFFD.
@@ -642,24 +672,80 @@ mod tests {
         );
     }
 
+    /// `doi_url`, for DOIs a test knows are safe.
+    fn url_of(resolver: &str, doi: &str) -> String {
+        doi_url(resolver, doi).unwrap_or_else(|e| panic!("{doi}: {e}"))
+    }
+
     #[test]
     fn resolver_urls_encode_what_the_handbook_requires() {
         assert_eq!(
-            doi_url("https://doi.org/", "10.1000/abc"),
+            url_of("https://doi.org/", "10.1000/abc"),
             "https://doi.org/10.1000/abc"
         );
-        assert_eq!(doi_url("", "10.1000/abc"), "https://doi.org/10.1000/abc");
+        assert_eq!(url_of("", "10.1000/abc"), "https://doi.org/10.1000/abc");
         assert_eq!(
-            doi_url(
+            url_of(
                 "https://doi.org",
                 "10.1002/(SICI)1097-4571(199806)49:8<693::AID-ASI4>3.0.CO;2-0"
             ),
             "https://doi.org/10.1002/(SICI)1097-4571(199806)49:8%3C693::AID-ASI4%3E3.0.CO;2-0"
         );
         assert_eq!(
-            doi_url("http://127.0.0.1:8080", "10.1000/a%b\"c#d?e f[g]é"),
-            "http://127.0.0.1:8080/10.1000/a%25b%22c%23d%3Fe%20f%5Bg%5D%C3%A9"
+            url_of("http://127.0.0.1:8080", "10.1000/a%b\"c#d?e[g]é"),
+            "http://127.0.0.1:8080/10.1000/a%25b%22c%23d%3Fe%5Bg%5D%C3%A9"
         );
+    }
+
+    #[test]
+    fn dot_segments_cannot_climb_out_of_the_resolver() {
+        for (doi, path) in [
+            (
+                "10.1000/../../wide.xml",
+                "/10.1000%2F%2E%2E%2F%2E%2E%2Fwide.xml",
+            ),
+            (
+                "10.1000/../../etc/passwd",
+                "/10.1000%2F%2E%2E%2F%2E%2E%2Fetc%2Fpasswd",
+            ),
+            ("10.1000/./x", "/10.1000%2F%2E%2Fx"),
+            ("10.1000/a/..", "/10.1000%2Fa%2F%2E%2E"),
+            // Dots inside a segment are no dot segment: left alone.
+            ("10.1000/a..b/...", "/10.1000/a..b/..."),
+        ] {
+            let url = url_of("https://doi.org", doi);
+            // What an HTTP client will actually request, after its URL parser.
+            let parsed = url::Url::parse(&url).unwrap_or_else(|e| panic!("{url}: {e}"));
+            assert_eq!(parsed.path(), path, "{doi}");
+            assert_eq!(parsed.host_str(), Some("doi.org"));
+            assert_eq!(percent_decode(&parsed.path()[1..]), doi);
+        }
+        // Below a resolver with a path of its own, too.
+        let url = url_of("http://127.0.0.1:8080/resolve/", "10.1000/../x");
+        let parsed = url::Url::parse(&url).unwrap_or_else(|e| panic!("{url}: {e}"));
+        assert_eq!(parsed.path(), "/resolve/10.1000%2F%2E%2E%2Fx");
+    }
+
+    #[test]
+    fn dois_with_whitespace_or_controls_are_refused() {
+        for doi in [
+            "10.1000/a b",
+            "10.1000/a\tb",
+            "10.1000/a\nb",
+            "10.1000/a\u{1b}[31m",
+            "10.1000/a\u{85}",
+            "10.1000/a\u{202e}b",
+            "10.1000/a\u{200d}b",
+            "10.1000/a\u{3000}b",
+        ] {
+            let err = doi_url("https://doi.org", doi).unwrap_err();
+            assert!(crate::scrub::is_clean(&err.to_string()), "{err}");
+            // Nor is such a DOI ever found (at most its clean part, trimmed), so none is
+            // stored that cannot be resolved.
+            if let Some(d) = normalize(doi) {
+                assert!(doi_url("https://doi.org", &d).is_ok(), "{doi:?} → {d:?}");
+            }
+        }
     }
 
     #[test]
@@ -680,8 +766,12 @@ mod tests {
                 proptest::prop_assert_eq!(normalize(&f.doi), Some(f.doi.clone()));
                 proptest::prop_assert!(crate::scrub::is_clean(&f.doi));
                 proptest::prop_assert_eq!(&f.key, &key(&f.doi));
-                let url = doi_url(DEFAULT_RESOLVER, &f.doi);
-                proptest::prop_assert_eq!(percent_decode(&url[DEFAULT_RESOLVER.len() + 1..]), f.doi);
+                let url = url_of(DEFAULT_RESOLVER, &f.doi);
+                // What a client requests, after its URL parser: the whole DOI, below the root.
+                let parsed = url::Url::parse(&url);
+                proptest::prop_assert!(parsed.is_ok(), "{}", url);
+                let path = parsed.map(|u| u.path().to_string()).unwrap_or_default();
+                proptest::prop_assert_eq!(percent_decode(path.get(1..).unwrap_or("")), f.doi);
             }
         }
 
@@ -702,7 +792,7 @@ mod tests {
             let doi = format!("10.{prefix}/{suffix}");
             let found = find_in_text(&format!("Text {before}{doi}{after} more"));
             proptest::prop_assert_eq!(found, vec![doi.clone()]);
-            proptest::prop_assert_eq!(from_url(&doi_url(DEFAULT_RESOLVER, &doi)), Some(doi));
+            proptest::prop_assert_eq!(from_url(&url_of(DEFAULT_RESOLVER, &doi)), Some(doi));
         }
     }
 

@@ -1,6 +1,6 @@
 //! paperboy: a terminal reader for research blog feeds.
 //!
-//! The library is the only door to the cache and the network: the CLI (`src/cli.rs`) and the TUI
+//! The library is the only door to the cache and the network: the CLI (`src/cli/`) and the TUI
 //! (`src/tui/`) both go through [`Library`].
 
 pub mod cite;
@@ -8,16 +8,20 @@ pub mod config;
 pub mod demo;
 pub mod doi;
 pub mod fetch;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod html;
 pub mod library;
 pub mod model;
 pub mod open;
 pub mod opml;
+pub mod organize;
 pub mod parse;
 pub mod paths;
 pub mod scrub;
 pub mod store;
 pub mod text;
+pub mod width;
 
 pub use library::{Error, Library};
 pub mod archive;

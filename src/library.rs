@@ -38,6 +38,14 @@ pub enum Error {
         "no feed matches `{0}` (give an id, a URL or an exact title; `paperboy feeds` lists them)"
     )]
     NoSuchFeed(String),
+    #[error("no folder is named `{0}` (`paperboy folders` lists them)")]
+    NoSuchFolder(String),
+    #[error(
+        "`{0}` is not a folder name: write a name, with `/` between nested folders (Outer/Inner)"
+    )]
+    BadFolder(String),
+    #[error("a feed's title cannot be empty (`--reset` returns to the feed's own title)")]
+    EmptyTitle,
     #[error("no entry with id {0} (`paperboy list` shows ids)")]
     NoSuchEntry(EntryId),
     #[error("{url}: {reason}")]
@@ -238,8 +246,18 @@ impl Library {
             ..ImportReport::default()
         };
         for f in feeds {
-            let r = self.store.add_feed(&f.url, f.title.as_deref());
-            let (_, added) = r.map_err(|e| self.store_err(e))?;
+            let url = crate::fetch::canonical_feed_url(&f.url);
+            let r = self.store.add_feed(&url, f.title.as_deref());
+            let (id, added) = r.map_err(|e| self.store_err(e))?;
+            // The OPML's folder, unless the feed is already in one of the user's.
+            if let Some(folder) = f
+                .category
+                .as_deref()
+                .and_then(|c| crate::organize::folder_name(c).ok())
+            {
+                let r = self.store.set_folder_if_none(id, &folder);
+                r.map_err(|e| self.store_err(e))?;
+            }
             if added {
                 report.added += 1;
             } else {
@@ -249,7 +267,8 @@ impl Library {
         Ok(report)
     }
 
-    /// Every subscription as OPML 2.0.
+    /// Every subscription as OPML 2.0: the titles shown (the user's own when given), folders as
+    /// nested outlines.
     pub fn export_opml(&self) -> Result<String> {
         let feeds = self.feeds()?;
         let rows: Vec<OpmlFeed> = feeds
@@ -258,7 +277,7 @@ impl Library {
                 url: f.url,
                 title: Some(f.title),
                 site_url: f.site_url,
-                category: None,
+                category: f.folder,
             })
             .collect();
         Ok(crate::opml::write_opml(&rows, "paperboy subscriptions"))
@@ -345,6 +364,7 @@ impl Library {
         let rt = self.runtime()?;
         let (feed_url, fetched, parsed, discovered_from) =
             rt.block_on(fetch_feed_or_discover(&fetcher, checked.as_str()))?;
+        let feed_url = crate::fetch::canonical_feed_url(&feed_url);
         let (id, added) = {
             let title = parsed.title.clone();
             let r = self.store.add_feed(&feed_url, title.as_deref());

@@ -19,6 +19,10 @@ pub struct Feed {
     pub last_status: Option<u16>,
     pub last_error: Option<String>,
     pub gone: bool,
+    /// The folder it is in (`Outer/Inner` when nested), if any.
+    pub folder: Option<String>,
+    /// The title the user gave it (`title` shows it); refreshes never change it.
+    pub user_title: Option<String>,
     #[serde(skip)]
     pub etag: Option<String>,
     #[serde(skip)]
@@ -68,7 +72,8 @@ pub struct FoundDoi {
 /// An entry as parsed from a feed document, before it is stored. All text is already scrubbed.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewEntry {
-    /// The feed's guid/id; else the link; else a hash of title + date (see `parse::entry_key`).
+    /// The feed's guid/id; else the link (with the date or a hash when several items share it);
+    /// else a hash of title + date (see `parse::entry_key`).
     pub guid: String,
     pub title: String,
     pub link: Option<String>,
@@ -111,10 +116,26 @@ pub struct EntrySummary {
     pub feed_title: String,
     pub title: String,
     pub link: Option<String>,
+    /// The feed's own published date.
     pub published: Option<DateTime<Utc>>,
+    pub updated: Option<DateTime<Utc>>,
+    /// The date the reader shows and the month comes from: published, else updated.
+    pub date: Option<DateTime<Utc>>,
     pub month: String,
     pub read: bool,
+    /// Saved for later; independent of `read`.
+    pub starred: bool,
     pub dois: Vec<String>,
+}
+
+/// A folder with the totals of its feeds (nested folders' feeds included).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FolderCount {
+    /// `Outer/Inner` when nested.
+    pub name: String,
+    pub feeds: i64,
+    pub entries: i64,
+    pub unread: i64,
 }
 
 /// One entry with its body, for reading.
@@ -132,6 +153,7 @@ pub struct Entry {
     pub first_seen: DateTime<Utc>,
     pub month: String,
     pub read: bool,
+    pub starred: bool,
     pub content_html: Option<String>,
     pub summary_html: Option<String>,
     pub dois: Vec<FoundDoi>,

@@ -6,7 +6,7 @@
 
 use std::process::{Command, Stdio};
 
-use crate::scrub::scrub_line;
+use crate::scrub::{scrub_line, scrub_url};
 
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
@@ -24,12 +24,12 @@ pub enum OpenError {
 pub fn safe_url(url: &str) -> Result<url::Url, OpenError> {
     let trimmed = url.trim();
     let parsed = url::Url::parse(trimmed)
-        .map_err(|e| OpenError::Invalid(format!("{} ({e})", scrub_line(trimmed))))?;
+        .map_err(|e| OpenError::Invalid(format!("{} ({e})", scrub_url(trimmed))))?;
     match parsed.scheme() {
         "http" | "https" => Ok(parsed),
         other => Err(OpenError::Refused {
             // Both end up on the status line: keep them free of control characters.
-            url: scrub_line(trimmed),
+            url: scrub_url(trimmed),
             scheme: scrub_line(other),
         }),
     }

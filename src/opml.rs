@@ -138,7 +138,7 @@ impl Collector {
         let label = if raw_url.is_empty() {
             title.clone().unwrap_or_default()
         } else {
-            scrub_line(&raw_url)
+            crate::scrub::scrub_url(&raw_url)
         };
         let parsed = match url::Url::parse(&raw_url) {
             Ok(u) => u,

@@ -3,19 +3,31 @@
 //! Feed bytes are hostile: an ESC or C1 control could start an escape sequence (OSC 52 writes the
 //! clipboard, OSC 8 hides link targets), and bidi overrides or zero-width characters can make text
 //! display as something else. Everything a feed supplies passes through here before it is stored.
+//!
+//! The zero-width joiners (ZWJ, ZWNJ) are text: Persian (می‌خواهم), Indic scripts (क्‍ष) and emoji
+//! sequences need them, and they cannot move the cursor. They are removed only where they could
+//! hide a difference: URLs and hosts shown to the user ([`scrub_url`]).
 
 /// True for a character that must not be shown: C0 controls (except `\n` and `\t`), DEL, C1,
-/// bidi embedding/override/isolate controls, and zero-width or invisible formatting characters.
+/// bidi embedding/override/isolate controls and marks, and invisible formatting characters
+/// other than the joiners.
 pub fn is_forbidden(c: char) -> bool {
     matches!(c,
         '\u{0}'..='\u{8}' | '\u{b}'..='\u{1f}' | '\u{7f}'..='\u{9f}'
-        | '\u{200b}'..='\u{200f}'   // zero-width space/joiners, LRM, RLM
+        | '\u{200b}'               // zero-width space
+        | '\u{200e}' | '\u{200f}'   // LRM, RLM
         | '\u{202a}'..='\u{202e}'   // bidi embeddings and overrides
         | '\u{2060}'..='\u{2064}'   // word joiner, invisible operators
         | '\u{2066}'..='\u{2069}'   // bidi isolates
         | '\u{feff}'                // BOM / zero-width no-break space
         | '\u{fff9}'..='\u{fffb}'   // interlinear annotations
     )
+}
+
+/// True for a character that must not be shown in a URL or host: what [`is_forbidden`] says,
+/// and the zero-width joiners, which there can only make two addresses look alike.
+pub fn is_forbidden_in_url(c: char) -> bool {
+    is_forbidden(c) || matches!(c, '\u{200c}' | '\u{200d}')
 }
 
 /// True when no byte of `s` can start a forbidden character or a tab: the common case, checked
@@ -42,9 +54,18 @@ pub fn scrub(s: &str) -> String {
 
 /// One-line text: scrubbed, with every run of whitespace (newlines included) made one space.
 pub fn scrub_line(s: &str) -> String {
+    one_line(s, is_forbidden)
+}
+
+/// A URL or host as shown to the user: [`scrub_line`], and the joiners removed too.
+pub fn scrub_url(s: &str) -> String {
+    one_line(s, is_forbidden_in_url)
+}
+
+fn one_line(s: &str, forbidden: fn(char) -> bool) -> String {
     let mut out = String::with_capacity(s.len());
     for word in s.split_whitespace() {
-        let word: String = word.chars().filter(|c| !is_forbidden(*c)).collect();
+        let word: String = word.chars().filter(|c| !forbidden(*c)).collect();
         if word.is_empty() {
             continue;
         }
@@ -91,6 +112,29 @@ mod tests {
             assert!(!scrub(&s).contains(c));
         }
         assert!(surely_clean("plain ascii\nand é ü ñ 漢字 🎉"));
+    }
+
+    #[test]
+    fn joiners_are_text_but_not_part_of_a_url() {
+        for text in [
+            "می\u{200c}خواهم",
+            "क्\u{200d}ष",
+            "👩\u{200d}🔬",
+            "a\u{200c}b",
+        ] {
+            assert_eq!(scrub(text), text);
+            assert_eq!(scrub_line(text), text);
+            assert!(is_clean(text));
+        }
+        assert_eq!(
+            scrub_url("https://pay\u{200d}pal.example/log\u{200c}in"),
+            "https://paypal.example/login"
+        );
+        // Everything else forbidden in text is forbidden in a URL too.
+        assert_eq!(
+            scrub_url("https://a\u{202e}b\u{200b}\u{1b}c/"),
+            "https://abc/"
+        );
     }
 
     #[test]

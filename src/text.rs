@@ -8,10 +8,9 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use html2text::render::{TaggedLine, TextDecorator};
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::model::Entry;
-use crate::scrub::{is_forbidden, scrub_line};
+use crate::scrub::{is_forbidden, is_forbidden_in_url, scrub_line};
 
 /// The narrowest and widest widths rendered; anything outside is clamped.
 pub const MIN_WIDTH: usize = 20;
@@ -53,6 +52,15 @@ pub struct Line {
     pub spans: Vec<Span>,
 }
 
+/// `n` and the noun in the number it takes: "1 entry", "2 entries", "0 entries".
+pub fn count<N>(n: N, one: &str, many: &str) -> String
+where
+    N: std::fmt::Display + PartialEq + From<u8>,
+{
+    let noun = if n == N::from(1) { one } else { many };
+    format!("{n} {noun}")
+}
+
 impl Line {
     /// The line's text without styles.
     pub fn plain(&self) -> String {
@@ -61,7 +69,10 @@ impl Line {
 
     /// Display width in terminal columns.
     pub fn width(&self) -> usize {
-        self.spans.iter().map(|s| s.text.width()).sum()
+        self.spans
+            .iter()
+            .map(|s| crate::width::width(&s.text))
+            .sum()
     }
 
     fn push(&mut self, text: &str, style: TextStyle) {
@@ -139,7 +150,7 @@ fn clean_url(url: &str) -> String {
     for c in url.trim().chars() {
         match c {
             ' ' => out.push_str("%20"),
-            c if c.is_whitespace() || is_forbidden(c) => {}
+            c if c.is_whitespace() || is_forbidden_in_url(c) => {}
             c => out.push(c),
         }
     }
@@ -317,14 +328,12 @@ fn hard_wrap(lines: Vec<Line>, width: usize) -> Vec<Line> {
         let mut cur = Line::default();
         let mut cur_w = 0;
         for span in &line.spans {
-            for c in span.text.chars() {
-                let w = c.width().unwrap_or(0);
+            for (g, w) in crate::width::clusters(&span.text) {
                 if cur_w + w > width && cur_w > 0 {
                     out.push(std::mem::take(&mut cur));
                     cur_w = 0;
                 }
-                let mut buf = [0u8; 4];
-                cur.push(c.encode_utf8(&mut buf), span.style);
+                cur.push(g, span.style);
                 cur_w += w;
             }
         }
@@ -340,7 +349,7 @@ fn wrap_plain(text: &str, width: usize) -> Vec<String> {
         let mut line = String::new();
         let mut line_w = 0;
         for word in para.split_whitespace() {
-            let mut word_w = word.width();
+            let mut word_w = crate::width::width(word);
             let mut word = word.to_string();
             if line_w > 0 && line_w + 1 + word_w <= width {
                 line.push(' ');
@@ -356,13 +365,12 @@ fn wrap_plain(text: &str, width: usize) -> Vec<String> {
             if word_w > width {
                 let mut head = String::new();
                 let mut head_w = 0;
-                for c in word.chars() {
-                    let w = c.width().unwrap_or(0);
+                for (g, w) in crate::width::clusters(&word) {
                     if head_w + w > width && head_w > 0 {
                         out.push(std::mem::take(&mut head));
                         head_w = 0;
                     }
-                    head.push(c);
+                    head.push_str(g);
                     head_w += w;
                 }
                 word = head;
@@ -715,6 +723,14 @@ mod tests {
     }
 
     #[test]
+    fn counts_take_the_number_of_their_noun() {
+        assert_eq!(count(1usize, "entry", "entries"), "1 entry");
+        assert_eq!(count(0usize, "entry", "entries"), "0 entries");
+        assert_eq!(count(2i64, "feed", "feeds"), "2 feeds");
+        assert_eq!(count(1i64, "feed", "feeds"), "1 feed");
+    }
+
+    #[test]
     fn prose_respects_the_width() {
         let para = "Replication studies in psychology have shown that many effects \
                     shrink substantially when tested again with larger samples. ";
@@ -908,6 +924,7 @@ mod tests {
             first_seen: Utc.with_ymd_and_hms(2014, 12, 4, 0, 0, 0).unwrap(),
             month: "2014-12".to_string(),
             read: false,
+            starred: false,
             content_html: Some(
                 "<p>A <a href=\"https://doi.org/10.1126/science.aac4716\">big study</a> \
                  found effects halved.</p>"

@@ -622,9 +622,21 @@ fn pages_of_one_host_are_spaced_by_the_polite_delay() {
     let (report, _) = backfill(&mut lib, None);
     // Four requests (page 1, 2, 3 and the 404): three gaps.
     assert_eq!(report.pages, 4);
+    // Each request of the backfill came at least the delay after the one before.
+    let times: Vec<Instant> = server
+        .requests
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|r| r.at)
+        .collect();
+    let gaps: Vec<Duration> = times.windows(2).map(|w| w[1] - w[0]).collect();
+    let backfill_gaps = &gaps[gaps.len() - 3..];
     assert!(
-        started.elapsed() >= Duration::from_millis(450),
-        "{:?}",
+        backfill_gaps
+            .iter()
+            .all(|g| *g >= Duration::from_millis(150)),
+        "{gaps:?} after {:?}",
         started.elapsed()
     );
 }

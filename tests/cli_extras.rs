@@ -75,7 +75,7 @@ fn doctor_reports_paths_cache_config_and_browser() {
     assert!(out.status.success(), "{text}");
     assert!(text.contains(cli.data_dir().to_str().unwrap()), "{text}");
     assert!(text.contains("schema       version"), "{text}");
-    assert!(text.contains("1 feeds, 1 entries"), "{text}");
+    assert!(text.contains("1 feed, 1 entry ("), "{text}");
     assert!(text.contains("integrity    ok"), "{text}");
     assert!(text.contains("unknown config key `mystery`"), "{text}");
     assert!(text.contains("found at /bin/true"), "{text}");
@@ -268,4 +268,104 @@ fn a_closed_pipe_ends_a_listing_quietly() {
         "{err}"
     );
     assert_ne!(out.status.code(), Some(101), "no panic");
+}
+
+/// `…/feed.xml#x` and `…/feed.xml?` are the feed `…/feed.xml`: adding or importing them again
+/// finds the subscription instead of making a second one.
+#[test]
+fn a_feed_url_with_a_fragment_or_an_empty_query_is_the_same_feed() {
+    let server = Server::start(|_| {
+        Reply::ok(
+            "application/rss+xml",
+            common::rss(
+                "Once",
+                &[("a", "A", "Mon, 01 Dec 2014 10:00:00 +0000", "<p>x</p>")],
+            ),
+        )
+    });
+    let cli = Cli::new();
+    let first = cli.ok(&["add", &server.url("/feed.xml")]);
+    assert!(first.starts_with("subscribed to Once (1 entry)"), "{first}");
+    for again in ["/feed.xml#x", "/feed.xml?"] {
+        let out = cli.ok(&["add", &server.url(again)]);
+        assert!(
+            out.starts_with("already subscribed to Once"),
+            "{again}: {out}"
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let opml = dir.path().join("f.opml");
+    std::fs::write(
+        &opml,
+        format!(
+            r#"<?xml version="1.0"?><opml version="2.0"><head/><body><outline text="a" xmlUrl="{}"/><outline text="b" xmlUrl="{}"/></body></opml>"#,
+            server.url("/feed.xml?#y"),
+            server.url("/feed.xml#z")
+        ),
+    )
+    .unwrap();
+    let out = cli.ok(&["import", opml.to_str().unwrap()]);
+    assert!(
+        out.contains("imported 0 feeds (2 already subscribed"),
+        "{out}"
+    );
+    assert_eq!(cli.json(&["feeds"]).as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn show_ends_with_a_newline_and_counts_take_their_number() {
+    let server = Server::start(|_| {
+        Reply::ok(
+            "application/rss+xml",
+            common::rss(
+                "Single",
+                &[(
+                    "a",
+                    "می‌خواهم and क्‍ष",
+                    "Mon, 01 Dec 2014 10:00:00 +0000",
+                    "<p>One post, no newline after it</p>",
+                )],
+            ),
+        )
+    });
+    let cli = Cli::new();
+    let out = cli.ok(&["add", &server.url("/f")]);
+    assert!(out.contains("(1 entry)"), "{out}");
+    let out = cli.ok(&["refresh"]);
+    assert!(out.contains("1 feed: "), "{out}");
+    let show = cli.ok(&["show", "1", "--width", "60"]);
+    assert!(show.ends_with('\n'), "{show:?}");
+    assert!(!show.ends_with("\n\n\n"), "{show:?}");
+    // The joiners of Persian and Devanagari are text, kept from feed to screen.
+    assert!(show.contains("می\u{200c}خواهم and क्\u{200d}ष"), "{show:?}");
+    let list = cli.json(&["list"]);
+    assert_eq!(list[0]["title"], "می\u{200c}خواهم and क्\u{200d}ष");
+}
+
+#[test]
+fn a_config_error_is_not_reported_as_a_cache_error() {
+    let cli = Cli::new();
+    cli.write_config("[fetch]\njobs = = 2\n");
+    let out = cli.run(&["feeds"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("config"), "{err}");
+    assert!(err.contains("line 2"), "{err}");
+    assert!(!err.contains("cache"), "{err}");
+}
+
+#[test]
+fn unknown_commands_keys_and_themes_and_lost_commands_are_warned() {
+    let cli = Cli::new();
+    cli.write_config(
+        "[ui]\ntheme = \"neon\"\n[keys]\nfrobnicate = [\"x\"]\nsearch = [\"q\", \"Hyper-z\"]\n",
+    );
+    for args in [&["feeds"][..], &["keys"][..]] {
+        let out = cli.run(args);
+        assert!(out.status.success(), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        for want in ["neon", "frobnicate", "Hyper-z", "`quit`"] {
+            assert!(err.contains(want), "{args:?}: {want} missing from {err}");
+        }
+    }
 }

@@ -5,20 +5,21 @@
 //! How to run:
 //!
 //! ```text
-//! cargo test --test reliability                      # default: 3 kill rounds, short proptests (< 60 s)
-//! PAPERBOY_LONG=1 cargo test --release --test reliability -- --nocapture
+//! cargo test --test reliability                      # default: 3 kill rounds, short proptests
+//! PAPERBOY_LONG=1 cargo test --test reliability -- --nocapture --test-threads=1
 //!                                                    # 25 kill rounds for refresh and backfill,
-//!                                                    # 100,000-item feed, proptests with 20,000 cases each
-//! PAPERBOY_SEED=1234 cargo test --test reliability crash    # replay the kill delays of a run
+//!                                                    # proptests with 20,000 cases each
+//! PAPERBOY_SEED=1234 cargo test --test reliability crash    # replay the kill points of a run
 //! PAPERBOY_PROPTEST_CASES=100000 cargo test --release --test reliability prop_
 //! ```
 //!
-//! The kill rounds print their seed (`seed=…`) and, per round, the delay and how many feeds the
-//! killed refresh had stored; the fault, corpus and size tests print what they saw, so that
-//! `--nocapture` gives the figures for README's "Reliability" section.
-//!
-//! Tests that need root (a read-only mount, a full tmpfs) skip with a message when `mount` is not
-//! allowed; the read-only test uses `chmod` when not root.
+//! The crash tests need a debug build of the binary (the default for `cargo test`): they pause
+//! its writer inside a transaction through a hook that release builds compile out
+//! (`src/store/pause.rs`), and fail, not skip, without it. The fault tests limit only the child
+//! they start (RLIMIT_FSIZE for a full disk; for a read-only cache, root's permission-override
+//! capabilities dropped), so they run the same as root or not, in CI or not.
+//! Properties keep the failures they find in `proptest-regressions/reliability.txt`, replayed
+//! first on every run.
 
 mod common;
 
@@ -31,6 +32,7 @@ use std::time::{Duration, Instant};
 use common::{rss, Cli, Reply, Server};
 use paperboy::scrub::is_forbidden;
 use proptest::prelude::*;
+use proptest::test_runner::FileFailurePersistence;
 use serde_json::Value;
 
 const RSS: &str = "application/rss+xml";
@@ -237,8 +239,7 @@ fn versioned_feed(i: usize, v: usize) -> String {
     rss(&format!("Feed {i} v{v}"), &items)
 }
 
-/// A server for feeds `/f/<i>` that serves the version in `version`, each after a small delay so
-/// a refresh of all feeds takes a while.
+/// A server for feeds `/f/<i>` that serves the version in `version`.
 fn versioned_server(version: Arc<AtomicUsize>) -> Server {
     Server::start(move |req| {
         let i: usize = req
@@ -249,9 +250,50 @@ fn versioned_server(version: Arc<AtomicUsize>) -> Server {
             .unwrap()
             .parse()
             .unwrap_or(0);
-        std::thread::sleep(Duration::from_millis(5 + (i as u64 % 7) * 3));
         Reply::ok(RSS, versioned_feed(i, version.load(Ordering::SeqCst)))
     })
+}
+
+/// Runs `paperboy ARGS` with the store's test hook (debug builds, `src/store/pause.rs`) pausing
+/// the first transaction, from the process's `n`-th on, that writes a `k`-th entry; kills the
+/// process there with SIGKILL and checks that the signal is what ended it.
+fn kill_mid_write(cli: &Cli, args: &[&str], n: usize, k: usize) {
+    use std::os::unix::process::ExitStatusExt;
+    let marker = cli.data_dir().join(format!("paused-{n}-{k}"));
+    let _ = std::fs::remove_file(&marker);
+    let mut child = cli
+        .command()
+        .args(args)
+        .env(
+            "PAPERBOY_TEST_PAUSE_STORE",
+            format!("{n}:{k}:{}", marker.display()),
+        )
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // A generous bound against a hang, not a speed check.
+    let start = Instant::now();
+    while !marker.exists() {
+        if let Some(st) = child.try_wait().unwrap() {
+            panic!(
+                "paperboy {args:?} ended ({st}) before pausing in transaction {n} at entry {k}: \
+                 is the binary a debug build (the hook is compiled out of release builds)?"
+            );
+        }
+        if start.elapsed() > Duration::from_secs(300) {
+            let _ = child.kill();
+            panic!("paperboy {args:?} never reached transaction {n}, entry {k}");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child.kill().unwrap(); // SIGKILL
+    let status = child.wait().unwrap();
+    assert_eq!(
+        status.signal(),
+        Some(libc::SIGKILL),
+        "paperboy {args:?} must die of the SIGKILL while paused, not exit: {status}"
+    );
 }
 
 /// Per feed (by URL order): entry count, guids, title, read count.
@@ -363,10 +405,13 @@ fn check_before_or_after(cli: &Cli, v: usize, read_marked: bool) -> usize {
     after
 }
 
-/// 100 feeds; each round serves new versions, kills `paperboy refresh` after a random delay and
-/// checks the cache, then lets a following refresh complete. 3 rounds, 25 with PAPERBOY_LONG=1.
+/// 100 feeds; each round serves new versions of all of them and kills `paperboy refresh` with
+/// SIGKILL inside the transaction of a random feed `n` (2..=99), after a random number of its 20
+/// new entries were written: the `n - 1` feeds stored before are updated, every other feed is
+/// exactly as before, read flags are kept, and a following refresh completes.
+/// 3 rounds, 25 with PAPERBOY_LONG=1.
 #[test]
-fn crash_safety_refresh_killed_at_random_moments() {
+fn crash_safety_refresh_killed_mid_write() {
     let rounds = if long() { 25 } else { 3 };
     let mut rng = Rng::from_env_or_time("crash_safety_refresh");
     let version = Arc::new(AtomicUsize::new(0));
@@ -376,10 +421,7 @@ fn crash_safety_refresh_killed_at_random_moments() {
         .map(|i| (format!("f{i}"), server.url(&format!("/f/{i}"))))
         .collect();
     import(&cli, &feeds);
-    let t = Instant::now();
     cli.ok(&["refresh", "--json"]);
-    let full = t.elapsed();
-    eprintln!("crash_safety_refresh: a full refresh of {CRASH_FEEDS} feeds takes {full:?}");
     // One read entry per feed: read state must survive every kill.
     let list = cli.json(&["list"]);
     let mut ids: Vec<String> = Vec::new();
@@ -389,31 +431,27 @@ fn crash_safety_refresh_killed_at_random_moments() {
             ids.push(row["id"].as_i64().unwrap().to_string());
         }
     }
+    assert_eq!(ids.len(), CRASH_FEEDS);
     let mut args = vec!["read"];
     args.extend(ids.iter().map(String::as_str));
     cli.ok(&args);
-    // Most kills should land while feeds are being stored: up to 90% of a full refresh.
-    let window = full.as_millis() as u64 * 9 / 10 + 20;
-    let mut summary = Vec::new();
     for v in 1..=rounds {
         version.store(v, Ordering::SeqCst);
-        let mut child = cli
-            .command()
-            .args(["refresh", "--json"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let delay = rng.below(window);
-        std::thread::sleep(Duration::from_millis(delay));
-        child.kill().unwrap(); // SIGKILL
-        let status = child.wait().unwrap();
+        let n = 2 + rng.below(CRASH_FEEDS as u64 - 2) as usize;
+        let k = 1 + rng.below(CRASH_ITEMS as u64 - 1) as usize;
+        kill_mid_write(&cli, &["refresh", "--json"], n, k);
         let after = check_before_or_after(&cli, v, true);
-        eprintln!(
-            "round {v}: killed after {delay} ms ({}), {after}/{CRASH_FEEDS} feeds already updated, cache ok",
-            if status.success() { "had finished" } else { "SIGKILL" }
+        assert_eq!(
+            after,
+            n - 1,
+            "round {v}: the {} feeds committed before the kill are updated, the one killed \
+             after {k} of its {CRASH_ITEMS} entries and the rest are not",
+            n - 1
         );
-        summary.push(after);
+        eprintln!(
+            "refresh round {v}: SIGKILL in the transaction of feed number {n} to be stored, after {k}/{CRASH_ITEMS} entries: \
+             {after}/{CRASH_FEEDS} feeds updated, the rest as before, cache ok"
+        );
         let out = cli.run(&["refresh", "--json"]);
         assert!(
             out.status.success(),
@@ -426,13 +464,6 @@ fn crash_safety_refresh_killed_at_random_moments() {
             "the following refresh completes every feed"
         );
     }
-    let mid = summary
-        .iter()
-        .filter(|&&a| a > 0 && a < CRASH_FEEDS)
-        .count();
-    eprintln!(
-        "crash_safety_refresh: {rounds} rounds, {mid} killed mid-refresh (some feeds stored, not all), all caches ok"
-    );
 }
 
 /// A WordPress blog of `pages` pages of 10 posts, `?paged=N`, served with a small delay.
@@ -476,63 +507,99 @@ fn wordpress_server(pages: usize) -> Server {
     })
 }
 
-/// A killed backfill keeps whole pages: every feed's entry count is a multiple of 10 (a page),
-/// the cache is intact, and a following backfill completes the history.
+/// A 30-page WordPress archive with 3 pages cached and every other entry read; `paperboy backfill`
+/// is killed with SIGKILL inside a page's transaction after a random number of its 10 posts were
+/// written. The cache keeps whole pages only (a multiple of 10 entries, below the 300 of the whole
+/// history), every read flag survives, and a following backfill completes the history.
+/// 3 rounds, 25 with PAPERBOY_LONG=1.
 #[test]
-fn crash_safety_backfill_killed_at_random_moments() {
+fn crash_safety_backfill_killed_mid_write() {
     let rounds = if long() { 25 } else { 3 };
     let pages = 30;
     let mut rng = Rng::from_env_or_time("crash_safety_backfill");
-    let mut summary = Vec::new();
+    let count = |cli: &Cli| -> i64 {
+        db_conn(cli)
+            .query_row("SELECT COUNT(*) FROM entries", [], |r| r.get(0))
+            .unwrap()
+    };
+    let read_guids = |cli: &Cli| -> Vec<String> {
+        let conn = db_conn(cli);
+        let mut st = conn
+            .prepare("SELECT guid FROM entries WHERE read = 1 ORDER BY guid")
+            .unwrap();
+        let v = st
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        v
+    };
     for round in 1..=rounds {
         let server = wordpress_server(pages);
         let cli = Cli::new();
         cli.write_config("[archive]\npage_delay_ms = 0\n");
         cli.ok(&["add", &server.url("/feed/")]);
-        let mut child = cli
-            .command()
-            .args(["backfill", "--json"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let delay = rng.below(1500);
-        std::thread::sleep(Duration::from_millis(delay));
-        child.kill().unwrap();
-        child.wait().unwrap();
+        cli.ok(&["backfill", "--max-pages", "3"]);
+        let before = count(&cli);
+        assert_eq!(before, 30, "three pages cached before the kill");
+        let ids: Vec<String> = cli
+            .json(&["list"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .step_by(2)
+            .map(|r| r["id"].to_string())
+            .collect();
+        let mut args = vec!["read"];
+        args.extend(ids.iter().map(String::as_str));
+        cli.ok(&args);
+        let read = read_guids(&cli);
+        assert_eq!(read.len(), 15);
+        // Pages with nothing new never reach entry k, so the pause lands in a page being added.
+        let n = 1 + rng.below(pages as u64 - 6) as usize;
+        let k = 1 + rng.below(9) as usize;
+        kill_mid_write(&cli, &["backfill", "--json"], n, k);
         assert_eq!(integrity(&cli), "ok");
-        let conn = db_conn(&cli);
-        assert_eq!(duplicate_guids(&conn), 0);
-        let n: i64 = conn
-            .query_row("SELECT COUNT(*) FROM entries", [], |r| r.get(0))
-            .unwrap();
-        drop(conn);
+        assert_eq!(duplicate_guids(&db_conn(&cli)), 0);
+        let at_kill = count(&cli);
         assert_eq!(
-            n % 10,
+            at_kill % 10,
             0,
-            "round {round}: a killed backfill left a half page: {n} entries"
+            "round {round}: a page killed after {k} of its 10 posts was half stored: {at_kill} entries"
+        );
+        assert!(
+            (before..(pages as i64) * 10).contains(&at_kill),
+            "round {round}: {at_kill} entries at the kill, {before} before, {} in the history",
+            pages * 10
+        );
+        assert_eq!(
+            read_guids(&cli),
+            read,
+            "round {round}: read flags after the kill"
         );
         eprintln!(
-            "backfill round {round}: killed after {delay} ms with {n} entries cached, cache ok"
+            "backfill round {round}: SIGKILL in a page after {k}/10 posts (transaction {n} on): \
+             {at_kill} entries ({} whole pages), {} read kept, cache ok",
+            at_kill / 10,
+            read.len()
         );
-        summary.push(n);
         let out = cli.run(&["backfill", "--json"]);
         assert!(
             out.status.success(),
             "backfill after the kill: {}",
             text(&out)
         );
-        let conn = db_conn(&cli);
-        let n: i64 = conn
-            .query_row("SELECT COUNT(*) FROM entries", [], |r| r.get(0))
-            .unwrap();
         assert_eq!(
-            n as usize,
+            count(&cli) as usize,
             pages * 10,
             "the following backfill completes the history"
         );
+        assert_eq!(
+            read_guids(&cli),
+            read,
+            "round {round}: read flags after the resumed backfill"
+        );
     }
-    eprintln!("crash_safety_backfill: {rounds} rounds, entries at kill time {summary:?}");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -665,13 +732,7 @@ fn concurrent_refreshes_and_a_reader_never_fail_or_duplicate() {
             .unwrap();
         assert_eq!(read, 1, "entry {id} lost its read flag");
     }
-    let body: String = conn
-        .query_row(
-            "SELECT content_html FROM entries WHERE id = ?1",
-            [read_before[0]],
-            |r| r.get::<_, Option<String>>(0).map(|s| s.unwrap_or_default()),
-        )
-        .unwrap_or_default();
+    // The fixture's bodies are RSS descriptions, stored as the summary.
     let summary: String = conn
         .query_row(
             "SELECT COALESCE(summary_html, '') FROM entries WHERE id = ?1",
@@ -680,8 +741,8 @@ fn concurrent_refreshes_and_a_reader_never_fail_or_duplicate() {
         )
         .unwrap();
     assert!(
-        body.contains("edition 3") || summary.contains("edition 3"),
-        "a read entry was updated to the feed's last edition: {body:?} {summary:?}"
+        summary.contains("edition 3"),
+        "a read entry was updated to the feed's last edition: {summary:?}"
     );
 }
 
@@ -707,14 +768,10 @@ fn populated_cache() -> (Server, Cli) {
     });
     let cli = Cli::new();
     cli.ok(&["add", &server.url("/g/1")]);
-    assert!(
-        !cli.data_dir().join("paperboy.db-wal").exists() || {
-            // A WAL left by a clean exit is empty or absent; make the main file self-contained.
-            let c = db_conn(&cli);
-            c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
-            true
-        }
-    );
+    // Make the main file self-contained whatever the last exit left in the WAL.
+    db_conn(&cli)
+        .execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+        .unwrap();
     (server, cli)
 }
 
@@ -755,9 +812,8 @@ fn refused_untouched(cli: &Cli, add_url: &str, expect: &[&str], what: &str) {
             err.contains("paperboy.db"),
             "{what}: the message names the file: {err}"
         );
-        assert_eq!(
-            std::fs::read(cli.db()).unwrap(),
-            before,
+        assert!(
+            std::fs::read(cli.db()).unwrap() == before,
             "{what}: {args:?} changed the cache"
         );
     }
@@ -773,9 +829,8 @@ fn refused_untouched(cli: &Cli, add_url: &str, expect: &[&str], what: &str) {
         "{what}: doctor must report the problem: {}",
         text(&doc)
     );
-    assert_eq!(
-        std::fs::read(cli.db()).unwrap(),
-        before,
+    assert!(
+        std::fs::read(cli.db()).unwrap() == before,
         "{what}: doctor changed the cache"
     );
 }
@@ -863,52 +918,101 @@ fn a_cache_from_a_newer_schema_is_refused_and_left_untouched() {
             "{err}"
         );
         assert!(err.contains("upgrade"), "says what to do: {err}");
-        assert_eq!(
-            std::fs::read(cli.db()).unwrap(),
-            before,
+        assert!(
+            std::fs::read(cli.db()).unwrap() == before,
             "{args:?} changed the cache"
         );
     }
 }
 
-/// A tmpfs mounted for a test, unmounted on drop.
-struct Mount(PathBuf);
-
-impl Mount {
-    fn tmpfs(at: &Path, size: &str) -> Option<Mount> {
-        std::fs::create_dir_all(at).unwrap();
-        let ok = Command::new("mount")
-            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
-            .arg(at)
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        ok.then(|| Mount(at.to_path_buf()))
-    }
-    fn remount_ro(&self) -> bool {
-        Command::new("mount")
-            .args(["-o", "remount,ro"])
-            .arg(&self.0)
-            .status()
-            .is_ok_and(|s| s.success())
-    }
+/// Limits set in the child between fork and exec: they need no privilege and touch nothing but
+/// the child, so these tests run the same as root or not, in CI or not.
+#[derive(Clone, Copy, Default)]
+struct Limits {
+    /// RLIMIT_FSIZE: no file grows past this many bytes; SIGXFSZ is ignored, so the write fails
+    /// (EFBIG) as on a full disk.
+    max_file_bytes: Option<u64>,
+    /// Root ignores file permissions: drop the capabilities that let it, from the bounding set
+    /// so that exec does not give them back. Nothing to do for other users.
+    obey_permissions: bool,
 }
 
-impl Drop for Mount {
-    fn drop(&mut self) {
-        let _ = Command::new("umount").arg("-l").arg(&self.0).status();
+fn run_with(mut cmd: Command, limits: Limits) -> Output {
+    use std::os::unix::process::CommandExt;
+    // CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER (linux/capability.h).
+    const DAC_CAPS: [libc::c_ulong; 3] = [1, 2, 3];
+    let root = unsafe { libc::geteuid() } == 0;
+    // SAFETY: the closure only makes async-signal-safe system calls.
+    unsafe {
+        cmd.pre_exec(move || {
+            if let Some(bytes) = limits.max_file_bytes {
+                if libc::signal(libc::SIGXFSZ, libc::SIG_IGN) == libc::SIG_ERR {
+                    return Err(std::io::Error::last_os_error());
+                }
+                let lim = libc::rlimit {
+                    rlim_cur: bytes,
+                    rlim_max: bytes,
+                };
+                if libc::setrlimit(libc::RLIMIT_FSIZE, &lim) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+            }
+            if limits.obey_permissions && root {
+                for cap in DAC_CAPS {
+                    if libc::prctl(libc::PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 {
+                        return Err(std::io::Error::last_os_error());
+                    }
+                }
+            }
+            Ok(())
+        });
     }
+    cmd.stdin(Stdio::null()).output().expect(
+        "starting paperboy with the limits (a failure here must fail the test, not skip it)",
+    )
 }
 
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+fn chmod(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
 }
 
+/// The rows of feed `feed` in the tables that hold what a reader has: its subscription, its
+/// entries with their read flags, their DOIs.
+fn feed_rows(db: &Path, feed: i64) -> Vec<String> {
+    let c = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .unwrap();
+    let mut rows = Vec::new();
+    for q in [
+        "SELECT id, url, title, etag, last_modified, last_error FROM feeds WHERE id = ?1",
+        "SELECT id, guid, title, link, published, read, content_html, summary_html FROM entries \
+         WHERE feed_id = ?1 ORDER BY id",
+        "SELECT entry_id, doi FROM entry_dois WHERE feed_id = ?1 ORDER BY entry_id, doi",
+    ] {
+        let mut st = c.prepare(q).unwrap();
+        let n = st.column_count();
+        let got = st
+            .query_map([feed], |r| {
+                let mut line = String::new();
+                for i in 0..n {
+                    let v: rusqlite::types::Value = r.get(i)?;
+                    line.push_str(&format!("{v:?}|"));
+                }
+                Ok(line)
+            })
+            .unwrap()
+            .map(Result::unwrap);
+        rows.extend(got);
+    }
+    assert!(rows.len() >= 2, "feed {feed} and its entries: {rows:?}");
+    rows
+}
+
+/// A cache whose files and directory are read-only (root too: it runs without the capabilities
+/// that override permissions): every command exits 1 with one line saying the directory is
+/// read-only, and the file keeps every byte.
 #[test]
-fn a_read_only_data_dir_reads_and_refuses_writes_with_a_message() {
+fn a_read_only_cache_is_refused_with_a_message_and_left_untouched() {
     let server = Server::start(|_| {
         Reply::ok(
             RSS,
@@ -918,110 +1022,73 @@ fn a_read_only_data_dir_reads_and_refuses_writes_with_a_message() {
             ),
         )
     });
-    let outer = tempfile::tempdir().unwrap();
-    let dir = outer.path().join("data");
-    let mount;
-    let root = is_root();
-    if root {
-        match Mount::tmpfs(&dir, "8m") {
-            Some(m) => mount = Some(m),
-            None => {
-                eprintln!(
-                    "SKIPPED: running as root (permissions are ignored) and mount is not allowed"
-                );
-                return;
-            }
-        }
-    } else {
-        std::fs::create_dir_all(&dir).unwrap();
-        mount = None;
-    }
-    let run = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_paperboy"))
-            .env("PAPERBOY_DATA_DIR", &dir)
-            .env_remove("PAPERBOY_CONFIG")
-            .args(args)
-            .output()
-            .unwrap()
-    };
-    let out = run(&["add", &server.url("/feed")]);
-    assert!(out.status.success(), "{}", text(&out));
-    let before = std::fs::read(dir.join("paperboy.db")).unwrap();
-    match &mount {
-        Some(m) => assert!(m.remount_ro(), "remount read-only"),
-        None => {
-            use std::os::unix::fs::PermissionsExt;
-            for f in std::fs::read_dir(&dir).unwrap() {
-                let p = f.unwrap().path();
-                if p.is_file() {
-                    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o444)).unwrap();
-                }
-            }
-            std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o555)).unwrap();
+    let cli = Cli::new();
+    cli.ok(&["add", &server.url("/feed")]);
+    let dir = cli.data_dir().to_path_buf();
+    for f in std::fs::read_dir(&dir).unwrap() {
+        let p = f.unwrap().path();
+        if p.is_file() {
+            chmod(&p, 0o444);
         }
     }
-    let how = if mount.is_some() {
-        "read-only tmpfs"
-    } else {
-        "chmod 555"
+    chmod(&dir, 0o555);
+    let before = std::fs::read(cli.db()).unwrap();
+    let ro = Limits {
+        obey_permissions: true,
+        ..Limits::default()
     };
-    let list = run(&["list"]);
-    eprintln!(
-        "read-only ({how}): list -> exit {:?}: {}",
-        list.status.code(),
-        String::from_utf8_lossy(&list.stderr).trim()
-    );
-    let refresh = run(&["refresh"]);
-    let err = String::from_utf8_lossy(&refresh.stderr).to_string();
-    eprintln!(
-        "read-only ({how}): refresh -> exit {:?}: {}",
-        refresh.status.code(),
-        err.trim()
-    );
-    if mount.is_none() {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
-    // Reading is allowed to fail, but only with a message; writing must fail with one.
-    if !list.status.success() {
-        let e = String::from_utf8_lossy(&list.stderr);
-        assert!(
-            e.contains("read-only") || e.contains("readonly") || e.contains("permission"),
-            "list: {e}"
+    // Control: the permissions are in force for the child.
+    let mut probe = Command::new("touch");
+    probe.arg(dir.join("probe"));
+    let probe = run_with(probe, ro);
+    let mut outs = Vec::new();
+    for args in [vec!["list"], vec!["refresh"], vec!["read", "1"]] {
+        let mut cmd = cli.command();
+        cmd.args(&args);
+        let out = run_with(cmd, ro);
+        eprintln!(
+            "read-only cache: paperboy {args:?} -> exit {:?}: {}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).trim()
         );
-    } else {
-        assert!(String::from_utf8_lossy(&list.stdout).contains("Post A"));
+        outs.push((args, out));
     }
-    assert_eq!(
-        refresh.status.code(),
-        Some(1),
-        "refresh on a read-only dir: {}",
-        text(&refresh)
-    );
+    chmod(&dir, 0o755);
     assert!(
-        err.contains("read-only") || err.contains("readonly") || err.contains("ermission"),
-        "refresh says why: {err}"
+        !probe.status.success(),
+        "control: a write in the read-only dir must fail: {}",
+        text(&probe)
     );
-    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
-    assert_eq!(std::fs::read(dir.join("paperboy.db")).unwrap(), before);
+    for (args, out) in &outs {
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", text(out));
+        assert_eq!(
+            err.trim_end().lines().count(),
+            1,
+            "{args:?}: one line: {err}"
+        );
+        assert!(
+            err.contains("is read-only") && err.contains(&*dir.to_string_lossy()),
+            "{args:?}: names the read-only directory: {err}"
+        );
+    }
+    assert!(
+        std::fs::read(cli.db()).unwrap() == before,
+        "the read-only cache changed"
+    );
 }
 
+/// A disk that fills up during a refresh (RLIMIT_FSIZE in the child: the write-ahead log cannot
+/// grow past 256 KiB, a 3 MB feed needs more). The feed whose save fails gets one line and exit
+/// 1, and the cache keeps every byte; in a refresh of all feeds, the feed that fits is saved and
+/// the other is exactly as before.
 #[test]
 fn a_full_disk_fails_the_refresh_with_a_message_and_keeps_the_cache() {
-    if !is_root() {
-        eprintln!("SKIPPED: a full disk needs a small tmpfs, and mount needs root");
-        return;
-    }
-    let outer = tempfile::tempdir().unwrap();
-    let dir = outer.path().join("data");
-    let Some(_mount) = Mount::tmpfs(&dir, "1m") else {
-        eprintln!("SKIPPED: mount -t tmpfs is not allowed here");
-        return;
-    };
     let big = Arc::new(AtomicBool::new(false));
     let b2 = big.clone();
     let server = Server::start(move |req| {
-        if req.path == "/big" && b2.load(Ordering::SeqCst) {
+        let grown = b2.load(Ordering::SeqCst);
+        if req.path == "/big" && grown {
             let items: Vec<(String, String, String, String)> = (0..400)
                 .map(|j| {
                     (
@@ -1034,47 +1101,85 @@ fn a_full_disk_fails_the_refresh_with_a_message_and_keeps_the_cache() {
                 .collect();
             return Reply::ok(RSS, rss("Big", &items));
         }
-        Reply::ok(
-            RSS,
-            rss(
-                &format!("Small {}", req.path),
-                &[(
-                    "s1",
-                    "Small post",
-                    "Mon, 01 Dec 2014 10:00:00 +0000",
-                    "<p>s</p>",
-                )],
-            ),
-        )
+        let mut items = vec![(
+            "s1",
+            "Small post",
+            "Mon, 01 Dec 2014 10:00:00 +0000",
+            "<p>s</p>",
+        )];
+        if grown {
+            items.push((
+                "s2",
+                "Second small post",
+                "Tue, 02 Dec 2014 10:00:00 +0000",
+                "<p>s2</p>",
+            ));
+        }
+        Reply::ok(RSS, rss(&format!("Small {}", req.path), &items))
     });
-    let run = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_paperboy"))
-            .env("PAPERBOY_DATA_DIR", &dir)
-            .env_remove("PAPERBOY_CONFIG")
-            .args(args)
-            .output()
-            .unwrap()
-    };
-    assert!(run(&["add", &server.url("/small")]).status.success());
-    assert!(run(&["add", &server.url("/big")]).status.success());
+    let cli = Cli::new();
+    cli.ok(&["add", &server.url("/small")]);
+    cli.ok(&["add", &server.url("/big")]);
+    cli.ok(&["read", "2"]);
     big.store(true, Ordering::SeqCst);
-    let out = run(&["refresh"]);
-    let all = text(&out);
-    eprintln!("full disk (1 MiB tmpfs, 3 MB feed): refresh -> {all}");
-    assert_eq!(out.status.code(), Some(1), "{all}");
-    assert!(
-        all.contains("full") || all.contains("No space"),
-        "says the disk is full: {all}"
+    let full = Limits {
+        max_file_bytes: Some(256 * 1024),
+        ..Limits::default()
+    };
+    let before = std::fs::read(cli.db()).unwrap();
+    let big_before = feed_rows(&cli.db(), 2);
+    assert!(before.len() < 256 * 1024, "the cache fits under the limit");
+
+    let mut cmd = cli.command();
+    cmd.args(["refresh", "2"]);
+    let out = run_with(cmd, full);
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    eprintln!(
+        "full disk (files limited to 256 KiB, 3 MB feed): refresh 2 -> {}",
+        text(&out)
     );
-    // What was cached before is still there and readable, and the file is sound.
-    let list = run(&["list", "--json"]);
-    assert!(list.status.success(), "{}", text(&list));
-    assert!(String::from_utf8_lossy(&list.stdout).contains("Small post"));
-    let c = rusqlite::Connection::open(dir.join("paperboy.db")).unwrap();
-    let ic: String = c
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(ic, "ok");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let failed: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.contains("could not save to the cache"))
+        .collect();
+    assert_eq!(failed.len(), 1, "one line for the feed: {stdout}");
+    assert!(failed[0].contains("/big"), "{stdout}");
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        std::fs::read(cli.db()).unwrap() == before,
+        "a refresh that could not save changed the cache file"
+    );
+    let wal = std::fs::metadata(cli.data_dir().join("paperboy.db-wal")).map_or(0, |m| m.len());
+    assert_eq!(wal, 0, "nothing left in the write-ahead log");
+
+    let mut cmd = cli.command();
+    cmd.args(["refresh"]);
+    let out = run_with(cmd, full);
+    eprintln!("full disk: refresh (both feeds) -> {}", text(&out));
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(integrity(&cli), "ok");
+    assert_eq!(
+        feed_rows(&cli.db(), 2),
+        big_before,
+        "the feed whose save failed changed"
+    );
+    let titles: Vec<String> = cli
+        .json(&["list"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["title"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert!(
+        titles.iter().any(|t| t == "Second small post"),
+        "the feed that fits was saved: {titles:?}"
+    );
+    assert!(!titles.iter().any(|t| t.starts_with("Big ")), "{titles:?}");
 }
 
 #[test]
@@ -1320,18 +1425,70 @@ fn escape_sequences_in_every_field_never_reach_stdout_stderr_or_the_log() {
     ] {
         record(&args);
     }
+    // What the browser received, per `open` that succeeded.
+    let mut launched: Vec<(String, Vec<String>)> = Vec::new();
+    let mut refused = 0;
     for id in &ids {
         record(&["show", id]);
         record(&["show", id, "--width", "30"]);
-        record(&["open", id]);
-        let _ = recorded_args(&rec, Duration::from_millis(300));
-        record(&["open", id, "--link", "1"]);
-        let _ = recorded_args(&rec, Duration::from_millis(300));
+        for link in [None, Some("1")] {
+            let mut args = vec!["open", id.as_str()];
+            args.extend(link.map(|n| ["--link", n]).into_iter().flatten());
+            let out = record(&args);
+            if out.status.success() {
+                // A bound against a hang: the browser starts before `open` returns.
+                let got = recorded_args(&rec, Duration::from_secs(30))
+                    .unwrap_or_else(|| panic!("{args:?} succeeded but no browser ran"));
+                launched.push((format!("{args:?}"), got));
+            } else {
+                let err = String::from_utf8_lossy(&out.stderr);
+                let why = if link.is_some() {
+                    "has 0 links"
+                } else {
+                    "refusing to open javascript: URL"
+                };
+                assert!(
+                    out.status.code() == Some(1) && err.contains(why),
+                    "{args:?}: {}",
+                    text(&out)
+                );
+                assert!(
+                    recorded_args(&rec, Duration::from_millis(200)).is_none(),
+                    "{args:?} failed but started the browser"
+                );
+                refused += 1;
+            }
+        }
         record(&["read", id]);
         record(&["unread", id]);
         record(&["dois", "--entry", id]);
     }
     record(&["remove", "1"]);
+    eprintln!(
+        "hostile content: {} browser launches, {refused} opens refused",
+        launched.len()
+    );
+    // Of the 5 entries, 4 have an http link (the JSON Feed's second is javascript:, refused),
+    // and 2 have a body link: 6 launches, 4 refusals. Pinned, so no open drops out unnoticed.
+    assert_eq!(ids.len(), 5);
+    assert_eq!((launched.len(), refused), (6, 4), "{launched:?}");
+    for (cmd, args) in &launched {
+        assert_eq!(
+            args.len(),
+            1,
+            "{cmd}: the browser gets the URL alone: {args:?}"
+        );
+        assert!(
+            args[0].starts_with(&server.url("/")),
+            "{cmd}: an http link of the test server: {args:?}"
+        );
+    }
+    // Every command but `open` (checked above) succeeds: a hostile field never makes one fail.
+    for (cmd, out) in &outputs {
+        if !cmd.starts_with("[\"open\"") {
+            assert!(out.status.success(), "paperboy {cmd}: {}", text(out));
+        }
+    }
     let mut bad = Vec::new();
     for (cmd, out) in &outputs {
         for (stream, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
@@ -1340,7 +1497,19 @@ fn escape_sequences_in_every_field_never_reach_stdout_stderr_or_the_log() {
             }
         }
     }
-    let log = std::fs::read(cli.data_dir().join("logs").join("paperboy.log")).unwrap_or_default();
+    let log_path = cli.data_dir().join("logs").join("paperboy.log");
+    let log = std::fs::read(&log_path)
+        .unwrap_or_else(|e| panic!("the log {} must exist: {e}", log_path.display()));
+    assert!(
+        String::from_utf8_lossy(&log).contains("refreshed"),
+        "the log holds the refreshes ({} bytes): a scan of an empty log proves nothing",
+        log.len()
+    );
+    for (cmd, args) in &launched {
+        if let Some(f) = find_forbidden(args.concat().as_bytes()) {
+            bad.push(format!("browser argument of paperboy {cmd}: {f}"));
+        }
+    }
     eprintln!(
         "hostile content: {} commands run, log of {} bytes, {} leaks",
         outputs.len(),
@@ -1448,7 +1617,8 @@ fn add_and_show_all(items: &[(&str, &str, &str, &str)], what: &str) -> Vec<(Stri
     cli.write_config("[fetch]\nmax_body_mib = 64\ntimeout_secs = 60\n");
     let mut cmd = cli.command();
     cmd.args(["add", &server.url("/huge")]);
-    let (out, took) = run_limited(cmd, Duration::from_secs(60)).expect("add finished within 60 s");
+    let (out, took) =
+        run_limited(cmd, Duration::from_secs(300)).expect("add finished within 300 s");
     eprintln!("{what}: add took {took:?}");
     assert!(
         out.status.success(),
@@ -1461,9 +1631,9 @@ fn add_and_show_all(items: &[(&str, &str, &str, &str)], what: &str) -> Vec<(Stri
         let id = r["id"].to_string();
         let mut cmd = cli.command();
         cmd.args(["show", &id, "--width", "80"]);
-        let res = run_limited(cmd, Duration::from_secs(20));
+        let res = run_limited(cmd, Duration::from_secs(120));
         let (out, took) =
-            res.unwrap_or_else(|| panic!("{what}: show {id} did not finish within 20 s"));
+            res.unwrap_or_else(|| panic!("{what}: show {id} did not finish within 120 s"));
         eprintln!(
             "{what}: show {id} -> exit {:?} in {took:?}, {} bytes out",
             out.status.code(),
@@ -1502,11 +1672,11 @@ fn ten_mb_of_nested_divs_are_stored_and_shown() {
         "nested divs",
     );
     let (_, out) = &shown[0];
-    // Either the whole text, or the first part and a notice saying the post was cut.
+    // The text lies past the first 2 MiB of markup: the reader shows the post cut, and says so.
+    assert!(out.starts_with("Deep\n"), "{out}");
     assert!(
-        out.contains("deep text") || out.contains("post truncated"),
-        "{}",
-        &out[..out.len().min(500)]
+        out.contains("[post truncated: showing the first 2048 of 10239 KiB]"),
+        "{out}"
     );
 }
 
@@ -1557,7 +1727,7 @@ fn a_feed_of_100000_items_refreshes() {
     cli.write_config("[fetch]\nmax_body_mib = 256\ntimeout_secs = 120\n");
     let mut cmd = cli.command();
     cmd.args(["add", &server.url("/many")]);
-    let (out, took) = run_limited(cmd, Duration::from_secs(180)).expect("add finished");
+    let (out, took) = run_limited(cmd, Duration::from_secs(600)).expect("add finished");
     eprintln!(
         "many: add of {n} items took {took:?}: {}",
         String::from_utf8_lossy(&out.stdout).trim()
@@ -1565,7 +1735,7 @@ fn a_feed_of_100000_items_refreshes() {
     assert!(out.status.success(), "{}", text(&out));
     let mut cmd = cli.command();
     cmd.args(["refresh"]);
-    let (out, took) = run_limited(cmd, Duration::from_secs(180)).expect("refresh finished");
+    let (out, took) = run_limited(cmd, Duration::from_secs(600)).expect("refresh finished");
     eprintln!(
         "many: second refresh of {n} items took {took:?}: {}",
         String::from_utf8_lossy(&out.stdout).trim()
@@ -1585,21 +1755,33 @@ fn a_feed_of_100000_items_refreshes() {
 // 5. Links
 // ---------------------------------------------------------------------------------------------
 
+/// A feed's link whose URL runs a command in any shell (`$(touch${IFS}FILE)`: no space for a URL
+/// parser to encode, `;` and `|` too) reaches the browser as one argument, byte for byte as the
+/// URL parser serialises it, and runs nothing; other schemes are refused before any browser runs.
 #[test]
 fn open_refuses_non_http_links_and_passes_metacharacters_literally() {
-    let marker = format!(
-        "/tmp/pwned-{}-{}",
-        std::process::id(),
-        Instant::now().elapsed().as_nanos() ^ 0x9e37
+    let cli = Cli::new();
+    let marker = cli.data_dir().join("pwned");
+    let evil_url = format!(
+        "https://example.org/a?b=1&c=$(touch${{IFS}}{m})|x;touch${{IFS}}{m};y",
+        m = marker.display()
     );
-    let evil_url =
-        format!("https://example.org/a?b=1&c=$(touch {marker})|x;y`touch {marker}`'\"<>");
-    let xml_url = evil_url
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&apos;");
+    let expected = url::Url::parse(&evil_url).unwrap().to_string();
+    // Control: what the browser is given is live in a shell.
+    assert!(expected.contains("$(touch${IFS}"), "{expected}");
+    let control = Command::new("sh")
+        .arg("-c")
+        .arg(format!(": {expected}"))
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(
+        marker.exists(),
+        "control: the payload must work in a shell ({control})"
+    );
+    std::fs::remove_file(&marker).unwrap();
+
+    let xml_url = evil_url.replace('&', "&amp;");
     let links = [
         ("js", "javascript:alert(document.cookie)".to_string()),
         ("file", "file:///etc/passwd".to_string()),
@@ -1610,7 +1792,7 @@ fn open_refuses_non_http_links_and_passes_metacharacters_literally() {
         ("vb", "vbscript:msgbox(1)".to_string()),
         ("ftp", "ftp://example.org/x".to_string()),
         ("JS", "  JaVaScRiPt:alert(1)".to_string()),
-        ("meta", xml_url.clone()),
+        ("meta", xml_url),
     ];
     let mut doc = String::from("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Links</title><link>http://127.0.0.1/</link><description>d</description>");
     for (g, l) in &links {
@@ -1620,10 +1802,11 @@ fn open_refuses_non_http_links_and_passes_metacharacters_literally() {
     }
     doc.push_str("</channel></rss>");
     let server = Server::start(move |_| Reply::ok(RSS, doc.clone()));
-    let cli = Cli::new();
     let (browser, rec) = recording_browser(cli.data_dir());
     cli.ok(&["add", &server.url("/links")]);
     let rows = cli.json(&["list"]);
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), links.len(), "one entry per link");
     let open = |args: &[&str]| {
         cli.command()
             .env("PAPERBOY_BROWSER", &browser)
@@ -1631,7 +1814,8 @@ fn open_refuses_non_http_links_and_passes_metacharacters_literally() {
             .output()
             .unwrap()
     };
-    for r in rows.as_array().unwrap() {
+    let mut opened = 0;
+    for r in rows {
         let id = r["id"].to_string();
         let title = r["title"].as_str().unwrap();
         for link in [None, Some("1")] {
@@ -1641,46 +1825,43 @@ fn open_refuses_non_http_links_and_passes_metacharacters_literally() {
             }
             let out = open(&args);
             let err = String::from_utf8_lossy(&out.stderr).to_string();
-            let wait = if title == "meta" { 5000 } else { 300 };
-            let got = recorded_args(&rec, Duration::from_millis(wait));
             if title == "meta" {
                 assert!(out.status.success(), "{}", text(&out));
-                let got = got.expect("browser started");
-                assert_eq!(got.len(), 1, "one argument: {got:?}");
-                let expected = url::Url::parse(&evil_url).unwrap().to_string();
-                assert_eq!(
-                    got[0], expected,
-                    "the URL arrives intact (as the url crate serialises it)"
-                );
+                // A bound against a hang: the browser starts before `open` returns.
+                let got = recorded_args(&rec, Duration::from_secs(30)).expect("browser started");
                 assert!(
-                    got[0].contains("$(touch") && got[0].contains("|x;y"),
-                    "{got:?}"
+                    !marker.exists(),
+                    "a shell ran the URL: {} exists",
+                    marker.display()
                 );
+                assert_eq!(got, vec![expected.clone()], "one argument, the URL intact");
                 eprintln!("links: {args:?} -> browser got one argument {:?}", got[0]);
+                opened += 1;
             } else {
                 eprintln!(
                     "links: {title} {args:?} -> exit {:?}: {}",
                     out.status.code(),
                     err.trim()
                 );
-                assert!(
-                    got.is_none(),
-                    "{title}: the browser was started with {got:?}"
-                );
                 assert_eq!(out.status.code(), Some(1), "{title}: {}", text(&out));
+                let scheme = match title {
+                    "js" | "JS" => "javascript",
+                    "vb" => "vbscript",
+                    other => other,
+                };
                 assert!(
-                    err.contains("refusing")
-                        || err.contains("no link")
-                        || err.contains("has 0 links"),
-                    "{title}: {err}"
+                    err.contains(&format!("refusing to open {scheme}: URL")),
+                    "{title} {args:?}: {err}"
+                );
+                assert!(
+                    recorded_args(&rec, Duration::from_millis(200)).is_none(),
+                    "{title}: the browser was started"
                 );
             }
         }
     }
-    assert!(
-        !Path::new(&marker).exists(),
-        "a shell ran the URL: {marker} exists"
-    );
+    assert_eq!(opened, 2, "the entry link and the body link were opened");
+    assert!(!marker.exists(), "a shell ran the URL");
     // The library function itself.
     for bad in [
         "javascript:alert(1)",
@@ -1752,9 +1933,11 @@ fn network_faults_end_within_the_timeout_with_one_line_each() {
     let cli = Cli::new();
     cli.write_config("[fetch]\ntimeout_secs = 2\nconnect_timeout_secs = 2\n");
     import(&cli, &feeds);
-    let t = Instant::now();
-    let out = cli.run(&["refresh", "--json"]);
-    let took = t.elapsed();
+    let mut cmd = cli.command();
+    cmd.args(["refresh", "--json"]);
+    // The timeouts firing is what "timed out after 2 s" above shows; this bound only stops a
+    // hang (a fault that escapes every timeout) from hanging the suite.
+    let (out, took) = run_limited(cmd, Duration::from_secs(300)).expect("refresh ended");
     assert_eq!(
         out.status.code(),
         Some(1),
@@ -1786,33 +1969,28 @@ fn network_faults_end_within_the_timeout_with_one_line_each() {
                 "{name}: one-line reason: {err:?}"
             );
         }
-        match name.as_str() {
-            "hang" | "trickle" => assert!(
-                err.contains("timed out") || err.contains("timeout"),
-                "{name}: {err}"
-            ),
-            "refused" => assert!(err.contains("refused"), "{name}: {err}"),
-            "dns" => assert!(
-                err.contains("nonexistent.invalid")
-                    || err.to_lowercase().contains("resolve")
-                    || err.contains("DNS"),
-                "{name}: {err}"
-            ),
-            "tls" => assert!(
-                err.to_lowercase().contains("tls") || err.contains("https"),
-                "{name}: {err}"
-            ),
-            "reset" => assert!(!err.is_empty()),
-            _ => {}
+        // Each reason is the fault's own, not words the feed's URL already holds.
+        let expected = match name.as_str() {
+            "hang" | "trickle" => Some("timed out after 2 s"),
+            "refused" => Some("connection refused"),
+            "dns" => Some("DNS: cannot resolve host"),
+            "tls" => Some("TLS: "),
+            "reset" => Some("download interrupted"),
+            _ => None,
+        };
+        if let Some(why) = expected {
+            assert!(err.contains(why), "{name}: {err:?} lacks {why:?}");
         }
     }
-    assert!(
-        took < Duration::from_secs(2 + 5),
-        "refresh took {took:?} with a 2 s timeout"
-    );
-    // The feeds list shows the same reasons, one line each.
+    // The feeds list shows the same reasons, one line each: one line per feed after the header.
     let feeds_out = cli.ok(&["feeds"]);
-    assert!(feeds_out.lines().count() >= feeds.len());
+    for (name, url) in &feeds {
+        let lines: Vec<&str> = feeds_out
+            .lines()
+            .filter(|l| l.contains(url.as_str()))
+            .collect();
+        assert_eq!(lines.len(), 1, "{name}: one line in `feeds`: {feeds_out}");
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -2024,28 +2202,15 @@ fn mutated_feed() -> impl Strategy<Value = Vec<u8>> {
     })
 }
 
-fn check_parsed(bytes: &[u8]) -> Result<(), TestCaseError> {
-    if let Ok(feed) = paperboy::parse::parse_feed(bytes, "http://e.org/feed") {
-        if let Some(t) = &feed.title {
-            prop_assert!(paperboy::scrub::is_clean(t), "feed title {:?}", t);
-        }
-        for e in &feed.entries {
-            for (what, s) in [("title", &e.title), ("guid", &e.guid), ("text", &e.text)] {
-                prop_assert!(paperboy::scrub::is_clean(s), "entry {} {:?}", what, s);
-            }
-            if let Some(l) = &e.link {
-                prop_assert!(paperboy::scrub::is_clean(l), "link {:?}", l);
-            }
-            for a in &e.authors {
-                prop_assert!(paperboy::scrub::is_clean(a), "author {:?}", a);
-            }
-        }
-    }
-    Ok(())
-}
-
 proptest! {
-    #![proptest_config(ProptestConfig { cases: cases(), failure_persistence: None, ..ProptestConfig::default() })]
+    // A failing case is saved and replayed first on every later run: commit the file.
+    #![proptest_config(ProptestConfig {
+        cases: cases(),
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(
+            "proptest-regressions/reliability.txt",
+        ))),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn prop_scrub_output_is_clean(s in hostile_string()) {
@@ -2063,66 +2228,28 @@ proptest! {
 
     #[test]
     fn prop_doi_finding_never_panics(s in doi_soup(), t in hostile_string()) {
-        for input in [&s, &t] {
-            for d in paperboy::doi::find_in_text(input) {
-                prop_assert!(d.starts_with("10."), "{:?}", d);
-                prop_assert!(paperboy::scrub::is_clean(&d), "{:?}", d);
-            }
-            let mut set = paperboy::doi::DoiSet::new();
-            set.add_html(input);
-            set.add_text(input);
-            set.add_link(input);
-            set.add_meta(input);
-            for f in set.into_vec() {
-                prop_assert!(paperboy::scrub::is_clean(&f.doi), "{:?}", f.doi);
-            }
-            let _ = paperboy::doi::from_url(input);
-            let _ = paperboy::doi::normalize(input);
-        }
+        paperboy::fuzzing::doi_find(s.as_bytes());
+        paperboy::fuzzing::doi_find(t.as_bytes());
     }
 
     #[test]
-    fn prop_render_html_never_panics_and_is_clean(html in html_soup(), width in 1usize..160) {
-        let r = paperboy::text::render_html(&html, width);
-        let plain = r.plain();
-        prop_assert!(!plain.chars().any(is_forbidden), "{:?} -> {:?}", html, plain);
-        for l in &r.links {
-            prop_assert!(paperboy::scrub::is_clean(l), "link {:?}", l);
-        }
+    fn prop_render_html_never_panics_and_is_clean(html in html_soup(), width in 1u8..160) {
+        let mut data = vec![width];
+        data.extend_from_slice(html.as_bytes());
+        paperboy::fuzzing::html_text(&data);
         let t = paperboy::html::to_plain_text(&html);
         prop_assert!(paperboy::scrub::is_clean(&paperboy::scrub::scrub(&t)));
     }
 
     #[test]
     fn prop_parse_feed_never_panics_on_bytes(bytes in prop::collection::vec(any::<u8>(), 0..2000)) {
-        check_parsed(&bytes)?;
+        paperboy::fuzzing::parse_feed(&bytes);
     }
 
     #[test]
     fn prop_parse_feed_never_panics_on_mutated_feeds(bytes in mutated_feed()) {
-        check_parsed(&bytes)?;
+        paperboy::fuzzing::parse_feed(&bytes);
     }
-}
-
-/// Regression: inputs the fuzzers and properties found (none so far beyond those listed in the
-/// report); each one parsed without panicking.
-#[test]
-fn fuzz_regressions() {
-    let inputs: &[&[u8]] = &[
-        b"",
-        b"\xef\xbb\xbf",
-        b"<",
-        b"<rss",
-        b"<rss><channel><item>",
-        b"{",
-        b"{\"version\":\"https://jsonfeed.org/version/1\",\"items\":[{}]}",
-        b"<?xml version=\"1.0\" encoding=\"bogus-charset\"?><rss/>",
-        b"<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry><content type=\"xhtml\"></content></entry></feed>",
-    ];
-    for i in inputs {
-        let _ = paperboy::parse::parse_feed(i, "http://e.org/");
-    }
-    let _ = paperboy::text::render_html("<td><td><td>", 1);
 }
 
 /// Found by `prop_render_html_never_panics_and_is_clean` (PAPERBOY_LONG=1), minimised by hand:

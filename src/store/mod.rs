@@ -5,13 +5,14 @@
 //! cron refresh runs) queue on the 10 s busy timeout instead of failing; WAL lets reads go on
 //! meanwhile. Nothing in a feed update ever deletes an entry: the cache is the archive.
 
+mod organize;
+mod pause;
 mod query;
 mod schema;
 #[cfg(test)]
 mod tests;
 
 use std::collections::HashMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -85,6 +86,11 @@ pub struct ListQuery {
     /// `YYYY-MM`.
     pub month: Option<String>,
     pub unread_only: bool,
+    pub starred_only: bool,
+    /// Feeds in this folder or one nested in it.
+    pub folder: Option<String>,
+    /// Entries dated before this time (seconds since the epoch).
+    pub before: Option<i64>,
     pub with_dois_only: bool,
     /// The user's words; every word must match title or text, the last one as a prefix.
     pub search: Option<String>,
@@ -143,13 +149,16 @@ const FTS_AUTOMERGE: i64 = 8;
 const FTS_TITLE_MAX: usize = 16 * 1024;
 
 /// The displayed title of a feed: its title, else its URL.
-const FEED_TITLE: &str = "COALESCE(NULLIF(f.title, ''), f.url)";
+/// The title shown: the user's own, else the feed's, else its URL.
+pub(crate) const FEED_TITLE: &str =
+    "COALESCE(NULLIF(f.user_title, ''), NULLIF(f.title, ''), f.url)";
 
 const FEED_COLUMNS: &str =
-    "f.id, f.url, COALESCE(NULLIF(f.title, ''), f.url), f.site_url, f.etag, \
-     f.last_modified, f.last_fetched, f.last_status, f.last_error, f.gone, \
+    "f.id, f.url, COALESCE(NULLIF(f.user_title, ''), NULLIF(f.title, ''), f.url), f.site_url, \
+     f.etag, f.last_modified, f.last_fetched, f.last_status, f.last_error, f.gone, \
      (SELECT COUNT(*) FROM entries e WHERE e.feed_id = f.id), \
-     (SELECT COUNT(*) FROM entries e WHERE e.feed_id = f.id AND e.read = 0)";
+     (SELECT COUNT(*) FROM entries e WHERE e.feed_id = f.id AND e.read = 0), \
+     f.folder, NULLIF(f.user_title, '')";
 
 /// The SQLite cache.
 pub struct Store {
@@ -179,9 +188,12 @@ impl Store {
     /// Opens (creating the file, not its directory) and migrates the cache at `path`.
     ///
     /// A file that is not an SQLite database, or whose schema is newer than this program's, is
-    /// refused with an error and left byte for byte as it was.
+    /// refused with an error and left byte for byte as it was: SQLite only reads until then.
+    ///
+    /// The file is never opened other than through SQLite: closing any other descriptor of it
+    /// drops every POSIX lock this process holds on it (SQLite's own connections included), and
+    /// another process closing the cache would then delete the WAL under the reader's feet.
     pub fn open(path: &Path) -> Result<Store> {
-        probe_header(path)?;
         let open_err = |source: rusqlite::Error| classify_open_error(path, source);
         let conn = Connection::open(path).map_err(open_err)?;
         // Read the version before any pragma that could write (journal_mode changes the header).
@@ -515,16 +527,21 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt
             .query_map(params_from_iter(args.iter()), |r| {
-                let dois: Option<String> = r.get(8)?;
+                let dois: Option<String> = r.get(9)?;
+                let published = r.get::<_, Option<i64>>(5)?.map(from_secs);
+                let updated = r.get::<_, Option<i64>>(8)?.map(from_secs);
                 Ok(EntrySummary {
                     id: r.get(0)?,
                     feed_id: r.get(1)?,
                     feed_title: r.get(2)?,
                     title: r.get(3)?,
                     link: r.get(4)?,
-                    published: r.get::<_, Option<i64>>(5)?.map(from_secs),
+                    published,
+                    updated,
+                    date: published.or(updated),
                     month: r.get(6)?,
                     read: r.get(7)?,
+                    starred: r.get(10)?,
                     dois: dois
                         .map(|d| d.split('\n').map(str::to_string).collect())
                         .unwrap_or_default(),
@@ -560,7 +577,7 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT e.id, e.feed_id, {FEED_TITLE}, e.guid, e.title, e.link, e.authors, \
              e.published, e.updated, e.first_seen, e.month, e.read, e.content_html, \
-             e.summary_html FROM entries e JOIN feeds f ON f.id = e.feed_id WHERE e.id = ?1"
+             e.summary_html, e.starred FROM entries e JOIN feeds f ON f.id = e.feed_id WHERE e.id = ?1"
         ))?;
         let entry = stmt
             .query_row([id], |r| {
@@ -577,6 +594,7 @@ impl Store {
                     first_seen: from_secs(r.get(9)?),
                     month: r.get(10)?,
                     read: r.get(11)?,
+                    starred: r.get(14)?,
                     content_html: r.get(12)?,
                     summary_html: r.get(13)?,
                     dois: Vec::new(),
@@ -834,44 +852,6 @@ impl Store {
     }
 }
 
-/// Checks the file's header without SQLite, so a file that is not a database, or is one from a
-/// newer paperboy, is refused before anything could write to it.
-fn probe_header(path: &Path) -> Result<()> {
-    let io_err = |source| StoreError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let mut file = match std::fs::File::open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(io_err(e)),
-    };
-    let mut header = Vec::with_capacity(100);
-    file.by_ref()
-        .take(100)
-        .read_to_end(&mut header)
-        .map_err(io_err)?;
-    if header.is_empty() {
-        // SQLite treats an empty file as a new database.
-        return Ok(());
-    }
-    if header.len() < 100 || !header.starts_with(b"SQLite format 3\0") {
-        return Err(StoreError::NotADatabase {
-            path: path.to_path_buf(),
-        });
-    }
-    let found = i64::from(i32::from_be_bytes([
-        header[60], header[61], header[62], header[63],
-    ]));
-    if found > Store::SCHEMA_VERSION {
-        return Err(StoreError::NewerSchema {
-            found,
-            supported: Store::SCHEMA_VERSION,
-        });
-    }
-    Ok(())
-}
-
 fn classify_open_error(path: &Path, source: rusqlite::Error) -> StoreError {
     match source.sqlite_error_code() {
         Some(ErrorCode::NotADatabase) => StoreError::NotADatabase {
@@ -904,6 +884,8 @@ fn feed_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Feed> {
         gone: r.get(9)?,
         entries: r.get(10)?,
         unread: r.get(11)?,
+        folder: r.get(12)?,
+        user_title: r.get(13)?,
     })
 }
 
@@ -930,6 +912,13 @@ fn store_entries(
          month = COALESCE(?7, month), sort_time = COALESCE(?8, sort_time), \
          content_html = ?9, summary_html = ?10, content_hash = ?11 WHERE id = ?1",
     )?;
+    // An entry earlier versions stored under its bare link (see `parse::legacy_key`) takes its
+    // new key, keeping its id, read state and DOIs; the title or date says which item it was.
+    let mut adopt = tx.prepare_cached(
+        "UPDATE entries SET guid = ?3 WHERE feed_id = ?1 AND guid = ?2 \
+         AND (title = ?4 OR published IS ?5) \
+         AND NOT EXISTS (SELECT 1 FROM entries WHERE feed_id = ?1 AND guid = ?3)",
+    )?;
     let mut fts_insert =
         tx.prepare_cached("INSERT INTO entries_fts (rowid, title, body) VALUES (?1, ?2, ?3)")?;
     let mut fts_delete = tx.prepare_cached("DELETE FROM entries_fts WHERE rowid = ?1")?;
@@ -940,22 +929,27 @@ fn store_entries(
     )?;
 
     let mut new = 0;
+    let pause = pause::armed();
+    let mut written = 0;
     // FTS5 flushes its in-memory index whenever a rowid is not above the last one: insert the
     // index rows in key order, after the entries, so one feed's update makes one segment.
     let mut fts_rows: Vec<(i64, &str, &str)> = Vec::with_capacity(entries.len());
     for e in entries {
-        let found = find
-            .query_row(params![feed_id, e.guid], |r| {
-                Ok((
-                    r.get::<_, EntryId>(0)?,
-                    r.get::<_, Option<i64>>(1)?,
-                    r.get::<_, i64>(2)?,
-                    r.get::<_, i64>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, i64>(5)?,
-                ))
-            })
-            .optional()?;
+        if let Some(legacy) = crate::parse::legacy_key(e) {
+            let published = e.published.map(|t| t.timestamp());
+            adopt.execute(params![feed_id, legacy, e.guid, e.title, published])?;
+        }
+        let mut found = find_row(&mut find, feed_id, &e.guid)?;
+        // An item keyed by its bare link because no other item of this document shares it (a
+        // backfill page) is the entry stored under the link's split key, if there is one.
+        if found.is_none() && e.link.as_deref() == Some(e.guid.as_str()) {
+            for key in crate::parse::split_keys(e) {
+                found = find_row(&mut find, feed_id, &key)?;
+                if found.is_some() {
+                    break;
+                }
+            }
+        }
         if found.is_some() && seen == Seen::Keep {
             continue;
         }
@@ -1033,12 +1027,37 @@ fn store_entries(
                 pos
             ])?;
         }
+        if pause {
+            written += 1;
+            pause::after_entry(written);
+        }
     }
     fts_rows.sort_unstable_by_key(|r| r.0);
     for (key, title, text) in fts_rows {
         fts_insert.execute(params![key, title, text])?;
     }
     Ok(new)
+}
+
+/// An entry's id, published, first_seen, content_hash, month and sort_time.
+type FoundRow = (EntryId, Option<i64>, i64, i64, String, i64);
+
+fn find_row(
+    find: &mut rusqlite::CachedStatement<'_>,
+    feed_id: FeedId,
+    guid: &str,
+) -> rusqlite::Result<Option<FoundRow>> {
+    find.query_row(params![feed_id, guid], |r| {
+        Ok((
+            r.get(0)?,
+            r.get(1)?,
+            r.get(2)?,
+            r.get(3)?,
+            r.get(4)?,
+            r.get(5)?,
+        ))
+    })
+    .optional()
 }
 
 /// Runs `f` again while SQLite answers "busy" or "locked", for at most `budget`.

@@ -2,7 +2,7 @@
 
 use rusqlite::types::Value;
 
-use super::ListQuery;
+use super::{ListQuery, FEED_TITLE};
 
 /// An FTS5 query matching entries that contain every word of `input`, the last word as a
 /// prefix (so results narrow while the user types). Each word becomes a quoted string, so no
@@ -45,6 +45,22 @@ fn plain_filter(q: &ListQuery) -> (Vec<&'static str>, Vec<Value>) {
     if q.unread_only {
         conds.push("e.read = 0");
     }
+    if q.starred_only {
+        conds.push("e.starred = 1");
+    }
+    if let Some(folder) = &q.folder {
+        // A folder covers the folders nested in it.
+        conds.push(
+            "e.feed_id IN (SELECT id FROM feeds WHERE folder = ? OR substr(folder, 1, length(?) + 1) = ? || '/')",
+        );
+        for _ in 0..3 {
+            args.push(Value::Text(folder.clone()));
+        }
+    }
+    if let Some(before) = q.before {
+        conds.push("e.sort_time < ?");
+        args.push(Value::Integer(before));
+    }
     if q.with_dois_only {
         conds.push("EXISTS (SELECT 1 FROM entry_dois d WHERE d.entry_id = e.id)");
     }
@@ -85,10 +101,10 @@ pub(crate) fn list_sql(q: &ListQuery) -> Option<(String, Vec<Value>)> {
     };
     // CROSS JOIN keeps entries (or the index) as the outer loop, so the ORDER BY walks an index.
     let sql = format!(
-        "SELECT e.id, e.feed_id, COALESCE(NULLIF(f.title, ''), f.url), e.title, e.link, \
-         e.published, e.month, e.read, \
+        "SELECT e.id, e.feed_id, {FEED_TITLE}, e.title, e.link, \
+         e.published, e.month, e.read, e.updated, \
          (SELECT group_concat(d.doi, char(10) ORDER BY d.pos) FROM entry_dois d \
-          WHERE d.entry_id = e.id) \
+          WHERE d.entry_id = e.id), e.starred \
          FROM {from_where_feeds} ORDER BY {order} LIMIT ? OFFSET ?",
         from_where_feeds = with_feeds(&from_where),
     );

@@ -109,6 +109,21 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (feed_id, page_url)
     );
     "#,
+    // 3: titles are data, not display (issue 11): an entry without one has "", and only the
+    // views show a placeholder. Earlier versions stored the placeholder itself.
+    r#"
+    UPDATE entries SET title = '' WHERE title = '(untitled)';
+    "#,
+    // 4: folders, stars and the user's own feed titles (issue 12). A folder is a name on its
+    // feeds (`Outer/Inner` for nesting), as a Google Reader label is on a subscription; refreshes
+    // write `title`, never `user_title`.
+    r#"
+    ALTER TABLE feeds ADD COLUMN folder TEXT;
+    ALTER TABLE feeds ADD COLUMN user_title TEXT;
+    ALTER TABLE entries ADD COLUMN starred INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX feeds_folder ON feeds(folder);
+    CREATE INDEX entries_starred ON entries(sort_time) WHERE starred = 1;
+    "#,
 ];
 
 /// The version a fully migrated cache has.

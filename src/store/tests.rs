@@ -1311,129 +1311,6 @@ fn listings_walk_indexes_without_sorting() {
     }
 }
 
-/// Timing on a realistic cache; prints figures, asserts nothing about time.
-/// `cargo test --release --lib store::tests::timing -- --ignored --nocapture`
-#[test]
-#[ignore]
-fn timing() {
-    use std::time::Instant;
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("cache.sqlite")).unwrap();
-    let body = "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor \
-                incididunt ut labore et dolore magna aliqua. "
-        .repeat(16);
-    let make = |feed: usize, i: usize, month: usize| {
-        let mut e = entry(
-            &format!("https://f{feed}.example/p/{i}"),
-            &format!("Post {i} of feed {feed} about topic{}", i % 97),
-            Some(&format!(
-                "20{:02}-{:02}-{:02}T10:00:00Z",
-                10 + month / 12 % 10,
-                month % 12 + 1,
-                i % 28 + 1
-            )),
-        );
-        e.content_html = Some(format!("<p>{body}</p>"));
-        e.text = format!("{body} word{i}");
-        if i.is_multiple_of(3) {
-            e.dois = vec![doi(&format!("10.1000/{feed}.{i}"), DoiSource::Text)];
-        }
-        e
-    };
-    let feeds: Vec<FeedId> = (0..200)
-        .map(|f| new_feed(&mut store, &format!("https://f{f}.example/feed")))
-        .collect();
-    let docs: Vec<ParsedFeed> = (0..200)
-        .map(|f| doc((0..50).map(|i| make(f, i, i)).collect()))
-        .collect();
-    let start = Instant::now();
-    for (id, d) in feeds.iter().zip(&docs) {
-        update(&mut store, *id, d);
-    }
-    println!(
-        "200 x 50 entries with FTS, first time: {:?}",
-        start.elapsed()
-    );
-    let start = Instant::now();
-    for (id, d) in feeds.iter().zip(&docs) {
-        update(&mut store, *id, d);
-    }
-    println!("same documents again: {:?}", start.elapsed());
-
-    // Grow to 100,000 entries over 10 years.
-    for (n, id) in feeds.iter().enumerate() {
-        let d = doc((50..500).map(|i| make(n, i, i % 120)).collect());
-        update(&mut store, *id, &d);
-    }
-    println!("entries: {}", store.stats().unwrap().entries);
-    let time = |label: &str, f: &mut dyn FnMut()| {
-        let start = Instant::now();
-        f();
-        println!("{label}: {:?}", start.elapsed());
-    };
-    time("months(all)", &mut || {
-        store.months(None).unwrap();
-    });
-    time("months(all) again", &mut || {
-        store.months(None).unwrap();
-    });
-    for sql in [query::months_sql(false).0, query::months_sql(false).1] {
-        time(sql, &mut || {
-            let mut stmt = store.conn().prepare(sql).unwrap();
-            let n = stmt.query_map([], |_| Ok(())).unwrap().count();
-            assert!(n > 0);
-        });
-    }
-    time("months(feed)", &mut || {
-        store.months(Some(feeds[3])).unwrap();
-    });
-    time("list month", &mut || {
-        store
-            .list(&ListQuery {
-                month: Some("2015-06".into()),
-                ..Default::default()
-            })
-            .unwrap();
-    });
-    time("list newest 200", &mut || {
-        store
-            .list(&ListQuery {
-                limit: Some(200),
-                ..Default::default()
-            })
-            .unwrap();
-    });
-    time("list unread 200", &mut || {
-        store
-            .list(&ListQuery {
-                unread_only: true,
-                limit: Some(200),
-                ..Default::default()
-            })
-            .unwrap();
-    });
-    time("search topic42 limit 200", &mut || {
-        store
-            .list(&ListQuery {
-                search: Some("topic42".into()),
-                limit: Some(200),
-                ..Default::default()
-            })
-            .unwrap();
-    });
-    time("feeds()", &mut || {
-        store.feeds().unwrap();
-    });
-    time("count month", &mut || {
-        store
-            .count(&ListQuery {
-                month: Some("2015-06".into()),
-                ..Default::default()
-            })
-            .unwrap();
-    });
-}
-
 #[test]
 fn search_streams_newest_first_from_the_index_without_sorting() {
     let (store, _, _) = archive();
@@ -1539,4 +1416,126 @@ fn the_index_is_tuned_once_and_keeps_working() {
         })
         .unwrap();
     assert_eq!(found.len(), 20, "twenty segments, every entry found");
+}
+
+/// Issue 11: items without a guid that share a link were stored as one entry under the bare
+/// link. A cache written that way keeps every entry, its read state and its DOIs when the new
+/// keys arrive, and holds no duplicate after the next refresh.
+#[test]
+fn a_cache_keyed_by_shared_links_keeps_its_entries_after_the_new_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cache.sqlite");
+    let page = "https://news.example/today";
+    let doc_xml = format!(
+        r#"<rss version="2.0"><channel><title>News</title><link>https://news.example/</link>
+  <item><title>Alpha</title><link>{page}</link><pubDate>Mon, 01 Oct 2018 08:00:00 GMT</pubDate></item>
+  <item><title>Beta</title><link>{page}</link><pubDate>Tue, 02 Oct 2018 08:00:00 GMT</pubDate></item>
+  <item><title>Gamma</title><link>{page}</link><pubDate>Wed, 03 Oct 2018 08:00:00 GMT</pubDate>
+    <description>cites doi:10.1000/gamma.1</description></item>
+  <item><title>Own</title><link>https://news.example/own</link><pubDate>Thu, 04 Oct 2018 08:00:00 GMT</pubDate>
+    <description>cites doi:10.1000/own.1</description></item>
+  <item><guid isPermaLink="false">g-1</guid><link>{page}</link></item>
+</channel></rss>"#
+    );
+    let parsed = crate::parse::parse_feed(doc_xml.as_bytes(), "https://news.example/feed").unwrap();
+    // What earlier versions stored: every guid-less item keyed by its link.
+    let mut old = parsed.clone();
+    for e in &mut old.entries {
+        if let Some(legacy) = crate::parse::legacy_key(e) {
+            e.guid = legacy.to_string();
+        }
+    }
+    let (feed, gamma_id, own_id) = {
+        let mut store = Store::open(&path).unwrap();
+        let feed = new_feed(&mut store, "https://news.example/feed");
+        assert_eq!(
+            update(&mut store, feed, &old),
+            3,
+            "the old keys collapse three posts"
+        );
+        let gamma = entry_by_guid(&store, feed, page);
+        assert_eq!(gamma.title, "Gamma");
+        let own = entry_by_guid(&store, feed, "https://news.example/own");
+        store.set_read(&[gamma.id, own.id], true).unwrap();
+        // Version 2 stored a display placeholder as the title of an entry without one. Step 4's
+        // columns are dropped so that the file is a version-2 cache again.
+        store
+            .conn()
+            .execute_batch(
+                "UPDATE entries SET title = '(untitled)' WHERE guid = 'g-1'; \
+                 DROP INDEX feeds_folder; DROP INDEX entries_starred; \
+                 ALTER TABLE feeds DROP COLUMN folder; ALTER TABLE feeds DROP COLUMN user_title; \
+                 ALTER TABLE entries DROP COLUMN starred; \
+                 PRAGMA user_version = 2;",
+            )
+            .unwrap();
+        (feed, gamma.id, own.id)
+    };
+
+    let mut store = Store::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), Store::SCHEMA_VERSION);
+    assert_eq!(entry_by_guid(&store, feed, "g-1").title, "");
+    let new = update(&mut store, feed, &parsed);
+    assert_eq!(new, 2, "Alpha and Beta are new; Gamma keeps its row");
+    let gamma = entry_by_guid(&store, feed, &format!("{page}#date=2018-10-03T08:00:00Z"));
+    assert_eq!(gamma.id, gamma_id);
+    assert!(gamma.read);
+    let dois: Vec<String> = gamma.dois.iter().map(|d| d.doi.clone()).collect();
+    assert_eq!(dois, ["10.1000/gamma.1"]);
+    let own = entry_by_guid(&store, feed, "https://news.example/own");
+    assert_eq!(own.id, own_id);
+    assert!(own.read);
+    assert_eq!(own.dois[0].doi, "10.1000/own.1");
+    // The next refresh finds every entry where it is: nothing new, nothing twice.
+    assert_eq!(update(&mut store, feed, &parsed), 0);
+    let titles: Vec<String> = store
+        .list(&ListQuery {
+            feed: Some(feed),
+            ..Default::default()
+        })
+        .unwrap()
+        .into_iter()
+        .map(|r| r.title)
+        .collect();
+    let mut sorted = titles.clone();
+    sorted.sort();
+    assert_eq!(sorted, ["", "Alpha", "Beta", "Gamma", "Own"], "{titles:?}");
+}
+
+/// Issue 11: an item that shares its link with others is keyed by link and date; a backfill
+/// page that holds it alone (keyed by the bare link) finds the same entry, not a new one.
+#[test]
+fn an_item_alone_on_a_page_finds_its_entry_under_the_shared_link_key() {
+    let mut store = Store::open_in_memory().unwrap();
+    let feed = new_feed(&mut store, "https://pod.example/feed");
+    let item = |title: &str, day: u32| {
+        format!(
+            "<item><title>{title}</title><link>https://pod.example/episodes</link>\
+             <pubDate>{day:02} Oct 2018 06:00:00 GMT</pubDate></item>"
+        )
+    };
+    let doc = |items: &[String]| {
+        let xml = format!(
+            "<rss version=\"2.0\"><channel><title>Pod</title>{}</channel></rss>",
+            items.concat()
+        );
+        crate::parse::parse_feed(xml.as_bytes(), "https://pod.example/feed").unwrap()
+    };
+    assert_eq!(
+        update(&mut store, feed, &doc(&[item("One", 1), item("Two", 8)])),
+        2
+    );
+    let page = doc(&[item("One", 1)]);
+    assert_eq!(page.entries[0].guid, "https://pod.example/episodes");
+    let new = store
+        .ingest_page(
+            feed,
+            "https://pod.example/feed?paged=2",
+            &page,
+            t("2024-06-02T00:00:00Z"),
+        )
+        .unwrap();
+    assert_eq!(new, 0, "a backfill page");
+    assert_eq!(update(&mut store, feed, &page), 0, "a refresh");
+    assert_eq!(store.stats().unwrap().entries, 2);
 }

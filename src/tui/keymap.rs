@@ -494,9 +494,11 @@ impl Default for Keymap {
 
 impl Keymap {
     /// The defaults with `[keys]` applied: each named command gets exactly the listed keys, and
-    /// those keys are taken away from other commands where both apply.
+    /// those keys are taken away from other commands where both apply. A command left with no
+    /// key that way is reported: rebinding `q` must not silently leave quitting to Ctrl-c.
     pub fn from_config(keys: &BTreeMap<String, Vec<String>>) -> Keymap {
         let mut map = Keymap::default();
+        let had_keys: Vec<bool> = map.bindings.iter().map(|b| !b.keys.is_empty()).collect();
         for (name, specs) in keys {
             let Some(idx) = map.bindings.iter().position(|b| b.name == name) else {
                 map.warnings.push(format!(
@@ -526,6 +528,14 @@ impl Keymap {
                 }
             }
             map.bindings[idx].keys = parsed;
+        }
+        for (b, had) in map.bindings.iter().zip(had_keys) {
+            if had && b.keys.is_empty() && !keys.contains_key(b.name) {
+                map.warnings.push(format!(
+                    "[keys]: `{}` ({}) has no key left, its keys went to other commands; give it one in [keys]",
+                    b.name, b.help
+                ));
+            }
         }
         map
     }

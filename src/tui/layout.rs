@@ -8,6 +8,11 @@ use super::state::Pane;
 /// Below this width an open reader takes the whole screen.
 pub const NARROW: u16 = 70;
 
+/// The smallest terminal the panes fit in (two bordered columns, a few rows of each); below it
+/// the screen says so instead of drawing panes cut to nothing.
+pub const MIN_WIDTH: u16 = 40;
+pub const MIN_HEIGHT: u16 = 10;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Areas {
     pub feeds: Option<Rect>,

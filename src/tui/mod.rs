@@ -321,7 +321,10 @@ impl Executor {
             Effect::MarkRead(q) => {
                 let n = lib.mark_read(&q)?;
                 vec![
-                    Action::Info(format!("marked {n} entries read")),
+                    Action::Info(format!(
+                        "marked {} read",
+                        crate::text::count(n, "entry", "entries")
+                    )),
                     Action::CacheChanged,
                 ]
             }
@@ -605,7 +608,8 @@ pub(crate) fn append_bibtex(path: &Path, text: &str) -> io::Result<()> {
 
 fn import(lib: &mut Library, bytes: &[u8], what: &str) -> Result<Vec<Action>, crate::Error> {
     let r = lib.import_opml(bytes)?;
-    let mut msg = format!("imported {what}: {} feeds added", r.added);
+    let added = crate::text::count(r.added, "feed", "feeds");
+    let mut msg = format!("imported {what}: {added} added");
     if r.already > 0 {
         msg.push_str(&format!(", {} already subscribed", r.already));
     }

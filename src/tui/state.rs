@@ -3,12 +3,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
-
 use crate::archive::BackfillReport;
 use crate::citations::CitationState;
 use crate::model::{Entry, EntryId, EntrySummary, Feed, FeedId, MonthCount};
-use crate::scrub::scrub_line;
+use crate::scrub::{scrub_line, scrub_url};
 use crate::store::ListQuery;
 use crate::text::{Line, Span, TextStyle};
 
@@ -404,7 +402,7 @@ impl ReaderState {
                 }
             }
         }
-        self.links = rendered.links.iter().map(|u| scrub_line(u)).collect();
+        self.links = rendered.links.iter().map(|u| scrub_url(u)).collect();
         self.body = lines;
         self.width = width;
         self.refresh_papers();
@@ -472,7 +470,10 @@ impl ReaderState {
                 let doi = scrub_line(&d.doi);
                 LinkItem {
                     label: format!("doi:{doi}"),
-                    url: scrub_line(&crate::doi::doi_url(resolver, &d.doi)),
+                    // Cached DOIs were normalised (no whitespace or controls): never empty.
+                    url: crate::doi::doi_url(resolver, &d.doi)
+                        .map(|u| scrub_url(&u))
+                        .unwrap_or_default(),
                     citation: Some(self.citation_text(&d.doi)),
                     found: self
                         .citation_state(&d.doi)
@@ -546,7 +547,7 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut line = String::new();
     let mut line_w = 0;
     for word in text.split(' ').filter(|w| !w.is_empty()) {
-        let ww = word.width();
+        let ww = crate::width::width(word);
         let sep = usize::from(!line.is_empty());
         if line_w + sep + ww <= width {
             if sep == 1 {
@@ -560,14 +561,13 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
             out.push(std::mem::take(&mut line));
             line_w = 0;
         }
-        for c in word.chars() {
-            let cw = c.width().unwrap_or(0);
-            if line_w + cw > width && !line.is_empty() {
+        for (g, gw) in crate::width::clusters(word) {
+            if line_w + gw > width && !line.is_empty() {
                 out.push(std::mem::take(&mut line));
                 line_w = 0;
             }
-            line.push(c);
-            line_w += cw;
+            line.push_str(g);
+            line_w += gw;
         }
     }
     if !line.is_empty() || out.is_empty() {
@@ -621,6 +621,9 @@ pub struct StatusState {
     pub adding: bool,
     /// A backfill is running in the background.
     pub backfill: Option<BackfillStatus>,
+    /// The message is a config warning that stays until the user's first key: the refresh on
+    /// start must not replace it before it was seen.
+    pub pinned: bool,
 }
 
 /// Progress of the running backfill.
@@ -685,6 +688,7 @@ impl App {
                 text: scrub_line(&keymap.warnings.join("; ")),
                 error: true,
             });
+            status.pinned = true;
         }
         App {
             focus: Pane::Entries,
@@ -713,6 +717,7 @@ impl App {
             all.push(m.text);
         }
         self.error(format!("config: {}", all.join("; ")));
+        self.status.pinned = true;
     }
 
     /// The link list's rows for the open entry.
@@ -729,6 +734,9 @@ impl App {
     }
 
     pub fn info(&mut self, text: impl Into<String>) {
+        if self.status.pinned {
+            return;
+        }
         self.status.message = Some(Message {
             text: scrub_line(&text.into()),
             error: false,
@@ -736,6 +744,8 @@ impl App {
     }
 
     pub fn error(&mut self, text: impl Into<String>) {
+        // A new error replaces a pinned warning: it is as important and newer.
+        self.status.pinned = false;
         self.status.message = Some(Message {
             text: scrub_line(&text.into()),
             error: true,

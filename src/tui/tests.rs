@@ -56,6 +56,8 @@ fn feed(id: i64, title: &str) -> Feed {
         last_status: None,
         last_error: None,
         gone: false,
+        folder: None,
+        user_title: None,
         etag: None,
         last_modified: None,
     }
@@ -82,6 +84,7 @@ fn entry(
         first_seen: when,
         month: when.format("%Y-%m").to_string(),
         read,
+        starred: false,
         content_html: Some(format!(
             "<h2>{title}</h2><p>A post about <em>recovery</em> and peer support. \
              See <a href=\"https://example.org/paper/{id}\">the paper</a> and \
@@ -167,8 +170,11 @@ impl Fake {
             title: e.title.clone(),
             link: e.link.clone(),
             published: e.published,
+            updated: e.updated,
+            date: e.published.or(e.updated),
             month: e.month.clone(),
             read: e.read,
+            starred: e.starred,
             dois: e.dois.iter().map(|d| d.doi.clone()).collect(),
         }
     }
@@ -2010,4 +2016,138 @@ fn a_one_megabyte_title_and_word_render_in_the_list_and_reader() {
     let s = screen(&app);
     assert!(s.contains("Huge"), "{s}");
     assert!(app.reader.is_some());
+}
+
+/// Titles whose clusters are wider than their characters say: emoji with VS16, a keycap, flags,
+/// skin tones and ZWJ sequences (and a feed titled with them).
+fn wide_cluster_fake() -> Fake {
+    let mut fake = Fake::new();
+    fake.feeds[0].title = "❤️ Lab ✔️ 🇯🇵 👩‍🔬 group".to_string();
+    let lab = fake.feeds[0].clone();
+    let titles = [
+        "❤️ Heart ✔️ check 1️⃣ keycap: a title long enough to be cut at the pane's edge",
+        "🇯🇵 Flags 🇫🇷🇧🇷🇯🇵🇫🇷🇧🇷🇯🇵🇫🇷🇧🇷🇯🇵🇫🇷🇧🇷🇯🇵🇫🇷🇧🇷🇯🇵🇫🇷🇧🇷🇯🇵🇫🇷🇧🇷🇯🇵🇫🇷🇧🇷",
+        "👍🏽 tones 👍🏽👍🏿👍🏻👍🏽👍🏿👍🏻👍🏽👍🏿👍🏻👍🏽👍🏿👍🏻👍🏽👍🏿👍🏻👍🏽👍🏿👍🏻👍🏽👍🏿👍🏻👍🏽👍🏿👍🏻",
+        "👩‍🔬 ZWJ 👨‍👩‍👧 family 👩‍🔬👨‍👩‍👧👩‍🔬👨‍👩‍👧👩‍🔬👨‍👩‍👧👩‍🔬👨‍👩‍👧👩‍🔬👨‍👩‍👧👩‍🔬👨‍👩‍👧",
+        "Short ❤️",
+    ];
+    for (i, title) in titles.iter().enumerate() {
+        let day = 20 - u32::try_from(i).unwrap_or(0);
+        let id = 100 + i64::try_from(i).unwrap_or(0);
+        let doi = format!("10.1000/wide.{i}");
+        fake.entries
+            .push(entry(id, &lab, at(2015, 2, day), title, false, &[&doi]));
+    }
+    fake
+}
+
+#[test]
+fn rows_with_wide_clusters_keep_their_marker_and_border() {
+    for (w, h) in [(80u16, 24u16), (120, 40)] {
+        let (app, _) = start_on(w, h, Keymap::default(), false, wide_cluster_fake());
+        let buf = buffer(&app);
+        let mut rows = 0;
+        for y in 0..h {
+            let line: String = (0..w).map(|x| buf[(x, y)].symbol().to_string()).collect();
+            let Some(wide) = ["Heart", "Flags", "tones", "ZWJ", "Short"]
+                .into_iter()
+                .find(|t| line.contains(t))
+            else {
+                continue;
+            };
+            rows += 1;
+            // Every entry here cites a paper: ◆ in the last column inside the border.
+            assert_eq!(buf[(w - 2, y)].symbol(), "◆", "{wide} at {w}x{h}: {line}");
+            assert_eq!(buf[(w - 1, y)].symbol(), "│", "{wide} at {w}x{h}: {line}");
+        }
+        assert_eq!(rows, 5, "{}", screen(&app));
+        snap(&format!("entries_wide_clusters_{w}x{h}"), &app);
+    }
+}
+
+#[test]
+fn replacing_a_list_of_wide_clusters_leaves_no_stray_cells() {
+    let (mut app, mut fake) = start_on(80, 24, Keymap::default(), false, wide_cluster_fake());
+    let mut term = Terminal::new(TestBackend::new(80, 24)).expect("test terminal");
+    term.draw(|f| view(&app, f)).expect("draw");
+    // The previous month: a list of plain titles drawn over the wide one.
+    fake.press(&mut app, "[");
+    assert_eq!(app.entries.source.month(), Some("2015-01"));
+    term.draw(|f| view(&app, f)).expect("draw");
+    assert_eq!(term.backend().buffer(), &buffer(&app));
+}
+
+#[test]
+fn a_command_left_without_keys_by_a_rebinding_is_reported() {
+    let mut keys = BTreeMap::new();
+    keys.insert("search".to_string(), vec!["q".to_string()]);
+    let km = Keymap::from_config(&keys);
+    assert_eq!(km.warnings.len(), 1, "{:?}", km.warnings);
+    assert!(km.warnings[0].contains("`quit`"), "{:?}", km.warnings);
+    // Giving it a key of its own in the same [keys] is no loss.
+    keys.insert("quit".to_string(), vec!["Q".to_string()]);
+    let km = Keymap::from_config(&keys);
+    assert!(km.warnings.is_empty(), "{:?}", km.warnings);
+    // Emptied on purpose: the user said so, no warning.
+    let mut keys = BTreeMap::new();
+    keys.insert("help".to_string(), Vec::new());
+    assert!(Keymap::from_config(&keys).warnings.is_empty());
+}
+
+#[test]
+fn config_warnings_outlive_the_refresh_on_start_until_a_key() {
+    let mut keys = BTreeMap::new();
+    keys.insert("frobnicate".to_string(), vec!["x".to_string()]);
+    let (mut app, mut fake) = start_with(80, 24, Keymap::from_config(&keys), false);
+    app.startup_warnings(&["c.toml: unknown theme `neon`".to_string()]);
+    fake.dispatch(&mut app, Action::AutoRefresh);
+    fake.dispatch(&mut app, Action::RefreshStarted { total: 1 });
+    fake.dispatch(&mut app, Action::RefreshDone { new: 0, failed: 0 });
+    let m = app.status.message.clone().expect("still shown");
+    assert!(
+        m.text.contains("neon") && m.text.contains("frobnicate"),
+        "{m:?}"
+    );
+    assert!(screen(&app).contains("neon"));
+    // The first key dismisses it; later news shows again.
+    fake.press(&mut app, "j");
+    assert!(app.status.message.is_none());
+    fake.dispatch(&mut app, Action::RefreshDone { new: 2, failed: 0 });
+    let m = app.status.message.clone().expect("refresh news");
+    assert!(m.text.contains("2 new entries"), "{m:?}");
+}
+
+#[test]
+fn a_terminal_too_small_for_the_panes_says_so() {
+    for (w, h) in [(39, 24), (80, 9), (20, 5)] {
+        let (app, _) = start(w, h);
+        let s = screen(&app);
+        assert!(s.contains("terminal too small"), "{w}x{h}:\n{s}");
+        // No pane is drawn cut to nothing.
+        assert!(!s.contains("Feeds"), "{w}x{h}:\n{s}");
+    }
+    snap("too_small_30x8", &start(30, 8).0);
+    // Even one cell draws (cut to an ellipsis) rather than panicking.
+    assert_eq!(screen(&start(1, 1).0).trim_matches(['"', '\n']), "…");
+    // At the minimum, the panes.
+    let (app, _) = start(40, 10);
+    let s = screen(&app);
+    assert!(s.contains("Feeds") && !s.contains("too small"), "{s}");
+}
+
+/// Issue 11: an entry with only `<updated>` shows that date, and one without a title shows the
+/// view's placeholder (the data holds "").
+#[test]
+fn entries_show_the_updated_date_and_a_placeholder_title() {
+    let mut fake = Fake::new();
+    let e = &mut fake.entries[0];
+    e.updated = e.published.take();
+    e.title = String::new();
+    let (app, _) = start_on(80, 24, Keymap::default(), false, fake);
+    let s = screen(&app);
+    let row = s
+        .lines()
+        .find(|l| l.contains("(untitled)"))
+        .unwrap_or_else(|| panic!("no placeholder title:\n{s}"));
+    assert!(row.contains("Feb 10"), "{row}");
 }

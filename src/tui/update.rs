@@ -7,6 +7,7 @@ use crate::archive::BackfillReport;
 use crate::citations::CitationState;
 use crate::model::{EntryId, FeedId};
 use crate::store::ListQuery;
+use crate::text::count;
 
 use super::action::{Action, BibUse, MouseAction};
 use super::layout::{self, areas, follow};
@@ -78,6 +79,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
     if is_user(&action) {
         // A message stays until the user does something next.
         app.status.message = None;
+        app.status.pinned = false;
     }
     let mut fx = Vec::new();
     match &app.overlay {
@@ -472,8 +474,9 @@ fn main(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         Action::DemoLoaded { entries } => {
             app.demo = true;
             app.info(format!(
-                "this is the demo archive ({entries} entries) in a temporary cache: \
-                 no network, and quitting discards it"
+                "this is the demo archive ({}) in a temporary cache: \
+                 no network, and quitting discards it",
+                count(entries, "entry", "entries")
             ));
             reload(app, fx);
         }
@@ -497,8 +500,7 @@ fn main(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
             app.status.refresh = None;
             let news = match new {
                 0 => "no new entries".to_string(),
-                1 => "1 new entry".to_string(),
-                n => format!("{n} new entries"),
+                n => count(n, "new entry", "new entries"),
             };
             if failed > 0 {
                 let feeds = if failed == 1 { "feed" } else { "feeds" };
@@ -518,7 +520,10 @@ fn main(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         } => {
             app.status.adding = false;
             if added {
-                app.info(format!("added {title} ({entries} entries)"));
+                app.info(format!(
+                    "added {title} ({})",
+                    count(entries, "entry", "entries")
+                ));
             } else {
                 app.info(format!("already subscribed to {title}"));
             }
@@ -1091,8 +1096,10 @@ fn open_link(app: &mut App, n: u8, fx: &mut Vec<Effect>) {
     match r.links.get(usize::from(n).saturating_sub(1)) {
         Some(url) => fx.push(Effect::OpenUrl(url.clone())),
         None => {
-            let count = r.links.len();
-            app.info(format!("this post has no link [{n}] ({count} links)"));
+            app.info(format!(
+                "this post has no link [{n}] ({})",
+                count(r.links.len(), "link", "links")
+            ));
         }
     }
 }
@@ -1133,10 +1140,7 @@ fn backfill_summary(app: &App, reports: &[BackfillReport], error: Option<&str>) 
     if let Some(e) = error {
         return (format!("backfill failed: {e}"), true);
     }
-    let entries = |n: usize| match n {
-        1 => "1 new entry".to_string(),
-        n => format!("{n} new entries"),
-    };
+    let entries = |n: usize| count(n, "new entry", "new entries");
     match reports {
         [] => ("backfill: no feeds to backfill".to_string(), false),
         [r] => {
@@ -1168,9 +1172,9 @@ fn backfill_summary(app: &App, reports: &[BackfillReport], error: Option<&str>) 
             let complete = many.iter().filter(|r| r.complete).count();
             let failed: Vec<&BackfillReport> = many.iter().filter(|r| r.error.is_some()).collect();
             let mut s = format!(
-                "backfill: {} in {} feeds, {complete} complete",
+                "backfill: {} in {}, {complete} complete",
                 entries(added),
-                many.len()
+                count(many.len(), "feed", "feeds")
             );
             if let Some(first) = failed.first() {
                 let title = app.feeds.title_of(first.feed_id);

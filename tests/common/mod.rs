@@ -17,6 +17,8 @@ pub struct Request {
     pub method: String,
     pub path: String,
     pub headers: HashMap<String, String>,
+    /// When the server read it: lets a test check the order and spacing of requests.
+    pub at: std::time::Instant,
 }
 
 impl Request {
@@ -150,6 +152,7 @@ fn serve(stream: TcpStream, handler: &Handler, log: &Mutex<Vec<Request>>) {
             method,
             path,
             headers,
+            at: std::time::Instant::now(),
         };
         log.lock().unwrap().push(req.clone());
         match handler(&req) {

@@ -6,7 +6,6 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
-use unicode_width::UnicodeWidthStr;
 
 use crate::scrub::scrub_line;
 
@@ -50,7 +49,8 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         if i == e.selected {
             base = base.patch(t.selected(focused));
         }
-        let date = match r.published {
+        // `date`: published, else updated (Atom entries with only `<updated>` have one too).
+        let date = match r.date {
             Some(d) if full_date => d.format("%Y-%m-%d").to_string(),
             Some(d) => d.format("%b %d").to_string(),
             None if full_date => r.month.clone(),
@@ -71,8 +71,13 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             used += feed_w + 1;
         }
         let marker = if r.dois.is_empty() { "" } else { " ◆" };
-        let title_w = width.saturating_sub(used + marker.width());
-        spans.push(Span::styled(pad(&scrub_line(&r.title), title_w), base));
+        let title_w = width.saturating_sub(used + crate::width::width(marker));
+        // Titles are data ("" when an entry has none); the placeholder is the view's.
+        let title = match scrub_line(&r.title) {
+            t if t.is_empty() => "(untitled)".to_string(),
+            t => t,
+        };
+        spans.push(Span::styled(pad(&title, title_w), base));
         if !marker.is_empty() {
             spans.push(Span::styled(marker, base.patch(t.paper())));
         }

@@ -4,7 +4,6 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
-use unicode_width::UnicodeWidthStr;
 
 use super::{overlay_area, overlay_block, pad};
 use crate::tui::state::App;
@@ -17,7 +16,7 @@ pub fn help_lines(app: &App) -> Vec<Line<'static>> {
     // The key column is as wide as its widest entry, so no key is ever cut off.
     let key_w = sections
         .iter()
-        .flat_map(|(_, rows)| rows.iter().map(|(k, _)| k.width()))
+        .flat_map(|(_, rows)| rows.iter().map(|(k, _)| crate::width::width(k)))
         .max()
         .unwrap_or(0);
     for (ctx, rows) in sections {

@@ -6,7 +6,6 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
-use unicode_width::UnicodeWidthStr;
 
 use super::{fit, overlay_area, overlay_block, pad};
 use crate::scrub::scrub_line;
@@ -24,7 +23,7 @@ pub fn draw(app: &App, selected: usize, frame: &mut Frame, full: Rect) {
     let label_w = items
         .iter()
         .filter(|it| it.doi.is_none())
-        .map(|it| it.label.width())
+        .map(|it| crate::width::width(&it.label))
         .max()
         .unwrap_or(0);
     // Every item's lines, tagged with the item they belong to.
@@ -69,7 +68,7 @@ pub fn draw(app: &App, selected: usize, frame: &mut Frame, full: Rect) {
                         Span::styled(pad(&it.label, label_w), style.patch(t.key())),
                         Span::styled(" ", style),
                         Span::styled(
-                            pad(&fit(&scrub_line(&it.url), url_w), url_w),
+                            pad(&fit(&crate::scrub::scrub_url(&it.url), url_w), url_w),
                             style.patch(t.accent()),
                         ),
                     ]),

@@ -15,15 +15,18 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear};
 use ratatui::Frame;
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-use super::layout::areas;
+use super::layout::{areas, MIN_HEIGHT, MIN_WIDTH};
 use super::state::{App, Overlay, Pane};
 use super::theme::Theme;
 
 /// Draws the whole screen.
 pub fn view(app: &App, frame: &mut Frame) {
     let full = frame.area();
+    if full.width < MIN_WIDTH || full.height < MIN_HEIGHT {
+        too_small(app, frame, full);
+        return;
+    }
     let a = areas(full.width, full.height, app.reader.is_some());
     if app.welcome() {
         welcome::draw(
@@ -52,6 +55,33 @@ pub fn view(app: &App, frame: &mut Frame) {
         Some(Overlay::Prompt { kind, input }) => prompt::draw(app, *kind, input, frame, full),
         None => {}
     }
+}
+
+/// The notice shown instead of the panes on a terminal too small for them.
+fn too_small(app: &App, frame: &mut Frame, full: Rect) {
+    let width = usize::from(full.width);
+    let lines: Vec<Line> = [
+        "terminal too small".to_string(),
+        format!(
+            "{}×{}, needs {MIN_WIDTH}×{MIN_HEIGHT}",
+            full.width, full.height
+        ),
+        format!(
+            "enlarge it, or {} to quit",
+            app.keymap
+                .key_for("quit")
+                .unwrap_or_else(|| "Ctrl-c".into())
+        ),
+    ]
+    .iter()
+    .map(|s| Line::from(Span::styled(fit(s, width), app.theme.error())))
+    .collect();
+    let top = full.height.saturating_sub(3) / 2;
+    let area = Rect::new(full.x, full.y + top, full.width, full.height.min(3));
+    frame.render_widget(
+        ratatui::widgets::Paragraph::new(lines).alignment(ratatui::layout::Alignment::Center),
+        area,
+    );
 }
 
 /// The help overlay's text, for tests and for checking it against the keymap.
@@ -101,39 +131,11 @@ fn overlay_block(theme: &Theme, title: &str) -> Block<'static> {
         .title(Span::styled(format!(" {title} "), theme.border(true)))
 }
 
-/// `s` cut to `width` columns (with `…` when cut).
-pub(crate) fn fit(s: &str, width: usize) -> String {
-    if s.width() <= width {
-        return s.to_string();
-    }
-    if width == 0 {
-        return String::new();
-    }
-    let mut out = String::new();
-    let mut w = 0;
-    for c in s.chars() {
-        let cw = c.width().unwrap_or(0);
-        if w + cw + 1 > width {
-            break;
-        }
-        out.push(c);
-        w += cw;
-    }
-    out.push('…');
-    out
-}
-
-/// `s` cut or padded with spaces to exactly `width` columns.
-pub(crate) fn pad(s: &str, width: usize) -> String {
-    let mut out = fit(s, width);
-    let w = out.width();
-    out.extend(std::iter::repeat_n(' ', width.saturating_sub(w)));
-    out
-}
+pub(crate) use crate::width::{fit, pad};
 
 /// A list row: `left` then `right` flush right, padded to `width` and styled as a whole.
 fn row(left: &str, right: &str, width: usize, style: Style) -> Line<'static> {
-    let rw = right.width();
+    let rw = crate::width::width(right);
     let text = if rw + 2 > width {
         pad(left, width)
     } else {

@@ -4,7 +4,6 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::{overlay_area, overlay_block};
 use crate::tui::state::{App, PromptKind};
@@ -15,15 +14,18 @@ pub fn draw(app: &App, kind: PromptKind, input: &str, frame: &mut Frame, full: R
     let area = overlay_area(frame, full, width, 3);
     let inner = usize::from(area.width.saturating_sub(2));
     // The end of a long input stays visible, with room for the cursor.
-    let mut shown: Vec<char> = Vec::new();
+    let mut shown: Vec<&str> = Vec::new();
     let mut w = 0;
-    for c in input.chars().rev() {
-        let cw = c.width().unwrap_or(0);
-        if w + cw + 2 > inner {
+    for (g, gw) in crate::width::clusters(input)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+    {
+        if w + gw + 2 > inner {
             break;
         }
-        w += cw;
-        shown.push(c);
+        w += gw;
+        shown.push(g);
     }
     let shown: String = shown.into_iter().rev().collect();
     let hint = match kind {
@@ -31,7 +33,7 @@ pub fn draw(app: &App, kind: PromptKind, input: &str, frame: &mut Frame, full: R
         _ => "",
     };
     let mut spans = vec![Span::raw(shown.clone()), Span::styled("▏", t.accent())];
-    if !hint.is_empty() && hint.width() + 2 <= inner {
+    if !hint.is_empty() && crate::width::width(hint) + 2 <= inner {
         spans.push(Span::styled(hint, t.dim()));
     }
     frame.render_widget(

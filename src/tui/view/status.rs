@@ -1,11 +1,11 @@
 //! The status line: refresh progress, then the last message (errors stand out) or key hints.
 
+use crate::width::width as width_of;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
-use unicode_width::UnicodeWidthStr;
 
 use crate::scrub::scrub_line;
 
@@ -24,12 +24,12 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         } else {
             format!("refreshing {done}/{total} ")
         };
-        used += s.width();
+        used += width_of(&s);
         spans.push(Span::styled(s, t.accent()));
     }
     if let Some(b) = &app.status.backfill {
         let s = format!("{} ", b.progress());
-        used += s.width();
+        used += width_of(&s);
         spans.push(Span::styled(s, t.accent()));
     }
     if app.status.adding {
@@ -63,7 +63,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             None => {
                 let mut left = room;
                 for (key, label) in hints(&app.keymap, ctx) {
-                    let w = key.width() + label.width() + 3;
+                    let w = width_of(&key) + width_of(label) + 3;
                     if w > left {
                         break;
                     }

@@ -1,0 +1,89 @@
+//! DOIs: listing, citations, BibTeX.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use paperboy::citations::CitationState;
+use paperboy::model::EntryId;
+use paperboy::scrub::scrub_line;
+use paperboy::store::DoiScope;
+use paperboy::Library;
+
+use super::feeds::feed_id;
+use super::output::{check_month, ensure_newline, print_json, print_listing};
+use super::CiteFormat;
+
+pub(super) fn doi_scope(
+    lib: &Library,
+    entry: Option<EntryId>,
+    month: Option<String>,
+    feed: Option<String>,
+) -> Result<DoiScope> {
+    if let Some(m) = &month {
+        check_month(m)?;
+    }
+    if let Some(e) = entry {
+        lib.entry(e)?;
+    }
+    let feed = feed_id(lib, feed.as_deref())?;
+    Ok(DoiScope { entry, month, feed })
+}
+
+pub(super) fn dois(lib: &Library, scope: &DoiScope, json: bool) -> Result<ExitCode> {
+    let rows = lib.dois(scope)?;
+    print_listing(&rows, json, &["DOI", "ENTRY", "SOURCE", "TITLE"], |r| {
+        vec![
+            r.doi.clone(),
+            r.entry_id.to_string(),
+            r.source.as_str().to_string(),
+            scrub_line(&r.entry_title),
+        ]
+    })
+}
+
+/// The DOI a user typed (10.…, doi:10.…, a doi.org URL), if it is one.
+pub(super) fn typed_doi(s: &str) -> Option<String> {
+    paperboy::doi::from_meta(s).or_else(|| paperboy::doi::from_url(s))
+}
+
+pub(super) fn cite(lib: &mut Library, target: &str, format: CiteFormat) -> Result<ExitCode> {
+    let doi = typed_doi(target)
+        .with_context(|| format!("`{}` is not a DOI (10.NNNN/…)", scrub_line(target)))?;
+    match format {
+        CiteFormat::Bibtex => match lib.bibtex(&doi)? {
+            Some(b) => print!("{}", ensure_newline(b)),
+            None => bail!("doi:{doi} is not known to the DOI resolver"),
+        },
+        CiteFormat::Text | CiteFormat::CslJson => match lib.citation(&doi)? {
+            CitationState::Found { citation } => {
+                if format == CiteFormat::Text {
+                    println!("{}", citation.line());
+                } else {
+                    print_json(&citation)?;
+                }
+            }
+            CitationState::NotFound => bail!("doi:{doi} is not known to the DOI resolver"),
+            CitationState::Failed { reason } => {
+                bail!("cannot resolve doi:{doi}: {reason}")
+            }
+        },
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(super) fn bib(lib: &mut Library, scope: &DoiScope, output: Option<&Path>) -> Result<ExitCode> {
+    let export = lib.bib_export(scope)?;
+    for (doi, why) in &export.missing {
+        eprintln!("paperboy: skipped doi:{doi}: {}", scrub_line(why));
+    }
+    match output {
+        Some(p) => {
+            std::fs::write(p, &export.text)
+                .with_context(|| format!("cannot write {}", p.display()))?;
+            eprintln!("wrote {} BibTeX entries to {}", export.entries, p.display());
+        }
+        None => print!("{}", export.text),
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,68 @@
+//! The fuzz targets' bodies. `fuzz/fuzz_targets/*` are one-line wrappers around these, so that
+//! `tests/fuzz_replay.rs` replays every committed seed and crash input on stable, without
+//! libFuzzer, and the properties in `tests/reliability.rs` check the same promises.
+//!
+//! Each function panics (a fuzzer's "crash") when a promise breaks: never a panic inside, and
+//! nothing returned that could reach a terminal with a control character in it.
+
+use crate::scrub::{is_clean, is_forbidden};
+
+/// Bytes → entries: the whole parse pipeline (encodings, raw pass, feed-rs, merge, JSON Feed).
+pub fn parse_feed(data: &[u8]) {
+    if let Ok(feed) = crate::parse::parse_feed(data, "http://fuzz.example/feed/") {
+        if let Some(t) = &feed.title {
+            assert!(is_clean(t), "feed title {t:?}");
+        }
+        for e in &feed.entries {
+            assert!(is_clean(&e.title), "title {:?}", e.title);
+            assert!(is_clean(&e.guid), "guid {:?}", e.guid);
+            assert!(is_clean(&e.text), "text {:?}", e.text);
+            if let Some(l) = &e.link {
+                assert!(is_clean(l), "link {l:?}");
+            }
+            for a in &e.authors {
+                assert!(is_clean(a), "author {a:?}");
+            }
+        }
+    }
+    let _ = crate::parse::looks_like_html(data);
+    let _ = crate::parse::discover_feeds(data, "http://fuzz.example/");
+}
+
+/// DOI finding in text, HTML, links and metadata values: finds only clean DOIs.
+pub fn doi_find(data: &[u8]) {
+    let s = String::from_utf8_lossy(data);
+    for d in crate::doi::find_in_text(&s) {
+        assert!(d.starts_with("10."), "{d:?}");
+        assert!(is_clean(&d), "{d:?}");
+    }
+    let mut set = crate::doi::DoiSet::new();
+    set.add_html(&s);
+    set.add_text(&s);
+    set.add_link(&s);
+    set.add_meta(&s);
+    for f in set.into_vec() {
+        assert!(is_clean(&f.doi), "{:?}", f.doi);
+    }
+    let _ = crate::doi::from_url(&s);
+    let _ = crate::doi::from_meta(&s);
+    let _ = crate::doi::normalize(&s);
+}
+
+/// HTML → terminal text at the width given by the first byte: never a control character.
+pub fn html_text(data: &[u8]) {
+    let Some((w, rest)) = data.split_first() else {
+        return;
+    };
+    let width = usize::from(*w).max(1);
+    let html = String::from_utf8_lossy(rest);
+    let r = crate::text::render_html(&html, width);
+    let plain = r.plain();
+    assert!(!plain.chars().any(is_forbidden), "{plain:?}");
+    for l in &r.links {
+        assert!(is_clean(l), "{l:?}");
+    }
+    let _ = crate::html::to_plain_text(&html);
+    let _ = crate::html::hrefs(&html);
+    let _ = crate::html::decode_entities(&html);
+}

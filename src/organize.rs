@@ -1,0 +1,118 @@
+//! Folders, stars, the user's feed titles and bulk read (issue 12), as `impl Library`.
+//!
+//! A feed is in at most one folder and an entry is read or not, starred or not: the model of a
+//! Google Reader API server (labels on subscriptions; `read` and `starred` item states).
+
+use crate::library::{Error, Result};
+use crate::model::{EntryId, Feed, FeedId, FolderCount, MonthCount};
+use crate::scrub::scrub_line;
+use crate::store::ListQuery;
+use crate::Library;
+
+/// A folder name as stored: control characters scrubbed, each `/`-separated part trimmed,
+/// empty parts dropped (`" Science // Psych "` is `Science/Psych`).
+pub fn folder_name(input: &str) -> Result<String> {
+    let clean = scrub_line(input);
+    let parts: Vec<&str> = clean
+        .split('/')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    if parts.is_empty() {
+        return Err(Error::BadFolder(clean));
+    }
+    Ok(parts.join("/"))
+}
+
+/// Whether `folder` is `name` or nested in it (`Sci` does not hold `Science`).
+pub fn in_folder(name: &str, folder: &str) -> bool {
+    folder
+        .strip_prefix(name)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
+impl Library {
+    /// Moves a feed into `folder` (created by being used), or out of any with `None`.
+    pub fn set_folder(&mut self, feed: FeedId, folder: Option<&str>) -> Result<Option<String>> {
+        let name = folder.map(folder_name).transpose()?;
+        let r = self.store.set_folder(feed, name.as_deref());
+        r.map_err(|e| self.store_err(e))?;
+        Ok(name)
+    }
+
+    /// Every folder with its feed, entry and unread counts (nested folders included).
+    pub fn folders(&self) -> Result<Vec<FolderCount>> {
+        self.store.folders().map_err(|e| self.store_err(e))
+    }
+
+    /// The folder a user names, as stored; an error if no feed is in it.
+    pub fn find_folder(&self, spec: &str) -> Result<String> {
+        let name = folder_name(spec)?;
+        let folders = self.folders()?;
+        if folders.iter().any(|f| f.name == name) {
+            return Ok(name);
+        }
+        // Case is forgiven when it picks one folder.
+        let lower = name.to_lowercase();
+        let mut matches = folders.iter().filter(|f| f.name.to_lowercase() == lower);
+        match (matches.next(), matches.next()) {
+            (Some(one), None) => Ok(one.name.clone()),
+            _ => Err(Error::NoSuchFolder(name)),
+        }
+    }
+
+    /// The feeds of a folder and of the folders nested in it.
+    pub fn feeds_in_folder(&self, spec: &str) -> Result<Vec<Feed>> {
+        let name = self.find_folder(spec)?;
+        let mut feeds = self.feeds()?;
+        feeds.retain(|f| {
+            f.folder
+                .as_deref()
+                .is_some_and(|inner| in_folder(&name, inner))
+        });
+        Ok(feeds)
+    }
+
+    /// Renames a folder (and those nested in it); returns the new name and how many feeds moved.
+    pub fn rename_folder(&mut self, old: &str, new: &str) -> Result<(String, usize)> {
+        let old = self.find_folder(old)?;
+        let new = folder_name(new)?;
+        let r = self.store.rename_folder(&old, &new);
+        let n = r.map_err(|e| self.store_err(e))?;
+        Ok((new, n))
+    }
+
+    /// Stars or unstars entries (each must exist); returns how many changed.
+    pub fn set_starred(&mut self, ids: &[EntryId], starred: bool) -> Result<usize> {
+        for id in ids {
+            self.entry(*id)?;
+        }
+        let r = self.store.set_starred(ids, starred);
+        r.map_err(|e| self.store_err(e))
+    }
+
+    /// Gives a feed a title of the user's own (`None`: back to the feed's title).
+    pub fn rename_feed(&mut self, feed: FeedId, title: Option<&str>) -> Result<()> {
+        let title = title.map(scrub_line).map(|t| t.trim().to_string());
+        if title.as_deref() == Some("") {
+            return Err(Error::EmptyTitle);
+        }
+        let r = self.store.set_user_title(feed, title.as_deref());
+        r.map_err(|e| self.store_err(e))
+    }
+
+    /// How many starred entries go if this feed is removed.
+    pub fn starred_in_feed(&self, feed: FeedId) -> Result<i64> {
+        self.store
+            .starred_in_feed(feed)
+            .map_err(|e| self.store_err(e))
+    }
+
+    /// Months of the entries `q` covers (its feed, folder, starred and unread filters).
+    pub fn months_where(&self, q: &ListQuery) -> Result<Vec<MonthCount>> {
+        if q.folder.is_none() && !q.starred_only && !q.unread_only && q.before.is_none() {
+            return self.months(q.feed);
+        }
+        self.store.months_where(q).map_err(|e| self.store_err(e))
+    }
+}

@@ -1,0 +1,150 @@
+//! Bytes in any encoding a feed declares (or does not) to UTF-8.
+
+use std::borrow::Cow;
+
+use super::find;
+
+pub(super) fn skip_bom_and_space(bytes: &[u8]) -> usize {
+    let mut i = 0;
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        i = 3;
+    }
+    while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+        i += 1;
+    }
+    i
+}
+
+/// The document as UTF-8 with a declaration that says so (or none).
+///
+/// ISO-8859-1 is read as Windows-1252, as browsers do, so that "smart quotes" in 0x80–0x9F
+/// survive; bytes that are not valid UTF-8 in an undeclared document are read as Windows-1252.
+pub(super) fn to_utf8(bytes: &[u8]) -> Cow<'_, [u8]> {
+    if let Some((enc, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
+        let body = &bytes[bom_len..];
+        if enc == encoding_rs::UTF_8 {
+            return Cow::Owned(set_utf8_declaration(&utf8_or_1252(body)).into_bytes());
+        }
+        let (text, _) = enc.decode_without_bom_handling(body);
+        return Cow::Owned(set_utf8_declaration(&text).into_bytes());
+    }
+    let declared = declared_encoding(bytes)
+        .and_then(|label| encoding_rs::Encoding::for_label(label.as_bytes()));
+    match declared {
+        Some(enc)
+            if enc != encoding_rs::UTF_8
+                && enc != encoding_rs::UTF_16LE
+                && enc != encoding_rs::UTF_16BE =>
+        {
+            let (text, _, _) = enc.decode(bytes);
+            Cow::Owned(set_utf8_declaration(&text).into_bytes())
+        }
+        _ => match std::str::from_utf8(bytes) {
+            Ok(_) => Cow::Borrowed(bytes),
+            Err(_) => Cow::Owned(set_utf8_declaration(&utf8_or_1252(bytes)).into_bytes()),
+        },
+    }
+}
+
+/// UTF-8 where the bytes are valid UTF-8, Windows-1252 for every stray byte.
+pub(super) fn utf8_or_1252(mut bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() + 16);
+    loop {
+        match std::str::from_utf8(bytes) {
+            Ok(s) => {
+                out.push_str(s);
+                return out;
+            }
+            Err(e) => {
+                let (good, bad) = bytes.split_at(e.valid_up_to());
+                out.push_str(std::str::from_utf8(good).unwrap_or_default());
+                let n = e.error_len().unwrap_or(bad.len()).max(1).min(bad.len());
+                let (text, _, _) = encoding_rs::WINDOWS_1252.decode(&bad[..n]);
+                out.push_str(&text);
+                bytes = &bad[n..];
+            }
+        }
+    }
+}
+
+/// The `encoding` of an XML declaration at the start of the document.
+fn declared_encoding(bytes: &[u8]) -> Option<String> {
+    let start = skip_bom_and_space(bytes);
+    let head = &bytes[start..bytes.len().min(start + 512)];
+    if !head.starts_with(b"<?xml") {
+        return None;
+    }
+    let end = find(head, b"?>")?;
+    let decl = std::str::from_utf8(&head[..end]).ok()?;
+    let at = decl.find("encoding")?;
+    let rest = decl[at + 8..].trim_start().strip_prefix('=')?.trim_start();
+    let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let value = &rest[1..];
+    Some(value[..value.find(quote)?].trim().to_string())
+}
+
+/// Replaces the XML declaration's encoding with UTF-8 (the text has been transcoded).
+fn set_utf8_declaration(text: &str) -> String {
+    let trimmed = text.trim_start();
+    if trimmed.starts_with("<?xml") {
+        if let Some(end) = trimmed.find("?>") {
+            let mut out = String::with_capacity(trimmed.len());
+            out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
+            out.push_str(&trimmed[end + 2..]);
+            return out;
+        }
+    }
+    text.to_string()
+}
+
+/// Numeric character references to code points that are no characters (`&#0;`, `&#xD800;`,
+/// beyond U+10FFFF) replaced with U+FFFD, so that the one character is lost and not the field
+/// (XML parsers reject them). CDATA sections are left as they are: there `&#0;` is text.
+pub(super) fn fix_char_refs(doc: Cow<'_, [u8]>) -> Cow<'_, [u8]> {
+    let mut out: Option<Vec<u8>> = None;
+    let mut copied = 0;
+    let mut i = 0;
+    while let Some(off) = doc[i..].iter().position(|&b| b == b'&' || b == b'<') {
+        let at = i + off;
+        if doc[at] == b'<' {
+            i = at + 1;
+            if doc[at..].starts_with(b"<![CDATA[") {
+                match find(&doc[at..], b"]]>") {
+                    Some(end) => i = at + end + 3,
+                    None => break,
+                }
+            }
+            continue;
+        }
+        i = at + 1;
+        let Some(len) = doc[at..].iter().take(16).position(|&b| b == b';') else {
+            continue;
+        };
+        let Some(code) = char_ref_value(&doc[at + 1..at + len]) else {
+            continue;
+        };
+        if char::from_u32(code).is_none() || code == 0 {
+            let buf = out.get_or_insert_with(|| Vec::with_capacity(doc.len()));
+            buf.extend_from_slice(&doc[copied..at]);
+            buf.extend_from_slice(b"&#xFFFD;");
+            copied = at + len + 1;
+            i = copied;
+        }
+    }
+    match out {
+        None => doc,
+        Some(mut buf) => {
+            buf.extend_from_slice(&doc[copied..]);
+            Cow::Owned(buf)
+        }
+    }
+}
+
+/// The value of `#123` or `#x1F` (the text between `&` and `;`).
+fn char_ref_value(s: &[u8]) -> Option<u32> {
+    let s = std::str::from_utf8(s.strip_prefix(b"#")?).ok()?;
+    match s.strip_prefix(['x', 'X']) {
+        Some(hex) => u32::from_str_radix(hex, 16).ok(),
+        None => s.parse().ok(),
+    }
+}

@@ -1,0 +1,322 @@
+//! Folders, stars and the user's feed titles (issue 12): the store's side of `crate::organize`.
+
+use std::collections::HashMap;
+
+use rusqlite::{params, params_from_iter};
+
+use super::{query, ListQuery, Result, Store, StoreError};
+use crate::model::{EntryId, FeedId, FolderCount, MonthCount};
+
+/// Feeds in folder `?1` or one nested in it.
+const IN_FOLDER: &str = "(f.folder = ?1 OR substr(f.folder, 1, length(?1) + 1) = ?1 || '/')";
+
+impl Store {
+    /// Puts a feed in `folder` (already normalised), or in none.
+    pub fn set_folder(&mut self, id: FeedId, folder: Option<&str>) -> Result<()> {
+        let tx = self.write()?;
+        if tx.execute(
+            "UPDATE feeds SET folder = ?2 WHERE id = ?1",
+            params![id, folder],
+        )? == 0
+        {
+            return Err(StoreError::NoSuchFeed(id));
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Puts a feed in `folder` only if it is in none (an import never moves a feed).
+    pub fn set_folder_if_none(&mut self, id: FeedId, folder: &str) -> Result<bool> {
+        let tx = self.write()?;
+        let n = tx.execute(
+            "UPDATE feeds SET folder = ?2 WHERE id = ?1 AND folder IS NULL",
+            params![id, folder],
+        )?;
+        tx.commit()?;
+        Ok(n > 0)
+    }
+
+    /// Every folder by name, each counting the feeds of the folders nested in it too.
+    pub fn folders(&self) -> Result<Vec<FolderCount>> {
+        let _snapshot = self.conn.unchecked_transaction()?;
+        let names: Vec<String> = self
+            .conn
+            .prepare_cached(
+                "SELECT DISTINCT folder FROM feeds WHERE folder IS NOT NULL \
+                 ORDER BY folder COLLATE NOCASE",
+            )?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT COUNT(*), \
+             TOTAL((SELECT COUNT(*) FROM entries e WHERE e.feed_id = f.id)), \
+             TOTAL((SELECT COUNT(*) FROM entries e WHERE e.feed_id = f.id AND e.read = 0)) \
+             FROM feeds f WHERE {IN_FOLDER}"
+        ))?;
+        let mut out = Vec::with_capacity(names.len());
+        for name in names {
+            let (feeds, entries, unread) = stmt.query_row([&name], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get::<_, f64>(1)? as i64,
+                    r.get::<_, f64>(2)? as i64,
+                ))
+            })?;
+            out.push(FolderCount {
+                name,
+                feeds,
+                entries,
+                unread,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Renames a folder and the folders nested in it; returns how many feeds moved.
+    pub fn rename_folder(&mut self, old: &str, new: &str) -> Result<usize> {
+        let tx = self.write()?;
+        let n = tx.execute(
+            &format!(
+                "UPDATE feeds AS f SET folder = ?2 || substr(f.folder, length(?1) + 1) \
+                 WHERE {IN_FOLDER}"
+            ),
+            params![old, new],
+        )?;
+        tx.commit()?;
+        Ok(n)
+    }
+
+    /// Stars or unstars entries; returns how many changed. The read flag is left alone.
+    pub fn set_starred(&mut self, ids: &[EntryId], starred: bool) -> Result<usize> {
+        let tx = self.write()?;
+        let mut changed = 0;
+        {
+            let mut stmt = tx.prepare_cached(
+                "UPDATE entries SET starred = ?2 WHERE id = ?1 AND starred <> ?2",
+            )?;
+            for id in ids {
+                changed += stmt.execute(params![id, starred])?;
+            }
+        }
+        tx.commit()?;
+        Ok(changed)
+    }
+
+    /// Sets the user's title of a feed (`None` returns to the feed's own).
+    pub fn set_user_title(&mut self, id: FeedId, title: Option<&str>) -> Result<()> {
+        let tx = self.write()?;
+        if tx.execute(
+            "UPDATE feeds SET user_title = ?2 WHERE id = ?1",
+            params![id, title],
+        )? == 0
+        {
+            return Err(StoreError::NoSuchFeed(id));
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// How many starred entries a feed holds.
+    pub fn starred_in_feed(&self, id: FeedId) -> Result<i64> {
+        Ok(self.conn.query_row(
+            "SELECT COUNT(*) FROM entries WHERE feed_id = ?1 AND starred = 1",
+            [id],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Months of the entries `q` matches (a folder, the starred ones), newest first. Search,
+    /// limit and offset are ignored.
+    pub fn months_where(&self, q: &ListQuery) -> Result<Vec<MonthCount>> {
+        let q = ListQuery {
+            search: None,
+            ..q.clone()
+        };
+        let Some((from_where, args)) = query::from_where(&q) else {
+            return Ok(Vec::new());
+        };
+        let _snapshot = self.conn.unchecked_transaction()?;
+        let papers: HashMap<String, i64> = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT d.month, COUNT(DISTINCT d.doi_key) FROM entry_dois d \
+                 WHERE d.entry_id IN (SELECT e.id FROM {from_where}) GROUP BY d.month"
+            ))?
+            .query_map(params_from_iter(args.iter()), |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let months = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT e.month, COUNT(*), TOTAL(e.read = 0) FROM {from_where} \
+                 GROUP BY e.month ORDER BY e.month DESC"
+            ))?
+            .query_map(params_from_iter(args.iter()), |r| {
+                let month: String = r.get(0)?;
+                Ok(MonthCount {
+                    papers: papers.get(&month).copied().unwrap_or(0),
+                    month,
+                    count: r.get(1)?,
+                    unread: r.get::<_, f64>(2)? as i64,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(months)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::Connection;
+
+    use super::super::schema;
+    use super::*;
+
+    /// A version-3 cache (the schema before folders and stars) with two feeds, read flags and
+    /// DOIs, written with that version's own SQL.
+    fn version_3_cache(path: &std::path::Path) {
+        let mut conn = Connection::open(path).unwrap();
+        schema::migrate_to(&mut conn, 3).unwrap();
+        conn.execute_batch(
+            "INSERT INTO feeds (id, url, title, added_at) VALUES
+                (1, 'https://a.example/feed', 'Blog A', 0),
+                (2, 'https://b.example/feed', 'Blog B', 0);
+             INSERT INTO entries (id, feed_id, guid, title, first_seen, month, sort_time, read)
+             VALUES
+                (10, 1, 'a1', 'First', 0, '2014-12', 1418000000, 1),
+                (11, 1, 'a2', 'Second', 0, '2015-01', 1421000000, 0),
+                (12, 2, 'b1', 'Third', 0, '2015-01', 1421100000, 1);
+             INSERT INTO entry_dois (entry_id, feed_id, month, doi_key, doi, source, pos) VALUES
+                (10, 1, '2014-12', '10.1000/x.1', '10.1000/X.1', 'text', 0),
+                (12, 2, '2015-01', '10.1000/y.2', '10.1000/y.2', 'meta', 0);",
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn migration_from_version_3_keeps_entries_read_flags_and_dois() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v3.sqlite");
+        version_3_cache(&path);
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), Store::SCHEMA_VERSION);
+        let rows = store.list(&ListQuery::default()).unwrap();
+        let got: Vec<(i64, &str, bool, bool, Vec<String>)> = rows
+            .iter()
+            .map(|e| (e.id, e.title.as_str(), e.read, e.starred, e.dois.clone()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (12, "Third", true, false, vec!["10.1000/y.2".to_string()]),
+                (11, "Second", false, false, vec![]),
+                (10, "First", true, false, vec!["10.1000/X.1".to_string()]),
+            ]
+        );
+        let feeds = store.feeds().unwrap();
+        assert_eq!(feeds.len(), 2);
+        assert!(feeds
+            .iter()
+            .all(|f| f.folder.is_none() && f.user_title.is_none()));
+        assert_eq!(store.integrity_check().unwrap(), "ok");
+    }
+
+    #[test]
+    fn folders_nest_count_and_rename_with_their_children() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.sqlite");
+        version_3_cache(&path);
+        let mut store = Store::open(&path).unwrap();
+        store.set_folder(1, Some("Science")).unwrap();
+        store.set_folder(2, Some("Science/Psych")).unwrap();
+        let names: Vec<(String, i64, i64, i64)> = store
+            .folders()
+            .unwrap()
+            .into_iter()
+            .map(|f| (f.name, f.feeds, f.entries, f.unread))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("Science".to_string(), 2, 3, 1),
+                ("Science/Psych".to_string(), 1, 1, 0)
+            ]
+        );
+        // "Sci" is not a parent of "Science".
+        let q = |folder: &str| ListQuery {
+            folder: Some(folder.to_string()),
+            ..Default::default()
+        };
+        assert_eq!(store.count(&q("Sci")).unwrap(), 0);
+        assert_eq!(store.count(&q("Science/Psych")).unwrap(), 1);
+        assert_eq!(store.rename_folder("Science", "Reading").unwrap(), 2);
+        assert_eq!(
+            store.feed(2).unwrap().unwrap().folder.as_deref(),
+            Some("Reading/Psych")
+        );
+        let months = store.months_where(&q("Reading/Psych")).unwrap();
+        assert_eq!(months.len(), 1);
+        assert_eq!(
+            (months[0].month.as_str(), months[0].count, months[0].papers),
+            ("2015-01", 1, 1)
+        );
+        store.set_folder(2, None).unwrap();
+        assert_eq!(store.folders().unwrap().len(), 1);
+        assert!(matches!(
+            store.set_folder(99, Some("X")),
+            Err(StoreError::NoSuchFeed(99))
+        ));
+    }
+
+    #[test]
+    fn stars_leave_read_alone_and_user_titles_survive_refreshes() {
+        let mut store = Store::open_in_memory().unwrap();
+        let (id, _) = store
+            .add_feed("https://a.example/feed", Some("Feed's own"))
+            .unwrap();
+        store
+            .conn()
+            .execute_batch(
+                "INSERT INTO entries (id, feed_id, guid, title, first_seen, month, sort_time, read)
+                 VALUES (5, 1, 'g', 'T', 0, '2020-01', 1578000000, 1);",
+            )
+            .unwrap();
+        assert_eq!(store.set_starred(&[5], true).unwrap(), 1);
+        assert_eq!(store.set_starred(&[5], true).unwrap(), 0, "already starred");
+        let e = store.entry(5).unwrap().unwrap();
+        assert!(e.starred && e.read);
+        assert_eq!(store.starred_in_feed(id).unwrap(), 1);
+        let starred = ListQuery {
+            starred_only: true,
+            ..Default::default()
+        };
+        assert_eq!(store.count(&starred).unwrap(), 1);
+
+        store.set_user_title(id, Some("Mine")).unwrap();
+        let parsed = crate::model::ParsedFeed {
+            title: Some("Renamed upstream".to_string()),
+            site_url: None,
+            generator: None,
+            paging: Default::default(),
+            entries: Vec::new(),
+        };
+        let up = super::super::FeedUpdate {
+            fetched_at: chrono::Utc::now(),
+            status: 200,
+            etag: None,
+            last_modified: None,
+            new_url: None,
+            feed: &parsed,
+        };
+        store.apply_update(id, &up).unwrap();
+        let f = store.feed(id).unwrap().unwrap();
+        assert_eq!(
+            (f.title.as_str(), f.user_title.as_deref()),
+            ("Mine", Some("Mine"))
+        );
+        assert_eq!(store.entry(5).unwrap().unwrap().feed_title, "Mine");
+        store.set_user_title(id, None).unwrap();
+        assert_eq!(store.feed(id).unwrap().unwrap().title, "Renamed upstream");
+    }
+}
