@@ -413,8 +413,6 @@ impl Library {
         if total == 0 {
             return Ok(Vec::new());
         }
-        let tuned = self.store.tune_index();
-        tuned.map_err(|e| self.store_err(e))?;
         let fetcher = Fetcher::new(&self.config.fetch)?;
         let rt = self.runtime()?;
         let (tx, mut rx) = tokio::sync::mpsc::channel::<(Feed, FetchOutcome)>(jobs.max(1) * 2);

@@ -144,7 +144,7 @@ pub struct Stats {
 /// The search index holds at most this much of an entry's text and title: a hostile 10 MB body
 /// must not make every refresh slow.
 const FTS_TEXT_MAX: usize = 512 * 1024;
-/// Index segments merged at once (see [`Store::tune_index`]).
+/// Index segments merged at once (see `tune_index`).
 const FTS_AUTOMERGE: i64 = 8;
 const FTS_TITLE_MAX: usize = 16 * 1024;
 
@@ -380,25 +380,6 @@ impl Store {
             return Err(StoreError::NoSuchFeed(id));
         }
         tx.commit()?;
-        Ok(())
-    }
-
-    /// Sets the search index to merge its segments 8 at a time rather than FTS5's 4: each feed's
-    /// transaction writes one segment, and merging them less often costs a cold refresh of 2,500
-    /// entries 2.6% fewer instructions (`feedbench.py instr`: 1.497 G to 1.458 G) for the same
-    /// search cost. The setting lives in the cache; this sets it once, before a refresh writes.
-    pub fn tune_index(&mut self) -> Result<()> {
-        let set: bool = self.conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM entries_fts_config WHERE k = 'automerge')",
-            [],
-            |r| r.get(0),
-        )?;
-        if !set {
-            self.conn.execute(
-                "INSERT INTO entries_fts (entries_fts, rank) VALUES ('automerge', ?1)",
-                [FTS_AUTOMERGE],
-            )?;
-        }
         Ok(())
     }
 
@@ -890,6 +871,24 @@ fn feed_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Feed> {
 }
 
 /// Inserts or updates a document's entries; returns how many were new.
+/// Sets the search index to merge its segments 8 at a time rather than FTS5's 4: each feed's
+/// transaction writes one segment, and merging them less often costs a cold refresh of 2,500
+/// entries 2.6% fewer instructions (`feedbench.py instr`: 1.497 G to 1.458 G) for the same
+/// search cost. The setting lives in the cache; it is written with the first entries, in their
+/// transaction, so a write that fails leaves nothing behind.
+fn tune_index(tx: &Transaction<'_>) -> Result<()> {
+    let set: bool = tx
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM entries_fts_config WHERE k = 'automerge')")?
+        .query_row([], |r| r.get(0))?;
+    if !set {
+        tx.execute(
+            "INSERT INTO entries_fts (entries_fts, rank) VALUES ('automerge', ?1)",
+            [FTS_AUTOMERGE],
+        )?;
+    }
+    Ok(())
+}
+
 fn store_entries(
     tx: &Transaction<'_>,
     feed_id: FeedId,
@@ -897,6 +896,9 @@ fn store_entries(
     now: DateTime<Utc>,
     seen: Seen,
 ) -> Result<usize> {
+    if !entries.is_empty() {
+        tune_index(tx)?;
+    }
     let mut find = tx.prepare_cached(
         "SELECT id, published, first_seen, content_hash, month, sort_time FROM entries \
          WHERE feed_id = ?1 AND guid = ?2",
