@@ -24,13 +24,6 @@ pub fn folder_name(input: &str) -> Result<String> {
     Ok(parts.join("/"))
 }
 
-/// Whether `folder` is `name` or nested in it (`Sci` does not hold `Science`).
-pub fn in_folder(name: &str, folder: &str) -> bool {
-    folder
-        .strip_prefix(name)
-        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
-}
-
 impl Library {
     /// Moves a feed into `folder` (created by being used), or out of any with `None`.
     pub fn set_folder(&mut self, feed: FeedId, folder: Option<&str>) -> Result<Option<String>> {
@@ -64,13 +57,8 @@ impl Library {
     /// The feeds of a folder and of the folders nested in it.
     pub fn feeds_in_folder(&self, spec: &str) -> Result<Vec<Feed>> {
         let name = self.find_folder(spec)?;
-        let mut feeds = self.feeds()?;
-        feeds.retain(|f| {
-            f.folder
-                .as_deref()
-                .is_some_and(|inner| in_folder(&name, inner))
-        });
-        Ok(feeds)
+        let r = self.store.feeds_in_folder(&name);
+        r.map_err(|e| self.store_err(e))
     }
 
     /// Renames a folder (and those nested in it); returns the new name and how many feeds moved.
