@@ -44,6 +44,7 @@ pub enum Action {
     NextEntry,
     PrevEntry,
     ToggleRead,
+    ToggleStar,
     MarkMonthRead,
     StartSearch,
     NextMatch,

@@ -296,6 +296,13 @@ fn defaults() -> Vec<Binding> {
             &["m"],
         ),
         (
+            "toggle_star",
+            "toggle the star (saved for later; read state unchanged)",
+            Action::ToggleStar,
+            vec![Entries, Reader],
+            &["s"],
+        ),
+        (
             "mark_month_read",
             "mark the listing read",
             Action::MarkMonthRead,

@@ -318,6 +318,10 @@ impl Executor {
                 lib.set_read(&ids, read)?;
                 Vec::new()
             }
+            Effect::SetStarred { ids, starred } => {
+                lib.set_starred(&ids, starred)?;
+                Vec::new()
+            }
             Effect::MarkRead(q) => {
                 let n = lib.mark_read(&q)?;
                 vec![

@@ -274,6 +274,12 @@ impl Fake {
                 }
                 Vec::new()
             }
+            Effect::SetStarred { ids, starred } => {
+                for e in self.entries.iter_mut().filter(|e| ids.contains(&e.id)) {
+                    e.starred = starred;
+                }
+                Vec::new()
+            }
             Effect::MarkRead(q) => {
                 for e in self.entries.iter_mut().filter(|e| Fake::matches(e, &q)) {
                     e.read = true;
@@ -891,6 +897,35 @@ fn toggle_read_and_mark_month_read() {
         .all(|e| e.read));
     assert!(app.entries.rows.iter().all(|r| r.read));
     assert_eq!(app.archive.months[0].unread, 0, "reloaded");
+}
+
+#[test]
+fn s_toggles_the_star_of_the_selected_or_open_entry_and_leaves_read_alone() {
+    let (mut app, mut fake) = start(80, 24);
+    let first = app.entries.rows[0].id;
+    let was_read = fake.entries.iter().find(|e| e.id == first).unwrap().read;
+    fake.press(&mut app, "s");
+    assert!(app.entries.rows[0].starred);
+    let stored = fake.entries.iter().find(|e| e.id == first).unwrap();
+    assert!(stored.starred);
+    assert_eq!(stored.read, was_read, "starring keeps the read state");
+    assert!(screen(&app).contains("★"), "{}", screen(&app));
+    // In the reader, s stars the open entry.
+    fake.press(&mut app, "Enter");
+    assert_eq!(app.focus, Pane::Reader);
+    fake.press(&mut app, "s");
+    assert!(!app.reader.as_ref().unwrap().entry.starred);
+    assert!(!fake.entries.iter().find(|e| e.id == first).unwrap().starred);
+    assert!(!app.entries.rows[0].starred);
+}
+
+#[test]
+fn snapshot_a_starred_entry() {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let (mut app, mut fake) = start(w, h);
+        fake.press(&mut app, "s");
+        snap(&format!("entries_starred_{w}x{h}"), &app);
+    }
 }
 
 #[test]

@@ -38,6 +38,10 @@ pub enum Effect {
         read: bool,
     },
     MarkRead(ListQuery),
+    SetStarred {
+        ids: Vec<EntryId>,
+        starred: bool,
+    },
     /// Refresh these feeds in the background (empty: all).
     Refresh(Vec<FeedId>),
     AddFeed(String),
@@ -287,6 +291,7 @@ fn main(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         Action::NextEntry => step_entry(app, 1, fx),
         Action::PrevEntry => step_entry(app, -1, fx),
         Action::ToggleRead => toggle_read(app, fx),
+        Action::ToggleStar => toggle_star(app, fx),
         Action::MarkMonthRead => mark_listing_read(app, fx),
         Action::NextMatch => step_match(app, true),
         Action::PrevMatch => step_match(app, false),
@@ -875,6 +880,28 @@ fn toggle_read(app: &mut App, fx: &mut Vec<Effect>) {
             read: !read,
         });
     }
+}
+
+/// Stars or unstars the open entry (in the Reader) or the selected one; the read state stays.
+fn toggle_star(app: &mut App, fx: &mut Vec<Effect>) {
+    let target = match (&app.reader, app.focus) {
+        (Some(r), Pane::Reader) => Some((r.entry.id, r.entry.starred)),
+        _ => app.entries.selected_entry().map(|e| (e.id, e.starred)),
+    };
+    let Some((id, starred)) = target else {
+        return;
+    };
+    for r in app.entries.rows.iter_mut().filter(|r| r.id == id) {
+        r.starred = !starred;
+    }
+    if let Some(reader) = app.reader.as_mut().filter(|r| r.entry.id == id) {
+        reader.entry.starred = !starred;
+    }
+    app.info(if starred { "unstarred" } else { "starred ★" });
+    fx.push(Effect::SetStarred {
+        ids: vec![id],
+        starred: !starred,
+    });
 }
 
 fn mark_listing_read(app: &mut App, fx: &mut Vec<Effect>) {

@@ -1,5 +1,5 @@
-//! The Entries pane: date, feed, title of each entry of the listing; unread in bold; ◆ on
-//! entries that cite papers.
+//! The Entries pane: date, feed, title of each entry of the listing; unread in bold; ★ on
+//! starred entries, ◆ on entries that cite papers.
 
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -69,9 +69,14 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             spans.push(Span::styled(" ", base));
             used += feed_w + 1;
         }
+        let star = if r.starred { " ★" } else { "" };
         let marker = if r.dois.is_empty() { "" } else { " ◆" };
-        let title_w = width.saturating_sub(used + crate::width::width(marker));
+        let title_w =
+            width.saturating_sub(used + crate::width::width(star) + crate::width::width(marker));
         spans.push(Span::styled(pad(&scrub_line(&r.title), title_w), base));
+        if !star.is_empty() {
+            spans.push(Span::styled(star, base.patch(t.accent())));
+        }
         if !marker.is_empty() {
             spans.push(Span::styled(marker, base.patch(t.paper())));
         }
