@@ -24,6 +24,14 @@ pub fn folder_name(input: &str) -> Result<String> {
     Ok(parts.join("/"))
 }
 
+/// Whether `folder` is `name` or nested in it (`Sci` does not hold `Science`): the rule of
+/// `store::query::IN_FOLDER`, for counts the reader sums from feeds it already has.
+pub fn in_folder(name: &str, folder: &str) -> bool {
+    folder
+        .strip_prefix(name)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
 impl Library {
     /// Moves a feed into `folder` (created by being used), or out of any with `None`.
     pub fn set_folder(&mut self, feed: FeedId, folder: Option<&str>) -> Result<Option<String>> {

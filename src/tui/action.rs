@@ -39,6 +39,7 @@ pub enum Action {
     PrevYear,
     NextYear,
     ToggleYear,
+    ToggleFolder,
     JumpToMonth,
     // ---- entries and reading ----
     NextEntry,
@@ -87,7 +88,7 @@ pub enum Action {
         complete: BTreeSet<FeedId>,
     },
     MonthsLoaded {
-        feed: Option<FeedId>,
+        filter: crate::tui::state::Filter,
         months: Vec<MonthCount>,
     },
     EntriesLoaded {

@@ -275,6 +275,13 @@ fn defaults() -> Vec<Binding> {
         ("prev_year", "previous year", Action::PrevYear, g(), &["{"]),
         ("next_year", "next year", Action::NextYear, g(), &["}"]),
         (
+            "toggle_folder",
+            "open or close the folder",
+            Action::ToggleFolder,
+            vec![Feeds],
+            &["Space"],
+        ),
+        (
             "toggle_year",
             "fold or unfold the year",
             Action::ToggleYear,

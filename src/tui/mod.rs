@@ -283,9 +283,9 @@ impl Executor {
                 }
                 vec![Action::FeedsLoaded { feeds, complete }]
             }
-            Effect::LoadMonths { feed } => vec![Action::MonthsLoaded {
-                feed,
-                months: lib.months(feed)?,
+            Effect::LoadMonths { filter } => vec![Action::MonthsLoaded {
+                months: lib.months_where(&filter.query())?,
+                filter,
             }],
             Effect::LoadEntries {
                 source,

@@ -18,7 +18,7 @@ use crate::store::ListQuery;
 
 use super::action::{Action, BibUse, MouseAction};
 use super::keymap::{key_action, Ctx, Key, Keymap};
-use super::state::{App, EntrySource, Overlay, Pane, PromptKind, PAGE};
+use super::state::{App, EntrySource, FeedRow, Filter, Overlay, Pane, PromptKind, Scope, PAGE};
 use super::theme::Theme;
 use super::update::{update, Effect};
 use super::view::view;
@@ -179,8 +179,17 @@ impl Fake {
         }
     }
 
-    fn matches(e: &Entry, q: &ListQuery) -> bool {
+    fn matches(&self, e: &Entry, q: &ListQuery) -> bool {
+        let folder = self
+            .feeds
+            .iter()
+            .find(|f| f.id == e.feed_id)
+            .and_then(|f| f.folder.as_deref());
         q.feed.is_none_or(|f| f == e.feed_id)
+            && q.folder.as_deref().is_none_or(|name| {
+                folder.is_some_and(|inner| crate::organize::in_folder(name, inner))
+            })
+            && (!q.starred_only || e.starred)
             && q.month.as_ref().is_none_or(|m| *m == e.month)
             && (!q.unread_only || !e.read)
             && (!q.with_dois_only || !e.dois.is_empty())
@@ -192,11 +201,7 @@ impl Fake {
     }
 
     fn listing(&self, q: &ListQuery) -> Vec<&Entry> {
-        let mut v: Vec<&Entry> = self
-            .entries
-            .iter()
-            .filter(|e| Fake::matches(e, q))
-            .collect();
+        let mut v: Vec<&Entry> = self.entries.iter().filter(|e| self.matches(e, q)).collect();
         v.sort_by(|a, b| b.published.cmp(&a.published).then(b.id.cmp(&a.id)));
         v
     }
@@ -219,13 +224,10 @@ impl Fake {
                     complete: self.complete.clone(),
                 }]
             }
-            Effect::LoadMonths { feed } => {
+            Effect::LoadMonths { filter } => {
                 let mut by: BTreeMap<String, (i64, i64, BTreeSet<String>)> = BTreeMap::new();
-                for e in self
-                    .entries
-                    .iter()
-                    .filter(|e| feed.is_none_or(|f| f == e.feed_id))
-                {
+                let q = filter.query();
+                for e in self.entries.iter().filter(|e| self.matches(e, &q)) {
                     let m = by.entry(e.month.clone()).or_default();
                     m.0 += 1;
                     m.1 += i64::from(!e.read);
@@ -241,7 +243,7 @@ impl Fake {
                         papers: papers.len() as i64,
                     })
                     .collect();
-                vec![Action::MonthsLoaded { feed, months }]
+                vec![Action::MonthsLoaded { filter, months }]
             }
             Effect::LoadEntries {
                 source,
@@ -281,7 +283,13 @@ impl Fake {
                 Vec::new()
             }
             Effect::MarkRead(q) => {
-                for e in self.entries.iter_mut().filter(|e| Fake::matches(e, &q)) {
+                let ids: Vec<crate::model::EntryId> = self
+                    .entries
+                    .iter()
+                    .filter(|e| self.matches(e, &q))
+                    .map(|e| e.id)
+                    .collect();
+                for e in self.entries.iter_mut().filter(|e| ids.contains(&e.id)) {
                     e.read = true;
                 }
                 vec![Action::CacheChanged]
@@ -818,11 +826,17 @@ fn feeds_selection_drives_archive_and_entries() {
     fake.press(&mut app, "Tab");
     assert_eq!(app.focus, Pane::Feeds);
     fake.press(&mut app, "j");
-    assert_eq!(app.entries.source, EntrySource::Unread { feed: None });
+    assert_eq!(
+        app.entries.source,
+        EntrySource::Unread {
+            filter: Filter::default()
+        }
+    );
     assert_eq!(app.entries.rows.len(), 3);
     fake.press(&mut app, "j");
     fake.press(&mut app, "j");
-    assert_eq!(app.archive.feed, Some(2));
+    fake.press(&mut app, "j");
+    assert_eq!(app.archive.filter.feed, Some(2));
     assert_eq!(app.entries.source.month(), Some("2015-02"));
     assert_eq!(selected_title(&app), "Volume 3, Issue 1");
     assert_eq!(app.archive.months.len(), 1);
@@ -919,6 +933,105 @@ fn s_toggles_the_star_of_the_selected_or_open_entry_and_leaves_read_alone() {
     assert!(!app.entries.rows[0].starred);
 }
 
+/// The fake archive with Connected Recovery in `Recovery`, the journal in `Recovery/Journals`
+/// (Broken Feed outside folders) and entry 4 (December 2014) starred.
+fn fake_with_folders() -> Fake {
+    let mut fake = Fake::new();
+    fake.feeds[0].folder = Some("Recovery".to_string());
+    fake.feeds[1].folder = Some("Recovery/Journals".to_string());
+    for e in fake.entries.iter_mut().filter(|e| e.id == 4) {
+        e.starred = true;
+    }
+    fake
+}
+
+#[test]
+fn folders_group_their_feeds_sum_unread_fold_and_scope_the_archive() {
+    let (mut app, mut fake) = start_on(80, 24, Keymap::default(), false, fake_with_folders());
+    let rows = app.feeds.rows();
+    assert_eq!(rows.len(), 8, "{rows:?}");
+    assert_eq!(
+        rows[3],
+        FeedRow::Folder {
+            name: "Recovery".to_string(),
+            unread: 3,
+            folded: false
+        },
+        "the nested folder's unread counts too"
+    );
+    assert!(
+        matches!(&rows[5], FeedRow::Folder { name, unread: 1, .. } if name == "Recovery/Journals")
+    );
+    assert_eq!(
+        rows[7],
+        FeedRow::Feed {
+            index: 2,
+            nested: false
+        },
+        "loose feeds come last"
+    );
+    fake.press(&mut app, "Tab");
+    fake.press(&mut app, "g");
+    for _ in 0..3 {
+        fake.press(&mut app, "j");
+    }
+    assert_eq!(app.feeds.scope(), Scope::Folder("Recovery".to_string()));
+    let months: Vec<&str> = app
+        .archive
+        .months
+        .iter()
+        .map(|m| m.month.as_str())
+        .collect();
+    assert_eq!(
+        months,
+        ["2015-02", "2015-01", "2014-12", "2013-06"],
+        "not Broken Feed's 2014-10"
+    );
+    assert_eq!(app.entries.rows.len(), 2, "both feeds' February entries");
+    fake.press(&mut app, "Space");
+    assert_eq!(
+        app.feeds.row_count(),
+        5,
+        "Recovery and the folder inside it closed"
+    );
+    assert_eq!(app.feeds.scope(), Scope::Folder("Recovery".to_string()));
+    fake.press(&mut app, "Space");
+    assert_eq!(app.feeds.row_count(), 8);
+}
+
+#[test]
+fn the_starred_row_lists_starred_entries_with_their_own_archive() {
+    let (mut app, mut fake) = start_on(80, 24, Keymap::default(), false, fake_with_folders());
+    fake.press(&mut app, "Tab");
+    fake.press(&mut app, "g");
+    fake.press(&mut app, "j");
+    fake.press(&mut app, "j");
+    assert_eq!(app.feeds.scope(), Scope::Starred);
+    let months: Vec<&str> = app
+        .archive
+        .months
+        .iter()
+        .map(|m| m.month.as_str())
+        .collect();
+    assert_eq!(months, ["2014-12"]);
+    let ids: Vec<i64> = app.entries.rows.iter().map(|r| r.id).collect();
+    assert_eq!(ids, [4]);
+    assert!(screen(&app).contains("Holiday reading list"));
+}
+
+#[test]
+fn snapshot_folders_and_the_starred_row() {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let (mut app, mut fake) = start_on(w, h, Keymap::default(), false, fake_with_folders());
+        fake.press(&mut app, "Tab");
+        fake.press(&mut app, "g");
+        for _ in 0..3 {
+            fake.press(&mut app, "j");
+        }
+        snap(&format!("feeds_folders_{w}x{h}"), &app);
+    }
+}
+
 #[test]
 fn snapshot_a_starred_entry() {
     for (w, h) in [(80, 24), (120, 40)] {
@@ -1005,11 +1118,11 @@ fn mouse_click_selects_and_wheel_scrolls_the_pane_under_the_pointer() {
         &mut app,
         Action::Mouse(MouseAction::Click {
             column: feeds.x + 3,
-            row: feeds.y + 3,
+            row: feeds.y + 4,
         }),
     );
     assert_eq!(app.focus, Pane::Feeds);
-    assert_eq!(app.feeds.selected, 2);
+    assert_eq!(app.feeds.selected, 3);
     // The wheel over the archive moves the archive, not the focused pane.
     let archive = a.archive.expect("archive pane");
     let before = app.archive.selected;
@@ -1306,11 +1419,12 @@ fn report(feed_id: i64, added: usize, complete: bool, error: Option<&str>) -> Ba
 }
 
 /// Selects feed `n` (0-based among the subscriptions) in the Feeds pane.
+/// Selects feed `n` (no folders): past All feeds, Unread and Starred.
 fn select_feed(fake: &mut Fake, app: &mut App, n: usize) {
     fake.press(app, "Tab");
     assert_eq!(app.focus, Pane::Feeds);
     fake.press(app, "g");
-    for _ in 0..n + 2 {
+    for _ in 0..n + 3 {
         fake.press(app, "j");
     }
 }
@@ -1376,7 +1490,7 @@ fn backfill_pages_grow_the_archive_and_the_summary_reports_it() {
     let log = fake.take_log();
     assert!(
         log.iter()
-            .any(|e| matches!(e, Effect::LoadMonths { feed: Some(1) })),
+            .any(|e| matches!(e, Effect::LoadMonths { filter } if filter.feed == Some(1))),
         "{log:?}"
     );
     assert_eq!(app.archive.months.len(), months_before + 1);

@@ -12,8 +12,8 @@ use crate::text::count;
 use super::action::{Action, BibUse, MouseAction};
 use super::layout::{self, areas, follow};
 use super::state::{
-    fill_empty_months, year_of, App, ArchiveRow, BackfillStatus, Cite, EntrySource, Overlay, Pane,
-    PromptKind, ReaderState, Scope, PAGE,
+    fill_empty_months, year_of, App, ArchiveRow, BackfillStatus, Cite, EntrySource, FeedRow,
+    Filter, Overlay, Pane, PromptKind, ReaderState, Scope, PAGE,
 };
 
 /// What the status line says after a copy: OSC 52 depends on the terminal, so say so.
@@ -24,7 +24,7 @@ pub const OSC52_NOTE: &str = "(OSC 52: works over SSH if your terminal allows it
 pub enum Effect {
     LoadFeeds,
     LoadMonths {
-        feed: Option<FeedId>,
+        filter: Filter,
     },
     /// Load a page of a listing; `count` also counts the whole listing.
     LoadEntries {
@@ -283,6 +283,7 @@ fn main(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         Action::PrevYear => step_year(app, false, fx),
         Action::NextYear => step_year(app, true, fx),
         Action::ToggleYear => toggle_year(app),
+        Action::ToggleFolder => toggle_folder(app, fx),
         Action::JumpToMonth => open_prompt(app, PromptKind::JumpMonth),
         Action::StartSearch => open_prompt(app, PromptKind::Search),
         Action::AddFeed => open_prompt(app, PromptKind::AddFeed),
@@ -363,19 +364,10 @@ fn main(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
             app.feeds.feeds = feeds;
             app.feeds.complete = complete;
             app.feeds.loaded = true;
-            // Keep the selected feed by id: a new feed may have been added above it.
-            app.feeds.selected = match keep {
-                Scope::All => 0,
-                Scope::Unread => 1,
-                Scope::Feed(id) => app
-                    .feeds
-                    .feeds
-                    .iter()
-                    .position(|f| f.id == id)
-                    .map_or(0, |i| i + 2),
-            };
+            // Keep the selected row by what it shows: a new feed may have been added above it.
+            app.feeds.selected = app.feeds.row_of(&keep);
         }
-        Action::MonthsLoaded { feed, months } => months_loaded(app, feed, months, fx),
+        Action::MonthsLoaded { filter, months } => months_loaded(app, filter, months, fx),
         Action::EntriesLoaded {
             source,
             offset,
@@ -450,7 +442,7 @@ fn main(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
             if added > 0 {
                 fx.push(Effect::LoadFeeds);
                 fx.push(Effect::LoadMonths {
-                    feed: app.archive.feed,
+                    filter: app.archive.filter.clone(),
                 });
             }
         }
@@ -626,7 +618,7 @@ fn move_by(app: &mut App, fx: &mut Vec<Effect>, delta: isize) {
                 if let Some(ArchiveRow::Month(i)) = rows.get(new) {
                     let month = app.archive.months[*i].month.clone();
                     let source = EntrySource::Month {
-                        feed: app.archive.feed,
+                        filter: app.archive.filter.clone(),
                         month,
                     };
                     switch_source(app, source, fx);
@@ -647,13 +639,19 @@ fn move_by(app: &mut App, fx: &mut Vec<Effect>, delta: isize) {
     }
 }
 
-/// The Feeds selection moved: show that feed's archive (the months arrive as `MonthsLoaded`).
+/// The Feeds selection moved: show that row's archive (the months arrive as `MonthsLoaded`).
 fn scope_changed(app: &mut App, fx: &mut Vec<Effect>) {
-    let feed = app.feeds.feed_id();
-    app.archive.feed = feed;
-    fx.push(Effect::LoadMonths { feed });
+    let filter = app.feeds.filter();
+    app.archive.filter = filter.clone();
+    fx.push(Effect::LoadMonths { filter });
     if app.feeds.scope() == Scope::Unread {
-        switch_source(app, EntrySource::Unread { feed: None }, fx);
+        switch_source(
+            app,
+            EntrySource::Unread {
+                filter: Filter::default(),
+            },
+            fx,
+        );
     }
 }
 
@@ -709,7 +707,7 @@ fn page_in(app: &mut App, fx: &mut Vec<Effect>) {
 fn reload(app: &mut App, fx: &mut Vec<Effect>) {
     fx.push(Effect::LoadFeeds);
     fx.push(Effect::LoadMonths {
-        feed: app.archive.feed,
+        filter: app.archive.filter.clone(),
     });
     app.entries.keep = app.entries.selected_entry().map(|e| e.id);
     let loaded = app.entries.rows.len().max(PAGE);
@@ -718,15 +716,17 @@ fn reload(app: &mut App, fx: &mut Vec<Effect>) {
 
 fn months_loaded(
     app: &mut App,
-    feed: Option<FeedId>,
+    filter: Filter,
     months: Vec<crate::model::MonthCount>,
     fx: &mut Vec<Effect>,
 ) {
-    if feed != app.archive.feed {
-        return; // an answer for a feed no longer selected
+    if filter != app.archive.filter {
+        return; // an answer for a row no longer selected
     }
     // A feed whose whole history is cached shows its empty months too.
-    let complete = feed.is_some_and(|f| app.feeds.complete.contains(&f));
+    let complete = filter
+        .one_feed()
+        .is_some_and(|f| app.feeds.complete.contains(&f));
     app.archive.months = if complete {
         fill_empty_months(months)
     } else {
@@ -734,7 +734,9 @@ fn months_loaded(
     };
     let desired = match (&app.entries.source, app.feeds.scope()) {
         (EntrySource::Search { .. }, _) => None,
-        (_, Scope::Unread) => Some(EntrySource::Unread { feed: None }),
+        (_, Scope::Unread) => Some(EntrySource::Unread {
+            filter: Filter::default(),
+        }),
         (current, _) => {
             let month = current
                 .month()
@@ -750,7 +752,7 @@ fn months_loaded(
                         .map(|m| m.month.clone())
                 });
             Some(match month {
-                Some(month) => EntrySource::Month { feed, month },
+                Some(month) => EntrySource::Month { filter, month },
                 None => EntrySource::Nothing,
             })
         }
@@ -861,7 +863,7 @@ fn set_read_local(app: &mut App, id: EntryId, read: bool) {
     if let Some(f) = app.feeds.feeds.iter_mut().find(|f| f.id == feed_id) {
         f.unread = (f.unread + delta).max(0);
     }
-    if app.archive.feed.is_none_or(|f| f == feed_id) {
+    if app.archive.filter.counts_feed(feed_id) {
         if let Some(m) = app.archive.months.iter_mut().find(|m| m.month == month) {
             m.unread = (m.unread + delta).max(0);
         }
@@ -965,7 +967,7 @@ fn go_to_month(app: &mut App, i: usize, fx: &mut Vec<Effect>) {
     }
     app.entries.before_search = None;
     let source = EntrySource::Month {
-        feed: app.archive.feed,
+        filter: app.archive.filter.clone(),
         month,
     };
     switch_source(app, source, fx);
@@ -1038,6 +1040,30 @@ fn toggle_year(app: &mut App) {
     }
 }
 
+/// Opens or closes the folder under the cursor (or the one holding the selected feed), keeping
+/// the cursor on the folder's row.
+fn toggle_folder(app: &mut App, fx: &mut Vec<Effect>) {
+    let name = match app.feeds.rows().into_iter().nth(app.feeds.selected) {
+        Some(FeedRow::Folder { name, .. }) => name,
+        Some(FeedRow::Feed {
+            index,
+            nested: true,
+        }) => match app.feeds.feeds.get(index).and_then(|f| f.folder.clone()) {
+            Some(name) => name,
+            None => return,
+        },
+        _ => return,
+    };
+    if !app.feeds.folded.remove(&name) {
+        app.feeds.folded.insert(name.clone());
+    }
+    let before = app.feeds.scope();
+    app.feeds.selected = app.feeds.row_of(&Scope::Folder(name));
+    if app.feeds.scope() != before {
+        scope_changed(app, fx);
+    }
+}
+
 /// `:` accepts `2014-12`, `2014/12`, `2014-1` or a year (its newest month).
 fn jump_to(app: &mut App, text: &str, fx: &mut Vec<Effect>) {
     let t = text.trim().replace('/', "-");
@@ -1078,7 +1104,7 @@ fn start_search(app: &mut App, query: String, fx: &mut Vec<Effect>) {
     app.reader = None;
     app.focus = Pane::Entries;
     let source = EntrySource::Search {
-        feed: app.feeds.feed_id(),
+        filter: app.feeds.filter(),
         query,
     };
     switch_source(app, source, fx);

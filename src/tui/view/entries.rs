@@ -87,7 +87,11 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             EntrySource::Search { .. } => "no entries match this search",
             EntrySource::Unread { .. } => "nothing unread",
             _ if e.papers_only => "no entries citing papers here (p shows all)",
-            EntrySource::Month { feed: Some(f), .. } if app.feeds.complete.contains(f) => {
+            EntrySource::Month { filter, .. }
+                if filter
+                    .one_feed()
+                    .is_some_and(|f| app.feeds.complete.contains(&f)) =>
+            {
                 "no posts this month (the blog's whole history is cached)"
             }
             _ => "no entries",
