@@ -75,6 +75,10 @@ pub enum Action {
     Input(char),
     Backspace,
     Submit,
+    /// Tab in a prompt: complete the input.
+    Complete,
+    MoveToFolder,
+    RenameFeed,
     Cancel,
     // ---- terminal ----
     Mouse(MouseAction),

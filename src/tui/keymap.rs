@@ -275,6 +275,20 @@ fn defaults() -> Vec<Binding> {
         ("prev_year", "previous year", Action::PrevYear, g(), &["{"]),
         ("next_year", "next year", Action::NextYear, g(), &["}"]),
         (
+            "move_to_folder",
+            "move the feed to a folder",
+            Action::MoveToFolder,
+            vec![Feeds],
+            &["f"],
+        ),
+        (
+            "rename_feed",
+            "give the feed a title of your own",
+            Action::RenameFeed,
+            vec![Feeds],
+            &["e"],
+        ),
+        (
             "toggle_folder",
             "open or close the folder",
             Action::ToggleFolder,
@@ -629,6 +643,7 @@ pub fn key_action(app: &App, ev: &KeyEvent) -> Option<Action> {
             KeyCode::Enter => Some(Action::Submit),
             KeyCode::Esc => Some(Action::Cancel),
             KeyCode::Backspace => Some(Action::Backspace),
+            KeyCode::Tab => Some(Action::Complete),
             KeyCode::Char(c) if !key.ctrl && !key.alt => Some(Action::Input(c)),
             _ => None,
         },

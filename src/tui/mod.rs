@@ -318,6 +318,29 @@ impl Executor {
                 lib.set_read(&ids, read)?;
                 Vec::new()
             }
+            Effect::SetFolder { feed, folder } => {
+                let name = lib.set_folder(feed, folder.as_deref())?;
+                let title = lib.find_feed(&feed.to_string())?.title;
+                let text = match name {
+                    Some(name) => format!("moved {title} to {name}"),
+                    None => format!("moved {title} out of its folder"),
+                };
+                vec![
+                    Action::Info(crate::scrub::scrub_line(&text)),
+                    Action::CacheChanged,
+                ]
+            }
+            Effect::RenameFeed { feed, title } => {
+                lib.rename_feed(feed, title.as_deref())?;
+                let title = lib.find_feed(&feed.to_string())?.title;
+                vec![
+                    Action::Info(format!(
+                        "feed {feed} is titled {}",
+                        crate::scrub::scrub_line(&title)
+                    )),
+                    Action::CacheChanged,
+                ]
+            }
             Effect::SetStarred { ids, starred } => {
                 lib.set_starred(&ids, starred)?;
                 Vec::new()

@@ -246,6 +246,17 @@ impl FeedsState {
         }
     }
 
+    /// The existing folder `input` starts (ignoring case), for the move-to-folder prompt's
+    /// completion; the first by name when several do.
+    pub fn folder_completion(&self, input: &str) -> Option<&str> {
+        let lower = input.to_lowercase();
+        self.feeds
+            .iter()
+            .filter_map(|f| f.folder.as_deref())
+            .filter(|name| name.len() > input.len() && name.to_lowercase().starts_with(&lower))
+            .min()
+    }
+
     /// A feed's title as the status line names it.
     pub fn title_of(&self, id: FeedId) -> String {
         self.feeds
@@ -748,6 +759,10 @@ pub enum PromptKind {
     JumpMonth,
     Search,
     ImportOpml,
+    /// Move this feed to a folder.
+    MoveToFolder(FeedId),
+    /// Give this feed a title of the user's own.
+    RenameFeed(FeedId),
 }
 
 impl PromptKind {
@@ -757,6 +772,10 @@ impl PromptKind {
             PromptKind::JumpMonth => "Jump to month (YYYY-MM)",
             PromptKind::Search => "Search",
             PromptKind::ImportOpml => "Import OPML file (path)",
+            PromptKind::MoveToFolder(_) => {
+                "Move to folder (Outer/Inner; Tab completes; - for none)"
+            }
+            PromptKind::RenameFeed(_) => "Rename feed (- for the feed's own title)",
         }
     }
 }

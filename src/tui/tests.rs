@@ -276,6 +276,18 @@ impl Fake {
                 }
                 Vec::new()
             }
+            Effect::SetFolder { feed, folder } => {
+                for f in self.feeds.iter_mut().filter(|f| f.id == feed) {
+                    f.folder = folder.clone();
+                }
+                vec![Action::CacheChanged]
+            }
+            Effect::RenameFeed { feed, title } => {
+                for f in self.feeds.iter_mut().filter(|f| f.id == feed) {
+                    f.title = title.clone().unwrap_or_else(|| "Own title".to_string());
+                }
+                vec![Action::CacheChanged]
+            }
             Effect::SetStarred { ids, starred } => {
                 for e in self.entries.iter_mut().filter(|e| ids.contains(&e.id)) {
                     e.starred = starred;
@@ -997,6 +1009,35 @@ fn folders_group_their_feeds_sum_unread_fold_and_scope_the_archive() {
     assert_eq!(app.feeds.scope(), Scope::Folder("Recovery".to_string()));
     fake.press(&mut app, "Space");
     assert_eq!(app.feeds.row_count(), 8);
+}
+
+#[test]
+fn f_moves_the_selected_feed_to_a_folder_with_completion_and_e_renames_it() {
+    let (mut app, mut fake) = start_on(80, 24, Keymap::default(), false, fake_with_folders());
+    fake.press(&mut app, "Tab");
+    fake.press(&mut app, "G");
+    assert_eq!(app.feeds.selected_feed().map(|f| f.id), Some(3));
+    fake.press(&mut app, "f");
+    fake.type_text(&mut app, "rec");
+    assert!(screen(&app).contains("rec▏overy"), "{}", screen(&app));
+    fake.press(&mut app, "Tab");
+    fake.press(&mut app, "Enter");
+    assert_eq!(fake.feeds[2].folder.as_deref(), Some("Recovery"));
+    // The cursor stays on the moved feed, now under its folder.
+    assert_eq!(app.feeds.selected_feed().map(|f| f.id), Some(3));
+    fake.press(&mut app, "f");
+    fake.type_text(&mut app, "-");
+    fake.press(&mut app, "Enter");
+    assert_eq!(fake.feeds[2].folder, None, "- is no folder");
+    fake.press(&mut app, "e");
+    fake.type_text(&mut app, "Mine");
+    fake.press(&mut app, "Enter");
+    assert_eq!(fake.feeds[2].title, "Mine");
+    assert!(screen(&app).contains("Mine"));
+    // On All feeds there is no feed to move.
+    fake.press(&mut app, "g");
+    fake.press(&mut app, "f");
+    assert!(app.overlay.is_none());
 }
 
 #[test]

@@ -38,6 +38,16 @@ pub enum Effect {
         read: bool,
     },
     MarkRead(ListQuery),
+    /// Move a feed to a folder (`None`: out of any).
+    SetFolder {
+        feed: FeedId,
+        folder: Option<String>,
+    },
+    /// Give a feed the user's title (`None`: back to its own).
+    RenameFeed {
+        feed: FeedId,
+        title: Option<String>,
+    },
     SetStarred {
         ids: Vec<EntryId>,
         starred: bool,
@@ -143,6 +153,15 @@ fn prompt(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         Action::Backspace => {
             input.pop();
         }
+        Action::Complete => {
+            if let PromptKind::MoveToFolder(_) = kind {
+                if let Some(name) = app.feeds.folder_completion(input).map(str::to_string) {
+                    if let Some(Overlay::Prompt { input, .. }) = &mut app.overlay {
+                        *input = name;
+                    }
+                }
+            }
+        }
         Action::Cancel => app.overlay = None,
         Action::ForceQuit => fx.push(Effect::Quit),
         Action::Submit => {
@@ -164,6 +183,15 @@ fn prompt(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
                     }
                 }
                 PromptKind::ImportOpml => fx.push(Effect::ImportOpmlFile(text)),
+                // `-` is "none": an empty prompt is a cancel.
+                PromptKind::MoveToFolder(feed) => fx.push(Effect::SetFolder {
+                    feed,
+                    folder: (text != "-").then_some(text),
+                }),
+                PromptKind::RenameFeed(feed) => fx.push(Effect::RenameFeed {
+                    feed,
+                    title: (text != "-").then_some(text),
+                }),
             }
         }
         // Results keep flowing while the prompt is open.
@@ -288,6 +316,17 @@ fn main(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         Action::StartSearch => open_prompt(app, PromptKind::Search),
         Action::AddFeed => open_prompt(app, PromptKind::AddFeed),
         Action::ImportOpml => open_prompt(app, PromptKind::ImportOpml),
+        Action::MoveToFolder | Action::RenameFeed => match app.feeds.selected_feed() {
+            Some(f) if matches!(action, Action::MoveToFolder) => {
+                let kind = PromptKind::MoveToFolder(f.id);
+                open_prompt(app, kind)
+            }
+            Some(f) => {
+                let kind = PromptKind::RenameFeed(f.id);
+                open_prompt(app, kind)
+            }
+            None => app.info("select a feed first"),
+        },
         Action::Help => app.overlay = Some(Overlay::Help { scroll: 0 }),
         Action::NextEntry => step_entry(app, 1, fx),
         Action::PrevEntry => step_entry(app, -1, fx),
@@ -342,6 +381,7 @@ fn main(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         // The link list's keys do nothing outside it.
         Action::Input(_)
         | Action::Backspace
+        | Action::Complete
         | Action::Submit
         | Action::Cancel
         | Action::CopyDoi
