@@ -142,8 +142,26 @@ fn build_cache(dir: &std::path::Path, feeds: usize, per_feed: usize) -> usize {
                 },
             )
             .expect("store");
+        // The first 100 feeds make one folder: the reader's folder row sums and lists them.
+        if f < FOLDER_FEEDS {
+            store.set_folder(id, Some(FOLDER)).expect("folder");
+        }
     }
     total
+}
+
+/// The folder of the first `FOLDER_FEEDS` feeds.
+const FOLDER: &str = "Bench folder";
+const FOLDER_FEEDS: usize = 100;
+
+/// Every entry listed on screen is from a feed of the folder (titles end `study F-I`).
+fn only_folder_entries(screen: &str) -> bool {
+    let feeds: Vec<usize> = screen
+        .split("study ")
+        .skip(1)
+        .filter_map(|rest| rest.split('-').next()?.parse().ok())
+        .collect();
+    feeds.len() >= 5 && feeds.iter().all(|f| *f < FOLDER_FEEDS)
 }
 
 struct Pty {
@@ -252,6 +270,7 @@ fn main() {
     let runs = 5;
     let (mut first, mut month, mut common, mut rare, mut open, mut mem) =
         (vec![], vec![], vec![], vec![], vec![], vec![]);
+    let (mut folder, mut folder_month) = (vec![], vec![]);
     for _ in 0..runs {
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_paperboy"));
         cmd.env("PAPERBOY_DATA_DIR", dir.path())
@@ -274,6 +293,35 @@ fn main() {
         for _ in 0..10 {
             let before = pty.parser.screen().contents();
             month.push(pty.key("[", |s| s != before && s.contains("study")));
+        }
+        // The folder: Feeds pane, top, down past All feeds, Unread and Starred to its row.
+        for key in ["h", "h", "g", "j", "j"] {
+            pty.session.send(key).expect("send");
+            std::thread::sleep(Duration::from_millis(30));
+            pty.pump();
+        }
+        folder.push(pty.key("j", |s| s.contains(FOLDER) && only_folder_entries(s)));
+        // Months of the folder, from the Archive pane.
+        pty.session.send("l").expect("send");
+        std::thread::sleep(Duration::from_millis(30));
+        pty.pump();
+        for _ in 0..10 {
+            let before = pty.parser.screen().contents();
+            folder_month.push(pty.key("j", |s| s != before && only_folder_entries(s)));
+        }
+        // Back to All feeds and the entries, so the searches cover the whole cache as before.
+        for key in ["h", "g"] {
+            pty.session.send(key).expect("send");
+            std::thread::sleep(Duration::from_millis(30));
+            pty.pump();
+        }
+        pty.until(Instant::now(), |s| {
+            !only_folder_entries(s) && s.contains("study")
+        });
+        for key in ["l", "l"] {
+            pty.session.send(key).expect("send");
+            std::thread::sleep(Duration::from_millis(30));
+            pty.pump();
         }
         for (query, into) in [
             ("recovery capital".to_string(), &mut common),
@@ -303,6 +351,14 @@ fn main() {
     println!(
         "month switch  median {:>7.1} ms   (target 16 ms)",
         median(month).as_secs_f64() * 1e3
+    );
+    println!(
+        "folder select median {:>7.1} ms   (target 16 ms; {FOLDER_FEEDS} feeds)",
+        median(folder).as_secs_f64() * 1e3
+    );
+    println!(
+        "folder month  median {:>7.1} ms   (target 16 ms)",
+        median(folder_month).as_secs_f64() * 1e3
     );
     println!("search common median {:>7.1} ms   (target 16 ms; \"recovery capital\", in about 1 entry in 5)", median(common).as_secs_f64() * 1e3);
     println!(

@@ -24,7 +24,8 @@ pub fn folder_name(input: &str) -> Result<String> {
     Ok(parts.join("/"))
 }
 
-/// Whether `folder` is `name` or nested in it (`Sci` does not hold `Science`).
+/// Whether `folder` is `name` or nested in it (`Sci` does not hold `Science`): the rule of
+/// `store::query::IN_FOLDER`, for counts the reader sums from feeds it already has.
 pub fn in_folder(name: &str, folder: &str) -> bool {
     folder
         .strip_prefix(name)
@@ -64,13 +65,8 @@ impl Library {
     /// The feeds of a folder and of the folders nested in it.
     pub fn feeds_in_folder(&self, spec: &str) -> Result<Vec<Feed>> {
         let name = self.find_folder(spec)?;
-        let mut feeds = self.feeds()?;
-        feeds.retain(|f| {
-            f.folder
-                .as_deref()
-                .is_some_and(|inner| in_folder(&name, inner))
-        });
-        Ok(feeds)
+        let r = self.store.feeds_in_folder(&name);
+        r.map_err(|e| self.store_err(e))
     }
 
     /// Renames a folder (and those nested in it); returns the new name and how many feeds moved.

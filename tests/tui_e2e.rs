@@ -135,6 +135,10 @@ fn navigate_open_entry_open_doi_and_quit_restores_the_terminal() {
     let args = std::fs::read_to_string(&log).unwrap();
     assert_eq!(args.trim_end(), "https://doi.org/10.1111/hsc.12135");
 
+    // s stars the open entry, saved at once.
+    pty.send("s");
+    pty.wait_for("starred ★");
+
     // Back out of the reader, then quit from the top level.
     pty.send("q");
     pty.send("q");
@@ -167,6 +171,11 @@ fn navigate_open_entry_open_doi_and_quit_restores_the_terminal() {
     );
     assert!(!pty.parser.screen().alternate_screen());
     assert!(!pty.parser.screen().hide_cursor());
+    // The star reached the cache, and opening the entry had marked it read.
+    let starred = cli.json(&["list", "--starred"]);
+    assert_eq!(starred.as_array().map(Vec::len), Some(1), "{starred}");
+    assert_eq!(starred[0]["title"], "Networks in December");
+    assert_eq!(starred[0]["read"], true);
 
     // Opening marked the entry read, and it was saved at once.
     let list = cli.json(&["list", "--month", "2014-12"]);

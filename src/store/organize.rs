@@ -4,11 +4,9 @@ use std::collections::HashMap;
 
 use rusqlite::{params, params_from_iter};
 
-use super::{query, ListQuery, Result, Store, StoreError};
-use crate::model::{EntryId, FeedId, FolderCount, MonthCount};
-
-/// Feeds in folder `?1` or one nested in it.
-const IN_FOLDER: &str = "(f.folder = ?1 OR substr(f.folder, 1, length(?1) + 1) = ?1 || '/')";
+use super::query::IN_FOLDER;
+use super::{feed_row, query, ListQuery, Result, Store, StoreError, FEED_COLUMNS, FEED_TITLE};
+use crate::model::{EntryId, Feed, FeedId, FolderCount, MonthCount};
 
 impl Store {
     /// Puts a feed in `folder` (already normalised), or in none.
@@ -55,7 +53,7 @@ impl Store {
         ))?;
         let mut out = Vec::with_capacity(names.len());
         for name in names {
-            let (feeds, entries, unread) = stmt.query_row([&name], |r| {
+            let (feeds, entries, unread) = stmt.query_row([&name, &name, &name], |r| {
                 Ok((
                     r.get(0)?,
                     r.get::<_, f64>(1)? as i64,
@@ -72,15 +70,27 @@ impl Store {
         Ok(out)
     }
 
+    /// The feeds of a folder and of the folders nested in it, by title.
+    pub fn feeds_in_folder(&self, name: &str) -> Result<Vec<Feed>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {FEED_COLUMNS} FROM feeds f WHERE {IN_FOLDER} \
+             ORDER BY {FEED_TITLE} COLLATE NOCASE, f.id"
+        ))?;
+        let feeds = stmt
+            .query_map([name, name, name], feed_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(feeds)
+    }
+
     /// Renames a folder and the folders nested in it; returns how many feeds moved.
     pub fn rename_folder(&mut self, old: &str, new: &str) -> Result<usize> {
         let tx = self.write()?;
         let n = tx.execute(
             &format!(
-                "UPDATE feeds AS f SET folder = ?2 || substr(f.folder, length(?1) + 1) \
+                "UPDATE feeds AS f SET folder = ? || substr(f.folder, length(?) + 1) \
                  WHERE {IN_FOLDER}"
             ),
-            params![old, new],
+            params![new, old, old, old, old],
         )?;
         tx.commit()?;
         Ok(n)

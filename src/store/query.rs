@@ -30,6 +30,15 @@ pub fn fts_query(input: &str) -> Option<String> {
     Some(out)
 }
 
+/// Feeds (`f`) in the folder given three times as `?` arguments, or in one nested in it
+/// (`Sci` does not hold `Science`). A macro so that `concat!` can build on it.
+macro_rules! in_folder {
+    () => {
+        "(f.folder = ? OR substr(f.folder, 1, length(?) + 1) = ? || '/')"
+    };
+}
+pub(crate) const IN_FOLDER: &str = in_folder!();
+
 /// The WHERE clause (over `entries e`) and its arguments for `q`'s filters other than search.
 fn plain_filter(q: &ListQuery) -> (Vec<&'static str>, Vec<Value>) {
     let mut conds: Vec<&str> = Vec::new();
@@ -50,9 +59,11 @@ fn plain_filter(q: &ListQuery) -> (Vec<&'static str>, Vec<Value>) {
     }
     if let Some(folder) = &q.folder {
         // A folder covers the folders nested in it.
-        conds.push(
-            "e.feed_id IN (SELECT id FROM feeds WHERE folder = ? OR substr(folder, 1, length(?) + 1) = ? || '/')",
-        );
+        conds.push(concat!(
+            "e.feed_id IN (SELECT f.id FROM feeds f WHERE ",
+            in_folder!(),
+            ")"
+        ));
         for _ in 0..3 {
             args.push(Value::Text(folder.clone()));
         }

@@ -39,11 +39,13 @@ pub enum Action {
     PrevYear,
     NextYear,
     ToggleYear,
+    ToggleFolder,
     JumpToMonth,
     // ---- entries and reading ----
     NextEntry,
     PrevEntry,
     ToggleRead,
+    ToggleStar,
     MarkMonthRead,
     StartSearch,
     NextMatch,
@@ -73,6 +75,10 @@ pub enum Action {
     Input(char),
     Backspace,
     Submit,
+    /// Tab in a prompt: complete the input.
+    Complete,
+    MoveToFolder,
+    RenameFeed,
     Cancel,
     // ---- terminal ----
     Mouse(MouseAction),
@@ -86,7 +92,7 @@ pub enum Action {
         complete: BTreeSet<FeedId>,
     },
     MonthsLoaded {
-        feed: Option<FeedId>,
+        filter: crate::tui::state::Filter,
         months: Vec<MonthCount>,
     },
     EntriesLoaded {

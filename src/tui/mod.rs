@@ -283,9 +283,9 @@ impl Executor {
                 }
                 vec![Action::FeedsLoaded { feeds, complete }]
             }
-            Effect::LoadMonths { feed } => vec![Action::MonthsLoaded {
-                feed,
-                months: lib.months(feed)?,
+            Effect::LoadMonths { filter } => vec![Action::MonthsLoaded {
+                months: lib.months_where(&filter.query())?,
+                filter,
             }],
             Effect::LoadEntries {
                 source,
@@ -316,6 +316,33 @@ impl Executor {
             Effect::LoadEntry(id) => vec![Action::EntryLoaded(Box::new(lib.entry(id)?))],
             Effect::SetRead { ids, read } => {
                 lib.set_read(&ids, read)?;
+                Vec::new()
+            }
+            Effect::SetFolder { feed, folder } => {
+                let name = lib.set_folder(feed, folder.as_deref())?;
+                let title = lib.find_feed(&feed.to_string())?.title;
+                let text = match name {
+                    Some(name) => format!("moved {title} to {name}"),
+                    None => format!("moved {title} out of its folder"),
+                };
+                vec![
+                    Action::Info(crate::scrub::scrub_line(&text)),
+                    Action::CacheChanged,
+                ]
+            }
+            Effect::RenameFeed { feed, title } => {
+                lib.rename_feed(feed, title.as_deref())?;
+                let title = lib.find_feed(&feed.to_string())?.title;
+                vec![
+                    Action::Info(format!(
+                        "feed {feed} is titled {}",
+                        crate::scrub::scrub_line(&title)
+                    )),
+                    Action::CacheChanged,
+                ]
+            }
+            Effect::SetStarred { ids, starred } => {
+                lib.set_starred(&ids, starred)?;
                 Vec::new()
             }
             Effect::MarkRead(q) => {

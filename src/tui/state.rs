@@ -26,14 +26,79 @@ pub enum Pane {
 }
 
 /// What the Feeds pane's selected row stands for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Scope {
     All,
     Unread,
+    Starred,
+    /// A folder: its feeds and those of the folders nested in it.
+    Folder(String),
     Feed(FeedId),
 }
 
-/// The Feeds pane: "All feeds", "Unread", then one row per subscription.
+/// Which entries the Archive counts and a listing shows: all, one feed's, one folder's, the
+/// starred ones.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Filter {
+    pub feed: Option<FeedId>,
+    pub folder: Option<String>,
+    pub starred: bool,
+}
+
+impl Filter {
+    pub fn feed(id: Option<FeedId>) -> Filter {
+        Filter {
+            feed: id,
+            ..Filter::default()
+        }
+    }
+
+    /// Restricts `q` to these entries.
+    pub fn apply(&self, q: &mut ListQuery) {
+        q.feed = self.feed;
+        q.folder = self.folder.clone();
+        q.starred_only = self.starred;
+    }
+
+    /// The cache query of every entry this filter covers.
+    pub fn query(&self) -> ListQuery {
+        let mut q = ListQuery::default();
+        self.apply(&mut q);
+        q
+    }
+
+    /// The one feed shown, when that is all the filter is.
+    pub fn one_feed(&self) -> Option<FeedId> {
+        self.feed.filter(|_| self.folder.is_none() && !self.starred)
+    }
+
+    /// Whether an entry of `feed` counts here as far as the screen knows without a query (a
+    /// folder's or the starred months are re-read instead).
+    pub fn counts_feed(&self, feed: FeedId) -> bool {
+        self.folder.is_none() && !self.starred && self.feed.is_none_or(|f| f == feed)
+    }
+}
+
+/// One row of the Feeds pane.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FeedRow {
+    All,
+    Unread,
+    Starred,
+    Folder {
+        name: String,
+        unread: i64,
+        folded: bool,
+    },
+    /// Index into `FeedsState::feeds`; `nested` when shown under its folder.
+    Feed {
+        index: usize,
+        nested: bool,
+    },
+}
+
+/// The Feeds pane: "All feeds", "Unread", "Starred", each folder (foldable, with its feeds),
+/// then the feeds outside folders.
 #[derive(Debug, Clone, Default)]
 pub struct FeedsState {
     pub feeds: Vec<Feed>,
@@ -43,22 +108,103 @@ pub struct FeedsState {
     pub loaded: bool,
     /// Feeds whose whole history is cached: marked ✓, and their empty months are shown.
     pub complete: BTreeSet<FeedId>,
+    /// Folders shown closed.
+    pub folded: BTreeSet<String>,
 }
 
 impl FeedsState {
+    /// The visible rows. Feeds are already sorted by title; folders sort by name.
+    pub fn rows(&self) -> Vec<FeedRow> {
+        let mut rows = vec![FeedRow::All, FeedRow::Unread, FeedRow::Starred];
+        let names: BTreeSet<&str> = self
+            .feeds
+            .iter()
+            .filter_map(|f| f.folder.as_deref())
+            .collect();
+        for name in names {
+            // A folder inside a closed one is hidden with it.
+            let hidden = self
+                .folded
+                .iter()
+                .any(|outer| outer != name && crate::organize::in_folder(outer, name));
+            if hidden {
+                continue;
+            }
+            let unread = self
+                .feeds
+                .iter()
+                .filter(|f| {
+                    f.folder
+                        .as_deref()
+                        .is_some_and(|inner| crate::organize::in_folder(name, inner))
+                })
+                .map(|f| f.unread)
+                .sum();
+            let folded = self.folded.contains(name);
+            rows.push(FeedRow::Folder {
+                name: name.to_string(),
+                unread,
+                folded,
+            });
+            if !folded {
+                rows.extend(
+                    self.feeds
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, f)| f.folder.as_deref() == Some(name))
+                        .map(|(index, _)| FeedRow::Feed {
+                            index,
+                            nested: true,
+                        }),
+                );
+            }
+        }
+        rows.extend(
+            self.feeds
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| f.folder.is_none())
+                .map(|(index, _)| FeedRow::Feed {
+                    index,
+                    nested: false,
+                }),
+        );
+        rows
+    }
+
     pub fn row_count(&self) -> usize {
-        self.feeds.len() + 2
+        self.rows().len()
     }
 
     pub fn scope(&self) -> Scope {
-        match self.selected {
-            0 => Scope::All,
-            1 => Scope::Unread,
-            n => self
+        match self.rows().into_iter().nth(self.selected) {
+            Some(FeedRow::Unread) => Scope::Unread,
+            Some(FeedRow::Starred) => Scope::Starred,
+            Some(FeedRow::Folder { name, .. }) => Scope::Folder(name),
+            Some(FeedRow::Feed { index, .. }) => self
                 .feeds
-                .get(n - 2)
+                .get(index)
                 .map_or(Scope::All, |f| Scope::Feed(f.id)),
+            Some(FeedRow::All) | None => Scope::All,
         }
+    }
+
+    /// The row showing `scope` (0, All feeds, when it is gone).
+    pub fn row_of(&self, scope: &Scope) -> usize {
+        let feeds = &self.feeds;
+        self.rows()
+            .iter()
+            .position(|r| match (r, scope) {
+                (FeedRow::All, Scope::All)
+                | (FeedRow::Unread, Scope::Unread)
+                | (FeedRow::Starred, Scope::Starred) => true,
+                (FeedRow::Folder { name, .. }, Scope::Folder(n)) => name == n,
+                (FeedRow::Feed { index, .. }, Scope::Feed(id)) => {
+                    feeds.get(*index).is_some_and(|f| f.id == *id)
+                }
+                _ => false,
+            })
+            .unwrap_or(0)
     }
 
     /// The feed the archive and listings are restricted to.
@@ -66,6 +212,22 @@ impl FeedsState {
         match self.scope() {
             Scope::Feed(id) => Some(id),
             _ => None,
+        }
+    }
+
+    /// What the selected row covers.
+    pub fn filter(&self) -> Filter {
+        match self.scope() {
+            Scope::Feed(id) => Filter::feed(Some(id)),
+            Scope::Folder(name) => Filter {
+                folder: Some(name),
+                ..Filter::default()
+            },
+            Scope::Starred => Filter {
+                starred: true,
+                ..Filter::default()
+            },
+            Scope::All | Scope::Unread => Filter::default(),
         }
     }
 
@@ -78,7 +240,21 @@ impl FeedsState {
     }
 
     pub fn selected_feed(&self) -> Option<&Feed> {
-        self.selected.checked_sub(2).and_then(|i| self.feeds.get(i))
+        match self.rows().into_iter().nth(self.selected) {
+            Some(FeedRow::Feed { index, .. }) => self.feeds.get(index),
+            _ => None,
+        }
+    }
+
+    /// The existing folder `input` starts (ignoring case), for the move-to-folder prompt's
+    /// completion; the first by name when several do.
+    pub fn folder_completion(&self, input: &str) -> Option<&str> {
+        let lower = input.to_lowercase();
+        self.feeds
+            .iter()
+            .filter_map(|f| f.folder.as_deref())
+            .filter(|name| name.len() > input.len() && name.to_lowercase().starts_with(&lower))
+            .min()
     }
 
     /// A feed's title as the status line names it.
@@ -146,8 +322,8 @@ pub enum ArchiveRow {
 /// The Archive pane: Year ▸ Month, newest first.
 #[derive(Debug, Clone, Default)]
 pub struct ArchiveState {
-    /// The feed whose months these are (`None`: all feeds).
-    pub feed: Option<FeedId>,
+    /// Whose months these are (all feeds, a feed, a folder, the starred entries).
+    pub filter: Filter,
     pub months: Vec<MonthCount>,
     pub folded: BTreeSet<String>,
     /// Index into `rows()`.
@@ -211,14 +387,14 @@ pub enum EntrySource {
     #[default]
     Nothing,
     Month {
-        feed: Option<FeedId>,
+        filter: Filter,
         month: String,
     },
     Unread {
-        feed: Option<FeedId>,
+        filter: Filter,
     },
     Search {
-        feed: Option<FeedId>,
+        filter: Filter,
         query: String,
     },
 }
@@ -232,16 +408,16 @@ impl EntrySource {
         };
         match self {
             EntrySource::Nothing => return None,
-            EntrySource::Month { feed, month } => {
-                q.feed = *feed;
+            EntrySource::Month { filter, month } => {
+                filter.apply(&mut q);
                 q.month = Some(month.clone());
             }
-            EntrySource::Unread { feed } => {
-                q.feed = *feed;
+            EntrySource::Unread { filter } => {
+                filter.apply(&mut q);
                 q.unread_only = true;
             }
-            EntrySource::Search { feed, query } => {
-                q.feed = *feed;
+            EntrySource::Search { filter, query } => {
+                filter.apply(&mut q);
                 q.search = Some(query.clone());
             }
         }
@@ -583,6 +759,10 @@ pub enum PromptKind {
     JumpMonth,
     Search,
     ImportOpml,
+    /// Move this feed to a folder.
+    MoveToFolder(FeedId),
+    /// Give this feed a title of the user's own.
+    RenameFeed(FeedId),
 }
 
 impl PromptKind {
@@ -592,6 +772,10 @@ impl PromptKind {
             PromptKind::JumpMonth => "Jump to month (YYYY-MM)",
             PromptKind::Search => "Search",
             PromptKind::ImportOpml => "Import OPML file (path)",
+            PromptKind::MoveToFolder(_) => {
+                "Move to folder (Outer/Inner; Tab completes; - for none)"
+            }
+            PromptKind::RenameFeed(_) => "Rename feed (- for the feed's own title)",
         }
     }
 }

@@ -18,7 +18,7 @@ use crate::store::ListQuery;
 
 use super::action::{Action, BibUse, MouseAction};
 use super::keymap::{key_action, Ctx, Key, Keymap};
-use super::state::{App, EntrySource, Overlay, Pane, PromptKind, PAGE};
+use super::state::{App, EntrySource, FeedRow, Filter, Overlay, Pane, PromptKind, Scope, PAGE};
 use super::theme::Theme;
 use super::update::{update, Effect};
 use super::view::view;
@@ -179,8 +179,17 @@ impl Fake {
         }
     }
 
-    fn matches(e: &Entry, q: &ListQuery) -> bool {
+    fn matches(&self, e: &Entry, q: &ListQuery) -> bool {
+        let folder = self
+            .feeds
+            .iter()
+            .find(|f| f.id == e.feed_id)
+            .and_then(|f| f.folder.as_deref());
         q.feed.is_none_or(|f| f == e.feed_id)
+            && q.folder.as_deref().is_none_or(|name| {
+                folder.is_some_and(|inner| crate::organize::in_folder(name, inner))
+            })
+            && (!q.starred_only || e.starred)
             && q.month.as_ref().is_none_or(|m| *m == e.month)
             && (!q.unread_only || !e.read)
             && (!q.with_dois_only || !e.dois.is_empty())
@@ -192,11 +201,7 @@ impl Fake {
     }
 
     fn listing(&self, q: &ListQuery) -> Vec<&Entry> {
-        let mut v: Vec<&Entry> = self
-            .entries
-            .iter()
-            .filter(|e| Fake::matches(e, q))
-            .collect();
+        let mut v: Vec<&Entry> = self.entries.iter().filter(|e| self.matches(e, q)).collect();
         v.sort_by(|a, b| b.published.cmp(&a.published).then(b.id.cmp(&a.id)));
         v
     }
@@ -219,13 +224,10 @@ impl Fake {
                     complete: self.complete.clone(),
                 }]
             }
-            Effect::LoadMonths { feed } => {
+            Effect::LoadMonths { filter } => {
                 let mut by: BTreeMap<String, (i64, i64, BTreeSet<String>)> = BTreeMap::new();
-                for e in self
-                    .entries
-                    .iter()
-                    .filter(|e| feed.is_none_or(|f| f == e.feed_id))
-                {
+                let q = filter.query();
+                for e in self.entries.iter().filter(|e| self.matches(e, &q)) {
                     let m = by.entry(e.month.clone()).or_default();
                     m.0 += 1;
                     m.1 += i64::from(!e.read);
@@ -241,7 +243,7 @@ impl Fake {
                         papers: papers.len() as i64,
                     })
                     .collect();
-                vec![Action::MonthsLoaded { feed, months }]
+                vec![Action::MonthsLoaded { filter, months }]
             }
             Effect::LoadEntries {
                 source,
@@ -274,8 +276,32 @@ impl Fake {
                 }
                 Vec::new()
             }
+            Effect::SetFolder { feed, folder } => {
+                for f in self.feeds.iter_mut().filter(|f| f.id == feed) {
+                    f.folder = folder.clone();
+                }
+                vec![Action::CacheChanged]
+            }
+            Effect::RenameFeed { feed, title } => {
+                for f in self.feeds.iter_mut().filter(|f| f.id == feed) {
+                    f.title = title.clone().unwrap_or_else(|| "Own title".to_string());
+                }
+                vec![Action::CacheChanged]
+            }
+            Effect::SetStarred { ids, starred } => {
+                for e in self.entries.iter_mut().filter(|e| ids.contains(&e.id)) {
+                    e.starred = starred;
+                }
+                Vec::new()
+            }
             Effect::MarkRead(q) => {
-                for e in self.entries.iter_mut().filter(|e| Fake::matches(e, &q)) {
+                let ids: Vec<crate::model::EntryId> = self
+                    .entries
+                    .iter()
+                    .filter(|e| self.matches(e, &q))
+                    .map(|e| e.id)
+                    .collect();
+                for e in self.entries.iter_mut().filter(|e| ids.contains(&e.id)) {
                     e.read = true;
                 }
                 vec![Action::CacheChanged]
@@ -812,11 +838,17 @@ fn feeds_selection_drives_archive_and_entries() {
     fake.press(&mut app, "Tab");
     assert_eq!(app.focus, Pane::Feeds);
     fake.press(&mut app, "j");
-    assert_eq!(app.entries.source, EntrySource::Unread { feed: None });
+    assert_eq!(
+        app.entries.source,
+        EntrySource::Unread {
+            filter: Filter::default()
+        }
+    );
     assert_eq!(app.entries.rows.len(), 3);
     fake.press(&mut app, "j");
     fake.press(&mut app, "j");
-    assert_eq!(app.archive.feed, Some(2));
+    fake.press(&mut app, "j");
+    assert_eq!(app.archive.filter.feed, Some(2));
     assert_eq!(app.entries.source.month(), Some("2015-02"));
     assert_eq!(selected_title(&app), "Volume 3, Issue 1");
     assert_eq!(app.archive.months.len(), 1);
@@ -891,6 +923,163 @@ fn toggle_read_and_mark_month_read() {
         .all(|e| e.read));
     assert!(app.entries.rows.iter().all(|r| r.read));
     assert_eq!(app.archive.months[0].unread, 0, "reloaded");
+}
+
+#[test]
+fn s_toggles_the_star_of_the_selected_or_open_entry_and_leaves_read_alone() {
+    let (mut app, mut fake) = start(80, 24);
+    let first = app.entries.rows[0].id;
+    let was_read = fake.entries.iter().find(|e| e.id == first).unwrap().read;
+    fake.press(&mut app, "s");
+    assert!(app.entries.rows[0].starred);
+    let stored = fake.entries.iter().find(|e| e.id == first).unwrap();
+    assert!(stored.starred);
+    assert_eq!(stored.read, was_read, "starring keeps the read state");
+    assert!(screen(&app).contains("★"), "{}", screen(&app));
+    // In the reader, s stars the open entry.
+    fake.press(&mut app, "Enter");
+    assert_eq!(app.focus, Pane::Reader);
+    fake.press(&mut app, "s");
+    assert!(!app.reader.as_ref().unwrap().entry.starred);
+    assert!(!fake.entries.iter().find(|e| e.id == first).unwrap().starred);
+    assert!(!app.entries.rows[0].starred);
+}
+
+/// The fake archive with Connected Recovery in `Recovery`, the journal in `Recovery/Journals`
+/// (Broken Feed outside folders) and entry 4 (December 2014) starred.
+fn fake_with_folders() -> Fake {
+    let mut fake = Fake::new();
+    fake.feeds[0].folder = Some("Recovery".to_string());
+    fake.feeds[1].folder = Some("Recovery/Journals".to_string());
+    for e in fake.entries.iter_mut().filter(|e| e.id == 4) {
+        e.starred = true;
+    }
+    fake
+}
+
+#[test]
+fn folders_group_their_feeds_sum_unread_fold_and_scope_the_archive() {
+    let (mut app, mut fake) = start_on(80, 24, Keymap::default(), false, fake_with_folders());
+    let rows = app.feeds.rows();
+    assert_eq!(rows.len(), 8, "{rows:?}");
+    assert_eq!(
+        rows[3],
+        FeedRow::Folder {
+            name: "Recovery".to_string(),
+            unread: 3,
+            folded: false
+        },
+        "the nested folder's unread counts too"
+    );
+    assert!(
+        matches!(&rows[5], FeedRow::Folder { name, unread: 1, .. } if name == "Recovery/Journals")
+    );
+    assert_eq!(
+        rows[7],
+        FeedRow::Feed {
+            index: 2,
+            nested: false
+        },
+        "loose feeds come last"
+    );
+    fake.press(&mut app, "Tab");
+    fake.press(&mut app, "g");
+    for _ in 0..3 {
+        fake.press(&mut app, "j");
+    }
+    assert_eq!(app.feeds.scope(), Scope::Folder("Recovery".to_string()));
+    let months: Vec<&str> = app
+        .archive
+        .months
+        .iter()
+        .map(|m| m.month.as_str())
+        .collect();
+    assert_eq!(
+        months,
+        ["2015-02", "2015-01", "2014-12", "2013-06"],
+        "not Broken Feed's 2014-10"
+    );
+    assert_eq!(app.entries.rows.len(), 2, "both feeds' February entries");
+    fake.press(&mut app, "Space");
+    assert_eq!(
+        app.feeds.row_count(),
+        5,
+        "Recovery and the folder inside it closed"
+    );
+    assert_eq!(app.feeds.scope(), Scope::Folder("Recovery".to_string()));
+    fake.press(&mut app, "Space");
+    assert_eq!(app.feeds.row_count(), 8);
+}
+
+#[test]
+fn f_moves_the_selected_feed_to_a_folder_with_completion_and_e_renames_it() {
+    let (mut app, mut fake) = start_on(80, 24, Keymap::default(), false, fake_with_folders());
+    fake.press(&mut app, "Tab");
+    fake.press(&mut app, "G");
+    assert_eq!(app.feeds.selected_feed().map(|f| f.id), Some(3));
+    fake.press(&mut app, "f");
+    fake.type_text(&mut app, "rec");
+    assert!(screen(&app).contains("rec▏overy"), "{}", screen(&app));
+    fake.press(&mut app, "Tab");
+    fake.press(&mut app, "Enter");
+    assert_eq!(fake.feeds[2].folder.as_deref(), Some("Recovery"));
+    // The cursor stays on the moved feed, now under its folder.
+    assert_eq!(app.feeds.selected_feed().map(|f| f.id), Some(3));
+    fake.press(&mut app, "f");
+    fake.type_text(&mut app, "-");
+    fake.press(&mut app, "Enter");
+    assert_eq!(fake.feeds[2].folder, None, "- is no folder");
+    fake.press(&mut app, "e");
+    fake.type_text(&mut app, "Mine");
+    fake.press(&mut app, "Enter");
+    assert_eq!(fake.feeds[2].title, "Mine");
+    assert!(screen(&app).contains("Mine"));
+    // On All feeds there is no feed to move.
+    fake.press(&mut app, "g");
+    fake.press(&mut app, "f");
+    assert!(app.overlay.is_none());
+}
+
+#[test]
+fn the_starred_row_lists_starred_entries_with_their_own_archive() {
+    let (mut app, mut fake) = start_on(80, 24, Keymap::default(), false, fake_with_folders());
+    fake.press(&mut app, "Tab");
+    fake.press(&mut app, "g");
+    fake.press(&mut app, "j");
+    fake.press(&mut app, "j");
+    assert_eq!(app.feeds.scope(), Scope::Starred);
+    let months: Vec<&str> = app
+        .archive
+        .months
+        .iter()
+        .map(|m| m.month.as_str())
+        .collect();
+    assert_eq!(months, ["2014-12"]);
+    let ids: Vec<i64> = app.entries.rows.iter().map(|r| r.id).collect();
+    assert_eq!(ids, [4]);
+    assert!(screen(&app).contains("Holiday reading list"));
+}
+
+#[test]
+fn snapshot_folders_and_the_starred_row() {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let (mut app, mut fake) = start_on(w, h, Keymap::default(), false, fake_with_folders());
+        fake.press(&mut app, "Tab");
+        fake.press(&mut app, "g");
+        for _ in 0..3 {
+            fake.press(&mut app, "j");
+        }
+        snap(&format!("feeds_folders_{w}x{h}"), &app);
+    }
+}
+
+#[test]
+fn snapshot_a_starred_entry() {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let (mut app, mut fake) = start(w, h);
+        fake.press(&mut app, "s");
+        snap(&format!("entries_starred_{w}x{h}"), &app);
+    }
 }
 
 #[test]
@@ -970,11 +1159,11 @@ fn mouse_click_selects_and_wheel_scrolls_the_pane_under_the_pointer() {
         &mut app,
         Action::Mouse(MouseAction::Click {
             column: feeds.x + 3,
-            row: feeds.y + 3,
+            row: feeds.y + 4,
         }),
     );
     assert_eq!(app.focus, Pane::Feeds);
-    assert_eq!(app.feeds.selected, 2);
+    assert_eq!(app.feeds.selected, 3);
     // The wheel over the archive moves the archive, not the focused pane.
     let archive = a.archive.expect("archive pane");
     let before = app.archive.selected;
@@ -1271,11 +1460,12 @@ fn report(feed_id: i64, added: usize, complete: bool, error: Option<&str>) -> Ba
 }
 
 /// Selects feed `n` (0-based among the subscriptions) in the Feeds pane.
+/// Selects feed `n` (no folders): past All feeds, Unread and Starred.
 fn select_feed(fake: &mut Fake, app: &mut App, n: usize) {
     fake.press(app, "Tab");
     assert_eq!(app.focus, Pane::Feeds);
     fake.press(app, "g");
-    for _ in 0..n + 2 {
+    for _ in 0..n + 3 {
         fake.press(app, "j");
     }
 }
@@ -1341,7 +1531,7 @@ fn backfill_pages_grow_the_archive_and_the_summary_reports_it() {
     let log = fake.take_log();
     assert!(
         log.iter()
-            .any(|e| matches!(e, Effect::LoadMonths { feed: Some(1) })),
+            .any(|e| matches!(e, Effect::LoadMonths { filter } if filter.feed == Some(1))),
         "{log:?}"
     );
     assert_eq!(app.archive.months.len(), months_before + 1);

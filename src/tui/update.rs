@@ -12,8 +12,8 @@ use crate::text::count;
 use super::action::{Action, BibUse, MouseAction};
 use super::layout::{self, areas, follow};
 use super::state::{
-    fill_empty_months, year_of, App, ArchiveRow, BackfillStatus, Cite, EntrySource, Overlay, Pane,
-    PromptKind, ReaderState, Scope, PAGE,
+    fill_empty_months, year_of, App, ArchiveRow, BackfillStatus, Cite, EntrySource, FeedRow,
+    Filter, Overlay, Pane, PromptKind, ReaderState, Scope, PAGE,
 };
 
 /// What the status line says after a copy: OSC 52 depends on the terminal, so say so.
@@ -24,7 +24,7 @@ pub const OSC52_NOTE: &str = "(OSC 52: works over SSH if your terminal allows it
 pub enum Effect {
     LoadFeeds,
     LoadMonths {
-        feed: Option<FeedId>,
+        filter: Filter,
     },
     /// Load a page of a listing; `count` also counts the whole listing.
     LoadEntries {
@@ -38,6 +38,20 @@ pub enum Effect {
         read: bool,
     },
     MarkRead(ListQuery),
+    /// Move a feed to a folder (`None`: out of any).
+    SetFolder {
+        feed: FeedId,
+        folder: Option<String>,
+    },
+    /// Give a feed the user's title (`None`: back to its own).
+    RenameFeed {
+        feed: FeedId,
+        title: Option<String>,
+    },
+    SetStarred {
+        ids: Vec<EntryId>,
+        starred: bool,
+    },
     /// Refresh these feeds in the background (empty: all).
     Refresh(Vec<FeedId>),
     AddFeed(String),
@@ -139,6 +153,15 @@ fn prompt(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         Action::Backspace => {
             input.pop();
         }
+        Action::Complete => {
+            if let PromptKind::MoveToFolder(_) = kind {
+                if let Some(name) = app.feeds.folder_completion(input).map(str::to_string) {
+                    if let Some(Overlay::Prompt { input, .. }) = &mut app.overlay {
+                        *input = name;
+                    }
+                }
+            }
+        }
         Action::Cancel => app.overlay = None,
         Action::ForceQuit => fx.push(Effect::Quit),
         Action::Submit => {
@@ -160,6 +183,15 @@ fn prompt(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
                     }
                 }
                 PromptKind::ImportOpml => fx.push(Effect::ImportOpmlFile(text)),
+                // `-` is "none": an empty prompt is a cancel.
+                PromptKind::MoveToFolder(feed) => fx.push(Effect::SetFolder {
+                    feed,
+                    folder: (text != "-").then_some(text),
+                }),
+                PromptKind::RenameFeed(feed) => fx.push(Effect::RenameFeed {
+                    feed,
+                    title: (text != "-").then_some(text),
+                }),
             }
         }
         // Results keep flowing while the prompt is open.
@@ -279,14 +311,27 @@ fn main(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         Action::PrevYear => step_year(app, false, fx),
         Action::NextYear => step_year(app, true, fx),
         Action::ToggleYear => toggle_year(app),
+        Action::ToggleFolder => toggle_folder(app, fx),
         Action::JumpToMonth => open_prompt(app, PromptKind::JumpMonth),
         Action::StartSearch => open_prompt(app, PromptKind::Search),
         Action::AddFeed => open_prompt(app, PromptKind::AddFeed),
         Action::ImportOpml => open_prompt(app, PromptKind::ImportOpml),
+        Action::MoveToFolder | Action::RenameFeed => match app.feeds.selected_feed() {
+            Some(f) if matches!(action, Action::MoveToFolder) => {
+                let kind = PromptKind::MoveToFolder(f.id);
+                open_prompt(app, kind)
+            }
+            Some(f) => {
+                let kind = PromptKind::RenameFeed(f.id);
+                open_prompt(app, kind)
+            }
+            None => app.info("select a feed first"),
+        },
         Action::Help => app.overlay = Some(Overlay::Help { scroll: 0 }),
         Action::NextEntry => step_entry(app, 1, fx),
         Action::PrevEntry => step_entry(app, -1, fx),
         Action::ToggleRead => toggle_read(app, fx),
+        Action::ToggleStar => toggle_star(app, fx),
         Action::MarkMonthRead => mark_listing_read(app, fx),
         Action::NextMatch => step_match(app, true),
         Action::PrevMatch => step_match(app, false),
@@ -336,6 +381,7 @@ fn main(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         // The link list's keys do nothing outside it.
         Action::Input(_)
         | Action::Backspace
+        | Action::Complete
         | Action::Submit
         | Action::Cancel
         | Action::CopyDoi
@@ -358,19 +404,10 @@ fn main(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
             app.feeds.feeds = feeds;
             app.feeds.complete = complete;
             app.feeds.loaded = true;
-            // Keep the selected feed by id: a new feed may have been added above it.
-            app.feeds.selected = match keep {
-                Scope::All => 0,
-                Scope::Unread => 1,
-                Scope::Feed(id) => app
-                    .feeds
-                    .feeds
-                    .iter()
-                    .position(|f| f.id == id)
-                    .map_or(0, |i| i + 2),
-            };
+            // Keep the selected row by what it shows: a new feed may have been added above it.
+            app.feeds.selected = app.feeds.row_of(&keep);
         }
-        Action::MonthsLoaded { feed, months } => months_loaded(app, feed, months, fx),
+        Action::MonthsLoaded { filter, months } => months_loaded(app, filter, months, fx),
         Action::EntriesLoaded {
             source,
             offset,
@@ -445,7 +482,7 @@ fn main(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
             if added > 0 {
                 fx.push(Effect::LoadFeeds);
                 fx.push(Effect::LoadMonths {
-                    feed: app.archive.feed,
+                    filter: app.archive.filter.clone(),
                 });
             }
         }
@@ -621,7 +658,7 @@ fn move_by(app: &mut App, fx: &mut Vec<Effect>, delta: isize) {
                 if let Some(ArchiveRow::Month(i)) = rows.get(new) {
                     let month = app.archive.months[*i].month.clone();
                     let source = EntrySource::Month {
-                        feed: app.archive.feed,
+                        filter: app.archive.filter.clone(),
                         month,
                     };
                     switch_source(app, source, fx);
@@ -642,13 +679,19 @@ fn move_by(app: &mut App, fx: &mut Vec<Effect>, delta: isize) {
     }
 }
 
-/// The Feeds selection moved: show that feed's archive (the months arrive as `MonthsLoaded`).
+/// The Feeds selection moved: show that row's archive (the months arrive as `MonthsLoaded`).
 fn scope_changed(app: &mut App, fx: &mut Vec<Effect>) {
-    let feed = app.feeds.feed_id();
-    app.archive.feed = feed;
-    fx.push(Effect::LoadMonths { feed });
+    let filter = app.feeds.filter();
+    app.archive.filter = filter.clone();
+    fx.push(Effect::LoadMonths { filter });
     if app.feeds.scope() == Scope::Unread {
-        switch_source(app, EntrySource::Unread { feed: None }, fx);
+        switch_source(
+            app,
+            EntrySource::Unread {
+                filter: Filter::default(),
+            },
+            fx,
+        );
     }
 }
 
@@ -704,7 +747,7 @@ fn page_in(app: &mut App, fx: &mut Vec<Effect>) {
 fn reload(app: &mut App, fx: &mut Vec<Effect>) {
     fx.push(Effect::LoadFeeds);
     fx.push(Effect::LoadMonths {
-        feed: app.archive.feed,
+        filter: app.archive.filter.clone(),
     });
     app.entries.keep = app.entries.selected_entry().map(|e| e.id);
     let loaded = app.entries.rows.len().max(PAGE);
@@ -713,15 +756,17 @@ fn reload(app: &mut App, fx: &mut Vec<Effect>) {
 
 fn months_loaded(
     app: &mut App,
-    feed: Option<FeedId>,
+    filter: Filter,
     months: Vec<crate::model::MonthCount>,
     fx: &mut Vec<Effect>,
 ) {
-    if feed != app.archive.feed {
-        return; // an answer for a feed no longer selected
+    if filter != app.archive.filter {
+        return; // an answer for a row no longer selected
     }
     // A feed whose whole history is cached shows its empty months too.
-    let complete = feed.is_some_and(|f| app.feeds.complete.contains(&f));
+    let complete = filter
+        .one_feed()
+        .is_some_and(|f| app.feeds.complete.contains(&f));
     app.archive.months = if complete {
         fill_empty_months(months)
     } else {
@@ -729,7 +774,9 @@ fn months_loaded(
     };
     let desired = match (&app.entries.source, app.feeds.scope()) {
         (EntrySource::Search { .. }, _) => None,
-        (_, Scope::Unread) => Some(EntrySource::Unread { feed: None }),
+        (_, Scope::Unread) => Some(EntrySource::Unread {
+            filter: Filter::default(),
+        }),
         (current, _) => {
             let month = current
                 .month()
@@ -745,7 +792,7 @@ fn months_loaded(
                         .map(|m| m.month.clone())
                 });
             Some(match month {
-                Some(month) => EntrySource::Month { feed, month },
+                Some(month) => EntrySource::Month { filter, month },
                 None => EntrySource::Nothing,
             })
         }
@@ -856,7 +903,7 @@ fn set_read_local(app: &mut App, id: EntryId, read: bool) {
     if let Some(f) = app.feeds.feeds.iter_mut().find(|f| f.id == feed_id) {
         f.unread = (f.unread + delta).max(0);
     }
-    if app.archive.feed.is_none_or(|f| f == feed_id) {
+    if app.archive.filter.counts_feed(feed_id) {
         if let Some(m) = app.archive.months.iter_mut().find(|m| m.month == month) {
             m.unread = (m.unread + delta).max(0);
         }
@@ -875,6 +922,28 @@ fn toggle_read(app: &mut App, fx: &mut Vec<Effect>) {
             read: !read,
         });
     }
+}
+
+/// Stars or unstars the open entry (in the Reader) or the selected one; the read state stays.
+fn toggle_star(app: &mut App, fx: &mut Vec<Effect>) {
+    let target = match (&app.reader, app.focus) {
+        (Some(r), Pane::Reader) => Some((r.entry.id, r.entry.starred)),
+        _ => app.entries.selected_entry().map(|e| (e.id, e.starred)),
+    };
+    let Some((id, starred)) = target else {
+        return;
+    };
+    for r in app.entries.rows.iter_mut().filter(|r| r.id == id) {
+        r.starred = !starred;
+    }
+    if let Some(reader) = app.reader.as_mut().filter(|r| r.entry.id == id) {
+        reader.entry.starred = !starred;
+    }
+    app.info(if starred { "unstarred" } else { "starred ★" });
+    fx.push(Effect::SetStarred {
+        ids: vec![id],
+        starred: !starred,
+    });
 }
 
 fn mark_listing_read(app: &mut App, fx: &mut Vec<Effect>) {
@@ -938,7 +1007,7 @@ fn go_to_month(app: &mut App, i: usize, fx: &mut Vec<Effect>) {
     }
     app.entries.before_search = None;
     let source = EntrySource::Month {
-        feed: app.archive.feed,
+        filter: app.archive.filter.clone(),
         month,
     };
     switch_source(app, source, fx);
@@ -1011,6 +1080,30 @@ fn toggle_year(app: &mut App) {
     }
 }
 
+/// Opens or closes the folder under the cursor (or the one holding the selected feed), keeping
+/// the cursor on the folder's row.
+fn toggle_folder(app: &mut App, fx: &mut Vec<Effect>) {
+    let name = match app.feeds.rows().into_iter().nth(app.feeds.selected) {
+        Some(FeedRow::Folder { name, .. }) => name,
+        Some(FeedRow::Feed {
+            index,
+            nested: true,
+        }) => match app.feeds.feeds.get(index).and_then(|f| f.folder.clone()) {
+            Some(name) => name,
+            None => return,
+        },
+        _ => return,
+    };
+    if !app.feeds.folded.remove(&name) {
+        app.feeds.folded.insert(name.clone());
+    }
+    let before = app.feeds.scope();
+    app.feeds.selected = app.feeds.row_of(&Scope::Folder(name));
+    if app.feeds.scope() != before {
+        scope_changed(app, fx);
+    }
+}
+
 /// `:` accepts `2014-12`, `2014/12`, `2014-1` or a year (its newest month).
 fn jump_to(app: &mut App, text: &str, fx: &mut Vec<Effect>) {
     let t = text.trim().replace('/', "-");
@@ -1051,7 +1144,7 @@ fn start_search(app: &mut App, query: String, fx: &mut Vec<Effect>) {
     app.reader = None;
     app.focus = Pane::Entries;
     let source = EntrySource::Search {
-        feed: app.feeds.feed_id(),
+        filter: app.feeds.filter(),
         query,
     };
     switch_source(app, source, fx);

@@ -59,7 +59,10 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         }
         lines.push(row(&left, &right, width, style));
     }
-    let complete = a.feed.is_some_and(|f| app.feeds.complete.contains(&f));
+    let complete = a
+        .filter
+        .one_feed()
+        .is_some_and(|f| app.feeds.complete.contains(&f));
     let title = match (complete, width) {
         (false, _) => "Archive",
         (true, 28..) => "Archive · history complete",

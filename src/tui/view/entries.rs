@@ -1,5 +1,5 @@
-//! The Entries pane: date, feed, title of each entry of the listing; unread in bold; ◆ on
-//! entries that cite papers.
+//! The Entries pane: date, feed, title of each entry of the listing; unread in bold; ★ on
+//! starred entries, ◆ on entries that cite papers.
 
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -70,14 +70,19 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             spans.push(Span::styled(" ", base));
             used += feed_w + 1;
         }
+        let star = if r.starred { " ★" } else { "" };
         let marker = if r.dois.is_empty() { "" } else { " ◆" };
-        let title_w = width.saturating_sub(used + crate::width::width(marker));
+        let title_w =
+            width.saturating_sub(used + crate::width::width(star) + crate::width::width(marker));
         // Titles are data ("" when an entry has none); the placeholder is the view's.
         let title = match scrub_line(&r.title) {
             t if t.is_empty() => "(untitled)".to_string(),
             t => t,
         };
         spans.push(Span::styled(pad(&title, title_w), base));
+        if !star.is_empty() {
+            spans.push(Span::styled(star, base.patch(t.accent())));
+        }
         if !marker.is_empty() {
             spans.push(Span::styled(marker, base.patch(t.paper())));
         }
@@ -88,7 +93,11 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             EntrySource::Search { .. } => "no entries match this search",
             EntrySource::Unread { .. } => "nothing unread",
             _ if e.papers_only => "no entries citing papers here (p shows all)",
-            EntrySource::Month { feed: Some(f), .. } if app.feeds.complete.contains(f) => {
+            EntrySource::Month { filter, .. }
+                if filter
+                    .one_feed()
+                    .is_some_and(|f| app.feeds.complete.contains(&f)) =>
+            {
                 "no posts this month (the blog's whole history is cached)"
             }
             _ => "no entries",

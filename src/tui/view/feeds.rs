@@ -1,4 +1,5 @@
-//! The Feeds pane: All feeds, Unread, then each subscription with its unread count.
+//! The Feeds pane: All feeds, Unread, Starred, the folders (foldable, their unread summed) with
+//! their feeds, then the feeds outside folders, each with its unread count.
 
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -9,7 +10,7 @@ use ratatui::Frame;
 use crate::scrub::scrub_line;
 
 use super::{pane_block, row};
-use crate::tui::state::{App, Pane};
+use crate::tui::state::{App, FeedRow, Pane};
 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let f = &app.feeds;
@@ -19,12 +20,23 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let focused = app.focus == Pane::Feeds && app.overlay.is_none();
     let title = format!("Feeds ({})", f.feeds.len());
     let mut lines = Vec::with_capacity(height);
-    for i in f.offset..(f.offset + height).min(f.row_count()) {
-        let (label, count, mut style) = match i {
-            0 => ("All feeds".to_string(), f.total_entries(), t.title()),
-            1 => ("Unread".to_string(), f.total_unread(), t.title()),
-            _ => {
-                let Some(feed) = f.feeds.get(i - 2) else {
+    let rows = f.rows();
+    for (i, r) in rows.iter().enumerate().skip(f.offset).take(height) {
+        let (label, count, mut style) = match r {
+            FeedRow::All => ("All feeds".to_string(), f.total_entries(), t.title()),
+            FeedRow::Unread => ("Unread".to_string(), f.total_unread(), t.title()),
+            FeedRow::Starred => ("★ Starred".to_string(), 0, t.title()),
+            FeedRow::Folder {
+                name,
+                unread,
+                folded,
+            } => (
+                format!("{} {}", if *folded { "▸" } else { "▾" }, scrub_line(name)),
+                *unread,
+                t.title(),
+            ),
+            FeedRow::Feed { index, nested } => {
+                let Some(feed) = f.feeds.get(*index) else {
                     break;
                 };
                 // Gone (404/410) and failing feeds are marked; the reason is on the status line.
@@ -38,6 +50,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
                 } else {
                     "  "
                 };
+                let indent = if *nested { "  " } else { "" };
                 let style = if feed.gone || feed.last_error.is_some() {
                     t.error()
                 } else if feed.unread > 0 {
@@ -46,7 +59,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
                     Style::default()
                 };
                 (
-                    format!("{mark}{}", scrub_line(&feed.title)),
+                    format!("{indent}{mark}{}", scrub_line(&feed.title)),
                     feed.unread,
                     style,
                 )

@@ -1,4 +1,4 @@
-//! The one-line prompt (add feed, jump to month, search, import OPML).
+//! The one-line prompt (add feed, jump to month, search, import OPML, move to folder, rename).
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -6,6 +6,7 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::{overlay_area, overlay_block};
+use crate::scrub::scrub_line;
 use crate::tui::state::{App, PromptKind};
 
 pub fn draw(app: &App, kind: PromptKind, input: &str, frame: &mut Frame, full: Rect) {
@@ -28,9 +29,18 @@ pub fn draw(app: &App, kind: PromptKind, input: &str, frame: &mut Frame, full: R
         shown.push(g);
     }
     let shown: String = shown.into_iter().rev().collect();
+    // The rest of an existing folder's name, which Tab takes.
+    let completion = match kind {
+        PromptKind::MoveToFolder(_) => app
+            .feeds
+            .folder_completion(input)
+            .and_then(|name| name.get(input.len()..))
+            .map(scrub_line),
+        _ => None,
+    };
     let hint = match kind {
         PromptKind::JumpMonth if input.is_empty() => "2014-12",
-        _ => "",
+        _ => completion.as_deref().unwrap_or(""),
     };
     let mut spans = vec![Span::raw(shown.clone()), Span::styled("▏", t.accent())];
     if !hint.is_empty() && crate::width::width(hint) + 2 <= inner {
