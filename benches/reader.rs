@@ -294,15 +294,16 @@ fn main() {
             let before = pty.parser.screen().contents();
             month.push(pty.key("[", |s| s != before && s.contains("study")));
         }
-        // The folder: Feeds pane, top, down past All feeds, Unread and Starred to its row.
-        for key in ["h", "h", "g", "j", "j"] {
+        // The folder: Feeds pane (Shift-Tab twice from the entries), top, down past All feeds,
+        // Unread and Starred to its row.
+        for key in ["\x1b[Z", "\x1b[Z", "g", "j", "j"] {
             pty.session.send(key).expect("send");
             std::thread::sleep(Duration::from_millis(30));
             pty.pump();
         }
         folder.push(pty.key("j", |s| s.contains(FOLDER) && only_folder_entries(s)));
-        // Months of the folder, from the Archive pane.
-        pty.session.send("l").expect("send");
+        // Months of the folder, from the Archive pane (Tab).
+        pty.session.send("\t").expect("send");
         std::thread::sleep(Duration::from_millis(30));
         pty.pump();
         for _ in 0..10 {
@@ -310,7 +311,7 @@ fn main() {
             folder_month.push(pty.key("j", |s| s != before && only_folder_entries(s)));
         }
         // Back to All feeds and the entries, so the searches cover the whole cache as before.
-        for key in ["h", "g"] {
+        for key in ["\x1b[Z", "g"] {
             pty.session.send(key).expect("send");
             std::thread::sleep(Duration::from_millis(30));
             pty.pump();
@@ -318,7 +319,7 @@ fn main() {
         pty.until(Instant::now(), |s| {
             !only_folder_entries(s) && s.contains("study")
         });
-        for key in ["l", "l"] {
+        for key in ["\t", "\t"] {
             pty.session.send(key).expect("send");
             std::thread::sleep(Duration::from_millis(30));
             pty.pump();

@@ -146,13 +146,34 @@ impl Store {
             return Ok(Vec::new());
         };
         let _snapshot = self.conn.unchecked_transaction()?;
+        // A folder's papers come from entry_dois alone (it carries feed and month), as a feed's
+        // do; other filters need the entries' own columns.
+        let folder_only = q.feed.is_none()
+            && !q.starred_only
+            && !q.unread_only
+            && !q.with_dois_only
+            && q.before.is_none();
+        let (papers_sql, papers_args) = match &q.folder {
+            Some(name) if folder_only => (
+                format!(
+                    "SELECT d.month, COUNT(DISTINCT d.doi_key) FROM entry_dois d \
+                     WHERE d.feed_id IN (SELECT f.id FROM feeds f WHERE {IN_FOLDER}) \
+                     GROUP BY d.month"
+                ),
+                vec![rusqlite::types::Value::Text(name.clone()); 3],
+            ),
+            _ => (
+                format!(
+                    "SELECT d.month, COUNT(DISTINCT d.doi_key) FROM entry_dois d \
+                     WHERE d.entry_id IN (SELECT e.id FROM {from_where}) GROUP BY d.month"
+                ),
+                args.clone(),
+            ),
+        };
         let papers: HashMap<String, i64> = self
             .conn
-            .prepare_cached(&format!(
-                "SELECT d.month, COUNT(DISTINCT d.doi_key) FROM entry_dois d \
-                 WHERE d.entry_id IN (SELECT e.id FROM {from_where}) GROUP BY d.month"
-            ))?
-            .query_map(params_from_iter(args.iter()), |r| {
+            .prepare_cached(&papers_sql)?
+            .query_map(params_from_iter(papers_args.iter()), |r| {
                 Ok((r.get(0)?, r.get(1)?))
             })?
             .collect::<rusqlite::Result<_>>()?;
