@@ -180,8 +180,10 @@ impl Store {
         let months = self
             .conn
             .prepare_cached(&format!(
+                // `+e.month`: group in a temporary tree rather than walk the month index, which
+                // reads every row of the cache to test a star (300 ms at 100,000 entries).
                 "SELECT e.month, COUNT(*), TOTAL(e.read = 0) FROM {from_where} \
-                 GROUP BY e.month ORDER BY e.month DESC"
+                 GROUP BY +e.month ORDER BY +e.month DESC"
             ))?
             .query_map(params_from_iter(args.iter()), |r| {
                 let month: String = r.get(0)?;
