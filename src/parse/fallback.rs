@@ -127,10 +127,64 @@ pub(super) fn rewrite_doc<'a>(
     Cow::Owned(out)
 }
 
+/// `tag` without its first `name="…"` (or `'…'`) attribute. Scanned by hand: it runs on every
+/// RSS root tag, and compiling a pattern each time cost more than the rest of the rewrite.
 pub(super) fn strip_attr(tag: &str, name: &str) -> String {
-    let re = format!(r#"\s{}\s*=\s*("[^"]*"|'[^']*')"#, regex::escape(name));
-    match regex::Regex::new(&re) {
-        Ok(re) => re.replace(tag, "").into_owned(),
-        Err(_) => tag.to_string(),
+    attr_span(tag, name).map_or_else(
+        || tag.to_string(),
+        |(start, end)| format!("{}{}", &tag[..start], &tag[end..]),
+    )
+}
+
+/// Byte range of the first `\s name \s* = \s* ("…"|'…')` in `tag`, the whitespace before the
+/// name included.
+fn attr_span(tag: &str, name: &str) -> Option<(usize, usize)> {
+    if name.is_empty() {
+        return None;
+    }
+    tag.match_indices(name).find_map(|(at, _)| {
+        let ws = tag[..at]
+            .chars()
+            .next_back()
+            .filter(|c| c.is_whitespace())?;
+        let rest = tag[at + name.len()..].trim_start();
+        let value = rest.strip_prefix('=')?.trim_start();
+        let quote = value.chars().next().filter(|q| matches!(q, '"' | '\''))?;
+        let close = value[1..].find(quote)?;
+        let end = tag.len() - value.len() + 1 + close + 1;
+        Some((at - ws.len_utf8(), end))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::strip_attr;
+
+    #[test]
+    fn strip_attr_removes_the_first_whole_attribute() {
+        for (tag, name, want) in [
+            (
+                r#"<rss xmlns="u" version="2.0">"#,
+                "xmlns",
+                r#"<rss version="2.0">"#,
+            ),
+            (
+                r#"<rss xmlns:dc="d" xmlns='u'>"#,
+                "xmlns",
+                r#"<rss xmlns:dc="d">"#,
+            ),
+            // One whitespace character goes with the attribute, as before.
+            ("<rss\n  xmlns =\t\"u\"/>", "xmlns", "<rss\n />"),
+            (r#"<a xtype="1" type="2">"#, "type", r#"<a xtype="1">"#),
+            (r#"<a type="1" type="2">"#, "type", r#"<a type="2">"#),
+            (r#"<a title="é" type='x"y'>"#, "type", r#"<a title="é">"#),
+            // Not an attribute of that name, or not a whole one: unchanged.
+            (r#"<rssxmlns="u">"#, "xmlns", r#"<rssxmlns="u">"#),
+            (r#"<rss xmlns="u>"#, "xmlns", r#"<rss xmlns="u>"#),
+            (r#"<rss xmlns=u>"#, "xmlns", r#"<rss xmlns=u>"#),
+            (r#"<rss version>"#, "version", r#"<rss version>"#),
+        ] {
+            assert_eq!(strip_attr(tag, name), want, "{tag}");
+        }
     }
 }

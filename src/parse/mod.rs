@@ -155,7 +155,7 @@ pub fn looks_like_html(bytes: &[u8]) -> bool {
 
 /// Feed URLs a web page advertises through `<link rel="alternate" type="…">`, resolved against
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
+    memchr::memmem::find(hay, needle)
 }
 
 fn starts_with_ignore_case(hay: &[u8], prefix: &[u8]) -> bool {
