@@ -70,15 +70,17 @@ pub fn scrub_url(s: &str) -> String {
 
 fn one_line(s: &str, forbidden: fn(char) -> bool) -> String {
     let mut out = String::with_capacity(s.len());
+    // Words go straight into `out` (no allocation per word); one left empty is taken back.
     for word in s.split_whitespace() {
-        let word: String = word.chars().filter(|c| !forbidden(*c)).collect();
-        if word.is_empty() {
-            continue;
-        }
-        if !out.is_empty() {
+        let mark = out.len();
+        if mark > 0 {
             out.push(' ');
         }
-        out.push_str(&word);
+        let start = out.len();
+        out.extend(word.chars().filter(|c| !forbidden(*c)));
+        if out.len() == start {
+            out.truncate(mark);
+        }
     }
     out
 }
