@@ -477,17 +477,29 @@ impl Store {
         let _snapshot = self.conn.unchecked_transaction()?;
         let (counts_sql, papers_sql) = query::months_sql(feed.is_some());
         let args: Vec<Value> = feed.map(Value::Integer).into_iter().collect();
+        self.month_counts(papers_sql, &args, counts_sql, &args)
+    }
+
+    /// Runs a papers-per-month query and a month-counts query (month, count, unread) and joins
+    /// them; callers hold one snapshot around it.
+    pub(crate) fn month_counts(
+        &self,
+        papers_sql: &str,
+        papers_args: &[Value],
+        counts_sql: &str,
+        counts_args: &[Value],
+    ) -> Result<Vec<MonthCount>> {
         let papers: HashMap<String, i64> = self
             .conn
             .prepare_cached(papers_sql)?
-            .query_map(params_from_iter(args.iter()), |r| {
+            .query_map(params_from_iter(papers_args.iter()), |r| {
                 Ok((r.get(0)?, r.get(1)?))
             })?
             .collect::<rusqlite::Result<_>>()?;
         let months = self
             .conn
             .prepare_cached(counts_sql)?
-            .query_map(params_from_iter(args.iter()), |r| {
+            .query_map(params_from_iter(counts_args.iter()), |r| {
                 let month: String = r.get(0)?;
                 Ok(MonthCount {
                     papers: papers.get(&month).copied().unwrap_or(0),

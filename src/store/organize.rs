@@ -1,8 +1,5 @@
 //! Folders, stars and the user's feed titles (issue 12): the store's side of `crate::organize`.
-
-use std::collections::HashMap;
-
-use rusqlite::{params, params_from_iter};
+use rusqlite::params;
 
 use super::query::IN_FOLDER;
 use super::{feed_row, query, ListQuery, Result, Store, StoreError, FEED_COLUMNS, FEED_TITLE};
@@ -170,32 +167,13 @@ impl Store {
                 args.clone(),
             ),
         };
-        let papers: HashMap<String, i64> = self
-            .conn
-            .prepare_cached(&papers_sql)?
-            .query_map(params_from_iter(papers_args.iter()), |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })?
-            .collect::<rusqlite::Result<_>>()?;
-        let months = self
-            .conn
-            .prepare_cached(&format!(
-                // `+e.month`: group in a temporary tree rather than walk the month index, which
-                // reads every row of the cache to test a star (300 ms at 100,000 entries).
-                "SELECT e.month, COUNT(*), TOTAL(e.read = 0) FROM {from_where} \
-                 GROUP BY +e.month ORDER BY +e.month DESC"
-            ))?
-            .query_map(params_from_iter(args.iter()), |r| {
-                let month: String = r.get(0)?;
-                Ok(MonthCount {
-                    papers: papers.get(&month).copied().unwrap_or(0),
-                    month,
-                    count: r.get(1)?,
-                    unread: r.get::<_, f64>(2)? as i64,
-                })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(months)
+        let counts_sql = format!(
+            // `+e.month`: group in a temporary tree rather than walk the month index, which
+            // reads every row of the cache to test a star (300 ms at 100,000 entries).
+            "SELECT e.month, COUNT(*), TOTAL(e.read = 0) FROM {from_where} \
+             GROUP BY +e.month ORDER BY +e.month DESC"
+        );
+        self.month_counts(&papers_sql, &papers_args, &counts_sql, &args)
     }
 }
 
