@@ -1,4 +1,6 @@
 //! Folders, stars and the user's feed titles (issue 12): the store's side of `crate::organize`.
+use std::collections::{BTreeMap, HashSet};
+
 use rusqlite::params;
 
 use super::query::IN_FOLDER;
@@ -143,38 +145,84 @@ impl Store {
             return Ok(Vec::new());
         };
         let _snapshot = self.conn.unchecked_transaction()?;
-        // A folder's papers come from entry_dois alone (it carries feed and month), as a feed's
-        // do; other filters need the entries' own columns.
         let folder_only = q.feed.is_none()
+            && q.month.is_none()
             && !q.starred_only
             && !q.unread_only
             && !q.with_dois_only
             && q.before.is_none();
-        let (papers_sql, papers_args) = match &q.folder {
-            Some(name) if folder_only => (
-                format!(
-                    "SELECT d.month, COUNT(DISTINCT d.doi_key) FROM entry_dois d \
-                     WHERE d.feed_id IN (SELECT f.id FROM feeds f WHERE {IN_FOLDER}) \
-                     GROUP BY d.month"
-                ),
-                vec![rusqlite::types::Value::Text(name.clone()); 3],
-            ),
-            _ => (
-                format!(
-                    "SELECT d.month, COUNT(DISTINCT d.doi_key) FROM entry_dois d \
-                     WHERE d.entry_id IN (SELECT e.id FROM {from_where}) GROUP BY d.month"
-                ),
-                args.clone(),
-            ),
-        };
+        if let (Some(name), true) = (&q.folder, folder_only) {
+            return self.folder_months(name);
+        }
+        let papers_sql = format!(
+            "SELECT d.month, COUNT(DISTINCT d.doi_key) FROM entry_dois d \
+             WHERE d.entry_id IN (SELECT e.id FROM {from_where}) GROUP BY d.month"
+        );
         let counts_sql = format!(
             // `+e.month`: group in a temporary tree rather than walk the month index, which
             // reads every row of the cache to test a star (300 ms at 100,000 entries).
             "SELECT e.month, COUNT(*), TOTAL(e.read = 0) FROM {from_where} \
              GROUP BY +e.month ORDER BY +e.month DESC"
         );
-        self.month_counts(&papers_sql, &papers_args, &counts_sql, &args)
+        self.month_counts(&papers_sql, &args, &counts_sql, &args)
     }
+
+    /// Months of a folder's entries, newest first. Each feed's rows come straight off its
+    /// (feed, month, ...) index and are summed here: SQLite's GROUP BY and COUNT(DISTINCT) over
+    /// a folder of 100 feeds sort every row in temporary trees (about 40 ms at 20,000 rows).
+    /// Callers hold one snapshot around it.
+    fn folder_months(&self, name: &str) -> Result<Vec<MonthCount>> {
+        // Per month: its counts, and the DOI keys seen so far (a paper cited by two feeds of the
+        // folder in one month counts once).
+        let mut months: BTreeMap<String, (MonthCount, HashSet<String>)> = BTreeMap::new();
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT e.month, e.read FROM feeds f CROSS JOIN entries e ON e.feed_id = f.id \
+             WHERE {IN_FOLDER}"
+        ))?;
+        let mut rows = stmt.query([name, name, name])?;
+        while let Some(r) = rows.next()? {
+            let month = text_at(r, 0)?;
+            let read: i64 = r.get(1)?;
+            let slot = match months.get_mut(month) {
+                Some(slot) => slot,
+                None => months.entry(month.to_string()).or_insert_with(|| {
+                    let count = MonthCount {
+                        month: month.to_string(),
+                        count: 0,
+                        unread: 0,
+                        papers: 0,
+                    };
+                    (count, HashSet::new())
+                }),
+            };
+            slot.0.count += 1;
+            slot.0.unread += i64::from(read == 0);
+        }
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT d.month, d.doi_key FROM feeds f CROSS JOIN entry_dois d ON d.feed_id = f.id \
+             WHERE {IN_FOLDER}"
+        ))?;
+        let mut rows = stmt.query([name, name, name])?;
+        while let Some(r) = rows.next()? {
+            // entry_dois copies its entry's month, so the month is always there already.
+            let Some((count, keys)) = months.get_mut(text_at(r, 0)?) else {
+                continue;
+            };
+            let key = text_at(r, 1)?;
+            if !keys.contains(key) {
+                keys.insert(key.to_string());
+                count.papers += 1;
+            }
+        }
+        Ok(months.into_values().rev().map(|(count, _)| count).collect())
+    }
+}
+
+/// Column `i` of a row as text borrowed from SQLite (no allocation per row).
+fn text_at<'a>(r: &'a rusqlite::Row<'_>, i: usize) -> rusqlite::Result<&'a str> {
+    r.get_ref(i)?.as_str().map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
+    })
 }
 
 #[cfg(test)]
@@ -329,5 +377,130 @@ mod tests {
         assert_eq!(store.entry(5).unwrap().unwrap().feed_title, "Mine");
         store.set_user_title(id, None).unwrap();
         assert_eq!(store.feed(id).unwrap().unwrap().title, "Renamed upstream");
+    }
+
+    /// A folder's months, counted in Rust from rows off the indexes, against the same months
+    /// worked out here from the data written: nested folders, a folder whose name extends
+    /// another's, DOIs shared between feeds and between entries of one month, entries with no
+    /// DOI or two.
+    #[test]
+    fn folder_months_match_a_brute_force_count() {
+        let folders = [
+            Some("Sci"),
+            Some("Sci/Psych"),
+            Some("Sci/Psych"),
+            Some("Sci/Psych/Deep"),
+            Some("Science"),
+            None,
+        ];
+        let months = ["2019-11", "2019-12", "2020-01", "2020-02"];
+        let mut store = Store::open_in_memory().unwrap();
+        let mut feed_ids = Vec::new();
+        for (i, folder) in folders.iter().enumerate() {
+            let (id, _) = store
+                .add_feed(&format!("https://f{i}.example/feed"), None)
+                .unwrap();
+            store.set_folder(id, *folder).unwrap();
+            feed_ids.push(id);
+        }
+        // (feed index, month, read, DOI keys) of every entry written.
+        let mut written: Vec<(usize, &str, bool, Vec<String>)> = Vec::new();
+        let mut rng = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move |n: u64| {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            rng % n
+        };
+        for id in 1..=120i64 {
+            let feed = next(folders.len() as u64) as usize;
+            let month = months[next(months.len() as u64) as usize];
+            let read = next(2) == 0;
+            // Six keys in all, so the same paper turns up in many feeds and months.
+            let mut keys: Vec<String> =
+                (0..next(3)).map(|_| format!("10.1/p{}", next(6))).collect();
+            keys.dedup();
+            store
+                .conn()
+                .execute(
+                    "INSERT INTO entries (id, feed_id, guid, title, first_seen, month, sort_time, read) \
+                     VALUES (?1, ?2, ?1, 't', 0, ?3, ?1, ?4)",
+                    params![id, feed_ids[feed], month, read],
+                )
+                .unwrap();
+            for (pos, key) in keys.iter().enumerate() {
+                store
+                    .conn()
+                    .execute(
+                        "INSERT INTO entry_dois (entry_id, feed_id, month, doi_key, doi, source, pos) \
+                         VALUES (?1, ?2, ?3, ?4, ?4, 'text', ?5)",
+                        params![id, feed_ids[feed], month, key, pos as i64],
+                    )
+                    .unwrap();
+            }
+            written.push((feed, month, read, keys));
+        }
+        for name in [
+            "Sci",
+            "Sci/Psych",
+            "Sci/Psych/Deep",
+            "Science",
+            "Sc",
+            "None",
+        ] {
+            let mut expected: Vec<MonthCount> = Vec::new();
+            for month in months.iter().rev() {
+                let rows: Vec<_> = written
+                    .iter()
+                    .filter(|(feed, m, _, _)| {
+                        m == month
+                            && folders[*feed]
+                                .is_some_and(|f| f == name || f.starts_with(&format!("{name}/")))
+                    })
+                    .collect();
+                if rows.is_empty() {
+                    continue;
+                }
+                let papers: HashSet<&String> = rows.iter().flat_map(|r| &r.3).collect();
+                expected.push(MonthCount {
+                    month: month.to_string(),
+                    count: rows.len() as i64,
+                    unread: rows.iter().filter(|r| !r.2).count() as i64,
+                    papers: papers.len() as i64,
+                });
+            }
+            let q = ListQuery {
+                folder: Some(name.to_string()),
+                ..Default::default()
+            };
+            assert_eq!(store.months_where(&q).unwrap(), expected, "folder {name}");
+            // The general path (any other filter) agrees too.
+            let general = ListQuery {
+                before: Some(i64::MAX),
+                ..q
+            };
+            assert_eq!(store.months_where(&general).unwrap(), expected, "{name}");
+        }
+        // The data does share papers between feeds of one month, so the test can tell.
+        let sci = store
+            .months_where(&ListQuery {
+                folder: Some("Sci".to_string()),
+                ..Default::default()
+            })
+            .unwrap();
+        let summed: i64 = folders
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.is_some_and(|f| f.starts_with("Sci/") || f == "Sci"))
+            .map(|(i, _)| {
+                store
+                    .months(Some(feed_ids[i]))
+                    .unwrap()
+                    .iter()
+                    .map(|m| m.papers)
+                    .sum::<i64>()
+            })
+            .sum();
+        assert!(sci.iter().map(|m| m.papers).sum::<i64>() < summed);
     }
 }
