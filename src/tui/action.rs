@@ -79,6 +79,8 @@ pub enum Action {
     Complete,
     MoveToFolder,
     RenameFeed,
+    /// `D` in the Feeds pane: asks before removing the selected feed.
+    RemoveFeed,
     Cancel,
     // ---- terminal ----
     Mouse(MouseAction),
@@ -105,6 +107,11 @@ pub enum Action {
         more: bool,
     },
     EntryLoaded(Box<Entry>),
+    /// What removing `feed` would take, to ask the user: its starred entries.
+    ConfirmRemoveFeed {
+        feed: FeedId,
+        starred: i64,
+    },
     /// The cache changed (mark read, import, demo, refresh): reload what is shown.
     CacheChanged,
     RefreshStarted {

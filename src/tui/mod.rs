@@ -345,6 +345,22 @@ impl Executor {
                 lib.set_starred(&ids, starred)?;
                 Vec::new()
             }
+            Effect::AskRemoveFeed(feed) => vec![Action::ConfirmRemoveFeed {
+                feed,
+                starred: lib.starred_in_feed(feed)?,
+            }],
+            Effect::RemoveFeed(feed) => {
+                let title = lib.find_feed(&feed.to_string())?.title;
+                let text = if lib.remove_feed(feed)? {
+                    format!("removed {title}")
+                } else {
+                    format!("{title} was already removed")
+                };
+                vec![
+                    Action::Info(crate::scrub::scrub_line(&text)),
+                    Action::CacheChanged,
+                ]
+            }
             Effect::MarkRead(q) => {
                 let n = lib.mark_read(&q)?;
                 vec![

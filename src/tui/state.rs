@@ -783,9 +783,27 @@ impl PromptKind {
 /// A window drawn over the panes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overlay {
-    Help { scroll: usize },
-    LinkList { selected: usize },
-    Prompt { kind: PromptKind, input: String },
+    Help {
+        scroll: usize,
+    },
+    LinkList {
+        selected: usize,
+    },
+    Prompt {
+        kind: PromptKind,
+        input: String,
+    },
+    /// A yes/no question on the status line: `y` does `then`, `n` or Esc does nothing.
+    Confirm {
+        question: String,
+        then: Confirmed,
+    },
+}
+
+/// What a confirmed question does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Confirmed {
+    RemoveFeed(FeedId),
 }
 
 /// A message on the status line.

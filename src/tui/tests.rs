@@ -294,6 +294,19 @@ impl Fake {
                 }
                 Vec::new()
             }
+            Effect::AskRemoveFeed(feed) => {
+                let starred = self
+                    .entries
+                    .iter()
+                    .filter(|e| e.feed_id == feed && e.starred)
+                    .count() as i64;
+                vec![Action::ConfirmRemoveFeed { feed, starred }]
+            }
+            Effect::RemoveFeed(feed) => {
+                self.feeds.retain(|f| f.id != feed);
+                self.entries.retain(|e| e.feed_id != feed);
+                vec![Action::CacheChanged]
+            }
             Effect::MarkRead(q) => {
                 let ids: Vec<crate::model::EntryId> = self
                     .entries
@@ -1038,6 +1051,85 @@ fn f_moves_the_selected_feed_to_a_folder_with_completion_and_e_renames_it() {
     fake.press(&mut app, "g");
     fake.press(&mut app, "f");
     assert!(app.overlay.is_none());
+}
+
+/// The Feeds pane with Connected Recovery (feed 1, in `Recovery`) selected.
+fn select_connected_recovery(app: &mut App, fake: &mut Fake) {
+    fake.press(app, "Tab");
+    fake.press(app, "g");
+    for _ in 0..4 {
+        fake.press(app, "j");
+    }
+    assert_eq!(app.feeds.selected_feed().map(|f| f.id), Some(1));
+}
+
+#[test]
+fn d_asks_before_removing_a_feed_and_only_y_removes_it() {
+    let (mut app, mut fake) = start_on(80, 24, Keymap::default(), false, fake_with_folders());
+    select_connected_recovery(&mut app, &mut fake);
+    fake.take_log();
+    fake.press(&mut app, "D");
+    let question = "Remove Connected Recovery and its 5 entries? 1 starred entry goes with it. y/n";
+    assert!(
+        matches!(&app.overlay, Some(Overlay::Confirm { question: q, .. }) if q == question),
+        "{:?}",
+        app.overlay
+    );
+    assert!(screen(&app).contains(question), "{}", screen(&app));
+    // n and Esc keep the feed, and so does a key that is no answer.
+    for key in ["n", "Esc"] {
+        fake.press(&mut app, "j");
+        assert!(app.overlay.is_some(), "j is no answer");
+        fake.press(&mut app, "Enter");
+        assert!(app.overlay.is_some(), "Enter is no answer");
+        fake.press(&mut app, key);
+        assert!(app.overlay.is_none(), "{key} closes the question");
+        assert!(fake.feeds.iter().any(|f| f.id == 1), "{key} removed it");
+        assert_eq!(app.feeds.selected_feed().map(|f| f.id), Some(1));
+        fake.press(&mut app, "D");
+    }
+    assert!(!fake
+        .take_log()
+        .iter()
+        .any(|e| matches!(e, Effect::RemoveFeed(_))));
+    fake.press(&mut app, "y");
+    assert!(matches!(
+        fake.take_log().first(),
+        Some(Effect::RemoveFeed(1))
+    ));
+    assert!(fake.feeds.iter().all(|f| f.id != 1));
+    assert!(app.feeds.feeds.iter().all(|f| f.id != 1));
+    // The cursor leaves the gone feed, and the archive follows it.
+    assert_eq!(app.archive.filter, app.feeds.filter());
+    let shown = screen(&app);
+    let panes: Vec<&str> = shown.lines().filter(|l| !l.contains("removing")).collect();
+    assert!(!panes.join("\n").contains("Connected Recovery"), "{shown}");
+}
+
+#[test]
+fn d_on_a_feed_without_stars_says_nothing_of_stars_and_d_elsewhere_asks_nothing() {
+    let (mut app, mut fake) = start(80, 24);
+    fake.press(&mut app, "Tab");
+    fake.press(&mut app, "G");
+    fake.press(&mut app, "D");
+    assert!(
+        matches!(&app.overlay, Some(Overlay::Confirm { question, .. })
+            if question == "Remove Broken Feed and its 1 entry? y/n"),
+        "{:?}",
+        app.overlay
+    );
+    fake.press(&mut app, "Esc");
+    fake.press(&mut app, "g");
+    fake.press(&mut app, "D");
+    assert!(app.overlay.is_none(), "All feeds is no feed to remove");
+}
+
+#[test]
+fn snapshot_the_remove_question() {
+    let (mut app, mut fake) = start_on(80, 24, Keymap::default(), false, fake_with_folders());
+    select_connected_recovery(&mut app, &mut fake);
+    fake.press(&mut app, "D");
+    snap("feeds_remove_question_80x24", &app);
 }
 
 #[test]
