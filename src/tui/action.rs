@@ -92,6 +92,8 @@ pub enum Action {
         feeds: Vec<Feed>,
         /// Feeds whose whole history is cached (a backfill reached its end).
         complete: BTreeSet<FeedId>,
+        /// How many entries are starred.
+        starred: i64,
     },
     MonthsLoaded {
         filter: crate::tui::state::Filter,
@@ -107,6 +109,11 @@ pub enum Action {
         more: bool,
     },
     EntryLoaded(Box<Entry>),
+    /// The cache renamed a folder (and those nested in it).
+    FolderRenamed {
+        old: String,
+        new: String,
+    },
     /// What removing `feed` would take, to ask the user: its starred entries.
     ConfirmRemoveFeed {
         feed: FeedId,

@@ -283,7 +283,7 @@ fn defaults() -> Vec<Binding> {
         ),
         (
             "rename_feed",
-            "give the feed a title of your own",
+            "rename the feed (a title of your own) or folder",
             Action::RenameFeed,
             vec![Feeds],
             &["e"],

@@ -222,6 +222,7 @@ impl Fake {
                 vec![Action::FeedsLoaded {
                     feeds,
                     complete: self.complete.clone(),
+                    starred: self.entries.iter().filter(|e| e.starred).count() as i64,
                 }]
             }
             Effect::LoadMonths { filter } => {
@@ -293,6 +294,20 @@ impl Fake {
                     e.starred = starred;
                 }
                 Vec::new()
+            }
+            Effect::RenameFolder { old, new } => {
+                for f in &mut self.feeds {
+                    if f.folder.as_deref() == Some(old.as_str()) {
+                        f.folder = Some(new.clone());
+                    } else if let Some(rest) = f
+                        .folder
+                        .as_deref()
+                        .and_then(|n| n.strip_prefix(&format!("{old}/")))
+                    {
+                        f.folder = Some(format!("{new}/{rest}"));
+                    }
+                }
+                vec![Action::FolderRenamed { old, new }]
             }
             Effect::AskRemoveFeed(feed) => {
                 let starred = self
@@ -1122,6 +1137,76 @@ fn d_on_a_feed_without_stars_says_nothing_of_stars_and_d_elsewhere_asks_nothing(
     fake.press(&mut app, "g");
     fake.press(&mut app, "D");
     assert!(app.overlay.is_none(), "All feeds is no feed to remove");
+}
+
+#[test]
+fn e_on_a_folder_renames_it_and_its_nested_folders_with_the_cursor_on_it() {
+    let (mut app, mut fake) = start_on(80, 24, Keymap::default(), false, fake_with_folders());
+    fake.press(&mut app, "Tab");
+    fake.press(&mut app, "g");
+    for _ in 0..3 {
+        fake.press(&mut app, "j");
+    }
+    assert_eq!(app.feeds.scope(), Scope::Folder("Recovery".to_string()));
+    fake.take_log();
+    fake.press(&mut app, "e");
+    assert!(
+        matches!(&app.overlay, Some(Overlay::Prompt { kind: PromptKind::RenameFolder(old), input })
+            if old == "Recovery" && input == "Recovery"),
+        "the prompt starts from the folder's name: {:?}",
+        app.overlay
+    );
+    for _ in 0.."Recovery".len() {
+        fake.press(&mut app, "Backspace");
+    }
+    fake.type_text(&mut app, "Reading");
+    fake.press(&mut app, "Enter");
+    assert!(matches!(
+        fake.take_log().first(),
+        Some(Effect::RenameFolder { old, new }) if old == "Recovery" && new == "Reading"
+    ));
+    let folders: Vec<Option<&str>> = fake.feeds.iter().map(|f| f.folder.as_deref()).collect();
+    assert_eq!(folders, [Some("Reading"), Some("Reading/Journals"), None]);
+    assert_eq!(app.feeds.scope(), Scope::Folder("Reading".to_string()));
+    assert_eq!(app.archive.filter, app.feeds.filter());
+    assert_eq!(
+        app.entries.rows.len(),
+        2,
+        "the renamed folder's February entries"
+    );
+    // Esc keeps the name; the same name changes nothing.
+    fake.press(&mut app, "e");
+    fake.press(&mut app, "Esc");
+    fake.press(&mut app, "e");
+    fake.press(&mut app, "Enter");
+    assert!(fake.take_log().is_empty());
+}
+
+#[test]
+fn the_starred_row_counts_starred_entries_and_follows_s() {
+    let (mut app, mut fake) = start_on(80, 24, Keymap::default(), false, fake_with_folders());
+    assert_eq!(app.feeds.starred, 1);
+    let starred_row = |app: &App| {
+        screen(app)
+            .lines()
+            .find(|l| l.contains("★ Starred"))
+            .map(str::to_string)
+            .unwrap_or_default()
+    };
+    assert!(
+        starred_row(&app).contains("★ Starred            1│"),
+        "{}",
+        starred_row(&app)
+    );
+    fake.press(&mut app, "s");
+    assert_eq!(app.feeds.starred, 2);
+    assert!(
+        starred_row(&app).contains("★ Starred            2│"),
+        "{}",
+        starred_row(&app)
+    );
+    fake.dispatch(&mut app, Action::CacheChanged);
+    assert_eq!(app.feeds.starred, 2, "the cache agrees");
 }
 
 #[test]

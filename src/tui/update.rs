@@ -52,6 +52,10 @@ pub enum Effect {
         ids: Vec<EntryId>,
         starred: bool,
     },
+    RenameFolder {
+        old: String,
+        new: String,
+    },
     /// Count what removing the feed takes (answers `ConfirmRemoveFeed`).
     AskRemoveFeed(FeedId),
     /// Remove the feed with its entries (the user said yes).
@@ -134,6 +138,7 @@ fn is_user(a: &Action) -> bool {
             | Action::BackfillDone { .. }
             | Action::DemoLoaded { .. }
             | Action::ConfirmRemoveFeed { .. }
+            | Action::FolderRenamed { .. }
             | Action::Info(_)
             | Action::Error(_)
             | Action::Resize(..)
@@ -145,7 +150,7 @@ fn prompt(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
     let Some(Overlay::Prompt { kind, input }) = &mut app.overlay else {
         return;
     };
-    let kind = *kind;
+    let kind = kind.clone();
     match action {
         // A prompt is one line of printable text.
         Action::Input(c)
@@ -198,6 +203,10 @@ fn prompt(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
                     feed,
                     title: (text != "-").then_some(text),
                 }),
+                PromptKind::RenameFolder(old) if old != text => {
+                    fx.push(Effect::RenameFolder { old, new: text })
+                }
+                PromptKind::RenameFolder(_) => {}
             }
         }
         // Results keep flowing while the prompt is open.
@@ -373,8 +382,22 @@ fn main(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
                 let kind = PromptKind::RenameFeed(f.id);
                 open_prompt(app, kind)
             }
-            None => app.info("select a feed first"),
+            // `e` on a folder renames the folder, starting from its name.
+            None => match app.feeds.scope() {
+                Scope::Folder(name) if action == Action::RenameFeed => {
+                    app.overlay = Some(Overlay::Prompt {
+                        kind: PromptKind::RenameFolder(name.clone()),
+                        input: name,
+                    });
+                }
+                _ => app.info("select a feed first"),
+            },
         },
+        Action::FolderRenamed { old, new } => {
+            app.feeds.rename_folder(&old, &new);
+            app.archive.filter = app.feeds.filter();
+            reload(app, fx);
+        }
         Action::RemoveFeed => match app.feeds.selected_feed() {
             Some(f) => fx.push(Effect::AskRemoveFeed(f.id)),
             None => app.info("select a feed first"),
@@ -452,7 +475,12 @@ fn main(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
             }
         }
         // ---- results ----
-        Action::FeedsLoaded { feeds, complete } => {
+        Action::FeedsLoaded {
+            feeds,
+            complete,
+            starred,
+        } => {
+            app.feeds.starred = starred;
             let keep = app.feeds.scope();
             app.feeds.feeds = feeds;
             app.feeds.complete = complete;
@@ -996,6 +1024,7 @@ fn toggle_star(app: &mut App, fx: &mut Vec<Effect>) {
     if let Some(reader) = app.reader.as_mut().filter(|r| r.entry.id == id) {
         reader.entry.starred = !starred;
     }
+    app.feeds.starred += if starred { -1 } else { 1 };
     app.info(if starred { "unstarred" } else { "starred ★" });
     fx.push(Effect::SetStarred {
         ids: vec![id],
