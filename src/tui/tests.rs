@@ -2518,3 +2518,76 @@ fn entries_show_the_updated_date_and_a_placeholder_title() {
         .unwrap_or_else(|| panic!("no placeholder title:\n{s}"));
     assert!(row.contains("Feb 10"), "{row}");
 }
+
+/// Presses `key` in the real executor (a real cache behind it).
+fn press_real(exec: &mut super::Executor, app: &mut App, key: &str) {
+    let k = Key::parse(key).unwrap_or_else(|| panic!("bad key {key}"));
+    if let Some(a) = key_action(app, &KeyEvent::new(k.code, KeyModifiers::NONE)) {
+        exec.dispatch(app, a);
+    }
+}
+
+#[test]
+fn the_real_executor_removes_a_feed_and_renames_a_folder_through_the_library() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let paths = crate::paths::Paths::resolve(Some(dir.path()), None).expect("paths");
+    let mut lib = crate::Library::open(paths, crate::config::Config::default()).expect("open");
+    lib.load_demo().expect("demo");
+    let (tx, _rx) = std::sync::mpsc::channel();
+    let mut exec = super::Executor {
+        lib,
+        demo_dir: None,
+        tx,
+        browser: Vec::new(),
+        quit: false,
+    };
+    let mut app = App::new(Keymap::default(), Theme::default(), (80, 24), true);
+    exec.dispatch(&mut app, Action::CacheChanged);
+    assert_eq!(app.feeds.starred, 1, "the demo's starred entry is counted");
+    press_real(&mut exec, &mut app, "Tab");
+    press_real(&mut exec, &mut app, "G");
+    assert_eq!(
+        app.feeds.selected_feed().map(|f| f.title.as_str()),
+        Some("Connected Recovery")
+    );
+    press_real(&mut exec, &mut app, "D");
+    let question =
+        "Remove Connected Recovery and its 45 entries? 1 starred entry goes with it. y/n";
+    assert!(screen(&app).contains(question), "{}", screen(&app));
+    press_real(&mut exec, &mut app, "y");
+    let feeds = exec.lib.feeds().expect("feeds");
+    assert_eq!(feeds.len(), 2, "{feeds:?}");
+    assert_eq!(app.feeds.starred, 0, "its starred entry went with it");
+    // `e` on the Papers folder renames it in the cache.
+    press_real(&mut exec, &mut app, "g");
+    press_real(&mut exec, &mut app, "j");
+    press_real(&mut exec, &mut app, "j");
+    press_real(&mut exec, &mut app, "j");
+    assert_eq!(app.feeds.scope(), Scope::Folder("Papers".to_string()));
+    press_real(&mut exec, &mut app, "e");
+    for _ in 0.."Papers".len() {
+        exec.dispatch(&mut app, Action::Backspace);
+    }
+    for c in "Reading".chars() {
+        exec.dispatch(&mut app, Action::Input(c));
+    }
+    press_real(&mut exec, &mut app, "Enter");
+    let folders: Vec<String> = exec
+        .lib
+        .folders()
+        .expect("folders")
+        .into_iter()
+        .map(|f| f.name)
+        .collect();
+    assert_eq!(folders, ["Reading"]);
+    assert_eq!(app.feeds.scope(), Scope::Folder("Reading".to_string()));
+    assert!(app
+        .entries
+        .rows
+        .iter()
+        .all(|r| feeds.iter().any(|f| f.id == r.feed_id)));
+    assert!(
+        !app.entries.rows.is_empty(),
+        "the renamed folder's entries are listed"
+    );
+}
