@@ -257,6 +257,7 @@ wait_for "Feeds (3)"
 keys Tab
 press_until_selected j "Connected Recovery"
 keys Tab
+keys g
 press_until_screen j "December 2014 ("
 shot archive
 stop
@@ -268,6 +269,8 @@ wait_for "Feeds (3)"
 keys Tab
 press_until_selected j "Connected Recovery"
 keys Tab
+# The month shown follows the rows passed on the way (Starred, Papers): start from the newest.
+keys g
 press_until_screen j "August 2015 ("
 keys Enter
 press_until_selected j "A summer reading list"
@@ -276,6 +279,16 @@ wait_for "Papers (DOIs)"
 keys L
 wait_for "doi.org/10.1192/bjp.bp.110.083733"
 shot reader
+stop
+
+# folders.png: the Feeds pane with the demo's folder, the Starred row and its starred entry.
+say "folders.png"
+start "$bin" --demo
+wait_for "Feeds (3)"
+keys Tab
+press_until_selected j "★ Starred"
+wait_for "A summer reading list"
+shot folders
 stop
 
 # search.png: `/` search results for "recovery".
@@ -327,4 +340,4 @@ stop
 kill "$server_pid" 2>/dev/null || true
 server_pid=""
 
-say "done: screenshots/{archive,reader,help,search,refresh}.png"
+say "done: screenshots/{archive,reader,help,folders,search,refresh}.png"

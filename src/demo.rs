@@ -13,6 +13,9 @@
 //!   prefix).
 //! - `demo/preprints.json`: a JSON Feed 1.1 of invented preprint announcements.
 //!
+//! The journal and the preprints are filed in the folder `Papers`, and the blog's summer reading
+//! list is starred, so that a new user sees folders and stars at work.
+//!
 //! Every invented host ends in `.invalid` (RFC 2606), so nothing in the demo can ever resolve;
 //! the only real hosts are DOI resolver and publisher DOI links.
 
@@ -23,24 +26,32 @@ pub struct DemoFeed {
     pub url: &'static str,
     /// The raw document, exactly as a server would send it (UTF-8).
     pub bytes: &'static [u8],
+    /// The folder the demo files it in.
+    pub folder: Option<&'static str>,
 }
+
+/// The title of the demo entry that starts out starred.
+pub const STARRED_TITLE: &str = "A summer reading list on social networks and mental health";
 
 /// The research group blog (RSS 2.0, WordPress style).
 pub const BLOG: DemoFeed = DemoFeed {
     url: "http://demo.paperboy.invalid/connected-recovery/feed/",
     bytes: include_bytes!("demo/socialwork.xml"),
+    folder: None,
 };
 
 /// The journal table-of-contents feed (RSS 1.0 / RDF with PRISM metadata).
 pub const JOURNAL_TOC: DemoFeed = DemoFeed {
     url: "http://demo-journal.invalid/jds/rss.xml",
     bytes: include_bytes!("demo/toc.xml"),
+    folder: Some("Papers"),
 };
 
 /// The preprint announcements (JSON Feed 1.1).
 pub const PREPRINTS: DemoFeed = DemoFeed {
     url: "http://demo-preprints.invalid/feed.json",
     bytes: include_bytes!("demo/preprints.json"),
+    folder: Some("Papers"),
 };
 
 static FEEDS: [DemoFeed; 3] = [BLOG, JOURNAL_TOC, PREPRINTS];

@@ -312,6 +312,24 @@ impl Library {
             .map(|f| (f.url, f.bytes))
             .collect();
         let n = self.ingest_documents(&docs)?;
+        for f in crate::demo::feeds() {
+            if let Some(folder) = f.folder {
+                let id = self.find_feed(f.url)?.id;
+                self.set_folder(id, Some(folder))?;
+            }
+        }
+        let blog = self.find_feed(crate::demo::BLOG.url)?.id;
+        let q = ListQuery {
+            feed: Some(blog),
+            ..ListQuery::default()
+        };
+        let starred: Vec<EntryId> = self
+            .list(&q)?
+            .into_iter()
+            .filter(|e| e.title == crate::demo::STARRED_TITLE)
+            .map(|e| e.id)
+            .collect();
+        self.set_starred(&starred, true)?;
         let works: Vec<serde_json::Value> =
             serde_json::from_slice(crate::demo::CITATIONS_CSL_JSON).unwrap_or_default();
         for work in works {

@@ -147,6 +147,30 @@ fn readme_lists_the_current_keys() {
 }
 
 #[test]
+fn the_demo_archive_files_two_feeds_in_a_folder_and_stars_one_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = paperboy::paths::Paths::resolve(Some(dir.path()), None).unwrap();
+    let mut lib = paperboy::Library::open(paths, paperboy::config::Config::default()).unwrap();
+    lib.load_demo().unwrap();
+    let folders: Vec<(String, i64)> = lib
+        .folders()
+        .unwrap()
+        .into_iter()
+        .map(|f| (f.name, f.feeds))
+        .collect();
+    assert_eq!(folders, [("Papers".to_string(), 2)]);
+    let starred = lib
+        .list(&paperboy::store::ListQuery {
+            starred_only: true,
+            ..Default::default()
+        })
+        .unwrap();
+    let titles: Vec<&str> = starred.iter().map(|e| e.title.as_str()).collect();
+    assert_eq!(titles, [paperboy::demo::STARRED_TITLE]);
+    assert!(!starred[0].read, "a star leaves the entry unread");
+}
+
+#[test]
 fn the_demo_archive_carries_citations_for_the_real_papers_it_cites() {
     let dir = tempfile::tempdir().unwrap();
     let paths = paperboy::paths::Paths::resolve(Some(dir.path()), None).unwrap();

@@ -79,6 +79,8 @@ pub enum Action {
     Complete,
     MoveToFolder,
     RenameFeed,
+    /// `D` in the Feeds pane: asks before removing the selected feed.
+    RemoveFeed,
     Cancel,
     // ---- terminal ----
     Mouse(MouseAction),
@@ -90,6 +92,8 @@ pub enum Action {
         feeds: Vec<Feed>,
         /// Feeds whose whole history is cached (a backfill reached its end).
         complete: BTreeSet<FeedId>,
+        /// How many entries are starred.
+        starred: i64,
     },
     MonthsLoaded {
         filter: crate::tui::state::Filter,
@@ -105,6 +109,16 @@ pub enum Action {
         more: bool,
     },
     EntryLoaded(Box<Entry>),
+    /// The cache renamed a folder (and those nested in it).
+    FolderRenamed {
+        old: String,
+        new: String,
+    },
+    /// What removing `feed` would take, to ask the user: its starred entries.
+    ConfirmRemoveFeed {
+        feed: FeedId,
+        starred: i64,
+    },
     /// The cache changed (mark read, import, demo, refresh): reload what is shown.
     CacheChanged,
     RefreshStarted {

@@ -283,10 +283,17 @@ fn defaults() -> Vec<Binding> {
         ),
         (
             "rename_feed",
-            "give the feed a title of your own",
+            "rename the feed (a title of your own) or folder",
             Action::RenameFeed,
             vec![Feeds],
             &["e"],
+        ),
+        (
+            "remove_feed",
+            "remove the feed and its entries (asks first)",
+            Action::RemoveFeed,
+            vec![Feeds],
+            &["D"],
         ),
         (
             "toggle_folder",
@@ -645,6 +652,12 @@ pub fn key_action(app: &App, ev: &KeyEvent) -> Option<Action> {
             KeyCode::Backspace => Some(Action::Backspace),
             KeyCode::Tab => Some(Action::Complete),
             KeyCode::Char(c) if !key.ctrl && !key.alt => Some(Action::Input(c)),
+            _ => None,
+        },
+        // Only an explicit answer: Enter must not confirm by accident.
+        Some(Overlay::Confirm { .. }) => match key.code {
+            KeyCode::Char('y' | 'Y') if !key.ctrl && !key.alt => Some(Action::Submit),
+            KeyCode::Char('n' | 'N') | KeyCode::Esc => Some(Action::Cancel),
             _ => None,
         },
         // The list's own keys, then the reader's (digits, `o`, `L` to close) and the global ones.

@@ -281,7 +281,15 @@ impl Executor {
                         complete.insert(f.id);
                     }
                 }
-                vec![Action::FeedsLoaded { feeds, complete }]
+                let starred = lib.count(&crate::store::ListQuery {
+                    starred_only: true,
+                    ..crate::store::ListQuery::default()
+                })?;
+                vec![Action::FeedsLoaded {
+                    feeds,
+                    complete,
+                    starred,
+                }]
             }
             Effect::LoadMonths { filter } => vec![Action::MonthsLoaded {
                 months: lib.months_where(&filter.query())?,
@@ -344,6 +352,33 @@ impl Executor {
             Effect::SetStarred { ids, starred } => {
                 lib.set_starred(&ids, starred)?;
                 Vec::new()
+            }
+            Effect::RenameFolder { old, new } => {
+                let (new, moved) = lib.rename_folder(&old, &new)?;
+                let text = format!(
+                    "renamed folder {old} to {new} ({})",
+                    crate::text::count(moved, "feed", "feeds")
+                );
+                vec![
+                    Action::Info(crate::scrub::scrub_line(&text)),
+                    Action::FolderRenamed { old, new },
+                ]
+            }
+            Effect::AskRemoveFeed(feed) => vec![Action::ConfirmRemoveFeed {
+                feed,
+                starred: lib.starred_in_feed(feed)?,
+            }],
+            Effect::RemoveFeed(feed) => {
+                let title = lib.find_feed(&feed.to_string())?.title;
+                let text = if lib.remove_feed(feed)? {
+                    format!("removed {title}")
+                } else {
+                    format!("{title} was already removed")
+                };
+                vec![
+                    Action::Info(crate::scrub::scrub_line(&text)),
+                    Action::CacheChanged,
+                ]
             }
             Effect::MarkRead(q) => {
                 let n = lib.mark_read(&q)?;

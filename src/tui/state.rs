@@ -110,6 +110,8 @@ pub struct FeedsState {
     pub complete: BTreeSet<FeedId>,
     /// Folders shown closed.
     pub folded: BTreeSet<String>,
+    /// Starred entries, counted on the Starred row.
+    pub starred: i64,
 }
 
 impl FeedsState {
@@ -255,6 +257,23 @@ impl FeedsState {
             .filter_map(|f| f.folder.as_deref())
             .filter(|name| name.len() > input.len() && name.to_lowercase().starts_with(&lower))
             .min()
+    }
+
+    /// Mirrors a folder rename the cache has made (nested folders follow), so that the cursor
+    /// and the closed folders stay on it.
+    pub fn rename_folder(&mut self, old: &str, new: &str) {
+        let renamed = |name: &str| {
+            crate::organize::in_folder(old, name).then(|| format!("{new}{}", &name[old.len()..]))
+        };
+        for f in &mut self.feeds {
+            if let Some(n) = f.folder.as_deref().and_then(renamed) {
+                f.folder = Some(n);
+            }
+        }
+        self.folded = std::mem::take(&mut self.folded)
+            .into_iter()
+            .map(|name| renamed(&name).unwrap_or(name))
+            .collect();
     }
 
     /// A feed's title as the status line names it.
@@ -753,7 +772,7 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
 }
 
 /// The kind of one-line prompt open.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PromptKind {
     AddFeed,
     JumpMonth,
@@ -763,10 +782,12 @@ pub enum PromptKind {
     MoveToFolder(FeedId),
     /// Give this feed a title of the user's own.
     RenameFeed(FeedId),
+    /// Rename this folder (the folders nested in it follow).
+    RenameFolder(String),
 }
 
 impl PromptKind {
-    pub fn label(self) -> &'static str {
+    pub fn label(&self) -> &'static str {
         match self {
             PromptKind::AddFeed => "Add feed (URL)",
             PromptKind::JumpMonth => "Jump to month (YYYY-MM)",
@@ -776,6 +797,7 @@ impl PromptKind {
                 "Move to folder (Outer/Inner; Tab completes; - for none)"
             }
             PromptKind::RenameFeed(_) => "Rename feed (- for the feed's own title)",
+            PromptKind::RenameFolder(_) => "Rename folder (Outer/Inner)",
         }
     }
 }
@@ -783,9 +805,27 @@ impl PromptKind {
 /// A window drawn over the panes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overlay {
-    Help { scroll: usize },
-    LinkList { selected: usize },
-    Prompt { kind: PromptKind, input: String },
+    Help {
+        scroll: usize,
+    },
+    LinkList {
+        selected: usize,
+    },
+    Prompt {
+        kind: PromptKind,
+        input: String,
+    },
+    /// A yes/no question on the status line: `y` does `then`, `n` or Esc does nothing.
+    Confirm {
+        question: String,
+        then: Confirmed,
+    },
+}
+
+/// What a confirmed question does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Confirmed {
+    RemoveFeed(FeedId),
 }
 
 /// A message on the status line.

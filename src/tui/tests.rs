@@ -222,6 +222,7 @@ impl Fake {
                 vec![Action::FeedsLoaded {
                     feeds,
                     complete: self.complete.clone(),
+                    starred: self.entries.iter().filter(|e| e.starred).count() as i64,
                 }]
             }
             Effect::LoadMonths { filter } => {
@@ -293,6 +294,33 @@ impl Fake {
                     e.starred = starred;
                 }
                 Vec::new()
+            }
+            Effect::RenameFolder { old, new } => {
+                for f in &mut self.feeds {
+                    if f.folder.as_deref() == Some(old.as_str()) {
+                        f.folder = Some(new.clone());
+                    } else if let Some(rest) = f
+                        .folder
+                        .as_deref()
+                        .and_then(|n| n.strip_prefix(&format!("{old}/")))
+                    {
+                        f.folder = Some(format!("{new}/{rest}"));
+                    }
+                }
+                vec![Action::FolderRenamed { old, new }]
+            }
+            Effect::AskRemoveFeed(feed) => {
+                let starred = self
+                    .entries
+                    .iter()
+                    .filter(|e| e.feed_id == feed && e.starred)
+                    .count() as i64;
+                vec![Action::ConfirmRemoveFeed { feed, starred }]
+            }
+            Effect::RemoveFeed(feed) => {
+                self.feeds.retain(|f| f.id != feed);
+                self.entries.retain(|e| e.feed_id != feed);
+                vec![Action::CacheChanged]
             }
             Effect::MarkRead(q) => {
                 let ids: Vec<crate::model::EntryId> = self
@@ -1038,6 +1066,155 @@ fn f_moves_the_selected_feed_to_a_folder_with_completion_and_e_renames_it() {
     fake.press(&mut app, "g");
     fake.press(&mut app, "f");
     assert!(app.overlay.is_none());
+}
+
+/// The Feeds pane with Connected Recovery (feed 1, in `Recovery`) selected.
+fn select_connected_recovery(app: &mut App, fake: &mut Fake) {
+    fake.press(app, "Tab");
+    fake.press(app, "g");
+    for _ in 0..4 {
+        fake.press(app, "j");
+    }
+    assert_eq!(app.feeds.selected_feed().map(|f| f.id), Some(1));
+}
+
+#[test]
+fn d_asks_before_removing_a_feed_and_only_y_removes_it() {
+    let (mut app, mut fake) = start_on(80, 24, Keymap::default(), false, fake_with_folders());
+    select_connected_recovery(&mut app, &mut fake);
+    fake.take_log();
+    fake.press(&mut app, "D");
+    let question = "Remove Connected Recovery and its 5 entries? 1 starred entry goes with it. y/n";
+    assert!(
+        matches!(&app.overlay, Some(Overlay::Confirm { question: q, .. }) if q == question),
+        "{:?}",
+        app.overlay
+    );
+    assert!(screen(&app).contains(question), "{}", screen(&app));
+    // n and Esc keep the feed, and so does a key that is no answer.
+    for key in ["n", "Esc"] {
+        fake.press(&mut app, "j");
+        assert!(app.overlay.is_some(), "j is no answer");
+        fake.press(&mut app, "Enter");
+        assert!(app.overlay.is_some(), "Enter is no answer");
+        fake.press(&mut app, key);
+        assert!(app.overlay.is_none(), "{key} closes the question");
+        assert!(fake.feeds.iter().any(|f| f.id == 1), "{key} removed it");
+        assert_eq!(app.feeds.selected_feed().map(|f| f.id), Some(1));
+        fake.press(&mut app, "D");
+    }
+    assert!(!fake
+        .take_log()
+        .iter()
+        .any(|e| matches!(e, Effect::RemoveFeed(_))));
+    fake.press(&mut app, "y");
+    assert!(matches!(
+        fake.take_log().first(),
+        Some(Effect::RemoveFeed(1))
+    ));
+    assert!(fake.feeds.iter().all(|f| f.id != 1));
+    assert!(app.feeds.feeds.iter().all(|f| f.id != 1));
+    // The cursor leaves the gone feed, and the archive follows it.
+    assert_eq!(app.archive.filter, app.feeds.filter());
+    let shown = screen(&app);
+    let panes: Vec<&str> = shown.lines().filter(|l| !l.contains("removing")).collect();
+    assert!(!panes.join("\n").contains("Connected Recovery"), "{shown}");
+}
+
+#[test]
+fn d_on_a_feed_without_stars_says_nothing_of_stars_and_d_elsewhere_asks_nothing() {
+    let (mut app, mut fake) = start(80, 24);
+    fake.press(&mut app, "Tab");
+    fake.press(&mut app, "G");
+    fake.press(&mut app, "D");
+    assert!(
+        matches!(&app.overlay, Some(Overlay::Confirm { question, .. })
+            if question == "Remove Broken Feed and its 1 entry? y/n"),
+        "{:?}",
+        app.overlay
+    );
+    fake.press(&mut app, "Esc");
+    fake.press(&mut app, "g");
+    fake.press(&mut app, "D");
+    assert!(app.overlay.is_none(), "All feeds is no feed to remove");
+}
+
+#[test]
+fn e_on_a_folder_renames_it_and_its_nested_folders_with_the_cursor_on_it() {
+    let (mut app, mut fake) = start_on(80, 24, Keymap::default(), false, fake_with_folders());
+    fake.press(&mut app, "Tab");
+    fake.press(&mut app, "g");
+    for _ in 0..3 {
+        fake.press(&mut app, "j");
+    }
+    assert_eq!(app.feeds.scope(), Scope::Folder("Recovery".to_string()));
+    fake.take_log();
+    fake.press(&mut app, "e");
+    assert!(
+        matches!(&app.overlay, Some(Overlay::Prompt { kind: PromptKind::RenameFolder(old), input })
+            if old == "Recovery" && input == "Recovery"),
+        "the prompt starts from the folder's name: {:?}",
+        app.overlay
+    );
+    for _ in 0.."Recovery".len() {
+        fake.press(&mut app, "Backspace");
+    }
+    fake.type_text(&mut app, "Reading");
+    fake.press(&mut app, "Enter");
+    assert!(matches!(
+        fake.take_log().first(),
+        Some(Effect::RenameFolder { old, new }) if old == "Recovery" && new == "Reading"
+    ));
+    let folders: Vec<Option<&str>> = fake.feeds.iter().map(|f| f.folder.as_deref()).collect();
+    assert_eq!(folders, [Some("Reading"), Some("Reading/Journals"), None]);
+    assert_eq!(app.feeds.scope(), Scope::Folder("Reading".to_string()));
+    assert_eq!(app.archive.filter, app.feeds.filter());
+    assert_eq!(
+        app.entries.rows.len(),
+        2,
+        "the renamed folder's February entries"
+    );
+    // Esc keeps the name; the same name changes nothing.
+    fake.press(&mut app, "e");
+    fake.press(&mut app, "Esc");
+    fake.press(&mut app, "e");
+    fake.press(&mut app, "Enter");
+    assert!(fake.take_log().is_empty());
+}
+
+#[test]
+fn the_starred_row_counts_starred_entries_and_follows_s() {
+    let (mut app, mut fake) = start_on(80, 24, Keymap::default(), false, fake_with_folders());
+    assert_eq!(app.feeds.starred, 1);
+    let starred_row = |app: &App| {
+        screen(app)
+            .lines()
+            .find(|l| l.contains("★ Starred"))
+            .map(str::to_string)
+            .unwrap_or_default()
+    };
+    assert!(
+        starred_row(&app).contains("★ Starred            1│"),
+        "{}",
+        starred_row(&app)
+    );
+    fake.press(&mut app, "s");
+    assert_eq!(app.feeds.starred, 2);
+    assert!(
+        starred_row(&app).contains("★ Starred            2│"),
+        "{}",
+        starred_row(&app)
+    );
+    fake.dispatch(&mut app, Action::CacheChanged);
+    assert_eq!(app.feeds.starred, 2, "the cache agrees");
+}
+
+#[test]
+fn snapshot_the_remove_question() {
+    let (mut app, mut fake) = start_on(80, 24, Keymap::default(), false, fake_with_folders());
+    select_connected_recovery(&mut app, &mut fake);
+    fake.press(&mut app, "D");
+    snap("feeds_remove_question_80x24", &app);
 }
 
 #[test]
@@ -2340,4 +2517,77 @@ fn entries_show_the_updated_date_and_a_placeholder_title() {
         .find(|l| l.contains("(untitled)"))
         .unwrap_or_else(|| panic!("no placeholder title:\n{s}"));
     assert!(row.contains("Feb 10"), "{row}");
+}
+
+/// Presses `key` in the real executor (a real cache behind it).
+fn press_real(exec: &mut super::Executor, app: &mut App, key: &str) {
+    let k = Key::parse(key).unwrap_or_else(|| panic!("bad key {key}"));
+    if let Some(a) = key_action(app, &KeyEvent::new(k.code, KeyModifiers::NONE)) {
+        exec.dispatch(app, a);
+    }
+}
+
+#[test]
+fn the_real_executor_removes_a_feed_and_renames_a_folder_through_the_library() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let paths = crate::paths::Paths::resolve(Some(dir.path()), None).expect("paths");
+    let mut lib = crate::Library::open(paths, crate::config::Config::default()).expect("open");
+    lib.load_demo().expect("demo");
+    let (tx, _rx) = std::sync::mpsc::channel();
+    let mut exec = super::Executor {
+        lib,
+        demo_dir: None,
+        tx,
+        browser: Vec::new(),
+        quit: false,
+    };
+    let mut app = App::new(Keymap::default(), Theme::default(), (80, 24), true);
+    exec.dispatch(&mut app, Action::CacheChanged);
+    assert_eq!(app.feeds.starred, 1, "the demo's starred entry is counted");
+    press_real(&mut exec, &mut app, "Tab");
+    press_real(&mut exec, &mut app, "G");
+    assert_eq!(
+        app.feeds.selected_feed().map(|f| f.title.as_str()),
+        Some("Connected Recovery")
+    );
+    press_real(&mut exec, &mut app, "D");
+    let question =
+        "Remove Connected Recovery and its 45 entries? 1 starred entry goes with it. y/n";
+    assert!(screen(&app).contains(question), "{}", screen(&app));
+    press_real(&mut exec, &mut app, "y");
+    let feeds = exec.lib.feeds().expect("feeds");
+    assert_eq!(feeds.len(), 2, "{feeds:?}");
+    assert_eq!(app.feeds.starred, 0, "its starred entry went with it");
+    // `e` on the Papers folder renames it in the cache.
+    press_real(&mut exec, &mut app, "g");
+    press_real(&mut exec, &mut app, "j");
+    press_real(&mut exec, &mut app, "j");
+    press_real(&mut exec, &mut app, "j");
+    assert_eq!(app.feeds.scope(), Scope::Folder("Papers".to_string()));
+    press_real(&mut exec, &mut app, "e");
+    for _ in 0.."Papers".len() {
+        exec.dispatch(&mut app, Action::Backspace);
+    }
+    for c in "Reading".chars() {
+        exec.dispatch(&mut app, Action::Input(c));
+    }
+    press_real(&mut exec, &mut app, "Enter");
+    let folders: Vec<String> = exec
+        .lib
+        .folders()
+        .expect("folders")
+        .into_iter()
+        .map(|f| f.name)
+        .collect();
+    assert_eq!(folders, ["Reading"]);
+    assert_eq!(app.feeds.scope(), Scope::Folder("Reading".to_string()));
+    assert!(app
+        .entries
+        .rows
+        .iter()
+        .all(|r| feeds.iter().any(|f| f.id == r.feed_id)));
+    assert!(
+        !app.entries.rows.is_empty(),
+        "the renamed folder's entries are listed"
+    );
 }

@@ -12,8 +12,8 @@ use crate::text::count;
 use super::action::{Action, BibUse, MouseAction};
 use super::layout::{self, areas, follow};
 use super::state::{
-    fill_empty_months, year_of, App, ArchiveRow, BackfillStatus, Cite, EntrySource, FeedRow,
-    Filter, Overlay, Pane, PromptKind, ReaderState, Scope, PAGE,
+    fill_empty_months, year_of, App, ArchiveRow, BackfillStatus, Cite, Confirmed, EntrySource,
+    FeedRow, Filter, Overlay, Pane, PromptKind, ReaderState, Scope, PAGE,
 };
 
 /// What the status line says after a copy: OSC 52 depends on the terminal, so say so.
@@ -52,6 +52,14 @@ pub enum Effect {
         ids: Vec<EntryId>,
         starred: bool,
     },
+    RenameFolder {
+        old: String,
+        new: String,
+    },
+    /// Count what removing the feed takes (answers `ConfirmRemoveFeed`).
+    AskRemoveFeed(FeedId),
+    /// Remove the feed with its entries (the user said yes).
+    RemoveFeed(FeedId),
     /// Refresh these feeds in the background (empty: all).
     Refresh(Vec<FeedId>),
     AddFeed(String),
@@ -100,6 +108,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Some(Overlay::Prompt { .. }) => prompt(app, action, &mut fx),
         Some(Overlay::Help { .. }) if is_user(&action) => help(app, action, &mut fx),
         Some(Overlay::LinkList { .. }) if is_user(&action) => link_list(app, action, &mut fx),
+        Some(Overlay::Confirm { .. }) if is_user(&action) => confirm(app, action, &mut fx),
         _ => main(app, action, &mut fx),
     }
     fix_offsets(app);
@@ -128,6 +137,8 @@ fn is_user(a: &Action) -> bool {
             | Action::BackfillFeedDone(_)
             | Action::BackfillDone { .. }
             | Action::DemoLoaded { .. }
+            | Action::ConfirmRemoveFeed { .. }
+            | Action::FolderRenamed { .. }
             | Action::Info(_)
             | Action::Error(_)
             | Action::Resize(..)
@@ -139,7 +150,7 @@ fn prompt(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
     let Some(Overlay::Prompt { kind, input }) = &mut app.overlay else {
         return;
     };
-    let kind = *kind;
+    let kind = kind.clone();
     match action {
         // A prompt is one line of printable text.
         Action::Input(c)
@@ -192,12 +203,58 @@ fn prompt(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
                     feed,
                     title: (text != "-").then_some(text),
                 }),
+                PromptKind::RenameFolder(old) if old != text => {
+                    fx.push(Effect::RenameFolder { old, new: text })
+                }
+                PromptKind::RenameFolder(_) => {}
             }
         }
         // Results keep flowing while the prompt is open.
         other if !is_user(&other) => main(app, other, fx),
         _ => {}
     }
+}
+
+/// A yes/no question: only `y` (Submit) acts; anything else the keymap sends is a no.
+fn confirm(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
+    let Some(Overlay::Confirm { then, .. }) = app.overlay.take() else {
+        return;
+    };
+    match action {
+        Action::Submit => match then {
+            Confirmed::RemoveFeed(feed) => {
+                app.info(format!("removing {} …", app.feeds.title_of(feed)));
+                fx.push(Effect::RemoveFeed(feed));
+            }
+        },
+        Action::ForceQuit => fx.push(Effect::Quit),
+        _ => app.info("nothing removed"),
+    }
+}
+
+/// Asks before removing `feed`: its entries and, when it holds any, its starred ones go too.
+fn ask_remove_feed(app: &mut App, feed: FeedId, starred: i64) {
+    let Some(f) = app.feeds.feeds.iter().find(|f| f.id == feed) else {
+        return; // gone meanwhile
+    };
+    let stars = if starred > 0 {
+        format!(
+            " {} {} with it.",
+            count(starred, "starred entry", "starred entries"),
+            if starred == 1 { "goes" } else { "go" }
+        )
+    } else {
+        String::new()
+    };
+    let question = format!(
+        "Remove {} and its {}?{stars} y/n",
+        crate::scrub::scrub_line(&f.title),
+        count(f.entries, "entry", "entries"),
+    );
+    app.overlay = Some(Overlay::Confirm {
+        question,
+        then: Confirmed::RemoveFeed(feed),
+    });
 }
 
 fn help(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
@@ -325,8 +382,27 @@ fn main(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
                 let kind = PromptKind::RenameFeed(f.id);
                 open_prompt(app, kind)
             }
+            // `e` on a folder renames the folder, starting from its name.
+            None => match app.feeds.scope() {
+                Scope::Folder(name) if action == Action::RenameFeed => {
+                    app.overlay = Some(Overlay::Prompt {
+                        kind: PromptKind::RenameFolder(name.clone()),
+                        input: name,
+                    });
+                }
+                _ => app.info("select a feed first"),
+            },
+        },
+        Action::FolderRenamed { old, new } => {
+            app.feeds.rename_folder(&old, &new);
+            app.archive.filter = app.feeds.filter();
+            reload(app, fx);
+        }
+        Action::RemoveFeed => match app.feeds.selected_feed() {
+            Some(f) => fx.push(Effect::AskRemoveFeed(f.id)),
             None => app.info("select a feed first"),
         },
+        Action::ConfirmRemoveFeed { feed, starred } => ask_remove_feed(app, feed, starred),
         Action::Help => app.overlay = Some(Overlay::Help { scroll: 0 }),
         Action::NextEntry => step_entry(app, 1, fx),
         Action::PrevEntry => step_entry(app, -1, fx),
@@ -399,13 +475,22 @@ fn main(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
             }
         }
         // ---- results ----
-        Action::FeedsLoaded { feeds, complete } => {
+        Action::FeedsLoaded {
+            feeds,
+            complete,
+            starred,
+        } => {
+            app.feeds.starred = starred;
             let keep = app.feeds.scope();
             app.feeds.feeds = feeds;
             app.feeds.complete = complete;
             app.feeds.loaded = true;
             // Keep the selected row by what it shows: a new feed may have been added above it.
             app.feeds.selected = app.feeds.row_of(&keep);
+            // The selected feed or folder is gone (removed): show what the cursor is on now.
+            if app.feeds.scope() != keep {
+                scope_changed(app, fx);
+            }
         }
         Action::MonthsLoaded { filter, months } => months_loaded(app, filter, months, fx),
         Action::EntriesLoaded {
@@ -939,6 +1024,7 @@ fn toggle_star(app: &mut App, fx: &mut Vec<Effect>) {
     if let Some(reader) = app.reader.as_mut().filter(|r| r.entry.id == id) {
         reader.entry.starred = !starred;
     }
+    app.feeds.starred += if starred { -1 } else { 1 };
     app.info(if starred { "unstarred" } else { "starred ★" });
     fx.push(Effect::SetStarred {
         ids: vec![id],

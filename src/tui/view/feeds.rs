@@ -25,7 +25,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         let (label, count, mut style) = match r {
             FeedRow::All => ("All feeds".to_string(), f.total_entries(), t.title()),
             FeedRow::Unread => ("Unread".to_string(), f.total_unread(), t.title()),
-            FeedRow::Starred => ("★ Starred".to_string(), 0, t.title()),
+            FeedRow::Starred => ("★ Starred".to_string(), f.starred, t.title()),
             FeedRow::Folder {
                 name,
                 unread,

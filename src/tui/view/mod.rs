@@ -52,8 +52,9 @@ pub fn view(app: &App, frame: &mut Frame) {
     match &app.overlay {
         Some(Overlay::Help { scroll }) => help::draw(app, *scroll, frame, full),
         Some(Overlay::LinkList { selected }) => links::draw(app, *selected, frame, full),
-        Some(Overlay::Prompt { kind, input }) => prompt::draw(app, *kind, input, frame, full),
-        None => {}
+        Some(Overlay::Prompt { kind, input }) => prompt::draw(app, kind, input, frame, full),
+        // A question is asked on the status line (drawn above).
+        Some(Overlay::Confirm { .. }) | None => {}
     }
 }
 

@@ -9,7 +9,7 @@ use super::{overlay_area, overlay_block};
 use crate::scrub::scrub_line;
 use crate::tui::state::{App, PromptKind};
 
-pub fn draw(app: &App, kind: PromptKind, input: &str, frame: &mut Frame, full: Rect) {
+pub fn draw(app: &App, kind: &PromptKind, input: &str, frame: &mut Frame, full: Rect) {
     let t = &app.theme;
     let width = full.width.saturating_sub(4).min(70);
     let area = overlay_area(frame, full, width, 3);

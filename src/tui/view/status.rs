@@ -1,4 +1,5 @@
-//! The status line: refresh progress, then the last message (errors stand out) or key hints.
+//! The status line: refresh progress, then a yes/no question, the last message (errors stand
+//! out) or key hints.
 
 use crate::width::width as width_of;
 use ratatui::layout::Rect;
@@ -42,7 +43,10 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         .then(|| app.feeds.selected_feed())
         .flatten()
         .and_then(|f| f.last_error.as_ref().map(|e| format!("{}: {e}", f.title)));
-    if let Some(m) = &app.status.message {
+    if let Some(Overlay::Confirm { question, .. }) = &app.overlay {
+        // The question is the one thing to read: nothing else shares the line.
+        spans.push(Span::styled(fit(&scrub_line(question), room), t.error()));
+    } else if let Some(m) = &app.status.message {
         let style = if m.error { t.error() } else { Style::default() };
         spans.push(Span::styled(fit(&scrub_line(&m.text), room), style));
     } else if let Some(err) = feed_error {
@@ -51,7 +55,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         let fixed = match &app.overlay {
             Some(Overlay::Prompt { .. }) => Some("Enter confirm · Esc cancel"),
             Some(Overlay::Help { .. }) => Some("j/k scroll · Esc close"),
-            Some(Overlay::LinkList { .. }) | None => None,
+            Some(Overlay::LinkList { .. } | Overlay::Confirm { .. }) | None => None,
         };
         let ctx = match &app.overlay {
             Some(Overlay::LinkList { .. }) => Ctx::Links,
