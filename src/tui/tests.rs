@@ -883,6 +883,37 @@ fn feeds_selection_drives_archive_and_entries() {
 }
 
 #[test]
+fn all_feeds_and_unread_share_their_archive_without_reloading_it() {
+    let (mut app, mut fake) = start(80, 24);
+    fake.press(&mut app, "Tab");
+    let months = app.archive.months.clone();
+    let month = app.entries.source.month().map(str::to_string);
+    assert!(month.is_some());
+    fake.press(&mut app, "j");
+    assert_eq!(
+        app.entries.source,
+        EntrySource::Unread {
+            filter: Filter::default()
+        }
+    );
+    fake.press(&mut app, "k");
+    assert_eq!(app.entries.source.month().map(str::to_string), month);
+    assert_eq!(app.archive.months, months);
+    let log = fake.take_log();
+    assert!(
+        !log.iter().any(|e| matches!(e, Effect::LoadMonths { .. })),
+        "{log:?}"
+    );
+    // Another feed's archive is still read.
+    fake.press(&mut app, "j");
+    fake.press(&mut app, "j");
+    assert!(fake
+        .take_log()
+        .iter()
+        .any(|e| matches!(e, Effect::LoadMonths { .. })));
+}
+
+#[test]
 fn links_open_through_effects() {
     let (mut app, mut fake) = start(80, 24);
     fake.press(&mut app, "o");

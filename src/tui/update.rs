@@ -767,6 +767,13 @@ fn move_by(app: &mut App, fx: &mut Vec<Effect>, delta: isize) {
 /// The Feeds selection moved: show that row's archive (the months arrive as `MonthsLoaded`).
 fn scope_changed(app: &mut App, fx: &mut Vec<Effect>) {
     let filter = app.feeds.filter();
+    if filter == app.archive.filter {
+        // All feeds and Unread share one archive: re-counting the whole cache between them
+        // held up the next key (a cache change re-reads it through `reload`).
+        let months = std::mem::take(&mut app.archive.months);
+        months_loaded(app, filter, months, fx);
+        return;
+    }
     app.archive.filter = filter.clone();
     fx.push(Effect::LoadMonths { filter });
     if app.feeds.scope() == Scope::Unread {
