@@ -10,16 +10,7 @@ use crate::model::{EntryId, Feed, FeedId, FolderCount, MonthCount};
 impl Store {
     /// Puts a feed in `folder` (already normalised), or in none.
     pub fn set_folder(&mut self, id: FeedId, folder: Option<&str>) -> Result<()> {
-        let tx = self.write()?;
-        if tx.execute(
-            "UPDATE feeds SET folder = ?2 WHERE id = ?1",
-            params![id, folder],
-        )? == 0
-        {
-            return Err(StoreError::NoSuchFeed(id));
-        }
-        tx.commit()?;
-        Ok(())
+        self.set_feed_text("UPDATE feeds SET folder = ?2 WHERE id = ?1", id, folder)
     }
 
     /// Puts a feed in `folder` only if it is in none (an import never moves a feed).
@@ -113,12 +104,13 @@ impl Store {
 
     /// Sets the user's title of a feed (`None` returns to the feed's own).
     pub fn set_user_title(&mut self, id: FeedId, title: Option<&str>) -> Result<()> {
+        self.set_feed_text("UPDATE feeds SET user_title = ?2 WHERE id = ?1", id, title)
+    }
+
+    /// Runs one `UPDATE feeds … WHERE id = ?1` with a text value; a missing feed is an error.
+    fn set_feed_text(&mut self, sql: &str, id: FeedId, value: Option<&str>) -> Result<()> {
         let tx = self.write()?;
-        if tx.execute(
-            "UPDATE feeds SET user_title = ?2 WHERE id = ?1",
-            params![id, title],
-        )? == 0
-        {
+        if tx.execute(sql, params![id, value])? == 0 {
             return Err(StoreError::NoSuchFeed(id));
         }
         tx.commit()?;
