@@ -439,12 +439,17 @@ impl Library {
         max_pages: Option<usize>,
         on_event: &mut dyn FnMut(&BackfillEvent),
     ) -> Result<(AddReport, BackfillReport), Error> {
-        let (added, first) = self.add_fetched(url)?;
+        let (added, first) = if self.sync_configured() {
+            (self.add_on_account(url)?, None)
+        } else {
+            let (added, first) = self.add_fetched(url)?;
+            (added, Some(first))
+        };
         let feed = self
             .feed(added.feed_id)?
             .ok_or(Error::NoSuchFeed(added.feed_id.to_string()))?;
         let mut run = self.start_run(max_pages)?;
-        let report = self.backfill_one(&feed, Some(first), 1, &mut run, on_event)?;
+        let report = self.backfill_one(&feed, first, 1, &mut run, on_event)?;
         Ok((added, report))
     }
 

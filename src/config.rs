@@ -98,6 +98,39 @@ impl Default for UiConfig {
     }
 }
 
+/// `[sync]`: an account on a Google Reader API server (FreshRSS, Miniflux, Inoreader, ...).
+/// Exactly one of the password settings is used; the password itself is read only when a sync
+/// runs (see `crate::sync::account`), never stored.
+#[derive(Clone, PartialEq, Default, Deserialize)]
+#[serde(default)]
+pub struct SyncConfig {
+    /// `"greader"`, the only kind for now.
+    pub kind: Option<String>,
+    /// The API's base URL (FreshRSS: `https://host/api/greader.php`).
+    pub url: String,
+    pub username: String,
+    /// A command (no shell) whose first line of output is the password.
+    pub password_command: Option<Vec<String>>,
+    /// An environment variable holding the password.
+    pub password_env: Option<String>,
+    /// The password itself: accepted only in a config file no one else can read.
+    pub password: Option<String>,
+}
+
+// By hand, so that a plain password never reaches a log or an error message.
+impl std::fmt::Debug for SyncConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SyncConfig")
+            .field("kind", &self.kind)
+            .field("url", &self.url)
+            .field("username", &self.username)
+            .field("password_command", &self.password_command)
+            .field("password_env", &self.password_env)
+            .field("password", &self.password.as_ref().map(|_| "(hidden)"))
+            .finish()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[serde(default)]
 pub struct Config {
@@ -107,6 +140,8 @@ pub struct Config {
     pub doi: DoiConfig,
     pub archive: ArchiveConfig,
     pub ui: UiConfig,
+    /// The sync account, if any.
+    pub sync: Option<SyncConfig>,
     /// Key rebindings: action name → list of keys (e.g. `down = ["j", "Down"]`).
     pub keys: BTreeMap<String, Vec<String>>,
 }
@@ -216,6 +251,17 @@ const KNOWN: &[(&str, &[&str])] = &[
     (
         "ui",
         &["refresh_on_start", "refresh_interval_minutes", "theme"],
+    ),
+    (
+        "sync",
+        &[
+            "kind",
+            "url",
+            "username",
+            "password_command",
+            "password_env",
+            "password",
+        ],
     ),
 ];
 

@@ -52,6 +52,12 @@ pub enum Error {
     NotAFeed { url: String, reason: String },
     #[error("doi:{doi}: {reason}")]
     Citation { doi: String, reason: String },
+    #[error("an account feed's title is the server's: give the title to set (`paperboy rename FEED TITLE`)")]
+    AccountTitle,
+    #[error("sync: {0}")]
+    Sync(#[from] crate::sync::SyncError),
+    #[error(transparent)]
+    Account(#[from] crate::sync::AccountError),
     #[error("cannot start the network runtime: {0}")]
     Runtime(String),
 }
@@ -234,6 +240,9 @@ impl Library {
     }
 
     pub fn remove_feed(&mut self, id: FeedId) -> Result<bool> {
+        if let Some((stream, _)) = self.account_stream(id)? {
+            self.remove_on_account(&stream)?;
+        }
         let r = self.store.remove_feed(id);
         r.map_err(|e| self.store_err(e))
     }
@@ -368,6 +377,10 @@ impl Library {
     /// Subscribes to `url` (a feed, or a site page whose feed is found by autodiscovery) and
     /// fetches it once.
     pub fn add(&mut self, url: &str) -> Result<AddReport> {
+        // With an account, a new subscription is the account's (every client sees it).
+        if self.sync_configured() {
+            return self.add_on_account(url);
+        }
         self.add_fetched(url).map(|(report, _)| report)
     }
 
@@ -421,8 +434,12 @@ impl Library {
         on_event: &mut dyn FnMut(&RefreshEvent),
     ) -> Result<Vec<FeedReport>> {
         let all = self.feeds()?;
+        // With an account configured, its feeds are the server's to fetch (`sync` pulls them).
+        let synced = self.sync_configured();
         let targets: Vec<Feed> = if feeds.is_empty() {
-            all.into_iter().filter(|f| !f.gone).collect()
+            all.into_iter()
+                .filter(|f| !f.gone && !(synced && f.remote_id.is_some()))
+                .collect()
         } else {
             all.into_iter().filter(|f| feeds.contains(&f.id)).collect()
         };

@@ -23,6 +23,8 @@ pub struct Feed {
     pub folder: Option<String>,
     /// The title the user gave it (`title` shows it); refreshes never change it.
     pub user_title: Option<String>,
+    /// The feed's stream id on the sync account (`feed/1`); `None` for a local feed.
+    pub remote_id: Option<String>,
     #[serde(skip)]
     pub etag: Option<String>,
     #[serde(skip)]

@@ -36,6 +36,10 @@ impl Library {
     /// Moves a feed into `folder` (created by being used), or out of any with `None`.
     pub fn set_folder(&mut self, feed: FeedId, folder: Option<&str>) -> Result<Option<String>> {
         let name = folder.map(folder_name).transpose()?;
+        if let Some((stream, old)) = self.account_stream(feed)? {
+            self.folder_on_account(&stream, old.as_deref(), name.as_deref())?;
+            return Ok(name);
+        }
         let r = self.store.set_folder(feed, name.as_deref());
         r.map_err(|e| self.store_err(e))?;
         Ok(name)
@@ -73,6 +77,13 @@ impl Library {
     pub fn rename_folder(&mut self, old: &str, new: &str) -> Result<(String, usize)> {
         let old = self.find_folder(old)?;
         let new = folder_name(new)?;
+        // An account's feeds move on the server, one by one (a label may hold others' feeds).
+        for f in self.store.feeds_in_folder(&old).map_err(|e| self.store_err(e))? {
+            if let Some((stream, Some(folder))) = self.account_stream(f.id)? {
+                let moved = format!("{new}{}", &folder[old.len()..]);
+                self.folder_on_account(&stream, Some(&folder), Some(&moved))?;
+            }
+        }
         let r = self.store.rename_folder(&old, &new);
         let n = r.map_err(|e| self.store_err(e))?;
         Ok((new, n))
@@ -92,6 +103,11 @@ impl Library {
         let title = title.map(scrub_line).map(|t| t.trim().to_string());
         if title.as_deref() == Some("") {
             return Err(Error::EmptyTitle);
+        }
+        if let Some((stream, _)) = self.account_stream(feed)? {
+            // The server keeps one title per subscription, and no feed title to return to.
+            let title = title.ok_or(Error::AccountTitle)?;
+            return self.rename_on_account(&stream, &title);
         }
         let r = self.store.set_user_title(feed, title.as_deref());
         r.map_err(|e| self.store_err(e))

@@ -84,7 +84,7 @@ pub(super) fn print_add(r: &paperboy::library::AddReport, json: bool) -> Result<
 
 pub(super) fn feeds(lib: &Library, folder: Option<&str>, json: bool) -> Result<ExitCode> {
     let header = [
-        "ID", "TITLE", "FOLDER", "ENTRIES", "UNREAD", "FETCHED", "URL", "ERROR",
+        "ID", "TITLE", "FOLDER", "FROM", "ENTRIES", "UNREAD", "FETCHED", "URL", "ERROR",
     ];
     let rows = match folder {
         Some(name) => lib.feeds_in_folder(name)?,
@@ -95,6 +95,7 @@ pub(super) fn feeds(lib: &Library, folder: Option<&str>, json: bool) -> Result<E
             f.id.to_string(),
             scrub_line(&f.title),
             f.folder.as_deref().map(scrub_line).unwrap_or_default(),
+            if f.remote_id.is_some() { "account" } else { "local" }.to_string(),
             f.entries.to_string(),
             f.unread.to_string(),
             fmt_time(f.last_fetched),
@@ -186,6 +187,19 @@ pub(super) fn refresh(
             None => {}
         },
     };
+    // The account first (its feeds are the server's to fetch), then the local feeds; a failed
+    // sync is one line and the local feeds are still fetched.
+    let mut sync_failed = false;
+    if lib.sync_configured() && ids.is_empty() {
+        match super::sync::run(lib, &paperboy::sync::SyncOptions::default(), json) {
+            Ok(r) if !json => super::sync::print_report(&r),
+            Ok(_) => {}
+            Err(e) => {
+                eprintln!("paperboy: sync failed: {}", scrub_line(&format!("{e:#}")));
+                sync_failed = true;
+            }
+        }
+    }
     let reports = lib.refresh(ids, jobs, &mut on_event)?;
     if let Some(pb) = bar {
         pb.finish_and_clear();
@@ -209,7 +223,7 @@ pub(super) fn refresh(
             count(new, "new entry", "new entries")
         );
     }
-    Ok(if failed == 0 {
+    Ok(if failed == 0 && !sync_failed {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

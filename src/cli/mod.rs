@@ -17,6 +17,7 @@ mod entries;
 mod feeds;
 mod organize;
 mod output;
+mod sync;
 
 use archive::{backfill, backfill_month};
 use doctor::doctor;
@@ -309,6 +310,21 @@ pub enum Command {
         #[arg(long, conflicts_with_all = ["feed", "folder", "month", "before"])]
         all: bool,
     },
+    /// Sync with the account of [sync] (FreshRSS, Miniflux, any Google Reader API server):
+    /// push local read/star changes, then pull subscriptions, new entries and states
+    #[command(
+        args_conflicts_with_subcommands = true,
+        after_help = "Examples:\n  paperboy sync login\n  paperboy sync --since 2026-01-01     (a first sync of recent entries only)\n  paperboy sync status"
+    )]
+    Sync {
+        #[command(subcommand)]
+        action: Option<sync::SyncAction>,
+        /// The first sync takes only entries the server fetched since this day (YYYY-MM-DD)
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        since: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Mark entries unread
     Unread {
         #[arg(required = true)]
@@ -515,6 +531,19 @@ pub fn run(args: Args) -> Result<ExitCode> {
             organize::read_in_bulk(&mut lib, scope)
         }
         Command::Unread { entries } => set_read(&mut lib, &entries, false),
+        Command::Sync {
+            action: Some(sync::SyncAction::Login),
+            ..
+        } => sync::login(&mut lib),
+        Command::Sync {
+            action: Some(sync::SyncAction::Status { json }),
+            ..
+        } => sync::status(&lib, json),
+        Command::Sync {
+            action: None,
+            since,
+            json,
+        } => sync::sync(&mut lib, since.as_deref(), json),
     }
 }
 

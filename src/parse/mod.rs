@@ -50,6 +50,34 @@ pub enum ParseError {
     Invalid(String),
 }
 
+/// An entry that did not come from a feed document (a sync account's item).
+#[derive(Debug, Clone, Default)]
+pub struct EntryFields {
+    pub title: Option<String>,
+    pub link: Option<String>,
+    pub authors: Vec<String>,
+    pub published: Option<chrono::DateTime<chrono::Utc>>,
+    pub updated: Option<chrono::DateTime<chrono::Utc>>,
+    pub content_html: Option<String>,
+}
+
+/// Cleans such an entry exactly as a parsed one (scrubbed HTML, text, title, DOIs) and keys it
+/// by its link, as an item without a guid is.
+pub fn clean_entry(f: EntryFields) -> crate::model::NewEntry {
+    entry::build_entry(entry::Parts {
+        guid: None,
+        title: f.title,
+        link: f.link,
+        authors: f.authors,
+        published: f.published,
+        updated: f.updated,
+        content_html: f.content_html,
+        summary_html: None,
+        dois: &[],
+    })
+    .0
+}
+
 const HTML_HINT: &str =
     "an HTML page, not a feed (try the site's feed URL, or `paperboy add` the page to discover it)";
 

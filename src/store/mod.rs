@@ -9,6 +9,9 @@ mod organize;
 mod pause;
 mod query;
 mod schema;
+mod sync;
+#[cfg(test)]
+mod sync_tests;
 #[cfg(test)]
 mod tests;
 
@@ -30,6 +33,9 @@ use crate::model::{
 use crate::scrub::scrub_line;
 
 pub use query::fts_query;
+pub use sync::{
+    MirrorReport, QueuedChange, QueuedMark, RemoteEntry, RemoteFeed, SyncedState, PULLED_USEC,
+};
 
 /// What went wrong with the cache.
 #[derive(Debug, thiserror::Error)]
@@ -98,6 +104,20 @@ pub struct ListQuery {
     pub offset: usize,
 }
 
+impl ListQuery {
+    /// Covers a whole feed: a feed and no other filter.
+    pub fn is_whole_feed(&self) -> bool {
+        self.feed.is_some()
+            && self.month.is_none()
+            && !self.unread_only
+            && !self.starred_only
+            && self.folder.is_none()
+            && self.before.is_none()
+            && !self.with_dois_only
+            && self.search.is_none()
+    }
+}
+
 /// Which DOIs `dois` lists. Filters combine with AND; all `None` means every DOI.
 #[derive(Default, Clone, Debug)]
 pub struct DoiScope {
@@ -158,7 +178,7 @@ const FEED_COLUMNS: &str =
      f.etag, f.last_modified, f.last_fetched, f.last_status, f.last_error, f.gone, \
      (SELECT COUNT(*) FROM entries e WHERE e.feed_id = f.id), \
      (SELECT COUNT(*) FROM entries e WHERE e.feed_id = f.id AND e.read = 0), \
-     f.folder, NULLIF(f.user_title, '')";
+     f.folder, NULLIF(f.user_title, ''), f.remote_id";
 
 /// The SQLite cache.
 pub struct Store {
@@ -619,9 +639,14 @@ impl Store {
         {
             let mut stmt =
                 tx.prepare_cached("UPDATE entries SET read = ?2 WHERE id = ?1 AND read <> ?2")?;
+            let mut flipped = Vec::new();
             for id in ids {
-                changed += stmt.execute(params![id, read])?;
+                if stmt.execute(params![id, read])? > 0 {
+                    changed += 1;
+                    flipped.push(*id);
+                }
             }
+            sync::queue_states(&tx, &flipped, SyncedState::Read, read)?;
         }
         tx.commit()?;
         Ok(changed)
@@ -636,6 +661,22 @@ impl Store {
             "UPDATE entries SET read = 1 WHERE read = 0 AND id IN (SELECT e.id FROM {from_where})"
         );
         let tx = self.write()?;
+        // A whole account feed marked read goes to the account as one mark-all-as-read; any
+        // other set of account entries as their ids.
+        let whole_feed = match q.feed {
+            Some(feed) if q.is_whole_feed() => sync::queue_mark(&tx, feed)?,
+            _ => false,
+        };
+        if !whole_feed {
+            tx.execute(
+                &format!(
+                    "INSERT INTO sync_queue (entry_id, state, value) SELECT e.id, 'read', 1 \
+                     FROM {from_where} AND e.read = 0 AND e.remote_id IS NOT NULL \
+                     ON CONFLICT (entry_id, state) DO UPDATE SET value = excluded.value"
+                ),
+                params_from_iter(args.iter()),
+            )?;
+        }
         let changed = tx.execute(&sql, params_from_iter(args.iter()))?;
         tx.commit()?;
         Ok(changed)
@@ -879,6 +920,7 @@ fn feed_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Feed> {
         unread: r.get(11)?,
         folder: r.get(12)?,
         user_title: r.get(13)?,
+        remote_id: r.get(14)?,
     })
 }
 
@@ -933,6 +975,12 @@ fn store_entries(
          AND (title = ?4 OR published IS ?5) \
          AND NOT EXISTS (SELECT 1 FROM entries WHERE feed_id = ?1 AND guid = ?3)",
     )?;
+    let account_feed: bool = tx
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM entries WHERE feed_id = ?1 AND remote_id IS NOT NULL)")?
+        .query_row([feed_id], |r| r.get(0))?;
+    let mut by_link = tx.prepare_cached(
+        "SELECT guid FROM entries WHERE feed_id = ?1 AND link = ?2 AND remote_id IS NOT NULL",
+    )?;
     let mut fts_insert =
         tx.prepare_cached("INSERT INTO entries_fts (rowid, title, body) VALUES (?1, ?2, ?3)")?;
     let mut fts_delete = tx.prepare_cached("DELETE FROM entries_fts WHERE rowid = ?1")?;
@@ -961,6 +1009,16 @@ fn store_entries(
                 found = find_row(&mut find, feed_id, &key)?;
                 if found.is_some() {
                     break;
+                }
+            }
+        }
+        // The feed's post as pulled from the sync account, found by its link (the account
+        // does not carry the feed's own guid).
+        if found.is_none() && account_feed {
+            if let Some(link) = &e.link {
+                let guid: Option<String> = by_link.query_row(params![feed_id, link], |r| r.get(0)).optional()?;
+                if let Some(guid) = guid {
+                    found = find_row(&mut find, feed_id, &guid)?;
                 }
             }
         }

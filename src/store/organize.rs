@@ -4,7 +4,9 @@ use std::collections::{BTreeMap, HashSet};
 use rusqlite::params;
 
 use super::query::IN_FOLDER;
-use super::{feed_row, query, ListQuery, Result, Store, StoreError, FEED_COLUMNS, FEED_TITLE};
+use super::{
+    feed_row, query, ListQuery, Result, Store, StoreError, SyncedState, FEED_COLUMNS, FEED_TITLE,
+};
 use crate::model::{EntryId, Feed, FeedId, FolderCount, MonthCount};
 
 impl Store {
@@ -94,9 +96,14 @@ impl Store {
             let mut stmt = tx.prepare_cached(
                 "UPDATE entries SET starred = ?2 WHERE id = ?1 AND starred <> ?2",
             )?;
+            let mut flipped = Vec::new();
             for id in ids {
-                changed += stmt.execute(params![id, starred])?;
+                if stmt.execute(params![id, starred])? > 0 {
+                    changed += 1;
+                    flipped.push(*id);
+                }
             }
+            super::sync::queue_states(&tx, &flipped, SyncedState::Starred, starred)?;
         }
         tx.commit()?;
         Ok(changed)
@@ -108,7 +115,7 @@ impl Store {
     }
 
     /// Runs one `UPDATE feeds … WHERE id = ?1` with a text value; a missing feed is an error.
-    fn set_feed_text(&mut self, sql: &str, id: FeedId, value: Option<&str>) -> Result<()> {
+    pub(super) fn set_feed_text(&mut self, sql: &str, id: FeedId, value: Option<&str>) -> Result<()> {
         let tx = self.write()?;
         if tx.execute(sql, params![id, value])? == 0 {
             return Err(StoreError::NoSuchFeed(id));

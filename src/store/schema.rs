@@ -124,6 +124,34 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     CREATE INDEX feeds_folder ON feeds(folder);
     CREATE INDEX entries_starred ON entries(sort_time) WHERE starred = 1;
     "#,
+    // 5: an account on a Google Reader API server (issue 13). A feed from the account carries
+    // its stream id (`feed/1`), an entry from it its item id; local feeds and entries have NULL.
+    // Read and star changes to account entries wait in `sync_queue` until a sync pushes them
+    // (the newest value per entry and state), and a feed marked read as a whole in
+    // `sync_marks`; `sync_state` keeps the account's cursor and last sync.
+    r#"
+    ALTER TABLE feeds ADD COLUMN remote_id TEXT;
+    CREATE UNIQUE INDEX feeds_remote ON feeds(remote_id) WHERE remote_id IS NOT NULL;
+    ALTER TABLE entries ADD COLUMN remote_id INTEGER;
+    CREATE UNIQUE INDEX entries_remote ON entries(remote_id) WHERE remote_id IS NOT NULL;
+    -- A post backfilled from the blog finds the same post pulled from the account by its link.
+    CREATE INDEX entries_remote_link ON entries(feed_id, link) WHERE remote_id IS NOT NULL;
+
+    CREATE TABLE sync_queue (
+        entry_id INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
+        state    TEXT NOT NULL CHECK (state IN ('read', 'starred')),
+        value    INTEGER NOT NULL,
+        PRIMARY KEY (entry_id, state)
+    );
+    CREATE TABLE sync_marks (
+        feed_id INTEGER PRIMARY KEY REFERENCES feeds(id) ON DELETE CASCADE,
+        up_to   INTEGER NOT NULL
+    );
+    CREATE TABLE sync_state (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    "#,
 ];
 
 /// The version a fully migrated cache has.

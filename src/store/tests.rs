@@ -1,11 +1,11 @@
 use super::*;
 use crate::model::PagingLinks;
 
-fn t(s: &str) -> DateTime<Utc> {
+pub(super) fn t(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
 }
 
-fn entry(guid: &str, title: &str, published: Option<&str>) -> NewEntry {
+pub(super) fn entry(guid: &str, title: &str, published: Option<&str>) -> NewEntry {
     NewEntry {
         guid: guid.to_string(),
         title: title.to_string(),
@@ -28,7 +28,7 @@ fn doi(s: &str, source: DoiSource) -> FoundDoi {
     }
 }
 
-fn doc(entries: Vec<NewEntry>) -> ParsedFeed {
+pub(super) fn doc(entries: Vec<NewEntry>) -> ParsedFeed {
     ParsedFeed {
         title: Some("A Research Blog".to_string()),
         site_url: Some("https://blog.example/".to_string()),
@@ -54,7 +54,7 @@ fn update_at(store: &mut Store, id: FeedId, feed: &ParsedFeed, at: DateTime<Utc>
         .unwrap()
 }
 
-fn update(store: &mut Store, id: FeedId, feed: &ParsedFeed) -> usize {
+pub(super) fn update(store: &mut Store, id: FeedId, feed: &ParsedFeed) -> usize {
     update_at(store, id, feed, t("2024-06-01T12:00:00Z"))
 }
 

@@ -150,6 +150,7 @@ pub fn run(lib: Library, opts: RunOptions) -> Result<(), TuiError> {
         tx,
         browser,
         quit: false,
+        push_due: None,
     };
 
     let mut queue = vec![Action::CacheChanged];
@@ -205,6 +206,10 @@ fn event_loop(
                 dirty = true;
             }
         }
+        if exec.push_due.is_some_and(|due| Instant::now() >= due) {
+            exec.push_due = None;
+            exec.spawn_push();
+        }
         // A short poll keeps worker progress live without a second input thread.
         if event::poll(Duration::from_millis(50))? {
             let ev = event::read()?;
@@ -250,7 +255,13 @@ struct Executor {
     tx: Sender<Action>,
     browser: Vec<String>,
     quit: bool,
+    /// When the read/star changes queued for the sync account are pushed: a moment after the
+    /// last change, so that reading through a month makes one push, not one per entry.
+    push_due: Option<Instant>,
 }
+
+/// How long after the last read/star change the reader pushes changes to the sync account.
+const PUSH_DELAY: Duration = Duration::from_secs(5);
 
 impl Executor {
     /// Applies `action` and every action its effects lead to.
@@ -324,6 +335,7 @@ impl Executor {
             Effect::LoadEntry(id) => vec![Action::EntryLoaded(Box::new(lib.entry(id)?))],
             Effect::SetRead { ids, read } => {
                 lib.set_read(&ids, read)?;
+                self.schedule_push();
                 Vec::new()
             }
             Effect::SetFolder { feed, folder } => {
@@ -351,6 +363,7 @@ impl Executor {
             }
             Effect::SetStarred { ids, starred } => {
                 lib.set_starred(&ids, starred)?;
+                self.schedule_push();
                 Vec::new()
             }
             Effect::RenameFolder { old, new } => {
@@ -382,6 +395,7 @@ impl Executor {
             }
             Effect::MarkRead(q) => {
                 let n = lib.mark_read(&q)?;
+                self.schedule_push();
                 vec![
                     Action::Info(format!(
                         "marked {} read",
@@ -562,7 +576,31 @@ impl Executor {
         });
     }
 
-    /// Refreshes on a worker thread with its own connection (the cache is in WAL mode).
+    fn schedule_push(&mut self) {
+        if self.lib.sync_configured() {
+            self.push_due = Some(Instant::now() + PUSH_DELAY);
+        }
+    }
+
+    /// Pushes the queued changes to the sync account on a worker thread; a failure leaves them
+    /// queued for the next sync and says so.
+    fn spawn_push(&self) {
+        let tx = self.tx.clone();
+        let paths = self.lib.paths().clone();
+        let config = self.lib.config().clone();
+        std::thread::spawn(move || {
+            let result = Library::open(paths, config).and_then(|mut lib| lib.push_queued());
+            if let Err(e) = result {
+                let _ = tx.send(Action::Error(format!(
+                    "sync: changes not pushed ({e}); they stay queued for the next sync"
+                )));
+            }
+        });
+    }
+
+    /// Refreshes on a worker thread with its own connection (the cache is in WAL mode). With a
+    /// sync account, the account is synced first; a failed sync is reported and the reader goes
+    /// on from the cache.
     fn spawn_refresh(&self, feeds: Vec<crate::model::FeedId>) {
         let tx = self.tx.clone();
         let paths = self.lib.paths().clone();
@@ -577,6 +615,29 @@ impl Executor {
                     return;
                 }
             };
+            if feeds.is_empty() && lib.sync_configured() {
+                let mut progress = |ev: &crate::sync::SyncEvent| {
+                    if let crate::sync::SyncEvent::Page { pulled } = ev {
+                        let _ = tx.send(Action::Info(format!("syncing: {pulled} entries pulled")));
+                    }
+                };
+                let _ = tx.send(Action::Info("syncing with the account…".to_string()));
+                match lib.sync(&crate::sync::SyncOptions::default(), &mut progress) {
+                    Ok(r) => {
+                        let _ = tx.send(Action::Info(format!(
+                            "synced: {} new, {} pushed",
+                            crate::text::count(r.new_entries, "entry", "entries"),
+                            crate::text::count(r.pushed + r.marks_pushed, "change", "changes")
+                        )));
+                        let _ = tx.send(Action::CacheChanged);
+                    }
+                    Err(e) => {
+                        let _ = tx.send(Action::Error(format!(
+                            "sync failed: {e} (reading from the cache)"
+                        )));
+                    }
+                }
+            }
             let (mut new, mut failed) = (0, 0);
             let mut on_event = |ev: &RefreshEvent| {
                 let a = match ev {

@@ -58,6 +58,7 @@ fn feed(id: i64, title: &str) -> Feed {
         gone: false,
         folder: None,
         user_title: None,
+        remote_id: None,
         etag: None,
         last_modified: None,
     }
@@ -2571,6 +2572,7 @@ fn the_real_executor_removes_a_feed_and_renames_a_folder_through_the_library() {
         tx,
         browser: Vec::new(),
         quit: false,
+        push_due: None,
     };
     let mut app = App::new(Keymap::default(), Theme::default(), (80, 24), true);
     exec.dispatch(&mut app, Action::CacheChanged);

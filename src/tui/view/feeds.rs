@@ -41,10 +41,13 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
                 };
                 // Gone (404/410) and failing feeds are marked; the reason is on the status line.
                 // ✓: the whole history is cached (a backfill reached the blog's first post).
+                // ⇅: the feed comes from the sync account.
                 let mark = if feed.gone {
                     "✗ "
                 } else if feed.last_error.is_some() {
                     "! "
+                } else if feed.remote_id.is_some() {
+                    "⇅ "
                 } else if f.complete.contains(&feed.id) {
                     "✓ "
                 } else {

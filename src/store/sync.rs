@@ -1,0 +1,431 @@
+//! The store's side of sync with a Google Reader API account (issue 13): feeds and entries
+//! mirrored from the account, the queue of local read/star changes waiting to be pushed, and the
+//! account's cursor.
+//!
+//! A change to an account entry is queued in the same transaction that makes it, so it survives
+//! a crash, offline work and a restart; a queued change wins over the server until it is pushed.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, OptionalExtension, Transaction};
+
+use super::{store_entries, Result, Seen, Store, StoreError};
+use crate::model::{EntryId, FeedId, NewEntry};
+use crate::scrub::scrub_line;
+
+/// A subscription as the account lists it (folder already normalised).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RemoteFeed {
+    /// The stream id, `feed/1`.
+    pub remote_id: String,
+    pub url: String,
+    pub title: String,
+    pub site_url: Option<String>,
+    pub folder: Option<String>,
+}
+
+/// An entry pulled from the account, with its states there.
+#[derive(Debug, Clone)]
+pub struct RemoteEntry {
+    pub remote_id: i64,
+    pub entry: NewEntry,
+    pub read: bool,
+    pub starred: bool,
+}
+
+/// What mirroring the account's subscriptions changed locally.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct MirrorReport {
+    /// Feeds new to the cache.
+    pub added: usize,
+    /// Local feeds that turned out to be the account's too, now one feed.
+    pub joined: usize,
+    /// Feeds whose title, folder or URL the account changed.
+    pub changed: usize,
+    /// Account feeds the account no longer has.
+    pub removed: usize,
+}
+
+/// The read or starred state of an entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SyncedState {
+    Read,
+    Starred,
+}
+
+impl SyncedState {
+    fn column(self) -> &'static str {
+        match self {
+            SyncedState::Read => "read",
+            SyncedState::Starred => "starred",
+        }
+    }
+}
+
+/// A local change waiting to be pushed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueuedChange {
+    pub entry_id: EntryId,
+    pub remote_id: i64,
+    pub state: SyncedState,
+    pub value: bool,
+}
+
+/// A whole account feed marked read locally, up to the account's time (µs) of the last pull.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueuedMark {
+    pub feed_id: FeedId,
+    pub stream: String,
+    pub up_to_usec: i64,
+}
+
+/// The `sync_state` key of the account's time (µs) when the last pull began.
+pub const PULLED_USEC: &str = "pulled_usec";
+
+impl Store {
+    /// Makes the account's subscriptions the cache's account feeds: new ones are added, a local
+    /// feed with the same URL joins the account, titles, folders and URLs follow the account, and
+    /// account feeds it no longer lists are removed with their entries. Local feeds stay.
+    /// Returns the report and each stream id's feed.
+    pub fn mirror_feeds(
+        &mut self,
+        feeds: &[RemoteFeed],
+    ) -> Result<(MirrorReport, HashMap<String, FeedId>)> {
+        let tx = self.write()?;
+        let mut report = MirrorReport::default();
+        let mut ids = HashMap::with_capacity(feeds.len());
+        {
+            let mut by_remote = tx.prepare_cached(
+                "SELECT id, url, title, site_url, folder FROM feeds WHERE remote_id = ?1",
+            )?;
+            let mut by_url =
+                tx.prepare_cached("SELECT id FROM feeds WHERE url = ?1 AND remote_id IS NULL")?;
+            let mut update = tx.prepare_cached(
+                "UPDATE feeds SET remote_id = ?2, title = ?3, site_url = COALESCE(?4, site_url), \
+                 folder = ?5, url = CASE WHEN EXISTS (SELECT 1 FROM feeds o WHERE o.url = ?6 \
+                 AND o.id <> ?1) THEN url ELSE ?6 END WHERE id = ?1",
+            )?;
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO feeds (url, title, site_url, folder, remote_id, added_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (url) DO NOTHING",
+            )?;
+            let now = Utc::now().timestamp();
+            for f in feeds {
+                let title = scrub_line(&f.title);
+                let site = f.site_url.as_deref().map(scrub_line);
+                let url = scrub_line(&f.url);
+                type Row = (FeedId, String, Option<String>, Option<String>, Option<String>);
+                let known: Option<Row> = by_remote
+                    .query_row([&f.remote_id], |r| {
+                        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                    })
+                    .optional()?;
+                let id = match known {
+                    Some((id, old_url, old_title, old_site, old_folder)) => {
+                        let same = old_url == url
+                            && old_title.as_deref() == Some(title.as_str())
+                            && (site.is_none() || old_site == site)
+                            && old_folder == f.folder;
+                        if !same {
+                            report.changed += 1;
+                        }
+                        id
+                    }
+                    None => match by_url.query_row([&url], |r| r.get(0)).optional()? {
+                        Some(id) => {
+                            report.joined += 1;
+                            id
+                        }
+                        None => {
+                            if insert.execute(params![url, title, site, f.folder, f.remote_id, now])?
+                                == 0
+                            {
+                                // Another account feed already has this URL (a server listing
+                                // one feed twice): the first one stands for both.
+                                continue;
+                            }
+                            report.added += 1;
+                            ids.insert(f.remote_id.clone(), tx.last_insert_rowid());
+                            continue;
+                        }
+                    },
+                };
+                update.execute(params![id, f.remote_id, title, site, f.folder, url])?;
+                ids.insert(f.remote_id.clone(), id);
+            }
+        }
+        let listed: HashSet<&str> = feeds.iter().map(|f| f.remote_id.as_str()).collect();
+        let all: Vec<(FeedId, String)> = tx
+            .prepare("SELECT id, remote_id FROM feeds WHERE remote_id IS NOT NULL")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let stale: Vec<(FeedId, String)> = all
+            .into_iter()
+            .filter(|(_, remote)| !listed.contains(remote.as_str()))
+            .collect();
+        for (id, _) in &stale {
+            tx.execute("DELETE FROM feeds WHERE id = ?1", [id])?;
+        }
+        report.removed = stale.len();
+        tx.commit()?;
+        Ok((report, ids))
+    }
+
+    /// Stores a page of entries pulled from the account, grouped by feed, in one transaction;
+    /// returns how many were new. An entry already pulled keeps its row; a post the cache holds
+    /// from the feed itself (same feed, same link) becomes the account's entry instead of a
+    /// second copy. Read and starred follow the account unless a local change is queued.
+    pub fn store_remote_entries(
+        &mut self,
+        groups: Vec<(FeedId, Vec<RemoteEntry>)>,
+        now: DateTime<Utc>,
+    ) -> Result<usize> {
+        let tx = self.write()?;
+        let mut new = 0;
+        for (feed_id, entries) in groups {
+            new += store_remote_group(&tx, feed_id, entries, now)?;
+        }
+        tx.commit()?;
+        Ok(new)
+    }
+
+    /// Applies the account's unread and starred sets to every account entry without a queued
+    /// local change (an entry the account no longer lists as unread is read). Returns how many
+    /// read and starred flags changed.
+    pub fn apply_remote_states(&mut self, unread: &[i64], starred: &[i64]) -> Result<(usize, usize)> {
+        let tx = self.write()?;
+        let mut changed = [0; 2];
+        for ((state, ids), n) in [(SyncedState::Read, unread), (SyncedState::Starred, starred)]
+            .into_iter()
+            .zip(changed.iter_mut())
+        {
+            tx.execute_batch(
+                "CREATE TEMP TABLE IF NOT EXISTS sync_ids (id INTEGER PRIMARY KEY); \
+                 DELETE FROM temp.sync_ids;",
+            )?;
+            {
+                let mut put = tx.prepare_cached("INSERT OR IGNORE INTO temp.sync_ids VALUES (?1)")?;
+                for id in ids {
+                    put.execute([id])?;
+                }
+            }
+            // Read is the absence from the unread set; starred the presence in the starred one.
+            let value = match state {
+                SyncedState::Read => "(e.remote_id NOT IN (SELECT id FROM temp.sync_ids))",
+                SyncedState::Starred => "(e.remote_id IN (SELECT id FROM temp.sync_ids))",
+            };
+            let col = state.column();
+            let marked = match state {
+                SyncedState::Read => "AND e.feed_id NOT IN (SELECT feed_id FROM sync_marks)",
+                SyncedState::Starred => "",
+            };
+            *n = tx.execute(
+                &format!(
+                    "UPDATE entries AS e SET {col} = {value} WHERE e.remote_id IS NOT NULL \
+                     AND e.{col} <> {value} AND NOT EXISTS (SELECT 1 FROM sync_queue q \
+                     WHERE q.entry_id = e.id AND q.state = '{col}') {marked}"
+                ),
+                [],
+            )?;
+        }
+        tx.execute("DELETE FROM temp.sync_ids", [])?;
+        tx.commit()?;
+        Ok((changed[0], changed[1]))
+    }
+
+    /// The local changes waiting to be pushed, oldest entries first.
+    pub fn queued_changes(&self) -> Result<Vec<QueuedChange>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT q.entry_id, e.remote_id, q.state, q.value FROM sync_queue q \
+             JOIN entries e ON e.id = q.entry_id WHERE e.remote_id IS NOT NULL \
+             ORDER BY q.entry_id, q.state",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let state: String = r.get(2)?;
+            Ok(QueuedChange {
+                entry_id: r.get(0)?,
+                remote_id: r.get(1)?,
+                state: if state == "read" {
+                    SyncedState::Read
+                } else {
+                    SyncedState::Starred
+                },
+                value: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// The feeds marked read as a whole, waiting to be pushed.
+    pub fn queued_marks(&self) -> Result<Vec<QueuedMark>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT m.feed_id, f.remote_id, m.up_to FROM sync_marks m \
+             JOIN feeds f ON f.id = m.feed_id WHERE f.remote_id IS NOT NULL ORDER BY m.feed_id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(QueuedMark {
+                feed_id: r.get(0)?,
+                stream: r.get(1)?,
+                up_to_usec: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// Drops pushed changes from the queue; a change made again since (another value) stays.
+    pub fn unqueue(&mut self, pushed: &[QueuedChange]) -> Result<()> {
+        let tx = self.write()?;
+        {
+            let mut del = tx.prepare_cached(
+                "DELETE FROM sync_queue WHERE entry_id = ?1 AND state = ?2 AND value = ?3",
+            )?;
+            for c in pushed {
+                del.execute(params![c.entry_id, c.state.column(), c.value])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Drops a pushed mark, unless the feed was marked again later.
+    pub fn unmark(&mut self, mark: &QueuedMark) -> Result<()> {
+        let tx = self.write()?;
+        tx.execute(
+            "DELETE FROM sync_marks WHERE feed_id = ?1 AND up_to <= ?2",
+            params![mark.feed_id, mark.up_to_usec],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// A value of the account's state (cursor, last sync).
+    pub fn sync_value(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT value FROM sync_state WHERE key = ?1")?
+            .query_row([key], |r| r.get(0))
+            .optional()?)
+    }
+
+    pub fn set_sync_value(&mut self, key: &str, value: &str) -> Result<()> {
+        let tx = self.write()?;
+        tx.execute(
+            "INSERT INTO sync_state (key, value) VALUES (?1, ?2) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Sets a feed's account stream id (after subscribing it on the account).
+    pub fn set_remote_id(&mut self, id: FeedId, remote_id: &str) -> Result<()> {
+        self.set_feed_text("UPDATE feeds SET remote_id = ?2 WHERE id = ?1", id, Some(remote_id))
+    }
+
+    /// How many local changes wait to be pushed (entries' states, and whole feeds marked read).
+    pub fn queued_count(&self) -> Result<i64> {
+        Ok(self.conn.query_row(
+            "SELECT (SELECT COUNT(*) FROM sync_queue) + (SELECT COUNT(*) FROM sync_marks)",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+}
+
+/// Queues a changed state of these entries where they are account entries (inside the
+/// transaction that changed them).
+pub(super) fn queue_states(
+    tx: &Transaction<'_>,
+    ids: &[EntryId],
+    state: SyncedState,
+    value: bool,
+) -> Result<()> {
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO sync_queue (entry_id, state, value) \
+         SELECT id, ?2, ?3 FROM entries WHERE id = ?1 AND remote_id IS NOT NULL \
+         ON CONFLICT (entry_id, state) DO UPDATE SET value = excluded.value",
+    )?;
+    for id in ids {
+        stmt.execute(params![id, state.column(), value])?;
+    }
+    Ok(())
+}
+
+/// Queues a whole account feed marked read: one mark-all-as-read up to the last pull's time.
+/// Returns false (nothing queued) for a local feed, or before the first pull.
+pub(super) fn queue_mark(tx: &Transaction<'_>, feed_id: FeedId) -> Result<bool> {
+    let up_to: Option<String> = tx
+        .prepare_cached("SELECT value FROM sync_state WHERE key = ?1")?
+        .query_row([PULLED_USEC], |r| r.get(0))
+        .optional()?;
+    let Some(up_to) = up_to.and_then(|v| v.parse::<i64>().ok()) else {
+        return Ok(false);
+    };
+    let n = tx.execute(
+        "INSERT INTO sync_marks (feed_id, up_to) SELECT id, ?2 FROM feeds \
+         WHERE id = ?1 AND remote_id IS NOT NULL \
+         ON CONFLICT (feed_id) DO UPDATE SET up_to = MAX(up_to, excluded.up_to)",
+        params![feed_id, up_to],
+    )?;
+    Ok(n > 0)
+}
+
+fn store_remote_group(
+    tx: &Transaction<'_>,
+    feed_id: FeedId,
+    entries: Vec<RemoteEntry>,
+    now: DateTime<Utc>,
+) -> Result<usize> {
+    let exists: bool = tx
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM feeds WHERE id = ?1)")?
+        .query_row([feed_id], |r| r.get(0))?;
+    if !exists {
+        return Err(StoreError::NoSuchFeed(feed_id));
+    }
+    // Posts the feed itself brought (refreshed or backfilled before the feed joined the
+    // account), by link: the account's copy of one of them is the same entry.
+    let local_links: HashMap<String, String> = {
+        let mut stmt = tx.prepare_cached(
+            "SELECT link, guid FROM entries WHERE feed_id = ?1 AND remote_id IS NULL \
+             AND link IS NOT NULL",
+        )?;
+        let rows = stmt.query_map([feed_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    let mut by_remote =
+        tx.prepare_cached("SELECT guid FROM entries WHERE remote_id = ?1 AND feed_id = ?2")?;
+    let mut keyed = Vec::with_capacity(entries.len());
+    let mut states = Vec::with_capacity(entries.len());
+    for mut r in entries {
+        let known: Option<String> = by_remote
+            .query_row(params![r.remote_id, feed_id], |row| row.get(0))
+            .optional()?;
+        if let Some(guid) = known.or_else(|| {
+            r.entry
+                .link
+                .as_ref()
+                .and_then(|l| local_links.get(l))
+                .cloned()
+        }) {
+            r.entry.guid = guid;
+        }
+        states.push((r.entry.guid.clone(), r.remote_id, r.read, r.starred));
+        keyed.push(r.entry);
+    }
+    let new = store_entries(tx, feed_id, &keyed, now, Seen::Update)?;
+    let mut set = tx.prepare_cached(
+        "UPDATE entries AS e SET remote_id = ?3, \
+         read = CASE WHEN EXISTS (SELECT 1 FROM sync_queue q WHERE q.entry_id = e.id \
+           AND q.state = 'read') THEN read ELSE ?4 END, \
+         starred = CASE WHEN EXISTS (SELECT 1 FROM sync_queue q WHERE q.entry_id = e.id \
+           AND q.state = 'starred') THEN starred ELSE ?5 END \
+         WHERE feed_id = ?1 AND guid = ?2 \
+         AND NOT EXISTS (SELECT 1 FROM entries o WHERE o.remote_id = ?3 AND o.id <> e.id)",
+    )?;
+    for (guid, remote_id, read, starred) in states {
+        set.execute(params![feed_id, guid, remote_id, read, starred])?;
+    }
+    Ok(new)
+}

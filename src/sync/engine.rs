@@ -1,0 +1,346 @@
+//! A sync with the account, as `impl Library`: push the queued local changes, mirror the
+//! subscriptions, pull new entries page by page into the cache, then apply the account's read
+//! and starred sets. Each step commits on its own, and the cursor moves only when all of them
+//! succeeded, so a sync that fails or is killed leaves a consistent cache and the next one
+//! resumes where it is needed.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use chrono::{DateTime, TimeZone, Utc};
+use serde::Serialize;
+
+use super::account::{account, AccountError};
+use super::greader::{Account, GReader, Item, SyncError, READ, READING_LIST, STARRED};
+use crate::library::Result;
+use crate::model::FeedId;
+use crate::organize::folder_name;
+use crate::store::{
+    MirrorReport, QueuedChange, RemoteEntry, RemoteFeed, SyncedState, PULLED_USEC,
+};
+use crate::Library;
+
+/// Entries asked for per page of the reading list.
+const PAGE: usize = 250;
+/// Pages of one pull at most: a server whose continuation never ends is stopped.
+const MAX_PAGES: usize = 10_000;
+/// The pull asks again for entries crawled this long before the last one it saw, so that an
+/// entry the server stored late (its clock, a slow fetch) is not skipped.
+const MARGIN_SECS: i64 = 600;
+/// `sync_state` key of the last successful sync (unix seconds).
+const LAST_SYNC: &str = "last_sync";
+
+/// What a sync did (`sync --json`).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SyncReport {
+    /// The account's user name.
+    pub user: String,
+    pub feeds: MirrorReport,
+    /// Entries the pull received, and how many of them were new to the cache.
+    pub pulled: usize,
+    pub new_entries: usize,
+    /// Local read/star changes pushed, and whole feeds marked read.
+    pub pushed: usize,
+    pub marks_pushed: usize,
+    /// Read and starred flags the account's state changed here.
+    pub read_changed: usize,
+    pub starred_changed: usize,
+    /// HTTP requests made.
+    pub requests: usize,
+}
+
+/// Progress of a sync, for a progress bar or a status line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SyncEvent {
+    LoggedIn,
+    Pushed { changes: usize },
+    Feeds { feeds: usize },
+    /// A page of entries stored; `pulled` counts every entry so far.
+    Page { pulled: usize },
+    States,
+}
+
+/// Options of `paperboy sync`.
+#[derive(Debug, Clone, Default)]
+pub struct SyncOptions {
+    /// The first sync takes only entries the server fetched since then.
+    pub since: Option<DateTime<Utc>>,
+}
+
+/// `paperboy sync status`.
+#[derive(Debug, Clone, Serialize)]
+pub struct SyncStatus {
+    pub url: String,
+    pub username: String,
+    pub last_sync: Option<DateTime<Utc>>,
+    /// Local changes not pushed yet.
+    pub queued: i64,
+    /// Feeds that come from the account.
+    pub feeds: usize,
+}
+
+impl Library {
+    /// Whether `[sync]` names an account.
+    pub fn sync_configured(&self) -> bool {
+        self.config.sync.is_some()
+    }
+
+    /// The configured account, its password read now.
+    pub fn sync_account(&self) -> Result<Account> {
+        Ok(account(
+            self.config.sync.as_ref(),
+            &self.paths().config_file,
+        )?)
+    }
+
+    /// Logs in and returns the user's name on the server.
+    pub fn sync_login(&mut self) -> Result<String> {
+        let (rt, client) = self.connect()?;
+        Ok(rt.block_on(client.user_name())?)
+    }
+
+    /// The account, the last sync and what waits to be pushed; no network.
+    pub fn sync_status(&self) -> Result<SyncStatus> {
+        let s = self.config.sync.as_ref().ok_or_else(|| AccountError::NotConfigured {
+            config: self.paths().config_file.display().to_string(),
+        })?;
+        let last = self
+            .store
+            .sync_value(LAST_SYNC)
+            .map_err(|e| self.store_err(e))?
+            .and_then(|v| v.parse::<i64>().ok())
+            .and_then(|t| Utc.timestamp_opt(t, 0).single());
+        let queued = self.store.queued_count().map_err(|e| self.store_err(e))?;
+        let feeds = self.feeds()?.iter().filter(|f| f.remote_id.is_some()).count();
+        Ok(SyncStatus {
+            url: s.url.clone(),
+            username: s.username.clone(),
+            last_sync: last,
+            queued,
+            feeds,
+        })
+    }
+
+    /// Pushes the queued changes, mirrors the subscriptions, pulls new entries and applies the
+    /// account's read and starred states.
+    pub fn sync(
+        &mut self,
+        opts: &SyncOptions,
+        on_event: &mut dyn FnMut(&SyncEvent),
+    ) -> Result<SyncReport> {
+        let (rt, mut client) = self.connect()?;
+        on_event(&SyncEvent::LoggedIn);
+        let mut report = SyncReport::default();
+        // The configured name: asking the server costs a request (`sync login` does).
+        report.user = self
+            .config
+            .sync
+            .as_ref()
+            .map(|s| s.username.clone())
+            .unwrap_or_default();
+
+        // 1. Push: local changes win over the server until they are there.
+        let (pushed, marks) = self.push(&rt, &mut client)?;
+        report.pushed = pushed;
+        report.marks_pushed = marks;
+        on_event(&SyncEvent::Pushed {
+            changes: pushed + marks,
+        });
+
+        // 2. Subscriptions and folders: the account's list is the truth for its feeds.
+        let (mirror, streams) = self.mirror(&rt, &client)?;
+        report.feeds = mirror;
+        on_event(&SyncEvent::Feeds {
+            feeds: streams.len(),
+        });
+
+        // 3. New entries, page by page, each page stored as it comes.
+        let cursor = self.sync_i64(PULLED_USEC)?;
+        let since = match opts.since {
+            Some(t) => Some(t.timestamp()),
+            None => cursor.map(|usec| usec / 1_000_000 - MARGIN_SECS),
+        };
+        let (pulled, new, newest) =
+            self.pull(&rt, &client, READING_LIST, since, &streams, on_event)?;
+        report.pulled = pulled;
+        report.new_entries = new;
+
+        // 4. The account's read and starred sets.
+        let unread = rt.block_on(client.item_ids(READING_LIST, Some(READ)))?;
+        let starred = rt.block_on(client.item_ids(STARRED, None))?;
+        let r = self.store.apply_remote_states(&unread, &starred);
+        let (read_changed, starred_changed) = r.map_err(|e| self.store_err(e))?;
+        report.read_changed = read_changed;
+        report.starred_changed = starred_changed;
+        on_event(&SyncEvent::States);
+
+        // 5. Only now the cursor moves.
+        if let Some(newest) = newest.filter(|n| cursor.is_none_or(|c| *n > c)) {
+            self.set_sync(PULLED_USEC, &newest.to_string())?;
+        }
+        self.set_sync(LAST_SYNC, &Utc::now().timestamp().to_string())?;
+        report.requests = client.requests();
+        Ok(report)
+    }
+
+    /// Pushes the queued local changes only (the reader does this shortly after changes);
+    /// returns how many were pushed.
+    pub fn push_queued(&mut self) -> Result<usize> {
+        let queued = self.store.queued_count().map_err(|e| self.store_err(e))?;
+        if queued == 0 {
+            return Ok(0);
+        }
+        let (rt, mut client) = self.connect()?;
+        let (changes, marks) = self.push(&rt, &mut client)?;
+        Ok(changes + marks)
+    }
+
+    /// Logs in to the configured account.
+    pub(crate) fn connect(&mut self) -> Result<(Arc<tokio::runtime::Runtime>, GReader)> {
+        let account = self.sync_account()?;
+        if let Some(warning) = super::greader::cleartext_warning(&account.url) {
+            tracing::warn!("{warning}");
+        }
+        let rt = self.runtime()?;
+        let fetch = self.config.fetch.clone();
+        let agent = self.config.fetch.user_agent.clone();
+        let client = rt.block_on(GReader::login(&account, &fetch, &agent))?;
+        Ok((rt, client))
+    }
+
+    fn sync_i64(&self, key: &str) -> Result<Option<i64>> {
+        let v = self.store.sync_value(key).map_err(|e| self.store_err(e))?;
+        Ok(v.and_then(|v| v.parse().ok()))
+    }
+
+    fn set_sync(&mut self, key: &str, value: &str) -> Result<()> {
+        let r = self.store.set_sync_value(key, value);
+        r.map_err(|e| self.store_err(e))
+    }
+
+    /// Pushes whole feeds marked read, then each queued state change in batches; each push
+    /// leaves the queue only once the server said OK.
+    fn push(
+        &mut self,
+        rt: &tokio::runtime::Runtime,
+        client: &mut GReader,
+    ) -> Result<(usize, usize)> {
+        let marks = self.store.queued_marks().map_err(|e| self.store_err(e))?;
+        for mark in &marks {
+            rt.block_on(client.mark_all_as_read(&mark.stream, mark.up_to_usec))?;
+            let r = self.store.unmark(mark);
+            r.map_err(|e| self.store_err(e))?;
+        }
+        let changes = self.store.queued_changes().map_err(|e| self.store_err(e))?;
+        let mut groups: HashMap<(SyncedState, bool), Vec<QueuedChange>> = HashMap::new();
+        for c in &changes {
+            groups.entry((c.state, c.value)).or_default().push(*c);
+        }
+        // A fixed order, so that a run is the same every time.
+        let mut keys: Vec<_> = groups.keys().copied().collect();
+        keys.sort_by_key(|(s, v)| (*s == SyncedState::Starred, *v));
+        for key in keys {
+            let group = &groups[&key];
+            let tag = match key.0 {
+                SyncedState::Read => READ,
+                SyncedState::Starred => STARRED,
+            };
+            let ids: Vec<i64> = group.iter().map(|c| c.remote_id).collect();
+            rt.block_on(client.edit_tag(&ids, tag, key.1))?;
+            let r = self.store.unqueue(group);
+            r.map_err(|e| self.store_err(e))?;
+        }
+        Ok((changes.len(), marks.len()))
+    }
+
+    /// Mirrors the account's subscriptions; returns each stream id's feed.
+    pub(crate) fn mirror(
+        &mut self,
+        rt: &tokio::runtime::Runtime,
+        client: &GReader,
+    ) -> Result<(MirrorReport, HashMap<String, FeedId>)> {
+        let subs = rt.block_on(client.subscriptions())?;
+        let remote: Vec<RemoteFeed> = subs
+            .into_iter()
+            .map(|s| RemoteFeed {
+                remote_id: s.id,
+                url: crate::fetch::canonical_feed_url(&s.url),
+                title: s.title,
+                site_url: s.site_url,
+                folder: s.folder.and_then(|f| folder_name(&f).ok()),
+            })
+            .collect();
+        let r = self.store.mirror_feeds(&remote);
+        r.map_err(|e| self.store_err(e))
+    }
+
+    /// Pulls a stream's entries crawled since `since` (all without it), newest first, storing
+    /// each page in its own transaction. Returns the entries received, how many were new, and
+    /// the newest crawl time seen (µs).
+    pub(crate) fn pull(
+        &mut self,
+        rt: &tokio::runtime::Runtime,
+        client: &GReader,
+        stream: &str,
+        since: Option<i64>,
+        streams: &HashMap<String, FeedId>,
+        on_event: &mut dyn FnMut(&SyncEvent),
+    ) -> Result<(usize, usize, Option<i64>)> {
+        let mut continuation: Option<String> = None;
+        let mut seen = HashSet::new();
+        let (mut pulled, mut new, mut newest) = (0, 0, None::<i64>);
+        for _ in 0..MAX_PAGES {
+            let page = rt.block_on(client.contents(stream, since, continuation.as_deref(), PAGE))?;
+            pulled += page.items.len();
+            let mut groups: HashMap<FeedId, Vec<RemoteEntry>> = HashMap::new();
+            for item in page.items.iter() {
+                if let Some(t) = item.crawled_usec {
+                    newest = Some(newest.map_or(t, |n| n.max(t)));
+                }
+                // An entry of a feed the account listed after our mirror waits for the next sync.
+                let Some(feed) = streams.get(&item.stream) else {
+                    continue;
+                };
+                groups.entry(*feed).or_default().push(remote_entry(item));
+            }
+            let now = Utc::now();
+            let r = self.store.store_remote_entries(groups.into_iter().collect(), now);
+            new += r.map_err(|e| self.store_err(e))?;
+            on_event(&SyncEvent::Page { pulled });
+            match page.continuation {
+                Some(c) if !page.items.is_empty() => {
+                    if !seen.insert(c.clone()) {
+                        return Err(SyncError::Runaway {
+                            endpoint: format!("stream/contents/{stream}"),
+                        }
+                        .into());
+                    }
+                    continuation = Some(c);
+                }
+                _ => return Ok((pulled, new, newest)),
+            }
+        }
+        Err(SyncError::Runaway {
+            endpoint: format!("stream/contents/{stream}"),
+        }
+        .into())
+    }
+}
+
+/// An account item as a cache entry: cleaned like a parsed feed's entry, keyed by its link.
+fn remote_entry(item: &Item) -> RemoteEntry {
+    let entry = crate::parse::clean_entry(crate::parse::EntryFields {
+        title: Some(item.title.clone()),
+        link: item.link.clone(),
+        authors: item.authors.clone(),
+        published: item.published.and_then(|t| Utc.timestamp_opt(t, 0).single()),
+        updated: item.updated.and_then(|t| Utc.timestamp_opt(t, 0).single()),
+        content_html: item.content_html.clone(),
+    });
+    RemoteEntry {
+        remote_id: item.id,
+        entry,
+        read: item.read,
+        starred: item.starred,
+    }
+}
