@@ -20,6 +20,7 @@ pub mod parse;
 pub mod paths;
 pub mod scrub;
 pub mod store;
+pub mod sync;
 pub mod text;
 pub mod width;
 

@@ -1,0 +1,4 @@
+//! Sync with a feed server.
+
+pub mod greader;
+mod wire;
