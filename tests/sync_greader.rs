@@ -186,6 +186,22 @@ async fn folders_and_titles_follow_edit_subscription() {
         "FreshRSS puts it back there"
     );
     assert_eq!(title, "Renamed Blog");
+
+    // Out of a folder without naming it: the client looks the folder up.
+    g.edit_subscription(&stream, None, Some(Some("Later")), None)
+        .await
+        .unwrap();
+    assert_eq!(
+        folder_of(g.subscriptions().await.unwrap()).1.as_deref(),
+        Some("Later")
+    );
+    g.edit_subscription(&stream, None, Some(None), None)
+        .await
+        .unwrap();
+    assert_eq!(
+        folder_of(g.subscriptions().await.unwrap()).1.as_deref(),
+        Some("Uncategorized")
+    );
 }
 
 #[tokio::test]
@@ -652,4 +668,20 @@ async fn a_redirect_to_another_host_does_not_carry_the_token() {
         None,
         "the token stays with its host"
     );
+}
+
+#[tokio::test]
+async fn a_503_without_retry_after_is_retried_like_a_server_error() {
+    let calls = std::sync::atomic::AtomicUsize::new(0);
+    let server = mock(move |_req: &Request| {
+        if calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) < 2 {
+            Reply::status(503)
+        } else {
+            Reply::ok("text/html", r#"{"userId":"1","userName":"alice"}"#)
+        }
+    });
+    let g = mock_login(&server, &cfg(5)).await;
+    assert_eq!(g.user_name().await.unwrap(), "alice");
+    assert_eq!(hits(&server, "user-info").len(), 3);
+    assert_eq!(g.requests(), 4, "login + three tries");
 }

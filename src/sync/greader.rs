@@ -560,7 +560,8 @@ impl GReader {
     }
 
     /// subscription/edit: `title` renames; `folder` `Some(Some(name))` moves the feed to that
-    /// folder (leaving `old_folder`, if given), `Some(None)` takes it out of `old_folder`.
+    /// folder (leaving `old_folder`, if given), `Some(None)` takes it out of `old_folder` (when
+    /// `None`, the feed's current folder as the server lists it).
     pub async fn edit_subscription(
         &self,
         stream: &str,
@@ -580,8 +581,18 @@ impl GReader {
                 }
             }
             Some(None) => {
-                if let Some(old) = old_folder {
-                    pairs.push(("r", label_stream(old)));
+                // Without the old folder, ask the server which it is (one more request).
+                let old = match old_folder {
+                    Some(old) => Some(old.to_string()),
+                    None => self
+                        .subscriptions()
+                        .await?
+                        .into_iter()
+                        .find(|s| s.id == stream)
+                        .and_then(|s| s.folder),
+                };
+                if let Some(old) = old {
+                    pairs.push(("r", label_stream(&old)));
                 }
             }
             None => {}
