@@ -1287,6 +1287,18 @@ mod tests {
     }
 
     #[test]
+    fn futures_can_be_spawned() {
+        fn send<T: Send>(_: &T) {}
+        let mut g = GReader::new("http://127.0.0.1:9/api", &FetchConfig::default(), "t/1").unwrap();
+        send(&g.contents(READING_LIST, None, None, 1));
+        send(&g.item_ids(READING_LIST, None));
+        send(&g.subscriptions());
+        send(&g.edit_subscription("feed/1", None, Some(None), None));
+        send(&g.edit_tag(&[1], READ, true));
+        send(&g);
+    }
+
+    #[test]
     fn cleartext_warning_only_off_loopback() {
         assert!(cleartext_warning("http://127.0.0.1:8777/api/greader.php").is_none());
         assert!(cleartext_warning("http://[::1]:8777/api").is_none());
