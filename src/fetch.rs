@@ -180,7 +180,7 @@ fn never_resolves(url: &Url) -> Result<(), FetchError> {
     Ok(())
 }
 
-fn install_crypto_provider() {
+pub(crate) fn install_crypto_provider() {
     // Err only means a provider is already installed, which is what we want.
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
@@ -372,73 +372,92 @@ impl Fetcher {
 
     /// Reads the decoded body, stopping as soon as it passes the cap.
     async fn read_body(&self, response: reqwest::Response) -> Result<Vec<u8>, FetchError> {
-        let too_large = FetchError::TooLarge {
-            limit_mib: self.max_body_mib,
-        };
-        // Content-Length is the encoded size; it can only prove "too large" when nothing is decoded.
-        if response.headers().get(header::CONTENT_ENCODING).is_none()
-            && response.content_length().unwrap_or(0) > self.max_body_bytes
-        {
-            return Err(too_large);
-        }
-        let capacity = response
-            .content_length()
-            .unwrap_or(0)
-            .min(self.max_body_bytes)
-            .min(4 * 1024 * 1024);
-        let mut body = Vec::with_capacity(usize::try_from(capacity).unwrap_or(0));
-        let mut stream = response.bytes_stream();
-        while let Some(chunk) = stream.next().await {
-            let chunk = chunk.map_err(|e| self.map_body_error(&e))?;
-            if (body.len() + chunk.len()) as u64 > self.max_body_bytes {
-                return Err(too_large);
-            }
-            body.extend_from_slice(&chunk);
-        }
-        Ok(body)
+        read_capped(
+            response,
+            self.max_body_bytes,
+            self.max_body_mib,
+            self.timeout.as_secs(),
+        )
+        .await
     }
 
     fn map_error(&self, e: &reqwest::Error) -> FetchError {
-        let secs = self.timeout.as_secs();
-        if let Some(tls) = find_tls_error(e) {
-            return FetchError::Tls(tls);
-        }
-        if e.is_timeout() {
-            return FetchError::Timeout { secs };
-        }
-        if e.is_dns() {
-            let host = e
-                .url()
-                .and_then(|u| u.host_str())
-                .map(scrub_line)
-                .unwrap_or_default();
-            return FetchError::Dns(format!("cannot resolve host {host}"));
-        }
-        if let Some(kind) = find_io_kind(e) {
-            if let Some(text) = io_kind_text(kind) {
-                return FetchError::Connect(text.to_string());
-            }
-        }
-        if e.is_connect() {
-            return FetchError::Connect(format!("cannot connect: {}", innermost(e)));
-        }
-        if e.is_body() || e.is_decode() {
-            return self.map_body_error(e);
-        }
-        FetchError::Connect(one_line(&error_chain(e)))
+        map_reqwest_error(e, self.timeout.as_secs())
     }
+}
 
-    fn map_body_error(&self, e: &reqwest::Error) -> FetchError {
-        if e.is_timeout() {
-            return FetchError::Timeout {
-                secs: self.timeout.as_secs(),
-            };
-        }
-        if e.is_decode() {
-            return FetchError::Body(format!("cannot decode the body: {}", innermost(e)));
-        }
-        FetchError::Body(innermost(e))
+/// Reads a response's decoded body as a stream, stopping with [`FetchError::TooLarge`] as soon
+/// as it passes `max_bytes` (`max_mib` is what the error reports). Shared by every HTTP client
+/// of the crate (feeds, DOIs, the sync client), so that none buffers an unbounded body.
+pub(crate) async fn read_capped(
+    response: reqwest::Response,
+    max_bytes: u64,
+    max_mib: u64,
+    timeout_secs: u64,
+) -> Result<Vec<u8>, FetchError> {
+    let too_large = FetchError::TooLarge { limit_mib: max_mib };
+    // Content-Length is the encoded size; it can only prove "too large" when nothing is decoded.
+    if response.headers().get(header::CONTENT_ENCODING).is_none()
+        && response.content_length().unwrap_or(0) > max_bytes
+    {
+        return Err(too_large);
     }
+    let capacity = response
+        .content_length()
+        .unwrap_or(0)
+        .min(max_bytes)
+        .min(4 * 1024 * 1024);
+    let mut body = Vec::with_capacity(usize::try_from(capacity).unwrap_or(0));
+    let mut stream = response.bytes_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| map_body_error(&e, timeout_secs))?;
+        if (body.len() + chunk.len()) as u64 > max_bytes {
+            return Err(too_large);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// A reqwest error as a one-line [`FetchError`] (TLS, timeout, DNS, connect, body).
+pub(crate) fn map_reqwest_error(e: &reqwest::Error, timeout_secs: u64) -> FetchError {
+    let secs = timeout_secs;
+    if let Some(tls) = find_tls_error(e) {
+        return FetchError::Tls(tls);
+    }
+    if e.is_timeout() {
+        return FetchError::Timeout { secs };
+    }
+    if e.is_dns() {
+        let host = e
+            .url()
+            .and_then(|u| u.host_str())
+            .map(scrub_line)
+            .unwrap_or_default();
+        return FetchError::Dns(format!("cannot resolve host {host}"));
+    }
+    if let Some(kind) = find_io_kind(e) {
+        if let Some(text) = io_kind_text(kind) {
+            return FetchError::Connect(text.to_string());
+        }
+    }
+    if e.is_connect() {
+        return FetchError::Connect(format!("cannot connect: {}", innermost(e)));
+    }
+    if e.is_body() || e.is_decode() {
+        return map_body_error(e, secs);
+    }
+    FetchError::Connect(one_line(&error_chain(e)))
+}
+
+fn map_body_error(e: &reqwest::Error, timeout_secs: u64) -> FetchError {
+    if e.is_timeout() {
+        return FetchError::Timeout { secs: timeout_secs };
+    }
+    if e.is_decode() {
+        return FetchError::Body(format!("cannot decode the body: {}", innermost(e)));
+    }
+    FetchError::Body(innermost(e))
 }
 
 fn header_value(s: &str) -> Option<HeaderValue> {
@@ -446,7 +465,7 @@ fn header_value(s: &str) -> Option<HeaderValue> {
 }
 
 /// `Retry-After` as seconds: either a number or an HTTP date.
-fn parse_retry_after(value: &str) -> Option<u64> {
+pub(crate) fn parse_retry_after(value: &str) -> Option<u64> {
     let value = value.trim();
     if let Ok(secs) = value.parse::<u64>() {
         return Some(secs);
@@ -596,7 +615,7 @@ fn innermost(e: &(dyn StdError + 'static)) -> String {
 }
 
 /// A URL for an error message: one line, and not the whole of a hostile megabyte.
-fn shown_url(url: &str) -> String {
+pub(crate) fn shown_url(url: &str) -> String {
     let line = crate::scrub::scrub_url(url);
     match line.char_indices().nth(200) {
         Some((cut, _)) => format!("{}…", &line[..cut]),

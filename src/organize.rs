@@ -78,7 +78,11 @@ impl Library {
         let old = self.find_folder(old)?;
         let new = folder_name(new)?;
         // An account's feeds move on the server, one by one (a label may hold others' feeds).
-        for f in self.store.feeds_in_folder(&old).map_err(|e| self.store_err(e))? {
+        for f in self
+            .store
+            .feeds_in_folder(&old)
+            .map_err(|e| self.store_err(e))?
+        {
             if let Some((stream, Some(folder))) = self.account_stream(f.id)? {
                 let moved = format!("{new}{}", &folder[old.len()..]);
                 self.folder_on_account(&stream, Some(&folder), Some(&moved))?;

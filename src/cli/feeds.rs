@@ -95,7 +95,12 @@ pub(super) fn feeds(lib: &Library, folder: Option<&str>, json: bool) -> Result<E
             f.id.to_string(),
             scrub_line(&f.title),
             f.folder.as_deref().map(scrub_line).unwrap_or_default(),
-            if f.remote_id.is_some() { "account" } else { "local" }.to_string(),
+            if f.remote_id.is_some() {
+                "account"
+            } else {
+                "local"
+            }
+            .to_string(),
             f.entries.to_string(),
             f.unread.to_string(),
             fmt_time(f.last_fetched),

@@ -35,7 +35,11 @@ pub(super) fn status(lib: &Library, json: bool) -> Result<ExitCode> {
         print_json(&s)?;
         return Ok(ExitCode::SUCCESS);
     }
-    println!("account:   {} at {}", scrub_line(&s.username), scrub_line(&s.url));
+    println!(
+        "account:   {} at {}",
+        scrub_line(&s.username),
+        scrub_line(&s.url)
+    );
     let last = s
         .last_sync
         .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
@@ -113,7 +117,10 @@ pub(super) fn print_report(r: &SyncReport) {
         f.removed,
         count(r.pushed, "change", "changes"),
         if r.marks_pushed > 0 {
-            format!(" and {} marked read", count(r.marks_pushed, "feed", "feeds"))
+            format!(
+                " and {} marked read",
+                count(r.marks_pushed, "feed", "feeds")
+            )
         } else {
             String::new()
         },

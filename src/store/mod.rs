@@ -976,7 +976,9 @@ fn store_entries(
          AND NOT EXISTS (SELECT 1 FROM entries WHERE feed_id = ?1 AND guid = ?3)",
     )?;
     let account_feed: bool = tx
-        .prepare_cached("SELECT EXISTS (SELECT 1 FROM entries WHERE feed_id = ?1 AND remote_id IS NOT NULL)")?
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM entries WHERE feed_id = ?1 AND remote_id IS NOT NULL)",
+        )?
         .query_row([feed_id], |r| r.get(0))?;
     let mut by_link = tx.prepare_cached(
         "SELECT guid FROM entries WHERE feed_id = ?1 AND link = ?2 AND remote_id IS NOT NULL",
@@ -1016,7 +1018,9 @@ fn store_entries(
         // does not carry the feed's own guid).
         if found.is_none() && account_feed {
             if let Some(link) = &e.link {
-                let guid: Option<String> = by_link.query_row(params![feed_id, link], |r| r.get(0)).optional()?;
+                let guid: Option<String> = by_link
+                    .query_row(params![feed_id, link], |r| r.get(0))
+                    .optional()?;
                 if let Some(guid) = guid {
                     found = find_row(&mut find, feed_id, &guid)?;
                 }

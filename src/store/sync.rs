@@ -115,7 +115,13 @@ impl Store {
                 let title = scrub_line(&f.title);
                 let site = f.site_url.as_deref().map(scrub_line);
                 let url = scrub_line(&f.url);
-                type Row = (FeedId, String, Option<String>, Option<String>, Option<String>);
+                type Row = (
+                    FeedId,
+                    String,
+                    Option<String>,
+                    Option<String>,
+                    Option<String>,
+                );
                 let known: Option<Row> = by_remote
                     .query_row([&f.remote_id], |r| {
                         Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
@@ -138,8 +144,14 @@ impl Store {
                             id
                         }
                         None => {
-                            if insert.execute(params![url, title, site, f.folder, f.remote_id, now])?
-                                == 0
+                            if insert.execute(params![
+                                url,
+                                title,
+                                site,
+                                f.folder,
+                                f.remote_id,
+                                now
+                            ])? == 0
                             {
                                 // Another account feed already has this URL (a server listing
                                 // one feed twice): the first one stands for both.
@@ -193,7 +205,11 @@ impl Store {
     /// Applies the account's unread and starred sets to every account entry without a queued
     /// local change (an entry the account no longer lists as unread is read). Returns how many
     /// read and starred flags changed.
-    pub fn apply_remote_states(&mut self, unread: &[i64], starred: &[i64]) -> Result<(usize, usize)> {
+    pub fn apply_remote_states(
+        &mut self,
+        unread: &[i64],
+        starred: &[i64],
+    ) -> Result<(usize, usize)> {
         let tx = self.write()?;
         let mut changed = [0; 2];
         for ((state, ids), n) in [(SyncedState::Read, unread), (SyncedState::Starred, starred)]
@@ -205,7 +221,8 @@ impl Store {
                  DELETE FROM temp.sync_ids;",
             )?;
             {
-                let mut put = tx.prepare_cached("INSERT OR IGNORE INTO temp.sync_ids VALUES (?1)")?;
+                let mut put =
+                    tx.prepare_cached("INSERT OR IGNORE INTO temp.sync_ids VALUES (?1)")?;
                 for id in ids {
                     put.execute([id])?;
                 }
@@ -321,7 +338,11 @@ impl Store {
 
     /// Sets a feed's account stream id (after subscribing it on the account).
     pub fn set_remote_id(&mut self, id: FeedId, remote_id: &str) -> Result<()> {
-        self.set_feed_text("UPDATE feeds SET remote_id = ?2 WHERE id = ?1", id, Some(remote_id))
+        self.set_feed_text(
+            "UPDATE feeds SET remote_id = ?2 WHERE id = ?1",
+            id,
+            Some(remote_id),
+        )
     }
 
     /// How many local changes wait to be pushed (entries' states, and whole feeds marked read).

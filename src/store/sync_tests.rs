@@ -14,7 +14,11 @@ fn remote_feed(id: &str, url: &str, folder: Option<&str>) -> RemoteFeed {
 }
 
 fn remote(id: i64, guid_link: &str, read: bool, starred: bool) -> RemoteEntry {
-    let mut e = entry(guid_link, &format!("{guid_link} post"), Some("2024-05-01T00:00:00Z"));
+    let mut e = entry(
+        guid_link,
+        &format!("{guid_link} post"),
+        Some("2024-05-01T00:00:00Z"),
+    );
     // Account entries are keyed by their link.
     e.guid = e.link.clone().unwrap();
     RemoteEntry {
@@ -39,14 +43,22 @@ fn flags(store: &Store, remote_id: i64) -> (bool, bool) {
 fn count(store: &Store, feed: FeedId) -> i64 {
     store
         .conn()
-        .query_row("SELECT COUNT(*) FROM entries WHERE feed_id = ?1", [feed], |r| r.get(0))
+        .query_row(
+            "SELECT COUNT(*) FROM entries WHERE feed_id = ?1",
+            [feed],
+            |r| r.get(0),
+        )
         .unwrap()
 }
 
 fn entry_id(store: &Store, remote_id: i64) -> EntryId {
     store
         .conn()
-        .query_row("SELECT id FROM entries WHERE remote_id = ?1", [remote_id], |r| r.get(0))
+        .query_row(
+            "SELECT id FROM entries WHERE remote_id = ?1",
+            [remote_id],
+            |r| r.get(0),
+        )
         .unwrap()
 }
 
@@ -62,7 +74,10 @@ fn mirroring_adds_joins_changes_and_removes_only_account_feeds() {
         ])
         .unwrap();
     assert_eq!((r.added, r.joined, r.changed, r.removed), (1, 1, 0, 0));
-    assert_eq!(ids["feed/1"], shared, "the local feed with the URL joined the account");
+    assert_eq!(
+        ids["feed/1"], shared,
+        "the local feed with the URL joined the account"
+    );
     let f = s.feed(shared).unwrap().unwrap();
     assert_eq!(f.remote_id.as_deref(), Some("feed/1"));
     assert_eq!(f.folder.as_deref(), Some("Lab"));
@@ -70,10 +85,17 @@ fn mirroring_adds_joins_changes_and_removes_only_account_feeds() {
 
     // The server moved feed/1 and dropped feed/2.
     let (r, _) = s
-        .mirror_feeds(&[remote_feed("feed/1", "https://shared.example/feed", Some("Other"))])
+        .mirror_feeds(&[remote_feed(
+            "feed/1",
+            "https://shared.example/feed",
+            Some("Other"),
+        )])
         .unwrap();
     assert_eq!((r.added, r.joined, r.changed, r.removed), (0, 0, 1, 1));
-    assert_eq!(s.feed(shared).unwrap().unwrap().folder.as_deref(), Some("Other"));
+    assert_eq!(
+        s.feed(shared).unwrap().unwrap().folder.as_deref(),
+        Some("Other")
+    );
     let urls: Vec<String> = s.feeds().unwrap().into_iter().map(|f| f.url).collect();
     assert_eq!(urls.len(), 2, "{urls:?}");
     assert!(s.feed(local).unwrap().is_some(), "a local feed stays");
@@ -88,7 +110,13 @@ fn a_pulled_entry_is_stored_once_and_follows_the_account_unless_changed_here() {
     let feed = ids["feed/1"];
     let now = t("2026-11-30T00:00:00Z");
     let new = s
-        .store_remote_entries(vec![(feed, vec![remote(10, "a", false, false), remote(11, "b", true, true)])], now)
+        .store_remote_entries(
+            vec![(
+                feed,
+                vec![remote(10, "a", false, false), remote(11, "b", true, true)],
+            )],
+            now,
+        )
         .unwrap();
     assert_eq!(new, 2);
     assert_eq!(flags(&s, 10), (false, false));
@@ -106,12 +134,22 @@ fn a_pulled_entry_is_stored_once_and_follows_the_account_unless_changed_here() {
     let queued = s.queued_changes().unwrap();
     assert_eq!(
         queued,
-        vec![QueuedChange { entry_id: a, remote_id: 10, state: SyncedState::Read, value: true }]
+        vec![QueuedChange {
+            entry_id: a,
+            remote_id: 10,
+            state: SyncedState::Read,
+            value: true
+        }]
     );
     s.apply_remote_states(&[10], &[11]).unwrap();
     assert_eq!(flags(&s, 10), (true, false), "the queued change wins");
-    s.store_remote_entries(vec![(feed, vec![remote(10, "a", false, false)])], now).unwrap();
-    assert_eq!(flags(&s, 10), (true, false), "a re-pull does not undo it either");
+    s.store_remote_entries(vec![(feed, vec![remote(10, "a", false, false)])], now)
+        .unwrap();
+    assert_eq!(
+        flags(&s, 10),
+        (true, false),
+        "a re-pull does not undo it either"
+    );
 
     // Pushed: the queue empties and the server wins again.
     s.unqueue(&queued).unwrap();
@@ -119,7 +157,11 @@ fn a_pulled_entry_is_stored_once_and_follows_the_account_unless_changed_here() {
     let (read, starred) = s.apply_remote_states(&[10], &[]).unwrap();
     assert_eq!((read, starred), (1, 1));
     assert_eq!(flags(&s, 10), (false, false));
-    assert_eq!(flags(&s, 11), (true, false), "11 is not starred on the server any more");
+    assert_eq!(
+        flags(&s, 11),
+        (true, false),
+        "11 is not starred on the server any more"
+    );
 }
 
 #[test]
@@ -129,8 +171,11 @@ fn a_change_made_again_while_pushing_stays_queued() {
         .mirror_feeds(&[remote_feed("feed/1", "https://a.example/feed", None)])
         .unwrap();
     let now = t("2026-11-30T00:00:00Z");
-    s.store_remote_entries(vec![(ids["feed/1"], vec![remote(10, "a", false, false)])], now)
-        .unwrap();
+    s.store_remote_entries(
+        vec![(ids["feed/1"], vec![remote(10, "a", false, false)])],
+        now,
+    )
+    .unwrap();
     let a = entry_id(&s, 10);
     s.set_starred(&[a], true).unwrap();
     let pushed = s.queued_changes().unwrap();
@@ -145,11 +190,22 @@ fn a_change_made_again_while_pushing_stays_queued() {
 fn local_entries_are_never_queued() {
     let mut s = Store::open_in_memory().unwrap();
     let feed = s.add_feed("https://local.example/feed", None).unwrap().0;
-    update(&mut s, feed, &doc(vec![entry("x", "x post", Some("2024-01-01T00:00:00Z"))]));
-    let id: EntryId = s.conn().query_row("SELECT id FROM entries", [], |r| r.get(0)).unwrap();
+    update(
+        &mut s,
+        feed,
+        &doc(vec![entry("x", "x post", Some("2024-01-01T00:00:00Z"))]),
+    );
+    let id: EntryId = s
+        .conn()
+        .query_row("SELECT id FROM entries", [], |r| r.get(0))
+        .unwrap();
     s.set_read(&[id], true).unwrap();
     s.set_starred(&[id], true).unwrap();
-    s.mark_read(&ListQuery { feed: Some(feed), ..Default::default() }).unwrap();
+    s.mark_read(&ListQuery {
+        feed: Some(feed),
+        ..Default::default()
+    })
+    .unwrap();
     assert_eq!(s.queued_count().unwrap(), 0);
 }
 
@@ -161,11 +217,21 @@ fn a_whole_account_feed_marked_read_is_one_mark_after_a_pull() {
         .unwrap();
     let feed = ids["feed/1"];
     let now = t("2026-11-30T00:00:00Z");
-    s.store_remote_entries(vec![(feed, vec![remote(10, "a", false, false), remote(11, "b", false, false)])], now)
-        .unwrap();
+    s.store_remote_entries(
+        vec![(
+            feed,
+            vec![remote(10, "a", false, false), remote(11, "b", false, false)],
+        )],
+        now,
+    )
+    .unwrap();
     // Before any pull time is known, the entries are queued one by one.
-    s.mark_read(&ListQuery { feed: Some(feed), month: Some("2024-05".into()), ..Default::default() })
-        .unwrap();
+    s.mark_read(&ListQuery {
+        feed: Some(feed),
+        month: Some("2024-05".into()),
+        ..Default::default()
+    })
+    .unwrap();
     assert_eq!(s.queued_changes().unwrap().len(), 2);
     assert!(s.queued_marks().unwrap().is_empty());
 
@@ -174,16 +240,31 @@ fn a_whole_account_feed_marked_read_is_one_mark_after_a_pull() {
         .mirror_feeds(&[remote_feed("feed/1", "https://a.example/feed", None)])
         .unwrap();
     let feed = ids["feed/1"];
-    s2.store_remote_entries(vec![(feed, vec![remote(10, "a", false, false), remote(11, "b", false, false)])], now)
-        .unwrap();
+    s2.store_remote_entries(
+        vec![(
+            feed,
+            vec![remote(10, "a", false, false), remote(11, "b", false, false)],
+        )],
+        now,
+    )
+    .unwrap();
     s2.set_sync_value(PULLED_USEC, "1796025001458774").unwrap();
-    let n = s2.mark_read(&ListQuery { feed: Some(feed), ..Default::default() }).unwrap();
+    let n = s2
+        .mark_read(&ListQuery {
+            feed: Some(feed),
+            ..Default::default()
+        })
+        .unwrap();
     assert_eq!(n, 2);
     assert!(s2.queued_changes().unwrap().is_empty());
     let marks = s2.queued_marks().unwrap();
     assert_eq!(
         marks,
-        vec![QueuedMark { feed_id: feed, stream: "feed/1".into(), up_to_usec: 1796025001458774 }]
+        vec![QueuedMark {
+            feed_id: feed,
+            stream: "feed/1".into(),
+            up_to_usec: 1796025001458774
+        }]
     );
     // Until the mark is pushed, the server's unread set does not undo it.
     s2.apply_remote_states(&[10, 11], &[]).unwrap();
@@ -200,17 +281,27 @@ fn a_post_backfilled_from_the_blog_and_pulled_from_the_account_is_one_entry() {
         .unwrap();
     let feed = ids["feed/1"];
     let now = t("2026-11-30T00:00:00Z");
-    s.store_remote_entries(vec![(feed, vec![remote(10, "old", true, true)])], now).unwrap();
+    s.store_remote_entries(vec![(feed, vec![remote(10, "old", true, true)])], now)
+        .unwrap();
     // The blog's own archive page has the post under its own guid, with the same link.
     let mut page_entry = entry("old", "old post", Some("2024-05-01T00:00:00Z"));
     page_entry.guid = "https://blog.example/?p=123".into();
     let other = entry("older", "older post", Some("2024-04-01T00:00:00Z"));
     let new = s
-        .ingest_page(feed, "https://blog.example/feed?paged=2", &doc(vec![page_entry, other]), now)
+        .ingest_page(
+            feed,
+            "https://blog.example/feed?paged=2",
+            &doc(vec![page_entry, other]),
+            now,
+        )
         .unwrap();
     assert_eq!(new, 1, "only the post the account did not have is new");
     assert_eq!(count(&s, feed), 2);
-    assert_eq!(flags(&s, 10), (true, true), "the account entry keeps its states");
+    assert_eq!(
+        flags(&s, 10),
+        (true, true),
+        "the account entry keeps its states"
+    );
 
     // And the other way: a post the cache had from the feed itself becomes the account's.
     let local = s.add_feed("https://local.example/feed", None).unwrap().0;
@@ -228,7 +319,9 @@ fn a_post_backfilled_from_the_blog_and_pulled_from_the_account_is_one_entry() {
     let mut pulled = remote(20, "p", false, true);
     pulled.entry.link = Some("https://local.example/p".into());
     pulled.entry.guid = "https://local.example/p".into();
-    let new = s.store_remote_entries(vec![(local, vec![pulled])], now).unwrap();
+    let new = s
+        .store_remote_entries(vec![(local, vec![pulled])], now)
+        .unwrap();
     assert_eq!(new, 0);
     assert_eq!(count(&s, local), 1);
     assert_eq!(flags(&s, 20), (false, true));

@@ -90,7 +90,11 @@ pub fn account(sync: Option<&SyncConfig>, config_file: &Path) -> Result<Account,
 
 /// Runs the command without a shell; its first line of output is the password.
 fn from_command(argv: &[String]) -> Result<String, AccountError> {
-    let command = argv.iter().map(|a| scrub_line(a)).collect::<Vec<_>>().join(" ");
+    let command = argv
+        .iter()
+        .map(|a| scrub_line(a))
+        .collect::<Vec<_>>()
+        .join(" ");
     let fail = |reason: String| AccountError::Command {
         command: command.clone(),
         reason,
@@ -134,7 +138,9 @@ mod tests {
     use super::*;
 
     fn sync(extra: &str) -> SyncConfig {
-        let text = format!("[sync]\nurl = \"http://127.0.0.1:1/api/greader.php\"\nusername = \"alice\"\n{extra}");
+        let text = format!(
+            "[sync]\nurl = \"http://127.0.0.1:1/api/greader.php\"\nusername = \"alice\"\n{extra}"
+        );
         crate::config::Config::from_toml(&text, "t")
             .unwrap()
             .config
@@ -169,7 +175,8 @@ mod tests {
     #[test]
     fn the_password_comes_from_a_command_without_a_shell() {
         let f = private_file(0o644);
-        let s = sync("password_command = [\"printf\", \"%s\\n%s\", \"se cret\", \"second line\"]\n");
+        let s =
+            sync("password_command = [\"printf\", \"%s\\n%s\", \"se cret\", \"second line\"]\n");
         assert_eq!(account(Some(&s), f.path()).unwrap().password, "se cret");
         let s = sync("password_command = [\"sh\", \"-c\", \"echo nope >&2; exit 3\"]\n");
         let err = account(Some(&s), f.path()).unwrap_err().to_string();

@@ -15,9 +15,7 @@ use super::greader::{Account, GReader, Item, SyncError, READ, READING_LIST, STAR
 use crate::library::Result;
 use crate::model::FeedId;
 use crate::organize::folder_name;
-use crate::store::{
-    MirrorReport, QueuedChange, RemoteEntry, RemoteFeed, SyncedState, PULLED_USEC,
-};
+use crate::store::{MirrorReport, QueuedChange, RemoteEntry, RemoteFeed, SyncedState, PULLED_USEC};
 use crate::Library;
 
 /// Entries asked for per page of the reading list.
@@ -53,10 +51,16 @@ pub struct SyncReport {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SyncEvent {
     LoggedIn,
-    Pushed { changes: usize },
-    Feeds { feeds: usize },
+    Pushed {
+        changes: usize,
+    },
+    Feeds {
+        feeds: usize,
+    },
     /// A page of entries stored; `pulled` counts every entry so far.
-    Page { pulled: usize },
+    Page {
+        pulled: usize,
+    },
     States,
 }
 
@@ -101,9 +105,13 @@ impl Library {
 
     /// The account, the last sync and what waits to be pushed; no network.
     pub fn sync_status(&self) -> Result<SyncStatus> {
-        let s = self.config.sync.as_ref().ok_or_else(|| AccountError::NotConfigured {
-            config: self.paths().config_file.display().to_string(),
-        })?;
+        let s = self
+            .config
+            .sync
+            .as_ref()
+            .ok_or_else(|| AccountError::NotConfigured {
+                config: self.paths().config_file.display().to_string(),
+            })?;
         let last = self
             .store
             .sync_value(LAST_SYNC)
@@ -111,7 +119,11 @@ impl Library {
             .and_then(|v| v.parse::<i64>().ok())
             .and_then(|t| Utc.timestamp_opt(t, 0).single());
         let queued = self.store.queued_count().map_err(|e| self.store_err(e))?;
-        let feeds = self.feeds()?.iter().filter(|f| f.remote_id.is_some()).count();
+        let feeds = self
+            .feeds()?
+            .iter()
+            .filter(|f| f.remote_id.is_some())
+            .count();
         Ok(SyncStatus {
             url: s.url.clone(),
             username: s.username.clone(),
@@ -290,7 +302,8 @@ impl Library {
         let mut seen = HashSet::new();
         let (mut pulled, mut new, mut newest) = (0, 0, None::<i64>);
         for _ in 0..MAX_PAGES {
-            let page = rt.block_on(client.contents(stream, since, continuation.as_deref(), PAGE))?;
+            let page =
+                rt.block_on(client.contents(stream, since, continuation.as_deref(), PAGE))?;
             pulled += page.items.len();
             let mut groups: HashMap<FeedId, Vec<RemoteEntry>> = HashMap::new();
             for item in page.items.iter() {
@@ -304,7 +317,9 @@ impl Library {
                 groups.entry(*feed).or_default().push(remote_entry(item));
             }
             let now = Utc::now();
-            let r = self.store.store_remote_entries(groups.into_iter().collect(), now);
+            let r = self
+                .store
+                .store_remote_entries(groups.into_iter().collect(), now);
             new += r.map_err(|e| self.store_err(e))?;
             on_event(&SyncEvent::Page { pulled });
             match page.continuation {
@@ -333,7 +348,9 @@ fn remote_entry(item: &Item) -> RemoteEntry {
         title: Some(item.title.clone()),
         link: item.link.clone(),
         authors: item.authors.clone(),
-        published: item.published.and_then(|t| Utc.timestamp_opt(t, 0).single()),
+        published: item
+            .published
+            .and_then(|t| Utc.timestamp_opt(t, 0).single()),
         updated: item.updated.and_then(|t| Utc.timestamp_opt(t, 0).single()),
         content_html: item.content_html.clone(),
     });

@@ -13,7 +13,9 @@ impl Library {
         if !self.sync_configured() {
             return Ok(None);
         }
-        let f = self.feed(feed)?.ok_or(Error::NoSuchFeed(feed.to_string()))?;
+        let f = self
+            .feed(feed)?
+            .ok_or(Error::NoSuchFeed(feed.to_string()))?;
         Ok(f.remote_id.map(|r| (r, f.folder)))
     }
 
@@ -32,7 +34,9 @@ impl Library {
         })?;
         let mut ignore = |_: &super::SyncEvent| {};
         self.pull(&rt, &client, &stream, None, &streams, &mut ignore)?;
-        let feed = self.feed(feed_id)?.ok_or(Error::NoSuchFeed(feed_id.to_string()))?;
+        let feed = self
+            .feed(feed_id)?
+            .ok_or(Error::NoSuchFeed(feed_id.to_string()))?;
         Ok(AddReport {
             feed_id,
             url: feed.url,
@@ -70,7 +74,10 @@ impl Library {
     /// Logs in, runs `change` on the server and mirrors the account's list here.
     fn on_account(
         &mut self,
-        change: impl FnOnce(&tokio::runtime::Runtime, &GReader) -> std::result::Result<(), super::SyncError>,
+        change: impl FnOnce(
+            &tokio::runtime::Runtime,
+            &GReader,
+        ) -> std::result::Result<(), super::SyncError>,
     ) -> Result<()> {
         let (rt, client) = self.connect()?;
         change(&rt, &client)?;

@@ -2,6 +2,8 @@
 //! and helpers to run the real binary on a temporary data dir.
 #![allow(dead_code)]
 
+pub mod freshrss;
+
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -17,6 +19,8 @@ pub struct Request {
     pub method: String,
     pub path: String,
     pub headers: HashMap<String, String>,
+    /// The request body (as much as Content-Length announced).
+    pub body: Vec<u8>,
     /// When the server read it: lets a test check the order and spacing of requests.
     pub at: std::time::Instant,
 }
@@ -141,17 +145,19 @@ fn serve(stream: TcpStream, handler: &Handler, log: &Mutex<Vec<Request>>) {
                 headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
             }
         }
+        let mut body = Vec::new();
         if let Some(len) = headers
             .get("content-length")
             .and_then(|l| l.parse::<usize>().ok())
         {
-            let mut body = vec![0; len];
+            body = vec![0; len];
             let _ = reader.read_exact(&mut body);
         }
         let req = Request {
             method,
             path,
             headers,
+            body,
             at: std::time::Instant::now(),
         };
         log.lock().unwrap().push(req.clone());
@@ -209,6 +215,7 @@ fn reason(status: u16) -> &'static str {
         308 => "Permanent Redirect",
         404 => "Not Found",
         410 => "Gone",
+        401 => "Unauthorized",
         429 => "Too Many Requests",
         500 => "Internal Server Error",
         _ => "Status",
