@@ -7,38 +7,14 @@ mod common;
 
 use std::collections::HashSet;
 
-use common::freshrss::{FreshRss, LabUser};
-use common::{rss, Reply, Request, Server};
+use common::freshrss::{feed_server, FreshRss, LabUser};
+use common::{Reply, Request, Server};
 use paperboy::config::FetchConfig;
 use paperboy::sync::greader::{
     item_id_long, GReader, Item, SyncError, READ, READING_LIST, STARRED,
 };
 
 const UA: &str = "paperboy-test/1";
-
-/// A loopback feed server: `/feed.xml` with `n` items ("Post 0" newest), `/nope.xml` 404.
-fn feed_server(title: &str, n: usize) -> Server {
-    let now = chrono::Utc::now();
-    let items: Vec<(String, String, String, String)> = (0..n)
-        .map(|i| {
-            let date = now - chrono::Duration::hours(i as i64 + 1);
-            (
-                format!("{title}-{i}"),
-                format!("Post {i}"),
-                date.to_rfc2822(),
-                format!("<p>Body {i}</p>"),
-            )
-        })
-        .collect();
-    let doc = rss(title, &items);
-    Server::start(move |req: &Request| {
-        if req.path.starts_with("/feed.xml") {
-            Reply::ok("application/rss+xml", doc.clone())
-        } else {
-            Reply::status(404)
-        }
-    })
-}
 
 async fn login(u: &LabUser) -> GReader {
     match GReader::login(&u.account(), &FetchConfig::default(), UA).await {

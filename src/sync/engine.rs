@@ -20,6 +20,20 @@ use crate::Library;
 
 /// Entries asked for per page of the reading list.
 const PAGE: usize = 250;
+/// The page size; debug builds let tests ask for small pages (`PAPERBOY_TEST_SYNC_PAGE`), so
+/// that continuation paging is exercised without thousands of entries.
+fn page_size() -> usize {
+    #[cfg(debug_assertions)]
+    if let Some(n) = std::env::var("PAPERBOY_TEST_SYNC_PAGE")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .filter(|n| *n > 0)
+    {
+        return n;
+    }
+    PAGE
+}
+
 /// Pages of one pull at most: a server whose continuation never ends is stopped.
 const MAX_PAGES: usize = 10_000;
 /// The pull asks again for entries crawled this long before the last one it saw, so that an
@@ -303,7 +317,7 @@ impl Library {
         let (mut pulled, mut new, mut newest) = (0, 0, None::<i64>);
         for _ in 0..MAX_PAGES {
             let page =
-                rt.block_on(client.contents(stream, since, continuation.as_deref(), PAGE))?;
+                rt.block_on(client.contents(stream, since, continuation.as_deref(), page_size()))?;
             pulled += page.items.len();
             let mut groups: HashMap<FeedId, Vec<RemoteEntry>> = HashMap::new();
             for item in page.items.iter() {

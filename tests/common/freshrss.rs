@@ -123,7 +123,8 @@ impl FreshRss {
             .current_dir(&self.dir)
             .args(["cli/create-user.php", "--user", &user, "--password"])
             .arg(format!("web-{user}-pw"))
-            .args(["--api-password", &api_password])
+            // As the lab's own user: feeds may be refetched a second after the last fetch.
+            .args(["--api-password", &api_password, "--feed-ttl-default", "1"])
             .output()
             .unwrap_or_else(|e| panic!("cannot run php cli/create-user.php: {e}"));
         assert!(
@@ -253,4 +254,36 @@ pub fn http(method: &str, url: &str, auth: Option<&str>, form: &[(&str, &str)]) 
         .and_then(|s| s.parse().ok())
         .unwrap_or_else(|| panic!("harness http: no status from {url}: {head}"));
     (status, body.to_string())
+}
+
+/// A loopback feed server for the lab to fetch: `/feed.xml` with `n` items ("Post 0" newest,
+/// an hour apart), `/nope.xml` 404.
+pub fn feed_server(title: &str, n: usize) -> super::Server {
+    growing_feed(title, std::sync::Arc::new(AtomicUsize::new(n)))
+}
+
+/// [`feed_server`] whose item count a test raises to publish new posts (the newest is
+/// "Post {n-1}"; each post keeps its guid, title and date).
+pub fn growing_feed(title: &str, n: std::sync::Arc<AtomicUsize>) -> super::Server {
+    let start = chrono::Utc::now();
+    let title = title.to_string();
+    super::Server::start(move |req: &super::Request| {
+        if !req.path.starts_with("/feed.xml") {
+            return super::Reply::status(404);
+        }
+        let count = n.load(Ordering::SeqCst);
+        let items: Vec<(String, String, String, String)> = (0..count)
+            .rev()
+            .map(|i| {
+                let date = start - chrono::Duration::hours(100 - i as i64);
+                (
+                    format!("{title}-{i}"),
+                    format!("Post {i}"),
+                    date.to_rfc2822(),
+                    format!("<p>Body {i}</p>"),
+                )
+            })
+            .collect();
+        super::Reply::ok("application/rss+xml", super::rss(&title, &items))
+    })
 }
