@@ -438,7 +438,7 @@ impl Library {
         let synced = self.sync_configured();
         let targets: Vec<Feed> = if feeds.is_empty() {
             all.into_iter()
-                .filter(|f| !f.gone && !(synced && f.remote_id.is_some()))
+                .filter(|f| !(f.gone || synced && f.remote_id.is_some()))
                 .collect()
         } else {
             all.into_iter().filter(|f| feeds.contains(&f.id)).collect()

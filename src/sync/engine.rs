@@ -156,14 +156,13 @@ impl Library {
     ) -> Result<SyncReport> {
         let (rt, mut client) = self.connect()?;
         on_event(&SyncEvent::LoggedIn);
-        let mut report = SyncReport::default();
-        // The configured name: asking the server costs a request (`sync login` does).
-        report.user = self
-            .config
-            .sync
-            .as_ref()
-            .map(|s| s.username.clone())
-            .unwrap_or_default();
+        let mut report = SyncReport {
+            // The configured name: asking the server costs a request (`sync login` does).
+            user: (self.config.sync.as_ref())
+                .map(|s| s.username.clone())
+                .unwrap_or_default(),
+            ..SyncReport::default()
+        };
 
         // 1. Push: local changes win over the server until they are there.
         let (pushed, marks) = self.push(&rt, &mut client)?;
