@@ -241,7 +241,11 @@ impl Library {
 
     pub fn remove_feed(&mut self, id: FeedId) -> Result<bool> {
         if let Some((stream, _)) = self.account_stream(id)? {
+            // Unsubscribed there, the account's list no longer has it: the mirror removed it.
             self.remove_on_account(&stream)?;
+            let r = self.store.remove_feed(id);
+            r.map_err(|e| self.store_err(e))?;
+            return Ok(true);
         }
         let r = self.store.remove_feed(id);
         r.map_err(|e| self.store_err(e))

@@ -251,6 +251,20 @@ impl Store {
         Ok((changed[0], changed[1]))
     }
 
+    /// Which of these account item ids the cache holds.
+    pub fn known_remote_ids(&self, ids: &[i64]) -> Result<HashSet<i64>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM entries WHERE remote_id = ?1)")?;
+        let mut known = HashSet::new();
+        for id in ids {
+            if stmt.query_row([id], |r| r.get::<_, bool>(0))? {
+                known.insert(*id);
+            }
+        }
+        Ok(known)
+    }
+
     /// The local changes waiting to be pushed, oldest entries first.
     pub fn queued_changes(&self) -> Result<Vec<QueuedChange>> {
         let mut stmt = self.conn.prepare_cached(

@@ -185,8 +185,14 @@ impl Library {
             Some(t) => Some(t.timestamp()),
             None => cursor.map(|usec| usec / 1_000_000 - MARGIN_SECS),
         };
-        let (pulled, new, newest) =
-            self.pull(&rt, &client, READING_LIST, since, &streams, on_event)?;
+        // The first pull streams whole pages; later ones ask which ids are new first, so that
+        // the overlap the safety margin asks for again costs ids, not bodies.
+        let (pulled, new, newest) = match (cursor, opts.since) {
+            (Some(_), None) => {
+                self.pull_new(&rt, &client, since.unwrap_or(0), &streams, on_event)?
+            }
+            _ => self.pull(&rt, &client, READING_LIST, since, &streams, on_event)?,
+        };
         report.pulled = pulled;
         report.new_entries = new;
 
@@ -318,22 +324,9 @@ impl Library {
             let page =
                 rt.block_on(client.contents(stream, since, continuation.as_deref(), page_size()))?;
             pulled += page.items.len();
-            let mut groups: HashMap<FeedId, Vec<RemoteEntry>> = HashMap::new();
-            for item in page.items.iter() {
-                if let Some(t) = item.crawled_usec {
-                    newest = Some(newest.map_or(t, |n| n.max(t)));
-                }
-                // An entry of a feed the account listed after our mirror waits for the next sync.
-                let Some(feed) = streams.get(&item.stream) else {
-                    continue;
-                };
-                groups.entry(*feed).or_default().push(remote_entry(item));
-            }
-            let now = Utc::now();
-            let r = self
-                .store
-                .store_remote_entries(groups.into_iter().collect(), now);
-            new += r.map_err(|e| self.store_err(e))?;
+            let (n, t) = self.store_items(&page.items, streams)?;
+            new += n;
+            newest = newest.max(t);
             on_event(&SyncEvent::Page { pulled });
             match page.continuation {
                 Some(c) if !page.items.is_empty() => {
@@ -352,6 +345,59 @@ impl Library {
             endpoint: format!("stream/contents/{stream}"),
         }
         .into())
+    }
+}
+
+impl Library {
+    /// Pulls the reading list's items crawled since `since` that the cache does not hold yet:
+    /// their ids first, then the items, a batch at a time.
+    fn pull_new(
+        &mut self,
+        rt: &tokio::runtime::Runtime,
+        client: &GReader,
+        since: i64,
+        streams: &HashMap<String, FeedId>,
+        on_event: &mut dyn FnMut(&SyncEvent),
+    ) -> Result<(usize, usize, Option<i64>)> {
+        let ids = rt.block_on(client.item_ids_crawled_after(READING_LIST, since))?;
+        let known = self
+            .store
+            .known_remote_ids(&ids)
+            .map_err(|e| self.store_err(e))?;
+        let unknown: Vec<i64> = ids.into_iter().filter(|i| !known.contains(i)).collect();
+        let (mut pulled, mut new, mut newest) = (0, 0, None);
+        for batch in unknown.chunks(page_size()) {
+            let items = rt.block_on(client.items(batch))?;
+            pulled += items.len();
+            let (n, t) = self.store_items(&items, streams)?;
+            new += n;
+            newest = newest.max(t);
+            on_event(&SyncEvent::Page { pulled });
+        }
+        Ok((pulled, new, newest))
+    }
+
+    /// Stores items of the account's feeds in one transaction; returns how many were new and
+    /// the newest crawl time (µs) among them. An item of a feed the account listed after the
+    /// mirror waits for the next sync and does not move the cursor.
+    fn store_items(
+        &mut self,
+        items: &[Item],
+        streams: &HashMap<String, FeedId>,
+    ) -> Result<(usize, Option<i64>)> {
+        let mut groups: HashMap<FeedId, Vec<RemoteEntry>> = HashMap::new();
+        let mut newest = None::<i64>;
+        for item in items {
+            let Some(feed) = streams.get(&item.stream) else {
+                continue;
+            };
+            newest = newest.max(item.crawled_usec);
+            groups.entry(*feed).or_default().push(remote_entry(item));
+        }
+        let r = self
+            .store
+            .store_remote_entries(groups.into_iter().collect(), Utc::now());
+        Ok((r.map_err(|e| self.store_err(e))?, newest))
     }
 }
 

@@ -463,6 +463,43 @@ impl GReader {
         stream: &str,
         exclude: Option<&str>,
     ) -> Result<Vec<i64>, SyncError> {
+        self.ids_where(stream, exclude, None).await
+    }
+
+    /// The ids of `stream`'s items crawled after `crawled_after` (unix seconds), newest first:
+    /// a cheap look at what is new before asking for the items themselves.
+    pub async fn item_ids_crawled_after(
+        &self,
+        stream: &str,
+        crawled_after: i64,
+    ) -> Result<Vec<i64>, SyncError> {
+        self.ids_where(stream, None, Some(crawled_after)).await
+    }
+
+    /// The items of these ids (any order in, newest first out), [`EDIT_BATCH`] per request.
+    pub async fn items(&self, ids: &[i64]) -> Result<Vec<Item>, SyncError> {
+        let url = self.url("reader/api/0/stream/items/contents")?;
+        let endpoint = endpoint_of(&url);
+        let mut out = Vec::with_capacity(ids.len());
+        for batch in ids.chunks(EDIT_BATCH) {
+            let pairs: Vec<(&str, String)> =
+                batch.iter().map(|&id| ("i", item_id_long(id))).collect();
+            let method = Method::Post(form_owned(&pairs));
+            let body = self.body(Kind::Api, url.clone(), method).await?;
+            let page: wire::StreamContents = parse_json(&endpoint, &body)?;
+            for w in page.items.unwrap_or_default() {
+                out.push(item_from_wire(w).ok_or_else(|| bad_item(&endpoint))?);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn ids_where(
+        &self,
+        stream: &str,
+        exclude: Option<&str>,
+        crawled_after: Option<i64>,
+    ) -> Result<Vec<i64>, SyncError> {
         let mut ids = Vec::new();
         let mut seen: HashSet<String> = HashSet::new();
         let mut continuation: Option<String> = None;
@@ -475,6 +512,9 @@ impl GReader {
                 q.append_pair("n", &IDS_PAGE.to_string());
                 if let Some(xt) = exclude {
                     q.append_pair("xt", xt);
+                }
+                if let Some(ot) = crawled_after {
+                    q.append_pair("ot", &ot.max(0).to_string());
                 }
                 if let Some(c) = &continuation {
                     q.append_pair("c", c);
