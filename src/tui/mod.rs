@@ -291,10 +291,19 @@ impl Executor {
                     starred,
                 }]
             }
-            Effect::LoadMonths { filter } => vec![Action::MonthsLoaded {
-                months: lib.months_where(&filter.query())?,
-                filter,
-            }],
+            Effect::LoadMonths { filter } => match filter.one_folder() {
+                // A folder's papers cost as much as its months again: they follow from a
+                // worker, so the archive and the entries answer the key at once.
+                Some(folder) => {
+                    let months = lib.folder_month_counts(folder)?;
+                    self.spawn_folder_papers(filter.clone());
+                    vec![Action::MonthsLoaded { months, filter }]
+                }
+                None => vec![Action::MonthsLoaded {
+                    months: lib.months_where(&filter.query())?,
+                    filter,
+                }],
+            },
             Effect::LoadEntries {
                 source,
                 query,
@@ -548,6 +557,24 @@ impl Executor {
                     reason: e.to_string(),
                 });
             }
+        });
+    }
+
+    /// Counts a folder's papers per month on a worker thread (answers `MonthPapersLoaded`).
+    fn spawn_folder_papers(&self, filter: state::Filter) {
+        let (tx, paths, config) = self.worker_parts();
+        std::thread::spawn(move || {
+            let Some(folder) = filter.one_folder() else {
+                return;
+            };
+            let result =
+                Library::open(paths, config).and_then(|lib| lib.folder_month_papers(folder));
+            let _ = tx.send(match result {
+                Ok(papers) => Action::MonthPapersLoaded { filter, papers },
+                Err(e) => Action::Error(crate::scrub::scrub_line(&format!(
+                    "cannot count the papers of folder {folder}: {e}"
+                ))),
+            });
         });
     }
 

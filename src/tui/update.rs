@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use crate::archive::BackfillReport;
 use crate::citations::CitationState;
-use crate::model::{EntryId, FeedId};
+use crate::model::{EntryId, FeedId, MonthCount};
 use crate::store::ListQuery;
 use crate::text::count;
 
@@ -121,6 +121,7 @@ fn is_user(a: &Action) -> bool {
         a,
         Action::FeedsLoaded { .. }
             | Action::MonthsLoaded { .. }
+            | Action::MonthPapersLoaded { .. }
             | Action::EntriesLoaded { .. }
             | Action::EntryLoaded(_)
             | Action::CacheChanged
@@ -493,6 +494,11 @@ fn main(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
             }
         }
         Action::MonthsLoaded { filter, months } => months_loaded(app, filter, months, fx),
+        Action::MonthPapersLoaded { filter, papers } => {
+            if filter == app.archive.filter {
+                MonthCount::fill_papers(&mut app.archive.months, &papers);
+            }
+        }
         Action::EntriesLoaded {
             source,
             offset,
