@@ -481,6 +481,11 @@ mod tests {
                 ..Default::default()
             };
             assert_eq!(store.months_where(&q).unwrap(), expected, "folder {name}");
+            // The reader's two halves: counts at once, papers from a worker.
+            let mut counts = store.folder_month_counts(name).unwrap();
+            assert!(counts.iter().all(|m| m.papers == 0));
+            MonthCount::fill_papers(&mut counts, &store.folder_month_papers(name).unwrap());
+            assert_eq!(counts, expected, "folder {name}, in two halves");
             // The general path (any other filter) agrees too.
             let general = ListQuery {
                 before: Some(i64::MAX),

@@ -291,19 +291,17 @@ impl Executor {
                     starred,
                 }]
             }
-            Effect::LoadMonths { filter } => match filter.one_folder() {
-                // A folder's papers cost as much as its months again: they follow from a
-                // worker, so the archive and the entries answer the key at once.
-                Some(folder) => {
-                    let months = lib.folder_month_counts(folder)?;
-                    self.spawn_folder_papers(filter.clone());
-                    vec![Action::MonthsLoaded { months, filter }]
-                }
-                None => vec![Action::MonthsLoaded {
-                    months: lib.months_where(&filter.query())?,
-                    filter,
-                }],
-            },
+            Effect::LoadMonths { filter } => vec![Action::MonthsLoaded {
+                months: match filter.one_folder() {
+                    Some(folder) => lib.folder_month_counts(folder)?,
+                    None => lib.months_where(&filter.query())?,
+                },
+                filter,
+            }],
+            Effect::LoadMonthPapers { filter } => {
+                self.spawn_folder_papers(filter);
+                Vec::new()
+            }
             Effect::LoadEntries {
                 source,
                 query,

@@ -2622,3 +2622,55 @@ fn the_real_executor_removes_a_feed_and_renames_a_folder_through_the_library() {
         "the renamed folder's entries are listed"
     );
 }
+
+/// A folder's months answer the key with their counts; the papers follow from a worker over the
+/// channel, and then the archive is what the cache counts. An answer for another row is dropped.
+#[test]
+fn a_folders_papers_per_month_follow_from_a_worker() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let paths = crate::paths::Paths::resolve(Some(dir.path()), None).expect("paths");
+    let mut lib = crate::Library::open(paths, crate::config::Config::default()).expect("open");
+    lib.load_demo().expect("demo");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut exec = super::Executor {
+        lib,
+        demo_dir: None,
+        tx,
+        browser: Vec::new(),
+        quit: false,
+    };
+    let mut app = App::new(Keymap::default(), Theme::default(), (80, 24), true);
+    exec.dispatch(&mut app, Action::CacheChanged);
+    for key in ["Tab", "g", "j", "j", "j"] {
+        press_real(&mut exec, &mut app, key);
+    }
+    assert_eq!(app.feeds.scope(), Scope::Folder("Papers".to_string()));
+    let q = app.archive.filter.query();
+    let expected = exec.lib.months_where(&q).expect("months");
+    assert!(expected.iter().any(|m| m.papers > 0), "{expected:?}");
+    assert!(!app.archive.months.is_empty());
+    assert!(app.archive.months.iter().all(|m| m.papers == 0));
+    assert!(!app.entries.rows.is_empty(), "the entries did not wait");
+
+    let answer = rx
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("the worker answers");
+    assert!(
+        matches!(&answer, Action::MonthPapersLoaded { filter, .. } if *filter == app.archive.filter),
+        "{answer:?}"
+    );
+    let Action::MonthPapersLoaded { papers, .. } = &answer else {
+        unreachable!()
+    };
+    // The same papers for another row change nothing.
+    exec.dispatch(
+        &mut app,
+        Action::MonthPapersLoaded {
+            filter: Filter::default(),
+            papers: papers.clone(),
+        },
+    );
+    assert!(app.archive.months.iter().all(|m| m.papers == 0));
+    exec.dispatch(&mut app, answer);
+    assert_eq!(app.archive.months, expected);
+}

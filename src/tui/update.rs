@@ -23,7 +23,13 @@ pub const OSC52_NOTE: &str = "(OSC 52: works over SSH if your terminal allows it
 #[derive(Debug, Clone)]
 pub enum Effect {
     LoadFeeds,
+    /// A folder's months come without their papers (`LoadMonthPapers` adds them).
     LoadMonths {
+        filter: Filter,
+    },
+    /// Count a folder's papers per month in the background (answers `MonthPapersLoaded`):
+    /// they cost as much as its months again, and the key that selected it waits for neither.
+    LoadMonthPapers {
         filter: Filter,
     },
     /// Load a page of a listing; `count` also counts the whole listing.
@@ -870,6 +876,9 @@ fn months_loaded(
     } else {
         months
     };
+    let papers = filter.one_folder().map(|_| Effect::LoadMonthPapers {
+        filter: filter.clone(),
+    });
     let desired = match (&app.entries.source, app.feeds.scope()) {
         (EntrySource::Search { .. }, _) => None,
         (_, Scope::Unread) => Some(EntrySource::Unread {
@@ -906,6 +915,8 @@ fn months_loaded(
             }
         }
     }
+    // Asked for after the entries, so that the worker does not hold them up.
+    fx.extend(papers);
 }
 
 fn select_month_row(app: &mut App, month: &str) {
