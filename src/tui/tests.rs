@@ -1153,6 +1153,39 @@ fn d_asks_before_removing_a_feed_and_only_y_removes_it() {
 }
 
 #[test]
+fn removing_a_feed_closes_its_open_entry_and_only_its() {
+    for (feed, closed) in [(1, true), (2, false)] {
+        let (mut app, mut fake) = start_on(120, 40, Keymap::default(), false, fake_with_folders());
+        select_connected_recovery(&mut app, &mut fake);
+        fake.press(&mut app, "Enter");
+        fake.press(&mut app, "Enter");
+        assert_eq!(app.reader.as_ref().map(|r| r.entry.feed_id), Some(1));
+        let title = app
+            .reader
+            .as_ref()
+            .map(|r| r.entry.title.clone())
+            .unwrap_or_default();
+        fake.press(&mut app, "Shift-Tab");
+        fake.press(&mut app, "Shift-Tab");
+        assert_eq!(app.focus, Pane::Feeds);
+        fake.press(&mut app, "g");
+        for _ in 0..app.feeds.row_count() {
+            if app.feeds.selected_feed().map(|f| f.id) == Some(feed) {
+                break;
+            }
+            fake.press(&mut app, "j");
+        }
+        assert_eq!(app.feeds.selected_feed().map(|f| f.id), Some(feed));
+        fake.press(&mut app, "D");
+        fake.press(&mut app, "y");
+        assert!(fake.feeds.iter().all(|f| f.id != feed));
+        assert_eq!(app.reader.is_none(), closed, "removed feed {feed}");
+        let shown = screen(&app);
+        assert_eq!(shown.contains(&format!("## {title}")), !closed, "{shown}");
+    }
+}
+
+#[test]
 fn d_on_a_feed_without_stars_says_nothing_of_stars_and_d_elsewhere_asks_nothing() {
     let (mut app, mut fake) = start(80, 24);
     fake.press(&mut app, "Tab");

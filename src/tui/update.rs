@@ -231,6 +231,13 @@ fn confirm(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         Action::Submit => match then {
             Confirmed::RemoveFeed(feed) => {
                 app.info(format!("removing {} …", app.feeds.title_of(feed)));
+                // An open entry of the feed would outlive it in the Reader pane.
+                if app.reader.as_ref().is_some_and(|r| r.entry.feed_id == feed) {
+                    app.reader = None;
+                    if app.focus == Pane::Reader {
+                        app.focus = Pane::Entries;
+                    }
+                }
                 fx.push(Effect::RemoveFeed(feed));
             }
         },
