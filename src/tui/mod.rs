@@ -241,7 +241,8 @@ fn event_action(app: &App, ev: &Event) -> Option<Action> {
     }
 }
 
-/// Runs effects: cache queries inline (they are fast), network work on worker threads.
+/// Runs effects: cache queries inline (they are fast; a folder's papers per month are not, and
+/// go to a worker), network work on worker threads.
 struct Executor {
     /// Declared before `demo_dir`: the cache is closed before its temporary directory goes.
     lib: Library,
