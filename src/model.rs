@@ -183,6 +183,18 @@ pub struct MonthCount {
     pub papers: i64,
 }
 
+impl MonthCount {
+    /// Sets each month's papers from `(month, papers)` pairs, counted apart from the months;
+    /// a month not named has none.
+    pub fn fill_papers(months: &mut [MonthCount], papers: &[(String, i64)]) {
+        let by_month: std::collections::HashMap<&str, i64> =
+            papers.iter().map(|(m, n)| (m.as_str(), *n)).collect();
+        for m in months {
+            m.papers = by_month.get(m.month.as_str()).copied().unwrap_or(0);
+        }
+    }
+}
+
 /// A DOI with the entry that cites it, for `dois` listings.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DoiRow {

@@ -131,4 +131,16 @@ impl Library {
         }
         self.store.months_where(q).map_err(|e| self.store_err(e))
     }
+
+    /// A folder's months with entry and unread counts only (`papers` 0), newest first.
+    pub fn folder_month_counts(&self, folder: &str) -> Result<Vec<MonthCount>> {
+        let r = self.store.folder_month_counts(folder);
+        r.map_err(|e| self.store_err(e))
+    }
+
+    /// Distinct papers per month of a folder, in no order.
+    pub fn folder_month_papers(&self, folder: &str) -> Result<Vec<(String, i64)>> {
+        let r = self.store.folder_month_papers(folder);
+        r.map_err(|e| self.store_err(e))
+    }
 }

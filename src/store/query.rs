@@ -107,6 +107,10 @@ pub(crate) fn list_sql(q: &ListQuery) -> Option<(String, Vec<Value>)> {
     let (from_where, mut args) = from_where(q)?;
     let order = if q.search.is_some() {
         "s.rowid DESC"
+    } else if q.folder.is_some() && q.month.is_some() {
+        // `+`: a folder's month is read off each feed's (feed, month) index and sorted, not
+        // found by testing the feed of every entry of the month in the whole cache.
+        "+e.sort_time DESC, e.id DESC"
     } else {
         "e.sort_time DESC, e.id DESC"
     };

@@ -99,6 +99,12 @@ pub enum Action {
         filter: crate::tui::state::Filter,
         months: Vec<MonthCount>,
     },
+    /// Papers per month of `filter`'s archive, counted after its months (a folder's cost as
+    /// much again as the months, so they come from a worker).
+    MonthPapersLoaded {
+        filter: crate::tui::state::Filter,
+        papers: Vec<(String, i64)>,
+    },
     EntriesLoaded {
         source: EntrySource,
         offset: usize,

@@ -246,7 +246,8 @@ fn event_action(app: &App, ev: &Event) -> Option<Action> {
     }
 }
 
-/// Runs effects: cache queries inline (they are fast), network work on worker threads.
+/// Runs effects: cache queries inline (they are fast; a folder's papers per month are not, and
+/// go to a worker), network work on worker threads.
 struct Executor {
     /// Declared before `demo_dir`: the cache is closed before its temporary directory goes.
     lib: Library,
@@ -303,9 +304,16 @@ impl Executor {
                 }]
             }
             Effect::LoadMonths { filter } => vec![Action::MonthsLoaded {
-                months: lib.months_where(&filter.query())?,
+                months: match filter.one_folder() {
+                    Some(folder) => lib.folder_month_counts(folder)?,
+                    None => lib.months_where(&filter.query())?,
+                },
                 filter,
             }],
+            Effect::LoadMonthPapers { filter } => {
+                self.spawn_folder_papers(filter);
+                Vec::new()
+            }
             Effect::LoadEntries {
                 source,
                 query,
@@ -562,6 +570,24 @@ impl Executor {
                     reason: e.to_string(),
                 });
             }
+        });
+    }
+
+    /// Counts a folder's papers per month on a worker thread (answers `MonthPapersLoaded`).
+    fn spawn_folder_papers(&self, filter: state::Filter) {
+        let (tx, paths, config) = self.worker_parts();
+        std::thread::spawn(move || {
+            let Some(folder) = filter.one_folder() else {
+                return;
+            };
+            let result =
+                Library::open(paths, config).and_then(|lib| lib.folder_month_papers(folder));
+            let _ = tx.send(match result {
+                Ok(papers) => Action::MonthPapersLoaded { filter, papers },
+                Err(e) => Action::Error(crate::scrub::scrub_line(&format!(
+                    "cannot count the papers of folder {folder}: {e}"
+                ))),
+            });
         });
     }
 

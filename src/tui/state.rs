@@ -72,6 +72,13 @@ impl Filter {
         self.feed.filter(|_| self.folder.is_none() && !self.starred)
     }
 
+    /// The one folder shown, when that is all the filter is.
+    pub fn one_folder(&self) -> Option<&str> {
+        self.folder
+            .as_deref()
+            .filter(|_| self.feed.is_none() && !self.starred)
+    }
+
     /// Whether an entry of `feed` counts here as far as the screen knows without a query (a
     /// folder's or the starred months are re-read instead).
     pub fn counts_feed(&self, feed: FeedId) -> bool {

@@ -1154,6 +1154,39 @@ fn d_asks_before_removing_a_feed_and_only_y_removes_it() {
 }
 
 #[test]
+fn removing_a_feed_closes_its_open_entry_and_only_its() {
+    for (feed, closed) in [(1, true), (2, false)] {
+        let (mut app, mut fake) = start_on(120, 40, Keymap::default(), false, fake_with_folders());
+        select_connected_recovery(&mut app, &mut fake);
+        fake.press(&mut app, "Enter");
+        fake.press(&mut app, "Enter");
+        assert_eq!(app.reader.as_ref().map(|r| r.entry.feed_id), Some(1));
+        let title = app
+            .reader
+            .as_ref()
+            .map(|r| r.entry.title.clone())
+            .unwrap_or_default();
+        fake.press(&mut app, "Shift-Tab");
+        fake.press(&mut app, "Shift-Tab");
+        assert_eq!(app.focus, Pane::Feeds);
+        fake.press(&mut app, "g");
+        for _ in 0..app.feeds.row_count() {
+            if app.feeds.selected_feed().map(|f| f.id) == Some(feed) {
+                break;
+            }
+            fake.press(&mut app, "j");
+        }
+        assert_eq!(app.feeds.selected_feed().map(|f| f.id), Some(feed));
+        fake.press(&mut app, "D");
+        fake.press(&mut app, "y");
+        assert!(fake.feeds.iter().all(|f| f.id != feed));
+        assert_eq!(app.reader.is_none(), closed, "removed feed {feed}");
+        let shown = screen(&app);
+        assert_eq!(shown.contains(&format!("## {title}")), !closed, "{shown}");
+    }
+}
+
+#[test]
 fn d_on_a_feed_without_stars_says_nothing_of_stars_and_d_elsewhere_asks_nothing() {
     let (mut app, mut fake) = start(80, 24);
     fake.press(&mut app, "Tab");
@@ -2623,4 +2656,56 @@ fn the_real_executor_removes_a_feed_and_renames_a_folder_through_the_library() {
         !app.entries.rows.is_empty(),
         "the renamed folder's entries are listed"
     );
+}
+
+/// A folder's months answer the key with their counts; the papers follow from a worker over the
+/// channel, and then the archive is what the cache counts. An answer for another row is dropped.
+#[test]
+fn a_folders_papers_per_month_follow_from_a_worker() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let paths = crate::paths::Paths::resolve(Some(dir.path()), None).expect("paths");
+    let mut lib = crate::Library::open(paths, crate::config::Config::default()).expect("open");
+    lib.load_demo().expect("demo");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut exec = super::Executor {
+        lib,
+        demo_dir: None,
+        tx,
+        browser: Vec::new(),
+        quit: false,
+    };
+    let mut app = App::new(Keymap::default(), Theme::default(), (80, 24), true);
+    exec.dispatch(&mut app, Action::CacheChanged);
+    for key in ["Tab", "g", "j", "j", "j"] {
+        press_real(&mut exec, &mut app, key);
+    }
+    assert_eq!(app.feeds.scope(), Scope::Folder("Papers".to_string()));
+    let q = app.archive.filter.query();
+    let expected = exec.lib.months_where(&q).expect("months");
+    assert!(expected.iter().any(|m| m.papers > 0), "{expected:?}");
+    assert!(!app.archive.months.is_empty());
+    assert!(app.archive.months.iter().all(|m| m.papers == 0));
+    assert!(!app.entries.rows.is_empty(), "the entries did not wait");
+
+    let answer = rx
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("the worker answers");
+    assert!(
+        matches!(&answer, Action::MonthPapersLoaded { filter, .. } if *filter == app.archive.filter),
+        "{answer:?}"
+    );
+    let Action::MonthPapersLoaded { papers, .. } = &answer else {
+        unreachable!()
+    };
+    // The same papers for another row change nothing.
+    exec.dispatch(
+        &mut app,
+        Action::MonthPapersLoaded {
+            filter: Filter::default(),
+            papers: papers.clone(),
+        },
+    );
+    assert!(app.archive.months.iter().all(|m| m.papers == 0));
+    exec.dispatch(&mut app, answer);
+    assert_eq!(app.archive.months, expected);
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use crate::archive::BackfillReport;
 use crate::citations::CitationState;
-use crate::model::{EntryId, FeedId};
+use crate::model::{EntryId, FeedId, MonthCount};
 use crate::store::ListQuery;
 use crate::text::count;
 
@@ -23,7 +23,13 @@ pub const OSC52_NOTE: &str = "(OSC 52: works over SSH if your terminal allows it
 #[derive(Debug, Clone)]
 pub enum Effect {
     LoadFeeds,
+    /// A folder's months come without their papers (`LoadMonthPapers` adds them).
     LoadMonths {
+        filter: Filter,
+    },
+    /// Count a folder's papers per month in the background (answers `MonthPapersLoaded`):
+    /// they cost as much as its months again, and the key that selected it waits for neither.
+    LoadMonthPapers {
         filter: Filter,
     },
     /// Load a page of a listing; `count` also counts the whole listing.
@@ -121,6 +127,7 @@ fn is_user(a: &Action) -> bool {
         a,
         Action::FeedsLoaded { .. }
             | Action::MonthsLoaded { .. }
+            | Action::MonthPapersLoaded { .. }
             | Action::EntriesLoaded { .. }
             | Action::EntryLoaded(_)
             | Action::CacheChanged
@@ -224,6 +231,13 @@ fn confirm(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         Action::Submit => match then {
             Confirmed::RemoveFeed(feed) => {
                 app.info(format!("removing {} …", app.feeds.title_of(feed)));
+                // An open entry of the feed would outlive it in the Reader pane.
+                if app.reader.as_ref().is_some_and(|r| r.entry.feed_id == feed) {
+                    app.reader = None;
+                    if app.focus == Pane::Reader {
+                        app.focus = Pane::Entries;
+                    }
+                }
                 fx.push(Effect::RemoveFeed(feed));
             }
         },
@@ -493,6 +507,11 @@ fn main(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
             }
         }
         Action::MonthsLoaded { filter, months } => months_loaded(app, filter, months, fx),
+        Action::MonthPapersLoaded { filter, papers } => {
+            if filter == app.archive.filter {
+                MonthCount::fill_papers(&mut app.archive.months, &papers);
+            }
+        }
         Action::EntriesLoaded {
             source,
             offset,
@@ -864,6 +883,9 @@ fn months_loaded(
     } else {
         months
     };
+    let papers = filter.one_folder().map(|_| Effect::LoadMonthPapers {
+        filter: filter.clone(),
+    });
     let desired = match (&app.entries.source, app.feeds.scope()) {
         (EntrySource::Search { .. }, _) => None,
         (_, Scope::Unread) => Some(EntrySource::Unread {
@@ -900,6 +922,8 @@ fn months_loaded(
             }
         }
     }
+    // Asked for after the entries, so that the worker does not hold them up.
+    fx.extend(papers);
 }
 
 fn select_month_row(app: &mut App, month: &str) {
