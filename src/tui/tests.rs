@@ -2592,14 +2592,18 @@ fn press_real(exec: &mut super::Executor, app: &mut App, key: &str) {
     }
 }
 
-#[test]
-fn the_real_executor_removes_a_feed_and_renames_a_folder_through_the_library() {
+/// The real executor on the demo archive in a temporary cache, and its worker channel.
+fn demo_executor() -> (
+    tempfile::TempDir,
+    super::Executor,
+    std::sync::mpsc::Receiver<Action>,
+) {
     let dir = tempfile::tempdir().expect("temp dir");
     let paths = crate::paths::Paths::resolve(Some(dir.path()), None).expect("paths");
     let mut lib = crate::Library::open(paths, crate::config::Config::default()).expect("open");
     lib.load_demo().expect("demo");
-    let (tx, _rx) = std::sync::mpsc::channel();
-    let mut exec = super::Executor {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let exec = super::Executor {
         lib,
         demo_dir: None,
         tx,
@@ -2607,6 +2611,12 @@ fn the_real_executor_removes_a_feed_and_renames_a_folder_through_the_library() {
         quit: false,
         push_due: None,
     };
+    (dir, exec, rx)
+}
+
+#[test]
+fn the_real_executor_removes_a_feed_and_renames_a_folder_through_the_library() {
+    let (_dir, mut exec, _rx) = demo_executor();
     let mut app = App::new(Keymap::default(), Theme::default(), (80, 24), true);
     exec.dispatch(&mut app, Action::CacheChanged);
     assert_eq!(app.feeds.starred, 1, "the demo's starred entry is counted");
@@ -2662,18 +2672,7 @@ fn the_real_executor_removes_a_feed_and_renames_a_folder_through_the_library() {
 /// channel, and then the archive is what the cache counts. An answer for another row is dropped.
 #[test]
 fn a_folders_papers_per_month_follow_from_a_worker() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let paths = crate::paths::Paths::resolve(Some(dir.path()), None).expect("paths");
-    let mut lib = crate::Library::open(paths, crate::config::Config::default()).expect("open");
-    lib.load_demo().expect("demo");
-    let (tx, rx) = std::sync::mpsc::channel();
-    let mut exec = super::Executor {
-        lib,
-        demo_dir: None,
-        tx,
-        browser: Vec::new(),
-        quit: false,
-    };
+    let (_dir, mut exec, rx) = demo_executor();
     let mut app = App::new(Keymap::default(), Theme::default(), (80, 24), true);
     exec.dispatch(&mut app, Action::CacheChanged);
     for key in ["Tab", "g", "j", "j", "j"] {
