@@ -1365,6 +1365,25 @@ fn a_failed_sync_is_the_last_word_of_the_refresh() {
 }
 
 #[test]
+fn snapshot_account_feeds() {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let mut fake = Fake::new();
+        fake.feeds[0].remote_id = Some("feed/1".to_string());
+        fake.feeds[1].remote_id = Some("feed/2".to_string());
+        fake.feeds[1].folder = Some("Papers".to_string());
+        let (mut app, mut fake) = start_on(w, h, Keymap::default(), false, fake);
+        fake.press(&mut app, "Tab");
+        fake.press(&mut app, "g");
+        let screen = screen(&app);
+        // Account feeds carry ⇅, in or out of a folder; the local (failing) feed its own mark.
+        assert!(screen.contains("│⇅ Connected"), "{screen}");
+        assert!(screen.contains("│  ⇅ Journal"), "{screen}");
+        assert!(screen.contains("│! Broken"), "{screen}");
+        snap(&format!("feeds_account_{w}x{h}"), &app);
+    }
+}
+
+#[test]
 fn demo_never_refreshes_or_adds() {
     let (mut app, mut fake) = start_with(80, 24, Keymap::default(), true);
     fake.press(&mut app, "R");
