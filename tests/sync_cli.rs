@@ -7,47 +7,15 @@ use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use common::freshrss::{feed_server, growing_feed, FreshRss, LabUser};
+use common::freshrss::{feed_server, growing_feed, rt, server_ids, sync_config, FreshRss, LabUser};
 use common::{Cli, Reply, Request, Server};
-use paperboy::config::FetchConfig;
-use paperboy::sync::greader::{GReader, READ, READING_LIST, STARRED};
-
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-}
+use paperboy::sync::greader::{READ, READING_LIST, STARRED};
 
 /// A data dir whose `[sync]` is the lab user (the password from a command, as users set it).
 fn synced(u: &LabUser) -> Cli {
     let cli = Cli::new();
     cli.write_config(&sync_config(&u.api, &u.user, &u.api_password));
     cli
-}
-
-fn sync_config(url: &str, user: &str, password: &str) -> String {
-    format!(
-        "[sync]\nurl = \"{url}\"\nusername = \"{user}\"\npassword_command = [\"echo\", \"{password}\"]\n\
-         [archive]\npage_delay_ms = 0\n"
-    )
-}
-
-fn client(u: &LabUser) -> GReader {
-    rt().block_on(GReader::login(
-        &u.account(),
-        &FetchConfig::default(),
-        "test",
-    ))
-    .unwrap()
-}
-
-/// The server's item ids by title.
-fn server_ids(g: &GReader) -> HashMap<String, i64> {
-    let page = rt()
-        .block_on(g.contents(READING_LIST, None, None, 1000))
-        .unwrap();
-    page.items.into_iter().map(|i| (i.title, i.id)).collect()
 }
 
 /// Local entries by title: (id, read, starred).
@@ -100,7 +68,7 @@ fn the_first_sync_pages_through_everything_and_the_next_takes_only_what_is_new()
     let posts = Arc::new(AtomicUsize::new(7));
     let feeds = growing_feed("Pull Blog", posts.clone());
     let stream = u.subscribe(&feeds.url("/feed.xml"));
-    let g = client(&u);
+    let g = u.client();
     rt().block_on(g.edit_subscription(&stream, None, Some(Some("Lab")), None))
         .unwrap();
 
@@ -152,7 +120,7 @@ fn read_and_starred_travel_both_ways() {
     let cli = synced(&u);
     cli.ok(&["sync"]);
     let here = local(&cli);
-    let mut g = client(&u);
+    let mut g = u.client();
     let ids = server_ids(&g);
 
     // Here -> server.
@@ -246,7 +214,7 @@ fn changes_made_offline_survive_a_killed_sync_and_reach_the_server() {
     // Back online: the change reaches the real server.
     cli.write_config(&sync_config(&u.api, &u.user, &u.api_password));
     cli.ok(&["sync"]);
-    let g = client(&u);
+    let g = u.client();
     let ids = server_ids(&g);
     let unread = rt().block_on(g.item_ids(READING_LIST, Some(READ))).unwrap();
     assert!(!unread.contains(&ids["Post 0"]), "{unread:?}");
@@ -259,7 +227,7 @@ fn account_feeds_are_added_moved_renamed_and_removed_on_the_server() {
     let u = lab.user("clisubs");
     let feeds = feed_server("Subs Blog", 3);
     let cli = synced(&u);
-    let g = client(&u);
+    let g = u.client();
     let listed = || rt().block_on(g.subscriptions()).unwrap();
 
     let added = cli.json(&["add", &feeds.url("/feed.xml")]);

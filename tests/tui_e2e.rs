@@ -4,72 +4,10 @@
 mod common;
 
 use std::io::Read;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
+use common::pty::{row_of, unread_shown, Pty};
 use common::{rss, Cli, Reply, Server};
-
-/// A pty session with a vt100 screen and every byte the program wrote.
-struct Pty {
-    session: expectrl::Session,
-    parser: vt100::Parser,
-    raw: Vec<u8>,
-}
-
-impl Pty {
-    fn spawn(cmd: Command, cols: u16, rows: u16) -> Pty {
-        let mut session = expectrl::Session::spawn(cmd).unwrap();
-        session
-            .get_process_mut()
-            .set_window_size(cols, rows)
-            .unwrap();
-        Pty {
-            session,
-            parser: vt100::Parser::new(rows, cols, 0),
-            raw: Vec::new(),
-        }
-    }
-
-    fn pump(&mut self) {
-        let mut buf = [0u8; 8192];
-        loop {
-            match self.session.try_read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => {
-                    self.parser.process(&buf[..n]);
-                    self.raw.extend_from_slice(&buf[..n]);
-                }
-                Err(_) => break,
-            }
-        }
-    }
-
-    fn screen(&self) -> String {
-        self.parser.screen().contents()
-    }
-
-    fn wait_for(&mut self, text: &str) {
-        let start = Instant::now();
-        loop {
-            self.pump();
-            if self.screen().contains(text) {
-                return;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(60),
-                "`{text}` never appeared; screen:\n{}",
-                self.screen()
-            );
-            std::thread::sleep(Duration::from_millis(30));
-        }
-    }
-
-    fn send(&mut self, keys: &str) {
-        self.session.send(keys).unwrap();
-        std::thread::sleep(Duration::from_millis(80));
-        self.pump();
-    }
-}
 
 #[test]
 fn navigate_open_entry_open_doi_and_quit_restores_the_terminal() {
@@ -219,46 +157,6 @@ fn a_panic_still_restores_the_terminal() {
     );
 }
 
-impl Pty {
-    /// Waits until `ok` holds for the screen; fails with the screen and `what` otherwise.
-    fn wait_until(&mut self, what: &str, ok: impl Fn(&str) -> bool) {
-        let start = Instant::now();
-        loop {
-            self.pump();
-            let screen = self.screen();
-            assert!(
-                !screen.contains("cache query failed") && !screen.contains("malformed"),
-                "the reader lost the cache while waiting for {what}; screen:\n{screen}"
-            );
-            if ok(&screen) {
-                return;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(60),
-                "never saw {what}; screen:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-/// The text of the screen line that starts (after the border and a feed's mark) with `label`.
-fn row_of<'a>(screen: &'a str, label: &str) -> Option<&'a str> {
-    screen.lines().find(|l| {
-        l.trim_start_matches(['│', '✓', '!', '✗', ' '])
-            .starts_with(label)
-    })
-}
-
-/// The unread count the Feeds pane shows for `label` (0 when the count is blank).
-fn unread_shown(screen: &str, label: &str) -> Option<u32> {
-    let row = row_of(screen, label)?;
-    // The Feeds pane is the first box on the line: up to its closing border.
-    let pane = row.split('│').nth(1)?;
-    let count = pane.trim_end().rsplit(' ').next()?;
-    Some(count.parse().unwrap_or(0))
-}
-
 /// The items of a feed: (guid, title, date, body) with `n` posts in December 2014.
 fn items(tag: &str, n: usize, month: &str) -> Vec<(String, String, String, String)> {
     (0..n)
@@ -405,15 +303,7 @@ fn the_reader_keeps_working_while_other_processes_change_the_cache() {
 
     // The reader still answers keys, and the file is sound.
     pty.send("q");
-    let start = Instant::now();
-    while matches!(
-        pty.session.get_process().status(),
-        Ok(expectrl::WaitStatus::StillAlive)
-    ) {
-        assert!(start.elapsed() < Duration::from_secs(60), "did not quit");
-        std::thread::sleep(Duration::from_millis(30));
-        pty.pump();
-    }
+    pty.wait_exit();
     // (doctor's exit status also covers the browser, which this machine may lack.)
     let doctor = String::from_utf8_lossy(&cli.run(&["doctor"]).stdout).into_owned();
     let integrity = doctor.lines().find(|l| l.starts_with("integrity"));

@@ -1461,12 +1461,16 @@ fn a_cache_keyed_by_shared_links_keeps_its_entries_after_the_new_keys() {
         assert_eq!(gamma.title, "Gamma");
         let own = entry_by_guid(&store, feed, "https://news.example/own");
         store.set_read(&[gamma.id, own.id], true).unwrap();
-        // Version 2 stored a display placeholder as the title of an entry without one. Step 4's
-        // columns are dropped so that the file is a version-2 cache again.
+        // Version 2 stored a display placeholder as the title of an entry without one. Steps 4
+        // and 5 are undone so that the file is a version-2 cache again.
         store
             .conn()
             .execute_batch(
                 "UPDATE entries SET title = '(untitled)' WHERE guid = 'g-1'; \
+                 DROP TABLE sync_queue; DROP TABLE sync_marks; DROP TABLE sync_state; \
+                 DROP INDEX feeds_remote; DROP INDEX entries_remote; \
+                 DROP INDEX entries_remote_link; \
+                 ALTER TABLE feeds DROP COLUMN remote_id; ALTER TABLE entries DROP COLUMN remote_id; \
                  DROP INDEX feeds_folder; DROP INDEX entries_starred; \
                  ALTER TABLE feeds DROP COLUMN folder; ALTER TABLE feeds DROP COLUMN user_title; \
                  ALTER TABLE entries DROP COLUMN starred; \

@@ -138,8 +138,12 @@ pub enum Action {
         new: usize,
     },
     RefreshDone {
+        /// New entries, the account's among them.
         new: usize,
         failed: usize,
+        /// Why the account's sync failed, when it did: the last word of the refresh, so that
+        /// the local feeds' summary does not hide it.
+        sync_error: Option<String>,
     },
     FeedAdded {
         title: String,

@@ -430,7 +430,7 @@ fn defaults() -> Vec<Binding> {
         ),
         (
             "refresh_all",
-            "refresh all feeds",
+            "refresh all feeds (and sync the account, if any)",
             Action::RefreshAll,
             g(),
             &["R"],

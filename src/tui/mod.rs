@@ -637,10 +637,15 @@ impl Executor {
                 Ok(l) => l,
                 Err(e) => {
                     let _ = tx.send(Action::Error(format!("refresh: {e}")));
-                    let _ = tx.send(Action::RefreshDone { new: 0, failed: 0 });
+                    let _ = tx.send(Action::RefreshDone {
+                        new: 0,
+                        failed: 0,
+                        sync_error: None,
+                    });
                     return;
                 }
             };
+            let (mut new, mut failed, mut sync_error) = (0, 0, None);
             if feeds.is_empty() && lib.sync_configured() {
                 let mut progress = |ev: &crate::sync::SyncEvent| {
                     if let crate::sync::SyncEvent::Page { pulled } = ev {
@@ -650,6 +655,7 @@ impl Executor {
                 let _ = tx.send(Action::Info("syncing with the account…".to_string()));
                 match lib.sync(&crate::sync::SyncOptions::default(), &mut progress) {
                     Ok(r) => {
+                        new = r.new_entries;
                         let _ = tx.send(Action::Info(format!(
                             "synced: {} new, {} pushed",
                             crate::text::count(r.new_entries, "entry", "entries"),
@@ -661,10 +667,10 @@ impl Executor {
                         let _ = tx.send(Action::Error(format!(
                             "sync failed: {e} (reading from the cache)"
                         )));
+                        sync_error = Some(e.to_string());
                     }
                 }
             }
-            let (mut new, mut failed) = (0, 0);
             let mut on_event = |ev: &RefreshEvent| {
                 let a = match ev {
                     RefreshEvent::Started { total } => Action::RefreshStarted { total: *total },
@@ -692,7 +698,11 @@ impl Executor {
             if let Err(e) = result {
                 let _ = tx.send(Action::Error(format!("refresh failed: {e}")));
             }
-            let _ = tx.send(Action::RefreshDone { new, failed });
+            let _ = tx.send(Action::RefreshDone {
+                new,
+                failed,
+                sync_error,
+            });
         });
     }
 

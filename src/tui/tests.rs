@@ -711,7 +711,14 @@ fn reader_position_is_kept_during_a_refresh() {
     fake.press(&mut app, "Ctrl-d");
     let scroll = app.reader.as_ref().expect("reader").scroll;
     assert!(scroll > 0);
-    fake.dispatch(&mut app, Action::RefreshDone { new: 0, failed: 0 });
+    fake.dispatch(
+        &mut app,
+        Action::RefreshDone {
+            new: 0,
+            failed: 0,
+            sync_error: None,
+        },
+    );
     assert_eq!(app.reader.as_ref().expect("reader").scroll, scroll);
     assert_eq!(app.focus, Pane::Reader);
 }
@@ -1343,7 +1350,14 @@ fn refresh_runs_in_the_background_and_reports() {
     );
     assert!(screen(&app).contains("refreshing 12/40"));
     assert!(screen(&app).contains("Broken Feed: HTTP 404"));
-    fake.dispatch(&mut app, Action::RefreshDone { new: 3, failed: 1 });
+    fake.dispatch(
+        &mut app,
+        Action::RefreshDone {
+            new: 3,
+            failed: 1,
+            sync_error: None,
+        },
+    );
     assert!(app.status.refresh.is_none());
     let m = app.status.message.clone().expect("summary");
     assert!(m.error && m.text.contains("3 new entries"), "{m:?}");
@@ -1353,6 +1367,53 @@ fn refresh_runs_in_the_background_and_reports() {
     fake.take_log();
     fake.press(&mut app, "r");
     assert!(matches!(fake.take_log().as_slice(), [Effect::Refresh(f)] if f == &[3]));
+}
+
+#[test]
+fn a_failed_sync_is_the_last_word_of_the_refresh() {
+    let (mut app, mut fake) = start(120, 40);
+    fake.press(&mut app, "R");
+    fake.dispatch(
+        &mut app,
+        Action::Error("sync failed: connection refused (reading from the cache)".into()),
+    );
+    fake.dispatch(&mut app, Action::RefreshStarted { total: 0 });
+    // The local feeds' summary comes last; it must not hide that the account was not synced.
+    fake.dispatch(
+        &mut app,
+        Action::RefreshDone {
+            new: 0,
+            failed: 0,
+            sync_error: Some("connection refused".into()),
+        },
+    );
+    let m = app.status.message.clone().expect("summary");
+    assert!(m.error, "{m:?}");
+    assert!(
+        m.text
+            .starts_with("sync failed: connection refused (reading from the cache); refreshed"),
+        "{m:?}"
+    );
+    assert!(screen(&app).contains("sync failed: connection refused"));
+}
+
+#[test]
+fn snapshot_account_feeds() {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let mut fake = Fake::new();
+        fake.feeds[0].remote_id = Some("feed/1".to_string());
+        fake.feeds[1].remote_id = Some("feed/2".to_string());
+        fake.feeds[1].folder = Some("Papers".to_string());
+        let (mut app, mut fake) = start_on(w, h, Keymap::default(), false, fake);
+        fake.press(&mut app, "Tab");
+        fake.press(&mut app, "g");
+        let screen = screen(&app);
+        // Account feeds carry ⇅, in or out of a folder; the local (failing) feed its own mark.
+        assert!(screen.contains("│⇅ Connected"), "{screen}");
+        assert!(screen.contains("│  ⇅ Journal"), "{screen}");
+        assert!(screen.contains("│! Broken"), "{screen}");
+        snap(&format!("feeds_account_{w}x{h}"), &app);
+    }
 }
 
 #[test]
@@ -2534,7 +2595,14 @@ fn config_warnings_outlive_the_refresh_on_start_until_a_key() {
     app.startup_warnings(&["c.toml: unknown theme `neon`".to_string()]);
     fake.dispatch(&mut app, Action::AutoRefresh);
     fake.dispatch(&mut app, Action::RefreshStarted { total: 1 });
-    fake.dispatch(&mut app, Action::RefreshDone { new: 0, failed: 0 });
+    fake.dispatch(
+        &mut app,
+        Action::RefreshDone {
+            new: 0,
+            failed: 0,
+            sync_error: None,
+        },
+    );
     let m = app.status.message.clone().expect("still shown");
     assert!(
         m.text.contains("neon") && m.text.contains("frobnicate"),
@@ -2544,7 +2612,14 @@ fn config_warnings_outlive_the_refresh_on_start_until_a_key() {
     // The first key dismisses it; later news shows again.
     fake.press(&mut app, "j");
     assert!(app.status.message.is_none());
-    fake.dispatch(&mut app, Action::RefreshDone { new: 2, failed: 0 });
+    fake.dispatch(
+        &mut app,
+        Action::RefreshDone {
+            new: 2,
+            failed: 0,
+            sync_error: None,
+        },
+    );
     let m = app.status.message.clone().expect("refresh news");
     assert!(m.text.contains("2 new entries"), "{m:?}");
 }

@@ -637,19 +637,28 @@ fn main(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
                 reload(app, fx);
             }
         }
-        Action::RefreshDone { new, failed } => {
+        Action::RefreshDone {
+            new,
+            failed,
+            sync_error,
+        } => {
             app.status.refresh = None;
             let news = match new {
                 0 => "no new entries".to_string(),
                 n => count(n, "new entry", "new entries"),
             };
+            let mut text = format!("refreshed: {news}");
             if failed > 0 {
                 let feeds = if failed == 1 { "feed" } else { "feeds" };
-                app.error(format!(
-                    "refreshed: {news}; {failed} {feeds} failed (marked ! in Feeds; select one to see why)"
+                text.push_str(&format!(
+                    "; {failed} {feeds} failed (marked ! in Feeds; select one to see why)"
                 ));
-            } else {
-                app.info(format!("refreshed: {news}"));
+            }
+            match sync_error {
+                // First: the line may be cut at the right edge.
+                Some(e) => app.error(format!("sync failed: {e} (reading from the cache); {text}")),
+                None if failed > 0 => app.error(text),
+                None => app.info(text),
             }
             reload(app, fx);
         }

@@ -144,6 +144,16 @@ impl FreshRss {
 }
 
 impl LabUser {
+    /// A client of the account independent of the data dir under test (to check the server).
+    pub fn client(&self) -> paperboy::sync::greader::GReader {
+        rt().block_on(paperboy::sync::greader::GReader::login(
+            &self.account(),
+            &paperboy::config::FetchConfig::default(),
+            "test",
+        ))
+        .unwrap()
+    }
+
     /// The account as paperboy's config would give it.
     pub fn account(&self) -> paperboy::sync::greader::Account {
         paperboy::sync::greader::Account {
@@ -211,6 +221,31 @@ impl Drop for LabUser {
             .args(["cli/delete-user.php", "--user", &self.user])
             .output();
     }
+}
+
+/// A `config.toml` whose `[sync]` is the account at `url` (the password from a command, as
+/// users set it), without delays between pages.
+pub fn sync_config(url: &str, user: &str, password: &str) -> String {
+    format!(
+        "[sync]\nurl = \"{url}\"\nusername = \"{user}\"\npassword_command = [\"echo\", \"{password}\"]\n\
+         [archive]\npage_delay_ms = 0\n"
+    )
+}
+
+/// A runtime for the client's calls in a test.
+pub fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// The server's item ids by title.
+pub fn server_ids(g: &paperboy::sync::greader::GReader) -> std::collections::HashMap<String, i64> {
+    let page = rt()
+        .block_on(g.contents(paperboy::sync::greader::READING_LIST, None, None, 1000))
+        .unwrap();
+    page.items.into_iter().map(|i| (i.title, i.id)).collect()
 }
 
 /// A minimal HTTP/1.0 client for the harness (GET, or POST of a form): (status, body).
