@@ -214,6 +214,12 @@ impl Config {
                 THEMES.join(", ")
             ));
         }
+        // Said where every config warning is said: on stderr and in the reader's status line.
+        if let Some(w) =
+            (config.sync.as_ref()).and_then(|s| crate::sync::greader::cleartext_warning(&s.url))
+        {
+            warnings.push(w);
+        }
         Ok(LoadedConfig { config, warnings })
     }
 }
@@ -356,6 +362,26 @@ mod tests {
         for ok in ["default", "mono"] {
             let l = Config::from_toml(&format!("[ui]\ntheme = \"{ok}\"\n"), "c").unwrap();
             assert!(l.warnings.is_empty(), "{ok}: {:?}", l.warnings);
+        }
+    }
+
+    #[test]
+    fn a_sync_url_in_clear_text_warns_unless_it_is_this_machine() {
+        let text = |url: &str| format!("[sync]\nurl = \"{url}\"\nusername = \"a\"\n");
+        let far = Config::from_toml(&text("http://rss.example.org/api/greader.php"), "c").unwrap();
+        assert_eq!(far.warnings.len(), 1, "{:?}", far.warnings);
+        assert!(far.warnings[0].contains("clear text"), "{:?}", far.warnings);
+        for ok in [
+            "https://rss.example.org/api",
+            "http://127.0.0.1:8777/api/greader.php",
+        ] {
+            assert!(
+                Config::from_toml(&text(ok), "c")
+                    .unwrap()
+                    .warnings
+                    .is_empty(),
+                "{ok}"
+            );
         }
     }
 

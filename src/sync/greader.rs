@@ -224,8 +224,8 @@ pub fn cleartext_warning(url: &str) -> Option<String> {
     };
     (!loopback).then(|| {
         format!(
-            "warning: [sync] url {} is plain http: the password and the auth token travel in \
-             clear text; use https",
+            "[sync] url {} is plain http: the password and the auth token travel in clear \
+             text; use https",
             fetch::shown_url(url)
         )
     })
