@@ -62,6 +62,20 @@ fn entry_id(store: &Store, remote_id: i64) -> EntryId {
         .unwrap()
 }
 
+/// A cache whose one account feed (`feed/1` at `url`) holds `entries` as pulled.
+fn account_with(url: &str, entries: Vec<RemoteEntry>) -> (Store, FeedId) {
+    let mut s = Store::open_in_memory().unwrap();
+    let (_, ids) = s.mirror_feeds(&[remote_feed("feed/1", url, None)]).unwrap();
+    let feed = ids["feed/1"];
+    s.store_remote_entries(vec![(feed, entries)], now())
+        .unwrap();
+    (s, feed)
+}
+
+fn now() -> DateTime<Utc> {
+    t("2026-11-30T00:00:00Z")
+}
+
 #[test]
 fn mirroring_adds_joins_changes_and_removes_only_account_feeds() {
     let mut s = Store::open_in_memory().unwrap();
@@ -103,22 +117,12 @@ fn mirroring_adds_joins_changes_and_removes_only_account_feeds() {
 
 #[test]
 fn a_pulled_entry_is_stored_once_and_follows_the_account_unless_changed_here() {
-    let mut s = Store::open_in_memory().unwrap();
-    let (_, ids) = s
-        .mirror_feeds(&[remote_feed("feed/1", "https://a.example/feed", None)])
-        .unwrap();
-    let feed = ids["feed/1"];
-    let now = t("2026-11-30T00:00:00Z");
-    let new = s
-        .store_remote_entries(
-            vec![(
-                feed,
-                vec![remote(10, "a", false, false), remote(11, "b", true, true)],
-            )],
-            now,
-        )
-        .unwrap();
-    assert_eq!(new, 2);
+    let (mut s, feed) = account_with(
+        "https://a.example/feed",
+        vec![remote(10, "a", false, false), remote(11, "b", true, true)],
+    );
+    let now = now();
+    assert_eq!(count(&s, feed), 2);
     assert_eq!(flags(&s, 10), (false, false));
     assert_eq!(flags(&s, 11), (true, true));
     // Pulled again (the safety margin): still two entries.
@@ -166,16 +170,10 @@ fn a_pulled_entry_is_stored_once_and_follows_the_account_unless_changed_here() {
 
 #[test]
 fn a_change_made_again_while_pushing_stays_queued() {
-    let mut s = Store::open_in_memory().unwrap();
-    let (_, ids) = s
-        .mirror_feeds(&[remote_feed("feed/1", "https://a.example/feed", None)])
-        .unwrap();
-    let now = t("2026-11-30T00:00:00Z");
-    s.store_remote_entries(
-        vec![(ids["feed/1"], vec![remote(10, "a", false, false)])],
-        now,
-    )
-    .unwrap();
+    let (mut s, _) = account_with(
+        "https://a.example/feed",
+        vec![remote(10, "a", false, false)],
+    );
     let a = entry_id(&s, 10);
     s.set_starred(&[a], true).unwrap();
     let pushed = s.queued_changes().unwrap();
@@ -211,20 +209,8 @@ fn local_entries_are_never_queued() {
 
 #[test]
 fn a_whole_account_feed_marked_read_is_one_mark_after_a_pull() {
-    let mut s = Store::open_in_memory().unwrap();
-    let (_, ids) = s
-        .mirror_feeds(&[remote_feed("feed/1", "https://a.example/feed", None)])
-        .unwrap();
-    let feed = ids["feed/1"];
-    let now = t("2026-11-30T00:00:00Z");
-    s.store_remote_entries(
-        vec![(
-            feed,
-            vec![remote(10, "a", false, false), remote(11, "b", false, false)],
-        )],
-        now,
-    )
-    .unwrap();
+    let two = || vec![remote(10, "a", false, false), remote(11, "b", false, false)];
+    let (mut s, feed) = account_with("https://a.example/feed", two());
     // Before any pull time is known, the entries are queued one by one.
     s.mark_read(&ListQuery {
         feed: Some(feed),
@@ -235,19 +221,7 @@ fn a_whole_account_feed_marked_read_is_one_mark_after_a_pull() {
     assert_eq!(s.queued_changes().unwrap().len(), 2);
     assert!(s.queued_marks().unwrap().is_empty());
 
-    let mut s2 = Store::open_in_memory().unwrap();
-    let (_, ids) = s2
-        .mirror_feeds(&[remote_feed("feed/1", "https://a.example/feed", None)])
-        .unwrap();
-    let feed = ids["feed/1"];
-    s2.store_remote_entries(
-        vec![(
-            feed,
-            vec![remote(10, "a", false, false), remote(11, "b", false, false)],
-        )],
-        now,
-    )
-    .unwrap();
+    let (mut s2, feed) = account_with("https://a.example/feed", two());
     s2.set_sync_value(PULLED_USEC, "1796025001458774").unwrap();
     let n = s2
         .mark_read(&ListQuery {
@@ -275,14 +249,11 @@ fn a_whole_account_feed_marked_read_is_one_mark_after_a_pull() {
 
 #[test]
 fn a_post_backfilled_from_the_blog_and_pulled_from_the_account_is_one_entry() {
-    let mut s = Store::open_in_memory().unwrap();
-    let (_, ids) = s
-        .mirror_feeds(&[remote_feed("feed/1", "https://blog.example/feed", None)])
-        .unwrap();
-    let feed = ids["feed/1"];
-    let now = t("2026-11-30T00:00:00Z");
-    s.store_remote_entries(vec![(feed, vec![remote(10, "old", true, true)])], now)
-        .unwrap();
+    let (mut s, feed) = account_with(
+        "https://blog.example/feed",
+        vec![remote(10, "old", true, true)],
+    );
+    let now = now();
     // The blog's own archive page has the post under its own guid, with the same link.
     let mut page_entry = entry("old", "old post", Some("2024-05-01T00:00:00Z"));
     page_entry.guid = "https://blog.example/?p=123".into();
