@@ -55,6 +55,12 @@ const HTML_HINT: &str =
 
 /// Parses a feed document (RSS 0.9x/1.0/2.0, Atom 0.3/1.0, JSON Feed) fetched from `url`.
 pub fn parse_feed(bytes: &[u8], url: &str) -> Result<ParsedFeed, ParseError> {
+    parse_feed_with(bytes, url, true)
+}
+
+/// [`parse_feed`]; with `cut_bodies`, the raw pass reads RSS item bodies for feed-rs (see
+/// `RawItem::cut_description`). Without, feed-rs reads them: the tests compare the two.
+fn parse_feed_with(bytes: &[u8], url: &str, cut_bodies: bool) -> Result<ParsedFeed, ParseError> {
     let start = skip_bom_and_space(bytes);
     if start >= bytes.len() {
         return Err(ParseError::Empty);
@@ -66,7 +72,7 @@ pub fn parse_feed(bytes: &[u8], url: &str) -> Result<ParsedFeed, ParseError> {
         return Err(ParseError::NotAFeed(HTML_HINT.to_string()));
     }
     let utf8 = fix_char_refs(to_utf8(bytes));
-    let raw = raw_pass(&utf8, false);
+    let mut raw = raw_pass(&utf8, false);
     if raw.truncated {
         return Err(ParseError::Truncated);
     }
@@ -76,8 +82,18 @@ pub fn parse_feed(bytes: &[u8], url: &str) -> Result<ParsedFeed, ParseError> {
             None => ParseError::NotAFeed("no XML or JSON document found".to_string()),
         });
     };
+    if raw.error.is_some() || !cut_bodies {
+        raw.uncut();
+    }
     let doc = rewrite_doc(&utf8, &root, &raw.fixes);
-    let parsed = feed_rs_parser(url).parse(&doc[..]);
+    let mut parsed = feed_rs_parser(url).parse(&doc[..]);
+    // The cut bodies are paired with feed-rs's entries in document order: when feed-rs reads
+    // the items differently, or not at all, it reads the bodies itself after all.
+    let in_channel = raw.items.iter().filter(|r| r.in_channel).count();
+    if !matches!(&parsed, Ok(f) if f.entries.len() == in_channel) && raw.uncut() {
+        let doc = rewrite_doc(&utf8, &root, &raw.fixes);
+        parsed = feed_rs_parser(url).parse(&doc[..]);
+    }
     let kind = match root.name.as_str() {
         "rss" => Some("RSS"),
         "RDF" => Some("RSS 1.0 (RDF)"),
