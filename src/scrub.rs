@@ -86,6 +86,15 @@ pub fn scrub_url(s: &str) -> String {
 }
 
 fn one_line(s: &str, forbidden: fn(char) -> bool) -> String {
+    // Printable ASCII words, one space apart (most titles, names and links): already one line.
+    let b = s.as_bytes();
+    if b.iter().all(|&c| (0x21..0x7f).contains(&c) || c == b' ')
+        && b.first() != Some(&b' ')
+        && b.last() != Some(&b' ')
+        && memchr::memmem::find(b, b"  ").is_none()
+    {
+        return s.to_string();
+    }
     let mut out = String::with_capacity(s.len());
     // Clean text (nearly all) is copied a word at a time rather than a character at a time;
     // `surely_clean` also rules out the joiners, so it holds for both `forbidden` tests.
