@@ -4,10 +4,12 @@
 //! charset, or stray Windows-1252 bytes); one cheap quick-xml pass that checks the root element
 //! closes and collects what feed-rs does not expose (DOI elements, RFC 5005 paging, Dublin Core
 //! dates and titles, `dc:description`, permalink guids, `rdf:about` links, `<body>` /
-//! `xhtml:body` bodies, base64 Atom content, items outside `<channel>`); small rewrites so
-//! feed-rs accepts real-world variants (`<rss>` without a version, Atom 0.3, RSS 0.90, the
-//! userland RSS namespace, Atom `type` attributes it would reject the whole feed for); then
-//! feed-rs; then the two are merged entry by entry. When feed-rs still rejects a well-formed
+//! `xhtml:body` bodies, base64 Atom content, items outside `<channel>`), and that also reads RSS
+//! item bodies (`<description>`, `<content:encoded>`) so that feed-rs, which spent most of its
+//! time on their entity references, gets a copy without them; small rewrites so feed-rs
+//! accepts real-world variants (`<rss>` without a version, Atom 0.3, RSS 0.90, the userland RSS
+//! namespace, Atom `type` attributes it would reject the whole feed for); then feed-rs; then the
+//! two are merged entry by entry. When feed-rs still rejects a well-formed
 //! feed, a second, full raw pass reads every entry on its own.
 //!
 //! - `encoding`: bytes to UTF-8; `raw`: the quick-xml pass; `fallback`: the rewrites;
