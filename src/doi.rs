@@ -65,10 +65,11 @@ impl DoiSet {
 
     /// An HTML body: its link targets first, then its decoded text.
     pub fn add_html(&mut self, html: &str) {
-        for href in html::hrefs(html) {
+        let (text, hrefs) = html::text_and_hrefs(html);
+        for href in hrefs {
             self.add_link(&href);
         }
-        self.add_text(&html::to_plain_text(html));
+        self.add_text(&text);
     }
 
     /// Plain text (entities already decoded).
@@ -152,6 +153,10 @@ pub fn find_in_text(text: &str) -> Vec<String> {
 /// percent-decoded.
 pub fn from_url(url: &str) -> Option<String> {
     let url = url.trim();
+    // Most links hold no DOI, and every DOI starts `10.` (perhaps percent-encoded).
+    if !url.contains("10.") && !url.contains('%') {
+        return None;
+    }
     // `doi:` and `info:doi/` hrefs name the DOI directly.
     for scheme in ["doi:", "info:doi/"] {
         if let Some(rest) = strip_prefix_ci(url, scheme) {

@@ -289,6 +289,17 @@ fn attr(attrs: &str, want: &str) -> Option<String> {
 /// decoded, whitespace collapsed to single spaces, block boundaries as single newlines, control
 /// characters removed. For indexing and matching, not for display layout.
 pub fn to_plain_text(html: &str) -> String {
+    plain_text(html, None)
+}
+
+/// [`to_plain_text`] and [`hrefs`] of the same HTML, lexed once.
+pub fn text_and_hrefs(html: &str) -> (String, Vec<String>) {
+    let mut hrefs = Vec::new();
+    let text = plain_text(html, Some(&mut hrefs));
+    (text, hrefs)
+}
+
+fn plain_text(html: &str, mut hrefs: Option<&mut Vec<String>>) -> String {
     let mut raw = String::with_capacity(html.len());
     for tok in Lexer::new(html) {
         match tok {
@@ -296,14 +307,31 @@ pub fn to_plain_text(html: &str) -> String {
                 decode_into(&t.replace(BLOCK, ""), &mut raw)
             }
             Token::Text(t) => decode_into(t, &mut raw),
-            Token::Tag { name, .. } => {
+            Token::Tag { name, end, attrs } => {
                 if is_block(name) {
                     raw.push(BLOCK);
+                }
+                if let Some(out) = hrefs.as_deref_mut() {
+                    out.extend(href_of(name, end, attrs));
                 }
             }
         }
     }
     collapse(&raw)
+}
+
+/// The link target of a start tag, if it is an `<a>`, `<area>` or `<link>` with a non-empty one.
+fn href_of(name: &str, end: bool, attrs: &str) -> Option<String> {
+    if end
+        || !["a", "link", "area"]
+            .iter()
+            .any(|t| t.eq_ignore_ascii_case(name))
+    {
+        return None;
+    }
+    let v = attr(attrs, "href")?;
+    let v = v.trim();
+    (!v.is_empty()).then(|| v.to_string())
 }
 
 /// Folds whitespace runs to one space, or one newline when the run holds a block boundary.
@@ -319,9 +347,18 @@ fn collapse(raw: &str) -> String {
             // Fast path: copy a run of printable ASCII at once, single spaces between words
             // included (they fold to themselves), so a sentence is one copy, not one a word.
             let start = i;
-            let printable = |i: usize| bytes.get(i).is_some_and(|b| (0x21..0x7f).contains(b));
-            while printable(i) || (bytes.get(i) == Some(&b' ') && printable(i + 1)) {
-                i += 1;
+            let printable = |b: &u8| (0x21..0x7f).contains(b);
+            loop {
+                // A word at a time: the plain scan is cheaper than testing for a space at every byte.
+                i += bytes[i..]
+                    .iter()
+                    .position(|b| !printable(b))
+                    .unwrap_or(bytes.len() - i);
+                if bytes.get(i) == Some(&b' ') && bytes.get(i + 1).is_some_and(printable) {
+                    i += 2;
+                } else {
+                    break;
+                }
             }
             if gap > 0 && !out.is_empty() {
                 out.push(if gap == 2 { '\n' } else { ' ' });
@@ -473,28 +510,12 @@ fn numeric_char(v: u32) -> char {
 /// The `href` values of `<a>`, `<area>` and `<link>` tags, entity-decoded and trimmed, in
 /// document order. Empty values are skipped.
 pub fn hrefs(html: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for tok in Lexer::new(html) {
-        if let Token::Tag {
-            name,
-            end: false,
-            attrs,
-        } = tok
-        {
-            if ["a", "link", "area"]
-                .iter()
-                .any(|t| t.eq_ignore_ascii_case(name))
-            {
-                if let Some(v) = attr(attrs, "href") {
-                    let v = v.trim();
-                    if !v.is_empty() {
-                        out.push(v.to_string());
-                    }
-                }
-            }
-        }
-    }
-    out
+    Lexer::new(html)
+        .filter_map(|tok| match tok {
+            Token::Tag { name, end, attrs } => href_of(name, end, attrs),
+            Token::Text(_) => None,
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -46,9 +46,26 @@ fn surely_clean(s: &str) -> bool {
 
 /// Text with forbidden characters removed; tabs become spaces. Keeps newlines.
 pub fn scrub(s: &str) -> String {
-    if surely_clean(s) || !s.chars().any(|c| is_forbidden(c) || c == '\t') {
+    if is_scrubbed(s) {
         return s.to_string();
     }
+    scrub_chars(s)
+}
+
+/// [`scrub`] of a string already owned: the clean case (nearly every one) keeps it, uncopied.
+pub fn scrub_owned(s: String) -> String {
+    if is_scrubbed(&s) {
+        return s;
+    }
+    scrub_chars(&s)
+}
+
+/// True when [`scrub`] would return `s` unchanged.
+fn is_scrubbed(s: &str) -> bool {
+    surely_clean(s) || !s.chars().any(|c| is_forbidden(c) || c == '\t')
+}
+
+fn scrub_chars(s: &str) -> String {
     s.chars()
         .filter_map(|c| match c {
             '\t' => Some(' '),
@@ -69,7 +86,19 @@ pub fn scrub_url(s: &str) -> String {
 }
 
 fn one_line(s: &str, forbidden: fn(char) -> bool) -> String {
+    // Printable ASCII words, one space apart (most titles, names and links): already one line.
+    let b = s.as_bytes();
+    if b.iter().all(|&c| (0x21..0x7f).contains(&c) || c == b' ')
+        && b.first() != Some(&b' ')
+        && b.last() != Some(&b' ')
+        && memchr::memmem::find(b, b"  ").is_none()
+    {
+        return s.to_string();
+    }
     let mut out = String::with_capacity(s.len());
+    // Clean text (nearly all) is copied a word at a time rather than a character at a time;
+    // `surely_clean` also rules out the joiners, so it holds for both `forbidden` tests.
+    let clean = surely_clean(s);
     // Words go straight into `out` (no allocation per word); one left empty is taken back.
     for word in s.split_whitespace() {
         let mark = out.len();
@@ -77,7 +106,11 @@ fn one_line(s: &str, forbidden: fn(char) -> bool) -> String {
             out.push(' ');
         }
         let start = out.len();
-        out.extend(word.chars().filter(|c| !forbidden(*c)));
+        if clean {
+            out.push_str(word);
+        } else {
+            out.extend(word.chars().filter(|c| !forbidden(*c)));
+        }
         if out.len() == start {
             out.truncate(mark);
         }

@@ -147,7 +147,9 @@ pub(super) fn entry_from_feed_rs(
         .or_else(|| raw.and_then(|r| permalink_guid(r, base)))
         .or_else(|| raw.and_then(|r| r.about.clone()));
     // Base64 the raw pass decoded replaces feed-rs's reading (the undecoded text).
-    let content_html = match raw.and_then(|r| r.b64_content.clone().or(r.xhtml_content.clone())) {
+    let content_html = match raw
+        .and_then(|r| (r.b64_content.clone().or(r.xhtml_content.clone())).or(r.cut_content.clone()))
+    {
         Some(decoded) => Some(decoded),
         None => e.content.as_ref().and_then(|c| {
             c.body
@@ -157,7 +159,9 @@ pub(super) fn entry_from_feed_rs(
     }
     .filter(|s| !s.trim().is_empty())
     .or_else(|| raw.and_then(|r| body_html(r, base).or(r.content.clone())));
-    let summary_html = match raw.and_then(|r| r.b64_summary.clone().or(r.xhtml_summary.clone())) {
+    let summary_html = match raw.and_then(|r| {
+        (r.b64_summary.clone().or(r.xhtml_summary.clone())).or(r.cut_description.clone())
+    }) {
         Some(decoded) => Some(decoded),
         None => e
             .summary

@@ -16,6 +16,17 @@ pub(super) fn parse_date(s: &str) -> Option<DateTime<Utc>> {
     if let Ok(d) = DateTime::parse_from_rfc3339(s) {
         return Some(d.with_timezone(&Utc));
     }
+    // Most feeds' form: RFC 822 with a numeric zone, which chrono reads as the rules below do
+    // (zone names and military letters are left to them: chrono takes the letters as UTC).
+    let numeric_zone = s.len() > 5
+        && s.is_char_boundary(s.len() - 5)
+        && s[s.len() - 5..].starts_with(['+', '-'])
+        && s[s.len() - 4..].bytes().all(|b| b.is_ascii_digit());
+    if numeric_zone {
+        if let Ok(d) = DateTime::parse_from_rfc2822(s) {
+            return Some(d.with_timezone(&Utc));
+        }
+    }
     iso_like(s).or_else(|| textual(s))
 }
 

@@ -7,7 +7,7 @@ use super::identity::entry_key;
 use super::raw::RawItem;
 use crate::doi::DoiSet;
 use crate::model::NewEntry;
-use crate::scrub::{scrub, scrub_line};
+use crate::scrub::{scrub_line, scrub_owned};
 
 pub(super) struct Parts<'a> {
     pub(super) guid: Option<String>,
@@ -25,14 +25,16 @@ pub(super) struct Parts<'a> {
 pub(super) type Built = (NewEntry, bool);
 
 pub(super) fn build_entry(p: Parts<'_>) -> Built {
-    let content_html = p.content_html.map(|s| scrub(&s));
-    let summary_html = p.summary_html.map(|s| scrub(&s));
+    let content_html = p.content_html.map(scrub_owned);
+    let summary_html = p.summary_html.map(scrub_owned);
     let body = content_html
         .as_deref()
         .filter(|s| !s.trim().is_empty())
         .or(summary_html.as_deref())
         .unwrap_or("");
-    let text = scrub(&crate::html::to_plain_text(body));
+    // Plain text holds no forbidden character (`to_plain_text` drops them), so it is not
+    // scrubbed again; the body's links are read in the same pass.
+    let (text, body_hrefs) = crate::html::text_and_hrefs(body);
     let link = p.link.map(|l| scrub_line(&l)).filter(|l| !l.is_empty());
     // No title: the start of the text, as readers do; else nothing (only views show a
     // placeholder).
@@ -61,8 +63,8 @@ pub(super) fn build_entry(p: Parts<'_>) -> Built {
     ] {
         let Some(html) = html else { continue };
         if is_body {
-            for href in crate::html::hrefs(html) {
-                dois.add_link(&href);
+            for href in &body_hrefs {
+                dois.add_link(href);
             }
             dois.add_text(&text);
         } else {

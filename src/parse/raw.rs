@@ -106,6 +106,15 @@ pub(super) struct RawItem {
     pub(super) b64_title: Option<String>,
     /// `dc:description` always; RSS `<description>` only for items feed-rs does not see.
     pub(super) description: Option<String>,
+    /// The text of an RSS item's `<description>` / `<content:encoded>` that this pass read and
+    /// cut out of feed-rs's copy of the document (see [`Raw::fixes`]), exactly as feed-rs would
+    /// give it: feed-rs spent most of its time on those bodies' entity references.
+    pub(super) cut_description: Option<String>,
+    pub(super) cut_content: Option<String>,
+    /// Whether the item had a `<description>` / `<content:encoded>` yet: feed-rs keeps the last,
+    /// so only a lone one is cut.
+    pub(super) seen_description: bool,
+    pub(super) seen_content: bool,
     // The rest is only collected for items feed-rs does not see (outside `<channel>`).
     pub(super) content: Option<String>,
     pub(super) authors: Vec<String>,
@@ -125,8 +134,22 @@ pub(super) struct Raw {
     pub(super) dc_title: Option<String>,
     pub(super) link: Option<String>,
     /// Start tags to replace before feed-rs reads the document (byte range, new tag), in
-    /// document order: Atom `type` attributes feed-rs would reject the whole feed for.
+    /// document order: Atom `type` attributes feed-rs would reject the whole feed for; and
+    /// (with an empty replacement) the RSS item bodies this pass read for it (`cut_*`).
     pub(super) fixes: Vec<(std::ops::Range<usize>, String)>,
+}
+
+impl Raw {
+    /// Puts the cut bodies back, for feed-rs to read them itself.
+    pub(super) fn uncut(&mut self) -> bool {
+        let before = self.fixes.len();
+        self.fixes.retain(|(_, new)| !new.is_empty());
+        for item in &mut self.items {
+            item.cut_description = None;
+            item.cut_content = None;
+        }
+        self.fixes.len() != before
+    }
 }
 
 /// Which field of the current item (or of the feed) text is being collected for.
@@ -148,6 +171,9 @@ pub(super) enum Field {
     FeedDcTitle,
     FeedLink,
     Generator,
+    /// An RSS item's lone `<description>` / `<content:encoded>`, cut from feed-rs's copy.
+    CutDescription,
+    CutContent,
     /// Base64 text of an Atom `<content>` (or Atom 0.3 `<summary>`).
     Base64 {
         slot: B64Slot,
@@ -210,6 +236,16 @@ pub(super) fn field_for(ns: Ns, local: &[u8], in_item: bool, outside: bool) -> O
     Some(f)
 }
 
+/// The body of an RSS item that this pass reads for feed-rs: `<description>` and
+/// `<content:encoded>` exactly where feed-rs reads them (no namespace; the content module's).
+fn cut_field(ns: Ns, bound: bool, local: &[u8]) -> Option<Field> {
+    match (ns, bound, local) {
+        (Ns::Plain, false, b"description") => Some(Field::CutDescription),
+        (Ns::Content, true, b"encoded") => Some(Field::CutContent),
+        _ => None,
+    }
+}
+
 pub(super) fn line_of(doc: &[u8], pos: u64) -> usize {
     let pos = usize::try_from(pos).unwrap_or(usize::MAX).min(doc.len());
     doc[..pos].iter().filter(|&&b| b == b'\n').count() + 1
@@ -246,10 +282,23 @@ pub(super) fn raw_pass(doc: &[u8], full: bool) -> Raw {
     let mut body: Option<(usize, usize, Vec<u8>, Vec<u8>)> = None;
     // Inside an entry's Atom `<author>` (its `<name>` is the author).
     let mut in_atom_author = false;
+    // The body being captured to cut (see `RawItem::cut_description`): where its content
+    // starts, and whether it is still only text (markup, or a reference feed-rs would reject,
+    // leave it to feed-rs).
+    let mut cut: Option<(usize, bool)> = None;
     loop {
         let before = reader.buffer_position();
-        let (ns, rss1, event) = match reader.read_resolved_event() {
-            Ok((ns, ev)) => {
+        let utf8 = reader.decoder().encoding() == encoding_rs::UTF_8;
+        let (ns, rss1, bound, event) = match reader.read_event() {
+            Ok(ev) => {
+                // Only start tags use their namespace: text and references, most events, skip it.
+                let ns = match &ev {
+                    Event::Start(e) | Event::Empty(e) => {
+                        reader.resolver().resolve_prefix(e.name().prefix(), true)
+                    }
+                    _ => ResolveResult::Unbound,
+                };
+                let bound = matches!(ns, ResolveResult::Bound(_));
                 let (ns, rss1) = match ns {
                     ResolveResult::Bound(n) => {
                         let uri = std::str::from_utf8(n.as_ref()).unwrap_or("");
@@ -272,7 +321,7 @@ pub(super) fn raw_pass(doc: &[u8], full: bool) -> Raw {
                     },
                     (ns, _) => ns,
                 };
-                (ns, rss1, ev)
+                (ns, rss1, bound, ev)
             }
             Err(e) => {
                 use quick_xml::errors::{Error as XE, IllFormedError, SyntaxError};
@@ -302,6 +351,10 @@ pub(super) fn raw_pass(doc: &[u8], full: bool) -> Raw {
         match event {
             Event::Start(ref e) | Event::Empty(ref e) => {
                 let is_empty = matches!(event, Event::Empty(_));
+                if let Some((_, only_text)) = cut.as_mut() {
+                    // feed-rs keeps markup inside a body as markup; this pass would drop it.
+                    *only_text = false;
+                }
                 let local = e.local_name();
                 let local = local.as_ref();
                 if depth == 0 && raw.root.is_none() {
@@ -420,6 +473,27 @@ pub(super) fn raw_pass(doc: &[u8], full: bool) -> Raw {
                                 let start =
                                     usize::try_from(reader.buffer_position()).unwrap_or(doc.len());
                                 body = Some((depth, start, b"xhtml".to_vec(), local.to_vec()));
+                            } else if let Some(field) = (is_root_rss && item.in_channel && !full)
+                                .then(|| cut_field(ns, bound, local))
+                                .flatten()
+                            {
+                                let seen = match field {
+                                    Field::CutContent => &mut item.seen_content,
+                                    _ => &mut item.seen_description,
+                                };
+                                if *seen {
+                                    // feed-rs keeps the last one: let it read them all.
+                                    match field {
+                                        Field::CutContent => item.cut_content = None,
+                                        _ => item.cut_description = None,
+                                    }
+                                } else if !is_empty {
+                                    *seen = true;
+                                    let start = usize::try_from(reader.buffer_position())
+                                        .unwrap_or(doc.len());
+                                    cut = Some((start, true));
+                                    capture = Some((field, depth, String::new()));
+                                }
                             } else if let Some(field) = (ns == Ns::Atom)
                                 .then(|| atom_base64_field(e, local, atom03))
                                 .flatten()
@@ -500,7 +574,29 @@ pub(super) fn raw_pass(doc: &[u8], full: bool) -> Raw {
                 }
                 if capture.as_ref().is_some_and(|(_, d, _)| *d == depth) {
                     if let Some((field, _, text)) = capture.take() {
-                        store_field(&mut raw, field, text);
+                        match cut.take() {
+                            Some((start, true)) => {
+                                let end = usize::try_from(before).unwrap_or(0);
+                                if let (Some(item), true) = (raw.items.last_mut(), start <= end) {
+                                    raw.fixes.push((start..end, String::new()));
+                                    if field == Field::CutContent {
+                                        // feed-rs has no content for an empty one.
+                                        item.cut_content = Some(text).filter(|t| !t.is_empty());
+                                    } else {
+                                        // feed-rs trims a description, not content.
+                                        let trimmed = text.trim();
+                                        item.cut_description =
+                                            Some(if trimmed.len() == text.len() {
+                                                text
+                                            } else {
+                                                trimmed.to_string()
+                                            });
+                                    }
+                                }
+                            }
+                            Some((_, false)) => {}
+                            None => store_field(&mut raw, field, text),
+                        }
                     }
                 }
                 if item_depth == Some(depth) {
@@ -522,7 +618,13 @@ pub(super) fn raw_pass(doc: &[u8], full: bool) -> Raw {
             }
             Event::Text(ref t) => {
                 if let Some((_, _, buf)) = capture.as_mut() {
-                    if let Ok(s) = t.decode() {
+                    // The same text as `decode`, without its per-call cost on the many short
+                    // runs between references (the document is UTF-8 by now, nearly always).
+                    if utf8 {
+                        if let Ok(s) = std::str::from_utf8(t) {
+                            buf.push_str(s);
+                        }
+                    } else if let Ok(s) = t.decode() {
                         buf.push_str(&s);
                     }
                 }
@@ -536,7 +638,26 @@ pub(super) fn raw_pass(doc: &[u8], full: bool) -> Raw {
             }
             Event::GeneralRef(ref r) => {
                 if let Some((_, _, buf)) = capture.as_mut() {
-                    if let Ok(Some(c)) = r.resolve_char_ref() {
+                    // Nearly every reference is a predefined one (escaped markup in a body):
+                    // matched on its bytes, without the two decodings below.
+                    let predefined = match &**r {
+                        b"lt" => "<",
+                        b"gt" => ">",
+                        b"amp" => "&",
+                        b"quot" => "\"",
+                        b"apos" => "'",
+                        _ => "",
+                    };
+                    if !predefined.is_empty() {
+                        buf.push_str(predefined);
+                        continue;
+                    }
+                    let char_ref = r.resolve_char_ref();
+                    if let (Err(_), Some((_, only_text))) = (&char_ref, cut.as_mut()) {
+                        // feed-rs fails on it: its reading (and its error) must stand.
+                        *only_text = false;
+                    }
+                    if let Ok(Some(c)) = char_ref {
                         buf.push(c);
                     } else if let Ok(name) = r.decode() {
                         match quick_xml::escape::resolve_predefined_entity(&name) {
@@ -604,7 +725,12 @@ pub(super) fn store_field(raw: &mut Raw, field: Field, text: String) {
                         slot.get_or_insert(html);
                     }
                 }
-                Field::FeedTitle | Field::FeedDcTitle | Field::FeedLink | Field::Generator => {}
+                Field::FeedTitle
+                | Field::FeedDcTitle
+                | Field::FeedLink
+                | Field::Generator
+                | Field::CutDescription
+                | Field::CutContent => {}
             }
         }
     }

@@ -81,6 +81,50 @@ fn rss2_entries_with_what_feed_rs_drops() {
 }
 
 #[test]
+fn bodies_read_for_feed_rs_are_what_feed_rs_reads() {
+    let item = |body: &str| {
+        format!(
+            r#"<?xml version="1.0"?><rss version="2.0"
+ xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>T</title>
+<item><title>A</title><guid>a</guid>{body}</item><item><title>B</title><guid>b</guid></item>
+</channel></rss>"#
+        )
+    };
+    // (item body, whether the raw pass cuts anything out of feed-rs's copy)
+    let cases = [
+        (RSS2.to_string(), true),
+        (
+            item("<description>\n  &lt;p&gt;A &amp;amp; B&lt;/p&gt; &#8217;&nbsp;<!-- c -->x\n</description>"),
+            true,
+        ),
+        (item("<description><p>real <b>markup</b></p></description>"), false),
+        (item("<description>one</description><description>two</description>"), true),
+        (
+            item("<content:encoded>one</content:encoded><content:encoded>two</content:encoded>"),
+            true,
+        ),
+        (item("<description></description><content:encoded> </content:encoded>"), true),
+        (item("<description>d</description><content:encoded></content:encoded>"), true),
+        (item("<description/><content:encoded/>"), false),
+        (item("<c:encoded xmlns:c=\"urn:other\">x</c:encoded><description>d</description>"), true),
+        (
+            r#"<rss version="2.0"><item><title>Out</title><description>o &amp; p</description></item>
+<channel><title>T</title><item><title>In</title><description>i &lt;i&gt;</description></item>
+</channel></rss>"#
+                .to_string(),
+            true,
+        ),
+    ];
+    for (doc, cuts) in cases {
+        let raw = raw::raw_pass(doc.as_bytes(), false);
+        assert_eq!(raw.fixes.is_empty(), !cuts, "{doc}");
+        let with = parse_feed_with(doc.as_bytes(), URL, true).unwrap();
+        let without = parse_feed_with(doc.as_bytes(), URL, false).unwrap();
+        assert_eq!(with, without, "{doc}");
+    }
+}
+
+#[test]
 fn a_guid_that_is_not_a_permalink_is_not_a_link() {
     let doc = r#"<rss version="2.0"><channel><title>t</title>
         <item><title>x</title><guid isPermaLink="false">https://e.org/a</guid></item>
