@@ -265,7 +265,8 @@ impl Store {
         // 100,000-entry refresh spent a third of its time waiting on them (18.7 s to 13.9 s).
         // The WAL is cut back to that size after each one.
         self.conn.pragma_update(None, "wal_autocheckpoint", 16384)?;
-        self.conn.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
+        self.conn
+            .pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
         self.conn.set_prepared_statement_cache_capacity(64);
         schema::migrate_to(&mut self.conn, Self::SCHEMA_VERSION)
     }
