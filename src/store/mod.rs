@@ -673,7 +673,11 @@ impl Store {
             Some(feed) if q.is_whole_feed() => sync::queue_mark(&tx, feed)?,
             _ => false,
         };
-        if !whole_feed {
+        // A cache without account feeds (most) skips the second pass over the matches.
+        let account: bool = tx
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM feeds WHERE remote_id IS NOT NULL)")?
+            .query_row([], |r| r.get(0))?;
+        if account && !whole_feed {
             tx.execute(
                 &format!(
                     "INSERT INTO sync_queue (entry_id, state, value) SELECT e.id, 'read', 1 \

@@ -115,12 +115,7 @@ impl Store {
     }
 
     /// Runs one `UPDATE feeds … WHERE id = ?1` with a text value; a missing feed is an error.
-    pub(super) fn set_feed_text(
-        &mut self,
-        sql: &str,
-        id: FeedId,
-        value: Option<&str>,
-    ) -> Result<()> {
+    fn set_feed_text(&mut self, sql: &str, id: FeedId, value: Option<&str>) -> Result<()> {
         let tx = self.write()?;
         if tx.execute(sql, params![id, value])? == 0 {
             return Err(StoreError::NoSuchFeed(id));

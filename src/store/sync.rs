@@ -350,15 +350,6 @@ impl Store {
         Ok(())
     }
 
-    /// Sets a feed's account stream id (after subscribing it on the account).
-    pub fn set_remote_id(&mut self, id: FeedId, remote_id: &str) -> Result<()> {
-        self.set_feed_text(
-            "UPDATE feeds SET remote_id = ?2 WHERE id = ?1",
-            id,
-            Some(remote_id),
-        )
-    }
-
     /// How many local changes wait to be pushed (entries' states, and whole feeds marked read).
     pub fn queued_count(&self) -> Result<i64> {
         Ok(self.conn.query_row(
