@@ -401,3 +401,62 @@ fn a_sync_failing_half_way_keeps_a_consistent_cache_and_the_next_one_completes()
     // Every entry is read: the account's unread set is empty.
     assert!(local(&cli).values().all(|(_, read, _)| *read));
 }
+
+#[test]
+fn a_sync_killed_while_storing_a_page_leaves_a_consistent_cache_and_resumes() {
+    let lab = FreshRss::shared();
+    let u = lab.user("clikill");
+    let feeds = feed_server("Kill Blog", 7);
+    u.subscribe(&feeds.url("/feed.xml"));
+    let cli = synced(&u);
+    let paused = cli.data_dir().join("paused");
+    // Pages of 3; the second page's transaction stops after its first entry, before the commit.
+    let mut child = cli
+        .command()
+        .env("PAPERBOY_TEST_SYNC_PAGE", "3")
+        .env(
+            "PAPERBOY_TEST_PAUSE_STORE",
+            format!("2:1:{}", paused.display()),
+        )
+        .arg("sync")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !paused.exists() {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the sync ended before the pause"
+        );
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the sync never paused"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(child.wait().unwrap().signal(), Some(9));
+
+    // Page one whole, page two not at all; the sync is not recorded.
+    let conn = rusqlite::Connection::open(cli.db()).unwrap();
+    let check: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
+    drop(conn);
+    let before = local(&cli);
+    assert_eq!(before.len(), 3, "{before:?}");
+    assert!(cli.ok(&["sync", "status"]).contains("never"));
+    let kept = before.values().next().unwrap().0;
+    cli.ok(&["read", &kept.to_string()]);
+
+    // The next sync completes: every post once, the change made in between kept and pushed.
+    let report = cli.json(&["sync"]);
+    assert_eq!(report["new_entries"], 4, "{report}");
+    assert_eq!(report["pushed"], 1, "{report}");
+    let after = local(&cli);
+    assert_eq!(after.len(), 7);
+    assert!(after.values().any(|(id, read, _)| *id == kept && *read));
+}
