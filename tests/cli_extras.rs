@@ -79,11 +79,28 @@ fn doctor_reports_paths_cache_config_and_browser() {
     assert!(text.contains("integrity    ok"), "{text}");
     assert!(text.contains("unknown config key `mystery`"), "{text}");
     assert!(text.contains("found at /bin/true"), "{text}");
+}
 
+#[test]
+fn doctor_passes_without_a_browser_and_fails_on_a_corrupt_cache() {
+    let cli = Cli::new();
+    cli.ok(&["feeds"]);
+    // A headless machine: no browser is said, and is not a failed check.
     cli.write_config("browser = [\"/nonexistent/browser\"]\n");
     let out = cli.run(&["doctor"]);
-    assert!(!out.status.success(), "a missing browser is a failed check");
-    assert!(String::from_utf8_lossy(&out.stdout).contains("NOT FOUND"));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("/nonexistent/browser (NOT FOUND"), "{text}");
+    assert!(text.contains("integrity    ok"), "{text}");
+    // A damaged cache is, with the same missing browser.
+    std::fs::write(cli.db(), "not a SQLite database\n".repeat(300)).unwrap();
+    let out = cli.run(&["doctor"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 }
 
 #[test]

@@ -304,8 +304,9 @@ fn the_reader_keeps_working_while_other_processes_change_the_cache() {
     // The reader still answers keys, and the file is sound.
     pty.send("q");
     pty.wait_exit();
-    // (doctor's exit status also covers the browser, which this machine may lack.)
-    let doctor = String::from_utf8_lossy(&cli.run(&["doctor"]).stdout).into_owned();
+    let out = cli.run(&["doctor"]);
+    let doctor = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{doctor}");
     let integrity = doctor.lines().find(|l| l.starts_with("integrity"));
     assert_eq!(
         integrity.map(|l| l.split_whitespace().collect::<Vec<_>>()),

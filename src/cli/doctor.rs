@@ -8,7 +8,8 @@ use paperboy::paths::Paths;
 use paperboy::scrub::scrub_line;
 use paperboy::text::count;
 
-/// Paths, cache, config and browser, checked one by one; exit 1 if something is wrong.
+/// Paths, cache, config and browser, checked one by one; exit 1 if the cache or the config is
+/// wrong (a missing browser is reported, not failed: it does not harm the cache).
 pub(super) fn doctor(paths: &Paths) -> Result<ExitCode> {
     let mut ok = true;
     println!("paperboy {}", env!("CARGO_PKG_VERSION"));
@@ -83,6 +84,7 @@ pub(super) fn doctor(paths: &Paths) -> Result<ExitCode> {
         std::env::var("PAPERBOY_BROWSER").ok(),
         std::env::var("BROWSER").ok(),
     );
+    // No browser is the normal case on a headless (SSH) machine: said, but not a failed check.
     match command.first() {
         Some(program) => {
             let found = find_program(program);
@@ -91,16 +93,13 @@ pub(super) fn doctor(paths: &Paths) -> Result<ExitCode> {
                 scrub_line(&command.join(" ")),
                 match &found {
                     Some(p) => format!("found at {}", p.display()),
-                    None => "NOT FOUND: set `browser` in config.toml, $BROWSER or PAPERBOY_BROWSER"
+                    None => "NOT FOUND: links will not open; set `browser` in config.toml, \
+                             $BROWSER or PAPERBOY_BROWSER to open them here"
                         .to_string(),
                 }
             );
-            ok &= found.is_some();
         }
-        None => {
-            ok = false;
-            println!("browser      none configured");
-        }
+        None => println!("browser      none configured (links will not open)"),
     }
     println!(
         "resolver     {}",

@@ -262,7 +262,14 @@ impl Cli {
         let mut c = Command::new(env!("CARGO_BIN_EXE_paperboy"));
         c.env("PAPERBOY_DATA_DIR", self.dir.path())
             .env_remove("PAPERBOY_CONFIG")
-            .env_remove("BROWSER")
+            // Never the machine's browser (xdg-open may not even exist): a path that does not
+            // exist, so an unplanned open fails here. A test that opens links sets its own script
+            // (PAPERBOY_BROWSER or config `browser`, both of which come before $BROWSER).
+            .env_remove("PAPERBOY_BROWSER")
+            .env(
+                "BROWSER",
+                self.dir.path().join("no-browser-set-by-this-test"),
+            )
             // Never the real doi.org: a closed port on loopback unless a test starts a resolver.
             .env("PAPERBOY_DOI_RESOLVER", "http://127.0.0.1:9")
             .env("NO_COLOR", "1");
