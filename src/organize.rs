@@ -3,6 +3,8 @@
 //! A feed is in at most one folder and an entry is read or not, starred or not: the model of a
 //! Google Reader API server (labels on subscriptions; `read` and `starred` item states).
 
+use std::collections::BTreeSet;
+
 use crate::library::{Error, Result};
 use crate::model::{EntryId, Feed, FeedId, FolderCount, MonthCount};
 use crate::scrub::scrub_line;
@@ -32,6 +34,18 @@ pub fn in_folder(name: &str, folder: &str) -> bool {
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
+/// The folders `names` make: each name and every folder it is nested in (`A/B/C` gives `A`,
+/// `A/B` and `A/B/C`). A parent that holds no feed directly is a folder all the same: it can be
+/// listed, shown, renamed and named in `--folder`.
+pub fn with_parents<'a>(names: impl IntoIterator<Item = &'a str>) -> BTreeSet<&'a str> {
+    let mut out = BTreeSet::new();
+    for name in names {
+        out.extend(name.match_indices('/').map(|(at, _)| &name[..at]));
+        out.insert(name);
+    }
+    out
+}
+
 impl Library {
     /// Moves a feed into `folder` (created by being used), or out of any with `None`.
     pub fn set_folder(&mut self, feed: FeedId, folder: Option<&str>) -> Result<Option<String>> {
@@ -50,7 +64,8 @@ impl Library {
         self.store.folders().map_err(|e| self.store_err(e))
     }
 
-    /// The folder a user names, as stored; an error if no feed is in it.
+    /// The folder a user names, as stored; an error if no feed is in it or in a folder nested in
+    /// it.
     pub fn find_folder(&self, spec: &str) -> Result<String> {
         let name = folder_name(spec)?;
         let folders = self.folders()?;

@@ -147,6 +147,67 @@ fn folders_move_feeds_nest_count_filter_and_rename() {
 }
 
 #[test]
+fn a_parent_folder_without_feeds_of_its_own_is_a_folder_everywhere() {
+    let (_server, cli) = two_blogs();
+    cli.ok(&["folder", "1", "Science/Psychology"]);
+    cli.ok(&["folder", "2", "Science/Physics"]);
+    let folders = cli.json(&["folders"]);
+    let names: Vec<&str> = folders
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Science", "Science/Physics", "Science/Psychology"]);
+    assert_eq!(folders[0]["feeds"], 2);
+    assert_eq!(folders[0]["entries"], 5);
+    assert_eq!(folders[0]["unread"], 5);
+    let text = cli.ok(&["folders"]);
+    assert!(
+        text.lines()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>() == ["Science", "2", "5", "5"]),
+        "{text}"
+    );
+    // Every `--folder`, in any case.
+    assert_eq!(ids(&cli.json(&["feeds", "--folder", "science"])), [1, 2]);
+    assert_eq!(ids(&cli.json(&["list", "--folder", "Science"])).len(), 5);
+    let months = cli.json(&["months", "--folder", "Science"]);
+    assert_eq!(months.as_array().unwrap().len(), 2, "{months}");
+    assert_eq!(
+        cli.json(&["refresh", "--folder", "Science"])
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    let backfill = cli.json(&["backfill", "--folder", "Science", "--max-pages", "1"]);
+    assert_eq!(backfill.as_array().unwrap().len(), 2);
+    assert_eq!(
+        cli.ok(&["read", "--folder", "Science"]),
+        "marked 5 entries read\n"
+    );
+    assert_eq!(
+        cli.ok(&["rename-folder", "Science", "Research"]),
+        "renamed the folder to Research (2 feeds)\n"
+    );
+    let rows: Vec<Option<String>> = cli
+        .json(&["feeds"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["folder"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            Some("Research/Psychology".to_string()),
+            Some("Research/Physics".to_string())
+        ]
+    );
+    assert!(!cli.run(&["list", "--folder", "Science"]).status.success());
+}
+
+#[test]
 fn refresh_and_backfill_take_a_folder() {
     let (server, cli) = two_blogs();
     cli.ok(&["folder", "2", "News"]);

@@ -26,17 +26,21 @@ impl Store {
         Ok(n > 0)
     }
 
-    /// Every folder by name, each counting the feeds of the folders nested in it too.
+    /// Every folder by name, parents that hold no feed directly included, each counting the
+    /// feeds of the folders nested in it too.
     pub fn folders(&self) -> Result<Vec<FolderCount>> {
         let _snapshot = self.conn.unchecked_transaction()?;
-        let names: Vec<String> = self
+        let held: Vec<String> = self
             .conn
-            .prepare_cached(
-                "SELECT DISTINCT folder FROM feeds WHERE folder IS NOT NULL \
-                 ORDER BY folder COLLATE NOCASE",
-            )?
+            .prepare_cached("SELECT DISTINCT folder FROM feeds WHERE folder IS NOT NULL")?
             .query_map([], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
+        let mut names: Vec<String> = crate::organize::with_parents(held.iter().map(String::as_str))
+            .into_iter()
+            .map(str::to_string)
+            .collect();
+        // Sorted is stable: names equal but for case keep their byte order.
+        names.sort_by_cached_key(|n| n.to_lowercase());
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT COUNT(*), \
              TOTAL((SELECT COUNT(*) FROM entries e WHERE e.feed_id = f.id)), \

@@ -125,11 +125,8 @@ impl FeedsState {
     /// The visible rows. Feeds are already sorted by title; folders sort by name.
     pub fn rows(&self) -> Vec<FeedRow> {
         let mut rows = vec![FeedRow::All, FeedRow::Unread, FeedRow::Starred];
-        let names: BTreeSet<&str> = self
-            .feeds
-            .iter()
-            .filter_map(|f| f.folder.as_deref())
-            .collect();
+        let names =
+            crate::organize::with_parents(self.feeds.iter().filter_map(|f| f.folder.as_deref()));
         for name in names {
             // A folder inside a closed one is hidden with it.
             let hidden = self
@@ -259,9 +256,8 @@ impl FeedsState {
     /// completion; the first by name when several do.
     pub fn folder_completion(&self, input: &str) -> Option<&str> {
         let lower = input.to_lowercase();
-        self.feeds
-            .iter()
-            .filter_map(|f| f.folder.as_deref())
+        crate::organize::with_parents(self.feeds.iter().filter_map(|f| f.folder.as_deref()))
+            .into_iter()
             .filter(|name| name.len() > input.len() && name.to_lowercase().starts_with(&lower))
             .min()
     }

@@ -1079,6 +1079,68 @@ fn folders_group_their_feeds_sum_unread_fold_and_scope_the_archive() {
 }
 
 #[test]
+fn a_parent_folder_without_feeds_of_its_own_is_a_row_that_folds_scopes_and_renames() {
+    let mut with_parent = Fake::new();
+    with_parent.feeds[0].folder = Some("Science/Psychology".to_string());
+    with_parent.feeds[1].folder = Some("Science/Physics".to_string());
+    let (mut app, mut fake) = start_on(80, 24, Keymap::default(), false, with_parent);
+    let rows = app.feeds.rows();
+    assert_eq!(rows.len(), 9, "{rows:?}");
+    assert_eq!(
+        rows[3],
+        FeedRow::Folder {
+            name: "Science".to_string(),
+            unread: 3,
+            folded: false
+        },
+        "the unread of the folders inside it"
+    );
+    assert!(screen(&app).contains("▾ Science  "), "{}", screen(&app));
+    fake.press(&mut app, "Tab");
+    fake.press(&mut app, "g");
+    for _ in 0..3 {
+        fake.press(&mut app, "j");
+    }
+    assert_eq!(app.feeds.scope(), Scope::Folder("Science".to_string()));
+    assert_eq!(app.archive.filter.folder.as_deref(), Some("Science"));
+    let months: Vec<&str> = app
+        .archive
+        .months
+        .iter()
+        .map(|m| m.month.as_str())
+        .collect();
+    assert_eq!(months, ["2015-02", "2015-01", "2014-12", "2013-06"]);
+    assert_eq!(app.entries.rows.len(), 2, "both feeds' February entries");
+    fake.press(&mut app, "Space");
+    assert_eq!(
+        app.feeds.row_count(),
+        5,
+        "Science and both folders in it closed"
+    );
+    fake.press(&mut app, "Space");
+    assert_eq!(app.feeds.row_count(), 9);
+    fake.take_log();
+    fake.press(&mut app, "e");
+    for _ in 0.."Science".len() {
+        fake.press(&mut app, "Backspace");
+    }
+    fake.type_text(&mut app, "Research");
+    fake.press(&mut app, "Enter");
+    assert!(matches!(
+        fake.take_log().first(),
+        Some(Effect::RenameFolder { old, new }) if old == "Science" && new == "Research"
+    ));
+    let folders: Vec<Option<&str>> = fake.feeds.iter().map(|f| f.folder.as_deref()).collect();
+    assert_eq!(
+        folders,
+        [Some("Research/Psychology"), Some("Research/Physics"), None]
+    );
+    assert_eq!(app.feeds.scope(), Scope::Folder("Research".to_string()));
+    // The move-to-folder prompt completes to the parent too.
+    assert_eq!(app.feeds.folder_completion("res"), Some("Research"));
+}
+
+#[test]
 fn f_moves_the_selected_feed_to_a_folder_with_completion_and_e_renames_it() {
     let (mut app, mut fake) = start_on(80, 24, Keymap::default(), false, fake_with_folders());
     fake.press(&mut app, "Tab");
