@@ -92,20 +92,26 @@ impl Library {
     pub fn rename_folder(&mut self, old: &str, new: &str) -> Result<(String, usize)> {
         let old = self.find_folder(old)?;
         let new = folder_name(new)?;
+        let before = self.store.feeds_in_folder(&old);
+        let before = before.map_err(|e| self.store_err(e))?;
         // An account's feeds move on the server, one by one (a label may hold others' feeds).
-        for f in self
-            .store
-            .feeds_in_folder(&old)
-            .map_err(|e| self.store_err(e))?
-        {
+        for f in &before {
             if let Some((stream, Some(folder))) = self.account_stream(f.id)? {
                 let moved = format!("{new}{}", &folder[old.len()..]);
                 self.folder_on_account(&stream, Some(&folder), Some(&moved))?;
             }
         }
         let r = self.store.rename_folder(&old, &new);
-        let n = r.map_err(|e| self.store_err(e))?;
-        Ok((new, n))
+        r.map_err(|e| self.store_err(e))?;
+        // Counted from where the feeds are now: the account's moved with the server's list (the
+        // mirror after each change), before the local rename, which so never counted them.
+        let after = self.store.feeds_in_folder(&new);
+        let after = after.map_err(|e| self.store_err(e))?;
+        let moved = after
+            .iter()
+            .filter(|f| before.iter().any(|b| b.id == f.id))
+            .count();
+        Ok((new, moved))
     }
 
     /// Stars or unstars entries (each must exist); returns how many changed.

@@ -222,6 +222,61 @@ fn changes_made_offline_survive_a_killed_sync_and_reach_the_server() {
 }
 
 #[test]
+fn rename_folder_counts_the_account_feeds_it_moved() {
+    let lab = FreshRss::shared();
+    let u = lab.user("clirenfold");
+    let g = u.client();
+    let servers: Vec<_> = ["One", "Two", "Three"]
+        .iter()
+        .map(|t| feed_server(&format!("{t} Blog"), 1))
+        .collect();
+    for (i, server) in servers.iter().enumerate() {
+        let stream = u.subscribe(&server.url("/feed.xml"));
+        let folder = if i == 0 { "Lab" } else { "Lab/Methods" };
+        rt().block_on(g.edit_subscription(&stream, None, Some(Some(folder)), None))
+            .unwrap();
+    }
+    let cli = synced(&u);
+    cli.ok(&["sync"]);
+    // A local feed (imported, not the account's) in the same folder.
+    let local = Server::start(|_| Reply::status(404));
+    let opml = cli.data_dir().join("local.opml");
+    std::fs::write(
+        &opml,
+        format!(
+            "<opml version=\"2.0\"><body><outline text=\"Lab\">\
+             <outline text=\"Local\" xmlUrl=\"{}\"/></outline></body></opml>",
+            local.url("/local.xml")
+        ),
+    )
+    .unwrap();
+    cli.ok(&["import", opml.to_str().unwrap()]);
+
+    assert_eq!(
+        cli.ok(&["rename-folder", "Lab", "Research"]),
+        "renamed the folder to Research (4 feeds)\n"
+    );
+    let mut on_server: Vec<Option<String>> = rt()
+        .block_on(g.subscriptions())
+        .unwrap()
+        .into_iter()
+        .map(|s| s.folder)
+        .collect();
+    on_server.sort();
+    assert_eq!(
+        on_server,
+        [
+            Some("Research".to_string()),
+            Some("Research/Methods".to_string()),
+            Some("Research/Methods".to_string())
+        ]
+    );
+    let here = cli.json(&["folders"]);
+    assert_eq!(here[0]["name"], "Research", "{here}");
+    assert_eq!(here[0]["feeds"], 4, "{here}");
+}
+
+#[test]
 fn account_feeds_are_added_moved_renamed_and_removed_on_the_server() {
     let lab = FreshRss::shared();
     let u = lab.user("clisubs");
