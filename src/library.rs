@@ -260,8 +260,18 @@ impl Library {
         };
         for f in feeds {
             let url = crate::fetch::canonical_feed_url(&f.url);
-            let r = self.store.add_feed(&url, f.title.as_deref());
+            // The user's own title (paperboy's export marks it) stays over the feed's at every
+            // refresh; any other title names the feed until its first fetch.
+            let own = f.title.as_deref().filter(|_| f.own_title);
+            let r = self
+                .store
+                .add_feed(&url, f.title.as_deref().filter(|_| own.is_none()));
             let (id, added) = r.map_err(|e| self.store_err(e))?;
+            if let Some(title) = own {
+                // Never over a title the user already gave this feed here.
+                let r = self.store.set_user_title_if_none(id, title);
+                r.map_err(|e| self.store_err(e))?;
+            }
             // The OPML's folder, unless the feed is already in one of the user's.
             if let Some(folder) = f
                 .category
@@ -291,6 +301,7 @@ impl Library {
                 title: Some(f.title),
                 site_url: f.site_url,
                 category: f.folder,
+                own_title: f.user_title.is_some(),
             })
             .collect();
         Ok(crate::opml::write_opml(&rows, "paperboy subscriptions"))

@@ -16,7 +16,16 @@ pub struct OpmlFeed {
     pub site_url: Option<String>,
     /// The path of enclosing outlines, e.g. `Science/Psychology`.
     pub category: Option<String>,
+    /// `title` is the user's own (`rename`), not the feed's: written as
+    /// `paperboy:ownTitle="true"` (OPML has one title), so that an import keeps it over what the
+    /// feed calls itself. Any other OPML title only names a feed until its first fetch: taking
+    /// every title that differs from the feed's as the user's would pin other readers' stale
+    /// titles for good.
+    pub own_title: bool,
 }
+
+/// The namespace of paperboy's own outline attributes.
+const NAMESPACE: &str = "urn:x-paperboy:opml";
 
 /// What an OPML file holds: the feeds to subscribe, and the outlines left out with the reason.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -167,12 +176,15 @@ impl Collector {
             .filter(|u| matches!(u.scheme(), "http" | "https"))
             .map(|u| u.to_string());
         let category = self.category(e);
+        // A title that is only the URL (what export writes for untitled feeds) is no title.
+        let title = title.filter(|t| *t != raw_url && *t != url);
+        let own_title = title.is_some() && attr(e, "ownTitle").is_some_and(|v| v.trim() == "true");
         self.import.feeds.push(OpmlFeed {
-            // A title that is only the URL (what export writes for untitled feeds) is no title.
-            title: title.filter(|t| *t != raw_url && *t != url),
+            title,
             url,
             site_url,
             category,
+            own_title,
         });
         None
     }
@@ -311,6 +323,9 @@ impl<'a> Folder<'a> {
                     "<outline type=\"rss\" text=\"{url}\" xmlUrl=\"{url}\""
                 )),
             }
+            if feed.own_title && feed.title.is_some() {
+                out.push_str(" paperboy:ownTitle=\"true\"");
+            }
             if let Some(site) = &feed.site_url {
                 out.push_str(&format!(" htmlUrl=\"{}\"", esc(site)));
             }
@@ -347,7 +362,9 @@ fn write_opml_at(feeds: &[OpmlFeed], title: &str, now: DateTime<Utc>) -> String 
         root.insert(&path, feed);
     }
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    out.push_str("<opml version=\"2.0\">\n  <head>\n");
+    out.push_str(&format!(
+        "<opml version=\"2.0\" xmlns:paperboy=\"{NAMESPACE}\">\n  <head>\n"
+    ));
     out.push_str(&format!("    <title>{}</title>\n", esc(title)));
     out.push_str(&format!(
         "    <dateCreated>{}</dateCreated>\n",
@@ -369,6 +386,7 @@ mod tests {
             title: title.map(str::to_string),
             site_url: site.map(str::to_string),
             category: cat.map(str::to_string),
+            own_title: false,
         }
     }
 
@@ -399,6 +417,10 @@ mod tests {
                 None,
                 Some("Science/Psychology"),
             ),
+            OpmlFeed {
+                own_title: true,
+                ..feed("https://mine.example.org/rss", Some("My name"), None, None)
+            },
         ];
         let xml = write_opml(&feeds, "My <feeds>");
         let back = parse_opml(xml.as_bytes()).unwrap();
@@ -422,7 +444,11 @@ mod tests {
             .unwrap()
             .with_timezone(&Utc);
         let xml = write_opml_at(&feeds, "T & T", now);
-        assert!(xml.contains("<opml version=\"2.0\">"), "{xml}");
+        assert!(
+            xml.contains("<opml version=\"2.0\" xmlns:paperboy=\"urn:x-paperboy:opml\">"),
+            "{xml}"
+        );
+        assert!(!xml.contains("ownTitle"), "not the user's own title: {xml}");
         assert!(xml.contains("<title>T &amp; T</title>"), "{xml}");
         assert!(
             xml.contains("<dateCreated>Tue, 5 Mar 2024 10:20:30 +0000</dateCreated>"),

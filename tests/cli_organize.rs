@@ -324,6 +324,44 @@ fn a_users_title_survives_refreshes_and_is_exported() {
 }
 
 #[test]
+fn a_users_title_comes_back_as_their_own_through_export_and_import() {
+    let (_server, cli) = two_blogs();
+    cli.ok(&["rename", "1", "Lab notes"]);
+    let exported = cli.ok(&["export"]);
+    let fresh = Cli::new();
+    let file = fresh.data_dir().join("subs.opml");
+    std::fs::write(&file, &exported).unwrap();
+    fresh.ok(&["import", file.to_str().unwrap()]);
+    fresh.ok(&["refresh"]);
+    let feeds = fresh.json(&["feeds"]);
+    let titles: Vec<(String, serde_json::Value)> = feeds
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["title"].as_str().unwrap().to_string(),
+                f["user_title"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            ("Blog B".to_string(), serde_json::Value::Null),
+            ("Lab notes".to_string(), serde_json::json!("Lab notes")),
+        ],
+        "{exported}"
+    );
+    // Still the user's: `--reset` goes back to the feed's own title.
+    let id = feeds[1]["id"].to_string();
+    assert_eq!(
+        fresh.ok(&["rename", &id, "--reset"]),
+        format!("feed {id} is titled Blog A again\n")
+    );
+}
+
+#[test]
 fn read_in_bulk_by_feed_folder_month_day_or_all() {
     let (_server, cli) = two_blogs();
     let unread = |cli: &Cli| -> Vec<i64> { ids(&cli.json(&["list", "--unread"])) };

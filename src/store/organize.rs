@@ -17,11 +17,26 @@ impl Store {
 
     /// Puts a feed in `folder` only if it is in none (an import never moves a feed).
     pub fn set_folder_if_none(&mut self, id: FeedId, folder: &str) -> Result<bool> {
-        let tx = self.write()?;
-        let n = tx.execute(
+        self.set_feed_text_if_none(
             "UPDATE feeds SET folder = ?2 WHERE id = ?1 AND folder IS NULL",
-            params![id, folder],
-        )?;
+            id,
+            folder,
+        )
+    }
+
+    /// Gives a feed the user's title only if it has none (an import never renames a feed).
+    pub fn set_user_title_if_none(&mut self, id: FeedId, title: &str) -> Result<bool> {
+        self.set_feed_text_if_none(
+            "UPDATE feeds SET user_title = ?2 WHERE id = ?1 AND NULLIF(user_title, '') IS NULL",
+            id,
+            title,
+        )
+    }
+
+    /// Runs one conditional `UPDATE feeds … WHERE id = ?1 AND …`; whether it changed the feed.
+    fn set_feed_text_if_none(&mut self, sql: &str, id: FeedId, value: &str) -> Result<bool> {
+        let tx = self.write()?;
+        let n = tx.execute(sql, params![id, value])?;
         tx.commit()?;
         Ok(n > 0)
     }
