@@ -123,10 +123,10 @@ fn http_text(status: u16, retry_after: Option<u64>) -> String {
     text
 }
 
-/// Parses `url` and accepts it only if it is http or https with a host.
-/// The form a feed URL is subscribed under, so that one feed cannot be subscribed twice: no
-/// fragment (it never reaches the server) and no empty query (`feed.xml?` is `feed.xml`).
-/// What does not parse is left as it is (the fetch reports it).
+/// The form a feed URL is subscribed under, so that one feed cannot be subscribed twice: scheme
+/// and host in lower case (the URL parser's), no fragment (it never reaches the server), no empty
+/// query (`feed.xml?` is `feed.xml`), and percent-encoding normalised (`%65moji.xml` is
+/// `emoji.xml`). What does not parse is left as it is (the fetch reports it).
 pub fn canonical_feed_url(url: &str) -> String {
     match Url::parse(url.trim()) {
         Ok(mut u) => {
@@ -134,11 +134,51 @@ pub fn canonical_feed_url(url: &str) -> String {
             if u.query() == Some("") {
                 u.set_query(None);
             }
+            let path = normalise_percent(u.path());
+            u.set_path(&path);
+            if let Some(query) = u.query().map(normalise_percent) {
+                u.set_query(Some(&query));
+            }
             u.into()
         }
         Err(_) => url.to_string(),
     }
 }
+
+/// RFC 3986 §6.2.2: a `%XX` of an unreserved character (letters, digits, `-._~`) is that
+/// character; any other stays encoded, its hex digits in upper case.
+fn normalise_percent(s: &str) -> String {
+    let hex = |b: u8| char::from(b).to_digit(16);
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(at) = rest.find('%') {
+        out.push_str(&rest[..at]);
+        let tail = &rest.as_bytes()[at..];
+        match (
+            tail.get(1).copied().and_then(hex),
+            tail.get(2).copied().and_then(hex),
+        ) {
+            (Some(hi), Some(lo)) => {
+                // Both are below 16: the byte fits.
+                let c = char::from((hi * 16 + lo) as u8);
+                if c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~') {
+                    out.push(c);
+                } else {
+                    out.push_str(&format!("%{:02X}", hi * 16 + lo));
+                }
+                rest = &rest[at + 3..];
+            }
+            _ => {
+                out.push('%');
+                rest = &rest[at + 1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Parses `url` and accepts it only if it is http or https with a host.
 
 pub fn check_url(url: &str) -> Result<Url, FetchError> {
     let parsed = Url::parse(url.trim()).map_err(|e| FetchError::InvalidUrl {
@@ -652,6 +692,32 @@ mod tests {
             "https://blog.example/?feed=rss2"
         );
         assert_eq!(canonical_feed_url("not a url"), "not a url");
+    }
+
+    #[test]
+    fn percent_encoded_unreserved_characters_and_case_do_not_make_another_feed() {
+        for same in [
+            "https://blog.example/emoji.xml",
+            "https://blog.example/%65moji.xml",
+            "https://blog.example/%65%6D%6f%6a%69%2e%78%6d%6C",
+            "HTTPS://Blog.Example/emoji.xml",
+        ] {
+            assert_eq!(
+                canonical_feed_url(same),
+                "https://blog.example/emoji.xml",
+                "{same}"
+            );
+        }
+        // `-._~` and digits decode; reserved and other bytes stay encoded, hex in upper case.
+        assert_eq!(
+            canonical_feed_url("https://b.example/%2D%2e%5f%7e%31/a%2fb%3f?q=%7e%26%c3%a9&r=%zz%"),
+            "https://b.example/-._~1/a%2Fb%3F?q=~%26%C3%A9&r=%zz%"
+        );
+        // A `%` not followed by two hex digits is left alone.
+        assert_eq!(
+            canonical_feed_url("https://b.example/100%/%4"),
+            "https://b.example/100%/%4"
+        );
     }
     use std::io::{BufRead, BufReader, Read, Write};
     use std::net::{TcpListener, TcpStream};

@@ -311,8 +311,9 @@ fn a_closed_pipe_ends_a_listing_quietly() {
     assert_ne!(out.status.code(), Some(101), "no panic");
 }
 
-/// `…/feed.xml#x` and `…/feed.xml?` are the feed `…/feed.xml`: adding or importing them again
-/// finds the subscription instead of making a second one.
+/// `…/feed.xml#x`, `…/feed.xml?`, `…/%66eed.xml` (RFC 3986's percent-encoded unreserved
+/// characters) and `HTTP://…` are the feed `…/feed.xml`: adding or importing them again finds
+/// the subscription instead of making a second one.
 #[test]
 fn a_feed_url_with_a_fragment_or_an_empty_query_is_the_same_feed() {
     let server = Server::start(|_| {
@@ -327,8 +328,14 @@ fn a_feed_url_with_a_fragment_or_an_empty_query_is_the_same_feed() {
     let cli = Cli::new();
     let first = cli.ok(&["add", &server.url("/feed.xml")]);
     assert!(first.starts_with("subscribed to Once (1 entry)"), "{first}");
-    for again in ["/feed.xml#x", "/feed.xml?"] {
-        let out = cli.ok(&["add", &server.url(again)]);
+    for again in [
+        server.url("/feed.xml#x"),
+        server.url("/feed.xml?"),
+        server.url("/%66eed.xml"),
+        server.url("/fe%65d%2exml"),
+        server.url("/feed.xml").replace("http://", "HTTP://"),
+    ] {
+        let out = cli.ok(&["add", &again]);
         assert!(
             out.starts_with("already subscribed to Once"),
             "{again}: {out}"
@@ -339,15 +346,16 @@ fn a_feed_url_with_a_fragment_or_an_empty_query_is_the_same_feed() {
     std::fs::write(
         &opml,
         format!(
-            r#"<?xml version="1.0"?><opml version="2.0"><head/><body><outline text="a" xmlUrl="{}"/><outline text="b" xmlUrl="{}"/></body></opml>"#,
+            r#"<?xml version="1.0"?><opml version="2.0"><head/><body><outline text="a" xmlUrl="{}"/><outline text="b" xmlUrl="{}"/><outline text="c" xmlUrl="{}"/></body></opml>"#,
             server.url("/feed.xml?#y"),
-            server.url("/feed.xml#z")
+            server.url("/feed.xml#z"),
+            server.url("/%66eed%2Exml")
         ),
     )
     .unwrap();
     let out = cli.ok(&["import", opml.to_str().unwrap()]);
     assert!(
-        out.contains("imported 0 feeds (2 already subscribed"),
+        out.contains("imported 0 feeds (3 already subscribed"),
         "{out}"
     );
     assert_eq!(cli.json(&["feeds"]).as_array().unwrap().len(), 1);
