@@ -179,7 +179,6 @@ fn normalise_percent(s: &str) -> String {
 }
 
 /// Parses `url` and accepts it only if it is http or https with a host.
-
 pub fn check_url(url: &str) -> Result<Url, FetchError> {
     let parsed = Url::parse(url.trim()).map_err(|e| FetchError::InvalidUrl {
         url: shown_url(url),
