@@ -155,6 +155,11 @@ pub enum ConfigError {
     },
     #[error("invalid config file {path}: {message}")]
     Invalid { path: String, message: String },
+    #[error(
+        "config file {path} does not exist (named by --config or PAPERBOY_CONFIG): create it, \
+         or name the file you meant"
+    )]
+    Missing { path: String },
 }
 
 /// A config and the warnings met while reading it (unknown keys).
@@ -178,12 +183,22 @@ impl Config {
         }
     }
 
-    /// Reads `path`; a missing file gives the defaults.
-    pub fn load(path: &Path) -> Result<LoadedConfig, ConfigError> {
+    /// The config of `paths`: a file named by hand must exist (a typo must not silently run on
+    /// defaults); the default file may be absent, which gives the defaults.
+    pub fn load_for(paths: &crate::paths::Paths) -> Result<LoadedConfig, ConfigError> {
+        Self::read(&paths.config_file, paths.config_named)
+    }
+
+    fn read(path: &Path, required: bool) -> Result<LoadedConfig, ConfigError> {
         let text = match std::fs::read_to_string(path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Ok(LoadedConfig::default())
+                if required {
+                    return Err(ConfigError::Missing {
+                        path: path.display().to_string(),
+                    });
+                }
+                return Ok(LoadedConfig::default());
             }
             Err(source) => {
                 return Err(ConfigError::Read {

@@ -695,7 +695,7 @@ async fn fetch_feed_or_discover(
 pub fn open_with_config_file(
     paths: Paths,
 ) -> std::result::Result<(Library, Vec<String>), OpenError> {
-    let loaded = Config::load(&paths.config_file)?;
+    let loaded = Config::load_for(&paths)?;
     let lib = Library::open(paths, loaded.config)?;
     Ok((lib, loaded.warnings))
 }

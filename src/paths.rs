@@ -7,6 +7,9 @@ use std::path::{Path, PathBuf};
 pub struct Paths {
     pub data_dir: PathBuf,
     pub config_file: PathBuf,
+    /// The config file was named (`--config`, `PAPERBOY_CONFIG`): it must exist. The default
+    /// one may be absent (defaults then).
+    pub config_named: bool,
     pub log_dir: PathBuf,
 }
 
@@ -26,6 +29,7 @@ impl Paths {
         match data_dir {
             Some(dir) => Ok(Paths {
                 data_dir: dir.to_path_buf(),
+                config_named: config.is_some(),
                 config_file: config
                     .map(Path::to_path_buf)
                     .unwrap_or_else(|| dir.join("config.toml")),
@@ -40,6 +44,7 @@ impl Paths {
                     .map(Path::to_path_buf)
                     .unwrap_or_else(|| data_dir.join("logs"));
                 Ok(Paths {
+                    config_named: config.is_some(),
                     config_file: config
                         .map(Path::to_path_buf)
                         .unwrap_or_else(|| dirs.config_dir().join("config.toml")),

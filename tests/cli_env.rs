@@ -72,6 +72,46 @@ fn empty_variables_count_as_unset_and_data_dir_wins() {
 }
 
 #[test]
+fn a_config_file_named_by_hand_must_exist_and_the_default_may_be_absent() {
+    let cli = Cli::new();
+    let missing = cli.data_dir().join("missing.toml");
+    let named = missing.to_str().unwrap();
+    for (how, out) in [
+        ("--config", cli.run(&["--config", named, "feeds"])),
+        (
+            "PAPERBOY_CONFIG",
+            cli.command()
+                .env("PAPERBOY_CONFIG", named)
+                .arg("feeds")
+                .output()
+                .unwrap(),
+        ),
+    ] {
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{how}: {err}");
+        assert_eq!(err.trim().lines().count(), 1, "{how}: one line: {err}");
+        assert!(
+            err.contains(named) && err.contains("does not exist") && err.contains("create it"),
+            "{how}: names the file and what to do: {err}"
+        );
+        assert!(!cli.db().exists(), "{how}: nothing was run on defaults");
+    }
+    let doctor = cli.run(&["--config", named, "doctor"]);
+    assert_eq!(
+        doctor.status.code(),
+        Some(1),
+        "doctor: a missing named config"
+    );
+    assert!(String::from_utf8_lossy(&doctor.stdout).contains("does not exist"));
+    // The default config file (here <data dir>/config.toml) may be absent: defaults.
+    assert!(!cli.data_dir().join("config.toml").exists());
+    assert_eq!(cli.json(&["feeds"]), serde_json::json!([]));
+    // A named file that exists is read.
+    std::fs::write(&missing, "[fetch]\njobs = 2\n").unwrap();
+    cli.ok(&["--config", named, "feeds"]);
+}
+
+#[test]
 fn the_user_agent_names_the_version_and_the_configured_contact() {
     let version = env!("CARGO_PKG_VERSION");
     let server = feed_server();

@@ -24,7 +24,7 @@ pub(super) fn doctor(paths: &Paths) -> Result<ExitCode> {
         ),
         Err(_) => println!("cache        {} (not created yet)", db.display()),
     }
-    let config = match paperboy::config::Config::load(&paths.config_file) {
+    let config = match paperboy::config::Config::load_for(paths) {
         Ok(loaded) => {
             let state = if paths.config_file.exists() {
                 "found"

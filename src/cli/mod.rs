@@ -357,7 +357,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         }
         Some(Command::Keys) => {
             let paths = Paths::resolve(args.data_dir.as_deref(), args.config.as_deref())?;
-            let loaded = paperboy::config::Config::load(&paths.config_file)?;
+            let loaded = paperboy::config::Config::load_for(&paths)?;
             print_config_warnings(&loaded.warnings, &loaded.config, &paths.config_file);
             print!("{}", keys_markdown(&loaded.config.keys));
             return Ok(ExitCode::SUCCESS);
