@@ -485,8 +485,14 @@ impl Library {
             }
         });
         let mut reports = Vec::with_capacity(total);
+        let mut total = total;
         while let Some((feed, outcome)) = rx.blocking_recv() {
-            let report = self.store_outcome(&feed, outcome);
+            // Removed while it was fetched (`remove` in another process): skipped, not failed;
+            // the store wrote nothing of it back.
+            let Some(report) = self.store_outcome(&feed, outcome) else {
+                total -= 1;
+                continue;
+            };
             reports.push(report.clone());
             on_event(&RefreshEvent::FeedDone {
                 done: reports.len(),
@@ -500,7 +506,8 @@ impl Library {
         Ok(reports)
     }
 
-    fn store_outcome(&mut self, feed: &Feed, outcome: FetchOutcome) -> FeedReport {
+    /// Stores one feed's fetch; `None` if the feed is no longer in the cache.
+    fn store_outcome(&mut self, feed: &Feed, outcome: FetchOutcome) -> Option<FeedReport> {
         let now = Utc::now();
         let mut report = FeedReport {
             feed_id: feed.id,
@@ -549,13 +556,20 @@ impl Library {
                     .record_failure(feed.id, now, status, &reason, gone)
             }
         };
-        if let Err(e) = stored {
-            report.status = RefreshStatus::Error;
-            report.new = 0;
-            report.error = Some(format!("could not save to the cache: {e}"));
+        match stored {
+            Err(StoreError::NoSuchFeed(_)) => {
+                tracing::info!(feed = feed.id, url = %feed.url, "removed while refreshing: skipped");
+                return None;
+            }
+            Err(e) => {
+                report.status = RefreshStatus::Error;
+                report.new = 0;
+                report.error = Some(format!("could not save to the cache: {e}"));
+            }
+            Ok(()) => {}
         }
         tracing::info!(feed = feed.id, url = %feed.url, status = ?report.status, new = report.new, error = ?report.error, "refreshed");
-        report
+        Some(report)
     }
 
     fn move_feed(

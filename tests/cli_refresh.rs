@@ -217,6 +217,76 @@ fn failures_are_recorded_per_feed_and_never_touch_cached_entries() {
     assert_eq!(cli.json(&["list"]).as_array().unwrap().len(), 14);
 }
 
+/// `remove` run while a refresh is fetching the feed (the reader's start-up refresh and a CLI
+/// `remove 3`): the refresh skips it, with no failure and none of its rows written back.
+#[test]
+fn a_feed_removed_while_its_refresh_is_in_flight_is_skipped() {
+    let cli = Cli::new();
+    let dir = cli.data_dir().to_path_buf();
+    let armed = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let handler_armed = armed.clone();
+    let server = Server::start(move |req| {
+        // Feed 2 answers with posts, feed 3 with a failure: each after its own removal.
+        let feed = match req.path.as_str() {
+            "/b" => "2",
+            "/c" => "3",
+            _ => return Reply::ok(RSS, two_items()),
+        };
+        if !handler_armed.load(Ordering::SeqCst) {
+            return Reply::ok(RSS, two_items());
+        }
+        let reply = if feed == "2" {
+            Reply::ok(RSS, two_items())
+        } else {
+            Reply::status(500)
+        };
+        // Checked below by the feeds left (a retried request removes nothing the second time).
+        let _ = std::process::Command::new(env!("CARGO_BIN_EXE_paperboy"))
+            .env("PAPERBOY_DATA_DIR", &dir)
+            .env_remove("PAPERBOY_CONFIG")
+            .args(["remove", feed])
+            .output();
+        reply
+    });
+    for path in ["/a", "/b", "/c"] {
+        cli.ok(&["add", &server.url(path)]);
+    }
+    let b_entries: Vec<i64> = cli
+        .json(&["list", "--feed", "2"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(b_entries.len(), 2);
+    armed.store(true, Ordering::SeqCst);
+
+    let out = cli.run(&["refresh"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.ends_with("1 feed: 0 updated (0 new entries), 1 not modified, 0 failed\n")
+            || stdout.ends_with("1 feed: 1 updated (0 new entries), 0 not modified, 0 failed\n"),
+        "only feed 1 is reported: {stdout}"
+    );
+    let feeds = cli.json(&["feeds"]);
+    assert_eq!(feeds.as_array().unwrap().len(), 1, "{feeds}");
+    assert_eq!(feeds[0]["id"], 1);
+    let left: Vec<i64> = cli
+        .json(&["list"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(left.len(), 2, "only feed 1's entries: {left:?}");
+    assert!(left.iter().all(|id| !b_entries.contains(id)), "{left:?}");
+}
+
 #[test]
 fn gone_feeds_are_marked_and_no_longer_fetched() {
     let server = Server::start(|req| match req.path.as_str() {
