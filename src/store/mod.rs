@@ -67,8 +67,20 @@ pub enum StoreError {
     UrlTaken(String),
     #[error("{count} feeds are titled {spec:?}; name the feed by its id or URL")]
     AmbiguousFeed { spec: String, count: usize },
-    #[error("cache query failed: {0}")]
+    #[error("cache query failed: {0}{hint}", hint = disk_hint(.0))]
     Sqlite(#[from] rusqlite::Error),
+}
+
+/// What to do when SQLite could not write: a full disk shows as SQLITE_FULL, or as a disk I/O
+/// error when the file cannot grow (ENOSPC, EFBIG).
+fn disk_hint(e: &rusqlite::Error) -> &'static str {
+    use rusqlite::ErrorCode::{DiskFull, SystemIoFailure};
+    match e.sqlite_error_code() {
+        Some(DiskFull | SystemIoFailure) => {
+            " (the disk may be full: free some space and try again)"
+        }
+        _ => "",
+    }
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
