@@ -621,6 +621,18 @@ fn growing_feed(i: usize, v: usize) -> String {
     rss(&format!("Growing {i}"), &items)
 }
 
+/// Whether SQLite's lock contention shows anywhere in a command's output: on stderr, or in a
+/// feed's error inside `refresh --json` on stdout ("database is locked", SQLITE_BUSY's "busy").
+fn contention(out: &std::process::Output) -> bool {
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+    .to_lowercase();
+    all.contains("locked") || all.contains("busy")
+}
+
 #[test]
 fn concurrent_refreshes_and_a_reader_never_fail_or_duplicate() {
     let feeds_n = 40;
@@ -688,8 +700,7 @@ fn concurrent_refreshes_and_a_reader_never_fail_or_duplicate() {
             let op = &ops[k % 4];
             let out = cli.command().args(op).output().unwrap();
             reader_ops += 1;
-            let err = String::from_utf8_lossy(&out.stderr).to_string();
-            if !out.status.success() || err.contains("locked") || err.contains("busy") {
+            if !out.status.success() || contention(&out) {
                 failures.push(format!("reader {op:?}: {}", text(&out)));
             }
             if op[0] == "read" && out.status.success() {
@@ -699,8 +710,7 @@ fn concurrent_refreshes_and_a_reader_never_fail_or_duplicate() {
         }
         for (name, child) in [("refresh A", a), ("refresh B", b)] {
             let out = child.wait_with_output().unwrap();
-            let err = String::from_utf8_lossy(&out.stderr).to_string();
-            if !out.status.success() || err.contains("locked") {
+            if !out.status.success() || contention(&out) {
                 failures.push(format!("{name} round {v}: {}", text(&out)));
             }
         }
@@ -1145,6 +1155,12 @@ fn a_full_disk_fails_the_refresh_with_a_message_and_keeps_the_cache() {
         .collect();
     assert_eq!(failed.len(), 1, "one line for the feed: {stdout}");
     assert!(failed[0].contains("/big"), "{stdout}");
+    // The cause is named, whatever the wording: the disk is full.
+    let lower = failed[0].to_lowercase();
+    assert!(
+        lower.contains("disk") && (lower.contains("full") || lower.contains("no space")),
+        "the message names the full disk: {stdout}"
+    );
     assert!(
         out.stderr.is_empty(),
         "{}",
@@ -1692,7 +1708,26 @@ fn a_1mb_title_is_stored_and_shown() {
         )],
         "1 MB title",
     );
-    assert!(shown[0].1.contains("TTTT"), "the 1 MB title is shown");
+    let (listed, out) = &shown[0];
+    // Whole, not a prefix: every one of the 1,048,576 characters, in the cache and on screen.
+    assert!(
+        listed == &title,
+        "list: {} of {} characters",
+        listed.len(),
+        title.len()
+    );
+    // `show --width 80` wraps it: its first lines, joined, are the title.
+    let head: String = out
+        .lines()
+        .take_while(|l| !l.is_empty() && l.chars().all(|c| c == 'T'))
+        .collect();
+    assert!(
+        head == title,
+        "show: {} of {} characters of the title ({} bytes printed)",
+        head.len(),
+        title.len(),
+        out.len()
+    );
 }
 
 #[test]
