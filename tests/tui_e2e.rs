@@ -76,6 +76,11 @@ fn navigate_open_entry_open_doi_and_quit_restores_the_terminal() {
     // s stars the open entry, saved at once.
     pty.send("s");
     pty.wait_for("starred ★");
+    assert!(
+        pty.errors_seen.is_empty(),
+        "errors shown: {:#?}",
+        pty.errors_seen
+    );
 
     // Back out of the reader, then quit from the top level.
     pty.send("q");
@@ -304,6 +309,12 @@ fn the_reader_keeps_working_while_other_processes_change_the_cache() {
     // The reader still answers keys, and the file is sound.
     pty.send("q");
     pty.wait_exit();
+    // No step showed an error on the status line, not even briefly.
+    assert!(
+        pty.errors_seen.is_empty(),
+        "errors shown: {:#?}",
+        pty.errors_seen
+    );
     let out = cli.run(&["doctor"]);
     let doctor = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(out.status.success(), "{doctor}");

@@ -12,6 +12,9 @@ pub struct Pty {
     pub session: expectrl::Session,
     pub parser: vt100::Parser,
     pub raw: Vec<u8>,
+    /// Every status line drawn in the error style, in order, each once in a row: what the user
+    /// saw as an error at any moment, however briefly.
+    pub errors_seen: Vec<String>,
 }
 
 impl Pty {
@@ -25,6 +28,7 @@ impl Pty {
             session,
             parser: vt100::Parser::new(rows, cols, 0),
             raw: Vec::new(),
+            errors_seen: Vec::new(),
         }
     }
 
@@ -40,6 +44,30 @@ impl Pty {
                 Err(_) => break,
             }
         }
+        if let Some(line) = self.status_line_error() {
+            if self.errors_seen.last() != Some(&line) {
+                self.errors_seen.push(line);
+            }
+        }
+    }
+
+    /// The status line (the bottom row) when some of it has the reader's error style: bold and
+    /// reversed without colour (the harness sets NO_COLOR), bold red with it.
+    pub fn status_line_error(&self) -> Option<String> {
+        let screen = self.parser.screen();
+        let (rows, cols) = screen.size();
+        let row = rows.checked_sub(1)?;
+        let error = (0..cols).any(|col| {
+            screen
+                .cell(row, col)
+                .is_some_and(|c| c.bold() && (c.inverse() || c.fgcolor() == vt100::Color::Idx(1)))
+        });
+        error.then(|| {
+            screen
+                .rows(0, cols)
+                .nth(usize::from(row))
+                .unwrap_or_default()
+        })
     }
 
     pub fn screen(&self) -> String {
