@@ -1049,33 +1049,67 @@ fn folders_group_their_feeds_sum_unread_fold_and_scope_the_archive() {
         },
         "loose feeds come last"
     );
-    fake.press(&mut app, "Tab");
-    fake.press(&mut app, "g");
+    select_folder_row_and_fold_it(&mut app, &mut fake, "Recovery");
+}
+
+/// Selects the folder `name` (Feeds row 3, over the first two feeds) and checks what it covers:
+/// its feeds' months (not Broken Feed's 2014-10) and both feeds' February entries; Space closes
+/// it with every folder inside it, keeping the cursor on it, and opens it again.
+fn select_folder_row_and_fold_it(app: &mut App, fake: &mut Fake, name: &str) {
+    fake.press(app, "Tab");
+    fake.press(app, "g");
     for _ in 0..3 {
-        fake.press(&mut app, "j");
+        fake.press(app, "j");
     }
-    assert_eq!(app.feeds.scope(), Scope::Folder("Recovery".to_string()));
+    assert_eq!(app.feeds.scope(), Scope::Folder(name.to_string()));
+    assert_eq!(app.archive.filter.folder.as_deref(), Some(name));
     let months: Vec<&str> = app
         .archive
         .months
         .iter()
         .map(|m| m.month.as_str())
         .collect();
-    assert_eq!(
-        months,
-        ["2015-02", "2015-01", "2014-12", "2013-06"],
-        "not Broken Feed's 2014-10"
-    );
+    assert_eq!(months, ["2015-02", "2015-01", "2014-12", "2013-06"]);
     assert_eq!(app.entries.rows.len(), 2, "both feeds' February entries");
-    fake.press(&mut app, "Space");
+    let open = app.feeds.row_count();
+    fake.press(app, "Space");
+    // All feeds, Unread, Starred, the closed folder, Broken Feed.
     assert_eq!(
         app.feeds.row_count(),
         5,
-        "Recovery and the folder inside it closed"
+        "{name} and the folders in it closed"
     );
-    assert_eq!(app.feeds.scope(), Scope::Folder("Recovery".to_string()));
-    fake.press(&mut app, "Space");
-    assert_eq!(app.feeds.row_count(), 8);
+    assert_eq!(app.feeds.scope(), Scope::Folder(name.to_string()));
+    fake.press(app, "Space");
+    assert_eq!(app.feeds.row_count(), open);
+}
+
+/// `e` on the selected folder `old`, its name cleared and `new` typed: checks the prompt and the
+/// effect, and returns every feed's folder afterwards.
+fn rename_selected_folder(
+    app: &mut App,
+    fake: &mut Fake,
+    old: &str,
+    new: &str,
+) -> Vec<Option<String>> {
+    fake.take_log();
+    fake.press(app, "e");
+    assert!(
+        matches!(&app.overlay, Some(Overlay::Prompt { kind: PromptKind::RenameFolder(o), input })
+            if o == old && input == old),
+        "the prompt starts from the folder's name: {:?}",
+        app.overlay
+    );
+    for _ in 0..old.chars().count() {
+        fake.press(app, "Backspace");
+    }
+    fake.type_text(app, new);
+    fake.press(app, "Enter");
+    assert!(matches!(
+        fake.take_log().first(),
+        Some(Effect::RenameFolder { old: o, new: n }) if o == old && n == new
+    ));
+    fake.feeds.iter().map(|f| f.folder.clone()).collect()
 }
 
 #[test]
@@ -1096,41 +1130,9 @@ fn a_parent_folder_without_feeds_of_its_own_is_a_row_that_folds_scopes_and_renam
         "the unread of the folders inside it"
     );
     assert!(screen(&app).contains("▾ Science  "), "{}", screen(&app));
-    fake.press(&mut app, "Tab");
-    fake.press(&mut app, "g");
-    for _ in 0..3 {
-        fake.press(&mut app, "j");
-    }
-    assert_eq!(app.feeds.scope(), Scope::Folder("Science".to_string()));
-    assert_eq!(app.archive.filter.folder.as_deref(), Some("Science"));
-    let months: Vec<&str> = app
-        .archive
-        .months
-        .iter()
-        .map(|m| m.month.as_str())
-        .collect();
-    assert_eq!(months, ["2015-02", "2015-01", "2014-12", "2013-06"]);
-    assert_eq!(app.entries.rows.len(), 2, "both feeds' February entries");
-    fake.press(&mut app, "Space");
-    assert_eq!(
-        app.feeds.row_count(),
-        5,
-        "Science and both folders in it closed"
-    );
-    fake.press(&mut app, "Space");
-    assert_eq!(app.feeds.row_count(), 9);
-    fake.take_log();
-    fake.press(&mut app, "e");
-    for _ in 0.."Science".len() {
-        fake.press(&mut app, "Backspace");
-    }
-    fake.type_text(&mut app, "Research");
-    fake.press(&mut app, "Enter");
-    assert!(matches!(
-        fake.take_log().first(),
-        Some(Effect::RenameFolder { old, new }) if old == "Science" && new == "Research"
-    ));
-    let folders: Vec<Option<&str>> = fake.feeds.iter().map(|f| f.folder.as_deref()).collect();
+    select_folder_row_and_fold_it(&mut app, &mut fake, "Science");
+    let folders = rename_selected_folder(&mut app, &mut fake, "Science", "Research");
+    let folders: Vec<Option<&str>> = folders.iter().map(Option::as_deref).collect();
     assert_eq!(
         folders,
         [Some("Research/Psychology"), Some("Research/Physics"), None]
@@ -1282,24 +1284,8 @@ fn e_on_a_folder_renames_it_and_its_nested_folders_with_the_cursor_on_it() {
         fake.press(&mut app, "j");
     }
     assert_eq!(app.feeds.scope(), Scope::Folder("Recovery".to_string()));
-    fake.take_log();
-    fake.press(&mut app, "e");
-    assert!(
-        matches!(&app.overlay, Some(Overlay::Prompt { kind: PromptKind::RenameFolder(old), input })
-            if old == "Recovery" && input == "Recovery"),
-        "the prompt starts from the folder's name: {:?}",
-        app.overlay
-    );
-    for _ in 0.."Recovery".len() {
-        fake.press(&mut app, "Backspace");
-    }
-    fake.type_text(&mut app, "Reading");
-    fake.press(&mut app, "Enter");
-    assert!(matches!(
-        fake.take_log().first(),
-        Some(Effect::RenameFolder { old, new }) if old == "Recovery" && new == "Reading"
-    ));
-    let folders: Vec<Option<&str>> = fake.feeds.iter().map(|f| f.folder.as_deref()).collect();
+    let folders = rename_selected_folder(&mut app, &mut fake, "Recovery", "Reading");
+    let folders: Vec<Option<&str>> = folders.iter().map(Option::as_deref).collect();
     assert_eq!(folders, [Some("Reading"), Some("Reading/Journals"), None]);
     assert_eq!(app.feeds.scope(), Scope::Folder("Reading".to_string()));
     assert_eq!(app.archive.filter, app.feeds.filter());
