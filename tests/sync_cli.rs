@@ -460,3 +460,79 @@ fn a_sync_killed_while_storing_a_page_leaves_a_consistent_cache_and_resumes() {
     assert_eq!(after.len(), 7);
     assert!(after.values().any(|(id, read, _)| *id == kept && *read));
 }
+
+/// A journal's table of contents: posts A, B, C share one `<link>`, D and E have none; each has
+/// its own guid and cites its own DOI.
+fn toc_feed() -> Server {
+    let start = chrono::Utc::now() - chrono::Duration::days(1);
+    Server::start(move |req: &Request| {
+        if req.path != "/toc.xml" {
+            return Reply::status(404);
+        }
+        let mut doc = String::from("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>TOC Journal</title><link>http://127.0.0.1/</link><description>d</description>");
+        for (i, name) in ["A", "B", "C", "D", "E"].iter().enumerate() {
+            let link = if i < 3 {
+                "<link>http://127.0.0.1/toc</link>"
+            } else {
+                ""
+            };
+            let date = (start + chrono::Duration::hours(i as i64)).to_rfc2822();
+            doc.push_str(&format!(
+                "<item><guid isPermaLink=\"false\">urn:toc:{name}</guid><title>Article {name}</title>{link}<pubDate>{date}</pubDate><description>&lt;p&gt;See &lt;a href=\"https://doi.org/10.5555/toc.{name}\"&gt;the paper&lt;/a&gt;.&lt;/p&gt;</description></item>"
+            ));
+        }
+        doc.push_str("</channel></rss>");
+        Reply::ok("application/rss+xml", doc)
+    })
+}
+
+#[test]
+fn server_items_sharing_a_link_are_one_entry_each_and_stay_in_step() {
+    let lab = FreshRss::shared();
+    let u = lab.user("clitoc");
+    let journal = toc_feed();
+    u.subscribe(&journal.url("/toc.xml"));
+    let g = u.client();
+    assert_eq!(server_ids(&g).len(), 5, "FreshRSS holds the five items");
+    let cli = synced(&u);
+
+    let first = cli.json(&["sync"]);
+    assert_eq!(first["new_entries"], 5, "{first}");
+    let here = local(&cli);
+    let titles: HashSet<&str> = here.keys().map(String::as_str).collect();
+    let expected: HashSet<String> = ["A", "B", "C", "D", "E"]
+        .iter()
+        .map(|n| format!("Article {n}"))
+        .collect();
+    assert_eq!(
+        titles,
+        expected.iter().map(String::as_str).collect::<HashSet<_>>()
+    );
+    let dois: HashSet<String> = cli
+        .json(&["dois"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["doi"].as_str().unwrap().to_ascii_lowercase())
+        .collect();
+    let want: HashSet<String> = ["a", "b", "c", "d", "e"]
+        .iter()
+        .map(|n| format!("10.5555/toc.{n}"))
+        .collect();
+    assert_eq!(dois, want);
+
+    // Nothing left to pull: ClientLogin, the subscriptions, the new ids, the two state sets.
+    let again = cli.json(&["sync"]);
+    assert_eq!(again["pulled"], 0, "{again}");
+    assert_eq!(again["requests"], 5, "{again}");
+    assert_eq!(local(&cli).len(), 5);
+
+    // All read here, pushed: all read on the server, and still all read here after the pull.
+    cli.ok(&["read", "--all"]);
+    cli.ok(&["sync"]);
+    let unread = rt().block_on(g.item_ids(READING_LIST, Some(READ))).unwrap();
+    assert!(unread.is_empty(), "unread on the server: {unread:?}");
+    cli.ok(&["sync"]);
+    let here = local(&cli);
+    assert!(here.values().all(|(_, read, _)| *read), "{here:?}");
+}

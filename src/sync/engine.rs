@@ -401,7 +401,7 @@ impl Library {
     }
 }
 
-/// An account item as a cache entry: cleaned like a parsed feed's entry, keyed by its link.
+/// An account item as a cache entry, cleaned like a parsed feed's entry (the store keys it).
 fn remote_entry(item: &Item) -> RemoteEntry {
     let entry = crate::parse::clean_entry(crate::parse::EntryFields {
         title: Some(item.title.clone()),
