@@ -536,3 +536,57 @@ fn server_items_sharing_a_link_are_one_entry_each_and_stay_in_step() {
     let here = local(&cli);
     assert!(here.values().all(|(_, read, _)| *read), "{here:?}");
 }
+
+/// The account's (unread, starred) titles, as another client sees them.
+fn server_states(g: &paperboy::sync::greader::GReader) -> (HashSet<String>, HashSet<String>) {
+    let by_id: HashMap<i64, String> = server_ids(g).into_iter().map(|(t, i)| (i, t)).collect();
+    let titles =
+        |ids: Vec<i64>| -> HashSet<String> { ids.into_iter().map(|i| by_id[&i].clone()).collect() };
+    let unread = rt().block_on(g.item_ids(READING_LIST, Some(READ))).unwrap();
+    let starred = rt().block_on(g.item_ids(STARRED, None)).unwrap();
+    (titles(unread), titles(starred))
+}
+
+#[test]
+fn the_last_action_wins_over_whole_feed_marks_on_the_real_server() {
+    let lab = FreshRss::shared();
+    let u = lab.user("clilast");
+    let feeds = feed_server("Last Blog", 3);
+    u.subscribe(&feeds.url("/feed.xml"));
+    let g = u.client();
+    let cli = synced(&u);
+    cli.ok(&["sync"]);
+    let here = local(&cli);
+    let p1 = here["Post 1"].0.to_string();
+    let p0 = here["Post 0"].0.to_string();
+    let feed = cli.json(&["feeds"])[0]["id"].as_i64().unwrap().to_string();
+    let set =
+        |titles: &[&str]| -> HashSet<String> { titles.iter().map(|t| t.to_string()).collect() };
+
+    // The sequence: read 8; sync; unread 8; read --feed 1; sync.
+    cli.ok(&["read", &p1]);
+    cli.ok(&["sync"]);
+    cli.ok(&["unread", &p1]);
+    cli.ok(&["read", "--feed", &feed]);
+    cli.ok(&["sync"]);
+    assert_eq!(server_states(&g).0, set(&[]), "all read, Post 1 too");
+    assert!(local(&cli).values().all(|(_, read, _)| *read));
+
+    // The other way round: the unread after the mark is the last word.
+    cli.ok(&["unread", &p1, &p0]);
+    cli.ok(&["sync"]);
+    cli.ok(&["read", "--feed", &feed]);
+    cli.ok(&["unread", &p1]);
+    cli.ok(&["star", &p0]);
+    cli.ok(&["sync"]);
+    assert_eq!(server_states(&g), (set(&["Post 1"]), set(&["Post 0"])));
+
+    // Entry by entry (--all), then one taken back, without a sync in between.
+    cli.ok(&["read", "--all"]);
+    cli.ok(&["unread", &p0]);
+    cli.ok(&["unstar", &p0]);
+    cli.ok(&["sync"]);
+    assert_eq!(server_states(&g), (set(&["Post 0"]), set(&[])));
+    let here = local(&cli);
+    assert_eq!((here["Post 0"].1, here["Post 1"].1), (false, true));
+}

@@ -395,6 +395,16 @@ pub(super) fn queue_mark(tx: &Transaction<'_>, feed_id: FeedId) -> Result<bool> 
          ON CONFLICT (feed_id) DO UPDATE SET up_to = MAX(up_to, excluded.up_to)",
         params![feed_id, up_to],
     )?;
+    if n > 0 {
+        // The mark is the user's last word on the feed's entries: a per-entry change queued
+        // before it (an "unread") would be pushed after it and undo it, so it becomes "read".
+        // A change made after the mark replaces this one and is pushed after the mark.
+        tx.execute(
+            "UPDATE sync_queue SET value = 1 WHERE state = 'read' AND value = 0 \
+             AND entry_id IN (SELECT id FROM entries WHERE feed_id = ?1)",
+            [feed_id],
+        )?;
+    }
     Ok(n > 0)
 }
 

@@ -402,3 +402,33 @@ fn a_local_feed_joining_the_account_lends_each_post_its_row_only_once() {
     assert_eq!(remote_ids(&s, feed), vec![100, 101, 102]);
     assert_eq!(entry_id(&s, 101), b_row, "b's row became b, not c's");
 }
+
+#[test]
+fn a_feed_marked_read_after_an_unread_leaves_it_read_and_a_later_unread_wins() {
+    let two = || vec![remote(10, "a", false, false), remote(11, "b", false, false)];
+    let (mut s, feed) = account_with("https://a.example/feed", two());
+    s.set_sync_value(PULLED_USEC, "1796025001458774").unwrap();
+    let a = entry_id(&s, 10);
+    let whole = ListQuery {
+        feed: Some(feed),
+        ..Default::default()
+    };
+    // unread a, then the whole feed read: a is read, here and in what will be pushed.
+    s.set_read(&[a], true).unwrap();
+    s.unqueue(&s.queued_changes().unwrap()).unwrap();
+    s.set_read(&[a], false).unwrap();
+    s.mark_read(&whole).unwrap();
+    assert_eq!(s.queued_marks().unwrap().len(), 1);
+    let queued = s.queued_changes().unwrap();
+    assert!(
+        queued
+            .iter()
+            .all(|c| c.state != SyncedState::Read || c.value),
+        "the unread made before the mark would undo it: {queued:?}"
+    );
+    // unread a after the mark: that is the last word, pushed after the mark.
+    s.set_read(&[a], false).unwrap();
+    let queued = s.queued_changes().unwrap();
+    assert_eq!(queued.len(), 1);
+    assert!(!queued[0].value);
+}

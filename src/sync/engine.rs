@@ -250,7 +250,9 @@ impl Library {
     }
 
     /// Pushes whole feeds marked read, then each queued state change in batches; each push
-    /// leaves the queue only once the server said OK.
+    /// leaves the queue only once the server said OK. Marks go first: a per-entry change still
+    /// queued is the user's last word on its entry (queueing a mark turns the earlier ones of
+    /// its feed into "read"), so it must land after the mark.
     fn push(
         &mut self,
         rt: &tokio::runtime::Runtime,

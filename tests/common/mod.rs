@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod freshrss;
+pub mod greader_model;
 pub mod pty;
 
 use std::collections::HashMap;

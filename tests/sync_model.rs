@@ -1,0 +1,200 @@
+//! Sync against the in-process model of a Google Reader server (tests/common/greader_model.rs):
+//! random sequences of the user's changes for the "last action wins" promise, and the faults
+//! the real FreshRSS cannot be made to show (refusals, 500s, dropped connections, an empty
+//! subscription list).
+
+mod common;
+
+use std::collections::HashMap;
+
+use chrono::{TimeZone, Utc};
+use common::freshrss::sync_config;
+use common::greader_model::{Model, ModelState};
+use paperboy::model::EntryId;
+use paperboy::store::ListQuery;
+use paperboy::sync::engine::SyncOptions;
+use paperboy::Library;
+use proptest::prelude::*;
+
+/// The library of a new data dir whose account is the model.
+fn library(dir: &std::path::Path, model: &Model) -> Library {
+    std::fs::write(
+        dir.join("config.toml"),
+        sync_config(&model.api(), "model", "pw"),
+    )
+    .unwrap();
+    let paths = paperboy::paths::Paths::resolve(Some(dir), None).unwrap();
+    paperboy::library::open_with_config_file(paths).unwrap().0
+}
+
+fn sync(lib: &mut Library) {
+    if let Err(e) = lib.sync(&SyncOptions::default(), &mut |_| {}) {
+        panic!("sync failed: {e}");
+    }
+}
+
+/// What the user can do to the account's entries, and when a sync happens.
+#[derive(Debug, Clone)]
+enum Op {
+    Read(usize, bool),
+    Star(usize, bool),
+    /// `read --feed N`: one mark-all-as-read.
+    MarkFeed(usize),
+    /// `read --folder`: the folder's entries one by one.
+    MarkFolder(usize),
+    /// `read --month`.
+    MarkMonth(usize),
+    Sync,
+}
+
+const FEEDS: usize = 3;
+const PER_FEED: usize = 3;
+
+fn op() -> impl Strategy<Value = Op> {
+    let entries = FEEDS * PER_FEED;
+    prop_oneof![
+        3 => (0..entries, any::<bool>()).prop_map(|(e, v)| Op::Read(e, v)),
+        2 => (0..entries, any::<bool>()).prop_map(|(e, v)| Op::Star(e, v)),
+        2 => (1..=FEEDS).prop_map(Op::MarkFeed),
+        1 => (0..2usize).prop_map(Op::MarkFolder),
+        1 => (0..PER_FEED).prop_map(Op::MarkMonth),
+        2 => Just(Op::Sync),
+    ]
+}
+
+/// Items whose `i`-th post of every feed shares one month (`MarkMonth(i)` covers them).
+fn model_state() -> ModelState {
+    let mut s = ModelState::with_feeds(FEEDS, PER_FEED);
+    let base = Utc
+        .with_ymd_and_hms(2024, 1, 5, 0, 0, 0)
+        .unwrap()
+        .timestamp();
+    for item in &mut s.items {
+        let (k, i) = title_parts(&item.title);
+        item.id = (base + (i as i64 * 31 + k as i64) * 86_400) * 1_000_000;
+    }
+    s
+}
+
+/// (feed, post) of "Feed k post i".
+fn title_parts(title: &str) -> (usize, usize) {
+    let words: Vec<&str> = title.split_whitespace().collect();
+    (words[1].parse().unwrap(), words[3].parse().unwrap())
+}
+
+/// Runs `ops` with a sync after the last, and checks that the server and the cache both hold
+/// what the user chose last for every entry.
+fn run(ops: &[Op]) -> Result<(), TestCaseError> {
+    let model = Model::start(model_state());
+    let dir = tempfile::tempdir().unwrap();
+    let mut lib = library(dir.path(), &model);
+    sync(&mut lib);
+    let all = lib.list(&ListQuery::default()).unwrap();
+    prop_assert_eq!(all.len(), FEEDS * PER_FEED);
+    // Entries in a fixed order: index = (feed-1) * PER_FEED + post.
+    let mut entries: Vec<(EntryId, usize, usize, String)> = all
+        .iter()
+        .map(|e| {
+            let (k, i) = title_parts(&e.title);
+            (e.id, k, i, e.month.clone())
+        })
+        .collect();
+    entries.sort_by_key(|(_, k, i, _)| (*k, *i));
+    let feed_ids: HashMap<usize, i64> = lib
+        .feeds()
+        .unwrap()
+        .iter()
+        .map(|f| (title_parts(&format!("{} x 0", f.title)).0, f.id))
+        .collect();
+
+    // The user's last choice per entry: (read, starred).
+    let mut want = vec![(false, false); entries.len()];
+    for op in ops {
+        match op {
+            Op::Read(e, v) => {
+                lib.set_read(&[entries[*e].0], *v).unwrap();
+                want[*e].0 = *v;
+            }
+            Op::Star(e, v) => {
+                lib.set_starred(&[entries[*e].0], *v).unwrap();
+                want[*e].1 = *v;
+            }
+            Op::MarkFeed(k) => {
+                lib.mark_read(&ListQuery {
+                    feed: Some(feed_ids[k]),
+                    ..Default::default()
+                })
+                .unwrap();
+                for (n, e) in entries.iter().enumerate() {
+                    want[n].0 |= e.1 == *k;
+                }
+            }
+            Op::MarkFolder(f) => {
+                lib.mark_read(&ListQuery {
+                    folder: Some(format!("Folder {f}")),
+                    ..Default::default()
+                })
+                .unwrap();
+                for (n, e) in entries.iter().enumerate() {
+                    want[n].0 |= e.1 % 2 == *f;
+                }
+            }
+            Op::MarkMonth(i) => {
+                let month = entries[*i].3.clone();
+                lib.mark_read(&ListQuery {
+                    month: Some(month.clone()),
+                    ..Default::default()
+                })
+                .unwrap();
+                for (n, e) in entries.iter().enumerate() {
+                    want[n].0 |= e.3 == month;
+                }
+            }
+            Op::Sync => sync(&mut lib),
+        }
+    }
+    sync(&mut lib);
+
+    let state = model.state.lock().unwrap();
+    let here: HashMap<EntryId, (bool, bool)> = lib
+        .list(&ListQuery::default())
+        .unwrap()
+        .iter()
+        .map(|e| (e.id, (e.read, e.starred)))
+        .collect();
+    for (n, (id, k, i, _)) in entries.iter().enumerate() {
+        let item = state.item(&format!("Feed {k} post {i}"));
+        prop_assert_eq!(
+            (item.read, item.starred),
+            want[n],
+            "server, Feed {} post {}",
+            k,
+            i
+        );
+        prop_assert_eq!(here[id], want[n], "here, Feed {} post {}", k, i);
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_users_last_choice_is_what_server_and_cache_end_with(
+        ops in proptest::collection::vec(op(), 1..12)
+    ) {
+        run(&ops)?;
+    }
+}
+
+#[test]
+fn an_unread_queued_before_a_whole_feed_mark_does_not_undo_it() {
+    // The sequence: read 8; sync; unread 8; read --feed 1; sync.
+    run(&[
+        Op::Read(1, true),
+        Op::Sync,
+        Op::Read(1, false),
+        Op::MarkFeed(1),
+    ])
+    .unwrap();
+}
