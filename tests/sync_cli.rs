@@ -590,3 +590,43 @@ fn the_last_action_wins_over_whole_feed_marks_on_the_real_server() {
     let here = local(&cli);
     assert_eq!((here["Post 0"].1, here["Post 1"].1), (false, true));
 }
+
+#[test]
+fn a_feed_unsubscribed_on_the_server_is_removed_here_and_remove_takes_a_starred_one() {
+    let lab = FreshRss::shared();
+    let u = lab.user("cliunsub");
+    let (a, b, c) = (
+        feed_server("Unsub A", 2),
+        feed_server("Unsub B", 2),
+        feed_server("Unsub C", 2),
+    );
+    let streams: Vec<String> = [&a, &b, &c]
+        .iter()
+        .map(|s| u.subscribe(&s.url("/feed.xml")))
+        .collect();
+    let cli = synced(&u);
+    cli.ok(&["sync"]);
+    let feeds = || cli.json(&["feeds"]).as_array().unwrap().len();
+    assert_eq!(feeds(), 3);
+
+    // Another client unsubscribes one feed: the next sync applies it.
+    rt().block_on(u.client().unsubscribe(&streams[0])).unwrap();
+    let report = cli.json(&["sync"]);
+    assert_eq!(report["feeds"]["removed"], 1, "{report}");
+    assert_eq!(feeds(), 2);
+
+    // `remove` of a feed holding a starred entry is the user's own word: applied.
+    let listed = cli.json(&["list", "--feed", "Unsub B"]);
+    let entry = listed[0]["id"].as_i64().unwrap().to_string();
+    cli.ok(&["star", &entry]);
+    cli.ok(&["sync"]);
+    cli.ok(&["remove", "Unsub B", "--force"]);
+    assert_eq!(feeds(), 1);
+    let left: Vec<String> = rt()
+        .block_on(u.client().subscriptions())
+        .unwrap()
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    assert_eq!(left, vec![streams[2].clone()]);
+}

@@ -198,3 +198,92 @@ fn an_unread_queued_before_a_whole_feed_mark_does_not_undo_it() {
     ])
     .unwrap();
 }
+
+/// A data dir whose account is the model, for the real binary.
+fn cli_for(model: &Model) -> common::Cli {
+    let cli = common::Cli::new();
+    cli.write_config(&sync_config(&model.api(), "model", "pw"));
+    cli
+}
+
+fn feed_titles(cli: &common::Cli) -> Vec<String> {
+    let mut t: Vec<String> = cli
+        .json(&["feeds"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["title"].as_str().unwrap().to_string())
+        .collect();
+    t.sort();
+    t
+}
+
+/// Exit 1 and one line on stderr; returns it.
+fn one_line_error(out: &std::process::Output) -> String {
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+    err
+}
+
+#[test]
+fn a_list_that_drops_too_much_removes_nothing_until_accepted() {
+    let model = Model::start(ModelState::with_feeds(4, 2));
+    let cli = cli_for(&model);
+    cli.ok(&["sync"]);
+    assert_eq!(feed_titles(&cli).len(), 4);
+    let starred = cli.json(&["list"])[0]["id"].as_i64().unwrap().to_string();
+    cli.ok(&["star", &starred]);
+    cli.ok(&["sync"]);
+    let entries = || cli.json(&["list"]).as_array().unwrap().len();
+    assert_eq!(entries(), 8);
+    let all = model.state.lock().unwrap().feeds.clone();
+    let with_star = cli.json(&["list", "--starred"])[0]["feed_title"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let set_listed = |keep: &dyn Fn(&str) -> bool| {
+        model.state.lock().unwrap().feeds =
+            all.iter().filter(|f| keep(&f.title)).cloned().collect();
+    };
+
+    // An empty list, more than half of the feeds, or one feed holding a starred entry: held,
+    // in one line that says what to do, and nothing here changes.
+    type Keep<'a> = &'a dyn Fn(&str) -> bool;
+    let cases: [(&str, Keep); 3] = [
+        ("empty", &|_| false),
+        ("3 of 4", &|t| t == "Feed 1"),
+        ("the starred one", &|t| t != with_star),
+    ];
+    for (what, keep) in cases {
+        set_listed(keep);
+        let err = one_line_error(&cli.run(&["sync"]));
+        assert!(
+            err.contains("nothing was removed") && err.contains("sync --accept-removals"),
+            "{what}: {err}"
+        );
+        assert_eq!(feed_titles(&cli).len(), 4, "{what}");
+        assert_eq!(entries(), 8, "{what}");
+        assert_eq!(
+            cli.json(&["list", "--starred"]).as_array().unwrap().len(),
+            1
+        );
+    }
+    // The starred feed's title is named.
+    assert!(one_line_error(&cli.run(&["sync"])).contains(&with_star));
+
+    // One feed without starred entries gone: a user's unsubscribing, applied.
+    let plain = all
+        .iter()
+        .map(|f| f.title.clone())
+        .find(|t| *t != with_star)
+        .unwrap();
+    set_listed(&|t| t != plain);
+    cli.ok(&["sync"]);
+    assert_eq!(feed_titles(&cli).len(), 3);
+
+    // Accepted: the empty list is applied.
+    set_listed(&|_| false);
+    cli.ok(&["sync", "--accept-removals"]);
+    assert!(feed_titles(&cli).is_empty());
+}

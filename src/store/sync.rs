@@ -184,6 +184,17 @@ impl Store {
         Ok((report, ids))
     }
 
+    /// The account feeds here: (stream id, title, starred entries).
+    pub fn account_feeds(&self) -> Result<Vec<(String, String, i64)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT f.remote_id, COALESCE(NULLIF(f.user_title, ''), f.title, f.url), \
+             (SELECT COUNT(*) FROM entries e WHERE e.feed_id = f.id AND e.starred = 1) \
+             FROM feeds f WHERE f.remote_id IS NOT NULL ORDER BY f.id",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
     /// Stores a page of entries pulled from the account, grouped by feed, in one transaction;
     /// returns how many were new. An entry already pulled keeps its row; a post the cache holds
     /// from the feed itself (same feed, same link) becomes the account's entry instead of a
