@@ -6,6 +6,8 @@
 mod common;
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
 use common::freshrss::sync_config;
@@ -286,4 +288,134 @@ fn a_list_that_drops_too_much_removes_nothing_until_accepted() {
     set_listed(&|_| false);
     cli.ok(&["sync", "--accept-removals"]);
     assert!(feed_titles(&cli).is_empty());
+}
+
+/// Ids sent in the edit-tag requests the server answered, in order.
+fn edited_ids(model: &Model) -> Vec<i64> {
+    model
+        .state
+        .lock()
+        .unwrap()
+        .edits
+        .iter()
+        .map(|e| e.0)
+        .collect()
+}
+
+fn queued(cli: &common::Cli) -> i64 {
+    cli.json(&["sync", "status"])["queued"].as_i64().unwrap()
+}
+
+#[test]
+fn a_push_answered_500_stays_queued_and_the_next_sync_delivers_it_once() {
+    let failing = Arc::new(AtomicBool::new(false));
+    let fail = failing.clone();
+    let model = Model::with_hook(ModelState::with_feeds(1, 3), move |req| {
+        (fail.load(Ordering::SeqCst) && req.path.ends_with("/edit-tag"))
+            .then(|| common::Reply::status(500))
+    });
+    let cli = cli_for(&model);
+    cli.ok(&["sync"]);
+    let id = cli.json(&["list"])[0]["id"].as_i64().unwrap().to_string();
+    cli.ok(&["read", &id]);
+    failing.store(true, Ordering::SeqCst);
+    let err = one_line_error(&cli.run(&["sync"]));
+    assert!(err.contains("500"), "{err}");
+    assert_eq!(queued(&cli), 1, "queued until the server's OK");
+    assert!(edited_ids(&model).is_empty());
+
+    failing.store(false, Ordering::SeqCst);
+    let report = cli.json(&["sync"]);
+    assert_eq!(report["pushed"], 1, "{report}");
+    assert_eq!(queued(&cli), 0);
+    let again = cli.json(&["sync"]);
+    assert_eq!(again["pushed"], 0, "{again}");
+    assert_eq!(edited_ids(&model).len(), 1, "delivered exactly once");
+    assert_eq!(
+        model
+            .state
+            .lock()
+            .unwrap()
+            .items
+            .iter()
+            .filter(|i| i.read)
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn a_connection_dropped_mid_batch_leaves_only_the_rest_queued() {
+    // 300 changes: two edit-tag requests (250 + 50); the second one's connection drops once.
+    let edits = Arc::new(AtomicUsize::new(0));
+    let seen = edits.clone();
+    let model = Model::with_hook(ModelState::with_feeds(1, 300), move |req| {
+        (req.path.ends_with("/edit-tag") && seen.fetch_add(1, Ordering::SeqCst) == 1)
+            .then_some(common::Reply::Reset)
+    });
+    let cli = cli_for(&model);
+    cli.ok(&["sync"]);
+    cli.ok(&["read", "--all"]);
+    assert_eq!(queued(&cli), 300);
+    one_line_error(&cli.run(&["sync"]));
+    assert_eq!(
+        queued(&cli),
+        50,
+        "the first batch was taken, the second not"
+    );
+
+    let report = cli.json(&["sync"]);
+    assert_eq!(report["pushed"], 50, "{report}");
+    assert_eq!(queued(&cli), 0);
+    let mut ids = edited_ids(&model);
+    assert_eq!(ids.len(), 300);
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 300, "every change delivered once");
+    assert!(model.state.lock().unwrap().items.iter().all(|i| i.read));
+}
+
+#[test]
+fn a_push_killed_between_the_ok_and_the_unqueue_is_still_queued_and_sent_again() {
+    let model = Model::start(ModelState::with_feeds(1, 3));
+    let cli = cli_for(&model);
+    cli.ok(&["sync"]);
+    let id = cli.json(&["list"])[0]["id"].as_i64().unwrap().to_string();
+    cli.ok(&["star", &id]);
+    let paused = cli.data_dir().join("paused");
+    let mut child = cli
+        .command()
+        .env("PAPERBOY_TEST_PAUSE_UNQUEUE", &paused)
+        .arg("sync")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !paused.exists() {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "ended before the pause"
+        );
+        assert!(std::time::Instant::now() < deadline, "never paused");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // The server took it, but this cache cannot know: it stays queued.
+    assert_eq!(edited_ids(&model).len(), 1);
+    assert_eq!(queued(&cli), 1);
+
+    let report = cli.json(&["sync"]);
+    assert_eq!(report["pushed"], 1, "{report}");
+    assert_eq!(queued(&cli), 0);
+    cli.ok(&["sync"]);
+    let state = model.state.lock().unwrap();
+    assert_eq!(
+        state.edits.len(),
+        2,
+        "sent again once, then never: {:?}",
+        state.edits
+    );
+    assert_eq!(state.items.iter().filter(|i| i.starred).count(), 1);
 }

@@ -317,6 +317,7 @@ impl Store {
 
     /// Drops pushed changes from the queue; a change made again since (another value) stays.
     pub fn unqueue(&mut self, pushed: &[QueuedChange]) -> Result<()> {
+        super::pause::before_unqueue();
         let tx = self.write()?;
         {
             let mut del = tx.prepare_cached(

@@ -11,7 +11,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use serde::Serialize;
 
 use super::account::{account, AccountError};
-use super::greader::{Account, GReader, Item, SyncError, READ, READING_LIST, STARRED};
+use super::greader::{Account, GReader, Item, SyncError, EDIT_BATCH, READ, READING_LIST, STARRED};
 use crate::library::{Error, Result};
 use crate::model::FeedId;
 use crate::organize::folder_name;
@@ -324,10 +324,13 @@ impl Library {
                 SyncedState::Read => READ,
                 SyncedState::Starred => STARRED,
             };
-            let ids: Vec<i64> = group.iter().map(|c| c.remote_id).collect();
-            rt.block_on(client.edit_tag(&ids, tag, key.1))?;
-            let r = self.store.unqueue(group);
-            r.map_err(|e| self.store_err(e))?;
+            // A batch at a time: a failure later on leaves only what the server did not take.
+            for batch in group.chunks(EDIT_BATCH) {
+                let ids: Vec<i64> = batch.iter().map(|c| c.remote_id).collect();
+                rt.block_on(client.edit_tag(&ids, tag, key.1))?;
+                let r = self.store.unqueue(batch);
+                r.map_err(|e| self.store_err(e))?;
+            }
         }
         Ok((changes.len(), marks.len()))
     }
