@@ -419,3 +419,48 @@ fn a_push_killed_between_the_ok_and_the_unqueue_is_still_queued_and_sent_again()
     );
     assert_eq!(state.items.iter().filter(|i| i.starred).count(), 1);
 }
+
+#[test]
+fn a_subscription_change_the_server_refuses_changes_nothing_here_and_says_why() {
+    // Refused in a body other than OK (HTTP 200), and with a status.
+    let refusals = [
+        (
+            common::Reply::ok("text/plain", "Error: this account is read-only"),
+            "this account is read-only",
+        ),
+        (common::Reply::status(403), "403"),
+    ];
+    for (reply, why) in refusals {
+        let model = Model::with_hook(ModelState::with_feeds(2, 2), move |req| {
+            req.path
+                .ends_with("/subscription/edit")
+                .then(|| reply.clone())
+        });
+        let cli = cli_for(&model);
+        cli.ok(&["sync"]);
+        let before = (cli.json(&["feeds"]), cli.json(&["list"]));
+        let id = before.0[0]["id"].as_i64().unwrap().to_string();
+        let folder = before.0[0]["folder"].as_str().unwrap().to_string();
+        for args in [
+            vec!["remove", &id, "--force"],
+            vec!["folder", &id, "Elsewhere"],
+            vec!["rename", &id, "A new title"],
+            vec!["rename-folder", &folder, "Moved"],
+        ] {
+            let err = one_line_error(&cli.run(&args));
+            assert!(
+                err.contains(why) && err.contains("subscription/edit"),
+                "{args:?}: {err}"
+            );
+            assert_eq!(
+                (cli.json(&["feeds"]), cli.json(&["list"])),
+                before,
+                "{args:?} changed something here"
+            );
+        }
+        assert!(
+            !model.hits("/subscription/edit").is_empty(),
+            "the server was asked"
+        );
+    }
+}
