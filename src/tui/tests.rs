@@ -2684,7 +2684,7 @@ fn demo_executor() -> (
         tx,
         browser: Vec::new(),
         quit: false,
-        push_due: None,
+        push: super::Debounce::new(super::PUSH_DELAY),
     };
     (dir, exec, rx)
 }
