@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use common::freshrss::{feed_server, growing_feed, rt, server_ids, sync_config, FreshRss, LabUser};
-use common::{Cli, Reply, Request, Server};
+use common::{kill_when_paused, one_line_error, Cli, Reply, Request, Server};
 use paperboy::sync::greader::{READ, READING_LIST, STARRED};
 
 /// A data dir whose `[sync]` is the lab user (the password from a command, as users set it).
@@ -35,13 +35,6 @@ fn local(cli: &Cli) -> HashMap<String, (i64, bool, bool)> {
             )
         })
         .collect()
-}
-
-fn one_line_error(out: &std::process::Output) -> String {
-    assert_eq!(out.status.code(), Some(1), "{out:?}");
-    let err = String::from_utf8_lossy(&out.stderr).to_string();
-    assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
-    err
 }
 
 #[test]
@@ -258,14 +251,11 @@ fn account_feeds_are_added_moved_renamed_and_removed_on_the_server() {
     rt().block_on(g.edit_subscription(&stream, Some("Renamed elsewhere"), None, None))
         .unwrap();
     cli.ok(&["sync"]);
-    let titles: HashSet<String> = cli
-        .json(&["feeds"])
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["title"].as_str().unwrap().to_string())
-        .collect();
-    assert!(titles.contains("Renamed elsewhere"), "{titles:?}");
+    let titles = cli.feed_titles();
+    assert!(
+        titles.iter().any(|t| t == "Renamed elsewhere"),
+        "{titles:?}"
+    );
 
     cli.ok(&["remove", &id, "--force"]);
     let left: Vec<String> = listed().into_iter().map(|s| s.url).collect();
@@ -411,33 +401,14 @@ fn a_sync_killed_while_storing_a_page_leaves_a_consistent_cache_and_resumes() {
     let cli = synced(&u);
     let paused = cli.data_dir().join("paused");
     // Pages of 3; the second page's transaction stops after its first entry, before the commit.
-    let mut child = cli
-        .command()
-        .env("PAPERBOY_TEST_SYNC_PAGE", "3")
+    let mut cmd = cli.command();
+    cmd.env("PAPERBOY_TEST_SYNC_PAGE", "3")
         .env(
             "PAPERBOY_TEST_PAUSE_STORE",
             format!("2:1:{}", paused.display()),
         )
-        .arg("sync")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while !paused.exists() {
-        assert!(
-            child.try_wait().unwrap().is_none(),
-            "the sync ended before the pause"
-        );
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the sync never paused"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    child.kill().unwrap();
-    use std::os::unix::process::ExitStatusExt;
-    assert_eq!(child.wait().unwrap().signal(), Some(9));
+        .arg("sync");
+    kill_when_paused(cmd, &paused);
 
     // Page one whole, page two not at all; the sync is not recorded.
     let conn = rusqlite::Connection::open(cli.db()).unwrap();

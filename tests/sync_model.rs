@@ -12,6 +12,7 @@ use std::sync::Arc;
 use chrono::{TimeZone, Utc};
 use common::freshrss::sync_config;
 use common::greader_model::{Model, ModelState};
+use common::{kill_when_paused, one_line_error};
 use paperboy::model::EntryId;
 use paperboy::store::ListQuery;
 use paperboy::sync::engine::SyncOptions;
@@ -208,32 +209,12 @@ fn cli_for(model: &Model) -> common::Cli {
     cli
 }
 
-fn feed_titles(cli: &common::Cli) -> Vec<String> {
-    let mut t: Vec<String> = cli
-        .json(&["feeds"])
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["title"].as_str().unwrap().to_string())
-        .collect();
-    t.sort();
-    t
-}
-
-/// Exit 1 and one line on stderr; returns it.
-fn one_line_error(out: &std::process::Output) -> String {
-    assert_eq!(out.status.code(), Some(1), "{out:?}");
-    let err = String::from_utf8_lossy(&out.stderr).to_string();
-    assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
-    err
-}
-
 #[test]
 fn a_list_that_drops_too_much_removes_nothing_until_accepted() {
     let model = Model::start(ModelState::with_feeds(4, 2));
     let cli = cli_for(&model);
     cli.ok(&["sync"]);
-    assert_eq!(feed_titles(&cli).len(), 4);
+    assert_eq!(cli.feed_titles().len(), 4);
     let starred = cli.json(&["list"])[0]["id"].as_i64().unwrap().to_string();
     cli.ok(&["star", &starred]);
     cli.ok(&["sync"]);
@@ -264,7 +245,7 @@ fn a_list_that_drops_too_much_removes_nothing_until_accepted() {
             err.contains("nothing was removed") && err.contains("sync --accept-removals"),
             "{what}: {err}"
         );
-        assert_eq!(feed_titles(&cli).len(), 4, "{what}");
+        assert_eq!(cli.feed_titles().len(), 4, "{what}");
         assert_eq!(entries(), 8, "{what}");
         assert_eq!(
             cli.json(&["list", "--starred"]).as_array().unwrap().len(),
@@ -282,12 +263,12 @@ fn a_list_that_drops_too_much_removes_nothing_until_accepted() {
         .unwrap();
     set_listed(&|t| t != plain);
     cli.ok(&["sync"]);
-    assert_eq!(feed_titles(&cli).len(), 3);
+    assert_eq!(cli.feed_titles().len(), 3);
 
     // Accepted: the empty list is applied.
     set_listed(&|_| false);
     cli.ok(&["sync", "--accept-removals"]);
-    assert!(feed_titles(&cli).is_empty());
+    assert!(cli.feed_titles().is_empty());
 }
 
 /// Ids sent in the edit-tag requests the server answered, in order.
@@ -383,25 +364,9 @@ fn a_push_killed_between_the_ok_and_the_unqueue_is_still_queued_and_sent_again()
     let id = cli.json(&["list"])[0]["id"].as_i64().unwrap().to_string();
     cli.ok(&["star", &id]);
     let paused = cli.data_dir().join("paused");
-    let mut child = cli
-        .command()
-        .env("PAPERBOY_TEST_PAUSE_UNQUEUE", &paused)
-        .arg("sync")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while !paused.exists() {
-        assert!(
-            child.try_wait().unwrap().is_none(),
-            "ended before the pause"
-        );
-        assert!(std::time::Instant::now() < deadline, "never paused");
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    child.kill().unwrap();
-    child.wait().unwrap();
+    let mut cmd = cli.command();
+    cmd.env("PAPERBOY_TEST_PAUSE_UNQUEUE", &paused).arg("sync");
+    kill_when_paused(cmd, &paused);
     // The server took it, but this cache cannot know: it stays queued.
     assert_eq!(edited_ids(&model).len(), 1);
     assert_eq!(queued(&cli), 1);

@@ -312,6 +312,19 @@ fn toc_items() -> Vec<RemoteEntry> {
         .collect()
 }
 
+/// The journal's own items (own guids, one shared link) as its feed document has them.
+fn journal_posts(names: &[&str]) -> Vec<NewEntry> {
+    names
+        .iter()
+        .map(|name| {
+            let mut e = entry(name, &format!("{name} post"), Some("2024-05-01T00:00:00Z"));
+            e.guid = format!("urn:journal:{name}");
+            e.link = Some("https://journal.example/toc".into());
+            e
+        })
+        .collect()
+}
+
 fn remote_ids(store: &Store, feed: FeedId) -> Vec<i64> {
     let mut stmt = store
         .conn()
@@ -347,15 +360,7 @@ fn account_items_sharing_a_link_stay_one_entry_each_across_pages_and_pulls() {
 
     // The journal's own feed, backfilled: its items (own guids, the shared link) are the
     // account's entries by link and title, not one entry taking all three.
-    let page: Vec<NewEntry> = ["a", "b", "c"]
-        .iter()
-        .map(|name| {
-            let mut e = entry(name, &format!("{name} post"), Some("2024-05-01T00:00:00Z"));
-            e.guid = format!("urn:journal:{name}");
-            e.link = Some("https://journal.example/toc".into());
-            e
-        })
-        .collect();
+    let page = journal_posts(&["a", "b", "c"]);
     let new = s
         .ingest_page(
             feed,
@@ -372,15 +377,7 @@ fn account_items_sharing_a_link_stay_one_entry_each_across_pages_and_pulls() {
 fn a_local_feed_joining_the_account_lends_each_post_its_row_only_once() {
     let mut s = Store::open_in_memory().unwrap();
     let feed = s.add_feed("https://journal.example/feed", None).unwrap().0;
-    let own: Vec<NewEntry> = ["a", "b"]
-        .iter()
-        .map(|name| {
-            let mut e = entry(name, &format!("{name} post"), Some("2024-05-01T00:00:00Z"));
-            e.guid = format!("urn:journal:{name}");
-            e.link = Some("https://journal.example/toc".into());
-            e
-        })
-        .collect();
+    let own = journal_posts(&["a", "b"]);
     update(&mut s, feed, &doc(own));
     let b_row: EntryId = s
         .conn()
