@@ -56,6 +56,19 @@ pub enum Error {
     AccountTitle,
     #[error("sync: {0}")]
     Sync(#[from] crate::sync::SyncError),
+    #[error(
+        "sync: the account no longer lists {dropped} of the {feeds} feeds here ({titles}{}; \
+         {} among them): nothing was removed; if you unsubscribed them, run \
+         `paperboy sync --accept-removals`",
+        if *dropped > 3 { ", ..." } else { "" },
+        crate::text::count(*starred, "starred entry", "starred entries")
+    )]
+    RemovalsHeld {
+        dropped: usize,
+        feeds: usize,
+        starred: i64,
+        titles: String,
+    },
     #[error(transparent)]
     Account(#[from] crate::sync::AccountError),
     #[error("cannot start the network runtime: {0}")]

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use common::freshrss::{feed_server, growing_feed, rt, server_ids, sync_config, FreshRss, LabUser};
-use common::{Cli, Reply, Request, Server};
+use common::{kill_when_paused, one_line_error, Cli, Reply, Request, Server};
 use paperboy::sync::greader::{READ, READING_LIST, STARRED};
 
 /// A data dir whose `[sync]` is the lab user (the password from a command, as users set it).
@@ -35,13 +35,6 @@ fn local(cli: &Cli) -> HashMap<String, (i64, bool, bool)> {
             )
         })
         .collect()
-}
-
-fn one_line_error(out: &std::process::Output) -> String {
-    assert_eq!(out.status.code(), Some(1), "{out:?}");
-    let err = String::from_utf8_lossy(&out.stderr).to_string();
-    assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
-    err
 }
 
 #[test]
@@ -313,14 +306,11 @@ fn account_feeds_are_added_moved_renamed_and_removed_on_the_server() {
     rt().block_on(g.edit_subscription(&stream, Some("Renamed elsewhere"), None, None))
         .unwrap();
     cli.ok(&["sync"]);
-    let titles: HashSet<String> = cli
-        .json(&["feeds"])
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["title"].as_str().unwrap().to_string())
-        .collect();
-    assert!(titles.contains("Renamed elsewhere"), "{titles:?}");
+    let titles = cli.feed_titles();
+    assert!(
+        titles.iter().any(|t| t == "Renamed elsewhere"),
+        "{titles:?}"
+    );
 
     cli.ok(&["remove", &id, "--force"]);
     let left: Vec<String> = listed().into_iter().map(|s| s.url).collect();
@@ -466,33 +456,14 @@ fn a_sync_killed_while_storing_a_page_leaves_a_consistent_cache_and_resumes() {
     let cli = synced(&u);
     let paused = cli.data_dir().join("paused");
     // Pages of 3; the second page's transaction stops after its first entry, before the commit.
-    let mut child = cli
-        .command()
-        .env("PAPERBOY_TEST_SYNC_PAGE", "3")
+    let mut cmd = cli.command();
+    cmd.env("PAPERBOY_TEST_SYNC_PAGE", "3")
         .env(
             "PAPERBOY_TEST_PAUSE_STORE",
             format!("2:1:{}", paused.display()),
         )
-        .arg("sync")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while !paused.exists() {
-        assert!(
-            child.try_wait().unwrap().is_none(),
-            "the sync ended before the pause"
-        );
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the sync never paused"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    child.kill().unwrap();
-    use std::os::unix::process::ExitStatusExt;
-    assert_eq!(child.wait().unwrap().signal(), Some(9));
+        .arg("sync");
+    kill_when_paused(cmd, &paused);
 
     // Page one whole, page two not at all; the sync is not recorded.
     let conn = rusqlite::Connection::open(cli.db()).unwrap();
@@ -514,4 +485,174 @@ fn a_sync_killed_while_storing_a_page_leaves_a_consistent_cache_and_resumes() {
     let after = local(&cli);
     assert_eq!(after.len(), 7);
     assert!(after.values().any(|(id, read, _)| *id == kept && *read));
+}
+
+/// A journal's table of contents: posts A, B, C share one `<link>`, D and E have none; each has
+/// its own guid and cites its own DOI.
+fn toc_feed() -> Server {
+    let start = chrono::Utc::now() - chrono::Duration::days(1);
+    Server::start(move |req: &Request| {
+        if req.path != "/toc.xml" {
+            return Reply::status(404);
+        }
+        let mut doc = String::from("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>TOC Journal</title><link>http://127.0.0.1/</link><description>d</description>");
+        for (i, name) in ["A", "B", "C", "D", "E"].iter().enumerate() {
+            let link = if i < 3 {
+                "<link>http://127.0.0.1/toc</link>"
+            } else {
+                ""
+            };
+            let date = (start + chrono::Duration::hours(i as i64)).to_rfc2822();
+            doc.push_str(&format!(
+                "<item><guid isPermaLink=\"false\">urn:toc:{name}</guid><title>Article {name}</title>{link}<pubDate>{date}</pubDate><description>&lt;p&gt;See &lt;a href=\"https://doi.org/10.5555/toc.{name}\"&gt;the paper&lt;/a&gt;.&lt;/p&gt;</description></item>"
+            ));
+        }
+        doc.push_str("</channel></rss>");
+        Reply::ok("application/rss+xml", doc)
+    })
+}
+
+#[test]
+fn server_items_sharing_a_link_are_one_entry_each_and_stay_in_step() {
+    let lab = FreshRss::shared();
+    let u = lab.user("clitoc");
+    let journal = toc_feed();
+    u.subscribe(&journal.url("/toc.xml"));
+    let g = u.client();
+    assert_eq!(server_ids(&g).len(), 5, "FreshRSS holds the five items");
+    let cli = synced(&u);
+
+    let first = cli.json(&["sync"]);
+    assert_eq!(first["new_entries"], 5, "{first}");
+    let here = local(&cli);
+    let titles: HashSet<&str> = here.keys().map(String::as_str).collect();
+    let expected: HashSet<String> = ["A", "B", "C", "D", "E"]
+        .iter()
+        .map(|n| format!("Article {n}"))
+        .collect();
+    assert_eq!(
+        titles,
+        expected.iter().map(String::as_str).collect::<HashSet<_>>()
+    );
+    let dois: HashSet<String> = cli
+        .json(&["dois"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["doi"].as_str().unwrap().to_ascii_lowercase())
+        .collect();
+    let want: HashSet<String> = ["a", "b", "c", "d", "e"]
+        .iter()
+        .map(|n| format!("10.5555/toc.{n}"))
+        .collect();
+    assert_eq!(dois, want);
+
+    // Nothing left to pull: ClientLogin, the subscriptions, the new ids, the two state sets.
+    let again = cli.json(&["sync"]);
+    assert_eq!(again["pulled"], 0, "{again}");
+    assert_eq!(again["requests"], 5, "{again}");
+    assert_eq!(local(&cli).len(), 5);
+
+    // All read here, pushed: all read on the server, and still all read here after the pull.
+    cli.ok(&["read", "--all"]);
+    cli.ok(&["sync"]);
+    let unread = rt().block_on(g.item_ids(READING_LIST, Some(READ))).unwrap();
+    assert!(unread.is_empty(), "unread on the server: {unread:?}");
+    cli.ok(&["sync"]);
+    let here = local(&cli);
+    assert!(here.values().all(|(_, read, _)| *read), "{here:?}");
+}
+
+/// The account's (unread, starred) titles, as another client sees them.
+fn server_states(g: &paperboy::sync::greader::GReader) -> (HashSet<String>, HashSet<String>) {
+    let by_id: HashMap<i64, String> = server_ids(g).into_iter().map(|(t, i)| (i, t)).collect();
+    let titles =
+        |ids: Vec<i64>| -> HashSet<String> { ids.into_iter().map(|i| by_id[&i].clone()).collect() };
+    let unread = rt().block_on(g.item_ids(READING_LIST, Some(READ))).unwrap();
+    let starred = rt().block_on(g.item_ids(STARRED, None)).unwrap();
+    (titles(unread), titles(starred))
+}
+
+#[test]
+fn the_last_action_wins_over_whole_feed_marks_on_the_real_server() {
+    let lab = FreshRss::shared();
+    let u = lab.user("clilast");
+    let feeds = feed_server("Last Blog", 3);
+    u.subscribe(&feeds.url("/feed.xml"));
+    let g = u.client();
+    let cli = synced(&u);
+    cli.ok(&["sync"]);
+    let here = local(&cli);
+    let p1 = here["Post 1"].0.to_string();
+    let p0 = here["Post 0"].0.to_string();
+    let feed = cli.json(&["feeds"])[0]["id"].as_i64().unwrap().to_string();
+    let set =
+        |titles: &[&str]| -> HashSet<String> { titles.iter().map(|t| t.to_string()).collect() };
+
+    // The sequence: read 8; sync; unread 8; read --feed 1; sync.
+    cli.ok(&["read", &p1]);
+    cli.ok(&["sync"]);
+    cli.ok(&["unread", &p1]);
+    cli.ok(&["read", "--feed", &feed]);
+    cli.ok(&["sync"]);
+    assert_eq!(server_states(&g).0, set(&[]), "all read, Post 1 too");
+    assert!(local(&cli).values().all(|(_, read, _)| *read));
+
+    // The other way round: the unread after the mark is the last word.
+    cli.ok(&["unread", &p1, &p0]);
+    cli.ok(&["sync"]);
+    cli.ok(&["read", "--feed", &feed]);
+    cli.ok(&["unread", &p1]);
+    cli.ok(&["star", &p0]);
+    cli.ok(&["sync"]);
+    assert_eq!(server_states(&g), (set(&["Post 1"]), set(&["Post 0"])));
+
+    // Entry by entry (--all), then one taken back, without a sync in between.
+    cli.ok(&["read", "--all"]);
+    cli.ok(&["unread", &p0]);
+    cli.ok(&["unstar", &p0]);
+    cli.ok(&["sync"]);
+    assert_eq!(server_states(&g), (set(&["Post 0"]), set(&[])));
+    let here = local(&cli);
+    assert_eq!((here["Post 0"].1, here["Post 1"].1), (false, true));
+}
+
+#[test]
+fn a_feed_unsubscribed_on_the_server_is_removed_here_and_remove_takes_a_starred_one() {
+    let lab = FreshRss::shared();
+    let u = lab.user("cliunsub");
+    let (a, b, c) = (
+        feed_server("Unsub A", 2),
+        feed_server("Unsub B", 2),
+        feed_server("Unsub C", 2),
+    );
+    let streams: Vec<String> = [&a, &b, &c]
+        .iter()
+        .map(|s| u.subscribe(&s.url("/feed.xml")))
+        .collect();
+    let cli = synced(&u);
+    cli.ok(&["sync"]);
+    let feeds = || cli.json(&["feeds"]).as_array().unwrap().len();
+    assert_eq!(feeds(), 3);
+
+    // Another client unsubscribes one feed: the next sync applies it.
+    rt().block_on(u.client().unsubscribe(&streams[0])).unwrap();
+    let report = cli.json(&["sync"]);
+    assert_eq!(report["feeds"]["removed"], 1, "{report}");
+    assert_eq!(feeds(), 2);
+
+    // `remove` of a feed holding a starred entry is the user's own word: applied.
+    let listed = cli.json(&["list", "--feed", "Unsub B"]);
+    let entry = listed[0]["id"].as_i64().unwrap().to_string();
+    cli.ok(&["star", &entry]);
+    cli.ok(&["sync"]);
+    cli.ok(&["remove", "Unsub B", "--force"]);
+    assert_eq!(feeds(), 1);
+    let left: Vec<String> = rt()
+        .block_on(u.client().subscriptions())
+        .unwrap()
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    assert_eq!(left, vec![streams[2].clone()]);
 }

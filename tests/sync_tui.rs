@@ -70,6 +70,8 @@ fn the_reader_syncs_on_start_and_pushes_read_and_star_changes() {
     pty.wait_until("the entry read", |s| {
         unread_shown(s, "Synced Blog") == Some(2)
     });
+    // The last change: nothing may reach the server before 5 s after it (the push debounce).
+    let last_change = Instant::now();
     pty.send("s");
     pty.wait_until("the entry starred", |s| {
         unread_shown(s, "★ Starred") == Some(1)
@@ -83,6 +85,13 @@ fn the_reader_syncs_on_start_and_pushes_read_and_star_changes() {
     let start = Instant::now();
     let (unread, starred) = loop {
         let (unread, starred) = states(&g);
+        if !unread.contains(&post) || starred.contains(&post) {
+            assert!(
+                last_change.elapsed() >= Duration::from_secs(5),
+                "pushed {:?} after the last change, before the 5 s debounce",
+                last_change.elapsed()
+            );
+        }
         if !unread.contains(&post) && starred.contains(&post) {
             break (unread, starred);
         }

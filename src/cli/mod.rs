@@ -322,6 +322,10 @@ pub enum Command {
         /// The first sync takes only entries the server fetched since this day (YYYY-MM-DD)
         #[arg(long, value_name = "YYYY-MM-DD")]
         since: Option<String>,
+        /// Remove here the account feeds the server no longer lists, even when that looks
+        /// like a broken server (all of them, more than half, or feeds with starred entries)
+        #[arg(long)]
+        accept_removals: bool,
         #[arg(long)]
         json: bool,
     },
@@ -542,8 +546,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Command::Sync {
             action: None,
             since,
+            accept_removals,
             json,
-        } => sync::sync(&mut lib, since.as_deref(), json),
+        } => sync::sync(&mut lib, since.as_deref(), accept_removals, json),
     }
 }
 

@@ -54,7 +54,12 @@ pub(super) fn status(lib: &Library, json: bool) -> Result<ExitCode> {
 }
 
 /// `sync [--since DATE]`: pushes, pulls, prints what changed.
-pub(super) fn sync(lib: &mut Library, since: Option<&str>, json: bool) -> Result<ExitCode> {
+pub(super) fn sync(
+    lib: &mut Library,
+    since: Option<&str>,
+    accept_removals: bool,
+    json: bool,
+) -> Result<ExitCode> {
     let since = since
         .map(|d| {
             chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d")
@@ -64,7 +69,11 @@ pub(super) fn sync(lib: &mut Library, since: Option<&str>, json: bool) -> Result
                 })
         })
         .transpose()?;
-    let report = run(lib, &SyncOptions { since }, json)?;
+    let opts = SyncOptions {
+        since,
+        accept_removals,
+    };
+    let report = run(lib, &opts, json)?;
     if json {
         print_json(&report)?;
     } else {

@@ -211,6 +211,9 @@ enum Seen {
     Update,
     /// A backfill page: older documents never overwrite what a refresh stored.
     Keep,
+    /// Items pulled from the sync account, already keyed to their rows: like `Update`, but
+    /// never joined to another row by link.
+    Account,
 }
 
 impl Store {
@@ -1003,8 +1006,17 @@ fn store_entries(
         )?
         .query_row([feed_id], |r| r.get(0))?;
     let mut by_link = tx.prepare_cached(
-        "SELECT guid FROM entries WHERE feed_id = ?1 AND link = ?2 AND remote_id IS NOT NULL",
+        "SELECT guid, title FROM entries WHERE feed_id = ?1 AND link = ?2 \
+         AND remote_id IS NOT NULL",
     )?;
+    // Links several items of this document share: such an item is an account entry only by
+    // link and title.
+    let mut links_here: HashMap<&str, usize> = HashMap::new();
+    if account_feed {
+        for e in entries.iter().filter_map(|e| e.link.as_deref()) {
+            *links_here.entry(e).or_default() += 1;
+        }
+    }
     let mut fts_insert =
         tx.prepare_cached("INSERT INTO entries_fts (rowid, title, body) VALUES (?1, ?2, ?3)")?;
     let mut fts_delete = tx.prepare_cached("DELETE FROM entries_fts WHERE rowid = ?1")?;
@@ -1038,13 +1050,19 @@ fn store_entries(
         }
         // The feed's post as pulled from the sync account, found by its link (the account
         // does not carry the feed's own guid).
-        if found.is_none() && account_feed {
+        if found.is_none() && account_feed && seen != Seen::Account {
             if let Some(link) = &e.link {
-                let guid: Option<String> = by_link
-                    .query_row(params![feed_id, link], |r| r.get(0))
-                    .optional()?;
+                let rows: Vec<(String, String)> = by_link
+                    .query_map(params![feed_id, link], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect::<rusqlite::Result<_>>()?;
+                // The one account entry with this link, or the one with this title too when
+                // several share the link (distinct posts are never merged into one).
+                let guid = match rows.as_slice() {
+                    [(guid, _)] if links_here.get(link.as_str()) == Some(&1) => Some(guid),
+                    _ => rows.iter().find(|(_, t)| *t == e.title).map(|(g, _)| g),
+                };
                 if let Some(guid) = guid {
-                    found = find_row(&mut find, feed_id, &guid)?;
+                    found = find_row(&mut find, feed_id, guid)?;
                 }
             }
         }

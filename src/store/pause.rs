@@ -4,6 +4,9 @@
 //! `PAPERBOY_TEST_PAUSE_STORE=N:K:FILE`: the first transaction storing entries, from this
 //! process's N-th on (counting from 1), that writes a K-th entry stops right after it (before the
 //! commit), creates FILE and sleeps until it is killed.
+//!
+//! `PAPERBOY_TEST_PAUSE_UNQUEUE=FILE`: the first removal of pushed changes from the sync queue
+//! (after the server's OK, before the queue changes) creates FILE and sleeps until killed.
 
 #[cfg(debug_assertions)]
 mod imp {
@@ -41,14 +44,25 @@ mod imp {
             }
         }
     }
+
+    /// Called before pushed changes leave the sync queue.
+    pub fn before_unqueue() {
+        if let Ok(file) = std::env::var("PAPERBOY_TEST_PAUSE_UNQUEUE") {
+            let _ = std::fs::write(file, b"paused\n");
+            loop {
+                std::thread::sleep(std::time::Duration::from_secs(3600));
+            }
+        }
+    }
 }
 
 #[cfg(not(debug_assertions))]
 mod imp {
+    pub fn before_unqueue() {}
     pub fn armed() -> bool {
         false
     }
     pub fn after_entry(_written: usize) {}
 }
 
-pub(crate) use imp::{after_entry, armed};
+pub(crate) use imp::{after_entry, armed, before_unqueue};

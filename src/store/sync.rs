@@ -184,6 +184,17 @@ impl Store {
         Ok((report, ids))
     }
 
+    /// The account feeds here: (stream id, title, starred entries).
+    pub fn account_feeds(&self) -> Result<Vec<(String, String, i64)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT f.remote_id, COALESCE(NULLIF(f.user_title, ''), f.title, f.url), \
+             (SELECT COUNT(*) FROM entries e WHERE e.feed_id = f.id AND e.starred = 1) \
+             FROM feeds f WHERE f.remote_id IS NOT NULL ORDER BY f.id",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
     /// Stores a page of entries pulled from the account, grouped by feed, in one transaction;
     /// returns how many were new. An entry already pulled keeps its row; a post the cache holds
     /// from the feed itself (same feed, same link) becomes the account's entry instead of a
@@ -306,6 +317,7 @@ impl Store {
 
     /// Drops pushed changes from the queue; a change made again since (another value) stays.
     pub fn unqueue(&mut self, pushed: &[QueuedChange]) -> Result<()> {
+        super::pause::before_unqueue();
         let tx = self.write()?;
         {
             let mut del = tx.prepare_cached(
@@ -395,6 +407,16 @@ pub(super) fn queue_mark(tx: &Transaction<'_>, feed_id: FeedId) -> Result<bool> 
          ON CONFLICT (feed_id) DO UPDATE SET up_to = MAX(up_to, excluded.up_to)",
         params![feed_id, up_to],
     )?;
+    if n > 0 {
+        // The mark is the user's last word on the feed's entries: a per-entry change queued
+        // before it (an "unread") would be pushed after it and undo it, so it becomes "read".
+        // A change made after the mark replaces this one and is pushed after the mark.
+        tx.execute(
+            "UPDATE sync_queue SET value = 1 WHERE state = 'read' AND value = 0 \
+             AND entry_id IN (SELECT id FROM entries WHERE feed_id = ?1)",
+            [feed_id],
+        )?;
+    }
     Ok(n > 0)
 }
 
@@ -412,35 +434,50 @@ fn store_remote_group(
     }
     // Posts the feed itself brought (refreshed or backfilled before the feed joined the
     // account), by link: the account's copy of one of them is the same entry.
-    let local_links: HashMap<String, String> = {
+    let mut local_by_link: HashMap<String, Vec<(String, String)>> = HashMap::new();
+    {
         let mut stmt = tx.prepare_cached(
-            "SELECT link, guid FROM entries WHERE feed_id = ?1 AND remote_id IS NULL \
+            "SELECT link, guid, title FROM entries WHERE feed_id = ?1 AND remote_id IS NULL \
              AND link IS NOT NULL",
         )?;
-        let rows = stmt.query_map([feed_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        rows.collect::<rusqlite::Result<_>>()?
-    };
+        let rows = stmt.query_map([feed_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        for row in rows {
+            let (link, guid, title): (String, String, String) = row?;
+            local_by_link.entry(link).or_default().push((guid, title));
+        }
+    }
+    // Items of this group sharing a link (a journal's table of contents) are told apart by
+    // their titles when they adopt a local row.
+    let mut links_here: HashMap<String, usize> = HashMap::new();
+    for r in &entries {
+        if let Some(l) = &r.entry.link {
+            *links_here.entry(l.clone()).or_default() += 1;
+        }
+    }
     let mut by_remote =
         tx.prepare_cached("SELECT guid FROM entries WHERE remote_id = ?1 AND feed_id = ?2")?;
+    let mut claimed: HashSet<String> = HashSet::new();
     let mut keyed = Vec::with_capacity(entries.len());
     let mut states = Vec::with_capacity(entries.len());
     for mut r in entries {
         let known: Option<String> = by_remote
             .query_row(params![r.remote_id, feed_id], |row| row.get(0))
             .optional()?;
-        if let Some(guid) = known.or_else(|| {
-            r.entry
-                .link
-                .as_ref()
-                .and_then(|l| local_links.get(l))
-                .cloned()
-        }) {
-            r.entry.guid = guid;
-        }
+        // One entry per server item: an item already pulled keeps its row; a new one may adopt
+        // a local row of the same post (see `adoptable`), else it is keyed by its own item id,
+        // never by a link or title that other items can share.
+        r.entry.guid = match known {
+            Some(guid) => guid,
+            None => match adoptable(&r.entry, &local_by_link, &links_here, &claimed) {
+                Some(guid) => guid,
+                None => item_key(r.remote_id),
+            },
+        };
+        claimed.insert(r.entry.guid.clone());
         states.push((r.entry.guid.clone(), r.remote_id, r.read, r.starred));
         keyed.push(r.entry);
     }
-    let new = store_entries(tx, feed_id, &keyed, now, Seen::Update)?;
+    let new = store_entries(tx, feed_id, &keyed, now, Seen::Account)?;
     let mut set = tx.prepare_cached(
         "UPDATE entries AS e SET remote_id = ?3, \
          read = CASE WHEN EXISTS (SELECT 1 FROM sync_queue q WHERE q.entry_id = e.id \
@@ -454,4 +491,34 @@ fn store_remote_group(
         set.execute(params![feed_id, guid, remote_id, read, starred])?;
     }
     Ok(new)
+}
+
+/// The local row (not pulled from the account) that a new account item is the same post as:
+/// one with its link that no other item claimed, and its title too when several local rows or
+/// several items of the group share that link.
+fn adoptable(
+    entry: &NewEntry,
+    local_by_link: &HashMap<String, Vec<(String, String)>>,
+    links_here: &HashMap<String, usize>,
+    claimed: &HashSet<String>,
+) -> Option<String> {
+    let link = entry.link.as_ref()?;
+    let free: Vec<&(String, String)> = local_by_link
+        .get(link)?
+        .iter()
+        .filter(|(guid, _)| !claimed.contains(guid))
+        .collect();
+    if let Some((guid, _)) = free.iter().find(|(_, title)| *title == entry.title) {
+        return Some(guid.clone());
+    }
+    let shared = local_by_link[link].len() > 1 || links_here.get(link).copied().unwrap_or(0) > 1;
+    match free.as_slice() {
+        [(guid, _)] if !shared => Some(guid.clone()),
+        _ => None,
+    }
+}
+
+/// The key of an account item with no local row: its item id, in the API's long form.
+fn item_key(remote_id: i64) -> String {
+    format!("tag:google.com,2005:reader/item/{:016x}", remote_id as u64)
 }

@@ -297,3 +297,135 @@ fn a_post_backfilled_from_the_blog_and_pulled_from_the_account_is_one_entry() {
     assert_eq!(count(&s, local), 1);
     assert_eq!(flags(&s, 20), (false, true));
 }
+
+/// A journal's table of contents: items `a`, `b`, `c` share one link, `d` and `e` have none.
+fn toc_items() -> Vec<RemoteEntry> {
+    ["a", "b", "c", "d", "e"]
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let mut r = remote(100 + i as i64, name, false, false);
+            r.entry.link = (i < 3).then(|| "https://journal.example/toc".to_string());
+            r.entry.guid = r.entry.link.clone().unwrap_or_default();
+            r
+        })
+        .collect()
+}
+
+/// The journal's own items (own guids, one shared link) as its feed document has them.
+fn journal_posts(names: &[&str]) -> Vec<NewEntry> {
+    names
+        .iter()
+        .map(|name| {
+            let mut e = entry(name, &format!("{name} post"), Some("2024-05-01T00:00:00Z"));
+            e.guid = format!("urn:journal:{name}");
+            e.link = Some("https://journal.example/toc".into());
+            e
+        })
+        .collect()
+}
+
+fn remote_ids(store: &Store, feed: FeedId) -> Vec<i64> {
+    let mut stmt = store
+        .conn()
+        .prepare("SELECT remote_id FROM entries WHERE feed_id = ?1 ORDER BY remote_id")
+        .unwrap();
+    stmt.query_map([feed], |r| r.get::<_, Option<i64>>(0))
+        .unwrap()
+        .map(|r| r.unwrap().unwrap_or(-1))
+        .collect()
+}
+
+#[test]
+fn account_items_sharing_a_link_stay_one_entry_each_across_pages_and_pulls() {
+    let items = toc_items();
+    // Pulled one item per page, as a small page size would.
+    let mut s = Store::open_in_memory().unwrap();
+    let (_, ids) = s
+        .mirror_feeds(&[remote_feed("feed/1", "https://journal.example/feed", None)])
+        .unwrap();
+    let feed = ids["feed/1"];
+    let mut new = 0;
+    for item in items.clone() {
+        new += s
+            .store_remote_entries(vec![(feed, vec![item])], now())
+            .unwrap();
+    }
+    assert_eq!(new, 5);
+    assert_eq!(remote_ids(&s, feed), vec![100, 101, 102, 103, 104]);
+    // Pulled again in one page: nothing new, nothing merged.
+    let again = s.store_remote_entries(vec![(feed, items)], now()).unwrap();
+    assert_eq!(again, 0);
+    assert_eq!(remote_ids(&s, feed), vec![100, 101, 102, 103, 104]);
+
+    // The journal's own feed, backfilled: its items (own guids, the shared link) are the
+    // account's entries by link and title, not one entry taking all three.
+    let page = journal_posts(&["a", "b", "c"]);
+    let new = s
+        .ingest_page(
+            feed,
+            "https://journal.example/feed?page=2",
+            &doc(page),
+            now(),
+        )
+        .unwrap();
+    assert_eq!(new, 0);
+    assert_eq!(remote_ids(&s, feed), vec![100, 101, 102, 103, 104]);
+}
+
+#[test]
+fn a_local_feed_joining_the_account_lends_each_post_its_row_only_once() {
+    let mut s = Store::open_in_memory().unwrap();
+    let feed = s.add_feed("https://journal.example/feed", None).unwrap().0;
+    let own = journal_posts(&["a", "b"]);
+    update(&mut s, feed, &doc(own));
+    let b_row: EntryId = s
+        .conn()
+        .query_row(
+            "SELECT id FROM entries WHERE guid = 'urn:journal:b'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    s.set_starred(&[b_row], true).unwrap();
+    s.mirror_feeds(&[remote_feed("feed/1", "https://journal.example/feed", None)])
+        .unwrap();
+    // The account has a, b and c (all three with the shared link), c first.
+    let mut items = toc_items();
+    items.truncate(3);
+    items.reverse();
+    let new = s.store_remote_entries(vec![(feed, items)], now()).unwrap();
+    assert_eq!(new, 1, "only c is new");
+    assert_eq!(remote_ids(&s, feed), vec![100, 101, 102]);
+    assert_eq!(entry_id(&s, 101), b_row, "b's row became b, not c's");
+}
+
+#[test]
+fn a_feed_marked_read_after_an_unread_leaves_it_read_and_a_later_unread_wins() {
+    let two = || vec![remote(10, "a", false, false), remote(11, "b", false, false)];
+    let (mut s, feed) = account_with("https://a.example/feed", two());
+    s.set_sync_value(PULLED_USEC, "1796025001458774").unwrap();
+    let a = entry_id(&s, 10);
+    let whole = ListQuery {
+        feed: Some(feed),
+        ..Default::default()
+    };
+    // unread a, then the whole feed read: a is read, here and in what will be pushed.
+    s.set_read(&[a], true).unwrap();
+    s.unqueue(&s.queued_changes().unwrap()).unwrap();
+    s.set_read(&[a], false).unwrap();
+    s.mark_read(&whole).unwrap();
+    assert_eq!(s.queued_marks().unwrap().len(), 1);
+    let queued = s.queued_changes().unwrap();
+    assert!(
+        queued
+            .iter()
+            .all(|c| c.state != SyncedState::Read || c.value),
+        "the unread made before the mark would undo it: {queued:?}"
+    );
+    // unread a after the mark: that is the last word, pushed after the mark.
+    s.set_read(&[a], false).unwrap();
+    let queued = s.queued_changes().unwrap();
+    assert_eq!(queued.len(), 1);
+    assert!(!queued[0].value);
+}

@@ -11,10 +11,11 @@ use chrono::{DateTime, TimeZone, Utc};
 use serde::Serialize;
 
 use super::account::{account, AccountError};
-use super::greader::{Account, GReader, Item, SyncError, READ, READING_LIST, STARRED};
-use crate::library::Result;
+use super::greader::{Account, GReader, Item, SyncError, EDIT_BATCH, READ, READING_LIST, STARRED};
+use crate::library::{Error, Result};
 use crate::model::FeedId;
 use crate::organize::folder_name;
+use crate::scrub::scrub_line;
 use crate::store::{MirrorReport, QueuedChange, RemoteEntry, RemoteFeed, SyncedState, PULLED_USEC};
 use crate::Library;
 
@@ -83,6 +84,46 @@ pub enum SyncEvent {
 pub struct SyncOptions {
     /// The first sync takes only entries the server fetched since then.
     pub since: Option<DateTime<Utc>>,
+    /// Apply the account's list even when it drops feeds [`held_removals`] would keep.
+    pub accept_removals: bool,
+}
+
+/// Which account feeds the account's list may drop here without a word.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Removals<'a> {
+    /// Those that look like a user's own unsubscribing (see [`held_removals`]).
+    Checked,
+    /// Those, and the feed this command itself unsubscribed.
+    Expected(&'a str),
+    /// Any (`sync --accept-removals`).
+    All,
+}
+
+/// The account feeds a list drops, when dropping them looks like a broken or half-answering
+/// server rather than the user unsubscribing: every feed (an empty list), more than half of
+/// them and at least 2, or any feed holding starred entries. Returns them as (title, starred
+/// entries), or nothing when the list may be applied.
+pub(crate) fn held_removals(
+    here: &[(String, String, i64)],
+    listed: &HashSet<&str>,
+    accept: Removals<'_>,
+) -> Vec<(String, i64)> {
+    let dropped: Vec<&(String, String, i64)> = here
+        .iter()
+        .filter(|(stream, _, _)| !listed.contains(stream.as_str()))
+        .filter(|(stream, _, _)| !matches!(accept, Removals::Expected(s) if s == stream))
+        .collect();
+    let suspicious = !dropped.is_empty()
+        && (dropped.len() == here.len()
+            || (dropped.len() >= 2 && dropped.len() * 2 > here.len())
+            || dropped.iter().any(|(_, _, starred)| *starred > 0));
+    if !suspicious || matches!(accept, Removals::All) {
+        return Vec::new();
+    }
+    dropped
+        .into_iter()
+        .map(|(_, title, starred)| (title.clone(), *starred))
+        .collect()
 }
 
 /// `paperboy sync status`.
@@ -173,7 +214,12 @@ impl Library {
         });
 
         // 2. Subscriptions and folders: the account's list is the truth for its feeds.
-        let (mirror, streams) = self.mirror(&rt, &client)?;
+        let accept = if opts.accept_removals {
+            Removals::All
+        } else {
+            Removals::Checked
+        };
+        let (mirror, streams) = self.mirror(&rt, &client, accept)?;
         report.feeds = mirror;
         on_event(&SyncEvent::Feeds {
             feeds: streams.len(),
@@ -250,7 +296,9 @@ impl Library {
     }
 
     /// Pushes whole feeds marked read, then each queued state change in batches; each push
-    /// leaves the queue only once the server said OK.
+    /// leaves the queue only once the server said OK. Marks go first: a per-entry change still
+    /// queued is the user's last word on its entry (queueing a mark turns the earlier ones of
+    /// its feed into "read"), so it must land after the mark.
     fn push(
         &mut self,
         rt: &tokio::runtime::Runtime,
@@ -276,21 +324,43 @@ impl Library {
                 SyncedState::Read => READ,
                 SyncedState::Starred => STARRED,
             };
-            let ids: Vec<i64> = group.iter().map(|c| c.remote_id).collect();
-            rt.block_on(client.edit_tag(&ids, tag, key.1))?;
-            let r = self.store.unqueue(group);
-            r.map_err(|e| self.store_err(e))?;
+            // A batch at a time: a failure later on leaves only what the server did not take.
+            for batch in group.chunks(EDIT_BATCH) {
+                let ids: Vec<i64> = batch.iter().map(|c| c.remote_id).collect();
+                rt.block_on(client.edit_tag(&ids, tag, key.1))?;
+                let r = self.store.unqueue(batch);
+                r.map_err(|e| self.store_err(e))?;
+            }
         }
         Ok((changes.len(), marks.len()))
     }
 
-    /// Mirrors the account's subscriptions; returns each stream id's feed.
+    /// Mirrors the account's subscriptions; returns each stream id's feed. A list that drops
+    /// feeds as a broken server would ([`held_removals`]) changes nothing and is an error
+    /// saying what to do.
     pub(crate) fn mirror(
         &mut self,
         rt: &tokio::runtime::Runtime,
         client: &GReader,
+        accept: Removals<'_>,
     ) -> Result<(MirrorReport, HashMap<String, FeedId>)> {
         let subs = rt.block_on(client.subscriptions())?;
+        let here = self.store.account_feeds().map_err(|e| self.store_err(e))?;
+        let listed: HashSet<&str> = subs.iter().map(|s| s.id.as_str()).collect();
+        let held = held_removals(&here, &listed, accept);
+        if !held.is_empty() {
+            return Err(Error::RemovalsHeld {
+                dropped: held.len(),
+                feeds: here.len(),
+                starred: held.iter().map(|(_, n)| n).sum(),
+                titles: held
+                    .iter()
+                    .take(3)
+                    .map(|(t, _)| format!("\"{}\"", scrub_line(t)))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            });
+        }
         let remote: Vec<RemoteFeed> = subs
             .into_iter()
             .map(|s| RemoteFeed {
@@ -401,7 +471,7 @@ impl Library {
     }
 }
 
-/// An account item as a cache entry: cleaned like a parsed feed's entry, keyed by its link.
+/// An account item as a cache entry, cleaned like a parsed feed's entry (the store keys it).
 fn remote_entry(item: &Item) -> RemoteEntry {
     let entry = crate::parse::clean_entry(crate::parse::EntryFields {
         title: Some(item.title.clone()),

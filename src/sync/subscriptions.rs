@@ -1,6 +1,7 @@
 //! Subscribing, unsubscribing, moving and renaming an account's feeds: on the server first, and
 //! then, from the server's own list, in the cache. An error from the server changes nothing here.
 
+use super::engine::Removals;
 use super::greader::GReader;
 use crate::library::{AddReport, Error, Result};
 use crate::model::FeedId;
@@ -25,7 +26,7 @@ impl Library {
         let checked = crate::fetch::check_url(url)?;
         let (rt, client) = self.connect()?;
         let stream = rt.block_on(client.quickadd(checked.as_str()))?;
-        let (_, streams) = self.mirror(&rt, &client)?;
+        let (_, streams) = self.mirror(&rt, &client, Removals::Checked)?;
         let feed_id = *streams.get(&stream).ok_or_else(|| {
             Error::Sync(super::SyncError::Server {
                 endpoint: "subscription/list".to_string(),
@@ -49,7 +50,10 @@ impl Library {
 
     /// Unsubscribes the account from a feed; the mirror then removes it here.
     pub(crate) fn remove_on_account(&mut self, stream: &str) -> Result<()> {
-        self.on_account(|rt, client| rt.block_on(client.unsubscribe(stream)))
+        let (rt, client) = self.connect()?;
+        rt.block_on(client.unsubscribe(stream))?;
+        self.mirror(&rt, &client, Removals::Expected(stream))?;
+        Ok(())
     }
 
     /// Moves an account feed to a folder (label), or out of `old` with `None`.
@@ -81,7 +85,7 @@ impl Library {
     ) -> Result<()> {
         let (rt, client) = self.connect()?;
         change(&rt, &client)?;
-        self.mirror(&rt, &client)?;
+        self.mirror(&rt, &client, Removals::Checked)?;
         Ok(())
     }
 }

@@ -150,7 +150,7 @@ pub fn run(lib: Library, opts: RunOptions) -> Result<(), TuiError> {
         tx,
         browser,
         quit: false,
-        push_due: None,
+        push: Debounce::new(PUSH_DELAY),
     };
 
     let mut queue = vec![Action::CacheChanged];
@@ -206,8 +206,7 @@ fn event_loop(
                 dirty = true;
             }
         }
-        if exec.push_due.is_some_and(|due| Instant::now() >= due) {
-            exec.push_due = None;
+        if exec.push.take_due(Instant::now()) {
             exec.spawn_push();
         }
         // A short poll keeps worker progress live without a second input thread.
@@ -258,11 +257,38 @@ struct Executor {
     quit: bool,
     /// When the read/star changes queued for the sync account are pushed: a moment after the
     /// last change, so that reading through a month makes one push, not one per entry.
-    push_due: Option<Instant>,
+    push: Debounce,
 }
 
 /// How long after the last read/star change the reader pushes changes to the sync account.
 const PUSH_DELAY: Duration = Duration::from_secs(5);
+
+/// Fires once, `delay` after the last of a run of touches; the clock is the caller's.
+#[derive(Debug)]
+struct Debounce {
+    delay: Duration,
+    due: Option<Instant>,
+}
+
+impl Debounce {
+    fn new(delay: Duration) -> Debounce {
+        Debounce { delay, due: None }
+    }
+
+    /// Another change at `now`: the wait starts again.
+    fn touch(&mut self, now: Instant) {
+        self.due = Some(now + self.delay);
+    }
+
+    /// Whether the wait is over at `now`; true once per run of touches.
+    fn take_due(&mut self, now: Instant) -> bool {
+        let due = self.due.is_some_and(|due| now >= due);
+        if due {
+            self.due = None;
+        }
+        due
+    }
+}
 
 impl Executor {
     /// Applies `action` and every action its effects lead to.
@@ -604,7 +630,7 @@ impl Executor {
 
     fn schedule_push(&mut self) {
         if self.lib.sync_configured() {
-            self.push_due = Some(Instant::now() + PUSH_DELAY);
+            self.push.touch(Instant::now());
         }
     }
 
@@ -781,4 +807,29 @@ fn import(lib: &mut Library, bytes: &[u8], what: &str) -> Result<Vec<Action>, cr
         Action::CacheChanged,
         Action::AutoRefresh,
     ])
+}
+
+#[cfg(test)]
+mod push_debounce_tests {
+    use super::*;
+
+    #[test]
+    fn the_push_fires_once_five_seconds_after_the_last_change_and_not_before() {
+        let t0 = Instant::now();
+        let at = |ms: u64| t0 + Duration::from_millis(ms);
+        let mut push = Debounce::new(PUSH_DELAY);
+        assert!(
+            !push.take_due(at(60_000)),
+            "nothing changed, nothing to push"
+        );
+        push.touch(at(0));
+        assert!(!push.take_due(at(3_000)));
+        // A second change restarts the wait: 5 s after it, not after the first.
+        push.touch(at(3_000));
+        assert!(!push.take_due(at(5_000)));
+        assert!(!push.take_due(at(7_999)));
+        assert!(push.take_due(at(8_000)));
+        assert!(!push.take_due(at(8_050)), "once");
+        assert!(!push.take_due(at(60_000)));
+    }
 }

@@ -2732,7 +2732,7 @@ fn demo_executor() -> (
         tx,
         browser: Vec::new(),
         quit: false,
-        push_due: None,
+        push: super::Debounce::new(super::PUSH_DELAY),
     };
     (dir, exec, rx)
 }

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod freshrss;
+pub mod greader_model;
 pub mod pty;
 
 use std::collections::HashMap;
@@ -299,6 +300,19 @@ impl Cli {
         serde_json::from_str(&self.ok(&a)).unwrap()
     }
 
+    /// The feeds' titles (`feeds --json`), sorted.
+    pub fn feed_titles(&self) -> Vec<String> {
+        let mut titles: Vec<String> = self
+            .json(&["feeds"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["title"].as_str().unwrap().to_string())
+            .collect();
+        titles.sort();
+        titles
+    }
+
     pub fn db(&self) -> PathBuf {
         self.dir.path().join("paperboy.db")
     }
@@ -320,4 +334,41 @@ pub fn line_recording_browser(dir: &Path) -> (PathBuf, PathBuf) {
     .unwrap();
     std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
     (script, log)
+}
+
+/// Exit 1 and exactly one line on stderr; returns that line.
+pub fn one_line_error(out: &Output) -> String {
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+    err
+}
+
+/// Runs `cmd` (armed with one of the store's pause hooks, which creates `paused`) until it
+/// pauses, then SIGKILLs it and checks that it died of that.
+pub fn kill_when_paused(mut cmd: Command, paused: &Path) {
+    let mut child = cmd
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while !paused.exists() {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the command ended before the pause"
+        );
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the command never paused"
+        );
+        thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(
+        child.wait().unwrap().signal(),
+        Some(9),
+        "killed, not finished"
+    );
 }
