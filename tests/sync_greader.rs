@@ -543,6 +543,41 @@ async fn a_continuation_that_repeats_forever_is_a_runaway() {
 }
 
 #[tokio::test]
+async fn a_page_longer_than_asked_for_is_refused_while_it_is_read() {
+    // Tiny entries, well inside the body cap: what a memory bomb would send.
+    let refs: Vec<String> = (1..=50_001).map(|i| format!(r#"{{"id":"{i}"}}"#)).collect();
+    let ids = format!(r#"{{"itemRefs":[{}]}}"#, refs.join(","));
+    let items: Vec<String> = (1..=1_001)
+        .map(|i| format!(r#"{{"id":"tag:google.com,2005:reader/item/{i:016x}"}}"#))
+        .collect();
+    let contents = format!(r#"{{"items":[{}]}}"#, items.join(","));
+    let server = mock(move |req: &Request| {
+        if req.path.contains("/items/ids") {
+            Reply::ok("application/json", ids.clone())
+        } else {
+            Reply::ok("application/json", contents.clone())
+        }
+    });
+    let g = mock_login(&server, &cfg(5)).await;
+    let err = g.item_ids(READING_LIST, None).await.unwrap_err();
+    assert!(matches!(err, SyncError::Malformed { .. }), "{err}");
+    assert!(
+        err.to_string().contains("more than 50000 ids in one page"),
+        "{err}"
+    );
+    let err = g
+        .contents(READING_LIST, None, None, 5_000)
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("more than 1000 items in one page"),
+        "{err}"
+    );
+    let asked = &hits(&server, "stream/contents")[0];
+    assert!(asked.path.contains("n=1000"), "n is capped: {}", asked.path);
+}
+
+#[tokio::test]
 async fn an_oversized_body_is_refused_with_the_limit_named() {
     let big = format!(
         r#"{{"subscriptions":[],"pad":"{}"}}"#,

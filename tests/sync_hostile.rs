@@ -375,8 +375,19 @@ fn a_password_command_still_running_when_the_reader_quits_is_killed() {
          [ui]\nrefresh_on_start = true\n",
         pid_file.display()
     ));
-    let mut cmd = cli.command();
-    cmd.env("TERM", "xterm-256color");
+    // Under a shell that stays, as in a terminal: the reader is not the session leader, whose
+    // exit would hang the command up anyway.
+    let reader = cli.command();
+    let mut cmd = std::process::Command::new("sh");
+    cmd.args(["-c", "\"$0\"; echo reader-exited; read x"])
+        .arg(reader.get_program())
+        .env("TERM", "xterm-256color");
+    for (k, v) in reader.get_envs() {
+        match v {
+            Some(v) => cmd.env(k, v),
+            None => cmd.env_remove(k),
+        };
+    }
     let mut pty = Pty::spawn(cmd, 100, 30);
     pty.wait_until("the start-up sync running its password command", |_| {
         std::fs::read_to_string(&pid_file).is_ok_and(|s| s.ends_with('\n'))
@@ -388,8 +399,10 @@ fn a_password_command_still_running_when_the_reader_quits_is_killed() {
         .unwrap();
     assert!(running(pid));
     pty.send("q");
-    pty.wait_exit();
+    pty.wait_for("reader-exited");
     assert!(!running(pid), "the password command outlived the reader");
+    pty.send("\r");
+    pty.wait_exit();
 }
 
 #[test]
