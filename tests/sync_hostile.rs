@@ -542,8 +542,8 @@ fn a_plain_http_url_off_this_machine_warns_on_stderr_and_in_the_reader() {
     assert_eq!(
         String::from_utf8_lossy(&out.stderr),
         format!(
-            "{warning}\npaperboy: sync: [sync] url {url} is not usable: a name under .invalid \
-             never exists (RFC 6761)\n"
+            "{warning}\npaperboy: sync: [sync] url {url} is not usable: DNS: cannot \
+             resolve host paperboy-test.invalid (.invalid names never resolve)\n"
         )
     );
 

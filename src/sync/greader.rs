@@ -1024,13 +1024,8 @@ fn api_base(url: &str) -> Result<String, SyncError> {
     if parsed.host_str().is_none_or(str::is_empty) {
         return Err(bad("no host"));
     }
-    // RFC 6761: a name under .invalid never exists, and is not asked of any resolver.
-    if let Some(url::Host::Domain(d)) = parsed.host() {
-        let d = d.trim_end_matches('.').to_ascii_lowercase();
-        if d == "invalid" || d.ends_with(".invalid") {
-            return Err(bad("a name under .invalid never exists (RFC 6761)"));
-        }
-    }
+    // Refused here, so that no resolver is asked.
+    fetch::never_resolves(&parsed).map_err(|e| bad(&e.to_string()))?;
     if parsed.query().is_some() || parsed.fragment().is_some() {
         return Err(bad("the API base takes no query or fragment"));
     }
