@@ -45,7 +45,7 @@ pub const EDIT_BATCH: usize = 250;
 pub const IDS_PAGE: usize = wire::MAX_PAGE_IDS;
 /// Ids one listing (a stream's ids, or a pull's items) may hold: far more than any account
 /// keeps, and few enough that a server paging forever is stopped with bounded memory (a million
-/// ids take about 30 MB here).
+/// ids, with the set that finds repeats, take about 45 MB).
 pub const MAX_LISTED: usize = 1_000_000;
 /// Pages of one listing before the client gives up on a server that never stops.
 pub const MAX_PAGES: usize = 2_000;
