@@ -204,7 +204,7 @@ pub fn check_url(url: &str) -> Result<Url, FetchError> {
 /// Installs rustls' ring provider as the process default; reqwest builds its TLS config from it.
 /// RFC 6761: `.invalid` names never resolve, and resolvers should say so at once rather than
 /// ask a DNS server (the demo archive's hosts are `.invalid`).
-fn never_resolves(url: &Url) -> Result<(), FetchError> {
+pub(crate) fn never_resolves(url: &Url) -> Result<(), FetchError> {
     let host = url
         .host_str()
         .unwrap_or("")

@@ -58,11 +58,14 @@ fn main() -> ExitCode {
     if args.command.is_some() {
         die_quietly_on_closed_pipe();
     }
-    match cli::run(args) {
+    let code = match cli::run(args) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("paperboy: {}", paperboy::scrub::scrub_line(&one_line(&e)));
             ExitCode::FAILURE
         }
-    }
+    };
+    // The reader runs a password command on a worker thread that quitting does not wait for.
+    paperboy::sync::account::stop_password_commands();
+    code
 }

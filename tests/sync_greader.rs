@@ -543,6 +543,41 @@ async fn a_continuation_that_repeats_forever_is_a_runaway() {
 }
 
 #[tokio::test]
+async fn a_page_longer_than_asked_for_is_refused_while_it_is_read() {
+    // Tiny entries, well inside the body cap: what a memory bomb would send.
+    let refs: Vec<String> = (1..=50_001).map(|i| format!(r#"{{"id":"{i}"}}"#)).collect();
+    let ids = format!(r#"{{"itemRefs":[{}]}}"#, refs.join(","));
+    let items: Vec<String> = (1..=1_001)
+        .map(|i| format!(r#"{{"id":"tag:google.com,2005:reader/item/{i:016x}"}}"#))
+        .collect();
+    let contents = format!(r#"{{"items":[{}]}}"#, items.join(","));
+    let server = mock(move |req: &Request| {
+        if req.path.contains("/items/ids") {
+            Reply::ok("application/json", ids.clone())
+        } else {
+            Reply::ok("application/json", contents.clone())
+        }
+    });
+    let g = mock_login(&server, &cfg(5)).await;
+    let err = g.item_ids(READING_LIST, None).await.unwrap_err();
+    assert!(matches!(err, SyncError::Malformed { .. }), "{err}");
+    assert!(
+        err.to_string().contains("more than 50000 ids in one page"),
+        "{err}"
+    );
+    let err = g
+        .contents(READING_LIST, None, None, 5_000)
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("more than 1000 items in one page"),
+        "{err}"
+    );
+    let asked = &hits(&server, "stream/contents")[0];
+    assert!(asked.path.contains("n=1000"), "n is capped: {}", asked.path);
+}
+
+#[tokio::test]
 async fn an_oversized_body_is_refused_with_the_limit_named() {
     let big = format!(
         r#"{{"subscriptions":[],"pad":"{}"}}"#,
@@ -629,20 +664,107 @@ async fn an_answer_other_than_ok_is_a_server_error() {
     );
 }
 
+/// A server on another port that would hand out its own token: it must never be asked.
+fn elsewhere() -> Server {
+    Server::start(|_req: &Request| Reply::ok("text/plain", "SID=x\nLSID=x\nAuth=evil\n"))
+}
+
+fn assert_other_origin(err: &SyncError, from: &str, to: &str) {
+    match err {
+        SyncError::OtherOrigin { from: f, to: t, .. } => {
+            assert_eq!((f.as_str(), t.as_str()), (from, to), "{err}");
+        }
+        other => panic!("not an other-origin error: {other}"),
+    }
+    let shown = err.to_string();
+    assert!(shown.contains(from) && shown.contains(to), "{shown}");
+}
+
 #[tokio::test]
-async fn a_redirect_to_another_host_does_not_carry_the_token() {
-    let elsewhere = Server::start(|_req: &Request| Reply::status(401));
-    let target = elsewhere.url("/api/greader.php/reader/api/0/user-info");
-    let server = mock(move |_req: &Request| Reply::redirect(307, &target));
-    let g = mock_login(&server, &cfg(5)).await;
+async fn a_login_redirected_to_another_origin_sends_the_password_nowhere_else() {
+    let other = elsewhere();
+    // The issue's case: `localhost` and another port; then another port on the same address,
+    // and the same port over https.
+    for host in ["localhost", "127.0.0.1"] {
+        let target = format!("http://{host}:{}{BASE}/accounts/ClientLogin", other.port);
+        for status in [307, 308, 302] {
+            let target = target.clone();
+            let server = Server::start(move |_req: &Request| Reply::redirect(status, &target));
+            let account = paperboy::sync::greader::Account {
+                url: server.url(BASE),
+                username: "alice".into(),
+                password: "s3cret-pw".into(),
+            };
+            let err = GReader::login(&account, &cfg(5), UA).await.unwrap_err();
+            let from = format!("http://127.0.0.1:{}", server.port);
+            assert_other_origin(&err, &from, &format!("http://{host}:{}", other.port));
+            assert!(!err.to_string().contains("s3cret-pw"), "{err}");
+            assert_eq!(server.requests.lock().unwrap().len(), 1, "{status}");
+        }
+    }
+    assert!(
+        other.requests.lock().unwrap().is_empty(),
+        "nothing reaches the other origin: {:?}",
+        other.requests.lock().unwrap()
+    );
+}
+
+#[tokio::test]
+async fn an_api_call_redirected_to_another_origin_is_refused_before_anything_goes_there() {
+    let other = elsewhere();
+    let port = std::sync::Arc::new(std::sync::atomic::AtomicU16::new(0));
+    let own = port.clone();
+    let other_port = other.port;
+    let server = mock(move |req: &Request| {
+        let own = own.load(std::sync::atomic::Ordering::SeqCst);
+        let to = if req.path.contains("/user-info") {
+            format!("http://localhost:{other_port}{}", req.path)
+        } else if req.path.contains("/subscription/list") {
+            // Same host and port, another scheme: another origin too.
+            format!("https://127.0.0.1:{own}{}", req.path)
+        } else {
+            format!("http://127.0.0.1:{other_port}{}", req.path)
+        };
+        Reply::redirect(307, &to)
+    });
+    port.store(server.port, std::sync::atomic::Ordering::SeqCst);
+    let from = format!("http://127.0.0.1:{}", server.port);
+    let mut g = mock_login(&server, &cfg(5)).await;
+
     let err = g.user_name().await.unwrap_err();
-    assert!(matches!(err, SyncError::Unauthorized { .. }), "{err}");
-    let seen = elsewhere.requests.lock().unwrap().clone();
-    assert_eq!(seen.len(), 1);
+    assert_other_origin(&err, &from, &format!("http://localhost:{other_port}"));
+    assert!(err.to_string().contains("user-info"), "{err}");
+    let err = g.subscriptions().await.unwrap_err();
+    assert_other_origin(&err, &from, &from.replace("http:", "https:"));
+    // A POST that carries the edit token in its body.
+    let err = g.edit_tag(&[1], READ, true).await.unwrap_err();
+    assert_other_origin(&err, &from, &format!("http://127.0.0.1:{other_port}"));
+    let err = g.mark_all_as_read("feed/1", 1).await.unwrap_err();
+    assert_other_origin(&err, &from, &format!("http://127.0.0.1:{other_port}"));
+    assert_eq!(hits(&server, "/edit-tag").len(), 1, "not retried");
+    assert!(
+        other.requests.lock().unwrap().is_empty(),
+        "nothing reaches the other origin: {:?}",
+        other.requests.lock().unwrap()
+    );
+}
+
+#[tokio::test]
+async fn a_redirect_within_the_origin_is_still_followed() {
+    let server = mock(|req: &Request| {
+        if req.path.starts_with("/moved/") {
+            Reply::ok("application/json", r#"{"userId":"1","userName":"alice"}"#)
+        } else {
+            Reply::redirect(307, &format!("/moved{}", req.path))
+        }
+    });
+    let g = mock_login(&server, &cfg(5)).await;
+    assert_eq!(g.user_name().await.unwrap(), "alice");
+    let moved = hits(&server, "/moved/");
+    assert_eq!(moved.len(), 1);
     assert_eq!(
-        seen[0].header("authorization"),
-        None,
-        "the token stays with its host"
+        moved[0].header("authorization"),
+        Some("GoogleLogin auth=tok")
     );
 }
 

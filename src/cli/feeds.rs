@@ -200,7 +200,10 @@ pub(super) fn refresh(
             Ok(r) if !json => super::sync::print_report(&r),
             Ok(_) => {}
             Err(e) => {
-                eprintln!("paperboy: sync failed: {}", scrub_line(&format!("{e:#}")));
+                eprintln!(
+                    "paperboy: sync failed: {}",
+                    scrub_line(&crate::one_line(&e))
+                );
                 sync_failed = true;
             }
         }

@@ -1,7 +1,11 @@
 //! The account of `[sync]`: where the server is, who the user is and, read only when a sync
 //! runs, the password (from a command, an environment variable, or a private config file).
 
+use std::io::Read;
 use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{mpsc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use crate::config::SyncConfig;
 use crate::scrub::scrub_line;
@@ -25,6 +29,12 @@ pub enum AccountError {
     Readable { config: String },
     #[error("password_command `{command}` failed: {reason}")]
     Command { command: String, reason: String },
+    #[error(
+        "password_command `{command}` gave no password within {limit:?} and was stopped: run it \
+         by hand to see what it waits for (a locked keyring, a passphrase prompt), or use \
+         password_env"
+    )]
+    CommandTimeout { command: String, limit: Duration },
     #[error("the environment variable {0} (password_env) is not set or empty")]
     Env(String),
 }
@@ -43,8 +53,9 @@ pub fn account(sync: Option<&SyncConfig>, config_file: &Path) -> Result<Account,
     if url.is_empty() {
         return Err(AccountError::Missing("url", config));
     }
-    if !(url.starts_with("https://") || url.starts_with("http://")) || url::Url::parse(url).is_err()
-    {
+    // The parser lowers the scheme: `HTTP://` is http, as RFC 3986 has it.
+    let http = url::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
+    if !http {
         return Err(AccountError::BadUrl {
             url: scrub_line(url),
         });
@@ -64,7 +75,7 @@ pub fn account(sync: Option<&SyncConfig>, config_file: &Path) -> Result<Account,
         return Err(AccountError::TwoPasswords(set.join(" and ")));
     }
     let password = if let Some(argv) = &s.password_command {
-        from_command(argv)?
+        from_command(argv, PASSWORD_COMMAND_LIMIT)?
     } else if let Some(var) = &s.password_env {
         std::env::var(var)
             .ok()
@@ -88,8 +99,27 @@ pub fn account(sync: Option<&SyncConfig>, config_file: &Path) -> Result<Account,
     })
 }
 
-/// Runs the command without a shell; its first line of output is the password.
-fn from_command(argv: &[String]) -> Result<String, AccountError> {
+/// How long password_command may take: time to unlock a keyring or type a passphrase.
+pub const PASSWORD_COMMAND_LIMIT: Duration = Duration::from_secs(30);
+/// The most of a password command's output read (its first line is all that is used).
+const MAX_COMMAND_OUTPUT: u64 = 64 * 1024;
+
+/// The password commands running now. [`stop_password_commands`] kills them, so that none
+/// outlives paperboy (the reader runs them on a worker thread that quitting does not wait for).
+static RUNNING: Mutex<Vec<Child>> = Mutex::new(Vec::new());
+
+/// Kills every password command still running; called when paperboy quits.
+pub fn stop_password_commands() {
+    let mut running = RUNNING.lock().unwrap_or_else(PoisonError::into_inner);
+    for mut child in running.drain(..) {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+}
+
+/// Runs the command without a shell, for at most `limit`; its first line of output is the
+/// password.
+fn from_command(argv: &[String], limit: Duration) -> Result<String, AccountError> {
     let command = argv
         .iter()
         .map(|a| scrub_line(a))
@@ -99,26 +129,84 @@ fn from_command(argv: &[String]) -> Result<String, AccountError> {
         command: command.clone(),
         reason,
     };
+    let timeout = || AccountError::CommandTimeout {
+        command: command.clone(),
+        limit,
+    };
     let (program, args) = argv
         .split_first()
         .ok_or_else(|| fail("the command is empty".to_string()))?;
-    let out = std::process::Command::new(program)
+    let deadline = Instant::now() + limit;
+    let mut child = Command::new(program)
         .args(args)
-        .stdin(std::process::Stdio::inherit())
-        .stderr(std::process::Stdio::piped())
-        .output()
+        .stdin(Stdio::inherit())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .map_err(|e| fail(e.to_string()))?;
-    if !out.status.success() {
-        let said = String::from_utf8_lossy(&out.stderr);
+    // Read on their own threads: a command that fills a pipe must not stall the wait, and one
+    // whose own child keeps a pipe open must not stall paperboy.
+    let stdout = read_pipe(child.stdout.take());
+    let stderr = read_pipe(child.stderr.take());
+    let id = child.id();
+    RUNNING
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .push(child);
+    let status = loop {
+        let mut running = RUNNING.lock().unwrap_or_else(PoisonError::into_inner);
+        let Some(i) = running.iter().position(|c| c.id() == id) else {
+            return Err(fail("it was stopped: paperboy is quitting".to_string()));
+        };
+        match running[i].try_wait() {
+            Ok(None) if Instant::now() < deadline => {}
+            waited => {
+                let mut child = running.swap_remove(i);
+                drop(running);
+                if let Ok(Some(status)) = waited {
+                    break status;
+                }
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(match waited {
+                    Err(e) => fail(e.to_string()),
+                    _ => timeout(),
+                });
+            }
+        }
+        drop(running);
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let wait = deadline
+        .saturating_duration_since(Instant::now())
+        .max(Duration::from_millis(100));
+    if !status.success() {
+        let said = stderr.recv_timeout(wait).unwrap_or_default();
+        let said = String::from_utf8_lossy(&said);
         let first = said.lines().next().map(scrub_line).unwrap_or_default();
-        return Err(fail(format!("{} {first}", out.status).trim().to_string()));
+        return Err(fail(format!("{status} {first}").trim().to_string()));
     }
-    let text = String::from_utf8(out.stdout).map_err(|_| fail("its output is not UTF-8".into()))?;
+    let out = stdout.recv_timeout(wait).map_err(|_| timeout())?;
+    let text = String::from_utf8(out).map_err(|_| fail("its output is not UTF-8".into()))?;
     let line = text.lines().next().unwrap_or("").to_string();
     if line.is_empty() {
         return Err(fail("it printed no password".to_string()));
     }
     Ok(line)
+}
+
+/// What a pipe gives until it closes, [`MAX_COMMAND_OUTPUT`] bytes at most, read on a thread
+/// of its own.
+fn read_pipe(pipe: Option<impl Read + Send + 'static>) -> mpsc::Receiver<Vec<u8>> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut out = Vec::new();
+        if let Some(pipe) = pipe {
+            let _ = pipe.take(MAX_COMMAND_OUTPUT).read_to_end(&mut out);
+        }
+        let _ = tx.send(out);
+    });
+    rx
 }
 
 #[cfg(unix)]
@@ -186,6 +274,46 @@ mod tests {
         // `$(...)` is one argument, never run.
         let s = sync("password_command = [\"echo\", \"$(id)\"]\n");
         assert_eq!(account(Some(&s), f.path()).unwrap().password, "$(id)");
+    }
+
+    /// The pids of this process's children named `name` (from /proc).
+    fn children_named(name: &str) -> Vec<u32> {
+        let me = std::process::id().to_string();
+        let Ok(dir) = std::fs::read_dir("/proc") else {
+            return Vec::new();
+        };
+        dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+            .filter(|pid| {
+                let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+                // `pid (comm) state ppid …`
+                let Some((comm, rest)) = stat.split_once(") ") else {
+                    return false;
+                };
+                comm.ends_with(&format!("({name}"))
+                    && rest.split_whitespace().nth(1) == Some(me.as_str())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_password_command_that_hangs_is_stopped_at_the_limit() {
+        let argv = ["sleep".to_string(), "100".to_string()];
+        let start = Instant::now();
+        let err = from_command(&argv, Duration::from_millis(300)).unwrap_err();
+        let took = start.elapsed();
+        assert!(matches!(err, AccountError::CommandTimeout { .. }), "{err}");
+        assert!(took < Duration::from_secs(5), "took {took:?}");
+        let shown = err.to_string();
+        assert!(
+            shown.contains("`sleep 100`") && shown.contains("300ms") && shown.contains("by hand"),
+            "{shown}"
+        );
+        assert!(
+            children_named("sleep").is_empty(),
+            "the command is killed and reaped: {:?}",
+            children_named("sleep")
+        );
+        assert_eq!(PASSWORD_COMMAND_LIMIT, Duration::from_secs(30));
     }
 
     #[test]

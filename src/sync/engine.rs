@@ -11,7 +11,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use serde::Serialize;
 
 use super::account::{account, AccountError};
-use super::greader::{Account, GReader, Item, SyncError, EDIT_BATCH, READ, READING_LIST, STARRED};
+use super::greader::{Account, GReader, Item, Pager, EDIT_BATCH, READ, READING_LIST, STARRED};
 use crate::library::{Error, Result};
 use crate::model::FeedId;
 use crate::organize::folder_name;
@@ -35,8 +35,6 @@ fn page_size() -> usize {
     PAGE
 }
 
-/// Pages of one pull at most: a server whose continuation never ends is stopped.
-const MAX_PAGES: usize = 10_000;
 /// The pull asks again for entries crawled this long before the last one it saw, so that an
 /// entry the server stored late (its clock, a slow fetch) is not skipped.
 const MARGIN_SECS: i64 = 600;
@@ -388,33 +386,23 @@ impl Library {
         on_event: &mut dyn FnMut(&SyncEvent),
     ) -> Result<(usize, usize, Option<i64>)> {
         let mut continuation: Option<String> = None;
-        let mut seen = HashSet::new();
+        let mut pager = Pager::new(format!("stream/contents/{stream}"));
         let (mut pulled, mut new, mut newest) = (0, 0, None::<i64>);
-        for _ in 0..MAX_PAGES {
+        loop {
             let page =
                 rt.block_on(client.contents(stream, since, continuation.as_deref(), page_size()))?;
+            // Checked before the page is stored: a server that pages forever stops here.
+            let paged = pager.page(page.items.iter().map(|i| i.id), page.continuation)?;
             pulled += page.items.len();
             let (n, t) = self.store_items(&page.items, streams)?;
             new += n;
             newest = newest.max(t);
             on_event(&SyncEvent::Page { pulled });
-            match page.continuation {
-                Some(c) if !page.items.is_empty() => {
-                    if !seen.insert(c.clone()) {
-                        return Err(SyncError::Runaway {
-                            endpoint: format!("stream/contents/{stream}"),
-                        }
-                        .into());
-                    }
-                    continuation = Some(c);
-                }
-                _ => return Ok((pulled, new, newest)),
+            match paged.next {
+                Some(c) => continuation = Some(c),
+                None => return Ok((pulled, new, newest)),
             }
         }
-        Err(SyncError::Runaway {
-            endpoint: format!("stream/contents/{stream}"),
-        }
-        .into())
     }
 }
 

@@ -24,6 +24,7 @@ use super::wire;
 use crate::config::FetchConfig;
 use crate::fetch::{self, FetchError};
 use crate::scrub::scrub_line;
+use crate::text::count;
 
 /// Every item, read or not.
 pub const READING_LIST: &str = "user/-/state/com.google/reading-list";
@@ -41,9 +42,15 @@ pub const MAX_RETRY_WAIT_SECS: u64 = 30;
 pub const EDIT_BATCH: usize = 250;
 /// Ids asked for per stream/items/ids page: a whole unread set in one request for most
 /// accounts (50,000 ids are about 1.5 MB of JSON).
-pub const IDS_PAGE: usize = 50_000;
-/// Pages of stream/items/ids before the client gives up on a server that never stops.
-pub const MAX_ID_PAGES: usize = 500;
+pub const IDS_PAGE: usize = wire::MAX_PAGE_IDS;
+/// Ids one listing (a stream's ids, or a pull's items) may hold: far more than any account
+/// keeps, and few enough that a server paging forever is stopped with bounded memory (a million
+/// ids, with the set that finds repeats, take about 45 MB).
+pub const MAX_LISTED: usize = 1_000_000;
+/// Pages of one listing before the client gives up on a server that never stops.
+pub const MAX_PAGES: usize = 2_000;
+/// The longest continuation token kept (real ones are a number or a short opaque token).
+const MAX_CONTINUATION: usize = 1024;
 
 /// Retries of a 500/502/504 (and of a 429/503 answer).
 const RETRIES: usize = 2;
@@ -116,6 +123,85 @@ pub struct ItemPage {
     pub continuation: Option<String>,
 }
 
+/// Guards one paged listing (a stream's ids, or a pull's items) against a server that never
+/// stops: a continuation seen before or too long to be real, a page that adds nothing new while
+/// saying more follows, more than [`MAX_LISTED`] ids or more than [`MAX_PAGES`] pages each end
+/// it with [`SyncError::Runaway`], so the time and memory a listing takes are bounded.
+#[derive(Debug)]
+pub struct Pager {
+    endpoint: String,
+    ids: HashSet<i64>,
+    continuations: HashSet<String>,
+    pages: usize,
+}
+
+/// What a page brought: the ids new to the listing, in the page's order, and the continuation
+/// to ask for next (`None`: the listing is complete).
+#[derive(Debug, Default)]
+pub struct Paged {
+    pub new: Vec<i64>,
+    pub next: Option<String>,
+}
+
+impl Pager {
+    /// A listing from `endpoint` (named in the error).
+    pub fn new(endpoint: impl Into<String>) -> Pager {
+        Pager {
+            endpoint: endpoint.into(),
+            ids: HashSet::new(),
+            continuations: HashSet::new(),
+            pages: 0,
+        }
+    }
+
+    /// Takes one page's ids and continuation.
+    pub fn page(
+        &mut self,
+        ids: impl IntoIterator<Item = i64>,
+        continuation: Option<String>,
+    ) -> Result<Paged, SyncError> {
+        self.pages += 1;
+        let mut new = Vec::new();
+        for id in ids {
+            if self.ids.insert(id) {
+                new.push(id);
+            }
+            if self.ids.len() > MAX_LISTED {
+                return Err(self.runaway(format!("more than {MAX_LISTED} items")));
+            }
+        }
+        let Some(next) = continuation.filter(|c| !c.trim().is_empty()) else {
+            return Ok(Paged { new, next: None });
+        };
+        if new.is_empty() {
+            return Err(self.runaway("a page with nothing new, and a continuation".into()));
+        }
+        if next.len() > MAX_CONTINUATION {
+            let why = format!("a continuation longer than {MAX_CONTINUATION} bytes");
+            return Err(self.runaway(why));
+        }
+        if self.continuations.contains(&next) {
+            return Err(self.runaway("a continuation it had sent before".into()));
+        }
+        if self.pages >= MAX_PAGES {
+            return Err(self.runaway(format!("more than {MAX_PAGES} pages")));
+        }
+        self.continuations.insert(next.clone());
+        Ok(Paged {
+            new,
+            next: Some(next),
+        })
+    }
+
+    fn runaway(&self, reason: String) -> SyncError {
+        SyncError::Runaway {
+            endpoint: self.endpoint.clone(),
+            reason,
+            pages: self.pages,
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
     #[error(
@@ -147,10 +233,25 @@ pub enum SyncError {
     #[error("{endpoint} did not answer in time (fetch.timeout_secs); try again later")]
     Timeout { endpoint: String },
     #[error(
-        "{endpoint} kept sending more pages (a repeated continuation, or more than the page \
-         limit); stopped"
+        "{endpoint} kept sending more pages ({reason}); stopped after {}: the server is \
+         misbehaving, nothing more is taken from it in this sync",
+        count(*pages, "page", "pages")
     )]
-    Runaway { endpoint: String },
+    Runaway {
+        endpoint: String,
+        reason: String,
+        pages: usize,
+    },
+    #[error(
+        "{endpoint} redirected to {to}, another server than [sync] url's {from}: the password \
+         and tokens go to {from} only, so the sync stopped; if the server moved, set [sync] url \
+         to its new address"
+    )]
+    OtherOrigin {
+        endpoint: String,
+        from: String,
+        to: String,
+    },
     #[error("response of {endpoint} is larger than {limit_mib} MiB (raise fetch.max_body_mib)")]
     TooLarge { endpoint: String, limit_mib: u64 },
     #[error("[sync] url {url} is not usable: {reason}")]
@@ -239,6 +340,8 @@ pub struct GReader {
     post_client: reqwest::Client,
     /// The API base, without a trailing slash.
     base: String,
+    /// The base's scheme, host and port: the only place credentials are sent.
+    origin: String,
     user_agent: HeaderValue,
     timeout: Duration,
     max_body_bytes: u64,
@@ -300,6 +403,7 @@ impl GReader {
             url: fetch::shown_url(url),
             reason,
         };
+        let origin = Url::parse(&base).map_err(|e| bad(e.to_string()))?.origin();
         let user_agent = HeaderValue::from_str(user_agent.trim())
             .map_err(|_| bad("the user agent is not a valid header value".into()))?;
         fetch::install_crypto_provider();
@@ -316,12 +420,12 @@ impl GReader {
                 .build()
                 .map_err(|e| bad(format!("cannot set up the HTTP client: {e}")))
         };
-        // reqwest drops Authorization on a redirect to another host, port or scheme.
-        let get_client = build(redirect_policy(max, false))?;
-        let post_client = build(redirect_policy(max, true))?;
+        let get_client = build(redirect_policy(max, false, origin.clone()))?;
+        let post_client = build(redirect_policy(max, true, origin.clone()))?;
         Ok(GReader {
             get_client,
             post_client,
+            origin: origin.ascii_serialization(),
             base,
             user_agent,
             timeout,
@@ -411,8 +515,8 @@ impl GReader {
             .collect()
     }
 
-    /// One page of `stream` (newest first): at most `n` items crawled after `crawled_after`
-    /// (unix seconds), from `continuation` on.
+    /// One page of `stream` (newest first): at most `n` items (1,000 at most) crawled after
+    /// `crawled_after` (unix seconds), from `continuation` on.
     pub async fn contents(
         &self,
         stream: &str,
@@ -425,7 +529,7 @@ impl GReader {
         {
             let mut q = url.query_pairs_mut();
             q.append_pair("output", "json");
-            q.append_pair("n", &n.max(1).to_string());
+            q.append_pair("n", &n.clamp(1, wire::MAX_PAGE_ITEMS).to_string());
             if let Some(ot) = crawled_after {
                 q.append_pair("ot", &ot.max(0).to_string());
             }
@@ -444,7 +548,11 @@ impl GReader {
         };
         let next = page.continuation.filter(|c| !c.trim().is_empty());
         if next.is_some() && next.as_deref() == continuation {
-            return Err(SyncError::Runaway { endpoint });
+            return Err(SyncError::Runaway {
+                endpoint,
+                reason: "the continuation it was given".into(),
+                pages: 1,
+            });
         }
         let items = items
             .into_iter()
@@ -457,8 +565,8 @@ impl GReader {
     }
 
     /// Every item id of `stream`, newest first, paging over continuations; `exclude` is a state
-    /// to leave out (e.g. [`READ`] for the unread ids). Stops with [`SyncError::Runaway`] when a
-    /// continuation repeats or the pages pass [`MAX_ID_PAGES`].
+    /// to leave out (e.g. [`READ`] for the unread ids). A server that pages forever is stopped
+    /// with [`SyncError::Runaway`] (see [`Pager`]).
     pub async fn item_ids(
         &self,
         stream: &str,
@@ -502,9 +610,9 @@ impl GReader {
         crawled_after: Option<i64>,
     ) -> Result<Vec<i64>, SyncError> {
         let mut ids = Vec::new();
-        let mut seen: HashSet<String> = HashSet::new();
+        let mut pager = Pager::new(endpoint_of(&self.url("reader/api/0/stream/items/ids")?));
         let mut continuation: Option<String> = None;
-        for _ in 0..MAX_ID_PAGES {
+        loop {
             let mut url = self.url("reader/api/0/stream/items/ids")?;
             {
                 let mut q = url.query_pairs_mut();
@@ -524,25 +632,19 @@ impl GReader {
             let endpoint = endpoint_of(&url);
             let body = self.body(Kind::Api, url, Method::Get).await?;
             let page: wire::ItemIds = parse_json(&endpoint, &body)?;
+            drop(body);
             // FreshRSS answers `{"itemRefs":[]}`… and some servers omit an empty list.
-            for r in page.item_refs.unwrap_or_default() {
-                let id = r.id.as_deref().and_then(parse_item_id);
-                ids.push(id.ok_or_else(|| bad_item(&endpoint))?);
-            }
-            match page.continuation.filter(|c| !c.trim().is_empty()) {
+            let page_ids = (page.item_refs.unwrap_or_default().iter())
+                .map(|r| r.id.as_deref().and_then(parse_item_id))
+                .collect::<Option<Vec<i64>>>()
+                .ok_or_else(|| bad_item(&endpoint))?;
+            let paged = pager.page(page_ids, page.continuation)?;
+            ids.extend(paged.new);
+            match paged.next {
                 None => return Ok(ids),
-                Some(c) => {
-                    if !seen.insert(c.clone()) {
-                        return Err(SyncError::Runaway { endpoint });
-                    }
-                    continuation = Some(c);
-                }
+                Some(c) => continuation = Some(c),
             }
         }
-        let url = self.url("reader/api/0/stream/items/ids")?;
-        Err(SyncError::Runaway {
-            endpoint: endpoint_of(&url),
-        })
     }
 
     /// Adds (`add`) or removes `tag` on every item of `ids`, [`EDIT_BATCH`] ids per request.
@@ -813,6 +915,13 @@ impl GReader {
         let secs = self.timeout.as_secs();
         let exchange = async {
             let response = request.send().await.map_err(|e| {
+                if let Some(OffOrigin(to)) = off_origin(&e) {
+                    return SyncError::OtherOrigin {
+                        endpoint: endpoint.to_string(),
+                        from: self.origin.clone(),
+                        to: to.clone(),
+                    };
+                }
                 fetch_error(
                     endpoint,
                     fetch::map_reqwest_error(&e, secs),
@@ -847,10 +956,44 @@ impl GReader {
     }
 }
 
-/// The redirect policy: at most `max` hops, http(s) only, and for a POST only 307/308 (which
-/// keep the method and the body).
-fn redirect_policy(max: usize, post: bool) -> reqwest::redirect::Policy {
+/// A redirect to another origin than the API base's, refused: every request carries the
+/// password, the auth token or the edit token. Holds the origin it pointed to.
+#[derive(Debug, thiserror::Error)]
+#[error("a redirect to {0}")]
+struct OffOrigin(String);
+
+/// A URL's scheme, host and port as named in errors (a scheme without origins, `ftp:` say,
+/// shows its whole URL).
+fn origin_text(url: &Url) -> String {
+    let origin = url.origin();
+    if origin.is_tuple() {
+        origin.ascii_serialization()
+    } else {
+        fetch::shown_url(url.as_str())
+    }
+}
+
+/// The [`OffOrigin`] refusal behind a failed request, if that is why it failed.
+fn off_origin(e: &reqwest::Error) -> Option<&OffOrigin> {
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        if let Some(off) = c.downcast_ref::<OffOrigin>() {
+            return Some(off);
+        }
+        cause = c.source();
+    }
+    None
+}
+
+/// The redirect policy: the API base's `origin` only (anything else is an [`OffOrigin`]
+/// error, checked before a single byte goes there), at most `max` hops, http(s) only, and for a
+/// POST only 307/308 (which keep the method and the body).
+fn redirect_policy(max: usize, post: bool, origin: url::Origin) -> reqwest::redirect::Policy {
     reqwest::redirect::Policy::custom(move |attempt| {
+        if attempt.url().origin() != origin {
+            let to = origin_text(attempt.url());
+            return attempt.error(OffOrigin(to));
+        }
         if attempt.previous().len() > max {
             return attempt.error(format!("more than {max} redirects"));
         }
@@ -881,6 +1024,8 @@ fn api_base(url: &str) -> Result<String, SyncError> {
     if parsed.host_str().is_none_or(str::is_empty) {
         return Err(bad("no host"));
     }
+    // Refused here, so that no resolver is asked.
+    fetch::never_resolves(&parsed).map_err(|e| bad(&e.to_string()))?;
     if parsed.query().is_some() || parsed.fragment().is_some() {
         return Err(bad("the API base takes no query or fragment"));
     }

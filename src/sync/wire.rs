@@ -27,6 +27,73 @@ fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::
     })
 }
 
+/// Items one stream/contents page may hold (the client asks for fewer).
+pub(crate) const MAX_PAGE_ITEMS: usize = 1_000;
+/// Ids one stream/items/ids page may hold: as many as the client asks for.
+pub(crate) const MAX_PAGE_IDS: usize = 50_000;
+
+/// A list of at most `max` elements, or `null`: a longer one is refused while it is read, so
+/// that a page of a million tiny items never fills memory (the body cap alone allows that).
+struct Capped<T> {
+    max: usize,
+    what: &'static str,
+    _list: std::marker::PhantomData<T>,
+}
+
+impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for Capped<T> {
+    type Value = Option<Vec<T>>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(f, "a list of at most {} {}", self.max, self.what)
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_seq(self)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut list = Vec::new();
+        while let Some(x) = seq.next_element()? {
+            if list.len() == self.max {
+                return Err(serde::de::Error::custom(format!(
+                    "more than {} {} in one page",
+                    self.max, self.what
+                )));
+            }
+            list.push(x);
+        }
+        Ok(Some(list))
+    }
+}
+
+fn capped<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+    max: usize,
+    what: &'static str,
+) -> Result<Option<Vec<T>>, D::Error> {
+    d.deserialize_option(Capped {
+        max,
+        what,
+        _list: std::marker::PhantomData,
+    })
+}
+
+fn page_items<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<WireItem>>, D::Error> {
+    capped(d, MAX_PAGE_ITEMS, "items")
+}
+
+fn page_ids<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<ItemRef>>, D::Error> {
+    capped(d, MAX_PAGE_IDS, "ids")
+}
+
 /// A list that may be absent or `null`.
 fn list_or_null<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
     Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
@@ -70,6 +137,7 @@ pub(crate) struct WireCategory {
 #[derive(Debug, Deserialize)]
 pub(crate) struct StreamContents {
     /// Required: a JSON document without `items` is not a stream.
+    #[serde(default, deserialize_with = "page_items")]
     pub items: Option<Vec<WireItem>>,
     #[serde(default, deserialize_with = "lenient_string")]
     pub continuation: Option<String>,
@@ -125,7 +193,7 @@ pub(crate) struct WireItem {
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct ItemIds {
-    #[serde(rename = "itemRefs")]
+    #[serde(default, rename = "itemRefs", deserialize_with = "page_ids")]
     pub item_refs: Option<Vec<ItemRef>>,
     #[serde(default, deserialize_with = "lenient_string")]
     pub continuation: Option<String>,
