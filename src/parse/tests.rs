@@ -827,6 +827,45 @@ fn invalid_character_references_become_replacement_characters() {
     assert_eq!(f.entries[1].title, "Fine");
 }
 
+/// Issue 16 A4: a reference past 32 bits once cost every item of the feed its body, and in a
+/// title, the title. It is one bad character, as `&#xD800;` is.
+#[test]
+fn character_references_past_32_bits_lose_one_character_only() {
+    for bad in [
+        "&#4294967296;",
+        "&#99999999999999999999;",
+        "&#x1111111111111111111;",
+        "&#x100000000;",
+    ] {
+        let doc = format!(
+            r#"<rss version="2.0"><channel><title>T</title>
+  <item><title>One</title><link>https://e.org/1</link><description>first body</description></item>
+  <item><title>Two {bad} x</title><link>https://e.org/2</link><description>second {bad} body</description></item>
+  <item><title>Three</title><link>https://e.org/3</link><description>third body</description></item>
+</channel></rss>"#
+        );
+        let f = parse(doc.as_bytes());
+        let got: Vec<(&str, &str)> = f
+            .entries
+            .iter()
+            .map(|e| (e.title.as_str(), e.text.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("One", "first body"),
+                ("Two \u{FFFD} x", "second \u{FFFD} body"),
+                ("Three", "third body"),
+            ],
+            "{bad}"
+        );
+    }
+    // Leading zeros are still the character they spell.
+    let doc = r#"<rss version="2.0"><channel><title>T</title>
+  <item><title>A&#00000000000000000066;C</title><link>https://e.org/1</link></item></channel></rss>"#;
+    assert_eq!(parse(doc.as_bytes()).entries[0].title, "ABC");
+}
+
 #[test]
 fn an_item_without_a_title_gets_its_text_or_nothing() {
     let doc = r#"<rss version="2.0"><channel><title>T</title>
