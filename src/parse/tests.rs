@@ -989,3 +989,103 @@ fn relative_links_in_bodies_resolve_against_xml_base_and_the_document() {
     );
     assert_eq!(html(2), r#"<a href="https://other.example.org/c">c</a>"#);
 }
+
+/// Issue 16 A10: one XML error real feeds make no longer costs the feed every post. Each kind
+/// is repaired, the feed read whole, and the repair said (with the line of the first).
+#[test]
+fn one_xml_error_is_repaired_and_said() {
+    let feed = |second: &str| {
+        format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Lab</title>
+<item><title>One</title><link>https://e.org/1</link><guid>https://e.org/?p=1</guid><description>first body</description></item>
+{second}
+<item><title>Three</title><link>https://e.org/3</link><guid>https://e.org/?p=3</guid><description>third body</description></item>
+</channel></rss>"#
+        )
+    };
+    for (second, warning, title, link, text) in [
+        // WordPress-like: `&` unescaped in a guid and a link (and an attribute).
+        (
+            r#"<item><title>Two</title><link>https://e.org/?p=2&lang=en</link><guid isPermaLink="false">https://e.org/?p=2&lang=en</guid>
+<enclosure url="https://e.org/a.mp3?x=1&y=2" length="1" type="audio/mpeg"/><description>second body</description></item>"#,
+            "repaired: 3 unescaped '&' (first at line 4)",
+            "Two",
+            "https://e.org/?p=2&lang=en",
+            "second body",
+        ),
+        (
+            "<item><title>Tom & Jerry</title><link>https://e.org/2</link><description>second body</description></item>",
+            "repaired: 1 unescaped '&' (line 4)",
+            "Tom & Jerry",
+            "https://e.org/2",
+            "second body",
+        ),
+        // An HTML entity XML does not define, beside the `&` that made the document ill-formed.
+        (
+            "<item><title>Caf&eacute; &nbsp;& co</title><link>https://e.org/2</link><description>a&nbsp;b &bogus; c</description></item>",
+            "repaired: 1 unescaped '&' (line 4), 4 undefined entities such as &eacute; (first at line 4)",
+            "Caf\u{e9} & co",
+            "https://e.org/2",
+            "a b &bogus; c",
+        ),
+        // A `<` that starts no tag.
+        (
+            "<item><title>p < 0.05</title><link>https://e.org/2</link><description>when x <= 1</description></item>",
+            "repaired: 2 unescaped '<' (first at line 4)",
+            "p < 0.05",
+            "https://e.org/2",
+            "when x <= 1",
+        ),
+    ] {
+        let f = parse(feed(second).as_bytes());
+        assert_eq!(f.warning.as_deref(), Some(warning), "{second}");
+        let got: Vec<(&str, Option<&str>, &str)> = f
+            .entries
+            .iter()
+            .map(|e| (e.title.as_str(), e.link.as_deref(), e.text.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("One", Some("https://e.org/1"), "first body"),
+                (title, Some(link), text),
+                ("Three", Some("https://e.org/3"), "third body"),
+            ],
+            "{second}"
+        );
+    }
+    // A well-formed feed is not touched, and says nothing.
+    assert_eq!(parse(RSS2.as_bytes()).warning, None);
+    // Entities the document's DTD declares are its own; markup in CDATA and comments is not
+    // text; only the `&` is repaired.
+    let doc = r#"<?xml version="1.0"?><!DOCTYPE rss [ <!ENTITY mine "M"> ]>
+<rss version="2.0"><channel><title>T</title><!-- a < b & c -->
+<item><title>A & B</title><link>https://e.org/1</link><description><![CDATA[x < y & z]]> &mine;</description></item>
+</channel></rss>"#;
+    let f = parse(doc.as_bytes());
+    assert_eq!(
+        f.warning.as_deref(),
+        Some("repaired: 1 unescaped '&' (line 3)")
+    );
+    assert_eq!(f.entries[0].title, "A & B");
+}
+
+/// A document cut short stays a failed fetch even when it also holds a repairable error: its
+/// validators are never kept, so the next fetch gets the whole document.
+#[test]
+fn a_truncated_document_with_a_repairable_error_stays_truncated() {
+    let doc = RSS2.replace("<title>Second</title>", "<title>Tom & Jerry</title>");
+    assert!(parse(doc.as_bytes()).warning.is_some());
+    for cut in [doc.len() - 30, doc.find("<author").unwrap_or(0) + 4] {
+        let err = parse_feed(&doc.as_bytes()[..cut], URL).unwrap_err();
+        assert!(matches!(err, ParseError::Truncated), "{cut}: {err}");
+    }
+    // What no repair can mend stays the error it was.
+    let err = parse_feed(
+        b"<rss version=\"2.0\"><channel><item>A & B</i></channel></rss>",
+        URL,
+    )
+    .unwrap_err();
+    assert!(matches!(err, ParseError::Invalid(_)), "{err:?}");
+}
