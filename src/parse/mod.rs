@@ -147,13 +147,14 @@ fn parse_xml(
         raw.uncut();
     }
     let doc = rewrite_doc(utf8, &root, &raw.fixes);
-    let mut parsed = feed_rs_parser(url).parse(&doc[..]);
+    let order = raw.day_order();
+    let mut parsed = feed_rs_parser(url, order).parse(&doc[..]);
     // The cut bodies are paired with feed-rs's entries in document order: when feed-rs reads
     // the items differently, or not at all, it reads the bodies itself after all.
     let in_channel = raw.items.iter().filter(|r| r.in_channel).count();
     if !matches!(&parsed, Ok(f) if f.entries.len() == in_channel) && raw.uncut() {
         let doc = rewrite_doc(utf8, &root, &raw.fixes);
-        parsed = feed_rs_parser(url).parse(&doc[..]);
+        parsed = feed_rs_parser(url, order).parse(&doc[..]);
     }
     let kind = match root.name.as_str() {
         "rss" => Some("RSS"),

@@ -1089,3 +1089,95 @@ fn a_truncated_document_with_a_repairable_error_stays_truncated() {
     .unwrap_err();
     assert!(matches!(err, ParseError::Invalid(_)), "{err:?}");
 }
+
+/// Issue 16 A10: Atom elements inside RSS items (.NET's SyndicationFeed writes `a10:updated`;
+/// others `atom:published`, `atom:link`) date and link the posts feed-rs leaves undated.
+#[test]
+fn atom_dates_and_links_inside_rss_items() {
+    let doc = r#"<rss version="2.0" xmlns:a10="http://www.w3.org/2005/Atom"
+  xmlns:atom="http://www.w3.org/2005/Atom" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>T</title>
+  <item><guid isPermaLink="false">1</guid><link>https://e.org/1</link><title>Net</title>
+    <a10:updated>2015-03-11T08:21:50-02:00</a10:updated></item>
+  <item><guid isPermaLink="false">2</guid><title>Both</title><atom:link href="https://e.org/2" rel="alternate"/>
+    <atom:published>2015-03-01T00:00:00Z</atom:published><atom:updated>2015-03-05T00:00:00Z</atom:updated></item>
+  <item><guid isPermaLink="false">3</guid><link>https://e.org/3</link><title>PubDate wins</title>
+    <pubDate>Mon, 02 Mar 2015 10:00:00 +0000</pubDate><atom:published>2015-03-01T00:00:00Z</atom:published></item>
+  <item><guid isPermaLink="false">4</guid><link>https://e.org/4</link><title>dc:date first</title>
+    <dc:date>2015-02-01T00:00:00Z</dc:date><atom:published>2015-03-01T00:00:00Z</atom:published></item>
+  <item><guid isPermaLink="false">5</guid><title>Self only</title><atom:link href="https://e.org/feed" rel="self"/></item>
+</channel></rss>"#;
+    let f = parse(doc.as_bytes());
+    type Dated<'a> = (
+        Option<&'a str>,
+        Option<DateTime<Utc>>,
+        Option<DateTime<Utc>>,
+    );
+    let got: Vec<Dated> = f
+        .entries
+        .iter()
+        .map(|e| (e.link.as_deref(), e.published, e.updated))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                Some("https://e.org/1"),
+                None,
+                Some(date("2015-03-11T10:21:50Z"))
+            ),
+            (
+                Some("https://e.org/2"),
+                Some(date("2015-03-01T00:00:00Z")),
+                Some(date("2015-03-05T00:00:00Z"))
+            ),
+            // feed-rs gives an RSS item its date as `updated` too.
+            (
+                Some("https://e.org/3"),
+                Some(date("2015-03-02T10:00:00Z")),
+                Some(date("2015-03-02T10:00:00Z"))
+            ),
+            (
+                Some("https://e.org/4"),
+                Some(date("2015-02-01T00:00:00Z")),
+                Some(date("2015-02-01T00:00:00Z"))
+            ),
+            (None, None, None),
+        ]
+    );
+}
+
+/// Issue 16 A10: a day-month-year date that does not settle its order is read in the order
+/// the feed's other dates settle, wherever the date is (feed-rs's `pubDate`, `dc:date`).
+#[test]
+fn day_month_year_dates_take_the_order_their_feed_settles() {
+    let doc = |second: &str| {
+        format!(
+            r#"<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>T</title>
+  <item><title>A</title><link>https://e.org/1</link><pubDate>03-11-2015 08:21:50 -0200</pubDate></item>
+  <item><title>B</title><link>https://e.org/2</link><dc:date>{second}</dc:date></item>
+  <item><title>C</title><link>https://e.org/3</link><pubDate>2011-09-16T08:00:00 00:00</pubDate></item>
+</channel></rss>"#
+        )
+    };
+    let dates = |second: &str| -> Vec<Option<DateTime<Utc>>> {
+        parse(doc(second).as_bytes())
+            .entries
+            .iter()
+            .map(|e| e.published)
+            .collect()
+    };
+    assert_eq!(
+        dates("28-10-2015 09:00:00 -0200"),
+        [
+            Some(date("2015-11-03T10:21:50Z")),
+            Some(date("2015-10-28T11:00:00Z")),
+            Some(date("2011-09-16T08:00:00Z")),
+        ]
+    );
+    assert_eq!(
+        dates("10/28/2015 09:00:00 -0200")[0],
+        Some(date("2015-03-11T10:21:50Z"))
+    );
+    // Nothing settles it: undated rather than filed months away.
+    assert_eq!(dates("2015-10-28")[0], None);
+}
