@@ -609,7 +609,8 @@ enum FetchOutcome {
         etag: Option<String>,
         last_modified: Option<String>,
         new_url: Option<String>,
-        parsed: ParsedFeed,
+        // Boxed: a parsed document is much bigger than the other outcomes.
+        parsed: Box<ParsedFeed>,
     },
     Failed {
         status: Option<u16>,
@@ -650,7 +651,7 @@ async fn fetch_and_parse(fetcher: &Fetcher, feed: &Feed) -> FetchOutcome {
             etag,
             last_modified,
             new_url,
-            parsed,
+            parsed: Box::new(parsed),
         },
         Ok(Err(e)) => FetchOutcome::Failed {
             status: Some(status),

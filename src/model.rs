@@ -18,6 +18,8 @@ pub struct Feed {
     pub last_fetched: Option<DateTime<Utc>>,
     pub last_status: Option<u16>,
     pub last_error: Option<String>,
+    /// What the parser repaired in the last document stored (see `ParsedFeed::warning`).
+    pub warning: Option<String>,
     pub gone: bool,
     /// The folder it is in (`Outer/Inner` when nested), if any.
     pub folder: Option<String>,
@@ -108,6 +110,9 @@ pub struct ParsedFeed {
     pub generator: Option<String>,
     pub paging: PagingLinks,
     pub entries: Vec<NewEntry>,
+    /// What the parser repaired to read an ill-formed document (`repaired: 1 unescaped '&'
+    /// (line 12)`): the feed's warning until a clean fetch.
+    pub warning: Option<String>,
 }
 
 /// A row of an entry listing.

@@ -521,3 +521,92 @@ fn list_carries_published_updated_and_the_date_shown() {
     let untitled = plain.lines().find(|l| l.contains("2014-12-06")).unwrap();
     assert!(untitled.ends_with("(untitled)"), "{plain}");
 }
+
+/// Issue 16 A10: a feed with one XML error a tolerant reader recovers from (an unescaped `&` in
+/// a guid and a link, an HTML entity, a stray `<`) is stored whole by `refresh`, and `feeds`
+/// (text and JSON) and the log say what was repaired until a clean fetch. A document cut short
+/// stays a failed fetch whose validators are not kept, repairable error or not.
+#[test]
+fn a_feed_with_one_xml_error_is_repaired_stored_whole_and_flagged() {
+    const BROKEN: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Tolerant Lab</title><link>https://lab.example/</link>
+<item><title>Alpha</title><link>https://lab.example/?p=1&amp;lang=en</link><guid isPermaLink="false">https://lab.example/?p=1</guid>
+<pubDate>Mon, 01 Dec 2014 10:00:00 +0000</pubDate><description>first&nbsp;post</description></item>
+<item><title>Beta</title><link>https://lab.example/?p=2&lang=en</link><guid isPermaLink="false">https://lab.example/?p=2&lang=en</guid>
+<pubDate>Tue, 02 Dec 2014 10:00:00 +0000</pubDate><description>p < 0.05 here</description></item>
+<item><title>Gamma</title><link>https://lab.example/?p=3</link><guid isPermaLink="false">https://lab.example/?p=3</guid>
+<pubDate>Wed, 03 Dec 2014 10:00:00 +0000</pubDate><description>third post</description></item>
+</channel></rss>
+"#;
+    let phase = Arc::new(AtomicUsize::new(0));
+    let p = phase.clone();
+    let server = Server::start(move |_| match p.load(Ordering::SeqCst) {
+        // Subscribed while the feed was clean.
+        0 | 2 => Reply::ok(RSS, two_items()).with_header("ETag", "\"clean\""),
+        1 | 4 => Reply::ok(RSS, BROKEN).with_header("ETag", "\"broken\""),
+        _ => Reply::ok(RSS, &BROKEN[..BROKEN.len() - 40]).with_header("ETag", "\"cut\""),
+    });
+    let cli = Cli::new();
+    cli.ok(&["add", &server.url("/feed")]);
+    assert_eq!(feed_row(&cli, 1)["warning"], Value::Null);
+
+    phase.store(1, Ordering::SeqCst);
+    let r = cli.json(&["refresh"]);
+    assert_eq!(r[0]["status"], "updated", "{r}");
+    let titles: Vec<String> = cli
+        .json(&["list", "--feed", "1"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["title"].as_str().unwrap_or("").to_string())
+        .collect();
+    for want in ["Alpha", "Beta", "Gamma"] {
+        assert!(
+            titles.iter().any(|t| t == want),
+            "{want} missing: {titles:?}"
+        );
+    }
+    let beta = cli.json(&["list", "--search", "Beta"]);
+    assert_eq!(
+        beta[0]["link"], "https://lab.example/?p=2&lang=en",
+        "{beta}"
+    );
+    let warning = "repaired: 2 unescaped '&' (first at line 5), 1 undefined entity such as \
+                   &nbsp; (line 4), 1 unescaped '<' (line 6)";
+    let row = feed_row(&cli, 1);
+    assert_eq!(row["warning"], warning, "{row}");
+    assert_eq!(row["last_error"], Value::Null, "{row}");
+    let text = cli.ok(&["feeds"]);
+    assert!(text.contains(warning), "{text}");
+    let log = std::fs::read_to_string(cli.data_dir().join("logs").join("paperboy.log"))
+        .unwrap_or_default();
+    assert!(
+        log.contains(warning) && log.contains(&server.url("/feed")),
+        "{log}"
+    );
+
+    // A clean fetch clears it.
+    phase.store(2, Ordering::SeqCst);
+    cli.ok(&["refresh"]);
+    assert_eq!(feed_row(&cli, 1)["warning"], Value::Null);
+
+    // Cut short: a failed fetch, whatever it would have repaired; the entries stay, and the
+    // next request carries the last good document's validators, not the cut one's.
+    phase.store(3, Ordering::SeqCst);
+    let out = cli.run(&["refresh", "--json"]);
+    assert!(!out.status.success());
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        r[0]["error"].as_str().unwrap_or("").contains("truncated"),
+        "{r}"
+    );
+    assert_eq!(feed_row(&cli, 1)["entries"], 5);
+    phase.store(4, Ordering::SeqCst);
+    cli.ok(&["refresh"]);
+    let reqs = server.requests_to("/feed");
+    assert_eq!(
+        reqs.last().unwrap().header("if-none-match"),
+        Some("\"clean\"")
+    );
+    assert_eq!(feed_row(&cli, 1)["warning"], warning);
+}

@@ -4,6 +4,7 @@
 //! ```json
 //! { "url": "the URL the document was fetched from (the base for relative links)",
 //!   "feed_title": "…", "count": 2, "keys": 2,        // keys: distinct entry keys (default count)
+//!   "warning": "repaired: …",                         // what the parser repaired (default none)
 //!   "entries": [                                      // one per entry, in document order
 //!     { "title": "…" | "title_prefix": "…", "link": "…" | null,
 //!       "date": "RFC 3339 UTC" | null,                // null: the document gives no date
@@ -24,11 +25,13 @@ use paperboy::model::{NewEntry, ParsedFeed};
 use serde_json::Value;
 
 /// How many documents the corpus holds: one cannot drop out unnoticed.
-const DOCUMENTS: usize = 85;
+const DOCUMENTS: usize = 90;
 
 /// The lowest share (in %) of documents (entries for entry fields) each field may be right for.
 /// Issue 6 measured 82% of documents right in every field when the corpus was written (39
-/// documents); issue 11 grew it to 85 documents and 149 entries, all right: every floor is 100.
+/// documents); issue 11 grew it to 85 documents and 149 entries, issue 16 to 90 and 160 (feeds a
+/// tolerant reader repairs, Atom dates in RSS, broken zones, day-month-year), all right: every
+/// floor is 100.
 const FLOORS: &[(&str, u32)] = &[
     ("all_fields", 100),
     ("parsed", 100),
@@ -43,6 +46,7 @@ const FLOORS: &[(&str, u32)] = &[
     ("doi", 100),
     ("dois", 100),
     ("updated", 100),
+    ("warning", 100),
 ];
 
 fn norm(s: &str) -> String {
@@ -171,6 +175,14 @@ fn score(feed: &ParsedFeed, exp: &Value) -> Vec<(String, &'static str, bool, Str
         keys.len() == want_keys,
         want_keys.to_string(),
         format!("{keys:?}"),
+    ));
+    // A well-formed document is read as it is, and says nothing.
+    out.push((
+        String::new(),
+        "warning",
+        feed.warning.as_deref() == exp["warning"].as_str(),
+        exp["warning"].to_string(),
+        format!("{:?}", feed.warning),
     ));
     let empty = Vec::new();
     let entries = exp["entries"].as_array().unwrap_or(&empty);

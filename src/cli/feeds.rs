@@ -84,7 +84,7 @@ pub(super) fn print_add(r: &paperboy::library::AddReport, json: bool) -> Result<
 
 pub(super) fn feeds(lib: &Library, folder: Option<&str>, json: bool) -> Result<ExitCode> {
     let header = [
-        "ID", "TITLE", "FOLDER", "FROM", "ENTRIES", "UNREAD", "FETCHED", "URL", "ERROR",
+        "ID", "TITLE", "FOLDER", "FROM", "ENTRIES", "UNREAD", "FETCHED", "URL", "ERROR", "WARNING",
     ];
     let rows = match folder {
         Some(name) => lib.feeds_in_folder(name)?,
@@ -110,6 +110,7 @@ pub(super) fn feeds(lib: &Library, folder: Option<&str>, json: bool) -> Result<E
             } else {
                 f.last_error.as_deref().map(scrub_line).unwrap_or_default()
             },
+            f.warning.as_deref().map(scrub_line).unwrap_or_default(),
         ]
     })
 }

@@ -2,7 +2,7 @@
 
 use url::Url;
 
-use super::dates::{parse_date, read_date};
+use super::dates::{parse_date_in, read_date, DayOrder};
 use super::entry::{
     absolute, absolute_links, as_html, author_from_rss, build_entry, clean_title, permalink_guid,
     Built, Parts,
@@ -12,7 +12,8 @@ use super::raw::{Raw, RawItem};
 use crate::model::{NewEntry, ParsedFeed};
 use crate::scrub::scrub_line;
 
-pub(super) fn feed_rs_parser(url: &str) -> feed_rs::parser::Parser {
+/// `order`: how the feed's dates settle day and month (see `dates::day_order`).
+pub(super) fn feed_rs_parser(url: &str, order: Option<DayOrder>) -> feed_rs::parser::Parser {
     let base = Url::parse(url).ok().map(|u| u.to_string());
     let feed = url.to_string();
     feed_rs::parser::Builder::new()
@@ -20,12 +21,13 @@ pub(super) fn feed_rs_parser(url: &str) -> feed_rs::parser::Parser {
         // An empty id means "the document has none", so `entry_key` can fall back as specified.
         .id_generator(|_, _, _| String::new())
         // feed-rs's own reader misses forms real feeds use (see `dates`).
-        .timestamp_parser(move |text| read_date(text, &feed))
+        .timestamp_parser(move |text| read_date(text, &feed, order))
         .build()
 }
 
 pub(super) fn merge(feed: Option<feed_rs::model::Feed>, raw: Raw, url: &str) -> ParsedFeed {
     let base = Url::parse(url).ok();
+    let order = raw.day_order();
     let mut out = ParsedFeed {
         paging: raw.paging.clone(),
         ..ParsedFeed::default()
@@ -38,7 +40,7 @@ pub(super) fn merge(feed: Option<feed_rs::model::Feed>, raw: Raw, url: &str) -> 
         let built: Vec<Built> = raw
             .items
             .iter()
-            .map(|r| entry_from_raw(r, base.as_ref()))
+            .map(|r| entry_from_raw(r, base.as_ref(), order))
             .collect();
         out.entries = with_distinct_keys(built);
         return out;
@@ -78,9 +80,9 @@ pub(super) fn merge(feed: Option<feed_rs::model::Feed>, raw: Raw, url: &str) -> 
         let mut parsed = feed.entries.into_iter();
         for item in &raw.items {
             if !item.in_channel {
-                built.push(entry_from_raw(item, base.as_ref()));
+                built.push(entry_from_raw(item, base.as_ref(), order));
             } else if let Some(entry) = parsed.next() {
-                built.push(entry_from_feed_rs(entry, Some(item), base.as_ref()));
+                built.push(entry_from_feed_rs(entry, Some(item), base.as_ref(), order));
             }
         }
     } else {
@@ -91,10 +93,10 @@ pub(super) fn merge(feed: Option<feed_rs::model::Feed>, raw: Raw, url: &str) -> 
                 .items
                 .iter()
                 .find(|r| r.in_channel && !id.is_empty() && r.guid.as_deref() == Some(id.as_str()));
-            built.push(entry_from_feed_rs(entry, extra, base.as_ref()));
+            built.push(entry_from_feed_rs(entry, extra, base.as_ref(), order));
         }
         for item in raw.items.iter().filter(|r| !r.in_channel) {
-            built.push(entry_from_raw(item, base.as_ref()));
+            built.push(entry_from_raw(item, base.as_ref(), order));
         }
     }
     for (e, _) in &mut built {
@@ -133,6 +135,7 @@ pub(super) fn entry_from_feed_rs(
     e: feed_rs::model::Entry,
     raw: Option<&RawItem>,
     base: Option<&Url>,
+    order: Option<DayOrder>,
 ) -> Built {
     let link = e
         .links
@@ -144,6 +147,11 @@ pub(super) fn entry_from_feed_rs(
                 .find(|l| l.rel.as_deref() != Some("self") && l.rel.as_deref() != Some("enclosure"))
         })
         .and_then(|l| absolute(&l.href, base))
+        // An RSS item's `atom:link` (feed-rs reads only `<link>` there).
+        .or_else(|| {
+            raw.and_then(|r| r.link.as_deref())
+                .and_then(|l| absolute(l, base))
+        })
         .or_else(|| raw.and_then(|r| permalink_guid(r, base)))
         .or_else(|| raw.and_then(|r| r.about.clone()));
     // Base64 the raw pass decoded replaces feed-rs's reading (the undecoded text).
@@ -190,12 +198,16 @@ pub(super) fn entry_from_feed_rs(
     // already (and feed-rs logged it if unreadable).
     let published = raw
         .filter(|r| r.issued.is_some())
-        .and_then(|r| r.pub_date.as_deref().and_then(parse_date))
+        .and_then(|r| r.pub_date.as_deref().and_then(|d| parse_date_in(d, order)))
         .or(e.published)
-        .or_else(|| raw.and_then(|r| r.issued.as_deref().and_then(|d| read_date(d, feed))));
-    let updated = e
-        .updated
-        .or_else(|| raw.and_then(|r| r.modified.as_deref().and_then(|d| read_date(d, feed))));
+        .or_else(|| raw.and_then(|r| r.issued.as_deref().and_then(|d| read_date(d, feed, order))));
+    let updated = e.updated.or_else(|| {
+        raw.and_then(|r| {
+            r.modified
+                .as_deref()
+                .and_then(|d| read_date(d, feed, order))
+        })
+    });
     let title = raw
         .and_then(|r| r.b64_title.clone().or(r.xhtml_title.clone()))
         .or_else(|| e.title.as_ref().map(|t| t.content.clone()))
@@ -217,7 +229,7 @@ pub(super) fn entry_from_feed_rs(
     })
 }
 
-pub(super) fn entry_from_raw(r: &RawItem, base: Option<&Url>) -> Built {
+pub(super) fn entry_from_raw(r: &RawItem, base: Option<&Url>, order: Option<DayOrder>) -> Built {
     let link = r
         .link
         .as_deref()
@@ -225,7 +237,7 @@ pub(super) fn entry_from_raw(r: &RawItem, base: Option<&Url>) -> Built {
         .or_else(|| permalink_guid(r, base))
         .or_else(|| r.about.clone());
     let feed = base.map_or("", Url::as_str);
-    let date = |d: &Option<String>| d.as_deref().and_then(|d| read_date(d, feed));
+    let date = |d: &Option<String>| d.as_deref().and_then(|d| read_date(d, feed, order));
     let published = date(&r.pub_date).or_else(|| date(&r.issued));
     build_entry(Parts {
         guid: r.guid.clone(),

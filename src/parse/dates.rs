@@ -7,8 +7,39 @@
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 
+/// Which comes first in a feed's numeric `NN-NN-YYYY` dates, as its other dates settle it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum DayOrder {
+    DayFirst,
+    MonthFirst,
+}
+
+/// The order a feed's dates settle: one whose first field is over 12 is day-first, one whose
+/// second is, month-first; none, or both (a feed that contradicts itself), settle nothing.
+pub(super) fn day_order<'a>(dates: impl Iterator<Item = &'a str>) -> Option<DayOrder> {
+    let (mut day_first, mut month_first) = (false, false);
+    for d in dates {
+        if let Some((a, b, _, _)) = numeric_date(d.trim()) {
+            day_first |= a > 12;
+            month_first |= b > 12;
+        }
+    }
+    match (day_first, month_first) {
+        (true, false) => Some(DayOrder::DayFirst),
+        (false, true) => Some(DayOrder::MonthFirst),
+        _ => None,
+    }
+}
+
 /// The date a feed wrote, in any of the forms above; `None` when no rule reads it.
+#[cfg(test)]
 pub(super) fn parse_date(s: &str) -> Option<DateTime<Utc>> {
+    parse_date_in(s, None)
+}
+
+/// [`parse_date`], with the order of day and month the feed's other dates settle for a
+/// `03-11-2015 08:21:50 -0200` that does not settle it itself.
+pub(super) fn parse_date_in(s: &str, order: Option<DayOrder>) -> Option<DateTime<Utc>> {
     let s = s.trim();
     if s.is_empty() {
         return None;
@@ -27,13 +58,15 @@ pub(super) fn parse_date(s: &str) -> Option<DateTime<Utc>> {
             return Some(d.with_timezone(&Utc));
         }
     }
-    iso_like(s).or_else(|| textual(s))
+    iso_like(s)
+        .or_else(|| textual(s))
+        .or_else(|| day_month_year(s, order))
 }
 
-/// [`parse_date`], saying in the log when no rule reads the text (the entry is then filed
+/// [`parse_date_in`], saying in the log when no rule reads the text (the entry is then filed
 /// under the time it was first seen).
-pub(super) fn read_date(text: &str, feed: &str) -> Option<DateTime<Utc>> {
-    let date = parse_date(text);
+pub(super) fn read_date(text: &str, feed: &str, order: Option<DayOrder>) -> Option<DateTime<Utc>> {
+    let date = parse_date_in(text, order);
     if date.is_none() && !text.trim().is_empty() {
         tracing::warn!(
             feed,
@@ -64,7 +97,11 @@ fn iso_like(s: &str) -> Option<DateTime<Utc>> {
     if parts.next().is_some() {
         return None;
     }
-    let day = NaiveDate::from_ymd_opt(year, month, day)?;
+    at_time(NaiveDate::from_ymd_opt(year, month, day)?, rest)
+}
+
+/// `day` at the time and zone in `rest` (`T08:00:00Z`, ` 08:00 +02:00`, nothing: midnight UTC).
+fn at_time(day: NaiveDate, rest: &str) -> Option<DateTime<Utc>> {
     let rest = rest.trim_start_matches(['T', 't']).trim();
     if rest.is_empty() {
         return Some(day.and_time(NaiveTime::MIN).and_utc());
@@ -72,8 +109,54 @@ fn iso_like(s: &str) -> Option<DateTime<Utc>> {
     // The time runs up to the zone: `Z`, a sign, or a space before a zone name.
     let end = rest.find(['Z', 'z', '+', '-', ' ']).unwrap_or(rest.len());
     let time = clock(&rest[..end])?;
-    let offset = zone(rest[end..].trim())?;
+    let zone_text = rest[end..].trim();
+    let offset =
+        if rest[end..].starts_with(' ') && zone_text.starts_with(|c: char| c.is_ascii_digit()) {
+            // `08:00:00 00:00`: the `+` a URL decoding turned into a space.
+            numeric_zone(&format!("+{zone_text}"))?
+        } else {
+            zone(zone_text)?
+        };
     local_to_utc(day.and_time(time), offset)
+}
+
+/// `NN-NN-YYYY` (or with `/` or `.`) at the start: its two fields, the year and the rest.
+fn numeric_date(s: &str) -> Option<(u32, u32, i32, &str)> {
+    let b = s.as_bytes();
+    if b.len() < 10 || !matches!(b[2], b'-' | b'/' | b'.') || b[5] != b[2] {
+        return None;
+    }
+    let (a, m, y) = (s.get(..2)?, s.get(3..5)?, s.get(6..10)?);
+    if b.get(10).is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
+    Some((
+        number(a, 2)?,
+        number(m, 2)?,
+        number(y, 4)?.try_into().ok()?,
+        &s[10..],
+    ))
+}
+
+/// `03-11-2015 08:21:50 -0200`: day and month in the order the date itself settles (a field
+/// over 12 is the day), else the one its feed's other dates settle; else unread, since a guess
+/// would file the post months away.
+fn day_month_year(s: &str, order: Option<DayOrder>) -> Option<DateTime<Utc>> {
+    let (a, b, year, rest) = numeric_date(s)?;
+    let (day, month) = if a > 12 {
+        (a, b)
+    } else if b > 12 {
+        (b, a)
+    } else {
+        match order? {
+            DayOrder::DayFirst => (a, b),
+            DayOrder::MonthFirst => (b, a),
+        }
+    };
+    if !rest.is_empty() && !rest.starts_with([' ', 'T', 't']) {
+        return None;
+    }
+    at_time(NaiveDate::from_ymd_opt(year, month, day)?, rest)
 }
 
 /// The RFC 822 family and its relatives, read as tokens in any order: an optional weekday, a
@@ -398,14 +481,65 @@ mod tests {
             .with_ansi(false)
             .finish();
         tracing::subscriber::with_default(subscriber, || {
-            assert_eq!(read_date("the other day", "https://e.org/feed"), None);
-            assert!(read_date("2018-10-06", "https://e.org/ok").is_some());
+            assert_eq!(read_date("the other day", "https://e.org/feed", None), None);
+            assert!(read_date("2018-10-06", "https://e.org/ok", None).is_some());
         });
         let log = String::from_utf8(buf.0.lock().map(|b| b.clone()).unwrap_or_default())
             .unwrap_or_default();
         assert!(log.contains("https://e.org/feed"), "{log}");
         assert!(log.contains("the other day"), "{log}");
         assert!(!log.contains("https://e.org/ok"), "{log}");
+    }
+
+    /// Issue 16 A10: a zone whose `+` a URL decoding made a space, and day-month-year dates
+    /// with a numeric zone, in the order the date or its feed settles.
+    #[test]
+    fn broken_zones_and_day_month_year() {
+        for (text, want) in [
+            ("2011-09-16T08:00:00 00:00", "2011-09-16T08:00:00Z"),
+            ("2011-09-16T08:00:00 05:30", "2011-09-16T02:30:00Z"),
+            ("2011-09-16 08:00:00 0200", "2011-09-16T06:00:00Z"),
+            // Settled by the date itself.
+            ("13-11-2015 08:21:50 -0200", "2015-11-13T10:21:50Z"),
+            ("11/13/2015 08:21:50 +0100", "2015-11-13T07:21:50Z"),
+            ("13.11.2015", "2015-11-13T00:00:00Z"),
+        ] {
+            assert_eq!(parse_date(text), utc(want), "{text:?}");
+        }
+        // Not settled: unread alone, read in the order the feed's other dates settle.
+        let ambiguous = "03-11-2015 08:21:50 -0200";
+        assert_eq!(parse_date(ambiguous), None);
+        for (feed, order, want) in [
+            (
+                ["03-11-2015 08:00:00 -0200", "28-10-2015 09:00:00 -0200"],
+                DayOrder::DayFirst,
+                "2015-11-03T10:21:50Z",
+            ),
+            (
+                ["10/28/2015 09:00:00", "Mon, 01 Dec 2014 10:00:00 GMT"],
+                DayOrder::MonthFirst,
+                "2015-03-11T10:21:50Z",
+            ),
+        ] {
+            assert_eq!(day_order(feed.into_iter()), Some(order));
+            assert_eq!(parse_date_in(ambiguous, Some(order)), utc(want));
+        }
+        // A feed that says both, or neither, settles nothing.
+        assert_eq!(day_order(["28-10-2015", "10/28/2015"].into_iter()), None);
+        assert_eq!(day_order(["03-11-2015", "2015-11-28"].into_iter()), None);
+        for bad in [
+            "32-01-2015",
+            "13-13-2015",
+            "03-11-20155",
+            "03-11-2015x",
+            "3-11-2015",
+        ] {
+            assert_eq!(
+                parse_date_in(bad, Some(DayOrder::DayFirst)),
+                None,
+                "{bad:?}"
+            );
+        }
     }
 
     #[test]

@@ -121,17 +121,14 @@ pub(super) fn fix_char_refs(doc: Cow<'_, [u8]>) -> Cow<'_, [u8]> {
             continue;
         }
         i = at + 1;
-        let Some(len) = doc[at..].iter().take(16).position(|&b| b == b';') else {
-            continue;
-        };
-        let Some(code) = char_ref_value(&doc[at + 1..at + len]) else {
+        let Some((code, len)) = char_ref_at(&doc[at + 1..]) else {
             continue;
         };
         if char::from_u32(code).is_none() || code == 0 {
             let buf = out.get_or_insert_with(|| Vec::with_capacity(doc.len()));
             buf.extend_from_slice(&doc[copied..at]);
             buf.extend_from_slice(b"&#xFFFD;");
-            copied = at + len + 1;
+            copied = at + 1 + len;
             i = copied;
         }
     }
@@ -144,11 +141,26 @@ pub(super) fn fix_char_refs(doc: Cow<'_, [u8]>) -> Cow<'_, [u8]> {
     }
 }
 
-/// The value of `#123` or `#x1F` (the text between `&` and `;`).
-fn char_ref_value(s: &[u8]) -> Option<u32> {
-    let s = std::str::from_utf8(s.strip_prefix(b"#")?).ok()?;
-    match s.strip_prefix(['x', 'X']) {
-        Some(hex) => u32::from_str_radix(hex, 16).ok(),
-        None => s.parse().ok(),
+/// The numeric reference after an `&` (`#123;`, `#x1F;`): its value and its length with the
+/// `;`. A value past 32 bits saturates, so it is no character either (and is replaced) rather
+/// than no reference at all (which XML parsers reject, losing the field or the feed).
+pub(super) fn char_ref_at(s: &[u8]) -> Option<(u32, usize)> {
+    let rest = s.strip_prefix(b"#")?;
+    let (radix, start) = match rest.first() {
+        Some(b'x' | b'X') => (16, 2),
+        _ => (10, 1),
+    };
+    let digits = s[start..]
+        .iter()
+        .take_while(|b| char::from(**b).is_digit(radix))
+        .count();
+    let end = start + digits;
+    if digits == 0 || s.get(end) != Some(&b';') {
+        return None;
     }
+    let value = s[start..end].iter().fold(0u32, |v, b| {
+        let d = char::from(*b).to_digit(radix).unwrap_or(0);
+        v.saturating_mul(radix).saturating_add(d)
+    });
+    Some((value, end + 1))
 }

@@ -52,7 +52,7 @@ pub(super) fn parse_json(bytes: &[u8], url: &str) -> Result<ParsedFeed, ParseErr
         }
         _ => text,
     };
-    let feed = feed_rs_parser(url)
+    let feed = feed_rs_parser(url, None)
         .parse(text.as_bytes())
         .map_err(|e| ParseError::Invalid(scrub_line(&e.to_string())))?;
     let base = Url::parse(url).ok();

@@ -10,11 +10,13 @@
 //! accepts real-world variants (`<rss>` without a version, Atom 0.3, RSS 0.90, the userland RSS
 //! namespace, Atom `type` attributes it would reject the whole feed for); then feed-rs; then the
 //! two are merged entry by entry. When feed-rs still rejects a well-formed
-//! feed, a second, full raw pass reads every entry on its own.
+//! feed, a second, full raw pass reads every entry on its own. A document that is not
+//! well-formed for an error real feeds make (an unescaped `&`…) is repaired and read again.
 //!
 //! - `encoding`: bytes to UTF-8; `raw`: the quick-xml pass; `fallback`: the rewrites;
 //! - `adapter`: feed-rs and the raw pass merged; `entry`: one entry's parts to a `NewEntry`;
-//! - `identity`: entry keys; `dates`: date forms; `json`: JSON Feed; `discover`: autodiscovery.
+//! - `identity`: entry keys; `dates`: date forms; `json`: JSON Feed; `discover`: autodiscovery;
+//! - `repair`: the XML errors real feeds make, escaped.
 
 mod adapter;
 mod dates;
@@ -25,6 +27,7 @@ mod fallback;
 mod identity;
 mod json;
 mod raw;
+mod repair;
 #[cfg(test)]
 mod tests;
 
@@ -102,7 +105,35 @@ fn parse_feed_with(bytes: &[u8], url: &str, cut_bodies: bool) -> Result<ParsedFe
         return Err(ParseError::NotAFeed(HTML_HINT.to_string()));
     }
     let utf8 = fix_char_refs(to_utf8(bytes));
-    let mut raw = raw_pass(&utf8, false);
+    let raw = raw_pass(&utf8, false);
+    // Only an ill-formed document is repaired: a well-formed one pays nothing for it.
+    if raw.error.is_some() && !raw.truncated {
+        if let Some((fixed, repairs)) = repair::repair(&utf8) {
+            let raw = raw_pass(&fixed, false);
+            // Cut short in transit: a failed fetch, whatever else was wrong.
+            if raw.truncated {
+                return Err(ParseError::Truncated);
+            }
+            if raw.error.is_none() {
+                if let Ok(mut feed) = parse_xml(&fixed, raw, url, cut_bodies) {
+                    let note = scrub_line(&repairs.describe(&utf8));
+                    tracing::warn!(feed = url, "{note}");
+                    feed.warning = Some(note);
+                    return Ok(feed);
+                }
+            }
+        }
+    }
+    parse_xml(&utf8, raw, url, cut_bodies)
+}
+
+/// An XML document (UTF-8, references fixed) and its raw pass to a feed.
+fn parse_xml(
+    utf8: &[u8],
+    mut raw: raw::Raw,
+    url: &str,
+    cut_bodies: bool,
+) -> Result<ParsedFeed, ParseError> {
     if raw.truncated {
         return Err(ParseError::Truncated);
     }
@@ -115,14 +146,15 @@ fn parse_feed_with(bytes: &[u8], url: &str, cut_bodies: bool) -> Result<ParsedFe
     if raw.error.is_some() || !cut_bodies {
         raw.uncut();
     }
-    let doc = rewrite_doc(&utf8, &root, &raw.fixes);
-    let mut parsed = feed_rs_parser(url).parse(&doc[..]);
+    let doc = rewrite_doc(utf8, &root, &raw.fixes);
+    let order = raw.day_order();
+    let mut parsed = feed_rs_parser(url, order).parse(&doc[..]);
     // The cut bodies are paired with feed-rs's entries in document order: when feed-rs reads
     // the items differently, or not at all, it reads the bodies itself after all.
     let in_channel = raw.items.iter().filter(|r| r.in_channel).count();
     if !matches!(&parsed, Ok(f) if f.entries.len() == in_channel) && raw.uncut() {
-        let doc = rewrite_doc(&utf8, &root, &raw.fixes);
-        parsed = feed_rs_parser(url).parse(&doc[..]);
+        let doc = rewrite_doc(utf8, &root, &raw.fixes);
+        parsed = feed_rs_parser(url, order).parse(&doc[..]);
     }
     let kind = match root.name.as_str() {
         "rss" => Some("RSS"),
@@ -137,7 +169,7 @@ fn parse_feed_with(bytes: &[u8], url: &str, cut_bodies: bool) -> Result<ParsedFe
         // A feed feed-rs rejects for one element it cannot read (an empty `<content>` with a
         // MIME type…): every entry is read from a full raw pass instead of losing them all.
         Err(feed_rs::parser::ParseFeedError::ParseError(e)) if kind.is_some() => {
-            let full = raw_pass(&utf8, true);
+            let full = raw_pass(utf8, true);
             if full.items.is_empty() || full.error.is_some() || full.truncated {
                 let kind = kind.unwrap_or("feed");
                 return Err(ParseError::Invalid(match e {

@@ -5,6 +5,7 @@ use quick_xml::name::ResolveResult;
 use quick_xml::NsReader;
 use url::Url;
 
+use super::dates::{day_order, DayOrder};
 use super::encoding::utf8_or_1252;
 use super::entry::as_html;
 use super::fallback::atom_type_fix;
@@ -140,6 +141,16 @@ pub(super) struct Raw {
 }
 
 impl Raw {
+    /// The order of day and month the items' dates settle (see `dates::day_order`).
+    pub(super) fn day_order(&self) -> Option<DayOrder> {
+        day_order(
+            self.items
+                .iter()
+                .flat_map(|i| [&i.pub_date, &i.issued, &i.modified])
+                .filter_map(|d| d.as_deref()),
+        )
+    }
+
     /// Puts the cut bodies back, for feed-rs to read them itself.
     pub(super) fn uncut(&mut self) -> bool {
         let before = self.fixes.len();
@@ -198,7 +209,14 @@ pub(super) enum B64Kind {
     Binary,
 }
 
-pub(super) fn field_for(ns: Ns, local: &[u8], in_item: bool, outside: bool) -> Option<Field> {
+/// `outside`: an item feed-rs does not see; `rss`: an item of an RSS document (0.9x, 1.0, 2.0).
+pub(super) fn field_for(
+    ns: Ns,
+    local: &[u8],
+    in_item: bool,
+    outside: bool,
+    rss: bool,
+) -> Option<Field> {
     if !in_item {
         return match (ns, local) {
             (Ns::Plain | Ns::Atom, b"title") => Some(Field::FeedTitle),
@@ -225,8 +243,10 @@ pub(super) fn field_for(ns: Ns, local: &[u8], in_item: bool, outside: bool) -> O
         // feed-rs reads `dc:description` in RSS 1.0 only; it is rare, so always collected.
         (Ns::Dc, b"description") => Field::Description,
         (Ns::Plain, b"description") | (Ns::Atom, b"summary") if outside => Field::Description,
-        (Ns::Atom, b"published") if outside => Field::Issued,
-        (Ns::Atom, b"updated") if outside => Field::Modified,
+        // feed-rs ignores Atom dates in RSS items (.NET writes `a10:updated`), so they are
+        // read here: after `pubDate` and `dc:date`, as `dc:date` is.
+        (Ns::Atom, b"published") if outside || rss => Field::Issued,
+        (Ns::Atom, b"updated") if outside || rss => Field::Modified,
         (Ns::Content, b"encoded") | (Ns::Atom, b"content") if outside => Field::Content,
         // `dc:creator` always: feed-rs misses it under the odd namespace URIs platforms declare.
         (Ns::Plain, b"author") if outside => Field::Author,
@@ -501,9 +521,13 @@ pub(super) fn raw_pass(doc: &[u8], full: bool) -> Raw {
                                 if !is_empty {
                                     capture = Some((field, depth, String::new()));
                                 }
-                            } else if let Some(field) =
-                                field_for(ns, local, true, !item.in_channel || is_rdf || full)
-                            {
+                            } else if let Some(field) = field_for(
+                                ns,
+                                local,
+                                true,
+                                !item.in_channel || is_rdf || full,
+                                is_root_rss || is_rdf,
+                            ) {
                                 if field == Field::Guid {
                                     item.guid_is_permalink = attr(e, b"isPermaLink")
                                         .is_none_or(|v| !v.trim().eq_ignore_ascii_case("false"));
@@ -536,7 +560,7 @@ pub(super) fn raw_pass(doc: &[u8], full: bool) -> Raw {
                         raw.paging.complete = true;
                     }
                     if !is_empty && capture.is_none() {
-                        if let Some(field) = field_for(ns, local, false, false) {
+                        if let Some(field) = field_for(ns, local, false, false, false) {
                             capture = Some((field, depth, String::new()));
                         }
                     }

@@ -827,6 +827,45 @@ fn invalid_character_references_become_replacement_characters() {
     assert_eq!(f.entries[1].title, "Fine");
 }
 
+/// Issue 16 A4: a reference past 32 bits once cost every item of the feed its body, and in a
+/// title, the title. It is one bad character, as `&#xD800;` is.
+#[test]
+fn character_references_past_32_bits_lose_one_character_only() {
+    for bad in [
+        "&#4294967296;",
+        "&#99999999999999999999;",
+        "&#x1111111111111111111;",
+        "&#x100000000;",
+    ] {
+        let doc = format!(
+            r#"<rss version="2.0"><channel><title>T</title>
+  <item><title>One</title><link>https://e.org/1</link><description>first body</description></item>
+  <item><title>Two {bad} x</title><link>https://e.org/2</link><description>second {bad} body</description></item>
+  <item><title>Three</title><link>https://e.org/3</link><description>third body</description></item>
+</channel></rss>"#
+        );
+        let f = parse(doc.as_bytes());
+        let got: Vec<(&str, &str)> = f
+            .entries
+            .iter()
+            .map(|e| (e.title.as_str(), e.text.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("One", "first body"),
+                ("Two \u{FFFD} x", "second \u{FFFD} body"),
+                ("Three", "third body"),
+            ],
+            "{bad}"
+        );
+    }
+    // Leading zeros are still the character they spell.
+    let doc = r#"<rss version="2.0"><channel><title>T</title>
+  <item><title>A&#00000000000000000066;C</title><link>https://e.org/1</link></item></channel></rss>"#;
+    assert_eq!(parse(doc.as_bytes()).entries[0].title, "ABC");
+}
+
 #[test]
 fn an_item_without_a_title_gets_its_text_or_nothing() {
     let doc = r#"<rss version="2.0"><channel><title>T</title>
@@ -949,4 +988,196 @@ fn relative_links_in_bodies_resolve_against_xml_base_and_the_document() {
         r#"<p><a href="https://cdn.example.net/posts/b.html">b</a></p>"#
     );
     assert_eq!(html(2), r#"<a href="https://other.example.org/c">c</a>"#);
+}
+
+/// Issue 16 A10: one XML error real feeds make no longer costs the feed every post. Each kind
+/// is repaired, the feed read whole, and the repair said (with the line of the first).
+#[test]
+fn one_xml_error_is_repaired_and_said() {
+    let feed = |second: &str| {
+        format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Lab</title>
+<item><title>One</title><link>https://e.org/1</link><guid>https://e.org/?p=1</guid><description>first body</description></item>
+{second}
+<item><title>Three</title><link>https://e.org/3</link><guid>https://e.org/?p=3</guid><description>third body</description></item>
+</channel></rss>"#
+        )
+    };
+    for (second, warning, title, link, text) in [
+        // WordPress-like: `&` unescaped in a guid and a link (and an attribute).
+        (
+            r#"<item><title>Two</title><link>https://e.org/?p=2&lang=en</link><guid isPermaLink="false">https://e.org/?p=2&lang=en</guid>
+<enclosure url="https://e.org/a.mp3?x=1&y=2" length="1" type="audio/mpeg"/><description>second body</description></item>"#,
+            "repaired: 3 unescaped '&' (first at line 4)",
+            "Two",
+            "https://e.org/?p=2&lang=en",
+            "second body",
+        ),
+        (
+            "<item><title>Tom & Jerry</title><link>https://e.org/2</link><description>second body</description></item>",
+            "repaired: 1 unescaped '&' (line 4)",
+            "Tom & Jerry",
+            "https://e.org/2",
+            "second body",
+        ),
+        // An HTML entity XML does not define, beside the `&` that made the document ill-formed.
+        (
+            "<item><title>Caf&eacute; &nbsp;& co</title><link>https://e.org/2</link><description>a&nbsp;b &bogus; c</description></item>",
+            "repaired: 1 unescaped '&' (line 4), 4 undefined entities such as &eacute; (first at line 4)",
+            "Caf\u{e9} & co",
+            "https://e.org/2",
+            "a b &bogus; c",
+        ),
+        // A `<` that starts no tag.
+        (
+            "<item><title>p < 0.05</title><link>https://e.org/2</link><description>when x <= 1</description></item>",
+            "repaired: 2 unescaped '<' (first at line 4)",
+            "p < 0.05",
+            "https://e.org/2",
+            "when x <= 1",
+        ),
+    ] {
+        let f = parse(feed(second).as_bytes());
+        assert_eq!(f.warning.as_deref(), Some(warning), "{second}");
+        let got: Vec<(&str, Option<&str>, &str)> = f
+            .entries
+            .iter()
+            .map(|e| (e.title.as_str(), e.link.as_deref(), e.text.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("One", Some("https://e.org/1"), "first body"),
+                (title, Some(link), text),
+                ("Three", Some("https://e.org/3"), "third body"),
+            ],
+            "{second}"
+        );
+    }
+    // A well-formed feed is not touched, and says nothing.
+    assert_eq!(parse(RSS2.as_bytes()).warning, None);
+    // Entities the document's DTD declares are its own; markup in CDATA and comments is not
+    // text; only the `&` is repaired.
+    let doc = r#"<?xml version="1.0"?><!DOCTYPE rss [ <!ENTITY mine "M"> ]>
+<rss version="2.0"><channel><title>T</title><!-- a < b & c -->
+<item><title>A & B</title><link>https://e.org/1</link><description><![CDATA[x < y & z]]> &mine;</description></item>
+</channel></rss>"#;
+    let f = parse(doc.as_bytes());
+    assert_eq!(
+        f.warning.as_deref(),
+        Some("repaired: 1 unescaped '&' (line 3)")
+    );
+    assert_eq!(f.entries[0].title, "A & B");
+}
+
+/// A document cut short stays a failed fetch even when it also holds a repairable error: its
+/// validators are never kept, so the next fetch gets the whole document.
+#[test]
+fn a_truncated_document_with_a_repairable_error_stays_truncated() {
+    let doc = RSS2.replace("<title>Second</title>", "<title>Tom & Jerry</title>");
+    assert!(parse(doc.as_bytes()).warning.is_some());
+    for cut in [doc.len() - 30, doc.find("<author").unwrap_or(0) + 4] {
+        let err = parse_feed(&doc.as_bytes()[..cut], URL).unwrap_err();
+        assert!(matches!(err, ParseError::Truncated), "{cut}: {err}");
+    }
+    // What no repair can mend stays the error it was.
+    let err = parse_feed(
+        b"<rss version=\"2.0\"><channel><item>A & B</i></channel></rss>",
+        URL,
+    )
+    .unwrap_err();
+    assert!(matches!(err, ParseError::Invalid(_)), "{err:?}");
+}
+
+/// Issue 16 A10: Atom elements inside RSS items (.NET's SyndicationFeed writes `a10:updated`;
+/// others `atom:published`, `atom:link`) date and link the posts feed-rs leaves undated.
+#[test]
+fn atom_dates_and_links_inside_rss_items() {
+    let doc = r#"<rss version="2.0" xmlns:a10="http://www.w3.org/2005/Atom"
+  xmlns:atom="http://www.w3.org/2005/Atom" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>T</title>
+  <item><guid isPermaLink="false">1</guid><link>https://e.org/1</link><title>Net</title>
+    <a10:updated>2015-03-11T08:21:50-02:00</a10:updated></item>
+  <item><guid isPermaLink="false">2</guid><title>Both</title><atom:link href="https://e.org/2" rel="alternate"/>
+    <atom:published>2015-03-01T00:00:00Z</atom:published><atom:updated>2015-03-05T00:00:00Z</atom:updated></item>
+  <item><guid isPermaLink="false">3</guid><link>https://e.org/3</link><title>PubDate wins</title>
+    <pubDate>Mon, 02 Mar 2015 10:00:00 +0000</pubDate><atom:published>2015-03-01T00:00:00Z</atom:published></item>
+  <item><guid isPermaLink="false">4</guid><link>https://e.org/4</link><title>dc:date first</title>
+    <dc:date>2015-02-01T00:00:00Z</dc:date><atom:published>2015-03-01T00:00:00Z</atom:published></item>
+  <item><guid isPermaLink="false">5</guid><title>Self only</title><atom:link href="https://e.org/feed" rel="self"/></item>
+</channel></rss>"#;
+    let f = parse(doc.as_bytes());
+    type Dated<'a> = (
+        Option<&'a str>,
+        Option<DateTime<Utc>>,
+        Option<DateTime<Utc>>,
+    );
+    let got: Vec<Dated> = f
+        .entries
+        .iter()
+        .map(|e| (e.link.as_deref(), e.published, e.updated))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                Some("https://e.org/1"),
+                None,
+                Some(date("2015-03-11T10:21:50Z"))
+            ),
+            (
+                Some("https://e.org/2"),
+                Some(date("2015-03-01T00:00:00Z")),
+                Some(date("2015-03-05T00:00:00Z"))
+            ),
+            // feed-rs gives an RSS item its date as `updated` too.
+            (
+                Some("https://e.org/3"),
+                Some(date("2015-03-02T10:00:00Z")),
+                Some(date("2015-03-02T10:00:00Z"))
+            ),
+            (
+                Some("https://e.org/4"),
+                Some(date("2015-02-01T00:00:00Z")),
+                Some(date("2015-02-01T00:00:00Z"))
+            ),
+            (None, None, None),
+        ]
+    );
+}
+
+/// Issue 16 A10: a day-month-year date that does not settle its order is read in the order
+/// the feed's other dates settle, wherever the date is (feed-rs's `pubDate`, `dc:date`).
+#[test]
+fn day_month_year_dates_take_the_order_their_feed_settles() {
+    let doc = |second: &str| {
+        format!(
+            r#"<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>T</title>
+  <item><title>A</title><link>https://e.org/1</link><pubDate>03-11-2015 08:21:50 -0200</pubDate></item>
+  <item><title>B</title><link>https://e.org/2</link><dc:date>{second}</dc:date></item>
+  <item><title>C</title><link>https://e.org/3</link><pubDate>2011-09-16T08:00:00 00:00</pubDate></item>
+</channel></rss>"#
+        )
+    };
+    let dates = |second: &str| -> Vec<Option<DateTime<Utc>>> {
+        parse(doc(second).as_bytes())
+            .entries
+            .iter()
+            .map(|e| e.published)
+            .collect()
+    };
+    assert_eq!(
+        dates("28-10-2015 09:00:00 -0200"),
+        [
+            Some(date("2015-11-03T10:21:50Z")),
+            Some(date("2015-10-28T11:00:00Z")),
+            Some(date("2011-09-16T08:00:00Z")),
+        ]
+    );
+    assert_eq!(
+        dates("10/28/2015 09:00:00 -0200")[0],
+        Some(date("2015-03-11T10:21:50Z"))
+    );
+    // Nothing settles it: undated rather than filed months away.
+    assert_eq!(dates("2015-10-28")[0], None);
 }

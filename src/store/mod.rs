@@ -190,7 +190,7 @@ const FEED_COLUMNS: &str =
      f.etag, f.last_modified, f.last_fetched, f.last_status, f.last_error, f.gone, \
      (SELECT COUNT(*) FROM entries e WHERE e.feed_id = f.id), \
      (SELECT COUNT(*) FROM entries e WHERE e.feed_id = f.id AND e.read = 0), \
-     f.folder, NULLIF(f.user_title, ''), f.remote_id";
+     f.folder, NULLIF(f.user_title, ''), f.remote_id, f.warning";
 
 /// The SQLite cache.
 pub struct Store {
@@ -429,7 +429,8 @@ impl Store {
     /// Entries seen before keep their read flag, first-seen time and (unless their published
     /// date changed) their month; entries missing from the document stay cached. The feed's
     /// title and site URL change only when the document has them; validators, fetch time and
-    /// status are replaced; the error and `gone` flag are cleared. `new_url` replaces the URL
+    /// status are replaced; the error and `gone` flag are cleared; the warning becomes what the
+    /// parser repaired in this document (none for a clean one). `new_url` replaces the URL
     /// unless another feed already has it.
     pub fn apply_update(&mut self, id: FeedId, up: &FeedUpdate) -> Result<usize> {
         let tx = self.write()?;
@@ -444,7 +445,7 @@ impl Store {
             .prepare_cached(
                 "UPDATE feeds SET title = COALESCE(?2, title), site_url = COALESCE(?3, site_url), \
                  etag = ?4, last_modified = ?5, last_fetched = ?6, last_status = ?7, \
-                 last_error = NULL, gone = 0 WHERE id = ?1",
+                 last_error = NULL, gone = 0, warning = ?8 WHERE id = ?1",
             )?
             .execute(params![
                 id,
@@ -453,7 +454,8 @@ impl Store {
                 up.etag,
                 up.last_modified,
                 up.fetched_at.timestamp(),
-                up.status
+                up.status,
+                up.feed.warning.as_deref().map(scrub_line)
             ])?;
         if changed == 0 {
             return Err(StoreError::NoSuchFeed(id));
@@ -946,6 +948,7 @@ fn feed_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Feed> {
         folder: r.get(12)?,
         user_title: r.get(13)?,
         remote_id: r.get(14)?,
+        warning: r.get(15)?,
     })
 }
 

@@ -314,6 +314,37 @@ mod tests {
         assert_eq!(store.integrity_check().unwrap(), "ok");
     }
 
+    /// Step 6 (issue 16) adds the feeds' warning: a version-5 cache keeps its feeds, with none.
+    #[test]
+    fn migration_from_version_5_gives_feeds_no_warning() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v5.sqlite");
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            schema::migrate_to(&mut conn, 5).unwrap();
+            conn.execute_batch(
+                "INSERT INTO feeds (id, url, title, last_error, added_at, remote_id)
+                 VALUES (1, 'https://a.example/feed', 'Blog A', 'HTTP 500', 0, 'feed/7');",
+            )
+            .unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), Store::SCHEMA_VERSION);
+        let feeds = store.feeds().unwrap();
+        assert_eq!(feeds.len(), 1);
+        let f = &feeds[0];
+        assert_eq!(
+            (
+                f.title.as_str(),
+                f.last_error.as_deref(),
+                f.remote_id.as_deref()
+            ),
+            ("Blog A", Some("HTTP 500"), Some("feed/7"))
+        );
+        assert_eq!(f.warning, None);
+        assert_eq!(store.integrity_check().unwrap(), "ok");
+    }
+
     #[test]
     fn folders_nest_count_and_rename_with_their_children() {
         let dir = tempfile::tempdir().unwrap();
@@ -392,6 +423,7 @@ mod tests {
             generator: None,
             paging: Default::default(),
             entries: Vec::new(),
+            warning: None,
         };
         let up = super::super::FeedUpdate {
             fetched_at: chrono::Utc::now(),

@@ -152,6 +152,11 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         value TEXT NOT NULL
     );
     "#,
+    // 6: what the parser repaired to read a feed's last document (an unescaped `&`…; issue 16),
+    // shown beside its last error; a clean fetch clears it.
+    r#"
+    ALTER TABLE feeds ADD COLUMN warning TEXT;
+    "#,
 ];
 
 /// The version a fully migrated cache has.

@@ -35,6 +35,7 @@ pub(super) fn doc(entries: Vec<NewEntry>) -> ParsedFeed {
         generator: None,
         paging: PagingLinks::default(),
         entries,
+        warning: None,
     }
 }
 
@@ -699,6 +700,28 @@ fn apply_update_sets_feed_fields_and_moves_url() {
         ),
         Err(StoreError::NoSuchFeed(999))
     ));
+}
+
+/// Issue 16: what the parser repaired in a feed is kept beside its last error, stays through
+/// a 304 and a failure (the stored document is still the repaired one), and a clean fetch
+/// clears it.
+#[test]
+fn a_repair_warning_is_kept_until_a_clean_fetch() {
+    let (mut store, f1, _) = archive();
+    let mut repaired = doc(Vec::new());
+    repaired.warning = Some("repaired: 1 unescaped '&' (line 12)\u{1b}[2J".to_string());
+    update(&mut store, f1, &repaired);
+    let want = Some("repaired: 1 unescaped '&' (line 12)[2J");
+    assert_eq!(store.feed(f1).unwrap().unwrap().warning.as_deref(), want);
+    store
+        .record_not_modified(f1, t("2024-07-02T00:00:00Z"))
+        .unwrap();
+    store
+        .record_failure(f1, t("2024-07-03T00:00:00Z"), Some(500), "HTTP 500", false)
+        .unwrap();
+    assert_eq!(store.feed(f1).unwrap().unwrap().warning.as_deref(), want);
+    update(&mut store, f1, &doc(Vec::new()));
+    assert_eq!(store.feed(f1).unwrap().unwrap().warning, None);
 }
 
 #[test]
@@ -1467,6 +1490,7 @@ fn a_cache_keyed_by_shared_links_keeps_its_entries_after_the_new_keys() {
             .conn()
             .execute_batch(
                 "UPDATE entries SET title = '(untitled)' WHERE guid = 'g-1'; \
+                 ALTER TABLE feeds DROP COLUMN warning; \
                  DROP TABLE sync_queue; DROP TABLE sync_marks; DROP TABLE sync_state; \
                  DROP INDEX feeds_remote; DROP INDEX entries_remote; \
                  DROP INDEX entries_remote_link; \

@@ -55,6 +55,7 @@ fn feed(id: i64, title: &str) -> Feed {
         last_fetched: None,
         last_status: None,
         last_error: None,
+        warning: None,
         gone: false,
         folder: None,
         user_title: None,
