@@ -1342,6 +1342,7 @@ fn recorded_args(rec: &Path, wait: Duration) -> Option<Vec<String>> {
 }
 
 #[test]
+#[allow(clippy::too_many_lines)] // a test may run long: one hostile feed, every output
 fn escape_sequences_in_every_field_never_reach_stdout_stderr_or_the_log() {
     let base_holder: Arc<Mutex<String>> = Arc::new(Mutex::new(String::new()));
     let bh = base_holder.clone();

@@ -343,6 +343,7 @@ pub enum CiteFormat {
     CslJson,
 }
 
+#[allow(clippy::too_many_lines)] // issue 17 phase B: split after the issue-16 merge
 pub fn run(args: Args) -> Result<ExitCode> {
     if args.demo {
         return demo(args.config.as_deref());

@@ -971,6 +971,7 @@ fn tune_index(tx: &Transaction<'_>) -> Result<()> {
     Ok(())
 }
 
+#[allow(clippy::too_many_lines)] // issue 17 phase B: split after the issue-16 merge
 fn store_entries(
     tx: &Transaction<'_>,
     feed_id: FeedId,

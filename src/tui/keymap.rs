@@ -190,11 +190,34 @@ type DefaultBinding = (
     &'static [&'static str],
 );
 
-/// The default bindings.
+/// The default bindings. Their order counts: a key bound twice in a context does the first
+/// command, and the help lists each context's commands in this order.
 fn defaults() -> Vec<Binding> {
+    [
+        movement(),
+        archive_and_feeds(),
+        reading(),
+        link_list(),
+        network_and_welcome(),
+        open_links(),
+    ]
+    .concat()
+    .into_iter()
+    .map(|(name, help, action, ctx, keys)| Binding {
+        name,
+        help,
+        action,
+        ctx,
+        keys: keys.iter().filter_map(|k| Key::parse(k)).collect(),
+    })
+    .collect()
+}
+
+/// Moving the cursor and the focus, opening, going back and quitting.
+fn movement() -> Vec<DefaultBinding> {
     use Ctx::*;
     let g = || vec![Global];
-    let mut v: Vec<DefaultBinding> = vec![
+    vec![
         ("down", "move down", Action::MoveDown, g(), &["j", "Down"]),
         ("up", "move up", Action::MoveUp, g(), &["k", "Up"]),
         ("top", "go to the top", Action::Top, g(), &["g", "Home"]),
@@ -258,6 +281,14 @@ fn defaults() -> Vec<Binding> {
             vec![Global, Welcome],
             &["q"],
         ),
+    ]
+}
+
+/// The Archive's months and years, and organizing the Feeds pane.
+fn archive_and_feeds() -> Vec<DefaultBinding> {
+    use Ctx::*;
+    let g = || vec![Global];
+    vec![
         (
             "prev_month",
             "previous month with entries",
@@ -316,6 +347,14 @@ fn defaults() -> Vec<Binding> {
             g(),
             &[":"],
         ),
+    ]
+}
+
+/// The Entries listing and the Reader.
+fn reading() -> Vec<DefaultBinding> {
+    use Ctx::*;
+    let g = || vec![Global];
+    vec![
         (
             "toggle_read",
             "toggle read",
@@ -400,6 +439,13 @@ fn defaults() -> Vec<Binding> {
             vec![Reader],
             &["L"],
         ),
+    ]
+}
+
+/// The link list's keys on a DOI or link row.
+fn link_list() -> Vec<DefaultBinding> {
+    use Ctx::*;
+    vec![
         (
             "copy_doi",
             "copy the DOI (a link: its URL) with OSC 52",
@@ -421,6 +467,14 @@ fn defaults() -> Vec<Binding> {
             vec![Links],
             &["B"],
         ),
+    ]
+}
+
+/// Refreshing, backfilling, adding feeds, the welcome screen, help.
+fn network_and_welcome() -> Vec<DefaultBinding> {
+    use Ctx::*;
+    let g = || vec![Global];
+    vec![
         (
             "refresh",
             "refresh the selected feed",
@@ -477,7 +531,11 @@ fn defaults() -> Vec<Binding> {
             vec![Global, Welcome],
             &["?"],
         ),
-    ];
+    ]
+}
+
+/// `1`-`9` in the Reader: open the post's numbered links.
+fn open_links() -> Vec<DefaultBinding> {
     const LINK_NAMES: [&str; 9] = [
         "open_link_1",
         "open_link_2",
@@ -490,25 +548,18 @@ fn defaults() -> Vec<Binding> {
         "open_link_9",
     ];
     static DIGITS: [&str; 9] = ["1", "2", "3", "4", "5", "6", "7", "8", "9"];
+    let mut v = Vec::new();
     for n in 0..9u8 {
         let i = usize::from(n);
         v.push((
             LINK_NAMES[i],
             "open link N of the post",
             Action::OpenLink(n + 1),
-            vec![Reader],
+            vec![Ctx::Reader],
             std::slice::from_ref(&DIGITS[i]),
         ));
     }
-    v.into_iter()
-        .map(|(name, help, action, ctx, keys)| Binding {
-            name,
-            help,
-            action,
-            ctx,
-            keys: keys.iter().filter_map(|k| Key::parse(k)).collect(),
-        })
-        .collect()
+    v
 }
 
 /// The bindings in use, and what was wrong with the config's `[keys]`.

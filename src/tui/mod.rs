@@ -308,6 +308,7 @@ impl Executor {
         }
     }
 
+    #[allow(clippy::too_many_lines)] // issue 17 phase B: split after the issue-16 merge
     fn execute(&mut self, effect: Effect) -> Result<Vec<Action>, crate::Error> {
         let lib = &mut self.lib;
         Ok(match effect {
