@@ -5,7 +5,6 @@ pub mod account;
 pub mod engine;
 pub mod greader;
 mod subscriptions;
-mod wire;
 
 pub use account::AccountError;
 pub use engine::{SyncEvent, SyncOptions, SyncReport, SyncStatus};

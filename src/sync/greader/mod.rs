@@ -20,7 +20,7 @@ use reqwest::header::{self, HeaderValue};
 use reqwest::StatusCode;
 use url::Url;
 
-use super::wire;
+mod wire;
 use crate::config::FetchConfig;
 use crate::fetch::{self, FetchError};
 use crate::scrub::scrub_line;
