@@ -12,6 +12,7 @@ pub mod fetch;
 pub mod fuzzing;
 pub mod html;
 pub mod library;
+mod library_sync;
 pub mod model;
 pub mod open;
 pub mod opml;

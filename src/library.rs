@@ -54,23 +54,9 @@ pub enum Error {
     Citation { doi: String, reason: String },
     #[error("an account feed's title is the server's: give the title to set (`paperboy rename FEED TITLE`)")]
     AccountTitle,
-    #[error("sync: {0}")]
-    Sync(#[from] crate::sync::SyncError),
-    #[error(
-        "sync: the account no longer lists {dropped} of the {feeds} feeds here ({titles}{}; \
-         {} among them): nothing was removed; if you unsubscribed them, run \
-         `paperboy sync --accept-removals`",
-        if *dropped > 3 { ", ..." } else { "" },
-        crate::text::count(*starred, "starred entry", "starred entries")
-    )]
-    RemovalsHeld {
-        dropped: usize,
-        feeds: usize,
-        starred: i64,
-        titles: String,
-    },
+    /// A sync's or an account change's error (a cache error in one is [`Error::Store`]).
     #[error(transparent)]
-    Account(#[from] crate::sync::AccountError),
+    Sync(crate::sync::Error),
     #[error("cannot start the network runtime: {0}")]
     Runtime(String),
 }

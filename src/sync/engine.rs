@@ -1,23 +1,26 @@
-//! A sync with the account, as `impl Library`: push the queued local changes, mirror the
-//! subscriptions, pull new entries page by page into the cache, then apply the account's read
-//! and starred sets. Each step commits on its own, and the cursor moves only when all of them
+//! A sync with the account, given the cache, the account and a runtime: push the queued local
+//! changes, mirror the subscriptions, pull new entries page by page into the cache, then apply
+//! the account's read and starred sets. Each step commits on its own, and the cursor moves only when all of them
 //! succeeded, so a sync that fails or is killed leaves a consistent cache and the next one
 //! resumes where it is needed.
 
 use std::collections::{HashMap, HashSet};
+use std::path::Path;
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};
 use serde::Serialize;
 
-use super::account::{account, AccountError};
+use super::account::AccountError;
+use super::error::{Error, Result};
 use super::greader::{Account, GReader, Item, Pager, EDIT_BATCH, READ, READING_LIST, STARRED};
-use crate::library::{Error, Result};
+use crate::config::{FetchConfig, SyncConfig};
 use crate::model::FeedId;
 use crate::organize::folder_name;
 use crate::scrub::scrub_line;
-use crate::store::{MirrorReport, QueuedChange, RemoteEntry, RemoteFeed, SyncedState, PULLED_USEC};
-use crate::Library;
+use crate::store::{
+    MirrorReport, QueuedChange, RemoteEntry, RemoteFeed, Store, SyncedState, PULLED_USEC,
+};
 
 /// Entries asked for per page of the reading list.
 const PAGE: usize = 250;
@@ -136,75 +139,76 @@ pub struct SyncStatus {
     pub feeds: usize,
 }
 
-impl Library {
-    /// Whether `[sync]` names an account.
-    pub fn sync_configured(&self) -> bool {
-        self.config.sync.is_some()
+/// The account, the last sync and what waits to be pushed; no network. `settings` is `[sync]`
+/// of `config_file`.
+pub fn status(
+    store: &Store,
+    settings: Option<&SyncConfig>,
+    config_file: &Path,
+) -> Result<SyncStatus> {
+    let s = settings.ok_or_else(|| AccountError::NotConfigured {
+        config: config_file.display().to_string(),
+    })?;
+    let last = store
+        .sync_value(LAST_SYNC)?
+        .and_then(|v| v.parse::<i64>().ok())
+        .and_then(|t| Utc.timestamp_opt(t, 0).single());
+    let queued = store.queued_count()?;
+    let feeds = (store.feeds()?.iter())
+        .filter(|f| f.remote_id.is_some())
+        .count();
+    Ok(SyncStatus {
+        url: s.url.clone(),
+        username: s.username.clone(),
+        last_sync: last,
+        queued,
+        feeds,
+    })
+}
+
+/// A signed-in session with the account, and the cache it keeps in step with it.
+pub struct SyncEngine<'a> {
+    pub(super) store: &'a mut Store,
+    pub(super) rt: Arc<tokio::runtime::Runtime>,
+    pub(super) client: GReader,
+}
+
+impl<'a> SyncEngine<'a> {
+    /// Logs in to `account` under the `[fetch]` limits and user agent; requests run on `rt`.
+    pub fn login(
+        store: &'a mut Store,
+        rt: Arc<tokio::runtime::Runtime>,
+        account: &Account,
+        fetch: &FetchConfig,
+    ) -> Result<SyncEngine<'a>> {
+        if let Some(warning) = super::greader::cleartext_warning(&account.url) {
+            tracing::warn!("{warning}");
+        }
+        let client = rt.block_on(GReader::login(account, fetch, &fetch.user_agent))?;
+        Ok(SyncEngine { store, rt, client })
     }
 
-    /// The configured account, its password read now.
-    pub fn sync_account(&self) -> Result<Account> {
-        Ok(account(
-            self.config.sync.as_ref(),
-            &self.paths().config_file,
-        )?)
-    }
-
-    /// Logs in and returns the user's name on the server.
-    pub fn sync_login(&mut self) -> Result<String> {
-        let (rt, client) = self.connect()?;
-        Ok(rt.block_on(client.user_name())?)
-    }
-
-    /// The account, the last sync and what waits to be pushed; no network.
-    pub fn sync_status(&self) -> Result<SyncStatus> {
-        let s = self
-            .config
-            .sync
-            .as_ref()
-            .ok_or_else(|| AccountError::NotConfigured {
-                config: self.paths().config_file.display().to_string(),
-            })?;
-        let last = self
-            .store
-            .sync_value(LAST_SYNC)
-            .map_err(|e| self.store_err(e))?
-            .and_then(|v| v.parse::<i64>().ok())
-            .and_then(|t| Utc.timestamp_opt(t, 0).single());
-        let queued = self.store.queued_count().map_err(|e| self.store_err(e))?;
-        let feeds = self
-            .feeds()?
-            .iter()
-            .filter(|f| f.remote_id.is_some())
-            .count();
-        Ok(SyncStatus {
-            url: s.url.clone(),
-            username: s.username.clone(),
-            last_sync: last,
-            queued,
-            feeds,
-        })
+    /// The user's name on the server.
+    pub fn user_name(&self) -> Result<String> {
+        Ok(self.rt.block_on(self.client.user_name())?)
     }
 
     /// Pushes the queued changes, mirrors the subscriptions, pulls new entries and applies the
-    /// account's read and starred states.
+    /// account's read and starred states. `user` names the account in the report.
     pub fn sync(
         &mut self,
+        user: String,
         opts: &SyncOptions,
         on_event: &mut dyn FnMut(&SyncEvent),
     ) -> Result<SyncReport> {
-        let (rt, mut client) = self.connect()?;
         on_event(&SyncEvent::LoggedIn);
         let mut report = SyncReport {
-            // The configured name: asking the server costs a request (`sync login` does).
-            user: (self.config.sync.as_ref())
-                .map(|s| s.username.clone())
-                .unwrap_or_default(),
+            user,
             ..SyncReport::default()
         };
 
         // 1. Push: local changes win over the server until they are there.
-        let (pushed, marks) = self.push(&rt, &mut client)?;
+        let (pushed, marks) = self.push()?;
         report.pushed = pushed;
         report.marks_pushed = marks;
         on_event(&SyncEvent::Pushed {
@@ -217,7 +221,7 @@ impl Library {
         } else {
             Removals::Checked
         };
-        let (mirror, streams) = self.mirror(&rt, &client, accept)?;
+        let (mirror, streams) = self.mirror(accept)?;
         report.feeds = mirror;
         on_event(&SyncEvent::Feeds {
             feeds: streams.len(),
@@ -232,83 +236,51 @@ impl Library {
         // The first pull streams whole pages; later ones ask which ids are new first, so that
         // the overlap the safety margin asks for again costs ids, not bodies.
         let (pulled, new, newest) = match (cursor, opts.since) {
-            (Some(_), None) => {
-                self.pull_new(&rt, &client, since.unwrap_or(0), &streams, on_event)?
-            }
-            _ => self.pull(&rt, &client, READING_LIST, since, &streams, on_event)?,
+            (Some(_), None) => self.pull_new(since.unwrap_or(0), &streams, on_event)?,
+            _ => self.pull(READING_LIST, since, &streams, on_event)?,
         };
         report.pulled = pulled;
         report.new_entries = new;
 
         // 4. The account's read and starred sets.
-        let unread = rt.block_on(client.item_ids(READING_LIST, Some(READ)))?;
-        let starred = rt.block_on(client.item_ids(STARRED, None))?;
-        let r = self.store.apply_remote_states(&unread, &starred);
-        let (read_changed, starred_changed) = r.map_err(|e| self.store_err(e))?;
+        let unread = self
+            .rt
+            .block_on(self.client.item_ids(READING_LIST, Some(READ)))?;
+        let starred = self.rt.block_on(self.client.item_ids(STARRED, None))?;
+        let (read_changed, starred_changed) = self.store.apply_remote_states(&unread, &starred)?;
         report.read_changed = read_changed;
         report.starred_changed = starred_changed;
         on_event(&SyncEvent::States);
 
         // 5. Only now the cursor moves.
         if let Some(newest) = newest.filter(|n| cursor.is_none_or(|c| *n > c)) {
-            self.set_sync(PULLED_USEC, &newest.to_string())?;
+            self.store
+                .set_sync_value(PULLED_USEC, &newest.to_string())?;
         }
-        self.set_sync(LAST_SYNC, &Utc::now().timestamp().to_string())?;
-        report.requests = client.requests();
+        let now = Utc::now().timestamp().to_string();
+        self.store.set_sync_value(LAST_SYNC, &now)?;
+        report.requests = self.client.requests();
         Ok(report)
     }
 
-    /// Pushes the queued local changes only (the reader does this shortly after changes);
-    /// returns how many were pushed.
-    pub fn push_queued(&mut self) -> Result<usize> {
-        let queued = self.store.queued_count().map_err(|e| self.store_err(e))?;
-        if queued == 0 {
-            return Ok(0);
-        }
-        let (rt, mut client) = self.connect()?;
-        let (changes, marks) = self.push(&rt, &mut client)?;
-        Ok(changes + marks)
-    }
-
-    /// Logs in to the configured account.
-    pub(crate) fn connect(&mut self) -> Result<(Arc<tokio::runtime::Runtime>, GReader)> {
-        let account = self.sync_account()?;
-        if let Some(warning) = super::greader::cleartext_warning(&account.url) {
-            tracing::warn!("{warning}");
-        }
-        let rt = self.runtime()?;
-        let fetch = self.config.fetch.clone();
-        let agent = self.config.fetch.user_agent.clone();
-        let client = rt.block_on(GReader::login(&account, &fetch, &agent))?;
-        Ok((rt, client))
-    }
-
     fn sync_i64(&self, key: &str) -> Result<Option<i64>> {
-        let v = self.store.sync_value(key).map_err(|e| self.store_err(e))?;
+        let v = self.store.sync_value(key)?;
         Ok(v.and_then(|v| v.parse().ok()))
-    }
-
-    fn set_sync(&mut self, key: &str, value: &str) -> Result<()> {
-        let r = self.store.set_sync_value(key, value);
-        r.map_err(|e| self.store_err(e))
     }
 
     /// Pushes whole feeds marked read, then each queued state change in batches; each push
     /// leaves the queue only once the server said OK. Marks go first: a per-entry change still
     /// queued is the user's last word on its entry (queueing a mark turns the earlier ones of
-    /// its feed into "read"), so it must land after the mark.
-    fn push(
-        &mut self,
-        rt: &tokio::runtime::Runtime,
-        client: &mut GReader,
-    ) -> Result<(usize, usize)> {
-        let marks = self.store.queued_marks().map_err(|e| self.store_err(e))?;
+    /// its feed into "read"), so it must land after the mark. Returns the changes and the marks
+    /// pushed.
+    pub fn push(&mut self) -> Result<(usize, usize)> {
+        let marks = self.store.queued_marks()?;
         for mark in &marks {
-            rt.block_on(client.mark_all_as_read(&mark.stream, mark.up_to_usec))?;
-            let r = self.store.unmark(mark);
-            r.map_err(|e| self.store_err(e))?;
+            let sent = self.client.mark_all_as_read(&mark.stream, mark.up_to_usec);
+            self.rt.block_on(sent)?;
+            self.store.unmark(mark)?;
         }
-        let changes = self.store.queued_changes().map_err(|e| self.store_err(e))?;
+        let changes = self.store.queued_changes()?;
         let mut groups: HashMap<(SyncedState, bool), Vec<QueuedChange>> = HashMap::new();
         for c in &changes {
             groups.entry((c.state, c.value)).or_default().push(*c);
@@ -325,9 +297,8 @@ impl Library {
             // A batch at a time: a failure later on leaves only what the server did not take.
             for batch in group.chunks(EDIT_BATCH) {
                 let ids: Vec<i64> = batch.iter().map(|c| c.remote_id).collect();
-                rt.block_on(client.edit_tag(&ids, tag, key.1))?;
-                let r = self.store.unqueue(batch);
-                r.map_err(|e| self.store_err(e))?;
+                self.rt.block_on(self.client.edit_tag(&ids, tag, key.1))?;
+                self.store.unqueue(batch)?;
             }
         }
         Ok((changes.len(), marks.len()))
@@ -336,14 +307,12 @@ impl Library {
     /// Mirrors the account's subscriptions; returns each stream id's feed. A list that drops
     /// feeds as a broken server would ([`held_removals`]) changes nothing and is an error
     /// saying what to do.
-    pub(crate) fn mirror(
+    pub(super) fn mirror(
         &mut self,
-        rt: &tokio::runtime::Runtime,
-        client: &GReader,
         accept: Removals<'_>,
     ) -> Result<(MirrorReport, HashMap<String, FeedId>)> {
-        let subs = rt.block_on(client.subscriptions())?;
-        let here = self.store.account_feeds().map_err(|e| self.store_err(e))?;
+        let subs = self.rt.block_on(self.client.subscriptions())?;
+        let here = self.store.account_feeds()?;
         let listed: HashSet<&str> = subs.iter().map(|s| s.id.as_str()).collect();
         let held = held_removals(&here, &listed, accept);
         if !held.is_empty() {
@@ -369,17 +338,14 @@ impl Library {
                 folder: s.folder.and_then(|f| folder_name(&f).ok()),
             })
             .collect();
-        let r = self.store.mirror_feeds(&remote);
-        r.map_err(|e| self.store_err(e))
+        Ok(self.store.mirror_feeds(&remote)?)
     }
 
     /// Pulls a stream's entries crawled since `since` (all without it), newest first, storing
     /// each page in its own transaction. Returns the entries received, how many were new, and
     /// the newest crawl time seen (µs).
-    pub(crate) fn pull(
+    pub(super) fn pull(
         &mut self,
-        rt: &tokio::runtime::Runtime,
-        client: &GReader,
         stream: &str,
         since: Option<i64>,
         streams: &HashMap<String, FeedId>,
@@ -389,8 +355,10 @@ impl Library {
         let mut pager = Pager::new(format!("stream/contents/{stream}"));
         let (mut pulled, mut new, mut newest) = (0, 0, None::<i64>);
         loop {
-            let page =
-                rt.block_on(client.contents(stream, since, continuation.as_deref(), page_size()))?;
+            let page = self
+                .client
+                .contents(stream, since, continuation.as_deref(), page_size());
+            let page = self.rt.block_on(page)?;
             // Checked before the page is stored: a server that pages forever stops here.
             let paged = pager.page(page.items.iter().map(|i| i.id), page.continuation)?;
             pulled += page.items.len();
@@ -404,28 +372,21 @@ impl Library {
             }
         }
     }
-}
 
-impl Library {
     /// Pulls the reading list's items crawled since `since` that the cache does not hold yet:
     /// their ids first, then the items, a batch at a time.
     fn pull_new(
         &mut self,
-        rt: &tokio::runtime::Runtime,
-        client: &GReader,
         since: i64,
         streams: &HashMap<String, FeedId>,
         on_event: &mut dyn FnMut(&SyncEvent),
     ) -> Result<(usize, usize, Option<i64>)> {
-        let ids = rt.block_on(client.item_ids_crawled_after(READING_LIST, since))?;
-        let known = self
-            .store
-            .known_remote_ids(&ids)
-            .map_err(|e| self.store_err(e))?;
+        let ids = (self.rt).block_on(self.client.item_ids_crawled_after(READING_LIST, since))?;
+        let known = self.store.known_remote_ids(&ids)?;
         let unknown: Vec<i64> = ids.into_iter().filter(|i| !known.contains(i)).collect();
         let (mut pulled, mut new, mut newest) = (0, 0, None);
         for batch in unknown.chunks(page_size()) {
-            let items = rt.block_on(client.items(batch))?;
+            let items = self.rt.block_on(self.client.items(batch))?;
             pulled += items.len();
             let (n, t) = self.store_items(&items, streams)?;
             new += n;
@@ -452,10 +413,8 @@ impl Library {
             newest = newest.max(item.crawled_usec);
             groups.entry(*feed).or_default().push(remote_entry(item));
         }
-        let r = self
-            .store
-            .store_remote_entries(groups.into_iter().collect(), Utc::now());
-        Ok((r.map_err(|e| self.store_err(e))?, newest))
+        let groups = groups.into_iter().collect();
+        Ok((self.store.store_remote_entries(groups, Utc::now())?, newest))
     }
 }
 

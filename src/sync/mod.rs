@@ -1,12 +1,19 @@
 //! Sync with a Google Reader API account (FreshRSS, Miniflux, Inoreader, ...): the protocol
-//! client, the account's settings and the sync itself.
+//! client (`greader/`), the account's settings (`account`), the sync itself (`engine`) and the
+//! account's subscriptions (`subscriptions`).
+//!
+//! The engine is given what it needs (the cache's [`Store`](crate::store::Store), a runtime,
+//! the `[sync]` and `[fetch]` settings) and returns its own [`Error`]. It may use the network
+//! client's helpers (`fetch`), the store, the model, the config and text scrubbing; never the
+//! library, which sits above it and wraps it for the CLI and the reader.
 
 pub mod account;
 pub mod engine;
+mod error;
 pub mod greader;
 mod subscriptions;
-mod wire;
 
 pub use account::AccountError;
-pub use engine::{SyncEvent, SyncOptions, SyncReport, SyncStatus};
+pub use engine::{status, SyncEngine, SyncEvent, SyncOptions, SyncReport, SyncStatus};
+pub use error::{Error, Result};
 pub use greader::SyncError;
