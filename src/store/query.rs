@@ -2,7 +2,8 @@
 
 use rusqlite::types::Value;
 
-use super::{ListQuery, FEED_TITLE};
+use super::feeds::FEED_TITLE;
+use super::ListQuery;
 
 /// An FTS5 query matching entries that contain every word of `input`, the last word as a
 /// prefix (so results narrow while the user types). Each word becomes a quoted string, so no

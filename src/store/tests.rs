@@ -1,5 +1,6 @@
+use super::feeds::FEED_COLUMNS;
 use super::*;
-use crate::model::PagingLinks;
+use crate::model::{Feed, PagingLinks};
 
 pub(super) fn t(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
