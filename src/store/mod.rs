@@ -5,8 +5,10 @@
 //! cron refresh runs) queue on the 10 s busy timeout instead of failing; WAL lets reads go on
 //! meanwhile. Nothing in a feed update ever deletes an entry: the cache is the archive.
 
+mod backfill;
 mod feeds;
 mod organize;
+mod papers;
 mod pause;
 mod query;
 mod schema;
@@ -28,12 +30,14 @@ use rusqlite::{
 };
 
 use crate::model::{
-    month_of, DoiRow, DoiSource, Entry, EntryId, EntrySummary, FeedId, FoundDoi, MonthCount,
-    NewEntry, ParsedFeed,
+    month_of, Entry, EntryId, EntrySummary, FeedId, FoundDoi, MonthCount, NewEntry,
 };
 
+pub use backfill::ArchiveState;
 pub use feeds::FeedUpdate;
 pub(crate) use feeds::FEED_TITLE;
+use papers::parse_source;
+pub use papers::{CachedCitation, DoiScope};
 pub use query::fts_query;
 pub use sync::{
     MirrorReport, QueuedChange, QueuedMark, RemoteEntry, RemoteFeed, SyncedState, PULLED_USEC,
@@ -118,38 +122,6 @@ impl ListQuery {
             && !self.with_dois_only
             && self.search.is_none()
     }
-}
-
-/// Which DOIs `dois` lists. Filters combine with AND; all `None` means every DOI.
-#[derive(Default, Clone, Debug)]
-pub struct DoiScope {
-    pub entry: Option<EntryId>,
-    pub month: Option<String>,
-    pub feed: Option<FeedId>,
-}
-
-/// A citation look-up as cached: found (with metadata) or not found, and when.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CachedCitation {
-    /// The lowercased DOI.
-    pub key: String,
-    pub found: bool,
-    pub csl_json: Option<String>,
-    pub bibtex: Option<String>,
-    pub fetched_at: DateTime<Utc>,
-}
-
-/// How far a feed's backfill has come.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct ArchiveState {
-    pub strategy: Option<String>,
-    pub next_page: Option<String>,
-    pub pages_done: i64,
-    /// The whole history is cached.
-    pub complete: bool,
-    pub oldest_month: Option<String>,
-    /// `put_archive_state` stores the current time when this is `None`.
-    pub updated_at: Option<DateTime<Utc>>,
 }
 
 /// Totals for `paperboy` diagnostics.
@@ -494,196 +466,6 @@ impl Store {
         let changed = tx.execute(&sql, params_from_iter(args.iter()))?;
         tx.commit()?;
         Ok(changed)
-    }
-
-    /// DOIs cited in the scope: newest entries first, each entry's DOIs in the order found.
-    pub fn dois(&self, scope: &DoiScope) -> Result<Vec<DoiRow>> {
-        let mut conds = Vec::new();
-        let mut args = Vec::new();
-        if let Some(entry) = scope.entry {
-            conds.push("e.id = ?");
-            args.push(Value::Integer(entry));
-        }
-        if let Some(feed) = scope.feed {
-            conds.push("e.feed_id = ?");
-            args.push(Value::Integer(feed));
-        }
-        if let Some(month) = &scope.month {
-            conds.push("e.month = ?");
-            args.push(Value::Text(month.clone()));
-        }
-        let where_sql = if conds.is_empty() {
-            "1".to_string()
-        } else {
-            conds.join(" AND ")
-        };
-        let sql = format!(
-            "SELECT d.doi, e.id, e.title, d.source FROM entries e \
-             JOIN entry_dois d ON d.entry_id = e.id WHERE {where_sql} \
-             ORDER BY e.sort_time DESC, e.id DESC, d.pos"
-        );
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt
-            .query_map(params_from_iter(args.iter()), |r| {
-                Ok(DoiRow {
-                    doi: r.get(0)?,
-                    entry_id: r.get(1)?,
-                    entry_title: r.get(2)?,
-                    source: parse_source(&r.get::<_, String>(3)?),
-                })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows)
-    }
-
-    // ----- citations -----
-
-    pub fn citation(&self, key: &str) -> Result<Option<CachedCitation>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT doi_key, status, csl_json, bibtex, fetched_at FROM citations \
-             WHERE doi_key = ?1",
-        )?;
-        let c = stmt
-            .query_row([key], |r| {
-                Ok(CachedCitation {
-                    key: r.get(0)?,
-                    found: r.get::<_, String>(1)? == "found",
-                    csl_json: r.get(2)?,
-                    bibtex: r.get(3)?,
-                    fetched_at: from_secs(r.get(4)?),
-                })
-            })
-            .optional()?;
-        Ok(c)
-    }
-
-    /// Stores a look-up, replacing an earlier one for the same DOI.
-    pub fn put_citation(&mut self, c: &CachedCitation) -> Result<()> {
-        let tx = self.write()?;
-        tx.prepare_cached(
-            "INSERT INTO citations (doi_key, status, csl_json, bibtex, fetched_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (doi_key) DO UPDATE SET \
-             status = excluded.status, csl_json = excluded.csl_json, \
-             bibtex = excluded.bibtex, fetched_at = excluded.fetched_at",
-        )?
-        .execute(params![
-            c.key,
-            if c.found { "found" } else { "not_found" },
-            c.csl_json,
-            c.bibtex,
-            c.fetched_at.timestamp()
-        ])?;
-        tx.commit()?;
-        Ok(())
-    }
-
-    // ----- backfill -----
-
-    pub fn archive_state(&self, id: FeedId) -> Result<Option<ArchiveState>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT strategy, next_page, pages_done, complete, oldest_month, updated_at \
-             FROM archive_state WHERE feed_id = ?1",
-        )?;
-        let s = stmt
-            .query_row([id], |r| {
-                Ok(ArchiveState {
-                    strategy: r.get(0)?,
-                    next_page: r.get(1)?,
-                    pages_done: r.get(2)?,
-                    complete: r.get(3)?,
-                    oldest_month: r.get(4)?,
-                    updated_at: r.get::<_, Option<i64>>(5)?.map(from_secs),
-                })
-            })
-            .optional()?;
-        Ok(s)
-    }
-
-    pub fn put_archive_state(&mut self, id: FeedId, s: &ArchiveState) -> Result<()> {
-        let updated_at = s.updated_at.unwrap_or_else(Utc::now).timestamp();
-        let tx = self.write()?;
-        let exists: bool = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM feeds WHERE id = ?1)",
-            [id],
-            |r| r.get(0),
-        )?;
-        if !exists {
-            return Err(StoreError::NoSuchFeed(id));
-        }
-        tx.prepare_cached(
-            "INSERT INTO archive_state \
-             (feed_id, strategy, next_page, pages_done, complete, oldest_month, updated_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (feed_id) DO UPDATE SET \
-             strategy = excluded.strategy, next_page = excluded.next_page, \
-             pages_done = excluded.pages_done, complete = excluded.complete, \
-             oldest_month = excluded.oldest_month, updated_at = excluded.updated_at",
-        )?
-        .execute(params![
-            id,
-            s.strategy,
-            s.next_page,
-            s.pages_done,
-            s.complete,
-            s.oldest_month,
-            updated_at
-        ])?;
-        tx.commit()?;
-        Ok(())
-    }
-
-    /// Whether this archive page of the feed was already stored by `ingest_page`.
-    pub fn page_done(&self, id: FeedId, page_url: &str) -> Result<bool> {
-        let done = self
-            .conn
-            .prepare_cached(
-                "SELECT EXISTS (SELECT 1 FROM archive_pages WHERE feed_id = ?1 AND page_url = ?2)",
-            )?
-            .query_row(params![id, page_url], |r| r.get(0))?;
-        Ok(done)
-    }
-
-    /// Stores an archive page's entries and marks the page done, in one transaction; returns how
-    /// many entries were new. Entries already cached are left as they are (the live feed is the
-    /// newer source), and the feed's title and validators are not touched.
-    pub fn ingest_page(
-        &mut self,
-        id: FeedId,
-        page_url: &str,
-        feed: &ParsedFeed,
-        at: DateTime<Utc>,
-    ) -> Result<usize> {
-        let tx = self.write()?;
-        let exists: bool = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM feeds WHERE id = ?1)",
-            [id],
-            |r| r.get(0),
-        )?;
-        if !exists {
-            return Err(StoreError::NoSuchFeed(id));
-        }
-        let new = store_entries(&tx, id, &feed.entries, at, Seen::Keep)?;
-        tx.prepare_cached(
-            "INSERT INTO archive_pages (feed_id, page_url, fetched_at, entries) \
-             VALUES (?1, ?2, ?3, ?4) ON CONFLICT (feed_id, page_url) DO UPDATE SET \
-             fetched_at = excluded.fetched_at, entries = excluded.entries",
-        )?
-        .execute(params![id, page_url, at.timestamp(), feed.entries.len()])?;
-        tx.commit()?;
-        Ok(new)
-    }
-
-    /// How many of these guids the feed already has cached.
-    pub fn guids_known(&self, id: FeedId, guids: &[&str]) -> Result<usize> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT EXISTS (SELECT 1 FROM entries WHERE feed_id = ?1 AND guid = ?2)",
-        )?;
-        let mut known = 0;
-        for guid in guids {
-            if stmt.query_row(params![id, guid], |r| r.get::<_, bool>(0))? {
-                known += 1;
-            }
-        }
-        Ok(known)
     }
 
     /// Starts a write transaction that takes the write lock at once, so that a second writer
@@ -1080,10 +862,6 @@ fn decode_authors(s: &str) -> Vec<String> {
             .map(str::to_string)
             .collect()
     })
-}
-
-fn parse_source(s: &str) -> DoiSource {
-    DoiSource::parse(s).unwrap_or(DoiSource::Text)
 }
 
 /// Seconds since the epoch to an instant; values outside chrono's range (only a hand-edited

@@ -1,6 +1,6 @@
 use super::feeds::FEED_COLUMNS;
 use super::*;
-use crate::model::{Feed, PagingLinks};
+use crate::model::{DoiSource, Feed, PagingLinks, ParsedFeed};
 
 pub(super) fn t(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
