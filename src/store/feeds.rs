@@ -4,7 +4,8 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
 
-use super::{from_secs, store_entries, Result, Seen, Store, StoreError};
+use super::entries::{store_entries, Seen};
+use super::{from_secs, Result, Store, StoreError};
 use crate::model::{Feed, FeedId, ParsedFeed};
 use crate::scrub::scrub_line;
 
