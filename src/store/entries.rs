@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, CachedStatement, Connection, OptionalExtension, Transaction};
 
 use super::feeds::FEED_TITLE;
 use super::papers::parse_source;
@@ -109,53 +109,14 @@ pub(super) fn store_entries(
     if !entries.is_empty() {
         tune_index(tx)?;
     }
-    let mut find = tx.prepare_cached(
-        "SELECT id, published, first_seen, content_hash, month, sort_time FROM entries \
-         WHERE feed_id = ?1 AND guid = ?2",
-    )?;
-    let mut insert = tx.prepare_cached(
-        "INSERT INTO entries (feed_id, guid, title, link, authors, published, updated, \
-         first_seen, month, sort_time, content_html, summary_html, content_hash) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-    )?;
-    // month and sort_time are NULL (kept) unless the published date changed.
-    let mut update = tx.prepare_cached(
-        "UPDATE entries SET title = ?2, link = ?3, authors = ?4, published = ?5, updated = ?6, \
-         month = COALESCE(?7, month), sort_time = COALESCE(?8, sort_time), \
-         content_html = ?9, summary_html = ?10, content_hash = ?11 WHERE id = ?1",
-    )?;
-    // An entry earlier versions stored under its bare link (see `parse::legacy_key`) takes its
-    // new key, keeping its id, read state and DOIs; the title or date says which item it was.
-    let mut adopt = tx.prepare_cached(
-        "UPDATE entries SET guid = ?3 WHERE feed_id = ?1 AND guid = ?2 \
-         AND (title = ?4 OR published IS ?5) \
-         AND NOT EXISTS (SELECT 1 FROM entries WHERE feed_id = ?1 AND guid = ?3)",
-    )?;
-    let account_feed: bool = tx
-        .prepare_cached(
-            "SELECT EXISTS (SELECT 1 FROM entries WHERE feed_id = ?1 AND remote_id IS NOT NULL)",
-        )?
-        .query_row([feed_id], |r| r.get(0))?;
-    let mut by_link = tx.prepare_cached(
-        "SELECT guid, title FROM entries WHERE feed_id = ?1 AND link = ?2 \
-         AND remote_id IS NOT NULL",
-    )?;
-    // Links several items of this document share: such an item is an account entry only by
-    // link and title.
-    let mut links_here: HashMap<&str, usize> = HashMap::new();
-    if account_feed {
-        for e in entries.iter().filter_map(|e| e.link.as_deref()) {
-            *links_here.entry(e).or_default() += 1;
-        }
-    }
+    let mut w = EntryWriter::prepare(tx, feed_id, now)?;
+    let links_here = if w.account_feed {
+        shared_links(entries)
+    } else {
+        HashMap::new()
+    };
     let mut fts_insert =
         tx.prepare_cached("INSERT INTO entries_fts (rowid, title, body) VALUES (?1, ?2, ?3)")?;
-    let mut fts_delete = tx.prepare_cached("DELETE FROM entries_fts WHERE rowid = ?1")?;
-    let mut dois_delete = tx.prepare_cached("DELETE FROM entry_dois WHERE entry_id = ?1")?;
-    let mut doi_insert = tx.prepare_cached(
-        "INSERT INTO entry_dois (entry_id, feed_id, month, doi_key, doi, source, pos) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (entry_id, doi_key) DO NOTHING",
-    )?;
 
     let mut new = 0;
     let pause = pause::armed();
@@ -164,116 +125,26 @@ pub(super) fn store_entries(
     // index rows in key order, after the entries, so one feed's update makes one segment.
     let mut fts_rows: Vec<(i64, &str, &str)> = Vec::with_capacity(entries.len());
     for e in entries {
-        if let Some(legacy) = crate::parse::legacy_key(e) {
-            let published = e.published.map(|t| t.timestamp());
-            adopt.execute(params![feed_id, legacy, e.guid, e.title, published])?;
-        }
-        let mut found = find_row(&mut find, feed_id, &e.guid)?;
-        // An item keyed by its bare link because no other item of this document shares it (a
-        // backfill page) is the entry stored under the link's split key, if there is one.
-        if found.is_none() && e.link.as_deref() == Some(e.guid.as_str()) {
-            for key in crate::parse::split_keys(e) {
-                found = find_row(&mut find, feed_id, &key)?;
-                if found.is_some() {
-                    break;
-                }
-            }
-        }
-        // The feed's post as pulled from the sync account, found by its link (the account
-        // does not carry the feed's own guid).
-        if found.is_none() && account_feed && seen != Seen::Account {
-            if let Some(link) = &e.link {
-                let rows: Vec<(String, String)> = by_link
-                    .query_map(params![feed_id, link], |r| Ok((r.get(0)?, r.get(1)?)))?
-                    .collect::<rusqlite::Result<_>>()?;
-                // The one account entry with this link, or the one with this title too when
-                // several share the link (distinct posts are never merged into one).
-                let guid = match rows.as_slice() {
-                    [(guid, _)] if links_here.get(link.as_str()) == Some(&1) => Some(guid),
-                    _ => rows.iter().find(|(_, t)| *t == e.title).map(|(g, _)| g),
-                };
-                if let Some(guid) = guid {
-                    found = find_row(&mut find, feed_id, guid)?;
-                }
-            }
-        }
+        let found = w.find_existing(e, seen, &links_here)?;
         if found.is_some() && seen == Seen::Keep {
             continue;
         }
         let hash = entry_hash(e);
-        let authors = encode_authors(&e.authors);
-        let published = e.published.map(|t| t.timestamp());
-        let updated = e.updated.map(|t| t.timestamp());
-        let (entry_id, month, sort_time) = match found {
+        let stored = match found {
             None => {
-                let when = e.published.or(e.updated).unwrap_or(now);
-                let month = month_of(when);
-                let sort_time = clamp_time(when.timestamp());
-                insert.execute(params![
-                    feed_id,
-                    e.guid,
-                    e.title,
-                    e.link,
-                    authors,
-                    published,
-                    updated,
-                    now.timestamp(),
-                    month,
-                    sort_time,
-                    e.content_html,
-                    e.summary_html,
-                    hash
-                ])?;
+                let stored = w.insert(e, hash)?;
                 new += 1;
-                (tx.last_insert_rowid(), month, sort_time)
+                stored
             }
             Some((_, _, _, old_hash, _, _)) if old_hash == hash => continue,
-            Some((id, old_published, first_seen, _, old_month, old_sort_time)) => {
-                let moved = (old_published != published).then(|| {
-                    e.published
-                        .or(e.updated)
-                        .unwrap_or_else(|| from_secs(first_seen))
-                });
-                let month = moved.map(month_of);
-                let sort_time = moved.map(|t| clamp_time(t.timestamp()));
-                update.execute(params![
-                    id,
-                    e.title,
-                    e.link,
-                    authors,
-                    published,
-                    updated,
-                    month,
-                    sort_time,
-                    e.content_html,
-                    e.summary_html,
-                    hash
-                ])?;
-                fts_delete.execute([fts_key(old_sort_time, id)])?;
-                dois_delete.execute([id])?;
-                (
-                    id,
-                    month.unwrap_or(old_month),
-                    sort_time.unwrap_or(old_sort_time),
-                )
-            }
+            Some(row) => w.update(e, hash, row)?,
         };
         fts_rows.push((
-            fts_key(sort_time, entry_id),
+            fts_key(stored.sort_time, stored.id),
             clip(&e.title, FTS_TITLE_MAX),
             clip(&e.text, FTS_TEXT_MAX),
         ));
-        for (pos, d) in e.dois.iter().enumerate() {
-            doi_insert.execute(params![
-                entry_id,
-                feed_id,
-                month,
-                d.key,
-                d.doi,
-                d.source.as_str(),
-                pos
-            ])?;
-        }
+        w.insert_dois(&stored, e)?;
         if pause {
             written += 1;
             pause::after_entry(written);
@@ -284,6 +155,231 @@ pub(super) fn store_entries(
         fts_insert.execute(params![key, title, text])?;
     }
     Ok(new)
+}
+
+/// Links several items of this document share: such an item is an account entry only by link
+/// and title.
+fn shared_links(entries: &[NewEntry]) -> HashMap<&str, usize> {
+    let mut links_here: HashMap<&str, usize> = HashMap::new();
+    for e in entries.iter().filter_map(|e| e.link.as_deref()) {
+        *links_here.entry(e).or_default() += 1;
+    }
+    links_here
+}
+
+/// Where an entry was written: its row, and the month and time key it is listed under.
+struct Stored {
+    id: EntryId,
+    month: String,
+    sort_time: i64,
+}
+
+/// The statements one document's entries are written with, prepared once per document.
+struct EntryWriter<'a> {
+    conn: &'a Connection,
+    feed_id: FeedId,
+    now: DateTime<Utc>,
+    /// The feed has entries pulled from the sync account.
+    account_feed: bool,
+    find: CachedStatement<'a>,
+    insert: CachedStatement<'a>,
+    update: CachedStatement<'a>,
+    adopt: CachedStatement<'a>,
+    by_link: CachedStatement<'a>,
+    fts_delete: CachedStatement<'a>,
+    dois_delete: CachedStatement<'a>,
+    doi_insert: CachedStatement<'a>,
+}
+
+impl<'a> EntryWriter<'a> {
+    fn prepare(conn: &'a Connection, feed_id: FeedId, now: DateTime<Utc>) -> Result<Self> {
+        let find = conn.prepare_cached(
+            "SELECT id, published, first_seen, content_hash, month, sort_time FROM entries \
+             WHERE feed_id = ?1 AND guid = ?2",
+        )?;
+        let insert = conn.prepare_cached(
+            "INSERT INTO entries (feed_id, guid, title, link, authors, published, updated, \
+             first_seen, month, sort_time, content_html, summary_html, content_hash) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        )?;
+        // month and sort_time are NULL (kept) unless the published date changed.
+        let update = conn.prepare_cached(
+            "UPDATE entries SET title = ?2, link = ?3, authors = ?4, published = ?5, \
+             updated = ?6, month = COALESCE(?7, month), sort_time = COALESCE(?8, sort_time), \
+             content_html = ?9, summary_html = ?10, content_hash = ?11 WHERE id = ?1",
+        )?;
+        // An entry earlier versions stored under its bare link (see `parse::legacy_key`) takes
+        // its new key, keeping its id, read state and DOIs; the title or date says which item
+        // it was.
+        let adopt = conn.prepare_cached(
+            "UPDATE entries SET guid = ?3 WHERE feed_id = ?1 AND guid = ?2 \
+             AND (title = ?4 OR published IS ?5) \
+             AND NOT EXISTS (SELECT 1 FROM entries WHERE feed_id = ?1 AND guid = ?3)",
+        )?;
+        let account_feed: bool = conn
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM entries WHERE feed_id = ?1 AND remote_id IS NOT NULL)",
+            )?
+            .query_row([feed_id], |r| r.get(0))?;
+        let by_link = conn.prepare_cached(
+            "SELECT guid, title FROM entries WHERE feed_id = ?1 AND link = ?2 \
+             AND remote_id IS NOT NULL",
+        )?;
+        let fts_delete = conn.prepare_cached("DELETE FROM entries_fts WHERE rowid = ?1")?;
+        let dois_delete = conn.prepare_cached("DELETE FROM entry_dois WHERE entry_id = ?1")?;
+        let doi_insert = conn.prepare_cached(
+            "INSERT INTO entry_dois (entry_id, feed_id, month, doi_key, doi, source, pos) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (entry_id, doi_key) DO NOTHING",
+        )?;
+        Ok(EntryWriter {
+            conn,
+            feed_id,
+            now,
+            account_feed,
+            find,
+            insert,
+            update,
+            adopt,
+            by_link,
+            fts_delete,
+            dois_delete,
+            doi_insert,
+        })
+    }
+
+    /// The cached row this item is, if any: by its key (adopting a row stored under its legacy
+    /// key first), by its link's split keys, or as the account's copy of the post.
+    fn find_existing(
+        &mut self,
+        e: &NewEntry,
+        seen: Seen,
+        links_here: &HashMap<&str, usize>,
+    ) -> Result<Option<FoundRow>> {
+        let feed_id = self.feed_id;
+        if let Some(legacy) = crate::parse::legacy_key(e) {
+            let published = e.published.map(|t| t.timestamp());
+            self.adopt
+                .execute(params![feed_id, legacy, e.guid, e.title, published])?;
+        }
+        let mut found = find_row(&mut self.find, feed_id, &e.guid)?;
+        // An item keyed by its bare link because no other item of this document shares it (a
+        // backfill page) is the entry stored under the link's split key, if there is one.
+        if found.is_none() && e.link.as_deref() == Some(e.guid.as_str()) {
+            for key in crate::parse::split_keys(e) {
+                found = find_row(&mut self.find, feed_id, &key)?;
+                if found.is_some() {
+                    break;
+                }
+            }
+        }
+        // The feed's post as pulled from the sync account, found by its link (the account
+        // does not carry the feed's own guid).
+        if found.is_none() && self.account_feed && seen != Seen::Account {
+            if let Some(link) = &e.link {
+                found = self.find_account_copy(e, link, links_here)?;
+            }
+        }
+        Ok(found)
+    }
+
+    /// The account entry that is this item: the one with its link, or the one with its title
+    /// too when several share the link (distinct posts are never merged into one).
+    fn find_account_copy(
+        &mut self,
+        e: &NewEntry,
+        link: &str,
+        links_here: &HashMap<&str, usize>,
+    ) -> Result<Option<FoundRow>> {
+        let rows: Vec<(String, String)> = self
+            .by_link
+            .query_map(params![self.feed_id, link], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let guid = match rows.as_slice() {
+            [(guid, _)] if links_here.get(link) == Some(&1) => Some(guid),
+            _ => rows.iter().find(|(_, t)| *t == e.title).map(|(g, _)| g),
+        };
+        match guid {
+            Some(guid) => Ok(find_row(&mut self.find, self.feed_id, guid)?),
+            None => Ok(None),
+        }
+    }
+
+    /// Stores an item seen for the first time, dated by its published or updated time, else now.
+    fn insert(&mut self, e: &NewEntry, hash: i64) -> Result<Stored> {
+        let when = e.published.or(e.updated).unwrap_or(self.now);
+        let month = month_of(when);
+        let sort_time = clamp_time(when.timestamp());
+        self.insert.execute(params![
+            self.feed_id,
+            e.guid,
+            e.title,
+            e.link,
+            encode_authors(&e.authors),
+            e.published.map(|t| t.timestamp()),
+            e.updated.map(|t| t.timestamp()),
+            self.now.timestamp(),
+            month,
+            sort_time,
+            e.content_html,
+            e.summary_html,
+            hash
+        ])?;
+        Ok(Stored {
+            id: self.conn.last_insert_rowid(),
+            month,
+            sort_time,
+        })
+    }
+
+    /// Rewrites a cached entry that changed; it moves to another month only when its published
+    /// date changed. Its search index row and DOIs are dropped, to be written again.
+    fn update(&mut self, e: &NewEntry, hash: i64, row: FoundRow) -> Result<Stored> {
+        let (id, old_published, first_seen, _, old_month, old_sort_time) = row;
+        let published = e.published.map(|t| t.timestamp());
+        let moved = (old_published != published).then(|| {
+            e.published
+                .or(e.updated)
+                .unwrap_or_else(|| from_secs(first_seen))
+        });
+        let month = moved.map(month_of);
+        let sort_time = moved.map(|t| clamp_time(t.timestamp()));
+        self.update.execute(params![
+            id,
+            e.title,
+            e.link,
+            encode_authors(&e.authors),
+            published,
+            e.updated.map(|t| t.timestamp()),
+            month,
+            sort_time,
+            e.content_html,
+            e.summary_html,
+            hash
+        ])?;
+        self.fts_delete.execute([fts_key(old_sort_time, id)])?;
+        self.dois_delete.execute([id])?;
+        Ok(Stored {
+            id,
+            month: month.unwrap_or(old_month),
+            sort_time: sort_time.unwrap_or(old_sort_time),
+        })
+    }
+
+    /// The entry's DOIs, in the order the parser found them.
+    fn insert_dois(&mut self, stored: &Stored, e: &NewEntry) -> Result<()> {
+        for (pos, d) in e.dois.iter().enumerate() {
+            self.doi_insert.execute(params![
+                stored.id,
+                self.feed_id,
+                stored.month,
+                d.key,
+                d.doi,
+                d.source.as_str(),
+                pos
+            ])?;
+        }
+        Ok(())
+    }
 }
 
 /// An entry's id, published, first_seen, content_hash, month and sort_time.
