@@ -1,6 +1,17 @@
 //! The cache: one SQLite file holding subscriptions, every entry ever seen, their DOIs, citation
 //! look-ups, backfill progress and a full-text index.
 //!
+//! This file opens the cache (pragmas, errors; migrations are in `schema`); the queries live
+//! by concern: `feeds` (subscriptions and what each fetch records), `entries` (writing a
+//! document's entries), `query` (listings), `organize` (folders, stars, titles), `papers`
+//! (DOIs and citation look-ups), `backfill` (archive progress) and `sync` (the account's mirror
+//! and queue).
+//!
+//! It may use `model` (the types it stores), `scrub` (text stored from feeds), the parser's
+//! entry keys (`parse::legacy_key`, `parse::split_keys`) and the folder-path helpers; never the
+//! library, the network, the sync engine or the front ends: they call the store, not the other
+//! way round.
+//!
 //! Writes run in `BEGIN IMMEDIATE` transactions so that two processes (the reader open while a
 //! cron refresh runs) queue on the 10 s busy timeout instead of failing; WAL lets reads go on
 //! meanwhile. Nothing in a feed update ever deletes an entry: the cache is the archive.
