@@ -3,10 +3,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use rusqlite::params;
 
+use super::feeds::{feed_row, FEED_COLUMNS, FEED_TITLE};
 use super::query::IN_FOLDER;
-use super::{
-    feed_row, query, ListQuery, Result, Store, StoreError, SyncedState, FEED_COLUMNS, FEED_TITLE,
-};
+use super::{query, ListQuery, Result, Store, StoreError, SyncedState};
 use crate::model::{EntryId, Feed, FeedId, FolderCount, MonthCount};
 
 impl Store {

@@ -1,8 +1,48 @@
-//! SQL for entry listings, and turning a user's search words into a safe FTS5 query.
+//! Entry listings: which entries a [`ListQuery`] covers (its SQL), the listing, counts and
+//! months it gives, marking its entries read, and turning a user's search words into a safe
+//! FTS5 query.
+
+use std::collections::HashMap;
 
 use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter};
 
-use super::{ListQuery, FEED_TITLE};
+use super::feeds::FEED_TITLE;
+use super::{from_secs, sync, Result, Store, SyncedState};
+use crate::model::{EntryId, EntrySummary, FeedId, MonthCount};
+
+/// Which entries a listing, count or `mark_read` covers. Filters combine with AND.
+#[derive(Default, Clone, Debug)]
+pub struct ListQuery {
+    pub feed: Option<FeedId>,
+    /// `YYYY-MM`.
+    pub month: Option<String>,
+    pub unread_only: bool,
+    pub starred_only: bool,
+    /// Feeds in this folder or one nested in it.
+    pub folder: Option<String>,
+    /// Entries dated before this time (seconds since the epoch).
+    pub before: Option<i64>,
+    pub with_dois_only: bool,
+    /// The user's words; every word must match title or text, the last one as a prefix.
+    pub search: Option<String>,
+    pub limit: Option<usize>,
+    pub offset: usize,
+}
+
+impl ListQuery {
+    /// Covers a whole feed: a feed and no other filter.
+    pub fn is_whole_feed(&self) -> bool {
+        self.feed.is_some()
+            && self.month.is_none()
+            && !self.unread_only
+            && !self.starred_only
+            && self.folder.is_none()
+            && self.before.is_none()
+            && !self.with_dois_only
+            && self.search.is_none()
+    }
+}
 
 /// An FTS5 query matching entries that contain every word of `input`, the last word as a
 /// prefix (so results narrow while the user types). Each word becomes a quoted string, so no
@@ -154,5 +194,155 @@ pub(crate) fn months_sql(one_feed: bool) -> (&'static str, &'static str) {
              GROUP BY month ORDER BY month DESC",
             "SELECT month, COUNT(DISTINCT doi_key) FROM entry_dois GROUP BY month",
         )
+    }
+}
+
+impl Store {
+    /// Months that have entries (of one feed or all), newest first, with their counts.
+    pub fn months(&self, feed: Option<FeedId>) -> Result<Vec<MonthCount>> {
+        // One snapshot for both queries, so a refresh committing in between cannot skew them.
+        let _snapshot = self.conn.unchecked_transaction()?;
+        let (counts_sql, papers_sql) = months_sql(feed.is_some());
+        let args: Vec<Value> = feed.map(Value::Integer).into_iter().collect();
+        self.month_counts(papers_sql, &args, counts_sql, &args)
+    }
+
+    /// Runs a papers-per-month query and a month-counts query (month, count, unread) and joins
+    /// them; callers hold one snapshot around it.
+    pub(crate) fn month_counts(
+        &self,
+        papers_sql: &str,
+        papers_args: &[Value],
+        counts_sql: &str,
+        counts_args: &[Value],
+    ) -> Result<Vec<MonthCount>> {
+        let papers: HashMap<String, i64> = self
+            .conn
+            .prepare_cached(papers_sql)?
+            .query_map(params_from_iter(papers_args.iter()), |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let months = self
+            .conn
+            .prepare_cached(counts_sql)?
+            .query_map(params_from_iter(counts_args.iter()), |r| {
+                let month: String = r.get(0)?;
+                Ok(MonthCount {
+                    papers: papers.get(&month).copied().unwrap_or(0),
+                    month,
+                    count: r.get(1)?,
+                    unread: r.get::<_, f64>(2)? as i64,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(months)
+    }
+
+    /// The entries `q` matches, newest first, with their DOIs.
+    pub fn list(&self, q: &ListQuery) -> Result<Vec<EntrySummary>> {
+        let Some((sql, args)) = list_sql(q) else {
+            return Ok(Vec::new());
+        };
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt
+            .query_map(params_from_iter(args.iter()), |r| {
+                let dois: Option<String> = r.get(9)?;
+                let published = r.get::<_, Option<i64>>(5)?.map(from_secs);
+                let updated = r.get::<_, Option<i64>>(8)?.map(from_secs);
+                Ok(EntrySummary {
+                    id: r.get(0)?,
+                    feed_id: r.get(1)?,
+                    feed_title: r.get(2)?,
+                    title: r.get(3)?,
+                    link: r.get(4)?,
+                    published,
+                    updated,
+                    date: published.or(updated),
+                    month: r.get(6)?,
+                    read: r.get(7)?,
+                    starred: r.get(10)?,
+                    dois: dois
+                        .map(|d| d.split('\n').map(str::to_string).collect())
+                        .unwrap_or_default(),
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// How many entries `q` matches (limit and offset ignored).
+    pub fn count(&self, q: &ListQuery) -> Result<i64> {
+        self.count_at_most(q, None)
+    }
+
+    /// How many entries `q` matches, counting no further than `cap` (a search for a common
+    /// word matches most of the cache; its exact size is not worth a scan of the whole index).
+    pub fn count_at_most(&self, q: &ListQuery, cap: Option<usize>) -> Result<i64> {
+        let Some((from_where, mut args)) = from_where(q) else {
+            return Ok(0);
+        };
+        let limit = cap.and_then(|c| i64::try_from(c).ok()).unwrap_or(-1);
+        args.push(rusqlite::types::Value::Integer(limit));
+        let sql = format!("SELECT COUNT(*) FROM (SELECT 1 FROM {from_where} LIMIT ?)");
+        let n = self
+            .conn
+            .prepare_cached(&sql)?
+            .query_row(params_from_iter(args.iter()), |r| r.get(0))?;
+        Ok(n)
+    }
+
+    /// Sets the read flag of these entries; returns how many changed.
+    pub fn set_read(&mut self, ids: &[EntryId], read: bool) -> Result<usize> {
+        let tx = self.write()?;
+        let mut changed = 0;
+        {
+            let mut stmt =
+                tx.prepare_cached("UPDATE entries SET read = ?2 WHERE id = ?1 AND read <> ?2")?;
+            let mut flipped = Vec::new();
+            for id in ids {
+                if stmt.execute(params![id, read])? > 0 {
+                    changed += 1;
+                    flipped.push(*id);
+                }
+            }
+            sync::queue_states(&tx, &flipped, SyncedState::Read, read)?;
+        }
+        tx.commit()?;
+        Ok(changed)
+    }
+
+    /// Marks every entry `q` matches read (limit and offset ignored); returns how many changed.
+    pub fn mark_read(&mut self, q: &ListQuery) -> Result<usize> {
+        let Some((from_where, args)) = from_where(q) else {
+            return Ok(0);
+        };
+        let sql = format!(
+            "UPDATE entries SET read = 1 WHERE read = 0 AND id IN (SELECT e.id FROM {from_where})"
+        );
+        let tx = self.write()?;
+        // A whole account feed marked read goes to the account as one mark-all-as-read; any
+        // other set of account entries as their ids.
+        let whole_feed = match q.feed {
+            Some(feed) if q.is_whole_feed() => sync::queue_mark(&tx, feed)?,
+            _ => false,
+        };
+        // A cache without account feeds (most) skips the second pass over the matches.
+        let account: bool = tx
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM feeds WHERE remote_id IS NOT NULL)")?
+            .query_row([], |r| r.get(0))?;
+        if account && !whole_feed {
+            tx.execute(
+                &format!(
+                    "INSERT INTO sync_queue (entry_id, state, value) SELECT e.id, 'read', 1 \
+                     FROM {from_where} AND e.read = 0 AND e.remote_id IS NOT NULL \
+                     ON CONFLICT (entry_id, state) DO UPDATE SET value = excluded.value"
+                ),
+                params_from_iter(args.iter()),
+            )?;
+        }
+        let changed = tx.execute(&sql, params_from_iter(args.iter()))?;
+        tx.commit()?;
+        Ok(changed)
     }
 }

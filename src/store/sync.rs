@@ -10,7 +10,8 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, Transaction};
 
-use super::{store_entries, Result, Seen, Store, StoreError};
+use super::entries::{store_entries, Seen};
+use super::{Result, Store, StoreError};
 use crate::model::{EntryId, FeedId, NewEntry};
 use crate::scrub::scrub_line;
 

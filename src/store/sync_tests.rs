@@ -2,6 +2,7 @@
 
 use super::tests::{doc, entry, t, update};
 use super::*;
+use crate::model::{EntryId, NewEntry};
 
 fn remote_feed(id: &str, url: &str, folder: Option<&str>) -> RemoteFeed {
     RemoteFeed {

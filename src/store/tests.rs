@@ -1,5 +1,13 @@
+use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter, OptionalExtension};
+
+use super::entries::{clip, decode_authors, FTS_AUTOMERGE};
+use super::feeds::FEED_COLUMNS;
 use super::*;
-use crate::model::PagingLinks;
+use crate::model::{
+    DoiSource, Entry, EntryId, EntrySummary, Feed, FoundDoi, MonthCount, NewEntry, PagingLinks,
+    ParsedFeed,
+};
 
 pub(super) fn t(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
