@@ -7,6 +7,7 @@ pub mod cite;
 pub mod config;
 pub mod demo;
 pub mod doi;
+pub mod feeds;
 pub mod fetch;
 #[doc(hidden)]
 pub mod fuzzing;
@@ -25,7 +26,6 @@ pub mod text;
 pub mod width;
 
 pub use library::{Error, Library};
-pub mod archive;
 pub mod citations;
 pub mod resolve;
 pub mod tui;
