@@ -29,3 +29,5 @@ pub use library::{Error, Library};
 pub mod citations;
 pub mod resolve;
 pub mod tui;
+
+mod library_backfill;

@@ -9,6 +9,7 @@
 //! stopped without fetching the stored pages again.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -16,11 +17,10 @@ use serde::Serialize;
 use url::Url;
 
 use crate::fetch::{FetchError, Fetcher, Validators};
-use crate::library::{AddReport, Error, Library};
 use crate::model::{Feed, FeedId, ParsedFeed};
 use crate::parse::ParseError;
 use crate::scrub::scrub_line;
-use crate::store::ArchiveState;
+use crate::store::{ArchiveState, Store, StoreError};
 
 /// How a feed's history is paged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -123,6 +123,16 @@ pub enum PageError {
     #[error(transparent)]
     Parse(#[from] ParseError),
 }
+
+/// Why a backfill run stopped short: the cache failed. (A page that cannot be had is reported
+/// in its feed's [`BackfillReport`] instead, and the run goes on.)
+#[derive(Debug, thiserror::Error)]
+pub enum BackfillError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+type Result<T> = std::result::Result<T, BackfillError>;
 
 impl PageError {
     fn status(&self) -> Option<u16> {
@@ -363,20 +373,46 @@ impl Pacer {
     }
 }
 
-/// What a backfill run shares between feeds.
-struct Run {
-    rt: std::sync::Arc<tokio::runtime::Runtime>,
+/// How far and how fast a run goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// At most this many pages per feed and run (the current document included).
+    pub max_pages: usize,
+    /// The pause between the end of one request and the start of the next to the same host.
+    pub page_delay: Duration,
+}
+
+/// What a backfill run shares between feeds: the cache the pages go to, the HTTP client, the
+/// pacer and the page cap.
+pub struct Run<'a> {
+    store: &'a mut Store,
+    rt: Arc<tokio::runtime::Runtime>,
     fetcher: Fetcher,
     pacer: Pacer,
     max_pages: usize,
 }
 
 /// A fetched page: the URL it came from after redirects, whether it is JSON, the document.
-type Page = (String, bool, ParsedFeed);
+pub type Page = (String, bool, ParsedFeed);
 
-impl Run {
+impl<'a> Run<'a> {
+    pub fn new(
+        store: &'a mut Store,
+        rt: Arc<tokio::runtime::Runtime>,
+        fetcher: Fetcher,
+        limits: Limits,
+    ) -> Run<'a> {
+        Run {
+            store,
+            rt,
+            fetcher,
+            pacer: Pacer::new(limits.page_delay),
+            max_pages: limits.max_pages,
+        }
+    }
+
     /// One page: waits for the host's turn, fetches with every limit, parses.
-    fn page(&mut self, url: &str) -> Result<Page, PageError> {
+    fn page(&mut self, url: &str) -> std::result::Result<Page, PageError> {
         self.pacer.wait(url);
         let fetched = self
             .rt
@@ -408,77 +444,21 @@ struct Start {
     resuming: bool,
 }
 
-impl Library {
-    /// Backfills the history of `feeds` (every feed that is not gone when empty), one feed after
-    /// the other, at most `max_pages` pages each (the config's `archive.max_pages` when `None`).
-    ///
-    /// A feed's failure is reported in its [`BackfillReport`] and never stops the others; only
-    /// a cache or runtime failure ends the whole run with an error.
-    pub fn backfill(
-        &mut self,
-        feeds: &[FeedId],
-        max_pages: Option<usize>,
-        on_event: &mut dyn FnMut(&BackfillEvent),
-    ) -> Result<Vec<BackfillReport>, Error> {
-        let all = self.feeds()?;
-        let targets: Vec<Feed> = if feeds.is_empty() {
-            all.into_iter().filter(|f| !f.gone).collect()
-        } else {
-            all.into_iter().filter(|f| feeds.contains(&f.id)).collect()
-        };
-        let mut run = self.start_run(max_pages)?;
-        let total_feeds = targets.len();
-        let mut reports = Vec::with_capacity(total_feeds);
-        for feed in &targets {
-            reports.push(self.backfill_one(feed, None, total_feeds, &mut run, on_event)?);
-        }
-        Ok(reports)
-    }
-
-    /// Subscribes to `url` like [`Library::add`], then backfills its history, starting from the
-    /// document `add` fetched rather than fetching it again.
-    pub fn add_and_backfill(
-        &mut self,
-        url: &str,
-        max_pages: Option<usize>,
-        on_event: &mut dyn FnMut(&BackfillEvent),
-    ) -> Result<(AddReport, BackfillReport), Error> {
-        let (added, first) = if self.sync_configured() {
-            (self.add_on_account(url)?, None)
-        } else {
-            let (added, first) = self.add_fetched(url)?;
-            (added, Some(first))
-        };
-        let feed = self
-            .feed(added.feed_id)?
-            .ok_or(Error::NoSuchFeed(added.feed_id.to_string()))?;
-        let mut run = self.start_run(max_pages)?;
-        let report = self.backfill_one(&feed, first, 1, &mut run, on_event)?;
-        Ok((added, report))
-    }
-
-    fn start_run(&mut self, max_pages: Option<usize>) -> Result<Run, Error> {
-        Ok(Run {
-            rt: self.runtime()?,
-            fetcher: Fetcher::new(&self.config.fetch)?,
-            pacer: Pacer::new(Duration::from_millis(self.config.archive.page_delay_ms)),
-            max_pages: max_pages.unwrap_or(self.config.archive.max_pages),
-        })
-    }
-
-    fn backfill_one(
+impl Run<'_> {
+    /// Backfills one feed's history (`first`: its current document, when the caller has just
+    /// fetched it); `total_feeds` is the run's size for the progress events.
+    pub fn feed(
         &mut self,
         feed: &Feed,
         first: Option<Page>,
         total_feeds: usize,
-        run: &mut Run,
         on_event: &mut dyn FnMut(&BackfillEvent),
-    ) -> Result<BackfillReport, Error> {
+    ) -> Result<BackfillReport> {
         on_event(&BackfillEvent::Started {
             feed_id: feed.id,
             total_feeds,
         });
-        let report = self.backfill_feed(feed, first, run, on_event)?;
+        let report = self.backfill_feed(feed, first, on_event)?;
         tracing::info!(feed = feed.id, url = %feed.url, strategy = ?report.strategy,
             pages = report.pages, added = report.added, complete = report.complete,
             error = ?report.error, reason = ?report.reason, "backfilled");
@@ -486,39 +466,24 @@ impl Library {
         Ok(report)
     }
 
-    /// Fills month `year-month` of `feeds` from their WordPress month archives (`?m=YYYYMM`,
-    /// then `&paged=2`, … while the month has more posts), whatever the backfill has reached.
-    /// With no feeds named, every feed that is not gone and whose history is not known to page
-    /// another way; there a feed without a date archive is skipped with a reason, where a named
-    /// one is an error. A feed's backfill position is left alone; its oldest month is updated.
-    pub fn backfill_month(
+    /// Fills month `year-month` of `feed` from its WordPress month archive (`?m=YYYYMM`, then
+    /// `&paged=2`, … while the month has more posts). `named`: the user asked for this feed, so
+    /// a missing date archive is an error rather than a reason to skip it.
+    pub fn month(
         &mut self,
-        feeds: &[FeedId],
-        year: i32,
-        month: u32,
+        feed: &Feed,
+        named: bool,
+        (year, month): (i32, u32),
+        total_feeds: usize,
         on_event: &mut dyn FnMut(&BackfillEvent),
-    ) -> Result<Vec<BackfillReport>, Error> {
-        let named = !feeds.is_empty();
-        let mut targets = Vec::with_capacity(feeds.len());
-        for &id in feeds {
-            targets.push(self.feed(id)?.ok_or(Error::NoSuchFeed(id.to_string()))?);
-        }
-        if !named {
-            targets = self.feeds()?.into_iter().filter(|f| !f.gone).collect();
-        }
-        let mut run = self.start_run(None)?;
-        let total_feeds = targets.len();
-        let mut reports = Vec::with_capacity(total_feeds);
-        for feed in &targets {
-            on_event(&BackfillEvent::Started {
-                feed_id: feed.id,
-                total_feeds,
-            });
-            let report = self.month_of_feed(feed, named, (year, month), &mut run, on_event)?;
-            on_event(&BackfillEvent::FeedDone(report.clone()));
-            reports.push(report);
-        }
-        Ok(reports)
+    ) -> Result<BackfillReport> {
+        on_event(&BackfillEvent::Started {
+            feed_id: feed.id,
+            total_feeds,
+        });
+        let report = self.month_of_feed(feed, named, (year, month), on_event)?;
+        on_event(&BackfillEvent::FeedDone(report.clone()));
+        Ok(report)
     }
 
     fn month_of_feed(
@@ -526,14 +491,9 @@ impl Library {
         feed: &Feed,
         named: bool,
         (year, month): (i32, u32),
-        run: &mut Run,
         on_event: &mut dyn FnMut(&BackfillEvent),
-    ) -> Result<BackfillReport, Error> {
-        let state = self
-            .store
-            .archive_state(feed.id)
-            .map_err(|e| self.store_err(e))?
-            .unwrap_or_default();
+    ) -> Result<BackfillReport> {
+        let state = self.store.archive_state(feed.id)?.unwrap_or_default();
         let mut report = BackfillReport {
             feed_id: feed.id,
             url: wordpress_month_feed_url(&feed.url, year, month),
@@ -555,8 +515,8 @@ impl Library {
         }
         let mut seen_pages = HashSet::new();
         let mut url = report.url.clone();
-        for page in 1..=run.max_pages {
-            let (_, _, parsed) = match run.page(&url) {
+        for page in 1..=self.max_pages {
+            let (_, _, parsed) = match self.page(&url) {
                 Ok(p) => p,
                 // Past the month's last page.
                 Err(e) if page > 1 && matches!(e.status(), Some(404 | 410)) => {
@@ -613,35 +573,20 @@ impl Library {
                 updated_at: None,
                 ..state
             };
-            let r = self.store.put_archive_state(feed.id, &kept);
-            r.map_err(|e| self.store_err(e))?;
+            self.store.put_archive_state(feed.id, &kept)?;
         }
         tracing::info!(feed = feed.id, url = %report.url, pages = report.pages,
             added = report.added, error = ?report.error, reason = ?report.reason, "month filled");
         Ok(report)
     }
 
-    /// Whether the feed's whole history is cached (a backfill reached its end).
-    pub fn history_complete(&self, feed: FeedId) -> Result<bool, Error> {
-        let state = self
-            .store
-            .archive_state(feed)
-            .map_err(|e| self.store_err(e))?;
-        Ok(state.is_some_and(|s| s.complete))
-    }
-
     fn backfill_feed(
         &mut self,
         feed: &Feed,
         first: Option<Page>,
-        run: &mut Run,
         on_event: &mut dyn FnMut(&BackfillEvent),
-    ) -> Result<BackfillReport, Error> {
-        let state = self
-            .store
-            .archive_state(feed.id)
-            .map_err(|e| self.store_err(e))?
-            .unwrap_or_default();
+    ) -> Result<BackfillReport> {
+        let state = self.store.archive_state(feed.id)?.unwrap_or_default();
         let remembered = state.strategy.as_deref().and_then(Strategy::parse);
         let mut report = BackfillReport {
             feed_id: feed.id,
@@ -672,12 +617,12 @@ impl Library {
                 resuming: true,
             },
             _ => {
-                if run.max_pages == 0 {
+                if self.max_pages == 0 {
                     report.reason = Some("the page cap is 0: nothing fetched".to_string());
                     report.oldest_month = self.oldest_month(feed.id)?;
                     return Ok(report);
                 }
-                match self.first_page(feed, remembered, run, &mut walk, &mut report, on_event)? {
+                match self.first_page(feed, remembered, &mut walk, &mut report, on_event)? {
                     Some(start) => start,
                     None => {
                         report.oldest_month = self.oldest_month(feed.id)?;
@@ -687,11 +632,11 @@ impl Library {
             }
         };
         report.strategy = Some(start.strategy);
-        let end = self.walk(&start, run, &mut walk, &mut report, on_event)?;
+        let end = self.walk(&start, &mut walk, &mut report, on_event)?;
         if let End::Cap { .. } = end {
             report.reason = Some(format!(
                 "stopped at the cap of {}; run backfill again to continue",
-                crate::text::count(run.max_pages, "page", "pages")
+                crate::text::count(self.max_pages, "page", "pages")
             ));
         }
         let (next_page, pages_done, complete) = match end {
@@ -714,14 +659,13 @@ impl Library {
         &mut self,
         feed: &Feed,
         remembered: Option<Strategy>,
-        run: &mut Run,
         walk: &mut Walk,
         report: &mut BackfillReport,
         on_event: &mut dyn FnMut(&BackfillEvent),
-    ) -> Result<Option<Start>, Error> {
+    ) -> Result<Option<Start>> {
         let fetched = match walk.current.take() {
             Some(page) => Ok(page),
-            None => run.page(&feed.url),
+            None => self.page(&feed.url),
         };
         let (final_url, json, parsed) = match fetched {
             Ok(page) => page,
@@ -767,7 +711,7 @@ impl Library {
 
         // Nothing in the document says how to page: a WordPress site that hides its generator
         // still answers `?paged=2` with the next ten posts.
-        if run.max_pages < 2 {
+        if self.max_pages < 2 {
             report.reason = Some(
                 "the feed has no archive links and is not recognisably WordPress or Blogger; \
                  probing ?paged=2 needs --max-pages 2 or more"
@@ -776,7 +720,7 @@ impl Library {
             return Ok(None);
         }
         let probe = wordpress_page_url(&feed.url, 2);
-        let outcome = match run.page(&probe) {
+        let outcome = match self.page(&probe) {
             Err(e) if e.status().is_some() => {
                 Err(format!("answered {}", scrub_line(&e.to_string())))
             }
@@ -823,16 +767,15 @@ impl Library {
     fn walk(
         &mut self,
         start: &Start,
-        run: &mut Run,
         walk: &mut Walk,
         report: &mut BackfillReport,
         on_event: &mut dyn FnMut(&BackfillEvent),
-    ) -> Result<End, Error> {
+    ) -> Result<End> {
         let strategy = start.strategy;
         let mut url = start.url.clone();
         let mut page = start.page;
         loop {
-            if report.pages >= run.max_pages {
+            if report.pages >= self.max_pages {
                 return Ok(End::Cap { next: url, page });
             }
             if walk.seen_urls.contains(&url) {
@@ -842,10 +785,7 @@ impl Library {
                 ));
                 return Ok(End::Complete { last: page - 1 });
             }
-            let done = self
-                .store
-                .page_done(walk.feed_id, &url)
-                .map_err(|e| self.store_err(e))?;
+            let done = self.store.page_done(walk.feed_id, &url)?;
             if done && start.resuming && strategy.is_offset() {
                 // Stored by an earlier run that stopped before saving its position.
                 let Some(next) = next_page(strategy, &url, &url, &ParsedFeed::default()) else {
@@ -860,7 +800,7 @@ impl Library {
                 // (`next` pages are usually offsets whose content shifts, so they are fetched.)
                 return Ok(End::Complete { last: page - 1 });
             }
-            let fetched = run.page(&url);
+            let fetched = self.page(&url);
             let (final_url, _, parsed) = match fetched {
                 Ok(p) => p,
                 Err(e) if strategy.is_offset() && matches!(e.status(), Some(404 | 410)) => {
@@ -894,10 +834,7 @@ impl Library {
                 return Ok(End::Complete { last: page - 1 });
             }
             let guids: Vec<&str> = parsed.entries.iter().map(|e| e.guid.as_str()).collect();
-            let known = self
-                .store
-                .guids_known(walk.feed_id, &guids)
-                .map_err(|e| self.store_err(e))?;
+            let known = self.store.guids_known(walk.feed_id, &guids)?;
             let added = self.store_page(walk.feed_id, &url, &parsed)?;
             report.added += added;
             on_event(&BackfillEvent::Page {
@@ -923,16 +860,12 @@ impl Library {
         }
     }
 
-    fn store_page(&mut self, feed: FeedId, url: &str, parsed: &ParsedFeed) -> Result<usize, Error> {
-        let r = self.store.ingest_page(feed, url, parsed, Utc::now());
-        r.map_err(|e| self.store_err(e))
+    fn store_page(&mut self, feed: FeedId, url: &str, parsed: &ParsedFeed) -> Result<usize> {
+        Ok(self.store.ingest_page(feed, url, parsed, Utc::now())?)
     }
 
-    fn oldest_month(&self, feed: FeedId) -> Result<Option<String>, Error> {
-        let months = self
-            .store
-            .months(Some(feed))
-            .map_err(|e| self.store_err(e))?;
+    fn oldest_month(&self, feed: FeedId) -> Result<Option<String>> {
+        let months = self.store.months(Some(feed))?;
         // Newest first: the oldest is last.
         Ok(months.last().map(|m| m.month.clone()))
     }
@@ -945,7 +878,7 @@ impl Library {
         next_page: Option<String>,
         pages_done: usize,
         complete: bool,
-    ) -> Result<Option<String>, Error> {
+    ) -> Result<Option<String>> {
         let oldest = self.oldest_month(feed)?;
         let state = ArchiveState {
             strategy: Some(strategy.as_str().to_string()),
@@ -955,8 +888,7 @@ impl Library {
             oldest_month: oldest.clone(),
             updated_at: None,
         };
-        let r = self.store.put_archive_state(feed, &state);
-        r.map_err(|e| self.store_err(e))?;
+        self.store.put_archive_state(feed, &state)?;
         Ok(oldest)
     }
 }
