@@ -479,14 +479,7 @@ impl Run<'_> {
         walk.seen_urls.insert(feed.url.clone());
         walk.seen_urls.insert(final_url.clone());
         walk.seen_pages.insert(fingerprint(&parsed));
-        let added = self.store_page(feed.id, &feed.url, &parsed)?;
-        report.added += added;
-        on_event(&BackfillEvent::Page {
-            feed_id: feed.id,
-            page: 1,
-            url: feed.url.clone(),
-            added,
-        });
+        self.keep_page(feed.id, (1, &feed.url), &parsed, report, on_event)?;
 
         if parsed.paging.complete {
             // `fh:complete`: this one document is the whole feed.
@@ -585,14 +578,7 @@ impl Run<'_> {
             }
             let guids: Vec<&str> = parsed.entries.iter().map(|e| e.guid.as_str()).collect();
             let known = self.store.guids_known(walk.feed_id, &guids)?;
-            let added = self.store_page(walk.feed_id, &url, &parsed)?;
-            report.added += added;
-            on_event(&BackfillEvent::Page {
-                feed_id: walk.feed_id,
-                page,
-                url: url.clone(),
-                added,
-            });
+            self.keep_page(walk.feed_id, (page, &url), &parsed, report, on_event)?;
             let next = next_page(strategy, &url, &final_url, &parsed);
             // Save the position after every page, so an interrupted run resumes after it.
             if !walk.was_complete {
@@ -610,8 +596,24 @@ impl Run<'_> {
         }
     }
 
-    fn store_page(&mut self, feed: FeedId, url: &str, parsed: &ParsedFeed) -> Result<usize> {
-        Ok(self.store.ingest_page(feed, url, parsed, Utc::now())?)
+    /// Stores page `page` of the walk (fetched from `url`), counts what it added and reports it.
+    fn keep_page(
+        &mut self,
+        feed: FeedId,
+        (page, url): (usize, &str),
+        parsed: &ParsedFeed,
+        report: &mut BackfillReport,
+        on_event: &mut dyn FnMut(&BackfillEvent),
+    ) -> Result<()> {
+        let added = self.store.ingest_page(feed, url, parsed, Utc::now())?;
+        report.added += added;
+        on_event(&BackfillEvent::Page {
+            feed_id: feed,
+            page,
+            url: url.to_string(),
+            added,
+        });
+        Ok(())
     }
 
     fn oldest_month(&self, feed: FeedId) -> Result<Option<String>> {

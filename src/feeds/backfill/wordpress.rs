@@ -158,14 +158,7 @@ impl Run<'_> {
             if !seen_pages.insert(fingerprint(&parsed)) {
                 break;
             }
-            let added = self.store_page(feed.id, &url, &parsed)?;
-            report.added += added;
-            on_event(&BackfillEvent::Page {
-                feed_id: feed.id,
-                page,
-                url: url.clone(),
-                added,
-            });
+            self.keep_page(feed.id, (page, &url), &parsed, &mut report, on_event)?;
             url = wordpress_page_url(&report.url, page + 1);
         }
         report.oldest_month = self.oldest_month(feed.id)?;
@@ -225,15 +218,8 @@ impl Run<'_> {
                 walk.seen_urls.insert(probe.clone());
                 walk.seen_urls.insert(final_url);
                 walk.seen_pages.insert(fingerprint(&parsed2));
-                let added = self.store_page(feed.id, &probe, &parsed2)?;
-                report.added += added;
+                self.keep_page(feed.id, (2, &probe), &parsed2, report, on_event)?;
                 report.strategy = Some(Strategy::WordPress);
-                on_event(&BackfillEvent::Page {
-                    feed_id: feed.id,
-                    page: 2,
-                    url: probe.clone(),
-                    added,
-                });
                 Ok(Some(Start {
                     strategy: Strategy::WordPress,
                     url: wordpress_page_url(&feed.url, 3),
