@@ -7,6 +7,7 @@ pub mod cite;
 pub mod config;
 pub mod demo;
 pub mod doi;
+pub mod feeds;
 pub mod fetch;
 #[doc(hidden)]
 pub mod fuzzing;
@@ -26,7 +27,8 @@ pub mod text;
 pub mod width;
 
 pub use library::{Error, Library};
-pub mod archive;
 pub mod citations;
 pub mod resolve;
 pub mod tui;
+
+mod library_backfill;

@@ -434,7 +434,7 @@ impl Library {
             added,
             discovered_from,
         };
-        let json = crate::archive::is_json(&fetched.body);
+        let json = crate::feeds::backfill::is_json(&fetched.body);
         Ok((report, (fetched.url, json, parsed)))
     }
 

@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeZone, Utc};
 use common::{Reply, Request, Server};
-use paperboy::archive::{BackfillEvent, BackfillReport, Strategy};
 use paperboy::config::Config;
+use paperboy::feeds::backfill::{BackfillEvent, BackfillReport, Strategy};
 use paperboy::paths::Paths;
 use paperboy::Library;
 

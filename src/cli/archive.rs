@@ -11,8 +11,10 @@ use paperboy::Library;
 use super::output::{check_month, print_json};
 
 /// Shows each stored page on a terminal.
-pub(super) fn backfill_progress(progress: bool) -> impl FnMut(&paperboy::archive::BackfillEvent) {
-    use paperboy::archive::BackfillEvent;
+pub(super) fn backfill_progress(
+    progress: bool,
+) -> impl FnMut(&paperboy::feeds::backfill::BackfillEvent) {
+    use paperboy::feeds::backfill::BackfillEvent;
     move |ev: &BackfillEvent| {
         if let (true, BackfillEvent::Page { page, added, .. }) = (progress, ev) {
             eprint!("\r\x1b[Kpage {page}: {added} new");
@@ -57,7 +59,7 @@ pub(super) fn backfill_month(
 
 pub(super) fn print_backfill(
     lib: &Library,
-    reports: &[paperboy::archive::BackfillReport],
+    reports: &[paperboy::feeds::backfill::BackfillReport],
     json: bool,
 ) -> Result<ExitCode> {
     let failed = reports.iter().filter(|r| r.error.is_some()).count();

@@ -29,7 +29,7 @@ use ratatui::crossterm::terminal::{
 };
 use ratatui::Terminal;
 
-use crate::archive::BackfillEvent;
+use crate::feeds::backfill::BackfillEvent;
 use crate::library::RefreshEvent;
 use crate::model::{EntryId, FeedId};
 use crate::paths::Paths;

@@ -10,9 +10,9 @@ use ratatui::crossterm::event::{KeyEvent, KeyModifiers};
 use ratatui::style::Modifier;
 use ratatui::Terminal;
 
-use crate::archive::BackfillReport;
 use crate::citations::CitationState;
 use crate::cite::Citation;
+use crate::feeds::backfill::BackfillReport;
 use crate::model::{DoiSource, Entry, EntrySummary, Feed, FoundDoi, MonthCount};
 use crate::store::ListQuery;
 

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use crate::archive::BackfillReport;
+use crate::feeds::backfill::BackfillReport;
 use crate::scrub::scrub_line;
 
 use super::keymap::Keymap;

@@ -1,8 +1,8 @@
 //! Background work: starting a refresh, a backfill, an import or the demo, and the messages the
 //! executor and the workers send back (loaded rows, progress, results, errors).
 
-use crate::archive::BackfillReport;
 use crate::citations::CitationState;
+use crate::feeds::backfill::BackfillReport;
 use crate::model::{Entry, EntryId, FeedId, MonthCount};
 use crate::text::count;
 use crate::tui::action::{Action, BibUse};

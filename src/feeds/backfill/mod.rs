@@ -7,8 +7,15 @@
 //! page is stored in its own transaction together with the "page done" mark, and the walk's
 //! position is saved after every page, so an interrupted or failed backfill resumes where it
 //! stopped without fetching the stored pages again.
+//!
+//! This file is the shared driver (choosing a strategy, walking pages, the page cap, the
+//! per-host pacer, the stop conditions: end, loop, repeat, failure); each strategy's page URLs
+//! and signals are in their own file (`rfc5005`, `wordpress`, `blogger`, `json_feed`). The
+//! library hands a [`Run`] the cache ([`Store`]), the runtime, the HTTP client and the
+//! [`Limits`]; it uses `fetch`, `parse`, `scrub`, `model` and `store`, and nothing above them.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -16,11 +23,19 @@ use serde::Serialize;
 use url::Url;
 
 use crate::fetch::{FetchError, Fetcher, Validators};
-use crate::library::{AddReport, Error, Library};
 use crate::model::{Feed, FeedId, ParsedFeed};
 use crate::parse::ParseError;
 use crate::scrub::scrub_line;
-use crate::store::ArchiveState;
+use crate::store::{ArchiveState, Store, StoreError};
+
+mod blogger;
+mod json_feed;
+mod rfc5005;
+mod wordpress;
+
+pub use blogger::blogger_page_url;
+pub(crate) use json_feed::is_json;
+pub use wordpress::{wordpress_month_feed_url, wordpress_page_url};
 
 /// How a feed's history is paged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -124,6 +139,16 @@ pub enum PageError {
     Parse(#[from] ParseError),
 }
 
+/// Why a backfill run stopped short: the cache failed. (A page that cannot be had is reported
+/// in its feed's [`BackfillReport`] instead, and the run goes on.)
+#[derive(Debug, thiserror::Error)]
+pub enum BackfillError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+type Result<T> = std::result::Result<T, BackfillError>;
+
 impl PageError {
     fn status(&self) -> Option<u16> {
         match self {
@@ -133,72 +158,7 @@ impl PageError {
     }
 }
 
-// ---- page URLs ------------------------------------------------------------------------------
-
-/// `feed_url` with its `paged` query parameter set to `n` (other parameters kept).
-pub fn wordpress_page_url(feed_url: &str, n: usize) -> String {
-    with_params(feed_url, &["paged"], &[("paged", n.to_string())])
-}
-
-/// The WordPress archive feed of one month: the feed URL with `m=YYYYMM`. WordPress answers
-/// `m` on every feed it serves (main, category, tag, author, `?feed=rss2`), while a
-/// `<category feed>/YYYY/MM/feed/` path answers 200 with an empty feed.
-pub fn wordpress_month_feed_url(feed_url: &str, year: i32, month: u32) -> String {
-    with_params(
-        feed_url,
-        &["m", "paged"],
-        &[("m", format!("{year:04}{month:02}"))],
-    )
-}
-
-/// Whether a page answered for month `year-month` holds only that month's posts, give or take
-/// the blog's time zone (WordPress counts months in local time). A feed that ignores `m`
-/// answers its current posts instead.
-fn within_month(parsed: &ParsedFeed, year: i32, month: u32) -> bool {
-    use chrono::{Datelike, TimeZone};
-    let Some(start) = Utc.with_ymd_and_hms(year, month, 1, 0, 0, 0).single() else {
-        return false;
-    };
-    let next = if month == 12 {
-        Utc.with_ymd_and_hms(year + 1, 1, 1, 0, 0, 0)
-    } else {
-        Utc.with_ymd_and_hms(start.year(), month + 1, 1, 0, 0, 0)
-    };
-    let Some(end) = next.single() else {
-        return false;
-    };
-    let slack = chrono::Duration::hours(14);
-    parsed
-        .entries
-        .iter()
-        .filter_map(|e| e.published.or(e.updated))
-        .all(|d| d >= start - slack && d < end + slack)
-}
-
-/// A Blogger posts-feed page: `/feeds/posts/default?start-index=N&max-results=M`. A feed URL
-/// under `/feeds/` keeps its path and other parameters (`alt=rss`); any other Blogger URL
-/// (`/rss.xml`, `/atom.xml`, the blog itself) is mapped to the site's `/feeds/posts/default`.
-pub fn blogger_page_url(feed_url: &str, start_index: usize, max_results: usize) -> String {
-    let set = [
-        ("start-index", start_index.to_string()),
-        ("max-results", max_results.to_string()),
-    ];
-    match Url::parse(feed_url.trim()) {
-        Ok(url) if url.path().contains("/feeds/") => {
-            with_params(feed_url, &["start-index", "max-results"], &set)
-        }
-        Ok(mut url) => {
-            url.set_path("/feeds/posts/default");
-            url.set_query(None);
-            url.set_fragment(None);
-            with_params(url.as_str(), &[], &set)
-        }
-        Err(_) => format!(
-            "{}/feeds/posts/default?start-index={start_index}&max-results={max_results}",
-            feed_url.trim().trim_end_matches('/')
-        ),
-    }
-}
+// ---- page URLs (shared by the strategies) ---------------------------------------------------
 
 /// `url` with the parameters named in `remove` dropped and `add` appended.
 fn with_params(url: &str, remove: &[&str], add: &[(&str, String)]) -> String {
@@ -236,27 +196,6 @@ fn param(url: &str, name: &str) -> Option<usize> {
     value
 }
 
-fn is_blogger(feed_url: &str, parsed: &ParsedFeed) -> bool {
-    feed_url.contains("/feeds/posts/")
-        || parsed
-            .generator
-            .as_deref()
-            .is_some_and(|g| g.to_ascii_lowercase().contains("blogger"))
-}
-
-fn is_wordpress(parsed: &ParsedFeed) -> bool {
-    parsed
-        .generator
-        .as_deref()
-        .is_some_and(|g| g.to_ascii_lowercase().contains("wordpress"))
-}
-
-/// A JSON Feed's body starts with `{` (after a BOM and white space).
-pub(crate) fn is_json(body: &[u8]) -> bool {
-    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
-    body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
-}
-
 /// `link` made absolute against `base`, the URL its document was fetched from.
 fn resolve(base: &str, link: &str) -> String {
     Url::parse(base)
@@ -267,25 +206,11 @@ fn resolve(base: &str, link: &str) -> String {
 /// The page after `url` (a page of `strategy` whose document, fetched from `base` after any
 /// redirects, is `parsed`); `None` at the end.
 fn next_page(strategy: Strategy, url: &str, base: &str, parsed: &ParsedFeed) -> Option<String> {
-    let link = |l: &Option<String>| l.as_deref().map(|l| resolve(base, l));
     match strategy {
-        Strategy::Rfc5005 => link(&parsed.paging.prev_archive),
-        Strategy::PagedNext | Strategy::JsonFeedNext => link(&parsed.paging.next),
-        Strategy::WordPress => {
-            let n = param(url, "paged").unwrap_or(1);
-            Some(wordpress_page_url(url, n.saturating_add(1)))
-        }
-        Strategy::Blogger => {
-            let start = param(url, "start-index").unwrap_or(1).max(1);
-            // Page 1 (the feed itself) sets the page size: as many entries as it carried.
-            let size = param(url, "max-results").filter(|&m| m > 0).unwrap_or(
-                match parsed.entries.len() {
-                    0 => 25,
-                    n => n,
-                },
-            );
-            Some(blogger_page_url(url, start.saturating_add(size), size))
-        }
+        Strategy::Rfc5005 => rfc5005::prev_archive(base, parsed),
+        Strategy::PagedNext | Strategy::JsonFeedNext => rfc5005::next(base, parsed),
+        Strategy::WordPress => Some(wordpress::next_page(url)),
+        Strategy::Blogger => Some(blogger::next_page(url, parsed)),
     }
 }
 
@@ -303,8 +228,8 @@ fn second_page(
         Strategy::Rfc5005 => true,
         Strategy::PagedNext => !json,
         Strategy::JsonFeedNext => json,
-        Strategy::WordPress => remembered || is_wordpress(parsed),
-        Strategy::Blogger => remembered || is_blogger(feed_url, parsed),
+        Strategy::WordPress => remembered || wordpress::is_wordpress(parsed),
+        Strategy::Blogger => remembered || blogger::is_blogger(feed_url, parsed),
     };
     if applies {
         next_page(strategy, feed_url, base, parsed)
@@ -363,20 +288,46 @@ impl Pacer {
     }
 }
 
-/// What a backfill run shares between feeds.
-struct Run {
-    rt: std::sync::Arc<tokio::runtime::Runtime>,
+/// How far and how fast a run goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// At most this many pages per feed and run (the current document included).
+    pub max_pages: usize,
+    /// The pause between the end of one request and the start of the next to the same host.
+    pub page_delay: Duration,
+}
+
+/// What a backfill run shares between feeds: the cache the pages go to, the HTTP client, the
+/// pacer and the page cap.
+pub struct Run<'a> {
+    store: &'a mut Store,
+    rt: Arc<tokio::runtime::Runtime>,
     fetcher: Fetcher,
     pacer: Pacer,
     max_pages: usize,
 }
 
 /// A fetched page: the URL it came from after redirects, whether it is JSON, the document.
-type Page = (String, bool, ParsedFeed);
+pub type Page = (String, bool, ParsedFeed);
 
-impl Run {
+impl<'a> Run<'a> {
+    pub fn new(
+        store: &'a mut Store,
+        rt: Arc<tokio::runtime::Runtime>,
+        fetcher: Fetcher,
+        limits: Limits,
+    ) -> Run<'a> {
+        Run {
+            store,
+            rt,
+            fetcher,
+            pacer: Pacer::new(limits.page_delay),
+            max_pages: limits.max_pages,
+        }
+    }
+
     /// One page: waits for the host's turn, fetches with every limit, parses.
-    fn page(&mut self, url: &str) -> Result<Page, PageError> {
+    fn page(&mut self, url: &str) -> std::result::Result<Page, PageError> {
         self.pacer.wait(url);
         let fetched = self
             .rt
@@ -408,77 +359,21 @@ struct Start {
     resuming: bool,
 }
 
-impl Library {
-    /// Backfills the history of `feeds` (every feed that is not gone when empty), one feed after
-    /// the other, at most `max_pages` pages each (the config's `archive.max_pages` when `None`).
-    ///
-    /// A feed's failure is reported in its [`BackfillReport`] and never stops the others; only
-    /// a cache or runtime failure ends the whole run with an error.
-    pub fn backfill(
-        &mut self,
-        feeds: &[FeedId],
-        max_pages: Option<usize>,
-        on_event: &mut dyn FnMut(&BackfillEvent),
-    ) -> Result<Vec<BackfillReport>, Error> {
-        let all = self.feeds()?;
-        let targets: Vec<Feed> = if feeds.is_empty() {
-            all.into_iter().filter(|f| !f.gone).collect()
-        } else {
-            all.into_iter().filter(|f| feeds.contains(&f.id)).collect()
-        };
-        let mut run = self.start_run(max_pages)?;
-        let total_feeds = targets.len();
-        let mut reports = Vec::with_capacity(total_feeds);
-        for feed in &targets {
-            reports.push(self.backfill_one(feed, None, total_feeds, &mut run, on_event)?);
-        }
-        Ok(reports)
-    }
-
-    /// Subscribes to `url` like [`Library::add`], then backfills its history, starting from the
-    /// document `add` fetched rather than fetching it again.
-    pub fn add_and_backfill(
-        &mut self,
-        url: &str,
-        max_pages: Option<usize>,
-        on_event: &mut dyn FnMut(&BackfillEvent),
-    ) -> Result<(AddReport, BackfillReport), Error> {
-        let (added, first) = if self.sync_configured() {
-            (self.add_on_account(url)?, None)
-        } else {
-            let (added, first) = self.add_fetched(url)?;
-            (added, Some(first))
-        };
-        let feed = self
-            .feed(added.feed_id)?
-            .ok_or(Error::NoSuchFeed(added.feed_id.to_string()))?;
-        let mut run = self.start_run(max_pages)?;
-        let report = self.backfill_one(&feed, first, 1, &mut run, on_event)?;
-        Ok((added, report))
-    }
-
-    fn start_run(&mut self, max_pages: Option<usize>) -> Result<Run, Error> {
-        Ok(Run {
-            rt: self.runtime()?,
-            fetcher: Fetcher::new(&self.config.fetch)?,
-            pacer: Pacer::new(Duration::from_millis(self.config.archive.page_delay_ms)),
-            max_pages: max_pages.unwrap_or(self.config.archive.max_pages),
-        })
-    }
-
-    fn backfill_one(
+impl Run<'_> {
+    /// Backfills one feed's history (`first`: its current document, when the caller has just
+    /// fetched it); `total_feeds` is the run's size for the progress events.
+    pub fn feed(
         &mut self,
         feed: &Feed,
         first: Option<Page>,
         total_feeds: usize,
-        run: &mut Run,
         on_event: &mut dyn FnMut(&BackfillEvent),
-    ) -> Result<BackfillReport, Error> {
+    ) -> Result<BackfillReport> {
         on_event(&BackfillEvent::Started {
             feed_id: feed.id,
             total_feeds,
         });
-        let report = self.backfill_feed(feed, first, run, on_event)?;
+        let report = self.backfill_feed(feed, first, on_event)?;
         tracing::info!(feed = feed.id, url = %feed.url, strategy = ?report.strategy,
             pages = report.pages, added = report.added, complete = report.complete,
             error = ?report.error, reason = ?report.reason, "backfilled");
@@ -486,162 +381,13 @@ impl Library {
         Ok(report)
     }
 
-    /// Fills month `year-month` of `feeds` from their WordPress month archives (`?m=YYYYMM`,
-    /// then `&paged=2`, … while the month has more posts), whatever the backfill has reached.
-    /// With no feeds named, every feed that is not gone and whose history is not known to page
-    /// another way; there a feed without a date archive is skipped with a reason, where a named
-    /// one is an error. A feed's backfill position is left alone; its oldest month is updated.
-    pub fn backfill_month(
-        &mut self,
-        feeds: &[FeedId],
-        year: i32,
-        month: u32,
-        on_event: &mut dyn FnMut(&BackfillEvent),
-    ) -> Result<Vec<BackfillReport>, Error> {
-        let named = !feeds.is_empty();
-        let mut targets = Vec::with_capacity(feeds.len());
-        for &id in feeds {
-            targets.push(self.feed(id)?.ok_or(Error::NoSuchFeed(id.to_string()))?);
-        }
-        if !named {
-            targets = self.feeds()?.into_iter().filter(|f| !f.gone).collect();
-        }
-        let mut run = self.start_run(None)?;
-        let total_feeds = targets.len();
-        let mut reports = Vec::with_capacity(total_feeds);
-        for feed in &targets {
-            on_event(&BackfillEvent::Started {
-                feed_id: feed.id,
-                total_feeds,
-            });
-            let report = self.month_of_feed(feed, named, (year, month), &mut run, on_event)?;
-            on_event(&BackfillEvent::FeedDone(report.clone()));
-            reports.push(report);
-        }
-        Ok(reports)
-    }
-
-    fn month_of_feed(
-        &mut self,
-        feed: &Feed,
-        named: bool,
-        (year, month): (i32, u32),
-        run: &mut Run,
-        on_event: &mut dyn FnMut(&BackfillEvent),
-    ) -> Result<BackfillReport, Error> {
-        let state = self
-            .store
-            .archive_state(feed.id)
-            .map_err(|e| self.store_err(e))?
-            .unwrap_or_default();
-        let mut report = BackfillReport {
-            feed_id: feed.id,
-            url: wordpress_month_feed_url(&feed.url, year, month),
-            strategy: Some(Strategy::WordPress),
-            pages: 0,
-            added: 0,
-            oldest_month: None,
-            complete: state.complete,
-            error: None,
-            reason: None,
-        };
-        let remembered = state.strategy.as_deref().and_then(Strategy::parse);
-        let other = remembered.filter(|s| *s != Strategy::WordPress);
-        if let (false, Some(s)) = (named, other) {
-            report.strategy = None;
-            report.reason = Some(format!("no date archive: its history pages by {s}"));
-            report.oldest_month = self.oldest_month(feed.id)?;
-            return Ok(report);
-        }
-        let mut seen_pages = HashSet::new();
-        let mut url = report.url.clone();
-        for page in 1..=run.max_pages {
-            let (_, _, parsed) = match run.page(&url) {
-                Ok(p) => p,
-                // Past the month's last page.
-                Err(e) if page > 1 && matches!(e.status(), Some(404 | 410)) => {
-                    report.pages += 1;
-                    break;
-                }
-                Err(e) => {
-                    report.pages += 1;
-                    report.error = Some(page_error(page, &url, &e, "check the month, or retry"));
-                    break;
-                }
-            };
-            report.pages += 1;
-            if parsed.entries.is_empty() {
-                if page == 1 {
-                    report.reason = Some(format!("no posts in {year:04}-{month:02}"));
-                }
-                break;
-            }
-            if !within_month(&parsed, year, month) {
-                // Page 1: the month could not be asked for. Later: `paged` is ignored.
-                if page == 1 {
-                    let why = format!(
-                        "no date archive: {} answered posts of other months (the feed ignores \
-                         ?m=, so it is not WordPress or hides its archives); nothing stored",
-                        scrub_line(&url)
-                    );
-                    if named {
-                        report.error = Some(why);
-                    } else {
-                        report.strategy = None;
-                        report.reason = Some(why);
-                    }
-                }
-                break;
-            }
-            if !seen_pages.insert(fingerprint(&parsed)) {
-                break;
-            }
-            let added = self.store_page(feed.id, &url, &parsed)?;
-            report.added += added;
-            on_event(&BackfillEvent::Page {
-                feed_id: feed.id,
-                page,
-                url: url.clone(),
-                added,
-            });
-            url = wordpress_page_url(&report.url, page + 1);
-        }
-        report.oldest_month = self.oldest_month(feed.id)?;
-        if state.strategy.is_some() || report.added > 0 {
-            let kept = ArchiveState {
-                oldest_month: report.oldest_month.clone(),
-                updated_at: None,
-                ..state
-            };
-            let r = self.store.put_archive_state(feed.id, &kept);
-            r.map_err(|e| self.store_err(e))?;
-        }
-        tracing::info!(feed = feed.id, url = %report.url, pages = report.pages,
-            added = report.added, error = ?report.error, reason = ?report.reason, "month filled");
-        Ok(report)
-    }
-
-    /// Whether the feed's whole history is cached (a backfill reached its end).
-    pub fn history_complete(&self, feed: FeedId) -> Result<bool, Error> {
-        let state = self
-            .store
-            .archive_state(feed)
-            .map_err(|e| self.store_err(e))?;
-        Ok(state.is_some_and(|s| s.complete))
-    }
-
     fn backfill_feed(
         &mut self,
         feed: &Feed,
         first: Option<Page>,
-        run: &mut Run,
         on_event: &mut dyn FnMut(&BackfillEvent),
-    ) -> Result<BackfillReport, Error> {
-        let state = self
-            .store
-            .archive_state(feed.id)
-            .map_err(|e| self.store_err(e))?
-            .unwrap_or_default();
+    ) -> Result<BackfillReport> {
+        let state = self.store.archive_state(feed.id)?.unwrap_or_default();
         let remembered = state.strategy.as_deref().and_then(Strategy::parse);
         let mut report = BackfillReport {
             feed_id: feed.id,
@@ -672,12 +418,12 @@ impl Library {
                 resuming: true,
             },
             _ => {
-                if run.max_pages == 0 {
+                if self.max_pages == 0 {
                     report.reason = Some("the page cap is 0: nothing fetched".to_string());
                     report.oldest_month = self.oldest_month(feed.id)?;
                     return Ok(report);
                 }
-                match self.first_page(feed, remembered, run, &mut walk, &mut report, on_event)? {
+                match self.first_page(feed, remembered, &mut walk, &mut report, on_event)? {
                     Some(start) => start,
                     None => {
                         report.oldest_month = self.oldest_month(feed.id)?;
@@ -687,11 +433,11 @@ impl Library {
             }
         };
         report.strategy = Some(start.strategy);
-        let end = self.walk(&start, run, &mut walk, &mut report, on_event)?;
+        let end = self.walk(&start, &mut walk, &mut report, on_event)?;
         if let End::Cap { .. } = end {
             report.reason = Some(format!(
                 "stopped at the cap of {}; run backfill again to continue",
-                crate::text::count(run.max_pages, "page", "pages")
+                crate::text::count(self.max_pages, "page", "pages")
             ));
         }
         let (next_page, pages_done, complete) = match end {
@@ -714,14 +460,13 @@ impl Library {
         &mut self,
         feed: &Feed,
         remembered: Option<Strategy>,
-        run: &mut Run,
         walk: &mut Walk,
         report: &mut BackfillReport,
         on_event: &mut dyn FnMut(&BackfillEvent),
-    ) -> Result<Option<Start>, Error> {
+    ) -> Result<Option<Start>> {
         let fetched = match walk.current.take() {
             Some(page) => Ok(page),
-            None => run.page(&feed.url),
+            None => self.page(&feed.url),
         };
         let (final_url, json, parsed) = match fetched {
             Ok(page) => page,
@@ -734,14 +479,7 @@ impl Library {
         walk.seen_urls.insert(feed.url.clone());
         walk.seen_urls.insert(final_url.clone());
         walk.seen_pages.insert(fingerprint(&parsed));
-        let added = self.store_page(feed.id, &feed.url, &parsed)?;
-        report.added += added;
-        on_event(&BackfillEvent::Page {
-            feed_id: feed.id,
-            page: 1,
-            url: feed.url.clone(),
-            added,
-        });
+        self.keep_page(feed.id, (1, &feed.url), &parsed, report, on_event)?;
 
         if parsed.paging.complete {
             // `fh:complete`: this one document is the whole feed.
@@ -765,74 +503,22 @@ impl Library {
             }
         }
 
-        // Nothing in the document says how to page: a WordPress site that hides its generator
-        // still answers `?paged=2` with the next ten posts.
-        if run.max_pages < 2 {
-            report.reason = Some(
-                "the feed has no archive links and is not recognisably WordPress or Blogger; \
-                 probing ?paged=2 needs --max-pages 2 or more"
-                    .to_string(),
-            );
-            return Ok(None);
-        }
-        let probe = wordpress_page_url(&feed.url, 2);
-        let outcome = match run.page(&probe) {
-            Err(e) if e.status().is_some() => {
-                Err(format!("answered {}", scrub_line(&e.to_string())))
-            }
-            Err(e) => Err(format!("failed ({})", scrub_line(&e.to_string()))),
-            Ok((_, _, p)) if p.entries.is_empty() => Err("answered an empty feed".to_string()),
-            Ok((_, _, p)) if walk.seen_pages.contains(&fingerprint(&p)) => {
-                Err("answered the same posts as the feed (the parameter is ignored)".to_string())
-            }
-            Ok(page) => Ok(page),
-        };
-        report.pages += 1;
-        match outcome {
-            Err(why) => {
-                report.reason = Some(format!(
-                    "no way to page back: no RFC 5005 prev-archive or rel=\"next\" link, no JSON \
-                     Feed next_url, neither WordPress nor Blogger, and ?paged=2 {why}"
-                ));
-                Ok(None)
-            }
-            Ok((final_url, _, parsed2)) => {
-                walk.seen_urls.insert(probe.clone());
-                walk.seen_urls.insert(final_url);
-                walk.seen_pages.insert(fingerprint(&parsed2));
-                let added = self.store_page(feed.id, &probe, &parsed2)?;
-                report.added += added;
-                report.strategy = Some(Strategy::WordPress);
-                on_event(&BackfillEvent::Page {
-                    feed_id: feed.id,
-                    page: 2,
-                    url: probe.clone(),
-                    added,
-                });
-                Ok(Some(Start {
-                    strategy: Strategy::WordPress,
-                    url: wordpress_page_url(&feed.url, 3),
-                    page: 3,
-                    resuming: false,
-                }))
-            }
-        }
+        self.probe_paged(feed, walk, report, on_event)
     }
 
     /// Walks from `start` until the history's end, the page cap, a loop, or a failure.
     fn walk(
         &mut self,
         start: &Start,
-        run: &mut Run,
         walk: &mut Walk,
         report: &mut BackfillReport,
         on_event: &mut dyn FnMut(&BackfillEvent),
-    ) -> Result<End, Error> {
+    ) -> Result<End> {
         let strategy = start.strategy;
         let mut url = start.url.clone();
         let mut page = start.page;
         loop {
-            if report.pages >= run.max_pages {
+            if report.pages >= self.max_pages {
                 return Ok(End::Cap { next: url, page });
             }
             if walk.seen_urls.contains(&url) {
@@ -842,10 +528,7 @@ impl Library {
                 ));
                 return Ok(End::Complete { last: page - 1 });
             }
-            let done = self
-                .store
-                .page_done(walk.feed_id, &url)
-                .map_err(|e| self.store_err(e))?;
+            let done = self.store.page_done(walk.feed_id, &url)?;
             if done && start.resuming && strategy.is_offset() {
                 // Stored by an earlier run that stopped before saving its position.
                 let Some(next) = next_page(strategy, &url, &url, &ParsedFeed::default()) else {
@@ -860,7 +543,7 @@ impl Library {
                 // (`next` pages are usually offsets whose content shifts, so they are fetched.)
                 return Ok(End::Complete { last: page - 1 });
             }
-            let fetched = run.page(&url);
+            let fetched = self.page(&url);
             let (final_url, _, parsed) = match fetched {
                 Ok(p) => p,
                 Err(e) if strategy.is_offset() && matches!(e.status(), Some(404 | 410)) => {
@@ -894,18 +577,8 @@ impl Library {
                 return Ok(End::Complete { last: page - 1 });
             }
             let guids: Vec<&str> = parsed.entries.iter().map(|e| e.guid.as_str()).collect();
-            let known = self
-                .store
-                .guids_known(walk.feed_id, &guids)
-                .map_err(|e| self.store_err(e))?;
-            let added = self.store_page(walk.feed_id, &url, &parsed)?;
-            report.added += added;
-            on_event(&BackfillEvent::Page {
-                feed_id: walk.feed_id,
-                page,
-                url: url.clone(),
-                added,
-            });
+            let known = self.store.guids_known(walk.feed_id, &guids)?;
+            self.keep_page(walk.feed_id, (page, &url), &parsed, report, on_event)?;
             let next = next_page(strategy, &url, &final_url, &parsed);
             // Save the position after every page, so an interrupted run resumes after it.
             if !walk.was_complete {
@@ -923,16 +596,28 @@ impl Library {
         }
     }
 
-    fn store_page(&mut self, feed: FeedId, url: &str, parsed: &ParsedFeed) -> Result<usize, Error> {
-        let r = self.store.ingest_page(feed, url, parsed, Utc::now());
-        r.map_err(|e| self.store_err(e))
+    /// Stores page `page` of the walk (fetched from `url`), counts what it added and reports it.
+    fn keep_page(
+        &mut self,
+        feed: FeedId,
+        (page, url): (usize, &str),
+        parsed: &ParsedFeed,
+        report: &mut BackfillReport,
+        on_event: &mut dyn FnMut(&BackfillEvent),
+    ) -> Result<()> {
+        let added = self.store.ingest_page(feed, url, parsed, Utc::now())?;
+        report.added += added;
+        on_event(&BackfillEvent::Page {
+            feed_id: feed,
+            page,
+            url: url.to_string(),
+            added,
+        });
+        Ok(())
     }
 
-    fn oldest_month(&self, feed: FeedId) -> Result<Option<String>, Error> {
-        let months = self
-            .store
-            .months(Some(feed))
-            .map_err(|e| self.store_err(e))?;
+    fn oldest_month(&self, feed: FeedId) -> Result<Option<String>> {
+        let months = self.store.months(Some(feed))?;
         // Newest first: the oldest is last.
         Ok(months.last().map(|m| m.month.clone()))
     }
@@ -945,7 +630,7 @@ impl Library {
         next_page: Option<String>,
         pages_done: usize,
         complete: bool,
-    ) -> Result<Option<String>, Error> {
+    ) -> Result<Option<String>> {
         let oldest = self.oldest_month(feed)?;
         let state = ArchiveState {
             strategy: Some(strategy.as_str().to_string()),
@@ -955,8 +640,7 @@ impl Library {
             oldest_month: oldest.clone(),
             updated_at: None,
         };
-        let r = self.store.put_archive_state(feed, &state);
-        r.map_err(|e| self.store_err(e))?;
+        self.store.put_archive_state(feed, &state)?;
         Ok(oldest)
     }
 }
@@ -986,7 +670,7 @@ mod tests {
     use super::*;
     use crate::model::{NewEntry, PagingLinks};
 
-    fn doc(guids: &[&str]) -> ParsedFeed {
+    pub(super) fn doc(guids: &[&str]) -> ParsedFeed {
         ParsedFeed {
             entries: guids
                 .iter()
@@ -997,99 +681,6 @@ mod tests {
                 .collect(),
             ..ParsedFeed::default()
         }
-    }
-
-    #[test]
-    fn wordpress_page_urls_keep_other_parameters() {
-        assert_eq!(
-            wordpress_page_url("https://blog.example/feed/", 2),
-            "https://blog.example/feed/?paged=2"
-        );
-        assert_eq!(
-            wordpress_page_url("https://blog.example/?feed=rss2", 3),
-            "https://blog.example/?feed=rss2&paged=3"
-        );
-        // An existing page number is replaced, not repeated.
-        assert_eq!(
-            wordpress_page_url("https://blog.example/feed/?paged=4&lang=en", 5),
-            "https://blog.example/feed/?lang=en&paged=5"
-        );
-    }
-
-    #[test]
-    fn wordpress_month_feeds_ask_m_on_any_feed() {
-        for (from, to) in [
-            (
-                "https://blog.example/feed/",
-                "https://blog.example/feed/?m=201412",
-            ),
-            (
-                "https://blog.example/category/methods/feed/",
-                "https://blog.example/category/methods/feed/?m=201412",
-            ),
-            (
-                "https://blog.example/author/ana/feed/atom/",
-                "https://blog.example/author/ana/feed/atom/?m=201412",
-            ),
-            (
-                "https://example.org/?feed=rss2&cat=3",
-                "https://example.org/?feed=rss2&cat=3&m=201412",
-            ),
-            // A page or month already in the URL is replaced, not repeated.
-            (
-                "https://blog.example/tag/r/feed/?paged=3&m=200901",
-                "https://blog.example/tag/r/feed/?m=201412",
-            ),
-        ] {
-            assert_eq!(wordpress_month_feed_url(from, 2014, 12), to, "{from}");
-        }
-        assert_eq!(
-            wordpress_page_url(&wordpress_month_feed_url("http://h/feed/", 2009, 3), 2),
-            "http://h/feed/?m=200903&paged=2"
-        );
-    }
-
-    #[test]
-    fn a_month_page_holds_that_month_give_or_take_a_time_zone() {
-        use chrono::TimeZone;
-        let at = |y, m, d, h| {
-            let mut p = doc(&["a"]);
-            p.entries[0].published = Utc.with_ymd_and_hms(y, m, d, h, 0, 0).single();
-            p
-        };
-        assert!(within_month(&at(2014, 12, 15, 12), 2014, 12));
-        // 31 December, 20:00 in UTC-5 is already January in UTC.
-        assert!(within_month(&at(2015, 1, 1, 1), 2014, 12));
-        assert!(within_month(&at(2014, 11, 30, 20), 2014, 12));
-        assert!(!within_month(&at(2015, 6, 28, 12), 2014, 12));
-        assert!(!within_month(&at(2014, 11, 2, 12), 2014, 12));
-        // Only `updated`, and no date at all.
-        let mut updated = doc(&["a", "b"]);
-        updated.entries[0].updated = Utc.with_ymd_and_hms(2015, 6, 1, 0, 0, 0).single();
-        assert!(!within_month(&updated, 2014, 12));
-        assert!(within_month(&doc(&["a"]), 2014, 12));
-        assert!(!within_month(&doc(&["a"]), 2014, 13), "no such month");
-    }
-
-    #[test]
-    fn blogger_page_urls() {
-        assert_eq!(
-            blogger_page_url("https://x.blogspot.com/feeds/posts/default", 26, 25),
-            "https://x.blogspot.com/feeds/posts/default?start-index=26&max-results=25"
-        );
-        assert_eq!(
-            blogger_page_url(
-                "https://x.blogspot.com/feeds/posts/default?alt=rss&start-index=26&max-results=25",
-                51,
-                25
-            ),
-            "https://x.blogspot.com/feeds/posts/default?alt=rss&start-index=51&max-results=25"
-        );
-        // The classic feed addresses map to the posts feed.
-        assert_eq!(
-            blogger_page_url("https://x.blogspot.com/atom.xml", 1, 50),
-            "https://x.blogspot.com/feeds/posts/default?start-index=1&max-results=50"
-        );
     }
 
     #[test]
@@ -1190,9 +781,7 @@ mod tests {
     }
 
     #[test]
-    fn json_bodies_and_fingerprints() {
-        assert!(is_json(b"\xEF\xBB\xBF  {\"version\": 1}"));
-        assert!(!is_json(b"<?xml version=\"1.0\"?><rss/>"));
+    fn fingerprints() {
         assert_eq!(
             fingerprint(&doc(&["b", "a"])),
             fingerprint(&doc(&["a", "b"]))
