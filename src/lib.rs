@@ -13,7 +13,6 @@ pub mod fetch;
 pub mod fuzzing;
 pub mod html;
 pub mod library;
-mod library_sync;
 pub mod model;
 pub mod open;
 pub mod opml;
@@ -30,5 +29,3 @@ pub use library::{Error, Library};
 pub mod citations;
 pub mod resolve;
 pub mod tui;
-
-mod library_backfill;

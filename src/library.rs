@@ -1,5 +1,9 @@
 //! The library API: the one door to the cache and the network that the CLI and the TUI share.
 
+// The door's wrappers over the sync engine and the backfill driver (they own no SQL or HTTP).
+mod backfill;
+mod sync;
+
 use std::sync::Arc;
 
 use chrono::Utc;
