@@ -19,8 +19,8 @@ use crate::fetch::{FetchError, Fetcher, Validators};
 use crate::library::{AddReport, Error, Library};
 use crate::model::{Feed, FeedId, ParsedFeed};
 use crate::parse::ParseError;
-use crate::scrub::scrub_line;
 use crate::store::ArchiveState;
+use crate::text::scrub::scrub_line;
 
 /// How a feed's history is paged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -691,7 +691,7 @@ impl Library {
         if let End::Cap { .. } = end {
             report.reason = Some(format!(
                 "stopped at the cap of {}; run backfill again to continue",
-                crate::text::count(run.max_pages, "page", "pages")
+                crate::text::render::count(run.max_pages, "page", "pages")
             ));
         }
         let (next_page, pages_done, complete) = match end {
@@ -838,7 +838,7 @@ impl Library {
             if walk.seen_urls.contains(&url) {
                 report.reason = Some(format!(
                     "page {page} links back to a page already fetched ({}); took it as the end",
-                    crate::scrub::scrub_url(&url)
+                    crate::text::scrub::scrub_url(&url)
                 ));
                 return Ok(End::Complete { last: page - 1 });
             }
@@ -881,7 +881,7 @@ impl Library {
             if final_url != url && walk.seen_urls.contains(&final_url) {
                 report.reason = Some(format!(
                     "page {page} redirects to a page already fetched ({}); took it as the end",
-                    crate::scrub::scrub_url(&final_url)
+                    crate::text::scrub::scrub_url(&final_url)
                 ));
                 return Ok(End::Complete { last: page - 1 });
             }
@@ -976,7 +976,7 @@ struct Walk {
 fn page_error(page: usize, url: &str, e: &PageError, what_to_do: &str) -> String {
     format!(
         "page {page} ({}): {} — {what_to_do}",
-        crate::scrub::scrub_url(url),
+        crate::text::scrub::scrub_url(url),
         scrub_line(&e.to_string())
     )
 }

@@ -65,7 +65,7 @@ impl Library {
     }
 
     fn cached(&self, doi: &str) -> Result<Option<CachedCitation>> {
-        let key = crate::doi::key(doi);
+        let key = crate::text::doi::key(doi);
         self.store.citation(&key).map_err(|e| self.store_err(e))
     }
 
@@ -149,7 +149,7 @@ impl Library {
         doi: &str,
         answer: std::result::Result<Answer, crate::resolve::ResolveError>,
     ) -> Result<CitationState> {
-        let key = crate::doi::key(doi);
+        let key = crate::text::doi::key(doi);
         let previous = self.cached(doi)?;
         let state = match answer {
             Ok(Answer::Found(json)) => match parse_csl_json(&json, doi) {
@@ -215,7 +215,7 @@ impl Library {
             Ok(Answer::Found(text)) => {
                 if let Some(clean) = crate::cite::sanitize_bibtex(doi, &text) {
                     let previous = self.cached(doi)?;
-                    let key = crate::doi::key(doi);
+                    let key = crate::text::doi::key(doi);
                     self.put(CachedCitation {
                         key,
                         found: true,
@@ -252,7 +252,7 @@ impl Library {
         let mut seen = std::collections::HashSet::new();
         let dois: Vec<String> = rows
             .into_iter()
-            .filter(|r| seen.insert(crate::doi::key(&r.doi)))
+            .filter(|r| seen.insert(crate::text::doi::key(&r.doi)))
             .map(|r| r.doi)
             .collect();
         let answers = self.citations(&dois, &mut |_, _| {})?;
@@ -267,7 +267,7 @@ impl Library {
         // Keys follow the scope's order, so the same scope always gives the same keys.
         found.sort_by_key(|c| {
             dois.iter()
-                .position(|d| crate::doi::key(d) == crate::doi::key(&c.doi))
+                .position(|d| crate::text::doi::key(d) == crate::text::doi::key(&c.doi))
         });
         let bases: Vec<String> = found.iter().map(Citation::bib_key_base).collect();
         let keys = crate::cite::unique_keys(&bases);

@@ -225,7 +225,7 @@ impl Config {
         if !THEMES.contains(&config.ui.theme.as_str()) {
             warnings.push(format!(
                 "unknown theme `{}` in ui.theme (the default is used; themes: {})",
-                crate::scrub::scrub_line(&config.ui.theme),
+                crate::text::scrub::scrub_line(&config.ui.theme),
                 THEMES.join(", ")
             ));
         }

@@ -16,7 +16,7 @@ use reqwest::StatusCode;
 use url::Url;
 
 use crate::config::FetchConfig;
-use crate::scrub::scrub_line;
+use crate::text::scrub::scrub_line;
 
 /// What a feed request accepts, feeds first.
 const FEED_ACCEPT: &str = "application/rss+xml, application/atom+xml, application/feed+json, \
@@ -213,7 +213,7 @@ pub(crate) fn never_resolves(url: &Url) -> Result<(), FetchError> {
     if host == "invalid" || host.ends_with(".invalid") {
         return Err(FetchError::Dns(format!(
             "cannot resolve host {} (.invalid names never resolve)",
-            crate::scrub::scrub_url(&host)
+            crate::text::scrub::scrub_url(&host)
         )));
     }
     Ok(())
@@ -655,7 +655,7 @@ fn innermost(e: &(dyn StdError + 'static)) -> String {
 
 /// A URL for an error message: one line, and not the whole of a hostile megabyte.
 pub(crate) fn shown_url(url: &str) -> String {
-    let line = crate::scrub::scrub_url(url);
+    let line = crate::text::scrub::scrub_url(url);
     match line.char_indices().nth(200) {
         Some((cut, _)) => format!("{}…", &line[..cut]),
         None => line,

@@ -6,11 +6,9 @@
 pub mod cite;
 pub mod config;
 pub mod demo;
-pub mod doi;
 pub mod fetch;
 #[doc(hidden)]
 pub mod fuzzing;
-pub mod html;
 pub mod library;
 pub mod model;
 pub mod open;
@@ -18,11 +16,9 @@ pub mod opml;
 pub mod organize;
 pub mod parse;
 pub mod paths;
-pub mod scrub;
 pub mod store;
 pub mod sync;
 pub mod text;
-pub mod width;
 
 pub use library::{Error, Library};
 pub mod archive;

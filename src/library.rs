@@ -61,7 +61,7 @@ pub enum Error {
          {} among them): nothing was removed; if you unsubscribed them, run \
          `paperboy sync --accept-removals`",
         if *dropped > 3 { ", ..." } else { "" },
-        crate::text::count(*starred, "starred entry", "starred entries")
+        crate::text::render::count(*starred, "starred entry", "starred entries")
     )]
     RemovalsHeld {
         dropped: usize,
@@ -207,7 +207,7 @@ impl Library {
         self.store
             .find_feed(spec)
             .map_err(|e| self.store_err(e))?
-            .ok_or_else(|| Error::NoSuchFeed(crate::scrub::scrub_line(spec)))
+            .ok_or_else(|| Error::NoSuchFeed(crate::text::scrub::scrub_line(spec)))
     }
 
     pub fn months(&self, feed: Option<FeedId>) -> Result<Vec<MonthCount>> {
@@ -374,7 +374,7 @@ impl Library {
                 continue;
             };
             let cached = crate::store::CachedCitation {
-                key: crate::doi::key(doi),
+                key: crate::text::doi::key(doi),
                 found: true,
                 csl_json: Some(work.to_string()),
                 bibtex: None,

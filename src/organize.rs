@@ -7,8 +7,8 @@ use std::collections::BTreeSet;
 
 use crate::library::{Error, Result};
 use crate::model::{EntryId, Feed, FeedId, FolderCount, MonthCount};
-use crate::scrub::scrub_line;
 use crate::store::ListQuery;
+use crate::text::scrub::scrub_line;
 use crate::Library;
 
 /// A folder name as stored: control characters scrubbed, each `/`-separated part trimmed,

@@ -32,7 +32,7 @@ pub enum ResolveError {
         source: FetchError,
     },
     #[error(transparent)]
-    BadDoi(#[from] crate::doi::DoiUrlError),
+    BadDoi(#[from] crate::text::doi::DoiUrlError),
     #[error("DOI resolver {resolver} answered {what} instead of {wanted}")]
     WrongType {
         resolver: String,
@@ -91,7 +91,7 @@ impl Resolver {
     }
 
     async fn ask(&self, doi: &str, accept: &'static str) -> Result<Answer, ResolveError> {
-        let url = crate::doi::doi_url(&self.base, doi)?;
+        let url = crate::text::doi::doi_url(&self.base, doi)?;
         let mailto = self.mailto.as_ref().map(|m| format!("mailto:{m}"));
         let mut wait = self.backoff;
         let mut attempt = 0;

@@ -57,7 +57,7 @@ fn entry_text(e: &NewEntry) -> String {
     let mut t = e.text.clone();
     for html in [&e.content_html, &e.summary_html].into_iter().flatten() {
         t.push(' ');
-        t.push_str(&paperboy::html::to_plain_text(html));
+        t.push_str(&paperboy::text::html::to_plain_text(html));
     }
     norm(&t)
 }

@@ -26,7 +26,7 @@ pub fn discover_feeds(html: &[u8], base_url: &str) -> Vec<String> {
             attrs
                 .iter()
                 .find(|(k, _)| k == name)
-                .map(|(_, v)| crate::html::decode_entities(v.trim()))
+                .map(|(_, v)| crate::text::html::decode_entities(v.trim()))
         };
         if is_base {
             if let Some(href) = get("href") {

@@ -41,7 +41,7 @@ use json::parse_json;
 use raw::raw_pass;
 
 use crate::model::ParsedFeed;
-use crate::scrub::scrub_line;
+use crate::text::scrub::scrub_line;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ParseError {

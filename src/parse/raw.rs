@@ -10,7 +10,7 @@ use super::encoding::utf8_or_1252;
 use super::entry::as_html;
 use super::fallback::atom_type_fix;
 use crate::model::PagingLinks;
-use crate::scrub::scrub_line;
+use crate::text::scrub::scrub_line;
 
 pub(super) const NS_ATOM: &str = "http://www.w3.org/2005/Atom";
 pub(super) const NS_ATOM03: &str = "http://purl.org/atom/ns#";

@@ -3,7 +3,7 @@ use chrono::{DateTime, Utc};
 use super::fallback::is_media_type;
 use super::*;
 use crate::model::DoiSource;
-use crate::scrub::is_clean;
+use crate::text::scrub::is_clean;
 
 const URL: &str = "https://blog.example.org/feed/";
 

@@ -30,7 +30,7 @@ use crate::model::{
     month_of, DoiRow, DoiSource, Entry, EntryId, EntrySummary, Feed, FeedId, FoundDoi, MonthCount,
     NewEntry, ParsedFeed,
 };
-use crate::scrub::scrub_line;
+use crate::text::scrub::scrub_line;
 
 pub use query::fts_query;
 pub use sync::{

@@ -12,7 +12,7 @@ use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::{store_entries, Result, Seen, Store, StoreError};
 use crate::model::{EntryId, FeedId, NewEntry};
-use crate::scrub::scrub_line;
+use crate::text::scrub::scrub_line;
 
 /// A subscription as the account lists it (folder already normalised).
 #[derive(Debug, Clone, PartialEq)]

@@ -15,8 +15,8 @@ use super::greader::{Account, GReader, Item, Pager, EDIT_BATCH, READ, READING_LI
 use crate::library::{Error, Result};
 use crate::model::FeedId;
 use crate::organize::folder_name;
-use crate::scrub::scrub_line;
 use crate::store::{MirrorReport, QueuedChange, RemoteEntry, RemoteFeed, SyncedState, PULLED_USEC};
+use crate::text::scrub::scrub_line;
 use crate::Library;
 
 /// Entries asked for per page of the reading list.

@@ -23,8 +23,8 @@ use url::Url;
 use super::wire;
 use crate::config::FetchConfig;
 use crate::fetch::{self, FetchError};
-use crate::scrub::scrub_line;
-use crate::text::count;
+use crate::text::render::count;
+use crate::text::scrub::scrub_line;
 
 /// Every item, read or not.
 pub const READING_LIST: &str = "user/-/state/com.google/reading-list";

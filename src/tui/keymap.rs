@@ -538,7 +538,7 @@ impl Keymap {
             let Some(idx) = map.bindings.iter().position(|b| b.name == name) else {
                 map.warnings.push(format!(
                     "[keys]: unknown command `{}` (ignored; `?` lists the commands)",
-                    crate::scrub::scrub_line(name)
+                    crate::text::scrub::scrub_line(name)
                 ));
                 continue;
             };
@@ -548,7 +548,7 @@ impl Keymap {
                     Some(k) => parsed.push(k),
                     None => map.warnings.push(format!(
                         "[keys] {name}: unknown key `{}` (ignored)",
-                        crate::scrub::scrub_line(s)
+                        crate::text::scrub::scrub_line(s)
                     )),
                 }
             }

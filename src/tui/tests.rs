@@ -1662,7 +1662,7 @@ fn hostile_text_never_reaches_a_cell() {
         for buf in screens {
             for cell in buf.content() {
                 assert!(
-                    !cell.symbol().chars().any(crate::scrub::is_forbidden),
+                    !cell.symbol().chars().any(crate::text::scrub::is_forbidden),
                     "control character in cell {:?} at {w}x{h}",
                     cell.symbol()
                 );

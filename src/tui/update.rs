@@ -7,7 +7,7 @@ use crate::archive::BackfillReport;
 use crate::citations::CitationState;
 use crate::model::{EntryId, FeedId, MonthCount};
 use crate::store::ListQuery;
-use crate::text::count;
+use crate::text::render::count;
 
 use super::action::{Action, BibUse, MouseAction};
 use super::layout::{self, areas, follow};
@@ -162,7 +162,7 @@ fn prompt(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         // A prompt is one line of printable text.
         Action::Input(c)
             if !c.is_control()
-                && !crate::scrub::is_forbidden(c)
+                && !crate::text::scrub::is_forbidden(c)
                 && input.chars().count() < 2000 =>
         {
             input.push(c);
@@ -262,7 +262,7 @@ fn ask_remove_feed(app: &mut App, feed: FeedId, starred: i64) {
     };
     let question = format!(
         "Remove {} and its {}?{stars} y/n",
-        crate::scrub::scrub_line(&f.title),
+        crate::text::scrub::scrub_line(&f.title),
         count(f.entries, "entry", "entries"),
     );
     app.overlay = Some(Overlay::Confirm {
@@ -546,7 +546,7 @@ fn main(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         Action::CitationResolved { entry, doi, state } => {
             if let Some(r) = app.reader.as_mut().filter(|r| r.entry.id == entry) {
                 r.citations
-                    .insert(crate::doi::key(&doi), Cite::Known(state));
+                    .insert(crate::text::doi::key(&doi), Cite::Known(state));
                 r.refresh_papers();
             }
         }
@@ -1429,7 +1429,7 @@ fn citations_cached(
             Some(s) => Cite::Known(s),
             None => Cite::NotLookedUp,
         };
-        r.citations.insert(crate::doi::key(&doi), slot);
+        r.citations.insert(crate::text::doi::key(&doi), slot);
     }
     r.refresh_papers();
     if !todo.is_empty() {
@@ -1446,7 +1446,7 @@ fn bibtex_ready(
 ) {
     // The resolver's text is untrusted: no control characters into the clipboard or the file
     // (newlines and the BibTeX itself kept).
-    let result = result.map(|t| t.map(|t| crate::scrub::scrub(&t)));
+    let result = result.map(|t| t.map(|t| crate::text::scrub::scrub(&t)));
     match (result, then) {
         (Ok(Some(text)), BibUse::Copy) => {
             fx.push(Effect::Clipboard(text));
