@@ -15,9 +15,9 @@ use chrono::Utc;
 use serde::Serialize;
 use url::Url;
 
-use crate::fetch::{FetchError, Fetcher, Validators};
 use crate::library::{AddReport, Error, Library};
 use crate::model::{Feed, FeedId, ParsedFeed};
+use crate::net::{FetchError, Fetcher, Validators};
 use crate::parse::ParseError;
 use crate::store::ArchiveState;
 use crate::text::scrub::scrub_line;

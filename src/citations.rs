@@ -4,8 +4,8 @@ use chrono::Utc;
 use serde::Serialize;
 
 use crate::cite::{parse_csl_json, Citation};
-use crate::fetch::Fetcher;
 use crate::library::{Error, Library, Result};
+use crate::net::Fetcher;
 use crate::resolve::{Answer, Resolver};
 use crate::store::{CachedCitation, DoiScope};
 
@@ -55,7 +55,7 @@ impl Library {
     fn resolver(&self) -> Result<Resolver> {
         let fetcher = Fetcher::new(&self.config.fetch)?;
         let base = resolver_base(&self.config.doi.resolver);
-        crate::fetch::check_url(&base)?;
+        crate::net::check_url(&base)?;
         Ok(Resolver::new(fetcher, &self.config.doi, &base))
     }
 

@@ -6,11 +6,11 @@
 pub mod cite;
 pub mod config;
 pub mod demo;
-pub mod fetch;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod library;
 pub mod model;
+pub mod net;
 pub mod open;
 pub mod opml;
 pub mod organize;

@@ -6,8 +6,8 @@ use chrono::Utc;
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::fetch::{FetchError, Fetcher, Validators};
 use crate::model::{DoiRow, Entry, EntryId, EntrySummary, Feed, FeedId, MonthCount, ParsedFeed};
+use crate::net::{FetchError, Fetcher, Validators};
 use crate::opml::{OpmlFeed, OpmlImport};
 use crate::parse::ParseError;
 use crate::paths::Paths;
@@ -272,7 +272,7 @@ impl Library {
             ..ImportReport::default()
         };
         for f in feeds {
-            let url = crate::fetch::canonical_feed_url(&f.url);
+            let url = crate::net::canonical_feed_url(&f.url);
             // The user's own title (paperboy's export marks it) stays over the feed's at every
             // refresh; any other title names the feed until its first fetch.
             let own = f.title.as_deref().filter(|_| f.own_title);
@@ -418,12 +418,12 @@ impl Library {
         &mut self,
         url: &str,
     ) -> Result<(AddReport, (String, bool, ParsedFeed))> {
-        let checked = crate::fetch::check_url(url)?;
+        let checked = crate::net::check_url(url)?;
         let fetcher = Fetcher::new(&self.config.fetch)?;
         let rt = self.runtime()?;
         let (feed_url, fetched, parsed, discovered_from) =
             rt.block_on(fetch_feed_or_discover(&fetcher, checked.as_str()))?;
-        let feed_url = crate::fetch::canonical_feed_url(&feed_url);
+        let feed_url = crate::net::canonical_feed_url(&feed_url);
         let (id, added) = {
             let title = parsed.title.clone();
             let r = self.store.add_feed(&feed_url, title.as_deref());
@@ -670,7 +670,7 @@ async fn fetch_and_parse(fetcher: &Fetcher, feed: &Feed) -> FetchOutcome {
 async fn fetch_feed_or_discover(
     fetcher: &Fetcher,
     url: &str,
-) -> Result<(String, crate::fetch::Fetched, ParsedFeed, Option<String>)> {
+) -> Result<(String, crate::net::Fetched, ParsedFeed, Option<String>)> {
     let fetched = fetcher.get(url, &Validators::default()).await?;
     let final_url = fetched
         .permanent_url
@@ -694,7 +694,7 @@ async fn fetch_feed_or_discover(
             }
             let mut last_err = None;
             for candidate in candidates {
-                if crate::fetch::check_url(&candidate).is_err() {
+                if crate::net::check_url(&candidate).is_err() {
                     continue;
                 }
                 match fetcher.get(&candidate, &Validators::default()).await {

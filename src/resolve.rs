@@ -9,7 +9,7 @@ use std::time::Duration;
 use tokio::sync::Semaphore;
 
 use crate::config::DoiConfig;
-use crate::fetch::{FetchError, Fetcher};
+use crate::net::{FetchError, Fetcher};
 
 /// MIME type of CSL-JSON, the metadata format every DOI registration agency serves.
 pub const CSL_JSON: &str = "application/vnd.citationstyles.csl+json";
@@ -130,7 +130,7 @@ impl Resolver {
 
     fn check_type(
         &self,
-        f: crate::fetch::Fetched,
+        f: crate::net::Fetched,
         accept: &'static str,
     ) -> Result<Answer, ResolveError> {
         let body = String::from_utf8_lossy(&f.body).into_owned();

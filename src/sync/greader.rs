@@ -22,7 +22,7 @@ use url::Url;
 
 use super::wire;
 use crate::config::FetchConfig;
-use crate::fetch::{self, FetchError};
+use crate::net::{self, FetchError};
 use crate::text::render::count;
 use crate::text::scrub::scrub_line;
 
@@ -327,7 +327,7 @@ pub fn cleartext_warning(url: &str) -> Option<String> {
         format!(
             "[sync] url {} is plain http: the password and the auth token travel in clear \
              text; use https",
-            fetch::shown_url(url)
+            net::shown_url(url)
         )
     })
 }
@@ -400,13 +400,13 @@ impl GReader {
     pub fn new(url: &str, fetch: &FetchConfig, user_agent: &str) -> Result<GReader, SyncError> {
         let base = api_base(url)?;
         let bad = |reason: String| SyncError::BadUrl {
-            url: fetch::shown_url(url),
+            url: net::shown_url(url),
             reason,
         };
         let origin = Url::parse(&base).map_err(|e| bad(e.to_string()))?.origin();
         let user_agent = HeaderValue::from_str(user_agent.trim())
             .map_err(|_| bad("the user agent is not a valid header value".into()))?;
-        fetch::install_crypto_provider();
+        net::install_crypto_provider();
         let timeout = Duration::from_secs(fetch.timeout_secs.max(1));
         let connect = Duration::from_secs(fetch.connect_timeout_secs.max(1));
         let max = fetch.max_redirects;
@@ -690,7 +690,7 @@ impl GReader {
         if answer.num_results == Some(0) {
             return Err(SyncError::Server {
                 endpoint,
-                message: format!("no feed found at {}", fetch::shown_url(url)),
+                message: format!("no feed found at {}", net::shown_url(url)),
             });
         }
         answer
@@ -754,7 +754,7 @@ impl GReader {
     fn url(&self, path: &str) -> Result<Url, SyncError> {
         let full = format!("{}/{path}", self.base);
         Url::parse(&full).map_err(|e| SyncError::BadUrl {
-            url: fetch::shown_url(&full),
+            url: net::shown_url(&full),
             reason: e.to_string(),
         })
     }
@@ -924,7 +924,7 @@ impl GReader {
                 }
                 fetch_error(
                     endpoint,
-                    fetch::map_reqwest_error(&e, secs),
+                    net::map_reqwest_error(&e, secs),
                     self.max_body_mib,
                 )
             })?;
@@ -938,10 +938,10 @@ impl GReader {
             };
             let retry_after = text_header("retry-after")
                 .as_deref()
-                .and_then(fetch::parse_retry_after);
+                .and_then(net::parse_retry_after);
             let bad_token = text_header("google-bad-token")
                 .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
-            let body = fetch::read_capped(response, self.max_body_bytes, self.max_body_mib, secs)
+            let body = net::read_capped(response, self.max_body_bytes, self.max_body_mib, secs)
                 .await
                 .map_err(|e| fetch_error(endpoint, e, self.max_body_mib))?;
             Ok((status, retry_after, bad_token, body))
@@ -969,7 +969,7 @@ fn origin_text(url: &Url) -> String {
     if origin.is_tuple() {
         origin.ascii_serialization()
     } else {
-        fetch::shown_url(url.as_str())
+        net::shown_url(url.as_str())
     }
 }
 
@@ -1014,7 +1014,7 @@ fn redirect_policy(max: usize, post: bool, origin: url::Origin) -> reqwest::redi
 /// The API base: http(s), a host, no query or fragment, no trailing slash.
 fn api_base(url: &str) -> Result<String, SyncError> {
     let bad = |reason: &str| SyncError::BadUrl {
-        url: fetch::shown_url(url),
+        url: net::shown_url(url),
         reason: reason.to_string(),
     };
     let parsed = Url::parse(url.trim()).map_err(|e| bad(&e.to_string()))?;
@@ -1025,7 +1025,7 @@ fn api_base(url: &str) -> Result<String, SyncError> {
         return Err(bad("no host"));
     }
     // Refused here, so that no resolver is asked.
-    fetch::never_resolves(&parsed).map_err(|e| bad(&e.to_string()))?;
+    net::never_resolves(&parsed).map_err(|e| bad(&e.to_string()))?;
     if parsed.query().is_some() || parsed.fragment().is_some() {
         return Err(bad("the API base takes no query or fragment"));
     }
@@ -1042,7 +1042,7 @@ fn endpoint_of(url: &Url) -> String {
     let mut u = url.clone();
     u.set_query(None);
     u.set_fragment(None);
-    fetch::shown_url(u.as_str())
+    net::shown_url(u.as_str())
 }
 
 /// `stream` appended to a URL path: `user/-/state/com.google/reading-list` as segments, a
