@@ -55,7 +55,7 @@ impl Library {
     fn resolver(&self) -> Result<Resolver> {
         let fetcher = Fetcher::new(&self.config.fetch)?;
         let base = resolver_base(&self.config.doi.resolver);
-        crate::net::check_url(&base)?;
+        crate::net::urls::check_url(&base)?;
         Ok(Resolver::new(fetcher, &self.config.doi, &base))
     }
 

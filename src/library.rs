@@ -272,7 +272,7 @@ impl Library {
             ..ImportReport::default()
         };
         for f in feeds {
-            let url = crate::net::canonical_feed_url(&f.url);
+            let url = crate::net::urls::canonical_feed_url(&f.url);
             // The user's own title (paperboy's export marks it) stays over the feed's at every
             // refresh; any other title names the feed until its first fetch.
             let own = f.title.as_deref().filter(|_| f.own_title);
@@ -418,12 +418,12 @@ impl Library {
         &mut self,
         url: &str,
     ) -> Result<(AddReport, (String, bool, ParsedFeed))> {
-        let checked = crate::net::check_url(url)?;
+        let checked = crate::net::urls::check_url(url)?;
         let fetcher = Fetcher::new(&self.config.fetch)?;
         let rt = self.runtime()?;
         let (feed_url, fetched, parsed, discovered_from) =
             rt.block_on(fetch_feed_or_discover(&fetcher, checked.as_str()))?;
-        let feed_url = crate::net::canonical_feed_url(&feed_url);
+        let feed_url = crate::net::urls::canonical_feed_url(&feed_url);
         let (id, added) = {
             let title = parsed.title.clone();
             let r = self.store.add_feed(&feed_url, title.as_deref());
@@ -694,7 +694,7 @@ async fn fetch_feed_or_discover(
             }
             let mut last_err = None;
             for candidate in candidates {
-                if crate::net::check_url(&candidate).is_err() {
+                if crate::net::urls::check_url(&candidate).is_err() {
                     continue;
                 }
                 match fetcher.get(&candidate, &Validators::default()).await {

@@ -363,7 +363,7 @@ impl Library {
             .into_iter()
             .map(|s| RemoteFeed {
                 remote_id: s.id,
-                url: crate::net::canonical_feed_url(&s.url),
+                url: crate::net::urls::canonical_feed_url(&s.url),
                 title: s.title,
                 site_url: s.site_url,
                 folder: s.folder.and_then(|f| folder_name(&f).ok()),

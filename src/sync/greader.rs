@@ -327,7 +327,7 @@ pub fn cleartext_warning(url: &str) -> Option<String> {
         format!(
             "[sync] url {} is plain http: the password and the auth token travel in clear \
              text; use https",
-            net::shown_url(url)
+            net::urls::shown_url(url)
         )
     })
 }
@@ -400,7 +400,7 @@ impl GReader {
     pub fn new(url: &str, fetch: &FetchConfig, user_agent: &str) -> Result<GReader, SyncError> {
         let base = api_base(url)?;
         let bad = |reason: String| SyncError::BadUrl {
-            url: net::shown_url(url),
+            url: net::urls::shown_url(url),
             reason,
         };
         let origin = Url::parse(&base).map_err(|e| bad(e.to_string()))?.origin();
@@ -690,7 +690,7 @@ impl GReader {
         if answer.num_results == Some(0) {
             return Err(SyncError::Server {
                 endpoint,
-                message: format!("no feed found at {}", net::shown_url(url)),
+                message: format!("no feed found at {}", net::urls::shown_url(url)),
             });
         }
         answer
@@ -754,7 +754,7 @@ impl GReader {
     fn url(&self, path: &str) -> Result<Url, SyncError> {
         let full = format!("{}/{path}", self.base);
         Url::parse(&full).map_err(|e| SyncError::BadUrl {
-            url: net::shown_url(&full),
+            url: net::urls::shown_url(&full),
             reason: e.to_string(),
         })
     }
@@ -924,7 +924,7 @@ impl GReader {
                 }
                 fetch_error(
                     endpoint,
-                    net::map_reqwest_error(&e, secs),
+                    net::errors::map_reqwest_error(&e, secs),
                     self.max_body_mib,
                 )
             })?;
@@ -969,7 +969,7 @@ fn origin_text(url: &Url) -> String {
     if origin.is_tuple() {
         origin.ascii_serialization()
     } else {
-        net::shown_url(url.as_str())
+        net::urls::shown_url(url.as_str())
     }
 }
 
@@ -1014,7 +1014,7 @@ fn redirect_policy(max: usize, post: bool, origin: url::Origin) -> reqwest::redi
 /// The API base: http(s), a host, no query or fragment, no trailing slash.
 fn api_base(url: &str) -> Result<String, SyncError> {
     let bad = |reason: &str| SyncError::BadUrl {
-        url: net::shown_url(url),
+        url: net::urls::shown_url(url),
         reason: reason.to_string(),
     };
     let parsed = Url::parse(url.trim()).map_err(|e| bad(&e.to_string()))?;
@@ -1025,7 +1025,7 @@ fn api_base(url: &str) -> Result<String, SyncError> {
         return Err(bad("no host"));
     }
     // Refused here, so that no resolver is asked.
-    net::never_resolves(&parsed).map_err(|e| bad(&e.to_string()))?;
+    net::urls::never_resolves(&parsed).map_err(|e| bad(&e.to_string()))?;
     if parsed.query().is_some() || parsed.fragment().is_some() {
         return Err(bad("the API base takes no query or fragment"));
     }
@@ -1042,7 +1042,7 @@ fn endpoint_of(url: &Url) -> String {
     let mut u = url.clone();
     u.set_query(None);
     u.set_fragment(None);
-    net::shown_url(u.as_str())
+    net::urls::shown_url(u.as_str())
 }
 
 /// `stream` appended to a URL path: `user/-/state/com.google/reading-list` as segments, a

@@ -23,7 +23,7 @@ impl Library {
     /// Subscribes the account to `url`, mirrors the account's list and pulls the new feed's
     /// entries from the server.
     pub(crate) fn add_on_account(&mut self, url: &str) -> Result<AddReport> {
-        let checked = crate::net::check_url(url)?;
+        let checked = crate::net::urls::check_url(url)?;
         let (rt, client) = self.connect()?;
         let stream = rt.block_on(client.quickadd(checked.as_str()))?;
         let (_, streams) = self.mirror(&rt, &client, Removals::Checked)?;
