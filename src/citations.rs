@@ -3,10 +3,10 @@
 use chrono::Utc;
 use serde::Serialize;
 
-use crate::cite::{parse_csl_json, Citation};
 use crate::library::{Error, Library, Result};
 use crate::net::Fetcher;
-use crate::resolve::{Answer, Resolver};
+use crate::papers::cite::{parse_csl_json, Citation};
+use crate::papers::resolve::{Answer, Resolver};
 use crate::store::{CachedCitation, DoiScope};
 
 /// What is known about a DOI's citation.
@@ -92,7 +92,7 @@ impl Library {
     }
 
     /// Citations for `dois`: fresh cached answers are used as they are; the rest are resolved,
-    /// at most [`crate::resolve::MAX_CONCURRENT`] at once, and cached (found and not found). When
+    /// at most [`crate::papers::resolve::MAX_CONCURRENT`] at once, and cached (found and not found). When
     /// the resolver cannot be reached, a stale cached answer is still returned.
     pub fn citations(
         &mut self,
@@ -126,7 +126,7 @@ impl Library {
                     (doi, a)
                 }
             }))
-            .buffer_unordered(crate::resolve::MAX_CONCURRENT);
+            .buffer_unordered(crate::papers::resolve::MAX_CONCURRENT);
             futures_util::pin_mut!(answers);
             while let Some(item) = answers.next().await {
                 if tx.send(item).is_err() {
@@ -147,7 +147,7 @@ impl Library {
     fn record_answer(
         &mut self,
         doi: &str,
-        answer: std::result::Result<Answer, crate::resolve::ResolveError>,
+        answer: std::result::Result<Answer, crate::papers::resolve::ResolveError>,
     ) -> Result<CitationState> {
         let key = crate::text::doi::key(doi);
         let previous = self.cached(doi)?;
@@ -213,7 +213,7 @@ impl Library {
         let answer = rt.block_on(resolver.bibtex(doi));
         match answer {
             Ok(Answer::Found(text)) => {
-                if let Some(clean) = crate::cite::sanitize_bibtex(doi, &text) {
+                if let Some(clean) = crate::papers::cite::sanitize_bibtex(doi, &text) {
                     let previous = self.cached(doi)?;
                     let key = crate::text::doi::key(doi);
                     self.put(CachedCitation {
@@ -270,7 +270,7 @@ impl Library {
                 .position(|d| crate::text::doi::key(d) == crate::text::doi::key(&c.doi))
         });
         let bases: Vec<String> = found.iter().map(Citation::bib_key_base).collect();
-        let keys = crate::cite::unique_keys(&bases);
+        let keys = crate::papers::cite::unique_keys(&bases);
         for (c, key) in found.iter().zip(keys) {
             export.text.push_str(&c.bibtex(&key));
             export.text.push('\n');

@@ -3,7 +3,6 @@
 //! The library is the only door to the cache and the network: the CLI (`src/cli/`) and the TUI
 //! (`src/tui/`) both go through [`Library`].
 
-pub mod cite;
 pub mod config;
 pub mod demo;
 #[doc(hidden)]
@@ -14,6 +13,7 @@ pub mod net;
 pub mod open;
 pub mod opml;
 pub mod organize;
+pub mod papers;
 pub mod parse;
 pub mod paths;
 pub mod store;
@@ -23,5 +23,4 @@ pub mod text;
 pub use library::{Error, Library};
 pub mod archive;
 pub mod citations;
-pub mod resolve;
 pub mod tui;

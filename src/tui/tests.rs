@@ -12,8 +12,8 @@ use ratatui::Terminal;
 
 use crate::archive::BackfillReport;
 use crate::citations::CitationState;
-use crate::cite::Citation;
 use crate::model::{DoiSource, Entry, EntrySummary, Feed, FoundDoi, MonthCount};
+use crate::papers::cite::Citation;
 use crate::store::ListQuery;
 
 use super::action::{Action, BibUse, MouseAction};
