@@ -15,10 +15,10 @@ use chrono::Utc;
 use serde::Serialize;
 use url::Url;
 
+use crate::feeds::parse::ParseError;
 use crate::library::{AddReport, Error, Library};
 use crate::model::{Feed, FeedId, ParsedFeed};
 use crate::net::{FetchError, Fetcher, Validators};
-use crate::parse::ParseError;
 use crate::store::ArchiveState;
 use crate::text::scrub::scrub_line;
 
@@ -383,7 +383,7 @@ impl Run {
             .block_on(self.fetcher.get(url, &Validators::default()));
         self.pacer.done(url);
         let fetched = fetched?;
-        let parsed = crate::parse::parse_feed(&fetched.body, &fetched.url)?;
+        let parsed = crate::feeds::parse::parse_feed(&fetched.body, &fetched.url)?;
         Ok((fetched.url, is_json(&fetched.body), parsed))
     }
 }

@@ -9,7 +9,7 @@ use crate::text::scrub::{is_clean, is_forbidden};
 
 /// Bytes → entries: the whole parse pipeline (encodings, raw pass, feed-rs, merge, JSON Feed).
 pub fn parse_feed(data: &[u8]) {
-    if let Ok(feed) = crate::parse::parse_feed(data, "http://fuzz.example/feed/") {
+    if let Ok(feed) = crate::feeds::parse::parse_feed(data, "http://fuzz.example/feed/") {
         if let Some(t) = &feed.title {
             assert!(is_clean(t), "feed title {t:?}");
         }
@@ -25,8 +25,8 @@ pub fn parse_feed(data: &[u8]) {
             }
         }
     }
-    let _ = crate::parse::looks_like_html(data);
-    let _ = crate::parse::discover_feeds(data, "http://fuzz.example/");
+    let _ = crate::feeds::parse::looks_like_html(data);
+    let _ = crate::feeds::discover::discover_feeds(data, "http://fuzz.example/");
 }
 
 /// DOI finding in text, HTML, links and metadata values: finds only clean DOIs.

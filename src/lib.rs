@@ -5,16 +5,15 @@
 
 pub mod config;
 pub mod demo;
+pub mod feeds;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod library;
 pub mod model;
 pub mod net;
 pub mod open;
-pub mod opml;
 pub mod organize;
 pub mod papers;
-pub mod parse;
 pub mod paths;
 pub mod store;
 pub mod sync;

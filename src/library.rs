@@ -6,10 +6,10 @@ use chrono::Utc;
 use serde::Serialize;
 
 use crate::config::Config;
+use crate::feeds::opml::{OpmlFeed, OpmlImport};
+use crate::feeds::parse::ParseError;
 use crate::model::{DoiRow, Entry, EntryId, EntrySummary, Feed, FeedId, MonthCount, ParsedFeed};
 use crate::net::{FetchError, Fetcher, Validators};
-use crate::opml::{OpmlFeed, OpmlImport};
-use crate::parse::ParseError;
 use crate::paths::Paths;
 use crate::store::{DoiScope, FeedUpdate, ListQuery, Stats, Store, StoreError};
 
@@ -26,7 +26,7 @@ pub enum Error {
     #[error(transparent)]
     Parse(#[from] ParseError),
     #[error("{0}")]
-    Opml(#[from] crate::opml::OpmlError),
+    Opml(#[from] crate::feeds::opml::OpmlError),
     #[error("cannot create data directory {path}: {source}")]
     DataDir {
         path: String,
@@ -266,7 +266,7 @@ impl Library {
 
     /// Subscribes to every http(s) feed of an OPML document (without fetching them).
     pub fn import_opml(&mut self, bytes: &[u8]) -> Result<ImportReport> {
-        let OpmlImport { feeds, skipped } = crate::opml::parse_opml(bytes)?;
+        let OpmlImport { feeds, skipped } = crate::feeds::opml::parse_opml(bytes)?;
         let mut report = ImportReport {
             skipped,
             ..ImportReport::default()
@@ -317,14 +317,17 @@ impl Library {
                 own_title: f.user_title.is_some(),
             })
             .collect();
-        Ok(crate::opml::write_opml(&rows, "paperboy subscriptions"))
+        Ok(crate::feeds::opml::write_opml(
+            &rows,
+            "paperboy subscriptions",
+        ))
     }
 
     /// Stores already-fetched feed documents as if they had been fetched (the demo archive).
     pub fn ingest_documents(&mut self, docs: &[(&str, &[u8])]) -> Result<usize> {
         let mut total = 0;
         for (url, bytes) in docs {
-            let parsed = crate::parse::parse_feed(bytes, url)?;
+            let parsed = crate::feeds::parse::parse_feed(bytes, url)?;
             let title = parsed.title.clone();
             let r = self.store.add_feed(url, title.as_deref());
             let (id, _) = r.map_err(|e| self.store_err(e))?;
@@ -644,7 +647,8 @@ async fn fetch_and_parse(fetcher: &Fetcher, feed: &Feed) -> FetchOutcome {
     let last_modified = fetched.last_modified.clone();
     let body = fetched.body;
     // Parsing is CPU work: keep it off the async workers.
-    let parsed = tokio::task::spawn_blocking(move || crate::parse::parse_feed(&body, &url)).await;
+    let parsed =
+        tokio::task::spawn_blocking(move || crate::feeds::parse::parse_feed(&body, &url)).await;
     match parsed {
         Ok(Ok(parsed)) => FetchOutcome::Updated {
             status,
@@ -676,16 +680,16 @@ async fn fetch_feed_or_discover(
         .permanent_url
         .clone()
         .unwrap_or_else(|| url.to_string());
-    match crate::parse::parse_feed(&fetched.body, &fetched.url) {
+    match crate::feeds::parse::parse_feed(&fetched.body, &fetched.url) {
         Ok(parsed) => Ok((final_url, fetched, parsed, None)),
         Err(parse_err) => {
-            if !crate::parse::looks_like_html(&fetched.body) {
+            if !crate::feeds::parse::looks_like_html(&fetched.body) {
                 return Err(Error::NotAFeed {
                     url: url.to_string(),
                     reason: parse_err.to_string(),
                 });
             }
-            let candidates = crate::parse::discover_feeds(&fetched.body, &fetched.url);
+            let candidates = crate::feeds::discover::discover_feeds(&fetched.body, &fetched.url);
             if candidates.is_empty() {
                 return Err(Error::NotAFeed {
                     url: url.to_string(),
@@ -698,7 +702,7 @@ async fn fetch_feed_or_discover(
                     continue;
                 }
                 match fetcher.get(&candidate, &Validators::default()).await {
-                    Ok(f) => match crate::parse::parse_feed(&f.body, &f.url) {
+                    Ok(f) => match crate::feeds::parse::parse_feed(&f.body, &f.url) {
                         Ok(parsed) => {
                             let feed_url = f.permanent_url.clone().unwrap_or(candidate);
                             return Ok((feed_url, f, parsed, Some(url.to_string())));

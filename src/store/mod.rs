@@ -1036,7 +1036,7 @@ fn store_entries(
     // index rows in key order, after the entries, so one feed's update makes one segment.
     let mut fts_rows: Vec<(i64, &str, &str)> = Vec::with_capacity(entries.len());
     for e in entries {
-        if let Some(legacy) = crate::parse::legacy_key(e) {
+        if let Some(legacy) = crate::feeds::parse::legacy_key(e) {
             let published = e.published.map(|t| t.timestamp());
             adopt.execute(params![feed_id, legacy, e.guid, e.title, published])?;
         }
@@ -1044,7 +1044,7 @@ fn store_entries(
         // An item keyed by its bare link because no other item of this document shares it (a
         // backfill page) is the entry stored under the link's split key, if there is one.
         if found.is_none() && e.link.as_deref() == Some(e.guid.as_str()) {
-            for key in crate::parse::split_keys(e) {
+            for key in crate::feeds::parse::split_keys(e) {
                 found = find_row(&mut find, feed_id, &key)?;
                 if found.is_some() {
                     break;

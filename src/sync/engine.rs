@@ -461,7 +461,7 @@ impl Library {
 
 /// An account item as a cache entry, cleaned like a parsed feed's entry (the store keys it).
 fn remote_entry(item: &Item) -> RemoteEntry {
-    let entry = crate::parse::clean_entry(crate::parse::EntryFields {
+    let entry = crate::feeds::parse::clean_entry(crate::feeds::parse::EntryFields {
         title: Some(item.title.clone()),
         link: item.link.clone(),
         authors: item.authors.clone(),

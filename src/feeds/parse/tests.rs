@@ -478,33 +478,6 @@ fn html_entities_inside_xml_and_missing_title() {
 }
 
 #[test]
-fn discovery_resolves_relative_hrefs_and_base() {
-    let page = br#"<html><head>
-        <link rel="stylesheet" href="/style.css">
-        <link rel="alternate" type="application/rss+xml" title="RSS" href="/feed/">
-        <LINK REL="alternate" TYPE="application/atom+xml" HREF="atom.xml">
-        <link rel="alternate" type="application/rss+xml" href="https://blog.example.org/feed/">
-        <link rel="alternate" type="text/html" hreflang="fr" href="/fr/">
-        <link rel="alternate" type="application/feed+json" href='feed.json?a=1&amp;b=2'>
-        </head></html>"#;
-    assert_eq!(
-        discover_feeds(page, "https://blog.example.org/2014/post.html"),
-        vec![
-            "https://blog.example.org/feed/".to_string(),
-            "https://blog.example.org/2014/atom.xml".to_string(),
-            "https://blog.example.org/2014/feed.json?a=1&b=2".to_string(),
-        ]
-    );
-    let with_base = br#"<head><base href="https://cdn.example.net/site/">
-        <link rel="alternate" type="application/atom+xml" href="atom.xml"></head>"#;
-    assert_eq!(
-        discover_feeds(with_base, "https://blog.example.org/"),
-        vec!["https://cdn.example.net/site/atom.xml".to_string()]
-    );
-    assert!(discover_feeds(b"<html>no links</html>", "https://e.org/").is_empty());
-}
-
-#[test]
 fn many_items_keep_their_order_and_metadata() {
     let mut doc = String::from(
         "<rss version=\"2.0\" xmlns:prism=\"http://prismstandard.org/namespaces/basic/2.0/\"><channel><title>Big</title>",

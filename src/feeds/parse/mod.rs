@@ -15,12 +15,11 @@
 //!
 //! - `encoding`: bytes to UTF-8; `raw`: the quick-xml pass; `fallback`: the rewrites;
 //! - `adapter`: feed-rs and the raw pass merged; `entry`: one entry's parts to a `NewEntry`;
-//! - `identity`: entry keys; `dates`: date forms; `json`: JSON Feed; `discover`: autodiscovery;
+//! - `identity`: entry keys; `dates`: date forms; `json`: JSON Feed;
 //! - `repair`: the XML errors real feeds make, escaped.
 
 mod adapter;
 mod dates;
-mod discover;
 mod encoding;
 mod entry;
 mod fallback;
@@ -31,7 +30,6 @@ mod repair;
 #[cfg(test)]
 mod tests;
 
-pub use discover::discover_feeds;
 pub use identity::{entry_key, legacy_key, split_keys};
 
 use adapter::{feed_rs_parser, merge};
