@@ -13,7 +13,8 @@
 //! feed, a second, full raw pass reads every entry on its own. A document that is not
 //! well-formed for an error real feeds make (an unescaped `&`…) is repaired and read again.
 //!
-//! - `encoding`: bytes to UTF-8; `raw`: the quick-xml pass; `fallback`: the rewrites;
+//! - `encoding`: bytes to UTF-8; `raw`: the quick-xml pass; `vocab`: the names it knows (namespaces,
+//!   which element is which field); `fallback`: the rewrites;
 //! - `adapter`: feed-rs and the raw pass merged; `entry`: one entry's parts to a `NewEntry`;
 //! - `identity`: entry keys; `dates`: date forms; `json`: JSON Feed;
 //! - `repair`: the XML errors real feeds make, escaped.
@@ -29,6 +30,7 @@ mod raw;
 mod repair;
 #[cfg(test)]
 mod tests;
+mod vocab;
 
 pub use identity::{entry_key, legacy_key, split_keys};
 

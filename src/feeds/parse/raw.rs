@@ -1,6 +1,6 @@
 //! The raw pass: one quick-xml walk that collects what feed-rs does not expose.
 
-use quick_xml::events::{BytesStart, Event};
+use quick_xml::events::{BytesCData, BytesRef, BytesStart, BytesText, Event};
 use quick_xml::name::ResolveResult;
 use quick_xml::NsReader;
 use url::Url;
@@ -9,61 +9,12 @@ use super::dates::{day_order, DayOrder};
 use super::encoding::utf8_or_1252;
 use super::entry::as_html;
 use super::fallback::atom_type_fix;
+use super::vocab::{
+    atom_base64_field, attr, cut_field, field_for, ns_of, ns_of_prefix, B64Kind, B64Slot, Field,
+    Ns, NS_RSS090, NS_RSS1,
+};
 use crate::model::PagingLinks;
 use crate::text::scrub::scrub_line;
-
-pub(super) const NS_ATOM: &str = "http://www.w3.org/2005/Atom";
-pub(super) const NS_ATOM03: &str = "http://purl.org/atom/ns#";
-pub(super) const NS_USERLAND: &str = "http://backend.userland.com/rss2";
-pub(super) const NS_RSS1: &str = "http://purl.org/rss/1.0/";
-pub(super) const NS_RSS090: &str = "http://my.netscape.com/rdf/simple/0.9/";
-pub(super) const NS_XHTML: &str = "http://www.w3.org/1999/xhtml";
-
-/// The namespaces the raw pass cares about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Ns {
-    /// No namespace, or RSS's own (0.9x, 1.0, userland 2.0).
-    Plain,
-    Atom,
-    Dc,
-    DcTerms,
-    Prism,
-    Arxiv,
-    History,
-    Content,
-    Xhtml,
-    Other,
-}
-
-pub(super) fn ns_of(uri: &str) -> Ns {
-    match uri {
-        NS_ATOM | NS_ATOM03 => Ns::Atom,
-        NS_RSS1 | NS_USERLAND | NS_RSS090 => Ns::Plain,
-        NS_XHTML => Ns::Xhtml,
-        "http://purl.org/dc/elements/1.1/" => Ns::Dc,
-        "http://purl.org/dc/terms/" => Ns::DcTerms,
-        "http://arxiv.org/schemas/atom" => Ns::Arxiv,
-        "http://purl.org/syndication/history/1.0" => Ns::History,
-        "http://purl.org/rss/1.0/modules/content/" => Ns::Content,
-        u if u.starts_with("http://prismstandard.org/namespaces/") => Ns::Prism,
-        _ => Ns::Other,
-    }
-}
-
-/// Undeclared prefixes are common in the wild (`prism:doi` with no xmlns); go by the prefix.
-pub(super) fn ns_of_prefix(prefix: &[u8]) -> Ns {
-    match prefix {
-        b"atom" => Ns::Atom,
-        b"dc" => Ns::Dc,
-        b"dcterms" => Ns::DcTerms,
-        b"prism" => Ns::Prism,
-        b"arxiv" => Ns::Arxiv,
-        b"fh" => Ns::History,
-        b"content" => Ns::Content,
-        b"xhtml" => Ns::Xhtml,
-        _ => Ns::Other,
-    }
-}
 
 #[derive(Debug, Clone)]
 pub(super) struct RootInfo {
@@ -163,123 +114,9 @@ impl Raw {
     }
 }
 
-/// Which field of the current item (or of the feed) text is being collected for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Field {
-    Guid,
-    Id,
-    Link,
-    Title,
-    DcTitle,
-    Doi,
-    Issued,
-    Modified,
-    PubDate,
-    Description,
-    Content,
-    Author,
-    FeedTitle,
-    FeedDcTitle,
-    FeedLink,
-    Generator,
-    /// An RSS item's lone `<description>` / `<content:encoded>`, cut from feed-rs's copy.
-    CutDescription,
-    CutContent,
-    /// Base64 text of an Atom `<content>` (or Atom 0.3 `<summary>`).
-    Base64 {
-        slot: B64Slot,
-        kind: B64Kind,
-    },
-}
-
-/// Which Atom construct holds base64.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum B64Slot {
-    Content,
-    Summary,
-    Title,
-}
-
-/// What a base64 Atom content construct decodes to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum B64Kind {
-    Html,
-    Text,
-    /// An image, a PDF…: nothing to show as text.
-    Binary,
-}
-
-/// `outside`: an item feed-rs does not see; `rss`: an item of an RSS document (0.9x, 1.0, 2.0).
-pub(super) fn field_for(
-    ns: Ns,
-    local: &[u8],
-    in_item: bool,
-    outside: bool,
-    rss: bool,
-) -> Option<Field> {
-    if !in_item {
-        return match (ns, local) {
-            (Ns::Plain | Ns::Atom, b"title") => Some(Field::FeedTitle),
-            (Ns::Dc, b"title") => Some(Field::FeedDcTitle),
-            (Ns::Plain, b"link") => Some(Field::FeedLink),
-            (Ns::Plain | Ns::Atom, b"generator") => Some(Field::Generator),
-            _ => None,
-        };
-    }
-    let f = match (ns, local) {
-        (Ns::Plain, b"guid") => Field::Guid,
-        (Ns::Atom, b"id") => Field::Id,
-        (Ns::Plain, b"link") => Field::Link,
-        (Ns::Plain | Ns::Atom, b"title") => Field::Title,
-        (Ns::Dc, b"title") => Field::DcTitle,
-        (Ns::Prism, b"doi") | (Ns::Dc, b"identifier") | (Ns::Arxiv, b"doi" | b"DOI") => Field::Doi,
-        (Ns::DcTerms, b"issued" | b"created" | b"available")
-        | (Ns::Atom, b"issued" | b"created")
-        | (Ns::Dc, b"date") => Field::Issued,
-        (Ns::DcTerms, b"modified") | (Ns::Atom, b"modified") => Field::Modified,
-        (Ns::Plain, b"pubDate") => Field::PubDate,
-        // Some generators put the whole post in `<fullitem>`; feed-rs does not know it.
-        (Ns::Plain, b"fullitem") => Field::Content,
-        // feed-rs reads `dc:description` in RSS 1.0 only; it is rare, so always collected.
-        (Ns::Dc, b"description") => Field::Description,
-        (Ns::Plain, b"description") | (Ns::Atom, b"summary") if outside => Field::Description,
-        // feed-rs ignores Atom dates in RSS items (.NET writes `a10:updated`), so they are
-        // read here: after `pubDate` and `dc:date`, as `dc:date` is.
-        (Ns::Atom, b"published") if outside || rss => Field::Issued,
-        (Ns::Atom, b"updated") if outside || rss => Field::Modified,
-        (Ns::Content, b"encoded") | (Ns::Atom, b"content") if outside => Field::Content,
-        // `dc:creator` always: feed-rs misses it under the odd namespace URIs platforms declare.
-        (Ns::Plain, b"author") if outside => Field::Author,
-        (Ns::Dc, b"creator") => Field::Author,
-        _ => return None,
-    };
-    Some(f)
-}
-
-/// The body of an RSS item that this pass reads for feed-rs: `<description>` and
-/// `<content:encoded>` exactly where feed-rs reads them (no namespace; the content module's).
-fn cut_field(ns: Ns, bound: bool, local: &[u8]) -> Option<Field> {
-    match (ns, bound, local) {
-        (Ns::Plain, false, b"description") => Some(Field::CutDescription),
-        (Ns::Content, true, b"encoded") => Some(Field::CutContent),
-        _ => None,
-    }
-}
-
 pub(super) fn line_of(doc: &[u8], pos: u64) -> usize {
     let pos = usize::try_from(pos).unwrap_or(usize::MAX).min(doc.len());
     doc[..pos].iter().filter(|&&b| b == b'\n').count() + 1
-}
-
-pub(super) fn attr(e: &BytesStart<'_>, name: &[u8]) -> Option<String> {
-    e.attributes()
-        .flatten()
-        .find(|a| a.key.as_ref() == name)
-        .and_then(|a| {
-            a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                .ok()
-                .map(|v| v.into_owned())
-        })
 }
 
 /// One pass over the document with quick-xml: no DOM, strings only for the few fields kept.
@@ -287,422 +124,553 @@ pub(super) fn attr(e: &BytesStart<'_>, name: &[u8]) -> Option<String> {
 /// With `full`, every item's fields are collected as for items feed-rs does not see (the
 /// fallback when feed-rs rejects a well-formed document).
 pub(super) fn raw_pass(doc: &[u8], full: bool) -> Raw {
-    let mut raw = Raw::default();
     let mut reader = NsReader::from_reader(doc);
     reader.config_mut().check_end_names = true;
-    let mut depth = 0usize;
-    let mut item_depth: Option<usize> = None;
-    let mut channel_depth: Option<usize> = None;
-    // Field being collected: the field, the depth of its element, the text so far.
-    let mut capture: Option<(Field, usize, String)> = None;
-    // xml:base in force, with the depth of the element that set it.
-    let mut bases: Vec<(usize, Url)> = Vec::new();
-    // An item's `<body>` (or Atom xhtml construct) being skipped over: its depth, where its
-    // content starts, its prefix, the element's local name.
-    let mut body: Option<(usize, usize, Vec<u8>, Vec<u8>)> = None;
-    // Inside an entry's Atom `<author>` (its `<name>` is the author).
-    let mut in_atom_author = false;
-    // The body being captured to cut (see `RawItem::cut_description`): where its content
-    // starts, and whether it is still only text (markup, or a reference feed-rs would reject,
-    // leave it to feed-rs).
-    let mut cut: Option<(usize, bool)> = None;
+    let mut walk = Walk::new(doc, full);
     loop {
         let before = reader.buffer_position();
         let utf8 = reader.decoder().encoding() == encoding_rs::UTF_8;
-        let (ns, rss1, bound, event) = match reader.read_event() {
-            Ok(ev) => {
-                // Only start tags use their namespace: text and references, most events, skip it.
-                let ns = match &ev {
-                    Event::Start(e) | Event::Empty(e) => {
-                        reader.resolver().resolve_prefix(e.name().prefix(), true)
-                    }
-                    _ => ResolveResult::Unbound,
-                };
-                let bound = matches!(ns, ResolveResult::Bound(_));
-                let (ns, rss1) = match ns {
-                    ResolveResult::Bound(n) => {
-                        let uri = std::str::from_utf8(n.as_ref()).unwrap_or("");
-                        (ns_of(uri), uri == NS_RSS1 || uri == NS_RSS090)
-                    }
-                    ResolveResult::Unknown(prefix) => (ns_of_prefix(&prefix), false),
-                    ResolveResult::Unbound => (Ns::Plain, false),
-                };
-                // Platforms declare their own URIs for Dublin Core, PRISM and arXiv (one journal
-                // platform on every item); the prefix still says what the element is.
-                let ns = match (ns, &ev) {
-                    (Ns::Other, Event::Start(e) | Event::Empty(e)) => match e.name().prefix() {
-                        Some(p) => match ns_of_prefix(p.as_ref()) {
-                            n @ (Ns::Dc | Ns::DcTerms | Ns::Prism | Ns::Arxiv) => n,
-                            _ => Ns::Other,
-                        },
-                        // An RSS document in an odd default namespace: its elements are RSS's.
-                        None if raw.root.as_ref().is_none_or(|r| r.name == "rss") => Ns::Plain,
-                        None => Ns::Other,
-                    },
-                    (ns, _) => ns,
-                };
-                (ns, rss1, bound, ev)
-            }
+        let (tag, event) = match read_event(&mut reader, walk.raw.root.as_ref()) {
+            Ok(read) => read,
             Err(e) => {
-                use quick_xml::errors::{Error as XE, IllFormedError, SyntaxError};
-                let at_end = matches!(
-                    e,
-                    XE::Syntax(
-                        SyntaxError::UnclosedTag
-                            | SyntaxError::UnclosedCData
-                            | SyntaxError::UnclosedComment
-                            | SyntaxError::UnclosedPI
-                            | SyntaxError::UnclosedXmlDecl
-                            | SyntaxError::UnclosedDoctype
-                            | SyntaxError::InvalidBangMarkup
-                            | SyntaxError::UnclosedSingleQuotedAttributeValue
-                            | SyntaxError::UnclosedDoubleQuotedAttributeValue
-                    ) | XE::IllFormed(IllFormedError::MissingEndTag(_))
-                );
-                if at_end && raw.root.is_some() {
-                    raw.truncated = true;
-                } else {
-                    let line = line_of(doc, reader.error_position());
-                    raw.error = Some(format!("line {line}: {}", scrub_line(&e.to_string())));
-                }
-                return raw;
+                walk.fail(&e, reader.error_position());
+                return walk.raw;
             }
         };
-        match event {
-            Event::Start(ref e) | Event::Empty(ref e) => {
-                let is_empty = matches!(event, Event::Empty(_));
-                if let Some((_, only_text)) = cut.as_mut() {
-                    // feed-rs keeps markup inside a body as markup; this pass would drop it.
-                    *only_text = false;
-                }
-                let local = e.local_name();
-                let local = local.as_ref();
-                if depth == 0 && raw.root.is_none() {
-                    let after = usize::try_from(reader.buffer_position()).unwrap_or(doc.len());
-                    let before = usize::try_from(before).unwrap_or(0);
-                    raw.root = Some(RootInfo {
-                        name: String::from_utf8_lossy(local).into_owned(),
-                        tag: before..after.min(doc.len()),
-                        version: attr(e, b"version"),
-                    });
-                }
-                if let Some(base) = attr(e, b"xml:base") {
-                    let joined = match bases.last() {
-                        Some((_, b)) => b.join(base.trim()).ok(),
-                        None => Url::parse(base.trim()).ok(),
-                    };
-                    if let (Some(u), false) = (joined, is_empty) {
-                        bases.push((depth, u));
-                    }
-                }
-                let resolve = |href: &str| -> String {
-                    match bases.last() {
-                        Some((_, b)) => b
-                            .join(href.trim())
-                            .map_or_else(|_| href.trim().to_string(), |u| u.to_string()),
-                        None => href.trim().to_string(),
-                    }
-                };
-                let is_root_rss = raw.root.as_ref().is_some_and(|r| r.name == "rss");
-                let is_rdf = raw.root.as_ref().is_some_and(|r| r.name == "RDF");
-                let is_atom_doc = raw.root.as_ref().is_some_and(|r| r.name == "feed");
-                let atom03 = is_atom_doc
-                    && raw
-                        .root
-                        .as_ref()
-                        .is_some_and(|r| r.version.as_deref().map(str::trim) == Some("0.3"));
-                // Atom elements feed-rs reads as text: a `type` it rejects fails the whole feed.
-                let feed_level = item_depth.is_none() && depth == 1;
-                let entry_level = item_depth.is_some_and(|d| depth == d + 1);
-                if ns == Ns::Atom && is_atom_doc && (feed_level || entry_level) {
-                    let before = usize::try_from(before).unwrap_or(0);
-                    let after = usize::try_from(reader.buffer_position()).unwrap_or(0);
-                    if let Some(fix) = atom_type_fix(e, local, doc, before..after) {
-                        raw.fixes.push(fix);
-                    }
-                }
-                if item_depth.is_none()
-                    && (local == b"item" || local == b"entry")
-                    && depth > 0
-                    && matches!(ns, Ns::Plain | Ns::Atom)
-                {
-                    let in_channel = !is_root_rss || channel_depth.is_some();
-                    // RSS 1.0 names its items; the URI is a better key than a hash.
-                    let about = attr(e, b"rdf:about").filter(|a| !a.trim().is_empty());
-                    let about_link = about
-                        .as_deref()
-                        .map(str::trim)
-                        .filter(|a| a.starts_with("http://") || a.starts_with("https://"))
-                        .and_then(|a| Url::parse(a).ok())
-                        .map(|u| u.to_string());
-                    raw.items.push(RawItem {
-                        in_channel,
-                        guid: about,
-                        about: about_link,
-                        rss1,
-                        ..RawItem::default()
-                    });
-                    if !is_empty {
-                        item_depth = Some(depth);
-                    }
-                } else if local == b"channel"
-                    && ns == Ns::Plain
-                    && channel_depth.is_none()
-                    && !is_empty
-                {
-                    channel_depth = Some(depth);
-                } else if let Some(idepth) = item_depth {
-                    // An Atom `<author><name>` of an entry feed-rs does not see.
-                    let author_name = ns == Ns::Atom
-                        && local == b"name"
-                        && depth == idepth + 2
-                        && in_atom_author
-                        && raw.items.last().is_some_and(|i| !i.in_channel || full);
-                    if author_name && !is_empty && capture.is_none() {
-                        capture = Some((Field::Author, depth, String::new()));
-                    }
-                    if depth == idepth + 1 {
-                        in_atom_author = ns == Ns::Atom && local == b"author" && !is_empty;
-                        if let Some(item) = raw.items.last_mut() {
-                            if ns == Ns::Atom && local == b"link" {
-                                let rel =
-                                    attr(e, b"rel").unwrap_or_else(|| "alternate".to_string());
-                                if rel == "alternate" && item.link.is_none() {
-                                    item.link = attr(e, b"href").map(|h| resolve(&h));
-                                }
-                            } else if local == b"body"
-                                && matches!(ns, Ns::Plain | Ns::Xhtml)
-                                && !is_atom_doc
-                            {
-                                if !is_empty && item.body.is_none() {
-                                    let start = usize::try_from(reader.buffer_position())
-                                        .unwrap_or(doc.len());
-                                    let prefix = e
-                                        .name()
-                                        .prefix()
-                                        .map(|p| p.as_ref().to_vec())
-                                        .unwrap_or_default();
-                                    body = Some((depth, start, prefix, local.to_vec()));
-                                    item.body_base = bases.last().map(|(_, u)| u.to_string());
-                                }
-                            } else if ns == Ns::Atom
-                                && matches!(local, b"title" | b"content" | b"summary")
-                                && attr(e, b"type").as_deref().map(str::trim) == Some("xhtml")
-                                && !is_empty
-                            {
-                                let start =
-                                    usize::try_from(reader.buffer_position()).unwrap_or(doc.len());
-                                body = Some((depth, start, b"xhtml".to_vec(), local.to_vec()));
-                            } else if let Some(field) = (is_root_rss && item.in_channel && !full)
-                                .then(|| cut_field(ns, bound, local))
-                                .flatten()
-                            {
-                                let seen = match field {
-                                    Field::CutContent => &mut item.seen_content,
-                                    _ => &mut item.seen_description,
-                                };
-                                if *seen {
-                                    // feed-rs keeps the last one: let it read them all.
-                                    match field {
-                                        Field::CutContent => item.cut_content = None,
-                                        _ => item.cut_description = None,
-                                    }
-                                } else if !is_empty {
-                                    *seen = true;
-                                    let start = usize::try_from(reader.buffer_position())
-                                        .unwrap_or(doc.len());
-                                    cut = Some((start, true));
-                                    capture = Some((field, depth, String::new()));
-                                }
-                            } else if let Some(field) = (ns == Ns::Atom)
-                                .then(|| atom_base64_field(e, local, atom03))
-                                .flatten()
-                            {
-                                if !is_empty {
-                                    capture = Some((field, depth, String::new()));
-                                }
-                            } else if let Some(field) = field_for(
-                                ns,
-                                local,
-                                true,
-                                !item.in_channel || is_rdf || full,
-                                is_root_rss || is_rdf,
-                            ) {
-                                if field == Field::Guid {
-                                    item.guid_is_permalink = attr(e, b"isPermaLink")
-                                        .is_none_or(|v| !v.trim().eq_ignore_ascii_case("false"));
-                                }
-                                // An Atom id that is an http(s) URL is the entry's page when it
-                                // has no alternate link.
-                                if field == Field::Id {
-                                    item.guid_is_permalink = true;
-                                }
-                                if !is_empty {
-                                    capture = Some((field, depth, String::new()));
-                                }
-                            }
-                        }
-                    }
-                } else if depth <= 2 {
-                    // Feed level: `<feed>`'s children, or `<rss><channel>`'s.
-                    if matches!(ns, Ns::Atom | Ns::Plain) && local == b"link" {
-                        let rel = attr(e, b"rel").unwrap_or_default();
-                        let href = attr(e, b"href").map(|h| resolve(&h));
-                        match rel.as_str() {
-                            "prev-archive" if raw.paging.prev_archive.is_none() => {
-                                raw.paging.prev_archive = href
-                            }
-                            "next" if raw.paging.next.is_none() => raw.paging.next = href,
-                            _ => {}
-                        }
-                    }
-                    if ns == Ns::History && local == b"complete" {
-                        raw.paging.complete = true;
-                    }
-                    if !is_empty && capture.is_none() {
-                        if let Some(field) = field_for(ns, local, false, false, false) {
-                            capture = Some((field, depth, String::new()));
-                        }
-                    }
-                }
-                if !is_empty {
-                    depth += 1;
-                } else if depth == 0 {
-                    // `<rss/>`: an empty root is a complete (empty) document.
-                    return raw;
-                }
-            }
-            Event::End(_) => {
-                depth = depth.saturating_sub(1);
-                if bases.last().is_some_and(|(d, _)| *d == depth) {
-                    bases.pop();
-                }
-                if body.as_ref().is_some_and(|(d, _, _, _)| *d == depth) {
-                    if let Some((_, start, prefix, name)) = body.take() {
-                        let after = usize::try_from(reader.buffer_position()).unwrap_or(0);
-                        let inner = doc
-                            .get(start..after.min(doc.len()))
-                            .and_then(|b| b.windows(2).rposition(|w| w == b"</"))
-                            .and_then(|end| doc.get(start..start + end))
-                            .map(|b| body_markup(b, &prefix))
-                            .filter(|b| !b.trim().is_empty());
-                        if let Some(item) = raw.items.last_mut() {
-                            match name.as_slice() {
-                                b"title" => item.xhtml_title = inner,
-                                b"content" => item.xhtml_content = inner,
-                                b"summary" => item.xhtml_summary = inner,
-                                _ => item.body = inner,
-                            }
-                        }
-                    }
-                }
-                if capture.as_ref().is_some_and(|(_, d, _)| *d == depth) {
-                    if let Some((field, _, text)) = capture.take() {
-                        match cut.take() {
-                            Some((start, true)) => {
-                                let end = usize::try_from(before).unwrap_or(0);
-                                if let (Some(item), true) = (raw.items.last_mut(), start <= end) {
-                                    raw.fixes.push((start..end, String::new()));
-                                    if field == Field::CutContent {
-                                        // feed-rs has no content for an empty one.
-                                        item.cut_content = Some(text).filter(|t| !t.is_empty());
-                                    } else {
-                                        // feed-rs trims a description, not content.
-                                        let trimmed = text.trim();
-                                        item.cut_description =
-                                            Some(if trimmed.len() == text.len() {
-                                                text
-                                            } else {
-                                                trimmed.to_string()
-                                            });
-                                    }
-                                }
-                            }
-                            Some((_, false)) => {}
-                            None => store_field(&mut raw, field, text),
-                        }
-                    }
-                }
-                if item_depth == Some(depth) {
-                    item_depth = None;
-                    // feed-rs drops RSS 1.0 items without a link; those are built from this pass.
-                    if raw.root.as_ref().is_some_and(|r| r.name == "RDF") {
-                        if let Some(item) = raw.items.last_mut() {
-                            item.in_channel = item.rss1 && item.link.is_some();
-                        }
-                    }
-                }
-                if channel_depth == Some(depth) {
-                    channel_depth = None;
-                }
-                if depth == 0 {
-                    // The root closed: the document is complete; trailing content is ignored.
-                    return raw;
-                }
-            }
+        let pos = Pos {
+            before,
+            after: reader.buffer_position(),
+        };
+        let done = match event {
+            Event::Start(ref e) => walk.start(e, tag, false, pos),
+            Event::Empty(ref e) => walk.start(e, tag, true, pos),
+            Event::End(_) => walk.end(pos),
             Event::Text(ref t) => {
-                if let Some((_, _, buf)) = capture.as_mut() {
-                    // The same text as `decode`, without its per-call cost on the many short
-                    // runs between references (the document is UTF-8 by now, nearly always).
-                    if utf8 {
-                        if let Ok(s) = std::str::from_utf8(t) {
-                            buf.push_str(s);
-                        }
-                    } else if let Ok(s) = t.decode() {
-                        buf.push_str(&s);
-                    }
-                }
+                walk.text(t, utf8);
+                false
             }
             Event::CData(ref t) => {
-                if let Some((_, _, buf)) = capture.as_mut() {
-                    if let Ok(s) = t.decode() {
-                        buf.push_str(&s);
-                    }
-                }
+                walk.cdata(t);
+                false
             }
             Event::GeneralRef(ref r) => {
-                if let Some((_, _, buf)) = capture.as_mut() {
-                    // Nearly every reference is a predefined one (escaped markup in a body):
-                    // matched on its bytes, without the two decodings below.
-                    let predefined = match &**r {
-                        b"lt" => "<",
-                        b"gt" => ">",
-                        b"amp" => "&",
-                        b"quot" => "\"",
-                        b"apos" => "'",
-                        _ => "",
-                    };
-                    if !predefined.is_empty() {
-                        buf.push_str(predefined);
-                        continue;
-                    }
-                    let char_ref = r.resolve_char_ref();
-                    if let (Err(_), Some((_, only_text))) = (&char_ref, cut.as_mut()) {
-                        // feed-rs fails on it: its reading (and its error) must stand.
-                        *only_text = false;
-                    }
-                    if let Ok(Some(c)) = char_ref {
-                        buf.push(c);
-                    } else if let Ok(name) = r.decode() {
-                        match quick_xml::escape::resolve_predefined_entity(&name) {
-                            Some(s) => buf.push_str(s),
-                            None => {
-                                // An HTML entity in XML: keep it for the HTML decoder.
-                                buf.push('&');
-                                buf.push_str(&name);
-                                buf.push(';');
-                            }
-                        }
-                    }
-                }
+                walk.general_ref(r);
+                false
             }
             Event::Eof => {
-                if raw.root.is_some() {
-                    raw.truncated = true;
+                if walk.raw.root.is_some() {
+                    walk.raw.truncated = true;
                 }
-                return raw;
+                true
             }
-            _ => {}
+            _ => false,
+        };
+        if done {
+            return walk.raw;
+        }
+    }
+}
+
+/// What a start tag's namespace says (only start tags resolve theirs).
+#[derive(Debug, Clone, Copy)]
+struct Tag {
+    ns: Ns,
+    /// In the RSS 1.0 (or 0.90) namespace.
+    rss1: bool,
+    /// Its prefix (or the default namespace) is declared.
+    bound: bool,
+}
+
+/// Where an event starts and ends in the document.
+#[derive(Debug, Clone, Copy)]
+struct Pos {
+    before: u64,
+    after: u64,
+}
+
+/// What the root element says the document is.
+#[derive(Debug, Clone, Copy)]
+struct DocKind {
+    rss: bool,
+    rdf: bool,
+    atom: bool,
+    atom03: bool,
+}
+
+/// The next event, with a start tag's namespace resolved.
+fn read_event<'d>(
+    reader: &mut NsReader<&'d [u8]>,
+    root: Option<&RootInfo>,
+) -> Result<(Tag, Event<'d>), quick_xml::Error> {
+    let ev = reader.read_event()?;
+    // Only start tags use their namespace: text and references, most events, skip it.
+    let ns = match &ev {
+        Event::Start(e) | Event::Empty(e) => {
+            reader.resolver().resolve_prefix(e.name().prefix(), true)
+        }
+        _ => ResolveResult::Unbound,
+    };
+    let bound = matches!(ns, ResolveResult::Bound(_));
+    let (ns, rss1) = match ns {
+        ResolveResult::Bound(n) => {
+            let uri = std::str::from_utf8(n.as_ref()).unwrap_or("");
+            (ns_of(uri), uri == NS_RSS1 || uri == NS_RSS090)
+        }
+        ResolveResult::Unknown(prefix) => (ns_of_prefix(&prefix), false),
+        ResolveResult::Unbound => (Ns::Plain, false),
+    };
+    // Platforms declare their own URIs for Dublin Core, PRISM and arXiv (one journal
+    // platform on every item); the prefix still says what the element is.
+    let ns = match (ns, &ev) {
+        (Ns::Other, Event::Start(e) | Event::Empty(e)) => match e.name().prefix() {
+            Some(p) => match ns_of_prefix(p.as_ref()) {
+                n @ (Ns::Dc | Ns::DcTerms | Ns::Prism | Ns::Arxiv) => n,
+                _ => Ns::Other,
+            },
+            // An RSS document in an odd default namespace: its elements are RSS's.
+            None if root.is_none_or(|r| r.name == "rss") => Ns::Plain,
+            None => Ns::Other,
+        },
+        (ns, _) => ns,
+    };
+    Ok((Tag { ns, rss1, bound }, ev))
+}
+
+/// `href` resolved against the `xml:base` in force.
+fn resolve(bases: &[(usize, Url)], href: &str) -> String {
+    match bases.last() {
+        Some((_, b)) => b
+            .join(href.trim())
+            .map_or_else(|_| href.trim().to_string(), |u| u.to_string()),
+        None => href.trim().to_string(),
+    }
+}
+
+/// The raw pass between two events: where it is in the document and what it is collecting.
+struct Walk<'d> {
+    doc: &'d [u8],
+    full: bool,
+    raw: Raw,
+    depth: usize,
+    item_depth: Option<usize>,
+    channel_depth: Option<usize>,
+    /// Field being collected: the field, the depth of its element, the text so far.
+    capture: Option<(Field, usize, String)>,
+    /// xml:base in force, with the depth of the element that set it.
+    bases: Vec<(usize, Url)>,
+    /// An item's `<body>` (or Atom xhtml construct) being skipped over: its depth, where its
+    /// content starts, its prefix, the element's local name.
+    body: Option<(usize, usize, Vec<u8>, Vec<u8>)>,
+    /// Inside an entry's Atom `<author>` (its `<name>` is the author).
+    in_atom_author: bool,
+    /// The body being captured to cut (see `RawItem::cut_description`): where its content
+    /// starts, and whether it is still only text (markup, or a reference feed-rs would reject,
+    /// leave it to feed-rs).
+    cut: Option<(usize, bool)>,
+}
+
+impl<'d> Walk<'d> {
+    fn new(doc: &'d [u8], full: bool) -> Self {
+        Walk {
+            doc,
+            full,
+            raw: Raw::default(),
+            depth: 0,
+            item_depth: None,
+            channel_depth: None,
+            capture: None,
+            bases: Vec::new(),
+            body: None,
+            in_atom_author: false,
+            cut: None,
+        }
+    }
+
+    /// A reading error: a truncation when it is one the end of the bytes makes, else the
+    /// well-formedness error with its line.
+    fn fail(&mut self, e: &quick_xml::Error, at: u64) {
+        use quick_xml::errors::{Error as XE, IllFormedError, SyntaxError};
+        let at_end = matches!(
+            e,
+            XE::Syntax(
+                SyntaxError::UnclosedTag
+                    | SyntaxError::UnclosedCData
+                    | SyntaxError::UnclosedComment
+                    | SyntaxError::UnclosedPI
+                    | SyntaxError::UnclosedXmlDecl
+                    | SyntaxError::UnclosedDoctype
+                    | SyntaxError::InvalidBangMarkup
+                    | SyntaxError::UnclosedSingleQuotedAttributeValue
+                    | SyntaxError::UnclosedDoubleQuotedAttributeValue
+            ) | XE::IllFormed(IllFormedError::MissingEndTag(_))
+        );
+        if at_end && self.raw.root.is_some() {
+            self.raw.truncated = true;
+        } else {
+            let line = line_of(self.doc, at);
+            self.raw.error = Some(format!("line {line}: {}", scrub_line(&e.to_string())));
+        }
+    }
+
+    fn kind(&self) -> DocKind {
+        let root = self.raw.root.as_ref();
+        let atom = root.is_some_and(|r| r.name == "feed");
+        DocKind {
+            rss: root.is_some_and(|r| r.name == "rss"),
+            rdf: root.is_some_and(|r| r.name == "RDF"),
+            atom,
+            atom03: atom
+                && root.is_some_and(|r| r.version.as_deref().map(str::trim) == Some("0.3")),
+        }
+    }
+
+    /// A start (or empty) tag; true when it ends the document (`<rss/>`).
+    fn start(&mut self, e: &BytesStart<'_>, tag: Tag, is_empty: bool, pos: Pos) -> bool {
+        let ns = tag.ns;
+        if let Some((_, only_text)) = self.cut.as_mut() {
+            // feed-rs keeps markup inside a body as markup; this pass would drop it.
+            *only_text = false;
+        }
+        let local = e.local_name();
+        let local = local.as_ref();
+        if self.depth == 0 && self.raw.root.is_none() {
+            let after = usize::try_from(pos.after).unwrap_or(self.doc.len());
+            let before = usize::try_from(pos.before).unwrap_or(0);
+            self.raw.root = Some(RootInfo {
+                name: String::from_utf8_lossy(local).into_owned(),
+                tag: before..after.min(self.doc.len()),
+                version: attr(e, b"version"),
+            });
+        }
+        if let Some(base) = attr(e, b"xml:base") {
+            let joined = match self.bases.last() {
+                Some((_, b)) => b.join(base.trim()).ok(),
+                None => Url::parse(base.trim()).ok(),
+            };
+            if let (Some(u), false) = (joined, is_empty) {
+                self.bases.push((self.depth, u));
+            }
+        }
+        let kind = self.kind();
+        // Atom elements feed-rs reads as text: a `type` it rejects fails the whole feed.
+        let feed_level = self.item_depth.is_none() && self.depth == 1;
+        let entry_level = self.item_depth.is_some_and(|d| self.depth == d + 1);
+        if ns == Ns::Atom && kind.atom && (feed_level || entry_level) {
+            let before = usize::try_from(pos.before).unwrap_or(0);
+            let after = usize::try_from(pos.after).unwrap_or(0);
+            if let Some(fix) = atom_type_fix(e, local, self.doc, before..after) {
+                self.raw.fixes.push(fix);
+            }
+        }
+        if self.item_depth.is_none()
+            && (local == b"item" || local == b"entry")
+            && self.depth > 0
+            && matches!(ns, Ns::Plain | Ns::Atom)
+        {
+            self.item_start(e, tag.rss1, kind, is_empty);
+        } else if local == b"channel"
+            && ns == Ns::Plain
+            && self.channel_depth.is_none()
+            && !is_empty
+        {
+            self.channel_depth = Some(self.depth);
+        } else if let Some(idepth) = self.item_depth {
+            self.item_child(e, tag, idepth, kind, is_empty, pos);
+        } else if self.depth <= 2 {
+            self.feed_child(e, ns, is_empty);
+        }
+        if !is_empty {
+            self.depth += 1;
+            false
+        } else {
+            // `<rss/>`: an empty root is a complete (empty) document.
+            self.depth == 0
+        }
+    }
+
+    /// An `<item>` or `<entry>` starts.
+    fn item_start(&mut self, e: &BytesStart<'_>, rss1: bool, kind: DocKind, is_empty: bool) {
+        let in_channel = !kind.rss || self.channel_depth.is_some();
+        // RSS 1.0 names its items; the URI is a better key than a hash.
+        let about = attr(e, b"rdf:about").filter(|a| !a.trim().is_empty());
+        let about_link = about
+            .as_deref()
+            .map(str::trim)
+            .filter(|a| a.starts_with("http://") || a.starts_with("https://"))
+            .and_then(|a| Url::parse(a).ok())
+            .map(|u| u.to_string());
+        self.raw.items.push(RawItem {
+            in_channel,
+            guid: about,
+            about: about_link,
+            rss1,
+            ..RawItem::default()
+        });
+        if !is_empty {
+            self.item_depth = Some(self.depth);
+        }
+    }
+
+    /// An element inside an item (at `idepth`).
+    fn item_child(
+        &mut self,
+        e: &BytesStart<'_>,
+        tag: Tag,
+        idepth: usize,
+        kind: DocKind,
+        is_empty: bool,
+        pos: Pos,
+    ) {
+        let (ns, depth, full) = (tag.ns, self.depth, self.full);
+        let local = e.local_name();
+        let local = local.as_ref();
+        // An Atom `<author><name>` of an entry feed-rs does not see.
+        let author_name = ns == Ns::Atom
+            && local == b"name"
+            && depth == idepth + 2
+            && self.in_atom_author
+            && self.raw.items.last().is_some_and(|i| !i.in_channel || full);
+        if author_name && !is_empty && self.capture.is_none() {
+            self.capture = Some((Field::Author, depth, String::new()));
+        }
+        if depth != idepth + 1 {
+            return;
+        }
+        self.in_atom_author = ns == Ns::Atom && local == b"author" && !is_empty;
+        let Some(item) = self.raw.items.last_mut() else {
+            return;
+        };
+        let start = usize::try_from(pos.after).unwrap_or(self.doc.len());
+        if ns == Ns::Atom && local == b"link" {
+            let rel = attr(e, b"rel").unwrap_or_else(|| "alternate".to_string());
+            if rel == "alternate" && item.link.is_none() {
+                item.link = attr(e, b"href").map(|h| resolve(&self.bases, &h));
+            }
+        } else if local == b"body" && matches!(ns, Ns::Plain | Ns::Xhtml) && !kind.atom {
+            if !is_empty && item.body.is_none() {
+                let prefix = e
+                    .name()
+                    .prefix()
+                    .map(|p| p.as_ref().to_vec())
+                    .unwrap_or_default();
+                self.body = Some((depth, start, prefix, local.to_vec()));
+                item.body_base = self.bases.last().map(|(_, u)| u.to_string());
+            }
+        } else if ns == Ns::Atom
+            && matches!(local, b"title" | b"content" | b"summary")
+            && attr(e, b"type").as_deref().map(str::trim) == Some("xhtml")
+            && !is_empty
+        {
+            self.body = Some((depth, start, b"xhtml".to_vec(), local.to_vec()));
+        } else if let Some(field) = (kind.rss && item.in_channel && !full)
+            .then(|| cut_field(ns, tag.bound, local))
+            .flatten()
+        {
+            let seen = match field {
+                Field::CutContent => &mut item.seen_content,
+                _ => &mut item.seen_description,
+            };
+            if *seen {
+                // feed-rs keeps the last one: let it read them all.
+                match field {
+                    Field::CutContent => item.cut_content = None,
+                    _ => item.cut_description = None,
+                }
+            } else if !is_empty {
+                *seen = true;
+                self.cut = Some((start, true));
+                self.capture = Some((field, depth, String::new()));
+            }
+        } else if let Some(field) = (ns == Ns::Atom)
+            .then(|| atom_base64_field(e, local, kind.atom03))
+            .flatten()
+        {
+            if !is_empty {
+                self.capture = Some((field, depth, String::new()));
+            }
+        } else if let Some(field) = field_for(
+            ns,
+            local,
+            true,
+            !item.in_channel || kind.rdf || full,
+            kind.rss || kind.rdf,
+        ) {
+            if field == Field::Guid {
+                item.guid_is_permalink =
+                    attr(e, b"isPermaLink").is_none_or(|v| !v.trim().eq_ignore_ascii_case("false"));
+            }
+            // An Atom id that is an http(s) URL is the entry's page when it
+            // has no alternate link.
+            if field == Field::Id {
+                item.guid_is_permalink = true;
+            }
+            if !is_empty {
+                self.capture = Some((field, depth, String::new()));
+            }
+        }
+    }
+
+    /// Feed level: `<feed>`'s children, or `<rss><channel>`'s.
+    fn feed_child(&mut self, e: &BytesStart<'_>, ns: Ns, is_empty: bool) {
+        let local = e.local_name();
+        let local = local.as_ref();
+        if matches!(ns, Ns::Atom | Ns::Plain) && local == b"link" {
+            let rel = attr(e, b"rel").unwrap_or_default();
+            let href = attr(e, b"href").map(|h| resolve(&self.bases, &h));
+            let paging = &mut self.raw.paging;
+            match rel.as_str() {
+                "prev-archive" if paging.prev_archive.is_none() => paging.prev_archive = href,
+                "next" if paging.next.is_none() => paging.next = href,
+                _ => {}
+            }
+        }
+        if ns == Ns::History && local == b"complete" {
+            self.raw.paging.complete = true;
+        }
+        if !is_empty && self.capture.is_none() {
+            if let Some(field) = field_for(ns, local, false, false, false) {
+                self.capture = Some((field, self.depth, String::new()));
+            }
+        }
+    }
+
+    /// An end tag; true when it closes the root (the document is complete; trailing content
+    /// is ignored).
+    fn end(&mut self, pos: Pos) -> bool {
+        self.depth = self.depth.saturating_sub(1);
+        let depth = self.depth;
+        if self.bases.last().is_some_and(|(d, _)| *d == depth) {
+            self.bases.pop();
+        }
+        if self.body.as_ref().is_some_and(|(d, _, _, _)| *d == depth) {
+            self.end_body(pos);
+        }
+        if self.capture.as_ref().is_some_and(|(_, d, _)| *d == depth) {
+            self.end_capture(pos);
+        }
+        if self.item_depth == Some(depth) {
+            self.item_depth = None;
+            // feed-rs drops RSS 1.0 items without a link; those are built from this pass.
+            if self.raw.root.as_ref().is_some_and(|r| r.name == "RDF") {
+                if let Some(item) = self.raw.items.last_mut() {
+                    item.in_channel = item.rss1 && item.link.is_some();
+                }
+            }
+        }
+        if self.channel_depth == Some(depth) {
+            self.channel_depth = None;
+        }
+        depth == 0
+    }
+
+    /// The skipped `<body>` (or xhtml construct) closed: its markup goes to the item.
+    fn end_body(&mut self, pos: Pos) {
+        let doc = self.doc;
+        if let Some((_, start, prefix, name)) = self.body.take() {
+            let after = usize::try_from(pos.after).unwrap_or(0);
+            let inner = doc
+                .get(start..after.min(doc.len()))
+                .and_then(|b| b.windows(2).rposition(|w| w == b"</"))
+                .and_then(|end| doc.get(start..start + end))
+                .map(|b| body_markup(b, &prefix))
+                .filter(|b| !b.trim().is_empty());
+            if let Some(item) = self.raw.items.last_mut() {
+                match name.as_slice() {
+                    b"title" => item.xhtml_title = inner,
+                    b"content" => item.xhtml_content = inner,
+                    b"summary" => item.xhtml_summary = inner,
+                    _ => item.body = inner,
+                }
+            }
+        }
+    }
+
+    /// The captured field's element closed: its text is stored, or cut for feed-rs.
+    fn end_capture(&mut self, pos: Pos) {
+        let Some((field, _, text)) = self.capture.take() else {
+            return;
+        };
+        match self.cut.take() {
+            Some((start, true)) => {
+                let end = usize::try_from(pos.before).unwrap_or(0);
+                if let (Some(item), true) = (self.raw.items.last_mut(), start <= end) {
+                    self.raw.fixes.push((start..end, String::new()));
+                    if field == Field::CutContent {
+                        // feed-rs has no content for an empty one.
+                        item.cut_content = Some(text).filter(|t| !t.is_empty());
+                    } else {
+                        // feed-rs trims a description, not content.
+                        let trimmed = text.trim();
+                        item.cut_description = Some(if trimmed.len() == text.len() {
+                            text
+                        } else {
+                            trimmed.to_string()
+                        });
+                    }
+                }
+            }
+            Some((_, false)) => {}
+            None => store_field(&mut self.raw, field, text),
+        }
+    }
+
+    fn text(&mut self, t: &BytesText<'_>, utf8: bool) {
+        if let Some((_, _, buf)) = self.capture.as_mut() {
+            // The same text as `decode`, without its per-call cost on the many short
+            // runs between references (the document is UTF-8 by now, nearly always).
+            if utf8 {
+                if let Ok(s) = std::str::from_utf8(t) {
+                    buf.push_str(s);
+                }
+            } else if let Ok(s) = t.decode() {
+                buf.push_str(&s);
+            }
+        }
+    }
+
+    fn cdata(&mut self, t: &BytesCData<'_>) {
+        if let Some((_, _, buf)) = self.capture.as_mut() {
+            if let Ok(s) = t.decode() {
+                buf.push_str(&s);
+            }
+        }
+    }
+
+    fn general_ref(&mut self, r: &BytesRef<'_>) {
+        let Some((_, _, buf)) = self.capture.as_mut() else {
+            return;
+        };
+        // Nearly every reference is a predefined one (escaped markup in a body):
+        // matched on its bytes, without the two decodings below.
+        let predefined = match &**r {
+            b"lt" => "<",
+            b"gt" => ">",
+            b"amp" => "&",
+            b"quot" => "\"",
+            b"apos" => "'",
+            _ => "",
+        };
+        if !predefined.is_empty() {
+            buf.push_str(predefined);
+            return;
+        }
+        let char_ref = r.resolve_char_ref();
+        if let (Err(_), Some((_, only_text))) = (&char_ref, self.cut.as_mut()) {
+            // feed-rs fails on it: its reading (and its error) must stand.
+            *only_text = false;
+        }
+        if let Ok(Some(c)) = char_ref {
+            buf.push(c);
+        } else if let Ok(name) = r.decode() {
+            match quick_xml::escape::resolve_predefined_entity(&name) {
+                Some(s) => buf.push_str(s),
+                None => {
+                    // An HTML entity in XML: keep it for the HTML decoder.
+                    buf.push('&');
+                    buf.push_str(&name);
+                    buf.push(';');
+                }
+            }
         }
     }
 }
@@ -770,40 +738,6 @@ pub(super) fn body_markup(inner: &[u8], prefix: &[u8]) -> String {
     let p = String::from_utf8_lossy(prefix);
     text.replace(&format!("</{p}:"), "</")
         .replace(&format!("<{p}:"), "<")
-}
-
-/// The capture field for an Atom `<content>` / `<summary>` / `<title>` that holds base64: Atom 0.3's
-/// `mode="base64"`, a `base64` parameter on the type, or (Atom 1.0 content) a MIME type that is
-/// neither text nor XML, which RFC 4287 §4.1.3.3 says is base64.
-pub(super) fn atom_base64_field(e: &BytesStart<'_>, local: &[u8], atom03: bool) -> Option<Field> {
-    let slot = match local {
-        b"content" => B64Slot::Content,
-        b"summary" => B64Slot::Summary,
-        b"title" => B64Slot::Title,
-        _ => return None,
-    };
-    let ty = attr(e, b"type").unwrap_or_default().to_ascii_lowercase();
-    let (base, params) = ty.split_once(';').unwrap_or((ty.as_str(), ""));
-    let base = base.trim();
-    let mode_b64 = attr(e, b"mode").is_some_and(|m| m.trim().eq_ignore_ascii_case("base64"));
-    let binary_type = slot == B64Slot::Content
-        && !atom03
-        && base.contains('/')
-        && !base.starts_with("text/")
-        && !base.ends_with("+xml")
-        && !base.ends_with("/xml")
-        && attr(e, b"src").is_none();
-    if !(mode_b64 || params.contains("base64") || binary_type) {
-        return None;
-    }
-    let kind = if base.contains("html") || base.ends_with("xml") || base == "xhtml" {
-        B64Kind::Html
-    } else if base.is_empty() || base == "text" || base.starts_with("text/") {
-        B64Kind::Text
-    } else {
-        B64Kind::Binary
-    };
-    Some(Field::Base64 { slot, kind })
 }
 
 /// Base64 (whitespace and missing padding tolerated) to HTML; `Some("")` for binary content,
