@@ -12,7 +12,6 @@ pub mod library;
 pub mod model;
 pub mod net;
 pub mod open;
-pub mod organize;
 pub mod papers;
 pub mod paths;
 pub mod store;
@@ -21,5 +20,4 @@ pub mod text;
 
 pub use library::{Error, Library};
 pub mod archive;
-pub mod citations;
 pub mod tui;

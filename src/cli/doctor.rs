@@ -103,7 +103,7 @@ pub(super) fn doctor(paths: &Paths) -> Result<ExitCode> {
     }
     println!(
         "resolver     {}",
-        paperboy::citations::resolver_base(&config.doi.resolver)
+        paperboy::library::citations::resolver_base(&config.doi.resolver)
     );
     Ok(if ok {
         ExitCode::SUCCESS

@@ -4,7 +4,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
-use paperboy::citations::CitationState;
+use paperboy::library::citations::CitationState;
 use paperboy::model::EntryId;
 use paperboy::store::DoiScope;
 use paperboy::text::scrub::scrub_line;

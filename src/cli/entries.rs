@@ -82,7 +82,7 @@ pub(super) fn open(lib: &Library, target: &str, link: Option<usize>) -> Result<E
             }
         }
     } else if let Some(doi) = typed_doi(target) {
-        let base = paperboy::citations::resolver_base(&lib.config().doi.resolver);
+        let base = paperboy::library::citations::resolver_base(&lib.config().doi.resolver);
         paperboy::text::doi::doi_url(&base, &doi)?
     } else {
         bail!(

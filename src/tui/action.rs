@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use crate::archive::BackfillReport;
-use crate::citations::CitationState;
+use crate::library::citations::CitationState;
 use crate::model::{Entry, EntryId, EntrySummary, Feed, FeedId, MonthCount};
 
 use super::state::EntrySource;

@@ -135,7 +135,7 @@ pub fn run(lib: Library, opts: RunOptions) -> Result<(), TuiError> {
         .as_deref()
         .filter(|p| !p.trim().is_empty())
         .map(|p| expand_home(p, home.as_deref()));
-    let resolver = crate::citations::resolver_base(&config.doi.resolver);
+    let resolver = crate::library::citations::resolver_base(&config.doi.resolver);
 
     let mut guard = TerminalGuard::enter()?;
     let size = guard.terminal.size()?;

@@ -11,7 +11,7 @@ use ratatui::style::Modifier;
 use ratatui::Terminal;
 
 use crate::archive::BackfillReport;
-use crate::citations::CitationState;
+use crate::library::citations::CitationState;
 use crate::model::{DoiSource, Entry, EntrySummary, Feed, FoundDoi, MonthCount};
 use crate::papers::cite::Citation;
 use crate::store::ListQuery;
@@ -188,9 +188,9 @@ impl Fake {
             .find(|f| f.id == e.feed_id)
             .and_then(|f| f.folder.as_deref());
         q.feed.is_none_or(|f| f == e.feed_id)
-            && q.folder.as_deref().is_none_or(|name| {
-                folder.is_some_and(|inner| crate::organize::in_folder(name, inner))
-            })
+            && q.folder
+                .as_deref()
+                .is_none_or(|name| folder.is_some_and(|inner| crate::model::in_folder(name, inner)))
             && (!q.starred_only || e.starred)
             && q.month.as_ref().is_none_or(|m| *m == e.month)
             && (!q.unread_only || !e.read)

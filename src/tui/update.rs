@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use crate::archive::BackfillReport;
-use crate::citations::CitationState;
+use crate::library::citations::CitationState;
 use crate::model::{EntryId, FeedId, MonthCount};
 use crate::store::ListQuery;
 use crate::text::render::count;

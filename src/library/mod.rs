@@ -1,4 +1,14 @@
 //! The library API: the one door to the cache and the network that the CLI and the TUI share.
+//!
+//! The folder: this file holds [`Library`] and its [`Error`], opening, adding and refreshing
+//! feeds; `citations` (DOIs to citations, BibTeX) and `organize` (folders, stars, titles, bulk
+//! read) are more `impl Library`, one file per concern.
+//!
+//! Layer: just below the front ends (`crate::cli`, `crate::tui`). May use everything below it:
+//! feeds, papers, sync, net, store, text, model, config and paths; nothing below may use it.
+
+pub mod citations;
+mod organize;
 
 use std::sync::Arc;
 
@@ -40,10 +50,8 @@ pub enum Error {
     NoSuchFeed(String),
     #[error("no folder is named `{0}` (`paperboy folders` lists them)")]
     NoSuchFolder(String),
-    #[error(
-        "`{0}` is not a folder name: write a name, with `/` between nested folders (Outer/Inner)"
-    )]
-    BadFolder(String),
+    #[error(transparent)]
+    BadFolder(#[from] crate::model::BadFolder),
     #[error("a feed's title cannot be empty (`--reset` returns to the feed's own title)")]
     EmptyTitle,
     #[error("no entry with id {0} (`paperboy list` shows ids)")]
@@ -289,7 +297,7 @@ impl Library {
             if let Some(folder) = f
                 .category
                 .as_deref()
-                .and_then(|c| crate::organize::folder_name(c).ok())
+                .and_then(|c| crate::model::folder_name(c).ok())
             {
                 let r = self.store.set_folder_if_none(id, &folder);
                 r.map_err(|e| self.store_err(e))?;
