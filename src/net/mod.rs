@@ -24,8 +24,9 @@ use reqwest::StatusCode;
 use url::Url;
 
 use crate::config::FetchConfig;
+use crate::text::scrub::shown_url;
 use errors::{error_chain, map_body_error, map_reqwest_error, one_line};
-use urls::{check_url, never_resolves, shown_url};
+use urls::{check_url, never_resolves};
 
 /// What a feed request accepts, feeds first.
 const FEED_ACCEPT: &str = "application/rss+xml, application/atom+xml, application/feed+json, \

@@ -4,7 +4,7 @@
 use url::Url;
 
 use super::FetchError;
-use crate::text::scrub::scrub_line;
+use crate::text::scrub::{scrub_line, shown_url};
 
 /// The form a feed URL is subscribed under, so that one feed cannot be subscribed twice: scheme
 /// and host in lower case (the URL parser's), no fragment (it never reaches the server), no empty
@@ -99,15 +99,6 @@ pub(crate) fn never_resolves(url: &Url) -> Result<(), FetchError> {
         )));
     }
     Ok(())
-}
-
-/// A URL for an error message: one line, and not the whole of a hostile megabyte.
-pub(crate) fn shown_url(url: &str) -> String {
-    let line = crate::text::scrub::scrub_url(url);
-    match line.char_indices().nth(200) {
-        Some((cut, _)) => format!("{}…", &line[..cut]),
-        None => line,
-    }
 }
 
 #[cfg(test)]

@@ -273,7 +273,7 @@ impl Library {
     /// Logs in to the configured account.
     pub(crate) fn connect(&mut self) -> Result<(Arc<tokio::runtime::Runtime>, GReader)> {
         let account = self.sync_account()?;
-        if let Some(warning) = super::greader::cleartext_warning(&account.url) {
+        if let Some(warning) = crate::config::cleartext_warning(&account.url) {
             tracing::warn!("{warning}");
         }
         let rt = self.runtime()?;

@@ -24,7 +24,7 @@ use super::wire;
 use crate::config::FetchConfig;
 use crate::net::{self, FetchError};
 use crate::text::render::count;
-use crate::text::scrub::scrub_line;
+use crate::text::scrub::{scrub_line, shown_url};
 
 /// Every item, read or not.
 pub const READING_LIST: &str = "user/-/state/com.google/reading-list";
@@ -311,27 +311,6 @@ pub fn item_id_long(id: i64) -> String {
     format!("tag:google.com,2005:reader/item/{:016x}", id as u64)
 }
 
-/// A warning when `url` would send the password in clear text: http to a host other than
-/// loopback (127.0.0.0/8, ::1, localhost).
-pub fn cleartext_warning(url: &str) -> Option<String> {
-    let parsed = Url::parse(url.trim()).ok()?;
-    if parsed.scheme() != "http" {
-        return None;
-    }
-    let loopback = match parsed.host()? {
-        url::Host::Ipv4(ip) => ip.is_loopback(),
-        url::Host::Ipv6(ip) => ip.is_loopback(),
-        url::Host::Domain(d) => d.trim_end_matches('.').eq_ignore_ascii_case("localhost"),
-    };
-    (!loopback).then(|| {
-        format!(
-            "[sync] url {} is plain http: the password and the auth token travel in clear \
-             text; use https",
-            net::urls::shown_url(url)
-        )
-    })
-}
-
 /// A signed-in session with a Google Reader API server.
 pub struct GReader {
     get_client: reqwest::Client,
@@ -400,7 +379,7 @@ impl GReader {
     pub fn new(url: &str, fetch: &FetchConfig, user_agent: &str) -> Result<GReader, SyncError> {
         let base = api_base(url)?;
         let bad = |reason: String| SyncError::BadUrl {
-            url: net::urls::shown_url(url),
+            url: shown_url(url),
             reason,
         };
         let origin = Url::parse(&base).map_err(|e| bad(e.to_string()))?.origin();
@@ -690,7 +669,7 @@ impl GReader {
         if answer.num_results == Some(0) {
             return Err(SyncError::Server {
                 endpoint,
-                message: format!("no feed found at {}", net::urls::shown_url(url)),
+                message: format!("no feed found at {}", shown_url(url)),
             });
         }
         answer
@@ -754,7 +733,7 @@ impl GReader {
     fn url(&self, path: &str) -> Result<Url, SyncError> {
         let full = format!("{}/{path}", self.base);
         Url::parse(&full).map_err(|e| SyncError::BadUrl {
-            url: net::urls::shown_url(&full),
+            url: shown_url(&full),
             reason: e.to_string(),
         })
     }
@@ -969,7 +948,7 @@ fn origin_text(url: &Url) -> String {
     if origin.is_tuple() {
         origin.ascii_serialization()
     } else {
-        net::urls::shown_url(url.as_str())
+        shown_url(url.as_str())
     }
 }
 
@@ -1014,7 +993,7 @@ fn redirect_policy(max: usize, post: bool, origin: url::Origin) -> reqwest::redi
 /// The API base: http(s), a host, no query or fragment, no trailing slash.
 fn api_base(url: &str) -> Result<String, SyncError> {
     let bad = |reason: &str| SyncError::BadUrl {
-        url: net::urls::shown_url(url),
+        url: shown_url(url),
         reason: reason.to_string(),
     };
     let parsed = Url::parse(url.trim()).map_err(|e| bad(&e.to_string()))?;
@@ -1042,7 +1021,7 @@ fn endpoint_of(url: &Url) -> String {
     let mut u = url.clone();
     u.set_query(None);
     u.set_fragment(None);
-    net::urls::shown_url(u.as_str())
+    shown_url(u.as_str())
 }
 
 /// `stream` appended to a URL path: `user/-/state/com.google/reading-list` as segments, a
@@ -1482,20 +1461,6 @@ mod tests {
         send(&g.edit_subscription("feed/1", None, Some(None), None));
         send(&g.edit_tag(&[1], READ, true));
         send(&g);
-    }
-
-    #[test]
-    fn cleartext_warning_only_off_loopback() {
-        assert!(cleartext_warning("http://127.0.0.1:8777/api/greader.php").is_none());
-        assert!(cleartext_warning("http://[::1]:8777/api").is_none());
-        assert!(cleartext_warning("http://LocalHost/api").is_none());
-        assert!(cleartext_warning("https://rss.example.org/api").is_none());
-        let w = cleartext_warning("http://rss.example.org/api/greader.php").unwrap();
-        assert!(
-            w.contains("clear text") && w.contains("rss.example.org"),
-            "{w}"
-        );
-        assert!(cleartext_warning("http://10.0.0.2/api").is_some());
     }
 
     #[test]
