@@ -85,7 +85,7 @@ pub struct FoundDoi {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewEntry {
     /// The feed's guid/id; else the link (with the date or a hash when several items share it);
-    /// else a hash of title + date (see `parse::entry_key`).
+    /// else a hash of title + date (see `feeds::parse::entry_key`).
     pub guid: String,
     pub title: String,
     pub link: Option<String>,
