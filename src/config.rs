@@ -225,14 +225,12 @@ impl Config {
         if !THEMES.contains(&config.ui.theme.as_str()) {
             warnings.push(format!(
                 "unknown theme `{}` in ui.theme (the default is used; themes: {})",
-                crate::scrub::scrub_line(&config.ui.theme),
+                crate::text::scrub::scrub_line(&config.ui.theme),
                 THEMES.join(", ")
             ));
         }
         // Said where every config warning is said: on stderr and in the reader's status line.
-        if let Some(w) =
-            (config.sync.as_ref()).and_then(|s| crate::sync::greader::cleartext_warning(&s.url))
-        {
+        if let Some(w) = (config.sync.as_ref()).and_then(|s| cleartext_warning(&s.url)) {
             warnings.push(w);
         }
         Ok(LoadedConfig { config, warnings })
@@ -304,6 +302,27 @@ fn unknown_keys(table: &toml::Table) -> Vec<String> {
         }
     }
     out
+}
+
+/// A warning when `url` would send the password in clear text: http to a host other than
+/// loopback (127.0.0.0/8, ::1, localhost).
+pub fn cleartext_warning(url: &str) -> Option<String> {
+    let parsed = url::Url::parse(url.trim()).ok()?;
+    if parsed.scheme() != "http" {
+        return None;
+    }
+    let loopback = match parsed.host()? {
+        url::Host::Ipv4(ip) => ip.is_loopback(),
+        url::Host::Ipv6(ip) => ip.is_loopback(),
+        url::Host::Domain(d) => d.trim_end_matches('.').eq_ignore_ascii_case("localhost"),
+    };
+    (!loopback).then(|| {
+        format!(
+            "[sync] url {} is plain http: the password and the auth token travel in clear \
+             text; use https",
+            crate::text::scrub::shown_url(url)
+        )
+    })
 }
 
 #[cfg(test)]
@@ -406,5 +425,19 @@ mod tests {
         assert_eq!(l.warnings.len(), 2, "{:?}", l.warnings);
         assert!(l.warnings[0].contains("colour"));
         assert!(l.warnings[1].contains("fetch.timeout"));
+    }
+
+    #[test]
+    fn cleartext_warning_only_off_loopback() {
+        assert!(cleartext_warning("http://127.0.0.1:8777/api/greader.php").is_none());
+        assert!(cleartext_warning("http://[::1]:8777/api").is_none());
+        assert!(cleartext_warning("http://LocalHost/api").is_none());
+        assert!(cleartext_warning("https://rss.example.org/api").is_none());
+        let w = cleartext_warning("http://rss.example.org/api/greader.php").unwrap();
+        assert!(
+            w.contains("clear text") && w.contains("rss.example.org"),
+            "{w}"
+        );
+        assert!(cleartext_warning("http://10.0.0.2/api").is_some());
     }
 }

@@ -438,7 +438,7 @@ mod tests {
     #[test]
     fn every_demo_feed_parses_with_the_real_parser() {
         for f in feeds() {
-            let parsed = crate::parse::parse_feed(f.bytes, f.url)
+            let parsed = crate::feeds::parse::parse_feed(f.bytes, f.url)
                 .unwrap_or_else(|e| panic!("{} does not parse: {e}", f.url));
             assert!(parsed.title.is_some(), "{} has a title", f.url);
             for e in &parsed.entries {
@@ -457,7 +457,7 @@ mod tests {
                 assert!(e.link.is_some(), "{}: {:?} has no link", f.url, e.title);
             }
         }
-        let blog = crate::parse::parse_feed(BLOG.bytes, BLOG.url).unwrap();
+        let blog = crate::feeds::parse::parse_feed(BLOG.bytes, BLOG.url).unwrap();
         assert!(blog.entries.len() >= 40, "{} entries", blog.entries.len());
         assert!(blog.entries.iter().all(|e| e.content_html.is_some()));
         let citing = blog.entries.iter().filter(|e| !e.dois.is_empty()).count();
@@ -465,7 +465,7 @@ mod tests {
             citing * 3 >= blog.entries.len(),
             "only {citing} entries cite"
         );
-        let toc = crate::parse::parse_feed(JOURNAL_TOC.bytes, JOURNAL_TOC.url).unwrap();
+        let toc = crate::feeds::parse::parse_feed(JOURNAL_TOC.bytes, JOURNAL_TOC.url).unwrap();
         assert_eq!(toc.entries.len(), 16);
         for e in &toc.entries {
             assert!(
@@ -478,13 +478,13 @@ mod tests {
                 e.dois
             );
         }
-        let preprints = crate::parse::parse_feed(PREPRINTS.bytes, PREPRINTS.url).unwrap();
+        let preprints = crate::feeds::parse::parse_feed(PREPRINTS.bytes, PREPRINTS.url).unwrap();
         assert_eq!(preprints.entries.len(), 7);
     }
 
     #[test]
     fn the_parser_finds_the_tricky_dois_in_the_blog() {
-        let blog = crate::parse::parse_feed(BLOG.bytes, BLOG.url).unwrap();
+        let blog = crate::feeds::parse::parse_feed(BLOG.bytes, BLOG.url).unwrap();
         let keys: std::collections::BTreeSet<&str> = blog
             .entries
             .iter()

@@ -5,11 +5,11 @@
 //! Each function panics (a fuzzer's "crash") when a promise breaks: never a panic inside, and
 //! nothing returned that could reach a terminal with a control character in it.
 
-use crate::scrub::{is_clean, is_forbidden};
+use crate::text::scrub::{is_clean, is_forbidden};
 
 /// Bytes → entries: the whole parse pipeline (encodings, raw pass, feed-rs, merge, JSON Feed).
 pub fn parse_feed(data: &[u8]) {
-    if let Ok(feed) = crate::parse::parse_feed(data, "http://fuzz.example/feed/") {
+    if let Ok(feed) = crate::feeds::parse::parse_feed(data, "http://fuzz.example/feed/") {
         if let Some(t) = &feed.title {
             assert!(is_clean(t), "feed title {t:?}");
         }
@@ -25,18 +25,18 @@ pub fn parse_feed(data: &[u8]) {
             }
         }
     }
-    let _ = crate::parse::looks_like_html(data);
-    let _ = crate::parse::discover_feeds(data, "http://fuzz.example/");
+    let _ = crate::feeds::parse::looks_like_html(data);
+    let _ = crate::feeds::discover::discover_feeds(data, "http://fuzz.example/");
 }
 
 /// DOI finding in text, HTML, links and metadata values: finds only clean DOIs.
 pub fn doi_find(data: &[u8]) {
     let s = String::from_utf8_lossy(data);
-    for d in crate::doi::find_in_text(&s) {
+    for d in crate::text::doi::find_in_text(&s) {
         assert!(d.starts_with("10."), "{d:?}");
         assert!(is_clean(&d), "{d:?}");
     }
-    let mut set = crate::doi::DoiSet::new();
+    let mut set = crate::text::doi::DoiSet::new();
     set.add_html(&s);
     set.add_text(&s);
     set.add_link(&s);
@@ -44,9 +44,9 @@ pub fn doi_find(data: &[u8]) {
     for f in set.into_vec() {
         assert!(is_clean(&f.doi), "{:?}", f.doi);
     }
-    let _ = crate::doi::from_url(&s);
-    let _ = crate::doi::from_meta(&s);
-    let _ = crate::doi::normalize(&s);
+    let _ = crate::text::doi::from_url(&s);
+    let _ = crate::text::doi::from_meta(&s);
+    let _ = crate::text::doi::normalize(&s);
 }
 
 /// HTML → terminal text at the width given by the first byte: never a control character.
@@ -56,13 +56,13 @@ pub fn html_text(data: &[u8]) {
     };
     let width = usize::from(*w).max(1);
     let html = String::from_utf8_lossy(rest);
-    let r = crate::text::render_html(&html, width);
+    let r = crate::text::render::render_html(&html, width);
     let plain = r.plain();
     assert!(!plain.chars().any(is_forbidden), "{plain:?}");
     for l in &r.links {
         assert!(is_clean(l), "{l:?}");
     }
-    let _ = crate::html::to_plain_text(&html);
-    let _ = crate::html::hrefs(&html);
-    let _ = crate::html::decode_entities(&html);
+    let _ = crate::text::html::to_plain_text(&html);
+    let _ = crate::text::html::hrefs(&html);
+    let _ = crate::text::html::decode_entities(&html);
 }

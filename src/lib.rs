@@ -3,29 +3,20 @@
 //! The library is the only door to the cache and the network: the CLI (`src/cli/`) and the TUI
 //! (`src/tui/`) both go through [`Library`].
 
-pub mod cite;
 pub mod config;
 pub mod demo;
-pub mod doi;
 pub mod feeds;
-pub mod fetch;
 #[doc(hidden)]
 pub mod fuzzing;
-pub mod html;
 pub mod library;
 pub mod model;
+pub mod net;
 pub mod open;
-pub mod opml;
-pub mod organize;
-pub mod parse;
+pub mod papers;
 pub mod paths;
-pub mod scrub;
 pub mod store;
 pub mod sync;
 pub mod text;
-pub mod width;
 
 pub use library::{Error, Library};
-pub mod citations;
-pub mod resolve;
 pub mod tui;

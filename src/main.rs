@@ -61,7 +61,10 @@ fn main() -> ExitCode {
     let code = match cli::run(args) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("paperboy: {}", paperboy::scrub::scrub_line(&one_line(&e)));
+            eprintln!(
+                "paperboy: {}",
+                paperboy::text::scrub::scrub_line(&one_line(&e))
+            );
             ExitCode::FAILURE
         }
     };

@@ -6,7 +6,7 @@
 
 use std::process::{Command, Stdio};
 
-use crate::scrub::{scrub_line, scrub_url};
+use crate::text::scrub::{scrub_line, scrub_url};
 
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
@@ -182,9 +182,9 @@ mod tests {
     #[test]
     fn error_messages_hold_no_control_characters() {
         let err = safe_url("file:///x\x1b]52;c;AAAA\x07").unwrap_err();
-        assert!(crate::scrub::is_clean(&err.to_string()), "{err}");
+        assert!(crate::text::scrub::is_clean(&err.to_string()), "{err}");
         let err = safe_url("\x1b[31mnot a url").unwrap_err();
-        assert!(crate::scrub::is_clean(&err.to_string()), "{err}");
+        assert!(crate::text::scrub::is_clean(&err.to_string()), "{err}");
     }
 
     #[test]

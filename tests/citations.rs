@@ -338,7 +338,7 @@ fn a_stale_citation_is_looked_up_again_and_still_shown_when_offline() {
         .unwrap();
     assert!(matches!(
         first[0].1,
-        paperboy::citations::CitationState::Found { .. }
+        paperboy::library::citations::CitationState::Found { .. }
     ));
     assert!(
         lib.fresh_citation(&doi).unwrap().is_none(),
@@ -355,7 +355,7 @@ fn a_stale_citation_is_looked_up_again_and_still_shown_when_offline() {
         .citations(std::slice::from_ref(&doi), &mut |_, _| {})
         .unwrap();
     match &again[0].1 {
-        paperboy::citations::CitationState::Found { citation } => {
+        paperboy::library::citations::CitationState::Found { citation } => {
             assert!(citation.line().starts_with("Webber M"))
         }
         other => panic!("{other:?}"),

@@ -202,13 +202,13 @@ fn the_demo_archive_carries_citations_for_the_real_papers_it_cites() {
     assert!(real.len() >= 10, "{real:?}");
     for doi in real {
         match lib.fresh_citation(doi).unwrap() {
-            Some(paperboy::citations::CitationState::Found { citation }) => {
+            Some(paperboy::library::citations::CitationState::Found { citation }) => {
                 assert!(citation.year.is_some() && citation.title.is_some(), "{doi}");
             }
             other => panic!("no demo citation for {doi}: {other:?}"),
         }
     }
-    let Some(paperboy::citations::CitationState::Found { citation }) =
+    let Some(paperboy::library::citations::CitationState::Found { citation }) =
         lib.fresh_citation("10.1111/hsc.12135").unwrap()
     else {
         panic!("Webber et al. missing");

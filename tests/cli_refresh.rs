@@ -435,7 +435,7 @@ fn control_characters_never_reach_stdout() {
     outputs.push(cli.ok(&["refresh"]));
     for out in outputs {
         assert!(
-            paperboy::scrub::is_clean(&out.replace(['\n', '\t'], "")),
+            paperboy::text::scrub::is_clean(&out.replace(['\n', '\t'], "")),
             "control character in output: {out:?}"
         );
         assert!(!out.contains('\u{1b}'));

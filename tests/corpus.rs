@@ -12,7 +12,7 @@
 //!       "author": "…", "doi": "…", "dois": ["…"], "updated": "…" } ] }  // the last four optional
 //! ```
 //!
-//! The test parses each document with `paperboy::parse::parse_feed`, scores every field of every
+//! The test parses each document with `paperboy::feeds::parse::parse_feed`, scores every field of every
 //! entry, prints a table of what failed and the share right per field, and fails when a share
 //! drops below its floor (all 100: any regression fails) or a document goes missing.
 //!
@@ -57,7 +57,7 @@ fn entry_text(e: &NewEntry) -> String {
     let mut t = e.text.clone();
     for html in [&e.content_html, &e.summary_html].into_iter().flatten() {
         t.push(' ');
-        t.push_str(&paperboy::html::to_plain_text(html));
+        t.push_str(&paperboy::text::html::to_plain_text(html));
     }
     norm(&t)
 }
@@ -239,7 +239,7 @@ fn corpus_of_real_world_feeds() {
         let url = exp["url"]
             .as_str()
             .unwrap_or("http://blog.example.org/feed/");
-        let parsed = paperboy::parse::parse_feed(&bytes, url);
+        let parsed = paperboy::feeds::parse::parse_feed(&bytes, url);
         let failures_before = failures.len();
         let t = totals.entry("parsed").or_default();
         t.1 += 1;

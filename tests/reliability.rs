@@ -30,7 +30,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::{rss, Cli, Reply, Server};
-use paperboy::scrub::is_forbidden;
+use paperboy::text::scrub::is_forbidden;
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
 use serde_json::Value;
@@ -2250,16 +2250,16 @@ proptest! {
 
     #[test]
     fn prop_scrub_output_is_clean(s in hostile_string()) {
-        let out = paperboy::scrub::scrub(&s);
+        let out = paperboy::text::scrub::scrub(&s);
         prop_assert!(!out.chars().any(is_forbidden), "{:?} -> {:?}", s, out);
-        let line = paperboy::scrub::scrub_line(&s);
+        let line = paperboy::text::scrub::scrub_line(&s);
         prop_assert!(!line.chars().any(is_forbidden) && !line.contains('\n'), "{:?} -> {:?}", s, line);
-        prop_assert_eq!(paperboy::scrub::scrub(&out), out.clone(), "scrub is idempotent");
+        prop_assert_eq!(paperboy::text::scrub::scrub(&out), out.clone(), "scrub is idempotent");
     }
 
     #[test]
     fn prop_scrub_any_string(s in any::<String>()) {
-        prop_assert!(paperboy::scrub::is_clean(&paperboy::scrub::scrub(&s)));
+        prop_assert!(paperboy::text::scrub::is_clean(&paperboy::text::scrub::scrub(&s)));
     }
 
     #[test]
@@ -2273,8 +2273,8 @@ proptest! {
         let mut data = vec![width];
         data.extend_from_slice(html.as_bytes());
         paperboy::fuzzing::html_text(&data);
-        let t = paperboy::html::to_plain_text(&html);
-        prop_assert!(paperboy::scrub::is_clean(&paperboy::scrub::scrub(&t)));
+        let t = paperboy::text::html::to_plain_text(&html);
+        prop_assert!(paperboy::text::scrub::is_clean(&paperboy::text::scrub::scrub(&t)));
     }
 
     #[test]
@@ -2295,7 +2295,7 @@ proptest! {
 fn render_html_survives_the_html2text_width_underflow() {
     let html = "ul><math>><![CDATA[2J\u{1f44d}\u{1f3fd}><<tr><&nbsp;</li><pre>&#x1b;<a >";
     for width in [20, 51, 80] {
-        let r = paperboy::text::render_html(html, width);
+        let r = paperboy::text::render::render_html(html, width);
         assert!(r.plain().chars().all(|c| !is_forbidden(c)));
         assert!(r.lines.iter().all(|l| l.width() <= width), "width {width}");
     }

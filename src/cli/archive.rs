@@ -4,8 +4,8 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
-use paperboy::scrub::scrub_line;
-use paperboy::text::count;
+use paperboy::text::render::count;
+use paperboy::text::scrub::scrub_line;
 use paperboy::Library;
 
 use super::output::{check_month, print_json};

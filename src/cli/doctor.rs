@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use paperboy::paths::Paths;
-use paperboy::scrub::scrub_line;
-use paperboy::text::count;
+use paperboy::text::render::count;
+use paperboy::text::scrub::scrub_line;
 
 /// Paths, cache, config and browser, checked one by one; exit 1 if the cache or the config is
 /// wrong (a missing browser is reported, not failed: it does not harm the cache).
@@ -103,7 +103,7 @@ pub(super) fn doctor(paths: &Paths) -> Result<ExitCode> {
     }
     println!(
         "resolver     {}",
-        paperboy::citations::resolver_base(&config.doi.resolver)
+        paperboy::library::citations::resolver_base(&config.doi.resolver)
     );
     Ok(if ok {
         ExitCode::SUCCESS

@@ -4,10 +4,10 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
-use paperboy::citations::CitationState;
+use paperboy::library::citations::CitationState;
 use paperboy::model::EntryId;
-use paperboy::scrub::scrub_line;
 use paperboy::store::DoiScope;
+use paperboy::text::scrub::scrub_line;
 use paperboy::Library;
 
 use super::feeds::feed_id;
@@ -44,7 +44,7 @@ pub(super) fn dois(lib: &Library, scope: &DoiScope, json: bool) -> Result<ExitCo
 
 /// The DOI a user typed (10.…, doi:10.…, a doi.org URL), if it is one.
 pub(super) fn typed_doi(s: &str) -> Option<String> {
-    paperboy::doi::from_meta(s).or_else(|| paperboy::doi::from_url(s))
+    paperboy::text::doi::from_meta(s).or_else(|| paperboy::text::doi::from_url(s))
 }
 
 pub(super) fn cite(lib: &mut Library, target: &str, format: CiteFormat) -> Result<ExitCode> {

@@ -4,9 +4,9 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use paperboy::model::EntryId;
-use paperboy::scrub::{scrub_line, scrub_url};
 use paperboy::store::ListQuery;
-use paperboy::text::count;
+use paperboy::text::render::count;
+use paperboy::text::scrub::{scrub_line, scrub_url};
 use paperboy::Library;
 
 use super::dois::typed_doi;
@@ -68,7 +68,7 @@ pub(super) fn open(lib: &Library, target: &str, link: Option<usize>) -> Result<E
                 .clone()
                 .with_context(|| format!("entry {id} has no link"))?,
             Some(n) => {
-                let rendered = paperboy::text::render_html(entry.body_html(), 80);
+                let rendered = paperboy::text::render::render_html(entry.body_html(), 80);
                 rendered
                     .links
                     .get(n.wrapping_sub(1))
@@ -82,8 +82,8 @@ pub(super) fn open(lib: &Library, target: &str, link: Option<usize>) -> Result<E
             }
         }
     } else if let Some(doi) = typed_doi(target) {
-        let base = paperboy::citations::resolver_base(&lib.config().doi.resolver);
-        paperboy::doi::doi_url(&base, &doi)?
+        let base = paperboy::library::citations::resolver_base(&lib.config().doi.resolver);
+        paperboy::text::doi::doi_url(&base, &doi)?
     } else {
         bail!(
             "`{}` is neither an entry id nor a DOI (10.NNNN/…)",

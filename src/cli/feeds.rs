@@ -7,8 +7,8 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use paperboy::library::{FeedReport, RefreshEvent, RefreshStatus};
 use paperboy::model::Feed;
-use paperboy::scrub::{scrub_line, scrub_url};
-use paperboy::text::count;
+use paperboy::text::render::count;
+use paperboy::text::scrub::{scrub_line, scrub_url};
 use paperboy::Library;
 
 use super::archive::{backfill_progress, print_backfill};

@@ -489,7 +489,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Command::Show { entry, width } => {
             let e = lib.entry(entry)?;
             let width = width.unwrap_or_else(terminal_width);
-            let text = paperboy::text::render_entry_plain(&e, width);
+            let text = paperboy::text::render::render_entry_plain(&e, width);
             print!("{}", ensure_newline(text));
             Ok(ExitCode::SUCCESS)
         }

@@ -4,9 +4,9 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use paperboy::model::EntryId;
-use paperboy::scrub::scrub_line;
 use paperboy::store::ListQuery;
-use paperboy::text::count;
+use paperboy::text::render::count;
+use paperboy::text::scrub::scrub_line;
 use paperboy::Library;
 
 use super::feeds::feed_id;

@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use anyhow::{bail, Result};
-use paperboy::scrub::scrub_line;
+use paperboy::text::scrub::scrub_line;
 
 pub(super) fn terminal_width() -> usize {
     crossterm::terminal::size()
@@ -52,7 +52,7 @@ pub(super) fn print_listing<T: serde::Serialize>(
 
 /// Prints rows as left-aligned columns; the last column is not padded.
 pub(super) fn print_table(header: &[&str], rows: &[Vec<String>]) -> Result<()> {
-    use paperboy::width::width;
+    use paperboy::text::width::width;
     let mut widths: Vec<usize> = header.iter().map(|h| width(h)).collect();
     for r in rows {
         for (i, c) in r.iter().enumerate() {

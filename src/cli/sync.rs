@@ -4,9 +4,9 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use paperboy::scrub::scrub_line;
 use paperboy::sync::{SyncEvent, SyncOptions, SyncReport};
-use paperboy::text::count;
+use paperboy::text::render::count;
+use paperboy::text::scrub::scrub_line;
 use paperboy::Library;
 
 use super::output::print_json;

@@ -5,9 +5,9 @@
 use std::time::Duration;
 
 use crate::feeds::backfill::{BackfillError, BackfillEvent, BackfillReport, Limits, Run};
-use crate::fetch::Fetcher;
 use crate::library::{AddReport, Error, Library};
 use crate::model::{Feed, FeedId};
+use crate::net::Fetcher;
 
 impl Library {
     /// Backfills the history of `feeds` (every feed that is not gone when empty), one feed after

@@ -71,7 +71,7 @@ impl Library {
     /// Subscribes the account to `url`, mirrors the account's list and pulls the new feed's
     /// entries from the server.
     pub(crate) fn add_on_account(&mut self, url: &str) -> Result<AddReport> {
-        let checked = crate::fetch::check_url(url)?;
+        let checked = crate::net::urls::check_url(url)?;
         let feed_id = self.on_account(|engine| engine.subscribe(checked.as_str()))?;
         let feed = self
             .feed(feed_id)?

@@ -208,7 +208,7 @@ impl<'a> EntryWriter<'a> {
              updated = ?6, month = COALESCE(?7, month), sort_time = COALESCE(?8, sort_time), \
              content_html = ?9, summary_html = ?10, content_hash = ?11 WHERE id = ?1",
         )?;
-        // An entry earlier versions stored under its bare link (see `parse::legacy_key`) takes
+        // An entry earlier versions stored under its bare link (see `model::identity::legacy_key`) takes
         // its new key, keeping its id, read state and DOIs; the title or date says which item
         // it was.
         let adopt = conn.prepare_cached(
@@ -256,7 +256,7 @@ impl<'a> EntryWriter<'a> {
         links_here: &HashMap<&str, usize>,
     ) -> Result<Option<FoundRow>> {
         let feed_id = self.feed_id;
-        if let Some(legacy) = crate::parse::legacy_key(e) {
+        if let Some(legacy) = crate::model::identity::legacy_key(e) {
             let published = e.published.map(|t| t.timestamp());
             self.adopt
                 .execute(params![feed_id, legacy, e.guid, e.title, published])?;
@@ -265,7 +265,7 @@ impl<'a> EntryWriter<'a> {
         // An item keyed by its bare link because no other item of this document shares it (a
         // backfill page) is the entry stored under the link's split key, if there is one.
         if found.is_none() && e.link.as_deref() == Some(e.guid.as_str()) {
-            for key in crate::parse::split_keys(e) {
+            for key in crate::model::identity::split_keys(e) {
                 found = find_row(&mut self.find, feed_id, &key)?;
                 if found.is_some() {
                     break;

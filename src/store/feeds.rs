@@ -7,7 +7,7 @@ use rusqlite::{params, OptionalExtension};
 use super::entries::{store_entries, Seen};
 use super::{from_secs, Result, Store, StoreError};
 use crate::model::{Feed, FeedId, ParsedFeed};
-use crate::scrub::scrub_line;
+use crate::text::scrub::scrub_line;
 
 /// The outcome of a successful fetch (200) of a feed, to be stored in one transaction.
 #[derive(Debug, Clone, Copy)]

@@ -7,10 +7,9 @@
 //! (DOIs and citation look-ups), `backfill` (archive progress) and `sync` (the account's mirror
 //! and queue).
 //!
-//! It may use `model` (the types it stores), `scrub` (text stored from feeds), the parser's
-//! entry keys (`parse::legacy_key`, `parse::split_keys`) and the folder-path helpers; never the
-//! library, the network, the sync engine or the front ends: they call the store, not the other
-//! way round.
+//! It may use `model` (the types it stores, entry keys and folder paths) and `text::scrub`
+//! (text stored from feeds); never the library, the feed side, the network, the sync engine or
+//! the front ends: they call the store, not the other way round.
 //!
 //! Writes run in `BEGIN IMMEDIATE` transactions so that two processes (the reader open while a
 //! cron refresh runs) queue on the 10 s busy timeout instead of failing; WAL lets reads go on

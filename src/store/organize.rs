@@ -1,4 +1,4 @@
-//! Folders, stars and the user's feed titles (issue 12): the store's side of `crate::organize`.
+//! Folders, stars and the user's feed titles (issue 12): the store's side of `crate::library::organize`.
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use rusqlite::params;
@@ -49,7 +49,7 @@ impl Store {
             .prepare_cached("SELECT DISTINCT folder FROM feeds WHERE folder IS NOT NULL")?
             .query_map([], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
-        let mut names: Vec<String> = crate::organize::with_parents(held.iter().map(String::as_str))
+        let mut names: Vec<String> = crate::model::with_parents(held.iter().map(String::as_str))
             .into_iter()
             .map(str::to_string)
             .collect();

@@ -13,7 +13,7 @@ use rusqlite::{params, OptionalExtension, Transaction};
 use super::entries::{store_entries, Seen};
 use super::{Result, Store, StoreError};
 use crate::model::{EntryId, FeedId, NewEntry};
-use crate::scrub::scrub_line;
+use crate::text::scrub::scrub_line;
 
 /// A subscription as the account lists it (folder already normalised).
 #[derive(Debug, Clone, PartialEq)]

@@ -1472,11 +1472,12 @@ fn a_cache_keyed_by_shared_links_keeps_its_entries_after_the_new_keys() {
   <item><guid isPermaLink="false">g-1</guid><link>{page}</link></item>
 </channel></rss>"#
     );
-    let parsed = crate::parse::parse_feed(doc_xml.as_bytes(), "https://news.example/feed").unwrap();
+    let parsed =
+        crate::feeds::parse::parse_feed(doc_xml.as_bytes(), "https://news.example/feed").unwrap();
     // What earlier versions stored: every guid-less item keyed by its link.
     let mut old = parsed.clone();
     for e in &mut old.entries {
-        if let Some(legacy) = crate::parse::legacy_key(e) {
+        if let Some(legacy) = crate::model::identity::legacy_key(e) {
             e.guid = legacy.to_string();
         }
     }
@@ -1559,7 +1560,7 @@ fn an_item_alone_on_a_page_finds_its_entry_under_the_shared_link_key() {
             "<rss version=\"2.0\"><channel><title>Pod</title>{}</channel></rss>",
             items.concat()
         );
-        crate::parse::parse_feed(xml.as_bytes(), "https://pod.example/feed").unwrap()
+        crate::feeds::parse::parse_feed(xml.as_bytes(), "https://pod.example/feed").unwrap()
     };
     assert_eq!(
         update(&mut store, feed, &doc(&[item("One", 1), item("Two", 8)])),

@@ -8,7 +8,7 @@ use std::sync::{mpsc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use crate::config::SyncConfig;
-use crate::scrub::scrub_line;
+use crate::text::scrub::scrub_line;
 
 use super::greader::Account;
 

@@ -15,12 +15,12 @@ use super::account::AccountError;
 use super::error::{Error, Result};
 use super::greader::{Account, GReader, Item, Pager, EDIT_BATCH, READ, READING_LIST, STARRED};
 use crate::config::{FetchConfig, SyncConfig};
+use crate::model::folder_name;
 use crate::model::FeedId;
-use crate::organize::folder_name;
-use crate::scrub::scrub_line;
 use crate::store::{
     MirrorReport, QueuedChange, RemoteEntry, RemoteFeed, Store, SyncedState, PULLED_USEC,
 };
+use crate::text::scrub::scrub_line;
 
 /// Entries asked for per page of the reading list.
 const PAGE: usize = 250;
@@ -181,7 +181,7 @@ impl<'a> SyncEngine<'a> {
         account: &Account,
         fetch: &FetchConfig,
     ) -> Result<SyncEngine<'a>> {
-        if let Some(warning) = super::greader::cleartext_warning(&account.url) {
+        if let Some(warning) = crate::config::cleartext_warning(&account.url) {
             tracing::warn!("{warning}");
         }
         let client = rt.block_on(GReader::login(account, fetch, &fetch.user_agent))?;
@@ -332,7 +332,7 @@ impl<'a> SyncEngine<'a> {
             .into_iter()
             .map(|s| RemoteFeed {
                 remote_id: s.id,
-                url: crate::fetch::canonical_feed_url(&s.url),
+                url: crate::net::urls::canonical_feed_url(&s.url),
                 title: s.title,
                 site_url: s.site_url,
                 folder: s.folder.and_then(|f| folder_name(&f).ok()),
@@ -420,7 +420,7 @@ impl<'a> SyncEngine<'a> {
 
 /// An account item as a cache entry, cleaned like a parsed feed's entry (the store keys it).
 fn remote_entry(item: &Item) -> RemoteEntry {
-    let entry = crate::parse::clean_entry(crate::parse::EntryFields {
+    let entry = crate::feeds::parse::clean_entry(crate::feeds::parse::EntryFields {
         title: Some(item.title.clone()),
         link: item.link.clone(),
         authors: item.authors.clone(),

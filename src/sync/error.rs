@@ -20,7 +20,7 @@ pub enum Error {
          {} among them): nothing was removed; if you unsubscribed them, run \
          `paperboy sync --accept-removals`",
         if *dropped > 3 { ", ..." } else { "" },
-        crate::text::count(*starred, "starred entry", "starred entries")
+        crate::text::render::count(*starred, "starred entry", "starred entries")
     )]
     RemovalsHeld {
         dropped: usize,

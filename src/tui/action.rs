@@ -4,8 +4,8 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use crate::citations::CitationState;
 use crate::feeds::backfill::BackfillReport;
+use crate::library::citations::CitationState;
 use crate::model::{Entry, EntryId, EntrySummary, Feed, FeedId, MonthCount};
 
 use super::state::EntrySource;

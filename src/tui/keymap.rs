@@ -589,7 +589,7 @@ impl Keymap {
             let Some(idx) = map.bindings.iter().position(|b| b.name == name) else {
                 map.warnings.push(format!(
                     "[keys]: unknown command `{}` (ignored; `?` lists the commands)",
-                    crate::scrub::scrub_line(name)
+                    crate::text::scrub::scrub_line(name)
                 ));
                 continue;
             };
@@ -599,7 +599,7 @@ impl Keymap {
                     Some(k) => parsed.push(k),
                     None => map.warnings.push(format!(
                         "[keys] {name}: unknown key `{}` (ignored)",
-                        crate::scrub::scrub_line(s)
+                        crate::text::scrub::scrub_line(s)
                     )),
                 }
             }

@@ -135,7 +135,7 @@ pub fn run(lib: Library, opts: RunOptions) -> Result<(), TuiError> {
         .as_deref()
         .filter(|p| !p.trim().is_empty())
         .map(|p| expand_home(p, home.as_deref()));
-    let resolver = crate::citations::resolver_base(&config.doi.resolver);
+    let resolver = crate::library::citations::resolver_base(&config.doi.resolver);
 
     let mut guard = TerminalGuard::enter()?;
     let size = guard.terminal.size()?;
@@ -381,7 +381,7 @@ impl Executor {
                     None => format!("moved {title} out of its folder"),
                 };
                 vec![
-                    Action::Info(crate::scrub::scrub_line(&text)),
+                    Action::Info(crate::text::scrub::scrub_line(&text)),
                     Action::CacheChanged,
                 ]
             }
@@ -391,7 +391,7 @@ impl Executor {
                 vec![
                     Action::Info(format!(
                         "feed {feed} is titled {}",
-                        crate::scrub::scrub_line(&title)
+                        crate::text::scrub::scrub_line(&title)
                     )),
                     Action::CacheChanged,
                 ]
@@ -405,10 +405,10 @@ impl Executor {
                 let (new, moved) = lib.rename_folder(&old, &new)?;
                 let text = format!(
                     "renamed folder {old} to {new} ({})",
-                    crate::text::count(moved, "feed", "feeds")
+                    crate::text::render::count(moved, "feed", "feeds")
                 );
                 vec![
-                    Action::Info(crate::scrub::scrub_line(&text)),
+                    Action::Info(crate::text::scrub::scrub_line(&text)),
                     Action::FolderRenamed { old, new },
                 ]
             }
@@ -424,7 +424,7 @@ impl Executor {
                     format!("{title} was already removed")
                 };
                 vec![
-                    Action::Info(crate::scrub::scrub_line(&text)),
+                    Action::Info(crate::text::scrub::scrub_line(&text)),
                     Action::CacheChanged,
                 ]
             }
@@ -434,7 +434,7 @@ impl Executor {
                 vec![
                     Action::Info(format!(
                         "marked {} read",
-                        crate::text::count(n, "entry", "entries")
+                        crate::text::render::count(n, "entry", "entries")
                     )),
                     Action::CacheChanged,
                 ]
@@ -611,7 +611,7 @@ impl Executor {
                 Library::open(paths, config).and_then(|lib| lib.folder_month_papers(folder));
             let _ = tx.send(match result {
                 Ok(papers) => Action::MonthPapersLoaded { filter, papers },
-                Err(e) => Action::Error(crate::scrub::scrub_line(&format!(
+                Err(e) => Action::Error(crate::text::scrub::scrub_line(&format!(
                     "cannot count the papers of folder {folder}: {e}"
                 ))),
             });
@@ -685,8 +685,12 @@ impl Executor {
                         new = r.new_entries;
                         let _ = tx.send(Action::Info(format!(
                             "synced: {} new, {} pushed",
-                            crate::text::count(r.new_entries, "entry", "entries"),
-                            crate::text::count(r.pushed + r.marks_pushed, "change", "changes")
+                            crate::text::render::count(r.new_entries, "entry", "entries"),
+                            crate::text::render::count(
+                                r.pushed + r.marks_pushed,
+                                "change",
+                                "changes"
+                            )
                         )));
                         let _ = tx.send(Action::CacheChanged);
                     }
@@ -794,7 +798,7 @@ pub(crate) fn append_bibtex(path: &Path, text: &str) -> io::Result<()> {
 
 fn import(lib: &mut Library, bytes: &[u8], what: &str) -> Result<Vec<Action>, crate::Error> {
     let r = lib.import_opml(bytes)?;
-    let added = crate::text::count(r.added, "feed", "feeds");
+    let added = crate::text::render::count(r.added, "feed", "feeds");
     let mut msg = format!("imported {what}: {added} added");
     if r.already > 0 {
         msg.push_str(&format!(", {} already subscribed", r.already));

@@ -10,10 +10,10 @@ use ratatui::crossterm::event::{KeyEvent, KeyModifiers};
 use ratatui::style::Modifier;
 use ratatui::Terminal;
 
-use crate::citations::CitationState;
-use crate::cite::Citation;
 use crate::feeds::backfill::BackfillReport;
+use crate::library::citations::CitationState;
 use crate::model::{DoiSource, Entry, EntrySummary, Feed, FoundDoi, MonthCount};
+use crate::papers::cite::Citation;
 use crate::store::ListQuery;
 
 use super::action::{Action, BibUse, MouseAction};
@@ -188,9 +188,9 @@ impl Fake {
             .find(|f| f.id == e.feed_id)
             .and_then(|f| f.folder.as_deref());
         q.feed.is_none_or(|f| f == e.feed_id)
-            && q.folder.as_deref().is_none_or(|name| {
-                folder.is_some_and(|inner| crate::organize::in_folder(name, inner))
-            })
+            && q.folder
+                .as_deref()
+                .is_none_or(|name| folder.is_some_and(|inner| crate::model::in_folder(name, inner)))
             && (!q.starred_only || e.starred)
             && q.month.as_ref().is_none_or(|m| *m == e.month)
             && (!q.unread_only || !e.read)
@@ -1662,7 +1662,7 @@ fn hostile_text_never_reaches_a_cell() {
         for buf in screens {
             for cell in buf.content() {
                 assert!(
-                    !cell.symbol().chars().any(crate::scrub::is_forbidden),
+                    !cell.symbol().chars().any(crate::text::scrub::is_forbidden),
                     "control character in cell {:?} at {w}x{h}",
                     cell.symbol()
                 );

@@ -22,11 +22,11 @@ use chrono::Utc;
 use serde::Serialize;
 use url::Url;
 
-use crate::fetch::{FetchError, Fetcher, Validators};
+use crate::feeds::parse::ParseError;
 use crate::model::{Feed, FeedId, ParsedFeed};
-use crate::parse::ParseError;
-use crate::scrub::scrub_line;
+use crate::net::{FetchError, Fetcher, Validators};
 use crate::store::{ArchiveState, Store, StoreError};
+use crate::text::scrub::scrub_line;
 
 mod blogger;
 mod json_feed;
@@ -334,7 +334,7 @@ impl<'a> Run<'a> {
             .block_on(self.fetcher.get(url, &Validators::default()));
         self.pacer.done(url);
         let fetched = fetched?;
-        let parsed = crate::parse::parse_feed(&fetched.body, &fetched.url)?;
+        let parsed = crate::feeds::parse::parse_feed(&fetched.body, &fetched.url)?;
         Ok((fetched.url, is_json(&fetched.body), parsed))
     }
 }
@@ -437,7 +437,7 @@ impl Run<'_> {
         if let End::Cap { .. } = end {
             report.reason = Some(format!(
                 "stopped at the cap of {}; run backfill again to continue",
-                crate::text::count(self.max_pages, "page", "pages")
+                crate::text::render::count(self.max_pages, "page", "pages")
             ));
         }
         let (next_page, pages_done, complete) = match end {
@@ -524,7 +524,7 @@ impl Run<'_> {
             if walk.seen_urls.contains(&url) {
                 report.reason = Some(format!(
                     "page {page} links back to a page already fetched ({}); took it as the end",
-                    crate::scrub::scrub_url(&url)
+                    crate::text::scrub::scrub_url(&url)
                 ));
                 return Ok(End::Complete { last: page - 1 });
             }
@@ -564,7 +564,7 @@ impl Run<'_> {
             if final_url != url && walk.seen_urls.contains(&final_url) {
                 report.reason = Some(format!(
                     "page {page} redirects to a page already fetched ({}); took it as the end",
-                    crate::scrub::scrub_url(&final_url)
+                    crate::text::scrub::scrub_url(&final_url)
                 ));
                 return Ok(End::Complete { last: page - 1 });
             }
@@ -660,7 +660,7 @@ struct Walk {
 fn page_error(page: usize, url: &str, e: &PageError, what_to_do: &str) -> String {
     format!(
         "page {page} ({}): {} — {what_to_do}",
-        crate::scrub::scrub_url(url),
+        crate::text::scrub::scrub_url(url),
         scrub_line(&e.to_string())
     )
 }

@@ -11,8 +11,8 @@ use super::{
     Strategy, Walk,
 };
 use crate::model::{Feed, ParsedFeed};
-use crate::scrub::scrub_line;
 use crate::store::ArchiveState;
+use crate::text::scrub::scrub_line;
 
 /// `feed_url` with its `paged` query parameter set to `n` (other parameters kept).
 pub fn wordpress_page_url(feed_url: &str, n: usize) -> String {

@@ -4,8 +4,8 @@
 use url::Url;
 
 use super::{SyncError, LABEL_PREFIX};
-use crate::fetch;
-use crate::scrub::scrub_line;
+use crate::net;
+use crate::text::scrub::scrub_line;
 
 /// At most this much of a server's error text goes into a message.
 const MAX_SERVER_TEXT: usize = 200;
@@ -13,7 +13,7 @@ const MAX_SERVER_TEXT: usize = 200;
 /// The API base: http(s), a host, no query or fragment, no trailing slash.
 pub(super) fn api_base(url: &str) -> Result<String, SyncError> {
     let bad = |reason: &str| SyncError::BadUrl {
-        url: fetch::shown_url(url),
+        url: crate::text::scrub::shown_url(url),
         reason: reason.to_string(),
     };
     let parsed = Url::parse(url.trim()).map_err(|e| bad(&e.to_string()))?;
@@ -24,7 +24,7 @@ pub(super) fn api_base(url: &str) -> Result<String, SyncError> {
         return Err(bad("no host"));
     }
     // Refused here, so that no resolver is asked.
-    fetch::never_resolves(&parsed).map_err(|e| bad(&e.to_string()))?;
+    net::urls::never_resolves(&parsed).map_err(|e| bad(&e.to_string()))?;
     if parsed.query().is_some() || parsed.fragment().is_some() {
         return Err(bad("the API base takes no query or fragment"));
     }
@@ -41,7 +41,7 @@ pub(super) fn endpoint_of(url: &Url) -> String {
     let mut u = url.clone();
     u.set_query(None);
     u.set_fragment(None);
-    fetch::shown_url(u.as_str())
+    crate::text::scrub::shown_url(u.as_str())
 }
 
 /// `stream` appended to a URL path: `user/-/state/com.google/reading-list` as segments, a

@@ -1,6 +1,6 @@
 //! What can go wrong talking to the server; every message says what failed and what to do.
 
-use crate::text::count;
+use crate::text::render::count;
 
 /// An error of the Google Reader API client.
 #[derive(Debug, thiserror::Error)]

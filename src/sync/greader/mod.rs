@@ -32,7 +32,7 @@ use reqwest::header::HeaderValue;
 use url::Url;
 
 use crate::config::FetchConfig;
-use crate::fetch;
+use crate::net;
 use endpoint::{
     api_base, bad_item, endpoint_of, error_text, form, label_stream, parse_json, push_stream,
     server_text,
@@ -78,27 +78,6 @@ impl fmt::Debug for Account {
             .field("password", &"<hidden>")
             .finish()
     }
-}
-
-/// A warning when `url` would send the password in clear text: http to a host other than
-/// loopback (127.0.0.0/8, ::1, localhost).
-pub fn cleartext_warning(url: &str) -> Option<String> {
-    let parsed = Url::parse(url.trim()).ok()?;
-    if parsed.scheme() != "http" {
-        return None;
-    }
-    let loopback = match parsed.host()? {
-        url::Host::Ipv4(ip) => ip.is_loopback(),
-        url::Host::Ipv6(ip) => ip.is_loopback(),
-        url::Host::Domain(d) => d.trim_end_matches('.').eq_ignore_ascii_case("localhost"),
-    };
-    (!loopback).then(|| {
-        format!(
-            "[sync] url {} is plain http: the password and the auth token travel in clear \
-             text; use https",
-            fetch::shown_url(url)
-        )
-    })
 }
 
 /// A signed-in session with a Google Reader API server.
@@ -169,13 +148,13 @@ impl GReader {
     pub fn new(url: &str, fetch: &FetchConfig, user_agent: &str) -> Result<GReader, SyncError> {
         let base = api_base(url)?;
         let bad = |reason: String| SyncError::BadUrl {
-            url: fetch::shown_url(url),
+            url: crate::text::scrub::shown_url(url),
             reason,
         };
         let origin = Url::parse(&base).map_err(|e| bad(e.to_string()))?.origin();
         let user_agent = HeaderValue::from_str(user_agent.trim())
             .map_err(|_| bad("the user agent is not a valid header value".into()))?;
-        fetch::install_crypto_provider();
+        net::install_crypto_provider();
         let timeout = Duration::from_secs(fetch.timeout_secs.max(1));
         let connect = Duration::from_secs(fetch.connect_timeout_secs.max(1));
         let max = fetch.max_redirects;
@@ -459,7 +438,7 @@ impl GReader {
         if answer.num_results == Some(0) {
             return Err(SyncError::Server {
                 endpoint,
-                message: format!("no feed found at {}", fetch::shown_url(url)),
+                message: format!("no feed found at {}", crate::text::scrub::shown_url(url)),
             });
         }
         answer
@@ -569,20 +548,6 @@ mod tests {
         send(&g.edit_subscription("feed/1", None, Some(None), None));
         send(&g.edit_tag(&[1], READ, true));
         send(&g);
-    }
-
-    #[test]
-    fn cleartext_warning_only_off_loopback() {
-        assert!(cleartext_warning("http://127.0.0.1:8777/api/greader.php").is_none());
-        assert!(cleartext_warning("http://[::1]:8777/api").is_none());
-        assert!(cleartext_warning("http://LocalHost/api").is_none());
-        assert!(cleartext_warning("https://rss.example.org/api").is_none());
-        let w = cleartext_warning("http://rss.example.org/api/greader.php").unwrap();
-        assert!(
-            w.contains("clear text") && w.contains("rss.example.org"),
-            "{w}"
-        );
-        assert!(cleartext_warning("http://10.0.0.2/api").is_some());
     }
 
     #[test]

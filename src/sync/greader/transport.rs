@@ -10,8 +10,8 @@ use url::Url;
 
 use super::endpoint::{endpoint_of, expect_ok, form, parse_json};
 use super::{Answer, GReader, Kind, Method, SyncError, MAX_RETRY_WAIT_SECS};
-use crate::fetch::{self, FetchError};
-use crate::scrub::scrub_line;
+use crate::net::{self, FetchError};
+use crate::text::scrub::scrub_line;
 
 /// Retries of a 500/502/504 (and of a 429/503 answer).
 const RETRIES: usize = 2;
@@ -22,7 +22,7 @@ impl GReader {
     pub(super) fn url(&self, path: &str) -> Result<Url, SyncError> {
         let full = format!("{}/{path}", self.base);
         Url::parse(&full).map_err(|e| SyncError::BadUrl {
-            url: fetch::shown_url(&full),
+            url: crate::text::scrub::shown_url(&full),
             reason: e.to_string(),
         })
     }
@@ -203,7 +203,7 @@ impl GReader {
                 }
                 fetch_error(
                     endpoint,
-                    fetch::map_reqwest_error(&e, secs),
+                    net::errors::map_reqwest_error(&e, secs),
                     self.max_body_mib,
                 )
             })?;
@@ -217,10 +217,10 @@ impl GReader {
             };
             let retry_after = text_header("retry-after")
                 .as_deref()
-                .and_then(fetch::parse_retry_after);
+                .and_then(net::parse_retry_after);
             let bad_token = text_header("google-bad-token")
                 .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
-            let body = fetch::read_capped(response, self.max_body_bytes, self.max_body_mib, secs)
+            let body = net::read_capped(response, self.max_body_bytes, self.max_body_mib, secs)
                 .await
                 .map_err(|e| fetch_error(endpoint, e, self.max_body_mib))?;
             Ok((status, retry_after, bad_token, body))
@@ -248,7 +248,7 @@ fn origin_text(url: &Url) -> String {
     if origin.is_tuple() {
         origin.ascii_serialization()
     } else {
-        fetch::shown_url(url.as_str())
+        crate::text::scrub::shown_url(url.as_str())
     }
 }
 

@@ -3,8 +3,8 @@
 use std::collections::BTreeSet;
 
 use crate::model::{Feed, FeedId};
-use crate::scrub::scrub_line;
 use crate::store::ListQuery;
+use crate::text::scrub::scrub_line;
 
 /// What the Feeds pane's selected row stands for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,13 +107,13 @@ impl FeedsState {
     pub fn rows(&self) -> Vec<FeedRow> {
         let mut rows = vec![FeedRow::All, FeedRow::Unread, FeedRow::Starred];
         let names =
-            crate::organize::with_parents(self.feeds.iter().filter_map(|f| f.folder.as_deref()));
+            crate::model::with_parents(self.feeds.iter().filter_map(|f| f.folder.as_deref()));
         for name in names {
             // A folder inside a closed one is hidden with it.
             let hidden = self
                 .folded
                 .iter()
-                .any(|outer| outer != name && crate::organize::in_folder(outer, name));
+                .any(|outer| outer != name && crate::model::in_folder(outer, name));
             if hidden {
                 continue;
             }
@@ -123,7 +123,7 @@ impl FeedsState {
                 .filter(|f| {
                     f.folder
                         .as_deref()
-                        .is_some_and(|inner| crate::organize::in_folder(name, inner))
+                        .is_some_and(|inner| crate::model::in_folder(name, inner))
                 })
                 .map(|f| f.unread)
                 .sum();
@@ -237,7 +237,7 @@ impl FeedsState {
     /// completion; the first by name when several do.
     pub fn folder_completion(&self, input: &str) -> Option<&str> {
         let lower = input.to_lowercase();
-        crate::organize::with_parents(self.feeds.iter().filter_map(|f| f.folder.as_deref()))
+        crate::model::with_parents(self.feeds.iter().filter_map(|f| f.folder.as_deref()))
             .into_iter()
             .filter(|name| name.len() > input.len() && name.to_lowercase().starts_with(&lower))
             .min()
@@ -247,7 +247,7 @@ impl FeedsState {
     /// and the closed folders stay on it.
     pub fn rename_folder(&mut self, old: &str, new: &str) {
         let renamed = |name: &str| {
-            crate::organize::in_folder(old, name).then(|| format!("{new}{}", &name[old.len()..]))
+            crate::model::in_folder(old, name).then(|| format!("{new}{}", &name[old.len()..]))
         };
         for f in &mut self.feeds {
             if let Some(n) = f.folder.as_deref().and_then(renamed) {

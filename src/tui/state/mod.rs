@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use crate::feeds::backfill::BackfillReport;
-use crate::scrub::scrub_line;
+use crate::text::scrub::scrub_line;
 
 use super::keymap::Keymap;
 use super::theme::Theme;
@@ -132,7 +132,7 @@ impl App {
             theme,
             size,
             demo,
-            resolver: crate::doi::DEFAULT_RESOLVER.to_string(),
+            resolver: crate::text::doi::DEFAULT_RESOLVER.to_string(),
             bib_file: None,
         }
     }

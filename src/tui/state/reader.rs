@@ -3,10 +3,10 @@
 
 use std::collections::BTreeMap;
 
-use crate::citations::CitationState;
+use crate::library::citations::CitationState;
 use crate::model::Entry;
-use crate::scrub::{scrub_line, scrub_url};
-use crate::text::{Line, Span, TextStyle};
+use crate::text::render::{Line, Span, TextStyle};
+use crate::text::scrub::{scrub_line, scrub_url};
 
 /// What the reader knows of one DOI's citation.
 #[derive(Debug, Clone, PartialEq)]
@@ -105,7 +105,7 @@ impl ReaderState {
             }
         }
         lines.push(Line::default());
-        let rendered = crate::text::render_html(e.body_html(), w);
+        let rendered = crate::text::render::render_html(e.body_html(), w);
         if rendered.lines.iter().all(|l| l.plain().trim().is_empty()) {
             lines.push(styled("(this entry has no text)".into(), plain));
         } else {
@@ -157,7 +157,7 @@ impl ReaderState {
     }
 
     fn citation_state(&self, doi: &str) -> Option<&CitationState> {
-        match self.citations.get(&crate::doi::key(doi)) {
+        match self.citations.get(&crate::text::doi::key(doi)) {
             Some(Cite::Known(s)) => Some(s),
             _ => None,
         }
@@ -165,7 +165,7 @@ impl ReaderState {
 
     /// One line about `doi`'s citation: the citation itself, or where its look-up stands.
     pub fn citation_text(&self, doi: &str) -> String {
-        match self.citations.get(&crate::doi::key(doi)) {
+        match self.citations.get(&crate::text::doi::key(doi)) {
             Some(Cite::Known(CitationState::Found { citation })) => scrub_line(&citation.line()),
             Some(Cite::Known(CitationState::NotFound)) => {
                 "not found at the DOI resolver".to_string()
@@ -190,7 +190,7 @@ impl ReaderState {
                 LinkItem {
                     label: format!("doi:{doi}"),
                     // Cached DOIs were normalised (no whitespace or controls): never empty.
-                    url: crate::doi::doi_url(resolver, &d.doi)
+                    url: crate::text::doi::doi_url(resolver, &d.doi)
                         .map(|u| scrub_url(&u))
                         .unwrap_or_default(),
                     citation: Some(self.citation_text(&d.doi)),
@@ -266,7 +266,7 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut line = String::new();
     let mut line_w = 0;
     for word in text.split(' ').filter(|w| !w.is_empty()) {
-        let ww = crate::width::width(word);
+        let ww = crate::text::width::width(word);
         let sep = usize::from(!line.is_empty());
         if line_w + sep + ww <= width {
             if sep == 1 {
@@ -280,7 +280,7 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
             out.push(std::mem::take(&mut line));
             line_w = 0;
         }
-        for (g, gw) in crate::width::clusters(word) {
+        for (g, gw) in crate::text::width::clusters(word) {
             if line_w + gw > width && !line.is_empty() {
                 out.push(std::mem::take(&mut line));
                 line_w = 0;

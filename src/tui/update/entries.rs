@@ -2,7 +2,7 @@
 //! read and starred flags, search and stepping through its matches, a post's links.
 
 use crate::model::EntryId;
-use crate::text::count;
+use crate::text::render::count;
 use crate::tui::action::Action;
 use crate::tui::state::{App, EntrySource, Pane, PAGE};
 

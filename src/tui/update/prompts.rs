@@ -2,7 +2,7 @@
 //! keys that open them and what each does with the keys while it is open.
 
 use crate::model::FeedId;
-use crate::text::count;
+use crate::text::render::count;
 use crate::tui::action::{Action, BibUse};
 use crate::tui::state::{App, Confirmed, Overlay, Pane, PromptKind, Scope};
 
@@ -62,7 +62,7 @@ pub(super) fn prompt(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         // A prompt is one line of printable text.
         Action::Input(c)
             if !c.is_control()
-                && !crate::scrub::is_forbidden(c)
+                && !crate::text::scrub::is_forbidden(c)
                 && input.chars().count() < 2000 =>
         {
             input.push(c);
@@ -162,7 +162,7 @@ pub(super) fn ask_remove_feed(app: &mut App, feed: FeedId, starred: i64) {
     };
     let question = format!(
         "Remove {} and its {}?{stars} y/n",
-        crate::scrub::scrub_line(&f.title),
+        crate::text::scrub::scrub_line(&f.title),
         count(f.entries, "entry", "entries"),
     );
     app.overlay = Some(Overlay::Confirm {

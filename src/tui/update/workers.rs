@@ -1,10 +1,10 @@
 //! Background work: starting a refresh, a backfill, an import or the demo, and the messages the
 //! executor and the workers send back (loaded rows, progress, results, errors).
 
-use crate::citations::CitationState;
 use crate::feeds::backfill::BackfillReport;
+use crate::library::citations::CitationState;
 use crate::model::{Entry, EntryId, FeedId, MonthCount};
-use crate::text::count;
+use crate::text::render::count;
 use crate::tui::action::{Action, BibUse};
 use crate::tui::layout;
 use crate::tui::state::{
@@ -81,7 +81,7 @@ pub(super) fn message(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         Action::CitationResolved { entry, doi, state } => {
             if let Some(r) = app.reader.as_mut().filter(|r| r.entry.id == entry) {
                 r.citations
-                    .insert(crate::doi::key(&doi), Cite::Known(state));
+                    .insert(crate::text::doi::key(&doi), Cite::Known(state));
                 r.refresh_papers();
             }
         }
@@ -327,7 +327,7 @@ fn citations_cached(
             Some(s) => Cite::Known(s),
             None => Cite::NotLookedUp,
         };
-        r.citations.insert(crate::doi::key(&doi), slot);
+        r.citations.insert(crate::text::doi::key(&doi), slot);
     }
     r.refresh_papers();
     if !todo.is_empty() {
@@ -358,7 +358,7 @@ fn bibtex_ready(
 ) {
     // The resolver's text is untrusted: no control characters into the clipboard or the file
     // (newlines and the BibTeX itself kept).
-    let result = result.map(|t| t.map(|t| crate::scrub::scrub(&t)));
+    let result = result.map(|t| t.map(|t| crate::text::scrub::scrub(&t)));
     match (result, then) {
         (Ok(Some(text)), BibUse::Copy) => {
             fx.push(Effect::Clipboard(text));

@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use crate::scrub::scrub_line;
+use crate::text::scrub::scrub_line;
 
 use super::{fit, month_title, pad, pane_block};
 use crate::tui::state::{App, EntrySource, Pane};
@@ -72,8 +72,9 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         }
         let star = if r.starred { " ★" } else { "" };
         let marker = if r.dois.is_empty() { "" } else { " ◆" };
-        let title_w =
-            width.saturating_sub(used + crate::width::width(star) + crate::width::width(marker));
+        let title_w = width.saturating_sub(
+            used + crate::text::width::width(star) + crate::text::width::width(marker),
+        );
         // Titles are data ("" when an entry has none); the placeholder is the view's.
         let title = match scrub_line(&r.title) {
             t if t.is_empty() => "(untitled)".to_string(),

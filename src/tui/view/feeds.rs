@@ -7,7 +7,7 @@ use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use crate::scrub::scrub_line;
+use crate::text::scrub::scrub_line;
 
 use super::{pane_block, row};
 use crate::tui::state::{App, FeedRow, Pane};

@@ -16,7 +16,7 @@ pub fn help_lines(app: &App) -> Vec<Line<'static>> {
     // The key column is as wide as its widest entry, so no key is ever cut off.
     let key_w = sections
         .iter()
-        .flat_map(|(_, rows)| rows.iter().map(|(k, _)| crate::width::width(k)))
+        .flat_map(|(_, rows)| rows.iter().map(|(k, _)| crate::text::width::width(k)))
         .max()
         .unwrap_or(0);
     for (ctx, rows) in sections {

@@ -8,7 +8,7 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::{fit, overlay_area, overlay_block, pad};
-use crate::scrub::scrub_line;
+use crate::text::scrub::scrub_line;
 use crate::tui::state::{wrap, App};
 
 /// A citation takes at most this many lines; the last is cut with `…`.
@@ -23,7 +23,7 @@ pub fn draw(app: &App, selected: usize, frame: &mut Frame, full: Rect) {
     let label_w = items
         .iter()
         .filter(|it| it.doi.is_none())
-        .map(|it| crate::width::width(&it.label))
+        .map(|it| crate::text::width::width(&it.label))
         .max()
         .unwrap_or(0);
     // Every item's lines, tagged with the item they belong to.
@@ -68,7 +68,7 @@ pub fn draw(app: &App, selected: usize, frame: &mut Frame, full: Rect) {
                         Span::styled(pad(&it.label, label_w), style.patch(t.key())),
                         Span::styled(" ", style),
                         Span::styled(
-                            pad(&fit(&crate::scrub::scrub_url(&it.url), url_w), url_w),
+                            pad(&fit(&crate::text::scrub::scrub_url(&it.url), url_w), url_w),
                             style.patch(t.accent()),
                         ),
                     ]),

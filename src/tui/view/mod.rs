@@ -132,11 +132,11 @@ fn overlay_block(theme: &Theme, title: &str) -> Block<'static> {
         .title(Span::styled(format!(" {title} "), theme.border(true)))
 }
 
-pub(crate) use crate::width::{fit, pad};
+pub(crate) use crate::text::width::{fit, pad};
 
 /// A list row: `left` then `right` flush right, padded to `width` and styled as a whole.
 fn row(left: &str, right: &str, width: usize, style: Style) -> Line<'static> {
-    let rw = crate::width::width(right);
+    let rw = crate::text::width::width(right);
     let text = if rw + 2 > width {
         pad(left, width)
     } else {

@@ -6,7 +6,7 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::{overlay_area, overlay_block};
-use crate::scrub::scrub_line;
+use crate::text::scrub::scrub_line;
 use crate::tui::state::{App, PromptKind};
 
 pub fn draw(app: &App, kind: &PromptKind, input: &str, frame: &mut Frame, full: Rect) {
@@ -17,7 +17,7 @@ pub fn draw(app: &App, kind: &PromptKind, input: &str, frame: &mut Frame, full: 
     // The end of a long input stays visible, with room for the cursor.
     let mut shown: Vec<&str> = Vec::new();
     let mut w = 0;
-    for (g, gw) in crate::width::clusters(input)
+    for (g, gw) in crate::text::width::clusters(input)
         .collect::<Vec<_>>()
         .into_iter()
         .rev()
@@ -43,7 +43,7 @@ pub fn draw(app: &App, kind: &PromptKind, input: &str, frame: &mut Frame, full: 
         _ => completion.as_deref().unwrap_or(""),
     };
     let mut spans = vec![Span::raw(shown.clone()), Span::styled("▏", t.accent())];
-    if !hint.is_empty() && crate::width::width(hint) + 2 <= inner {
+    if !hint.is_empty() && crate::text::width::width(hint) + 2 <= inner {
         spans.push(Span::styled(hint, t.dim()));
     }
     frame.render_widget(

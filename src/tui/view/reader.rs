@@ -6,8 +6,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Padding, Paragraph};
 use ratatui::Frame;
 
-use crate::scrub::scrub_line;
-use crate::text;
+use crate::text::render;
+use crate::text::scrub::scrub_line;
 
 use super::{fit, pane_block};
 use crate::tui::state::{search_words, App, Pane, ReaderState};
@@ -45,11 +45,11 @@ pub fn draw(app: &App, r: &ReaderState, frame: &mut Frame, area: Rect) {
 }
 
 /// One rendered line with the theme's styles and the search words highlighted.
-fn styled_line(t: &Theme, l: &text::Line, words: &[String]) -> Line<'static> {
+fn styled_line(t: &Theme, l: &render::Line, words: &[String]) -> Line<'static> {
     let mut spans = Vec::new();
     for s in &l.spans {
         // Scrubbed once more at the terminal boundary: cheap, and the last line of defence.
-        let text = crate::scrub::scrub(&s.text).replace('\n', " ");
+        let text = crate::text::scrub::scrub(&s.text).replace('\n', " ");
         let style = t.text(&s.style);
         if words.is_empty() {
             spans.push(Span::styled(text, style));

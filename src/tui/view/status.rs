@@ -1,14 +1,14 @@
 //! The status line: refresh progress, then a yes/no question, the last message (errors stand
 //! out) or key hints.
 
-use crate::width::width as width_of;
+use crate::text::width::width as width_of;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use crate::scrub::scrub_line;
+use crate::text::scrub::scrub_line;
 
 use super::fit;
 use crate::tui::keymap::{hints, Ctx};

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
-use crate::scrub::scrub_line;
+use crate::text::scrub::scrub_line;
 
 /// One subscription read from, or written to, an OPML file.
 #[derive(Debug, Clone, PartialEq)]
@@ -147,7 +147,7 @@ impl Collector {
         let label = if raw_url.is_empty() {
             title.clone().unwrap_or_default()
         } else {
-            crate::scrub::scrub_url(&raw_url)
+            crate::text::scrub::scrub_url(&raw_url)
         };
         let parsed = match url::Url::parse(&raw_url) {
             Ok(u) => u,
@@ -614,12 +614,12 @@ mod tests {
             got.feeds[0].category.as_deref(),
             Some("Evil]52;c;AAAAFolder")
         );
-        assert!(crate::scrub::is_clean(&got.skipped[0].0));
+        assert!(crate::text::scrub::is_clean(&got.skipped[0].0));
         // And export never writes them either.
         let mut f = got.feeds[0].clone();
         f.title = Some("a\x1b[1mb\u{7}".to_string());
         let out = write_opml(&[f], "t\x1b");
-        assert!(crate::scrub::is_clean(&out));
+        assert!(crate::text::scrub::is_clean(&out));
         assert!(!out.contains('\x1b'));
     }
 

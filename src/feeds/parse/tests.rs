@@ -3,7 +3,7 @@ use chrono::{DateTime, Utc};
 use super::fallback::is_media_type;
 use super::*;
 use crate::model::DoiSource;
-use crate::scrub::is_clean;
+use crate::text::scrub::is_clean;
 
 const URL: &str = "https://blog.example.org/feed/";
 
@@ -475,33 +475,6 @@ fn html_entities_inside_xml_and_missing_title() {
     assert_eq!(f.entries[1].title, "Only a body with several words in it…");
     assert_eq!(f.entries[2].title, "");
     assert_eq!(f.entries[2].guid, "https://e.org/empty");
-}
-
-#[test]
-fn discovery_resolves_relative_hrefs_and_base() {
-    let page = br#"<html><head>
-        <link rel="stylesheet" href="/style.css">
-        <link rel="alternate" type="application/rss+xml" title="RSS" href="/feed/">
-        <LINK REL="alternate" TYPE="application/atom+xml" HREF="atom.xml">
-        <link rel="alternate" type="application/rss+xml" href="https://blog.example.org/feed/">
-        <link rel="alternate" type="text/html" hreflang="fr" href="/fr/">
-        <link rel="alternate" type="application/feed+json" href='feed.json?a=1&amp;b=2'>
-        </head></html>"#;
-    assert_eq!(
-        discover_feeds(page, "https://blog.example.org/2014/post.html"),
-        vec![
-            "https://blog.example.org/feed/".to_string(),
-            "https://blog.example.org/2014/atom.xml".to_string(),
-            "https://blog.example.org/2014/feed.json?a=1&b=2".to_string(),
-        ]
-    );
-    let with_base = br#"<head><base href="https://cdn.example.net/site/">
-        <link rel="alternate" type="application/atom+xml" href="atom.xml"></head>"#;
-    assert_eq!(
-        discover_feeds(with_base, "https://blog.example.org/"),
-        vec!["https://cdn.example.net/site/atom.xml".to_string()]
-    );
-    assert!(discover_feeds(b"<html>no links</html>", "https://e.org/").is_empty());
 }
 
 #[test]

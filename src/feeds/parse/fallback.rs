@@ -4,7 +4,8 @@ use std::borrow::Cow;
 
 use quick_xml::events::BytesStart;
 
-use super::raw::{attr, RootInfo, NS_ATOM, NS_ATOM03, NS_RSS090, NS_RSS1};
+use super::raw::RootInfo;
+use super::vocab::{attr, NS_ATOM, NS_ATOM03, NS_RSS090, NS_RSS1};
 
 /// `type/subtype(;name=value)*` with RFC 6838 names, stricter than feed-rs's parser (so a type
 /// that passes here also passes there).

@@ -8,7 +8,7 @@ use super::entry::absolute;
 use super::raw::{Raw, RawItem};
 use super::ParseError;
 use crate::model::ParsedFeed;
-use crate::scrub::scrub_line;
+use crate::text::scrub::scrub_line;
 
 pub(super) fn parse_json(bytes: &[u8], url: &str) -> Result<ParsedFeed, ParseError> {
     let start = if bytes.starts_with(b"\xEF\xBB\xBF") {

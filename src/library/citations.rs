@@ -3,10 +3,10 @@
 use chrono::Utc;
 use serde::Serialize;
 
-use crate::cite::{parse_csl_json, Citation};
-use crate::fetch::Fetcher;
 use crate::library::{Error, Library, Result};
-use crate::resolve::{Answer, Resolver};
+use crate::net::Fetcher;
+use crate::papers::cite::{parse_csl_json, Citation};
+use crate::papers::resolve::{Answer, Resolver};
 use crate::store::{CachedCitation, DoiScope};
 
 /// What is known about a DOI's citation.
@@ -55,7 +55,7 @@ impl Library {
     fn resolver(&self) -> Result<Resolver> {
         let fetcher = Fetcher::new(&self.config.fetch)?;
         let base = resolver_base(&self.config.doi.resolver);
-        crate::fetch::check_url(&base)?;
+        crate::net::urls::check_url(&base)?;
         Ok(Resolver::new(fetcher, &self.config.doi, &base))
     }
 
@@ -65,7 +65,7 @@ impl Library {
     }
 
     fn cached(&self, doi: &str) -> Result<Option<CachedCitation>> {
-        let key = crate::doi::key(doi);
+        let key = crate::text::doi::key(doi);
         self.store.citation(&key).map_err(|e| self.store_err(e))
     }
 
@@ -92,7 +92,7 @@ impl Library {
     }
 
     /// Citations for `dois`: fresh cached answers are used as they are; the rest are resolved,
-    /// at most [`crate::resolve::MAX_CONCURRENT`] at once, and cached (found and not found). When
+    /// at most [`crate::papers::resolve::MAX_CONCURRENT`] at once, and cached (found and not found). When
     /// the resolver cannot be reached, a stale cached answer is still returned.
     pub fn citations(
         &mut self,
@@ -126,7 +126,7 @@ impl Library {
                     (doi, a)
                 }
             }))
-            .buffer_unordered(crate::resolve::MAX_CONCURRENT);
+            .buffer_unordered(crate::papers::resolve::MAX_CONCURRENT);
             futures_util::pin_mut!(answers);
             while let Some(item) = answers.next().await {
                 if tx.send(item).is_err() {
@@ -147,9 +147,9 @@ impl Library {
     fn record_answer(
         &mut self,
         doi: &str,
-        answer: std::result::Result<Answer, crate::resolve::ResolveError>,
+        answer: std::result::Result<Answer, crate::papers::resolve::ResolveError>,
     ) -> Result<CitationState> {
-        let key = crate::doi::key(doi);
+        let key = crate::text::doi::key(doi);
         let previous = self.cached(doi)?;
         let state = match answer {
             Ok(Answer::Found(json)) => match parse_csl_json(&json, doi) {
@@ -213,9 +213,9 @@ impl Library {
         let answer = rt.block_on(resolver.bibtex(doi));
         match answer {
             Ok(Answer::Found(text)) => {
-                if let Some(clean) = crate::cite::sanitize_bibtex(doi, &text) {
+                if let Some(clean) = crate::papers::cite::sanitize_bibtex(doi, &text) {
                     let previous = self.cached(doi)?;
-                    let key = crate::doi::key(doi);
+                    let key = crate::text::doi::key(doi);
                     self.put(CachedCitation {
                         key,
                         found: true,
@@ -252,7 +252,7 @@ impl Library {
         let mut seen = std::collections::HashSet::new();
         let dois: Vec<String> = rows
             .into_iter()
-            .filter(|r| seen.insert(crate::doi::key(&r.doi)))
+            .filter(|r| seen.insert(crate::text::doi::key(&r.doi)))
             .map(|r| r.doi)
             .collect();
         let answers = self.citations(&dois, &mut |_, _| {})?;
@@ -267,10 +267,10 @@ impl Library {
         // Keys follow the scope's order, so the same scope always gives the same keys.
         found.sort_by_key(|c| {
             dois.iter()
-                .position(|d| crate::doi::key(d) == crate::doi::key(&c.doi))
+                .position(|d| crate::text::doi::key(d) == crate::text::doi::key(&c.doi))
         });
         let bases: Vec<String> = found.iter().map(Citation::bib_key_base).collect();
-        let keys = crate::cite::unique_keys(&bases);
+        let keys = crate::papers::cite::unique_keys(&bases);
         for (c, key) in found.iter().zip(keys) {
             export.text.push_str(&c.bibtex(&key));
             export.text.push('\n');

@@ -1,4 +1,14 @@
 //! The library API: the one door to the cache and the network that the CLI and the TUI share.
+//!
+//! The folder: this file holds [`Library`] and its [`Error`], opening, adding and refreshing
+//! feeds; `citations` (DOIs to citations, BibTeX) and `organize` (folders, stars, titles, bulk
+//! read) are more `impl Library`, one file per concern.
+//!
+//! Layer: just below the front ends (`crate::cli`, `crate::tui`). May use everything below it:
+//! feeds, papers, sync, net, store, text, model, config and paths; nothing below may use it.
+
+pub mod citations;
+mod organize;
 
 // The door's wrappers over the sync engine and the backfill driver (they own no SQL or HTTP).
 mod backfill;
@@ -10,10 +20,10 @@ use chrono::Utc;
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::fetch::{FetchError, Fetcher, Validators};
+use crate::feeds::opml::{OpmlFeed, OpmlImport};
+use crate::feeds::parse::ParseError;
 use crate::model::{DoiRow, Entry, EntryId, EntrySummary, Feed, FeedId, MonthCount, ParsedFeed};
-use crate::opml::{OpmlFeed, OpmlImport};
-use crate::parse::ParseError;
+use crate::net::{FetchError, Fetcher, Validators};
 use crate::paths::Paths;
 use crate::store::{DoiScope, FeedUpdate, ListQuery, Stats, Store, StoreError};
 
@@ -30,7 +40,7 @@ pub enum Error {
     #[error(transparent)]
     Parse(#[from] ParseError),
     #[error("{0}")]
-    Opml(#[from] crate::opml::OpmlError),
+    Opml(#[from] crate::feeds::opml::OpmlError),
     #[error("cannot create data directory {path}: {source}")]
     DataDir {
         path: String,
@@ -44,10 +54,8 @@ pub enum Error {
     NoSuchFeed(String),
     #[error("no folder is named `{0}` (`paperboy folders` lists them)")]
     NoSuchFolder(String),
-    #[error(
-        "`{0}` is not a folder name: write a name, with `/` between nested folders (Outer/Inner)"
-    )]
-    BadFolder(String),
+    #[error(transparent)]
+    BadFolder(#[from] crate::model::BadFolder),
     #[error("a feed's title cannot be empty (`--reset` returns to the feed's own title)")]
     EmptyTitle,
     #[error("no entry with id {0} (`paperboy list` shows ids)")]
@@ -197,7 +205,7 @@ impl Library {
         self.store
             .find_feed(spec)
             .map_err(|e| self.store_err(e))?
-            .ok_or_else(|| Error::NoSuchFeed(crate::scrub::scrub_line(spec)))
+            .ok_or_else(|| Error::NoSuchFeed(crate::text::scrub::scrub_line(spec)))
     }
 
     pub fn months(&self, feed: Option<FeedId>) -> Result<Vec<MonthCount>> {
@@ -256,13 +264,13 @@ impl Library {
 
     /// Subscribes to every http(s) feed of an OPML document (without fetching them).
     pub fn import_opml(&mut self, bytes: &[u8]) -> Result<ImportReport> {
-        let OpmlImport { feeds, skipped } = crate::opml::parse_opml(bytes)?;
+        let OpmlImport { feeds, skipped } = crate::feeds::opml::parse_opml(bytes)?;
         let mut report = ImportReport {
             skipped,
             ..ImportReport::default()
         };
         for f in feeds {
-            let url = crate::fetch::canonical_feed_url(&f.url);
+            let url = crate::net::urls::canonical_feed_url(&f.url);
             // The user's own title (paperboy's export marks it) stays over the feed's at every
             // refresh; any other title names the feed until its first fetch.
             let own = f.title.as_deref().filter(|_| f.own_title);
@@ -279,7 +287,7 @@ impl Library {
             if let Some(folder) = f
                 .category
                 .as_deref()
-                .and_then(|c| crate::organize::folder_name(c).ok())
+                .and_then(|c| crate::model::folder_name(c).ok())
             {
                 let r = self.store.set_folder_if_none(id, &folder);
                 r.map_err(|e| self.store_err(e))?;
@@ -307,14 +315,17 @@ impl Library {
                 own_title: f.user_title.is_some(),
             })
             .collect();
-        Ok(crate::opml::write_opml(&rows, "paperboy subscriptions"))
+        Ok(crate::feeds::opml::write_opml(
+            &rows,
+            "paperboy subscriptions",
+        ))
     }
 
     /// Stores already-fetched feed documents as if they had been fetched (the demo archive).
     pub fn ingest_documents(&mut self, docs: &[(&str, &[u8])]) -> Result<usize> {
         let mut total = 0;
         for (url, bytes) in docs {
-            let parsed = crate::parse::parse_feed(bytes, url)?;
+            let parsed = crate::feeds::parse::parse_feed(bytes, url)?;
             let title = parsed.title.clone();
             let r = self.store.add_feed(url, title.as_deref());
             let (id, _) = r.map_err(|e| self.store_err(e))?;
@@ -364,7 +375,7 @@ impl Library {
                 continue;
             };
             let cached = crate::store::CachedCitation {
-                key: crate::doi::key(doi),
+                key: crate::text::doi::key(doi),
                 found: true,
                 csl_json: Some(work.to_string()),
                 bibtex: None,
@@ -408,12 +419,12 @@ impl Library {
         &mut self,
         url: &str,
     ) -> Result<(AddReport, (String, bool, ParsedFeed))> {
-        let checked = crate::fetch::check_url(url)?;
+        let checked = crate::net::urls::check_url(url)?;
         let fetcher = Fetcher::new(&self.config.fetch)?;
         let rt = self.runtime()?;
         let (feed_url, fetched, parsed, discovered_from) =
             rt.block_on(fetch_feed_or_discover(&fetcher, checked.as_str()))?;
-        let feed_url = crate::fetch::canonical_feed_url(&feed_url);
+        let feed_url = crate::net::urls::canonical_feed_url(&feed_url);
         let (id, added) = {
             let title = parsed.title.clone();
             let r = self.store.add_feed(&feed_url, title.as_deref());
@@ -634,7 +645,8 @@ async fn fetch_and_parse(fetcher: &Fetcher, feed: &Feed) -> FetchOutcome {
     let last_modified = fetched.last_modified.clone();
     let body = fetched.body;
     // Parsing is CPU work: keep it off the async workers.
-    let parsed = tokio::task::spawn_blocking(move || crate::parse::parse_feed(&body, &url)).await;
+    let parsed =
+        tokio::task::spawn_blocking(move || crate::feeds::parse::parse_feed(&body, &url)).await;
     match parsed {
         Ok(Ok(parsed)) => FetchOutcome::Updated {
             status,
@@ -660,22 +672,22 @@ async fn fetch_and_parse(fetcher: &Fetcher, feed: &Feed) -> FetchOutcome {
 async fn fetch_feed_or_discover(
     fetcher: &Fetcher,
     url: &str,
-) -> Result<(String, crate::fetch::Fetched, ParsedFeed, Option<String>)> {
+) -> Result<(String, crate::net::Fetched, ParsedFeed, Option<String>)> {
     let fetched = fetcher.get(url, &Validators::default()).await?;
     let final_url = fetched
         .permanent_url
         .clone()
         .unwrap_or_else(|| url.to_string());
-    match crate::parse::parse_feed(&fetched.body, &fetched.url) {
+    match crate::feeds::parse::parse_feed(&fetched.body, &fetched.url) {
         Ok(parsed) => Ok((final_url, fetched, parsed, None)),
         Err(parse_err) => {
-            if !crate::parse::looks_like_html(&fetched.body) {
+            if !crate::feeds::parse::looks_like_html(&fetched.body) {
                 return Err(Error::NotAFeed {
                     url: url.to_string(),
                     reason: parse_err.to_string(),
                 });
             }
-            let candidates = crate::parse::discover_feeds(&fetched.body, &fetched.url);
+            let candidates = crate::feeds::discover::discover_feeds(&fetched.body, &fetched.url);
             if candidates.is_empty() {
                 return Err(Error::NotAFeed {
                     url: url.to_string(),
@@ -684,11 +696,11 @@ async fn fetch_feed_or_discover(
             }
             let mut last_err = None;
             for candidate in candidates {
-                if crate::fetch::check_url(&candidate).is_err() {
+                if crate::net::urls::check_url(&candidate).is_err() {
                     continue;
                 }
                 match fetcher.get(&candidate, &Validators::default()).await {
-                    Ok(f) => match crate::parse::parse_feed(&f.body, &f.url) {
+                    Ok(f) => match crate::feeds::parse::parse_feed(&f.body, &f.url) {
                         Ok(parsed) => {
                             let feed_url = f.permanent_url.clone().unwrap_or(candidate);
                             return Ok((feed_url, f, parsed, Some(url.to_string())));

@@ -2,16 +2,16 @@
 //!
 //! Every public function here takes hostile input and must never panic. A DOI this module
 //! returns is validated: `10.` + a numeric prefix + `/` + a suffix without whitespace or any
-//! character [`crate::scrub`] forbids, with the punctuation prose adds trimmed off.
+//! character [`crate::text::scrub`] forbids, with the punctuation prose adds trimmed off.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::html;
 use crate::model::{DoiSource, FoundDoi};
-use crate::scrub::is_forbidden_in_url;
+use crate::text::html;
+use crate::text::scrub::is_forbidden_in_url;
 
 /// The resolver used when none is configured.
 pub const DEFAULT_RESOLVER: &str = "https://doi.org";
@@ -335,7 +335,7 @@ pub fn doi_url(resolver: &str, doi: &str) -> Result<String, DoiUrlError> {
         .chars()
         .any(|c| c.is_whitespace() || is_forbidden_in_url(c))
     {
-        return Err(DoiUrlError::Unsafe(crate::scrub::scrub_line(doi)));
+        return Err(DoiUrlError::Unsafe(crate::text::scrub::scrub_line(doi)));
     }
     let base = resolver.trim().trim_end_matches('/');
     let base = if base.is_empty() {
@@ -744,7 +744,7 @@ mod tests {
             "10.1000/a\u{3000}b",
         ] {
             let err = doi_url("https://doi.org", doi).unwrap_err();
-            assert!(crate::scrub::is_clean(&err.to_string()), "{err}");
+            assert!(crate::text::scrub::is_clean(&err.to_string()), "{err}");
             // Nor is such a DOI ever found (at most its clean part, trimmed), so none is
             // stored that cannot be resolved.
             if let Some(d) = normalize(doi) {
@@ -769,7 +769,7 @@ mod tests {
             set.add_meta(&s);
             for f in set.into_vec() {
                 proptest::prop_assert_eq!(normalize(&f.doi), Some(f.doi.clone()));
-                proptest::prop_assert!(crate::scrub::is_clean(&f.doi));
+                proptest::prop_assert!(crate::text::scrub::is_clean(&f.doi));
                 proptest::prop_assert_eq!(&f.key, &key(&f.doi));
                 let url = url_of(DEFAULT_RESOLVER, &f.doi);
                 // What a client requests, after its URL parser: the whole DOI, below the root.

@@ -26,7 +26,7 @@ pub fn discover_feeds(html: &[u8], base_url: &str) -> Vec<String> {
             attrs
                 .iter()
                 .find(|(k, _)| k == name)
-                .map(|(_, v)| crate::html::decode_entities(v.trim()))
+                .map(|(_, v)| crate::text::html::decode_entities(v.trim()))
         };
         if is_base {
             if let Some(href) = get("href") {
@@ -121,4 +121,36 @@ fn html_attributes(s: &str) -> Vec<(String, String)> {
         out.push((name, value.to_string()));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn discovery_resolves_relative_hrefs_and_base() {
+        let page = br#"<html><head>
+            <link rel="stylesheet" href="/style.css">
+            <link rel="alternate" type="application/rss+xml" title="RSS" href="/feed/">
+            <LINK REL="alternate" TYPE="application/atom+xml" HREF="atom.xml">
+            <link rel="alternate" type="application/rss+xml" href="https://blog.example.org/feed/">
+            <link rel="alternate" type="text/html" hreflang="fr" href="/fr/">
+            <link rel="alternate" type="application/feed+json" href='feed.json?a=1&amp;b=2'>
+            </head></html>"#;
+        assert_eq!(
+            discover_feeds(page, "https://blog.example.org/2014/post.html"),
+            vec![
+                "https://blog.example.org/feed/".to_string(),
+                "https://blog.example.org/2014/atom.xml".to_string(),
+                "https://blog.example.org/2014/feed.json?a=1&b=2".to_string(),
+            ]
+        );
+        let with_base = br#"<head><base href="https://cdn.example.net/site/">
+            <link rel="alternate" type="application/atom+xml" href="atom.xml"></head>"#;
+        assert_eq!(
+            discover_feeds(with_base, "https://blog.example.org/"),
+            vec!["https://cdn.example.net/site/atom.xml".to_string()]
+        );
+        assert!(discover_feeds(b"<html>no links</html>", "https://e.org/").is_empty());
+    }
 }

@@ -5,7 +5,7 @@
 //! allocation per tag. It is not a conforming HTML parser: it only has to be right about what
 //! text a reader sees and where links point, and it must never panic or go quadratic.
 
-use crate::scrub::is_forbidden;
+use crate::text::scrub::is_forbidden;
 
 /// Marks a block boundary between the tag pass and the whitespace pass. NUL never survives
 /// decoding (`&#0;` becomes U+FFFD) and raw NULs are dropped, so it cannot be confused with text.
@@ -693,7 +693,7 @@ mod tests {
         #[test]
         fn any_input_gives_clean_text(s in proptest::prelude::any::<String>()) {
             let text = to_plain_text(&s);
-            proptest::prop_assert!(crate::scrub::is_clean(&text));
+            proptest::prop_assert!(crate::text::scrub::is_clean(&text));
             let _ = hrefs(&s);
         }
 

@@ -9,7 +9,7 @@ use std::time::Duration;
 use tokio::sync::Semaphore;
 
 use crate::config::DoiConfig;
-use crate::fetch::{FetchError, Fetcher};
+use crate::net::{FetchError, Fetcher};
 
 /// MIME type of CSL-JSON, the metadata format every DOI registration agency serves.
 pub const CSL_JSON: &str = "application/vnd.citationstyles.csl+json";
@@ -32,7 +32,7 @@ pub enum ResolveError {
         source: FetchError,
     },
     #[error(transparent)]
-    BadDoi(#[from] crate::doi::DoiUrlError),
+    BadDoi(#[from] crate::text::doi::DoiUrlError),
     #[error("DOI resolver {resolver} answered {what} instead of {wanted}")]
     WrongType {
         resolver: String,
@@ -91,7 +91,7 @@ impl Resolver {
     }
 
     async fn ask(&self, doi: &str, accept: &'static str) -> Result<Answer, ResolveError> {
-        let url = crate::doi::doi_url(&self.base, doi)?;
+        let url = crate::text::doi::doi_url(&self.base, doi)?;
         let mailto = self.mailto.as_ref().map(|m| format!("mailto:{m}"));
         let mut wait = self.backoff;
         let mut attempt = 0;
@@ -130,7 +130,7 @@ impl Resolver {
 
     fn check_type(
         &self,
-        f: crate::fetch::Fetched,
+        f: crate::net::Fetched,
         accept: &'static str,
     ) -> Result<Answer, ResolveError> {
         let body = String::from_utf8_lossy(&f.body).into_owned();

@@ -47,7 +47,7 @@ fn fnv(title: &str, date: Option<DateTime<Utc>>) -> String {
 /// Gives distinct keys to distinct items that were keyed by one shared link. `by_link[i]` says
 /// that entry `i` had no guid and was keyed by its link. The same item repeated in one document
 /// keeps one key.
-pub(super) fn split_shared_links(entries: &mut [NewEntry], by_link: &[bool]) {
+pub(crate) fn split_shared_links(entries: &mut [NewEntry], by_link: &[bool]) {
     let mut groups: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, e) in entries.iter().enumerate() {
         if by_link.get(i).copied().unwrap_or(false) {

@@ -8,8 +8,8 @@ use std::collections::HashSet;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::html;
-use crate::scrub::{scrub, scrub_line};
+use crate::text::html;
+use crate::text::scrub::{scrub, scrub_line};
 
 /// A work's citation data, from the CSL-JSON a DOI resolver returns.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -610,7 +610,7 @@ mod tests {
               \"container-title\":\"J\\u001b[2J\"}",
         );
         for s in [c.line(), c.bibtex("k")] {
-            assert!(crate::scrub::is_clean(&s), "{s:?}");
+            assert!(crate::text::scrub::is_clean(&s), "{s:?}");
         }
         assert_eq!(c.title.as_deref(), Some("E. coli in space & time"));
         // The ESC goes; what followed it is harmless text.
@@ -696,7 +696,7 @@ mod tests {
         );
         let evil = "@article{k, title={a\u{1b}]52;c;x\u{7}b}}";
         let s = sanitize_bibtex("10.1/x", evil).unwrap_or_default();
-        assert!(crate::scrub::is_clean(&s));
+        assert!(crate::text::scrub::is_clean(&s));
         assert!(s.contains("doi = {10.1/x}"), "{s}");
         let amp = "@article{k, journal={Health &amp; Social Care}, doi={10.1/x}}";
         assert_eq!(

@@ -5,9 +5,17 @@
 //! The whole request, body included, runs under one deadline, and the body is read as a stream
 //! with a cap on its decoded size, so neither a trickling server nor a gzip bomb can hold a
 //! refresh hostage.
+//!
+//! The folder: this file is the client ([`Fetcher`]) and its limits; `urls` decides which URLs
+//! may be fetched and the one form a feed URL is subscribed under; `errors` turns transport
+//! errors into one line. Feeds, papers and sync all fetch through here.
+//!
+//! Layer: below feeds, papers and sync. May use `crate::config` and `crate::text` only.
+
+pub(crate) mod errors;
+pub mod urls;
 
 use std::collections::HashSet;
-use std::error::Error as StdError;
 use std::time::Duration;
 
 use futures_util::StreamExt;
@@ -16,7 +24,9 @@ use reqwest::StatusCode;
 use url::Url;
 
 use crate::config::FetchConfig;
-use crate::scrub::scrub_line;
+use crate::text::scrub::shown_url;
+use errors::{error_chain, map_body_error, map_reqwest_error, one_line};
+use urls::{check_url, never_resolves};
 
 /// What a feed request accepts, feeds first.
 const FEED_ACCEPT: &str = "application/rss+xml, application/atom+xml, application/feed+json, \
@@ -123,102 +133,7 @@ fn http_text(status: u16, retry_after: Option<u64>) -> String {
     text
 }
 
-/// The form a feed URL is subscribed under, so that one feed cannot be subscribed twice: scheme
-/// and host in lower case (the URL parser's), no fragment (it never reaches the server), no empty
-/// query (`feed.xml?` is `feed.xml`), and percent-encoding normalised (`%65moji.xml` is
-/// `emoji.xml`). What does not parse is left as it is (the fetch reports it).
-pub fn canonical_feed_url(url: &str) -> String {
-    match Url::parse(url.trim()) {
-        Ok(mut u) => {
-            u.set_fragment(None);
-            if u.query() == Some("") {
-                u.set_query(None);
-            }
-            let path = normalise_percent(u.path());
-            u.set_path(&path);
-            if let Some(query) = u.query().map(normalise_percent) {
-                u.set_query(Some(&query));
-            }
-            u.into()
-        }
-        Err(_) => url.to_string(),
-    }
-}
-
-/// RFC 3986 §6.2.2: a `%XX` of an unreserved character (letters, digits, `-._~`) is that
-/// character; any other stays encoded, its hex digits in upper case.
-fn normalise_percent(s: &str) -> String {
-    let hex = |b: u8| char::from(b).to_digit(16);
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(at) = rest.find('%') {
-        out.push_str(&rest[..at]);
-        let tail = &rest.as_bytes()[at..];
-        match (
-            tail.get(1).copied().and_then(hex),
-            tail.get(2).copied().and_then(hex),
-        ) {
-            (Some(hi), Some(lo)) => {
-                // Both are below 16: the byte fits.
-                let c = char::from((hi * 16 + lo) as u8);
-                if c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~') {
-                    out.push(c);
-                } else {
-                    out.push_str(&format!("%{:02X}", hi * 16 + lo));
-                }
-                rest = &rest[at + 3..];
-            }
-            _ => {
-                out.push('%');
-                rest = &rest[at + 1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-/// Parses `url` and accepts it only if it is http or https with a host.
-pub fn check_url(url: &str) -> Result<Url, FetchError> {
-    let parsed = Url::parse(url.trim()).map_err(|e| FetchError::InvalidUrl {
-        url: shown_url(url),
-        reason: e.to_string(),
-    })?;
-    match parsed.scheme() {
-        "http" | "https" => {}
-        other => {
-            return Err(FetchError::UnsupportedScheme {
-                scheme: scrub_line(other),
-            })
-        }
-    }
-    if parsed.host_str().is_none_or(str::is_empty) {
-        return Err(FetchError::InvalidUrl {
-            url: shown_url(url),
-            reason: "no host".to_string(),
-        });
-    }
-    Ok(parsed)
-}
-
 /// Installs rustls' ring provider as the process default; reqwest builds its TLS config from it.
-/// RFC 6761: `.invalid` names never resolve, and resolvers should say so at once rather than
-/// ask a DNS server (the demo archive's hosts are `.invalid`).
-pub(crate) fn never_resolves(url: &Url) -> Result<(), FetchError> {
-    let host = url
-        .host_str()
-        .unwrap_or("")
-        .trim_end_matches('.')
-        .to_ascii_lowercase();
-    if host == "invalid" || host.ends_with(".invalid") {
-        return Err(FetchError::Dns(format!(
-            "cannot resolve host {} (.invalid names never resolve)",
-            crate::scrub::scrub_url(&host)
-        )));
-    }
-    Ok(())
-}
-
 pub(crate) fn install_crypto_provider() {
     // Err only means a provider is already installed, which is what we want.
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -458,47 +373,6 @@ pub(crate) async fn read_capped(
     Ok(body)
 }
 
-/// A reqwest error as a one-line [`FetchError`] (TLS, timeout, DNS, connect, body).
-pub(crate) fn map_reqwest_error(e: &reqwest::Error, timeout_secs: u64) -> FetchError {
-    let secs = timeout_secs;
-    if let Some(tls) = find_tls_error(e) {
-        return FetchError::Tls(tls);
-    }
-    if e.is_timeout() {
-        return FetchError::Timeout { secs };
-    }
-    if e.is_dns() {
-        let host = e
-            .url()
-            .and_then(|u| u.host_str())
-            .map(scrub_line)
-            .unwrap_or_default();
-        return FetchError::Dns(format!("cannot resolve host {host}"));
-    }
-    if let Some(kind) = find_io_kind(e) {
-        if let Some(text) = io_kind_text(kind) {
-            return FetchError::Connect(text.to_string());
-        }
-    }
-    if e.is_connect() {
-        return FetchError::Connect(format!("cannot connect: {}", innermost(e)));
-    }
-    if e.is_body() || e.is_decode() {
-        return map_body_error(e, secs);
-    }
-    FetchError::Connect(one_line(&error_chain(e)))
-}
-
-fn map_body_error(e: &reqwest::Error, timeout_secs: u64) -> FetchError {
-    if e.is_timeout() {
-        return FetchError::Timeout { secs: timeout_secs };
-    }
-    if e.is_decode() {
-        return FetchError::Body(format!("cannot decode the body: {}", innermost(e)));
-    }
-    FetchError::Body(innermost(e))
-}
-
 fn header_value(s: &str) -> Option<HeaderValue> {
     HeaderValue::from_str(s.trim()).ok()
 }
@@ -514,210 +388,10 @@ pub(crate) fn parse_retry_after(value: &str) -> Option<u64> {
     Some(u64::try_from(secs).unwrap_or(0))
 }
 
-/// Every error in the chain, including errors wrapped inside `io::Error`s (whose `source()`
-/// skips the wrapped error itself).
-fn for_each_cause(e: &(dyn StdError + 'static), f: &mut dyn FnMut(&(dyn StdError + 'static))) {
-    let mut current: Option<&(dyn StdError + 'static)> = Some(e);
-    while let Some(err) = current {
-        f(err);
-        if let Some(inner) = err
-            .downcast_ref::<std::io::Error>()
-            .and_then(|io| io.get_ref())
-        {
-            let inner: &(dyn StdError + 'static) = inner;
-            f(inner);
-            if let Some(src) = inner.source() {
-                for_each_cause(src, f);
-            }
-        }
-        current = err.source();
-    }
-}
-
-fn find_tls_error(e: &reqwest::Error) -> Option<String> {
-    let mut found = None;
-    for_each_cause(e, &mut |err| {
-        if found.is_none() {
-            if let Some(tls) = err.downcast_ref::<rustls::Error>() {
-                found = Some(describe_tls(tls));
-            }
-        }
-    });
-    if found.is_none() {
-        // A TLS handshake cut short by the peer has no rustls error, only its message.
-        let chain = error_chain(e).to_lowercase();
-        if chain.contains("handshake eof") {
-            found = Some(
-                "the server closed the connection during the handshake (is it plain http?)"
-                    .to_string(),
-            );
-        } else if chain.contains("certificate") {
-            found = Some(describe_certificate_text(&chain));
-        } else if chain.contains("tls") || chain.contains("handshake") {
-            found = Some(one_line(&innermost(e)));
-        }
-    }
-    found
-}
-
-fn describe_tls(e: &rustls::Error) -> String {
-    use rustls::CertificateError as C;
-    match e {
-        rustls::Error::InvalidCertificate(cert) => match cert {
-            C::NotValidForName | C::NotValidForNameContext { .. } => {
-                "certificate not valid for host".to_string()
-            }
-            C::Expired | C::ExpiredContext { .. } => "certificate expired".to_string(),
-            C::NotValidYet | C::NotValidYetContext { .. } => {
-                "certificate not valid yet".to_string()
-            }
-            C::UnknownIssuer => "certificate not issued by a trusted authority".to_string(),
-            C::Revoked => "certificate revoked".to_string(),
-            C::BadSignature => "certificate has a bad signature".to_string(),
-            other => describe_certificate_text(&format!("{other:?}").to_lowercase()),
-        },
-        rustls::Error::InvalidMessage(_) | rustls::Error::InappropriateMessage { .. } => {
-            "the server did not answer with TLS (is it plain http?)".to_string()
-        }
-        other => one_line(&other.to_string()),
-    }
-}
-
-/// A certificate problem from its (lowercased) message, when the typed error is out of reach.
-fn describe_certificate_text(text: &str) -> String {
-    let known = [
-        ("notvalidforname", "certificate not valid for host"),
-        ("not valid for name", "certificate not valid for host"),
-        (
-            "unknownissuer",
-            "certificate not issued by a trusted authority",
-        ),
-        (
-            "unknown issuer",
-            "certificate not issued by a trusted authority",
-        ),
-        ("causedasendentity", "self-signed certificate not trusted"),
-        ("expired", "certificate expired"),
-        ("notvalidyet", "certificate not valid yet"),
-        ("revoked", "certificate revoked"),
-    ];
-    known
-        .iter()
-        .find(|(needle, _)| text.contains(needle))
-        .map_or_else(
-            || format!("certificate not trusted ({})", one_line(text)),
-            |(_, said)| (*said).to_string(),
-        )
-}
-
-fn find_io_kind(e: &reqwest::Error) -> Option<std::io::ErrorKind> {
-    let mut kind = None;
-    for_each_cause(e, &mut |err| {
-        if kind.is_none() {
-            if let Some(io) = err.downcast_ref::<std::io::Error>() {
-                kind = Some(io.kind());
-            }
-        }
-    });
-    kind
-}
-
-fn io_kind_text(kind: std::io::ErrorKind) -> Option<&'static str> {
-    use std::io::ErrorKind as K;
-    Some(match kind {
-        K::ConnectionRefused => "connection refused",
-        K::ConnectionReset => "connection reset by the server",
-        K::ConnectionAborted => "connection aborted",
-        K::HostUnreachable => "host unreachable",
-        K::NetworkUnreachable => "network unreachable",
-        K::AddrNotAvailable => "address not available",
-        _ => return None,
-    })
-}
-
-fn error_chain(e: &(dyn StdError + 'static)) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    for_each_cause(e, &mut |err| {
-        let text = err.to_string();
-        if !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-    });
-    parts.join(": ")
-}
-
-/// The most specific message in the chain.
-fn innermost(e: &(dyn StdError + 'static)) -> String {
-    let mut last = e.to_string();
-    for_each_cause(e, &mut |err| last = err.to_string());
-    one_line(&last)
-}
-
-/// A URL for an error message: one line, and not the whole of a hostile megabyte.
-pub(crate) fn shown_url(url: &str) -> String {
-    let line = crate::scrub::scrub_url(url);
-    match line.char_indices().nth(200) {
-        Some((cut, _)) => format!("{}…", &line[..cut]),
-        None => line,
-    }
-}
-
-fn one_line(s: &str) -> String {
-    scrub_line(s)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn one_feed_has_one_canonical_url() {
-        for same in [
-            "https://blog.example/feed.xml",
-            "https://blog.example/feed.xml#x",
-            "https://blog.example/feed.xml?",
-            "https://blog.example/feed.xml?#top",
-            " https://BLOG.example/feed.xml ",
-        ] {
-            assert_eq!(
-                canonical_feed_url(same),
-                "https://blog.example/feed.xml",
-                "{same}"
-            );
-        }
-        // A real query is part of the feed's identity.
-        assert_eq!(
-            canonical_feed_url("https://blog.example/?feed=rss2#c"),
-            "https://blog.example/?feed=rss2"
-        );
-        assert_eq!(canonical_feed_url("not a url"), "not a url");
-    }
-
-    #[test]
-    fn percent_encoded_unreserved_characters_and_case_do_not_make_another_feed() {
-        for same in [
-            "https://blog.example/emoji.xml",
-            "https://blog.example/%65moji.xml",
-            "https://blog.example/%65%6D%6f%6a%69%2e%78%6d%6C",
-            "HTTPS://Blog.Example/emoji.xml",
-        ] {
-            assert_eq!(
-                canonical_feed_url(same),
-                "https://blog.example/emoji.xml",
-                "{same}"
-            );
-        }
-        // `-._~` and digits decode; reserved and other bytes stay encoded, hex in upper case.
-        assert_eq!(
-            canonical_feed_url("https://b.example/%2D%2e%5f%7e%31/a%2fb%3f?q=%7e%26%c3%a9&r=%zz%"),
-            "https://b.example/-._~1/a%2Fb%3F?q=~%26%C3%A9&r=%zz%"
-        );
-        // A `%` not followed by two hex digits is left alone.
-        assert_eq!(
-            canonical_feed_url("https://b.example/100%/%4"),
-            "https://b.example/100%/%4"
-        );
-    }
     use std::io::{BufRead, BufReader, Read, Write};
     use std::net::{TcpListener, TcpStream};
     use std::sync::{Arc, Mutex};
@@ -1241,31 +915,6 @@ mod tests {
             server.requests()[0].header("user-agent"),
             Some("paperboy/0.1.0 (mailto:me@example.org)")
         );
-    }
-
-    #[test]
-    fn check_url_accepts_only_http_and_https() {
-        assert!(check_url("https://example.org/feed").is_ok());
-        assert!(check_url(" http://example.org ").is_ok());
-        let e = check_url("ftp://example.org/").unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "URL scheme ftp is not allowed (only http and https)"
-        );
-        assert!(matches!(
-            check_url("javascript:alert(1)"),
-            Err(FetchError::UnsupportedScheme { .. })
-        ));
-        assert!(matches!(
-            check_url("file:///etc/passwd"),
-            Err(FetchError::UnsupportedScheme { .. })
-        ));
-        let e = check_url("not a url\x1b[31m").unwrap_err();
-        assert!(matches!(e, FetchError::InvalidUrl { .. }));
-        assert!(!e.to_string().contains('\x1b'));
-        let long = format!("http://{}", "x".repeat(100_000));
-        let e = check_url(&format!("{long} y")).unwrap_err();
-        assert!(e.to_string().len() < 400, "{}", e.to_string().len());
     }
 
     #[tokio::test]

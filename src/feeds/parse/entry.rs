@@ -3,11 +3,11 @@
 use chrono::{DateTime, Utc};
 use url::Url;
 
-use super::identity::entry_key;
 use super::raw::RawItem;
-use crate::doi::DoiSet;
+use crate::model::identity::entry_key;
 use crate::model::NewEntry;
-use crate::scrub::{scrub_line, scrub_owned};
+use crate::text::doi::DoiSet;
+use crate::text::scrub::{scrub_line, scrub_owned};
 
 pub(super) struct Parts<'a> {
     pub(super) guid: Option<String>,
@@ -34,7 +34,7 @@ pub(super) fn build_entry(p: Parts<'_>) -> Built {
         .unwrap_or("");
     // Plain text holds no forbidden character (`to_plain_text` drops them), so it is not
     // scrubbed again; the body's links are read in the same pass.
-    let (text, body_hrefs) = crate::html::text_and_hrefs(body);
+    let (text, body_hrefs) = crate::text::html::text_and_hrefs(body);
     let link = p.link.map(|l| scrub_line(&l)).filter(|l| !l.is_empty());
     // No title: the start of the text, as readers do; else nothing (only views show a
     // placeholder).
@@ -44,7 +44,7 @@ pub(super) fn build_entry(p: Parts<'_>) -> Built {
     }
     let mut authors: Vec<String> = Vec::new();
     for a in p.authors {
-        let a = scrub_line(&crate::html::decode_entities(&a));
+        let a = scrub_line(&crate::text::html::decode_entities(&a));
         if !a.is_empty() && !authors.contains(&a) {
             authors.push(a);
         }
@@ -135,9 +135,9 @@ pub(super) fn clean_title(t: &str) -> String {
         .windows(2)
         .any(|w| w[0] == b'<' && (w[1].is_ascii_alphabetic() || w[1] == b'/'));
     let text = if has_markup {
-        crate::html::to_plain_text(t)
+        crate::text::html::to_plain_text(t)
     } else if t.contains('&') {
-        crate::html::decode_entities(t)
+        crate::text::html::decode_entities(t)
     } else {
         t.to_string()
     };
@@ -216,7 +216,7 @@ pub(super) fn absolute_links(html: &str, base: Option<&Url>) -> String {
     re.replace_all(html, |c: &regex::Captures<'_>| {
         let value = c.get(2).or_else(|| c.get(3)).map_or("", |m| m.as_str());
         // Decoded for joining, escaped again for the attribute.
-        let decoded = crate::html::decode_entities(value);
+        let decoded = crate::text::html::decode_entities(value);
         let joined = base.join(decoded.trim()).map_or_else(
             |_| value.to_string(),
             |u| u.to_string().replace('&', "&amp;"),

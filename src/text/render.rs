@@ -10,7 +10,7 @@ use std::rc::Rc;
 use html2text::render::{TaggedLine, TextDecorator};
 
 use crate::model::Entry;
-use crate::scrub::{is_forbidden, is_forbidden_in_url, scrub_line};
+use crate::text::scrub::{is_forbidden, is_forbidden_in_url, scrub_line};
 
 /// The narrowest and widest widths rendered; anything outside is clamped.
 pub const MIN_WIDTH: usize = 20;
@@ -71,7 +71,7 @@ impl Line {
     pub fn width(&self) -> usize {
         self.spans
             .iter()
-            .map(|s| crate::width::width(&s.text))
+            .map(|s| crate::text::width::width(&s.text))
             .sum()
     }
 
@@ -328,7 +328,7 @@ fn hard_wrap(lines: Vec<Line>, width: usize) -> Vec<Line> {
         let mut cur = Line::default();
         let mut cur_w = 0;
         for span in &line.spans {
-            for (g, w) in crate::width::clusters(&span.text) {
+            for (g, w) in crate::text::width::clusters(&span.text) {
                 if cur_w + w > width && cur_w > 0 {
                     out.push(std::mem::take(&mut cur));
                     cur_w = 0;
@@ -349,7 +349,7 @@ fn wrap_plain(text: &str, width: usize) -> Vec<String> {
         let mut line = String::new();
         let mut line_w = 0;
         for word in para.split_whitespace() {
-            let mut word_w = crate::width::width(word);
+            let mut word_w = crate::text::width::width(word);
             let mut word = word.to_string();
             if line_w > 0 && line_w + 1 + word_w <= width {
                 line.push(' ');
@@ -365,7 +365,7 @@ fn wrap_plain(text: &str, width: usize) -> Vec<String> {
             if word_w > width {
                 let mut head = String::new();
                 let mut head_w = 0;
-                for (g, w) in crate::width::clusters(&word) {
+                for (g, w) in crate::text::width::clusters(&word) {
                     if head_w + w > width && head_w > 0 {
                         out.push(std::mem::take(&mut head));
                         head_w = 0;
@@ -385,7 +385,7 @@ fn wrap_plain(text: &str, width: usize) -> Vec<String> {
 }
 
 fn plain_rendering(html: &str, width: usize) -> Vec<Line> {
-    let text = crate::html::to_plain_text(html);
+    let text = crate::text::html::to_plain_text(html);
     wrap_plain(&text, width)
         .into_iter()
         .map(|l| {
@@ -399,7 +399,7 @@ fn plain_rendering(html: &str, width: usize) -> Vec<Line> {
 /// The link targets of a body rendered as plain text, numbered like the rich path would.
 fn plain_links(html: &str) -> Vec<String> {
     let mut table = LinkTable::default();
-    for href in crate::html::hrefs(html) {
+    for href in crate::text::html::hrefs(html) {
         table.number(&href);
     }
     table.urls
@@ -776,7 +776,7 @@ mod tests {
         let r = render_html(html, 80);
         for l in &r.lines {
             for s in &l.spans {
-                assert!(crate::scrub::is_clean(&s.text), "{:?}", s.text);
+                assert!(crate::text::scrub::is_clean(&s.text), "{:?}", s.text);
                 assert!(
                     !s.text.contains('\n') && !s.text.contains('\t'),
                     "{:?}",
@@ -785,7 +785,7 @@ mod tests {
             }
         }
         for u in &r.links {
-            assert!(crate::scrub::is_clean(u), "{u:?}");
+            assert!(crate::text::scrub::is_clean(u), "{u:?}");
         }
         let text = r.plain();
         assert!(
@@ -891,12 +891,12 @@ mod tests {
             for l in &r.lines {
                 proptest::prop_assert!(l.width() <= w, "{:?}", l.plain());
                 for s in &l.spans {
-                    proptest::prop_assert!(crate::scrub::is_clean(&s.text), "{:?}", s.text);
+                    proptest::prop_assert!(crate::text::scrub::is_clean(&s.text), "{:?}", s.text);
                     proptest::prop_assert!(!s.text.contains(['\n', '\t', '\r']));
                 }
             }
             for u in &r.links {
-                proptest::prop_assert!(crate::scrub::is_clean(u), "{:?}", u);
+                proptest::prop_assert!(crate::text::scrub::is_clean(u), "{:?}", u);
             }
         }
     }

@@ -13,26 +13,25 @@
 //! feed, a second, full raw pass reads every entry on its own. A document that is not
 //! well-formed for an error real feeds make (an unescaped `&`…) is repaired and read again.
 //!
-//! - `encoding`: bytes to UTF-8; `raw`: the quick-xml pass; `fallback`: the rewrites;
+//! - `encoding`: bytes to UTF-8; `raw`: the quick-xml pass; `vocab`: the names it knows (namespaces,
+//!   which element is which field); `fallback`: the rewrites;
 //! - `adapter`: feed-rs and the raw pass merged; `entry`: one entry's parts to a `NewEntry`;
-//! - `identity`: entry keys; `dates`: date forms; `json`: JSON Feed; `discover`: autodiscovery;
+//! - `identity`: entry keys; `dates`: date forms; `json`: JSON Feed;
 //! - `repair`: the XML errors real feeds make, escaped.
 
 mod adapter;
 mod dates;
-mod discover;
 mod encoding;
 mod entry;
 mod fallback;
-mod identity;
 mod json;
 mod raw;
 mod repair;
 #[cfg(test)]
 mod tests;
+mod vocab;
 
-pub use discover::discover_feeds;
-pub use identity::{entry_key, legacy_key, split_keys};
+pub use crate::model::identity::{entry_key, legacy_key, split_keys};
 
 use adapter::{feed_rs_parser, merge};
 use encoding::{fix_char_refs, skip_bom_and_space, to_utf8};
@@ -41,7 +40,7 @@ use json::parse_json;
 use raw::raw_pass;
 
 use crate::model::ParsedFeed;
-use crate::scrub::scrub_line;
+use crate::text::scrub::scrub_line;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ParseError {

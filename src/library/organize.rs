@@ -3,48 +3,11 @@
 //! A feed is in at most one folder and an entry is read or not, starred or not: the model of a
 //! Google Reader API server (labels on subscriptions; `read` and `starred` item states).
 
-use std::collections::BTreeSet;
-
 use crate::library::{Error, Result};
-use crate::model::{EntryId, Feed, FeedId, FolderCount, MonthCount};
-use crate::scrub::scrub_line;
+use crate::model::{folder_name, EntryId, Feed, FeedId, FolderCount, MonthCount};
 use crate::store::ListQuery;
+use crate::text::scrub::scrub_line;
 use crate::Library;
-
-/// A folder name as stored: control characters scrubbed, each `/`-separated part trimmed,
-/// empty parts dropped (`" Science // Psych "` is `Science/Psych`).
-pub fn folder_name(input: &str) -> Result<String> {
-    let clean = scrub_line(input);
-    let parts: Vec<&str> = clean
-        .split('/')
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .collect();
-    if parts.is_empty() {
-        return Err(Error::BadFolder(clean));
-    }
-    Ok(parts.join("/"))
-}
-
-/// Whether `folder` is `name` or nested in it (`Sci` does not hold `Science`): the rule of
-/// `store::query::IN_FOLDER`, for counts the reader sums from feeds it already has.
-pub fn in_folder(name: &str, folder: &str) -> bool {
-    folder
-        .strip_prefix(name)
-        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
-}
-
-/// The folders `names` make: each name and every folder it is nested in (`A/B/C` gives `A`,
-/// `A/B` and `A/B/C`). A parent that holds no feed directly is a folder all the same: it can be
-/// listed, shown, renamed and named in `--folder`.
-pub fn with_parents<'a>(names: impl IntoIterator<Item = &'a str>) -> BTreeSet<&'a str> {
-    let mut out = BTreeSet::new();
-    for name in names {
-        out.extend(name.match_indices('/').map(|(at, _)| &name[..at]));
-        out.insert(name);
-    }
-    out
-}
 
 impl Library {
     /// Moves a feed into `folder` (created by being used), or out of any with `None`.

@@ -7,10 +7,10 @@ use super::entry::{
     absolute, absolute_links, as_html, author_from_rss, build_entry, clean_title, permalink_guid,
     Built, Parts,
 };
-use super::identity::split_shared_links;
 use super::raw::{Raw, RawItem};
+use crate::model::identity::split_shared_links;
 use crate::model::{NewEntry, ParsedFeed};
-use crate::scrub::scrub_line;
+use crate::text::scrub::scrub_line;
 
 /// `order`: how the feed's dates settle day and month (see `dates::day_order`).
 pub(super) fn feed_rs_parser(url: &str, order: Option<DayOrder>) -> feed_rs::parser::Parser {

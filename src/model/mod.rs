@@ -1,7 +1,18 @@
 //! Plain data shared by every layer: what a feed, an entry, a month and a DOI are.
+//! Also the folder-path rules (a folder's stored name, nesting) that the store, sync and the
+//! reader all apply, so none of them reaches up into the library for them, and (`identity`)
+//! the key an entry is stored under, which the parser assigns and the store matches on.
+//!
+//! Layer: the bottom. May use `crate::text::scrub` (folder names are scrubbed) and nothing else.
+
+use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+
+use crate::text::scrub::scrub_line;
+
+pub mod identity;
 
 pub type FeedId = i64;
 pub type EntryId = i64;
@@ -77,7 +88,7 @@ pub struct FoundDoi {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewEntry {
     /// The feed's guid/id; else the link (with the date or a hash when several items share it);
-    /// else a hash of title + date (see `parse::entry_key`).
+    /// else a hash of title + date (see `feeds::parse::entry_key`).
     pub guid: String,
     pub title: String,
     pub link: Option<String>,
@@ -212,4 +223,44 @@ pub struct DoiRow {
 /// The month key (`YYYY-MM`) of a UTC instant.
 pub fn month_of(t: DateTime<Utc>) -> String {
     t.format("%Y-%m").to_string()
+}
+
+/// A folder name with nothing left in it once cleaned (the cleaned input).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a folder name: write a name, with `/` between nested folders (Outer/Inner)")]
+pub struct BadFolder(pub String);
+
+/// A folder name as stored: control characters scrubbed, each `/`-separated part trimmed,
+/// empty parts dropped (`" Science // Psych "` is `Science/Psych`).
+pub fn folder_name(input: &str) -> Result<String, BadFolder> {
+    let clean = scrub_line(input);
+    let parts: Vec<&str> = clean
+        .split('/')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    if parts.is_empty() {
+        return Err(BadFolder(clean));
+    }
+    Ok(parts.join("/"))
+}
+
+/// Whether `folder` is `name` or nested in it (`Sci` does not hold `Science`): the rule of
+/// `store::query::IN_FOLDER`, for counts the reader sums from feeds it already has.
+pub fn in_folder(name: &str, folder: &str) -> bool {
+    folder
+        .strip_prefix(name)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
+/// The folders `names` make: each name and every folder it is nested in (`A/B/C` gives `A`,
+/// `A/B` and `A/B/C`). A parent that holds no feed directly is a folder all the same: it can be
+/// listed, shown, renamed and named in `--folder`.
+pub fn with_parents<'a>(names: impl IntoIterator<Item = &'a str>) -> BTreeSet<&'a str> {
+    let mut out = BTreeSet::new();
+    for name in names {
+        out.extend(name.match_indices('/').map(|(at, _)| &name[..at]));
+        out.insert(name);
+    }
+    out
 }

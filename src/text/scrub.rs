@@ -85,6 +85,15 @@ pub fn scrub_url(s: &str) -> String {
     one_line(s, is_forbidden_in_url)
 }
 
+/// A URL for an error message: one line, and not the whole of a hostile megabyte.
+pub(crate) fn shown_url(url: &str) -> String {
+    let line = scrub_url(url);
+    match line.char_indices().nth(200) {
+        Some((cut, _)) => format!("{}…", &line[..cut]),
+        None => line,
+    }
+}
+
 fn one_line(s: &str, forbidden: fn(char) -> bool) -> String {
     // Printable ASCII words, one space apart (most titles, names and links): already one line.
     let b = s.as_bytes();

@@ -70,7 +70,7 @@ pub(super) fn read_date(text: &str, feed: &str, order: Option<DayOrder>) -> Opti
     if date.is_none() && !text.trim().is_empty() {
         tracing::warn!(
             feed,
-            date = %crate::scrub::scrub_line(text),
+            date = %crate::text::scrub::scrub_line(text),
             "no rule reads this date; the entry keeps the time it was first seen"
         );
     }
