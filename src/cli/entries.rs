@@ -10,7 +10,7 @@ use paperboy::text::scrub::{scrub_line, scrub_url};
 use paperboy::Library;
 
 use super::dois::typed_doi;
-use super::output::print_listing;
+use super::output::{ensure_newline, print_listing, terminal_width};
 
 pub(super) fn months(lib: &Library, q: &ListQuery, json: bool) -> Result<ExitCode> {
     let months = lib.months_where(q)?;
@@ -48,6 +48,15 @@ pub(super) fn list(lib: &Library, q: &ListQuery, json: bool) -> Result<ExitCode>
             },
         ]
     })
+}
+
+/// `show`: an entry as wrapped plain text, at `width` or the terminal's.
+pub(super) fn show(lib: &Library, entry: EntryId, width: Option<usize>) -> Result<ExitCode> {
+    let e = lib.entry(entry)?;
+    let width = width.unwrap_or_else(terminal_width);
+    let text = paperboy::text::render::render_entry_plain(&e, width);
+    print!("{}", ensure_newline(text));
+    Ok(ExitCode::SUCCESS)
 }
 
 pub(super) fn set_read(lib: &mut Library, ids: &[EntryId], read: bool) -> Result<ExitCode> {
