@@ -10,7 +10,28 @@ use paperboy::text::scrub::{scrub_line, scrub_url};
 use paperboy::Library;
 
 use super::dois::typed_doi;
-use super::output::{ensure_newline, print_listing, terminal_width};
+use super::feeds::feed_id;
+use super::output::{check_month, ensure_newline, print_listing, terminal_width};
+
+/// The query of `months` and `list`: the feed named, the folder and the month, checked in
+/// that order.
+pub(super) fn scoped_query(
+    lib: &Library,
+    feed: Option<&str>,
+    folder: Option<String>,
+    month: Option<String>,
+) -> Result<ListQuery> {
+    let feed = feed_id(lib, feed)?;
+    if let Some(m) = &month {
+        check_month(m)?;
+    }
+    Ok(ListQuery {
+        feed,
+        folder: folder.map(|f| lib.find_folder(&f)).transpose()?,
+        month,
+        ..ListQuery::default()
+    })
+}
 
 pub(super) fn months(lib: &Library, q: &ListQuery, json: bool) -> Result<ExitCode> {
     let months = lib.months_where(q)?;

@@ -19,13 +19,12 @@ mod organize;
 mod output;
 mod sync;
 
-use archive::{backfill, backfill_month};
+use archive::backfill_named;
 use doctor::doctor;
 pub use doctor::keys_markdown;
 use dois::{bib, cite, doi_scope, dois};
-use entries::{list, months, open, set_read, show};
-use feeds::{export, feed_id, feed_ids, feeds, import, refresh, subscribe};
-use output::check_month;
+use entries::{list, months, open, scoped_query, set_read, show};
+use feeds::{export, feed_ids, feeds, import, refresh, subscribe};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -414,13 +413,14 @@ fn dispatch(lib: &mut Library, command: Command) -> Result<ExitCode> {
             max_pages,
             month,
             json,
-        } => {
-            let ids = feed_ids(lib, &feeds, folder.as_deref())?;
-            match month {
-                Some(month) => backfill_month(lib, &ids, &month, max_pages, json),
-                None => backfill(lib, &ids, max_pages, json),
-            }
-        }
+        } => backfill_named(
+            lib,
+            &feeds,
+            folder.as_deref(),
+            month.as_deref(),
+            max_pages,
+            json,
+        ),
         Command::Remove { feed, force } => organize::remove(lib, &feed, force),
         Command::Feeds { folder, json } => feeds(lib, folder.as_deref(), json),
         Command::Folder {
@@ -455,10 +455,8 @@ fn dispatch(lib: &mut Library, command: Command) -> Result<ExitCode> {
             json,
         } => {
             let q = ListQuery {
-                feed: feed_id(lib, feed.as_deref())?,
-                folder: folder.map(|f| lib.find_folder(&f)).transpose()?,
                 starred_only: starred,
-                ..ListQuery::default()
+                ..scoped_query(lib, feed.as_deref(), folder, None)?
             };
             months(lib, &q, json)
         }
@@ -472,19 +470,12 @@ fn dispatch(lib: &mut Library, command: Command) -> Result<ExitCode> {
             limit,
             json,
         } => {
-            let feed = feed_id(lib, feed.as_deref())?;
-            if let Some(m) = &month {
-                check_month(m)?;
-            }
             let q = ListQuery {
-                feed,
-                folder: folder.map(|f| lib.find_folder(&f)).transpose()?,
-                month,
                 unread_only: unread,
                 starred_only: starred,
                 search,
                 limit,
-                ..ListQuery::default()
+                ..scoped_query(lib, feed.as_deref(), folder, month)?
             };
             list(lib, &q, json)
         }
@@ -494,10 +485,7 @@ fn dispatch(lib: &mut Library, command: Command) -> Result<ExitCode> {
             month,
             feed,
             json,
-        } => {
-            let scope = doi_scope(lib, entry, month, feed)?;
-            dois(lib, &scope, json)
-        }
+        } => dois(lib, &doi_scope(lib, entry, month, feed)?, json),
         Command::Open { target, link } => open(lib, &target, link),
         Command::Cite { doi, format } => cite(lib, &doi, format),
         Command::Bib {
