@@ -8,6 +8,7 @@ use paperboy::text::render::count;
 use paperboy::text::scrub::scrub_line;
 use paperboy::Library;
 
+use super::feeds::feed_ids;
 use super::output::{check_month, print_json};
 
 /// Shows each stored page on a terminal.
@@ -22,7 +23,23 @@ pub(super) fn backfill_progress(
     }
 }
 
-pub(super) fn backfill(
+/// `backfill`: the feeds named and those of `folder` (none: every feed), whole or one month.
+pub(super) fn backfill_named(
+    lib: &mut Library,
+    feeds: &[String],
+    folder: Option<&str>,
+    month: Option<&str>,
+    max_pages: Option<usize>,
+    json: bool,
+) -> Result<ExitCode> {
+    let ids = feed_ids(lib, feeds, folder)?;
+    match month {
+        Some(month) => backfill_month(lib, &ids, month, max_pages, json),
+        None => backfill(lib, &ids, max_pages, json),
+    }
+}
+
+fn backfill(
     lib: &mut Library,
     ids: &[paperboy::model::FeedId],
     max_pages: Option<usize>,
@@ -38,7 +55,7 @@ pub(super) fn backfill(
 }
 
 /// `backfill --month`: one month of each named feed (default: all) from its date archive.
-pub(super) fn backfill_month(
+fn backfill_month(
     lib: &mut Library,
     ids: &[paperboy::model::FeedId],
     month: &str,

@@ -10,7 +10,28 @@ use paperboy::text::scrub::{scrub_line, scrub_url};
 use paperboy::Library;
 
 use super::dois::typed_doi;
-use super::output::print_listing;
+use super::feeds::feed_id;
+use super::output::{check_month, ensure_newline, print_listing, terminal_width};
+
+/// The query of `months` and `list`: the feed named, the folder and the month, checked in
+/// that order.
+pub(super) fn scoped_query(
+    lib: &Library,
+    feed: Option<&str>,
+    folder: Option<String>,
+    month: Option<String>,
+) -> Result<ListQuery> {
+    let feed = feed_id(lib, feed)?;
+    if let Some(m) = &month {
+        check_month(m)?;
+    }
+    Ok(ListQuery {
+        feed,
+        folder: folder.map(|f| lib.find_folder(&f)).transpose()?,
+        month,
+        ..ListQuery::default()
+    })
+}
 
 pub(super) fn months(lib: &Library, q: &ListQuery, json: bool) -> Result<ExitCode> {
     let months = lib.months_where(q)?;
@@ -48,6 +69,15 @@ pub(super) fn list(lib: &Library, q: &ListQuery, json: bool) -> Result<ExitCode>
             },
         ]
     })
+}
+
+/// `show`: an entry as wrapped plain text, at `width` or the terminal's.
+pub(super) fn show(lib: &Library, entry: EntryId, width: Option<usize>) -> Result<ExitCode> {
+    let e = lib.entry(entry)?;
+    let width = width.unwrap_or_else(terminal_width);
+    let text = paperboy::text::render::render_entry_plain(&e, width);
+    print!("{}", ensure_newline(text));
+    Ok(ExitCode::SUCCESS)
 }
 
 pub(super) fn set_read(lib: &mut Library, ids: &[EntryId], read: bool) -> Result<ExitCode> {

@@ -38,8 +38,22 @@ pub(super) fn feed_id(
     spec.map(|s| Ok(lib.find_feed(s)?.id)).transpose()
 }
 
+/// `add`, with `--backfill` when `backfill` is set.
+pub(super) fn subscribe(
+    lib: &mut Library,
+    url: &str,
+    backfill: bool,
+    json: bool,
+) -> Result<ExitCode> {
+    if backfill {
+        return add_and_backfill(lib, url, json);
+    }
+    add(lib, url, json)?;
+    Ok(ExitCode::SUCCESS)
+}
+
 /// Subscribes and prints what happened.
-pub(super) fn add(lib: &mut Library, url: &str, json: bool) -> Result<()> {
+fn add(lib: &mut Library, url: &str, json: bool) -> Result<()> {
     let r = lib
         .add(url)
         .with_context(|| format!("cannot subscribe to {}", scrub_url(url)))?;
@@ -47,7 +61,7 @@ pub(super) fn add(lib: &mut Library, url: &str, json: bool) -> Result<()> {
 }
 
 /// `add --backfill`: the backfill starts from the document `add` fetched.
-pub(super) fn add_and_backfill(lib: &mut Library, url: &str, json: bool) -> Result<ExitCode> {
+fn add_and_backfill(lib: &mut Library, url: &str, json: bool) -> Result<ExitCode> {
     let progress = !json && std::io::stderr().is_terminal();
     let mut on_event = backfill_progress(progress);
     let (added, report) = lib

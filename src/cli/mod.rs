@@ -19,13 +19,12 @@ mod organize;
 mod output;
 mod sync;
 
-use archive::{backfill, backfill_month};
+use archive::backfill_named;
 use doctor::doctor;
 pub use doctor::keys_markdown;
 use dois::{bib, cite, doi_scope, dois};
-use entries::{list, months, open, set_read};
-use feeds::{add, add_and_backfill, export, feed_id, feed_ids, feeds, import, refresh};
-use output::{check_month, ensure_newline, terminal_width};
+use entries::{list, months, open, scoped_query, set_read, show};
+use feeds::{export, feed_ids, feeds, import, refresh, subscribe};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -343,108 +342,111 @@ pub enum CiteFormat {
     CslJson,
 }
 
-#[allow(clippy::too_many_lines)] // issue 17 phase B: split after the issue-16 merge
 pub fn run(args: Args) -> Result<ExitCode> {
     if args.demo {
         return demo(args.config.as_deref());
     }
-    // Commands that need no cache.
+    if let Some(code) = run_without_cache(&args)? {
+        return Ok(code);
+    }
+    let paths = Paths::resolve(args.data_dir.as_deref(), args.config.as_deref())?;
+    let _log_guard = init_logging(&paths.log_dir);
+    let Some(command) = args.command else {
+        return reader(paths);
+    };
+    let mut lib = open_library(paths)?;
+    dispatch(&mut lib, command)
+}
+
+/// The commands that need no cache (shell completions, the manual, the keys, the doctor), or
+/// `None` for the others.
+fn run_without_cache(args: &Args) -> Result<Option<ExitCode>> {
     match &args.command {
         Some(Command::Completions { shell }) => {
             let mut cmd = <Args as clap::CommandFactory>::command();
             clap_complete::generate(*shell, &mut cmd, "paperboy", &mut std::io::stdout());
-            return Ok(ExitCode::SUCCESS);
         }
         Some(Command::Man) => {
             let cmd = <Args as clap::CommandFactory>::command();
             clap_mangen::Man::new(cmd).render(&mut std::io::stdout())?;
-            return Ok(ExitCode::SUCCESS);
         }
         Some(Command::Keys) => {
             let paths = Paths::resolve(args.data_dir.as_deref(), args.config.as_deref())?;
             let loaded = paperboy::config::Config::load_for(&paths)?;
             print_config_warnings(&loaded.warnings, &loaded.config, &paths.config_file);
             print!("{}", keys_markdown(&loaded.config.keys));
-            return Ok(ExitCode::SUCCESS);
         }
         Some(Command::Doctor) => {
             let paths = Paths::resolve(args.data_dir.as_deref(), args.config.as_deref())?;
-            return doctor(&paths);
+            return doctor(&paths).map(Some);
         }
-        _ => {}
+        _ => return Ok(None),
     }
-    let paths = Paths::resolve(args.data_dir.as_deref(), args.config.as_deref())?;
-    let _log_guard = init_logging(&paths.log_dir);
-    let Some(command) = args.command else {
-        let (lib, warnings) = open_library_with_warnings(paths)?;
-        paperboy::tui::run(
-            lib,
-            paperboy::tui::RunOptions {
-                warnings,
-                ..Default::default()
-            },
-        )?;
-        return Ok(ExitCode::SUCCESS);
-    };
-    let mut lib = open_library(paths)?;
+    Ok(Some(ExitCode::SUCCESS))
+}
+
+/// No command: the reader on the user's cache.
+fn reader(paths: Paths) -> Result<ExitCode> {
+    let (lib, warnings) = open_library_with_warnings(paths)?;
+    paperboy::tui::run(
+        lib,
+        paperboy::tui::RunOptions {
+            warnings,
+            ..Default::default()
+        },
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs a command on the cache: one arm per command, each handing its arguments to the file of
+/// its group (feeds, archive, organize, entries, dois, sync).
+fn dispatch(lib: &mut Library, command: Command) -> Result<ExitCode> {
     match command {
         Command::Add {
             url,
             backfill: also,
             json,
-        } => {
-            if also {
-                return add_and_backfill(&mut lib, &url, json);
-            }
-            add(&mut lib, &url, json)?;
-            Ok(ExitCode::SUCCESS)
-        }
+        } => subscribe(lib, &url, also, json),
         Command::Backfill {
             feeds,
             folder,
             max_pages,
-            month: Some(month),
+            month,
             json,
-        } => {
-            let ids = feed_ids(&lib, &feeds, folder.as_deref())?;
-            backfill_month(&mut lib, &ids, &month, max_pages, json)
-        }
-        Command::Backfill {
-            feeds,
-            folder,
+        } => backfill_named(
+            lib,
+            &feeds,
+            folder.as_deref(),
+            month.as_deref(),
             max_pages,
-            month: None,
             json,
-        } => {
-            let ids = feed_ids(&lib, &feeds, folder.as_deref())?;
-            backfill(&mut lib, &ids, max_pages, json)
-        }
-        Command::Remove { feed, force } => organize::remove(&mut lib, &feed, force),
-        Command::Feeds { folder, json } => feeds(&lib, folder.as_deref(), json),
+        ),
+        Command::Remove { feed, force } => organize::remove(lib, &feed, force),
+        Command::Feeds { folder, json } => feeds(lib, folder.as_deref(), json),
         Command::Folder {
             feed,
             name,
             none: _,
-        } => organize::folder(&mut lib, &feed, name.as_deref()),
-        Command::Folders { json } => organize::folders(&lib, json),
-        Command::RenameFolder { old, new } => organize::rename_folder(&mut lib, &old, &new),
+        } => organize::folder(lib, &feed, name.as_deref()),
+        Command::Folders { json } => organize::folders(lib, json),
+        Command::RenameFolder { old, new } => organize::rename_folder(lib, &old, &new),
         Command::Rename {
             feed,
             title,
             reset: _,
-        } => organize::rename(&mut lib, &feed, title.as_deref()),
-        Command::Star { entries } => organize::star(&mut lib, &entries, true),
-        Command::Unstar { entries } => organize::star(&mut lib, &entries, false),
-        Command::Import { file } => import(&mut lib, &file),
-        Command::Export { output } => export(&lib, output.as_deref()),
+        } => organize::rename(lib, &feed, title.as_deref()),
+        Command::Star { entries } => organize::star(lib, &entries, true),
+        Command::Unstar { entries } => organize::star(lib, &entries, false),
+        Command::Import { file } => import(lib, &file),
+        Command::Export { output } => export(lib, output.as_deref()),
         Command::Refresh {
             feeds,
             folder,
             jobs,
             json,
         } => {
-            let ids = feed_ids(&lib, &feeds, folder.as_deref())?;
-            refresh(&mut lib, &ids, jobs, json)
+            let ids = feed_ids(lib, &feeds, folder.as_deref())?;
+            refresh(lib, &ids, jobs, json)
         }
         Command::Months {
             feed,
@@ -453,12 +455,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
             json,
         } => {
             let q = ListQuery {
-                feed: feed_id(&lib, feed.as_deref())?,
-                folder: folder.map(|f| lib.find_folder(&f)).transpose()?,
                 starred_only: starred,
-                ..ListQuery::default()
+                ..scoped_query(lib, feed.as_deref(), folder, None)?
             };
-            months(&lib, &q, json)
+            months(lib, &q, json)
         }
         Command::List {
             month,
@@ -470,48 +470,32 @@ pub fn run(args: Args) -> Result<ExitCode> {
             limit,
             json,
         } => {
-            let feed = feed_id(&lib, feed.as_deref())?;
-            if let Some(m) = &month {
-                check_month(m)?;
-            }
             let q = ListQuery {
-                feed,
-                folder: folder.map(|f| lib.find_folder(&f)).transpose()?,
-                month,
                 unread_only: unread,
                 starred_only: starred,
                 search,
                 limit,
-                ..ListQuery::default()
+                ..scoped_query(lib, feed.as_deref(), folder, month)?
             };
-            list(&lib, &q, json)
+            list(lib, &q, json)
         }
-        Command::Show { entry, width } => {
-            let e = lib.entry(entry)?;
-            let width = width.unwrap_or_else(terminal_width);
-            let text = paperboy::text::render::render_entry_plain(&e, width);
-            print!("{}", ensure_newline(text));
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Show { entry, width } => show(lib, entry, width),
         Command::Dois {
             entry,
             month,
             feed,
             json,
-        } => {
-            let scope = doi_scope(&lib, entry, month, feed)?;
-            dois(&lib, &scope, json)
-        }
-        Command::Open { target, link } => open(&lib, &target, link),
-        Command::Cite { doi, format } => cite(&mut lib, &doi, format),
+        } => dois(lib, &doi_scope(lib, entry, month, feed)?, json),
+        Command::Open { target, link } => open(lib, &target, link),
+        Command::Cite { doi, format } => cite(lib, &doi, format),
         Command::Bib {
             entry,
             month,
             feed,
             output,
         } => {
-            let scope = doi_scope(&lib, entry, month, feed)?;
-            bib(&mut lib, &scope, output.as_deref())
+            let scope = doi_scope(lib, entry, month, feed)?;
+            bib(lib, &scope, output.as_deref())
         }
         Command::Completions { .. } | Command::Man | Command::Doctor | Command::Keys => {
             unreachable!("handled before the cache is opened")
@@ -524,32 +508,29 @@ pub fn run(args: Args) -> Result<ExitCode> {
             before,
             all: _,
         } => {
-            if !entries.is_empty() {
-                return set_read(&mut lib, &entries, true);
-            }
             let scope = organize::ReadScope {
                 feed,
                 folder,
                 month,
                 before,
             };
-            organize::read_in_bulk(&mut lib, scope)
+            organize::read(lib, &entries, scope)
         }
-        Command::Unread { entries } => set_read(&mut lib, &entries, false),
+        Command::Unread { entries } => set_read(lib, &entries, false),
         Command::Sync {
             action: Some(sync::SyncAction::Login),
             ..
-        } => sync::login(&mut lib),
+        } => sync::login(lib),
         Command::Sync {
             action: Some(sync::SyncAction::Status { json }),
             ..
-        } => sync::status(&lib, json),
+        } => sync::status(lib, json),
         Command::Sync {
             action: None,
             since,
             accept_removals,
             json,
-        } => sync::sync(&mut lib, since.as_deref(), accept_removals, json),
+        } => sync::sync(lib, since.as_deref(), accept_removals, json),
     }
 }
 

@@ -9,6 +9,7 @@ use paperboy::text::render::count;
 use paperboy::text::scrub::scrub_line;
 use paperboy::Library;
 
+use super::entries::set_read;
 use super::feeds::feed_id;
 use super::output::{check_month, print_listing};
 
@@ -97,7 +98,15 @@ pub(super) struct ReadScope {
     pub before: Option<String>,
 }
 
-pub(super) fn read_in_bulk(lib: &mut Library, scope: ReadScope) -> Result<ExitCode> {
+/// `read`: the entries named, or, when none are, every entry in `scope`.
+pub(super) fn read(lib: &mut Library, entries: &[EntryId], scope: ReadScope) -> Result<ExitCode> {
+    if !entries.is_empty() {
+        return set_read(lib, entries, true);
+    }
+    read_in_bulk(lib, scope)
+}
+
+fn read_in_bulk(lib: &mut Library, scope: ReadScope) -> Result<ExitCode> {
     if let Some(m) = &scope.month {
         check_month(m)?;
     }
