@@ -5,7 +5,8 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
 
 use super::entries::{store_entries, Seen};
-use super::{from_secs, Result, Store, StoreError};
+use super::feeds::ensure_feed;
+use super::{from_secs, Result, Store};
 use crate::model::{FeedId, ParsedFeed};
 
 /// How far a feed's backfill has come.
@@ -45,14 +46,7 @@ impl Store {
     pub fn put_archive_state(&mut self, id: FeedId, s: &ArchiveState) -> Result<()> {
         let updated_at = s.updated_at.unwrap_or_else(Utc::now).timestamp();
         let tx = self.write()?;
-        let exists: bool = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM feeds WHERE id = ?1)",
-            [id],
-            |r| r.get(0),
-        )?;
-        if !exists {
-            return Err(StoreError::NoSuchFeed(id));
-        }
+        ensure_feed(&tx, id)?;
         tx.prepare_cached(
             "INSERT INTO archive_state \
              (feed_id, strategy, next_page, pages_done, complete, oldest_month, updated_at) \
@@ -96,14 +90,7 @@ impl Store {
         at: DateTime<Utc>,
     ) -> Result<usize> {
         let tx = self.write()?;
-        let exists: bool = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM feeds WHERE id = ?1)",
-            [id],
-            |r| r.get(0),
-        )?;
-        if !exists {
-            return Err(StoreError::NoSuchFeed(id));
-        }
+        ensure_feed(&tx, id)?;
         let new = store_entries(&tx, id, &feed.entries, at, Seen::Keep)?;
         tx.prepare_cached(
             "INSERT INTO archive_pages (feed_id, page_url, fetched_at, entries) \

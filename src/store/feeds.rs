@@ -2,7 +2,7 @@
 //! feed leaves behind (its validators, status, error, and the document's entries).
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::entries::{store_entries, Seen};
 use super::{from_secs, Result, Store, StoreError};
@@ -244,4 +244,17 @@ pub(super) fn feed_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Feed> {
         remote_id: r.get(14)?,
         warning: r.get(15)?,
     })
+}
+
+/// Fails with [`StoreError::NoSuchFeed`] when `id` is gone: a feed removed (by another process)
+/// while its refresh, backfill or sync was under way gets nothing written back.
+pub(super) fn ensure_feed(tx: &Transaction<'_>, id: FeedId) -> Result<()> {
+    let exists: bool = tx
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM feeds WHERE id = ?1)")?
+        .query_row([id], |r| r.get(0))?;
+    if exists {
+        Ok(())
+    } else {
+        Err(StoreError::NoSuchFeed(id))
+    }
 }

@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::entries::{store_entries, Seen};
-use super::{Result, Store, StoreError};
+use super::{Result, Store};
 use crate::model::{EntryId, FeedId, NewEntry};
 use crate::text::scrub::scrub_line;
 
@@ -427,12 +427,7 @@ fn store_remote_group(
     entries: Vec<RemoteEntry>,
     now: DateTime<Utc>,
 ) -> Result<usize> {
-    let exists: bool = tx
-        .prepare_cached("SELECT EXISTS (SELECT 1 FROM feeds WHERE id = ?1)")?
-        .query_row([feed_id], |r| r.get(0))?;
-    if !exists {
-        return Err(StoreError::NoSuchFeed(feed_id));
-    }
+    super::feeds::ensure_feed(tx, feed_id)?;
     // Posts the feed itself brought (refreshed or backfilled before the feed joined the
     // account), by link: the account's copy of one of them is the same entry.
     let mut local_by_link: HashMap<String, Vec<(String, String)>> = HashMap::new();
