@@ -251,7 +251,7 @@ fn ends_with_ci(s: &str, suffix: &str) -> bool {
 }
 
 /// `s` without an ASCII prefix, compared case-insensitively.
-fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
+pub(crate) fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
     let head = s.get(..prefix.len())?;
     head.eq_ignore_ascii_case(prefix)
         .then(|| &s[prefix.len()..])
@@ -384,7 +384,7 @@ pub fn doi_url(resolver: &str, doi: &str) -> Result<String, DoiUrlError> {
 }
 
 /// Decodes `%XX` escapes; malformed escapes stay as they are, invalid UTF-8 becomes U+FFFD.
-fn percent_decode(s: &str) -> String {
+pub(crate) fn percent_decode(s: &str) -> String {
     if !s.contains('%') {
         return s.to_string();
     }
