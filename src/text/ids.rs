@@ -147,11 +147,14 @@ pub fn find_papers_in(html: &str, text: &str, hrefs: &[String], links: &[&str]) 
     let text_marks = Marks::of(text);
     let mut hits = labelled_in_text(text, text_marks);
     if text_marks.doi {
+        // The DOI finder gives no positions, but its DOIs come in order and are substrings of
+        // the text (save percent-decoded ones, placed after the one before): one forward search.
+        let mut cursor = 0;
         for d in doi::find_in_text(text) {
-            // The DOI finder gives no positions; its DOIs are substrings of the text (or, when
-            // percent-decoded, go last).
-            let pos = text.find(d.as_str()).unwrap_or(usize::MAX);
-            hits.push((pos, doi_ids(d)));
+            if let Some(i) = text.get(cursor..).and_then(|t| t.find(d.as_str())) {
+                cursor += i;
+            }
+            hits.push((cursor, doi_ids(d)));
         }
     }
     hits.sort_by_key(|h| h.0);
@@ -374,7 +377,8 @@ fn arxiv_at(s: &str) -> Option<String> {
         }
         (s[..5 + n].to_string(), 5 + n)
     } else {
-        let slash = s.find('/')?;
+        // Archive names are short: look no further, so a hostile run of labels stays linear.
+        let slash = b.iter().take(16).position(|&c| c == b'/')?;
         let (archive, class) = match s[..slash].split_once('.') {
             Some((a, c)) => (a, Some(c)),
             None => (&s[..slash], None),
@@ -421,12 +425,15 @@ fn arxiv_at(s: &str) -> Option<String> {
 /// document order.
 fn coins_titles(html: &str) -> Vec<String> {
     let mut out = Vec::new();
-    let mut done = 0;
+    let (mut done, mut last) = (0, 0);
     for pos in memmem::find_iter(html.as_bytes(), b"Z3988") {
         if pos < done {
             continue;
         }
-        let Some(start) = html[..pos].rfind('<') else {
+        // A tag opened before the previous hit was parsed then (or was no tag): look back only
+        // to it, so a run of hits stays linear.
+        let floor = std::mem::replace(&mut last, pos);
+        let Some(start) = html[floor..pos].rfind('<').map(|i| floor + i) else {
             continue;
         };
         // `Z3988` in text, not inside a tag.
@@ -581,9 +588,10 @@ impl Papers {
         if ids.is_empty() {
             return;
         }
-        let mut hits: Vec<usize> = ids
+        let keyed: Vec<(String, PaperId)> = ids.into_iter().map(|id| (id.key(), id)).collect();
+        let mut hits: Vec<usize> = keyed
             .iter()
-            .filter_map(|id| self.index.get(&id.key()).copied())
+            .filter_map(|(k, _)| self.index.get(k).copied())
             .collect();
         hits.sort_unstable();
         hits.dedup();
@@ -598,19 +606,32 @@ impl Papers {
                 self.rows.len() - 1
             }
         };
-        // Later rows this sighting shows to be the same paper fold into the first.
-        for &other in hits.iter().skip(1).rev() {
-            let row = self.rows.remove(other);
+        // Later rows this sighting shows to be the same paper fold into the first; they stay
+        // behind empty (dropped at the end) so no index shifts.
+        for &other in hits.iter().skip(1) {
+            let row = std::mem::replace(
+                &mut self.rows[other],
+                FoundPaper {
+                    key: String::new(),
+                    ids: Vec::new(),
+                    coins: None,
+                },
+            );
             for id in row.ids {
-                push_id(&mut self.rows[target], id);
+                self.index.insert(id.key(), target);
+                self.rows[target].ids.push(id);
             }
             if self.rows[target].coins.is_none() {
                 self.rows[target].coins = row.coins;
             }
         }
         let row = &mut self.rows[target];
-        for id in ids {
-            push_id(row, id);
+        for (k, id) in keyed {
+            // Every key is in one row at most: present means it is in this row by now.
+            if let std::collections::hash_map::Entry::Vacant(e) = self.index.entry(k) {
+                e.insert(target);
+                row.ids.push(id);
+            }
         }
         if row.coins.is_none() {
             row.coins = coins;
@@ -618,30 +639,13 @@ impl Papers {
         if let Some(best) = row.ids.iter().min_by_key(|id| id.rank()) {
             row.key = best.key();
         }
-        if hits.len() > 1 {
-            self.index.clear();
-            for (i, r) in self.rows.iter().enumerate() {
-                for id in &r.ids {
-                    self.index.insert(id.key(), i);
-                }
-            }
-        } else {
-            for id in &self.rows[target].ids {
-                self.index.insert(id.key(), target);
-            }
-        }
     }
 
     fn into_vec(self) -> Vec<FoundPaper> {
         self.rows
-    }
-}
-
-/// Adds `id` to a row unless an id with its key is there.
-fn push_id(row: &mut FoundPaper, id: PaperId) {
-    let k = id.key();
-    if !row.ids.iter().any(|x| x.key() == k) {
-        row.ids.push(id);
+            .into_iter()
+            .filter(|r| !r.ids.is_empty())
+            .collect()
     }
 }
 
@@ -959,6 +963,60 @@ mod tests {
         assert_eq!(arxiv_at("math/9108001"), Some("math/9108001".into()));
         assert_eq!(arxiv_at("é"), None);
         assert_eq!(arxiv_at("/"), None);
+    }
+
+    #[test]
+    fn hostile_inputs_do_not_panic_and_stay_linear() {
+        // Each of these is quadratic for a finder that looks back or forward from every hit;
+        // at this size that would take minutes, so a slow finder shows here as a hang.
+        let n = 40_000;
+        let coins_chain: String = (1..2_000)
+            .map(|i| {
+                format!(
+                    r#"<span class="Z3988" title="rft_id=info:pmid/{i}&amp;rft_id=info:pmid/{}"></span>"#,
+                    i + 1
+                )
+            })
+            .collect();
+        for s in [
+            "arXiv:".repeat(n),
+            "arXiv:1501.".repeat(n),
+            format!("<a>{}", "Z3988 ".repeat(n)),
+            format!(
+                r#"<span class="Z3988" title="{}"#,
+                "rft_id=info:pmid/1&amp;".repeat(n)
+            ),
+            "doi:10.1000/x ".repeat(n / 4),
+            "PMID: 1 PMC12345 ".repeat(n / 4),
+            "<span class=Z3988 title=".to_string(),
+            "<span class=\"Z3988\" title=\"rft_id=info:/10.".to_string(),
+            "arXiv:é/".to_string(),
+        ] {
+            let _ = find_papers(&s, &[&s]);
+        }
+        // A chain of COinS spans, each joining the previous paper to a new PMID: one paper.
+        let v = find_papers(&coins_chain, &[]);
+        assert_eq!(v.len(), 1);
+        assert_eq!(v[0].ids.len(), 2_000);
+        assert_eq!(v[0].key, "pmid:1");
+    }
+
+    #[test]
+    fn a_later_sighting_joins_two_earlier_rows() {
+        let v = find_papers(
+            r#"PMID: 5, arXiv:2401.12345, PMC12345
+               <span class="Z3988" title="rft_id=info:pmid/5&amp;rft_id=info:arxiv/2401.12345"></span>"#,
+            &[],
+        );
+        let k: Vec<_> = v.iter().map(|p| p.key.as_str()).collect();
+        assert_eq!(k, ["arxiv:2401.12345", "pmcid:PMC12345"]);
+        assert_eq!(
+            v[0].ids,
+            [
+                PaperId::Pmid("5".into()),
+                PaperId::Arxiv("2401.12345".into())
+            ]
+        );
     }
 
     /// Every key a paper can have.
