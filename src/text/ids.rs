@@ -5,7 +5,8 @@
 //! - arXiv: new ids `YYMM.NNNN` (0704–1412) and `YYMM.NNNNN` (from 1501), old ids
 //!   `archive(.SC)/YYMMNNN` (9108–0703), each with an optional `vN` that is dropped; found only
 //!   after an `arXiv:` label, in an `arxiv.org/abs|pdf|html/` URL, in a COinS `info:arxiv/` or
-//!   as an arXiv DOI `10.48550/arXiv.ID`. A bare `1234.5678` in prose is no paper.
+//!   as an arXiv DOI `10.48550/arXiv.ID`; old ids also bare (their archive names them). A bare
+//!   `1234.5678` in prose is no paper.
 //! - PubMed: `pubmed.ncbi.nlm.nih.gov/N`, `ncbi.nlm.nih.gov/pubmed/N`, `PMID: N` (the label
 //!   required), COinS `info:pmid/N`. PMC: `PMCNNNN` in text and in PMC article links.
 //! - bioRxiv/medRxiv: `…rxiv.org/content/10.1101/…` URLs, and every `10.1101/` preprint DOI,
@@ -177,6 +178,8 @@ struct Marks {
     /// arXiv, bioRxiv, medRxiv (and arXiv DOIs, which the DOI finder reports).
     rxiv: bool,
     ncbi: bool,
+    /// Old arXiv ids: `/9…` or `/0…`.
+    old_arxiv: bool,
     coins: bool,
 }
 
@@ -188,12 +191,13 @@ impl Marks {
             doi: has("10."),
             rxiv: has("rxiv") || has("rXiv") || has("RXIV") || has("RXiv"),
             ncbi: has("ncbi") || has("PMID") || has("PMC"),
+            old_arxiv: has("/9") || has("/0"),
             coins: has("Z3988"),
         }
     }
 
     fn any(self) -> bool {
-        self.doi || self.rxiv || self.ncbi || self.coins
+        self.doi || self.rxiv || self.ncbi || self.old_arxiv || self.coins
     }
 }
 
@@ -201,6 +205,16 @@ impl Marks {
 static ARXIV_MARK: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\barxiv(?:\.org)?\s?:\s?|\barxiv\.org/(?:abs|pdf|html)/")
         .expect("constant pattern")
+});
+
+/// An old arXiv id written bare (`hep-th/9901001`): the archive names make it unambiguous,
+/// unlike a bare new id, which looks like any decimal.
+static ARXIV_OLD_BARE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?i)\b(?:{})(?:\.[a-z]{{2}})?/[0-9]{{7}}",
+        OLD_ARCHIVES.join("|")
+    ))
+    .expect("constant pattern")
 });
 
 /// bioRxiv and medRxiv content URLs; the DOI follows.
@@ -279,6 +293,21 @@ fn labelled_in_text(text: &str, marks: Marks) -> Vec<(usize, Vec<PaperId>)> {
                 if let Some(d) = doi::normalize(g.as_str()) {
                     hits.push((g.start(), doi_ids(d)));
                 }
+            }
+        }
+    }
+    if marks.old_arxiv {
+        for m in ARXIV_OLD_BARE.find_iter(text) {
+            // Not part of a path or a longer name (`example.com/math/0309136`, `xmath/…`);
+            // labelled and linked ones the arXiv pass above has.
+            let before = text[..m.start()].chars().next_back();
+            if before
+                .is_some_and(|c| c.is_alphanumeric() || matches!(c, '/' | '.' | '-' | '_' | ':'))
+            {
+                continue;
+            }
+            if let Some(id) = arxiv_at(&text[m.start()..]) {
+                hits.push((m.start(), vec![PaperId::Arxiv(id)]));
             }
         }
     }
@@ -683,6 +712,25 @@ mod tests {
             keys(r#"<a href="https://arxiv.org/abs/math.GT/0309136">P</a>"#),
             ["arxiv:math.GT/0309136"]
         );
+    }
+
+    #[test]
+    fn arxiv_old_ids_bare_in_text() {
+        assert_eq!(
+            keys("as in hep-th/9901001 and (math.GT/0309136v2)."),
+            ["arxiv:hep-th/9901001", "arxiv:math.GT/0309136"]
+        );
+        // Other sites' paths, longer names, no real month, not seven digits.
+        for s in [
+            "example.com/math/0309136",
+            "https://example.com/hep-th/9901001",
+            "xmath/0309136",
+            "hep-th/9913001",
+            "hep-th/99010012",
+            "cs/0701001x",
+        ] {
+            assert!(keys(s).is_empty(), "{s}: {:?}", keys(s));
+        }
     }
 
     #[test]
