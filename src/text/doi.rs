@@ -74,8 +74,14 @@ impl DoiSet {
 
     /// Plain text (entities already decoded).
     pub fn add_text(&mut self, text: &str) {
-        for doi in find_in_text(text) {
-            self.add(doi, DoiSource::Text);
+        self.add_found_in_text(&find_in_text(text));
+    }
+
+    /// What [`find_in_text`] found in a text, for a caller that needs them for
+    /// [`crate::text::ids::find_papers_in`] too and so searches once.
+    pub fn add_found_in_text(&mut self, dois: &[String]) {
+        for doi in dois {
+            self.add(doi.clone(), DoiSource::Text);
         }
     }
 

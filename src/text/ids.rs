@@ -5,8 +5,8 @@
 //! - arXiv: new ids `YYMM.NNNN` (0704–1412) and `YYMM.NNNNN` (from 1501), old ids
 //!   `archive(.SC)/YYMMNNN` (9108–0703), each with an optional `vN` that is dropped; found only
 //!   after an `arXiv:` label, in an `arxiv.org/abs|pdf|html/` URL, in a COinS `info:arxiv/` or
-//!   as an arXiv DOI `10.48550/arXiv.ID`; old ids also bare (their archive names them). A bare
-//!   `1234.5678` in prose is no paper.
+//!   as an arXiv DOI `10.48550/arXiv.ID`; old ids also bare (their archive names them) in a post
+//!   that names arXiv. A bare `1234.5678` in prose is no paper.
 //! - PubMed: `pubmed.ncbi.nlm.nih.gov/N`, `ncbi.nlm.nih.gov/pubmed/N`, `PMID: N` (the label
 //!   required), COinS `info:pmid/N`. PMC: `PMCNNNN` in text and in PMC article links.
 //! - bioRxiv/medRxiv: `…rxiv.org/content/10.1101/…` URLs, and every `10.1101/` preprint DOI,
@@ -116,13 +116,44 @@ pub fn find_papers(html: &str, links: &[&str]) -> Vec<FoundPaper> {
     } else {
         (String::new(), Vec::new())
     };
-    find_papers_in(html, &text, &hrefs, links)
+    let text_dois = if marks.doi {
+        doi::find_in_text(&text)
+    } else {
+        Vec::new()
+    };
+    find_papers_in(
+        &Lexed {
+            html,
+            text: &text,
+            hrefs: &hrefs,
+            text_dois: &text_dois,
+        },
+        links,
+    )
 }
 
-/// [`find_papers`] for a caller that has already lexed the HTML:
-/// `(text, hrefs)` must be [`html::text_and_hrefs`] of `html`. Saves the second lexing pass
-/// when the parser runs the DOI finder on the same body.
-pub fn find_papers_in(html: &str, text: &str, hrefs: &[String], links: &[&str]) -> Vec<FoundPaper> {
+/// A post's HTML with what the parser has already computed from it, so nothing is done twice.
+#[derive(Debug, Clone, Copy)]
+pub struct Lexed<'a> {
+    pub html: &'a str,
+    /// [`html::text_and_hrefs`] of `html`: its text…
+    pub text: &'a str,
+    /// …and its link targets.
+    pub hrefs: &'a [String],
+    /// [`doi::find_in_text`] of `text`.
+    pub text_dois: &'a [String],
+}
+
+/// [`find_papers`] for a caller that has already lexed the HTML and found its DOIs (the parser
+/// does both for the DOI list): saves the second lexing pass and the second DOI search, most
+/// of the finder's cost.
+pub fn find_papers_in(body: &Lexed, links: &[&str]) -> Vec<FoundPaper> {
+    let Lexed {
+        html,
+        text,
+        hrefs,
+        text_dois,
+    } = *body;
     let mut papers = Papers::default();
     for link in links {
         let marks = Marks::of(link);
@@ -140,22 +171,23 @@ pub fn find_papers_in(html: &str, text: &str, hrefs: &[String], links: &[&str]) 
     if !marks.any() {
         return papers.into_vec();
     }
+    // The text and the link targets come from the HTML, so its marks stand for theirs (an
+    // identifier spelled with entities, `ar&#88;iv`, is not looked for).
     for href in hrefs {
-        if let Some(ids) = link_ids(href, Marks::of(href)) {
+        if let Some(ids) = link_ids(href, marks) {
             papers.add(ids, None);
         }
     }
-    let text_marks = Marks::of(text);
-    let mut hits = labelled_in_text(text, text_marks);
-    if text_marks.doi {
+    let mut hits = labelled_in_text(text, marks);
+    if marks.doi {
         // The DOI finder gives no positions, but its DOIs come in order and are substrings of
         // the text (save percent-decoded ones, placed after the one before): one forward search.
         let mut cursor = 0;
-        for d in doi::find_in_text(text) {
+        for d in text_dois {
             if let Some(i) = text.get(cursor..).and_then(|t| t.find(d.as_str())) {
                 cursor += i;
             }
-            hits.push((cursor, doi_ids(d)));
+            hits.push((cursor, doi_ids(d.clone())));
         }
     }
     hits.sort_by_key(|h| h.0);
@@ -178,26 +210,41 @@ struct Marks {
     /// arXiv, bioRxiv, medRxiv (and arXiv DOIs, which the DOI finder reports).
     rxiv: bool,
     ncbi: bool,
-    /// Old arXiv ids: `/9…` or `/0…`.
-    old_arxiv: bool,
     coins: bool,
 }
 
+/// `10.` and `ncbi`, the markers searched for as strings; built once (building a searcher costs
+/// more than a search). Every absent marker is a pass over the whole post, so there are few.
+static MARKERS: LazyLock<[memmem::Finder<'static>; 2]> =
+    LazyLock::new(|| ["10.", "ncbi"].map(memmem::Finder::new));
+
 impl Marks {
+    /// `10.`; `xiv` `Xiv` (arXiv, bioRxiv, medRxiv as written; all-caps `ARXIV` is not looked
+    /// for); `ncbi` `PM` (PubMed links, `PMID`, `PMC`); `Z3988`. The rare bytes `x`, `X`, `Z`
+    /// and `P` are found with `memchr` and their neighbours checked.
     fn of(s: &str) -> Self {
         let b = s.as_bytes();
-        let has = |n: &str| memmem::find(b, n.as_bytes()).is_some();
+        let (mut rxiv, mut coins) = (false, false);
+        for i in memchr::memchr3_iter(b'x', b'X', b'Z', b) {
+            let rest = &b[i..];
+            rxiv |= rest.starts_with(b"xiv") || rest.starts_with(b"Xiv");
+            coins |= rest.starts_with(b"Z3988");
+            if rxiv && coins {
+                break;
+            }
+        }
+        let pm = memchr::memchr_iter(b'P', b).any(|i| b.get(i + 1) == Some(&b'M'));
+        let has = |i: usize| MARKERS.get(i).is_some_and(|f| f.find(b).is_some());
         Marks {
-            doi: has("10."),
-            rxiv: has("rxiv") || has("rXiv") || has("RXIV") || has("RXiv"),
-            ncbi: has("ncbi") || has("PMID") || has("PMC"),
-            old_arxiv: has("/9") || has("/0"),
-            coins: has("Z3988"),
+            doi: has(0),
+            rxiv,
+            ncbi: pm || has(1),
+            coins,
         }
     }
 
     fn any(self) -> bool {
-        self.doi || self.rxiv || self.ncbi || self.old_arxiv || self.coins
+        self.doi || self.rxiv || self.ncbi || self.coins
     }
 }
 
@@ -296,7 +343,8 @@ fn labelled_in_text(text: &str, marks: Marks) -> Vec<(usize, Vec<PaperId>)> {
             }
         }
     }
-    if marks.old_arxiv {
+    // Bare old ids only in posts that name arXiv somewhere: they have no marker of their own.
+    if marks.rxiv {
         for m in ARXIV_OLD_BARE.find_iter(text) {
             // Not part of a path or a longer name (`example.com/math/0309136`, `xmath/…`);
             // labelled and linked ones the arXiv pass above has.
@@ -604,6 +652,18 @@ fn coins_id(v: &str) -> Vec<PaperId> {
     link_ids(v, Marks::of(v)).unwrap_or_default()
 }
 
+/// [`PaperId::rank`] of the id a key names.
+fn key_rank(key: &str) -> u8 {
+    match key.split_once(':') {
+        Some(("doi", d)) if arxiv_of_doi(d).is_some() => 4,
+        Some(("doi", _)) => 0,
+        Some(("arxiv", _)) => 1,
+        Some(("pmid", _)) => 2,
+        Some(("pmcid", _)) => 3,
+        _ => u8::MAX,
+    }
+}
+
 /// Papers in order of first sighting, each once, merged when a sighting joins two.
 #[derive(Default)]
 struct Papers {
@@ -646,9 +706,13 @@ impl Papers {
                     coins: None,
                 },
             );
+            let t = &mut self.rows[target];
+            if key_rank(&row.key) < key_rank(&t.key) {
+                t.key = row.key;
+            }
             for id in row.ids {
                 self.index.insert(id.key(), target);
-                self.rows[target].ids.push(id);
+                t.ids.push(id);
             }
             if self.rows[target].coins.is_none() {
                 self.rows[target].coins = row.coins;
@@ -658,15 +722,15 @@ impl Papers {
         for (k, id) in keyed {
             // Every key is in one row at most: present means it is in this row by now.
             if let std::collections::hash_map::Entry::Vacant(e) = self.index.entry(k) {
+                if row.key.is_empty() || id.rank() < key_rank(&row.key) {
+                    row.key = e.key().clone();
+                }
                 e.insert(target);
                 row.ids.push(id);
             }
         }
         if row.coins.is_none() {
             row.coins = coins;
-        }
-        if let Some(best) = row.ids.iter().min_by_key(|id| id.rank()) {
-            row.key = best.key();
         }
     }
 
@@ -697,7 +761,7 @@ mod tests {
     fn arxiv_new_ids_labelled_in_text() {
         assert_eq!(keys("see arXiv:2401.12345 for"), ["arxiv:2401.12345"]);
         assert_eq!(keys("(arXiv: 2401.12345v3)."), ["arxiv:2401.12345"]);
-        assert_eq!(keys("ARXIV:0704.0001"), ["arxiv:0704.0001"]);
+        assert_eq!(keys("ArXiv:0704.0001"), ["arxiv:0704.0001"]);
         assert_eq!(
             keys("arXiv:1412.9999, arXiv:1501.00001"),
             ["arxiv:1412.9999", "arxiv:1501.00001"]
@@ -717,9 +781,11 @@ mod tests {
     #[test]
     fn arxiv_old_ids_bare_in_text() {
         assert_eq!(
-            keys("as in hep-th/9901001 and (math.GT/0309136v2)."),
+            keys("on arXiv, as in hep-th/9901001 and (math.GT/0309136v2)."),
             ["arxiv:hep-th/9901001", "arxiv:math.GT/0309136"]
         );
+        // The cost budget: a post that never names arXiv is not searched for them.
+        assert!(keys("as in hep-th/9901001").is_empty());
         // Other sites' paths, longer names, no real month, not seven digits.
         for s in [
             "example.com/math/0309136",
@@ -729,6 +795,7 @@ mod tests {
             "hep-th/99010012",
             "cs/0701001x",
         ] {
+            let s = &format!("arXiv {s}");
             assert!(keys(s).is_empty(), "{s}: {:?}", keys(s));
         }
     }
