@@ -29,7 +29,8 @@ pub fn parse_feed(data: &[u8]) {
     let _ = crate::feeds::discover::discover_feeds(data, "http://fuzz.example/");
 }
 
-/// DOI finding in text, HTML, links and metadata values: finds only clean DOIs.
+/// DOI and paper-identifier finding in text, HTML, links and metadata values: finds only clean
+/// DOIs and well-formed paper keys.
 pub fn doi_find(data: &[u8]) {
     let s = String::from_utf8_lossy(data);
     for d in crate::text::doi::find_in_text(&s) {
@@ -43,6 +44,21 @@ pub fn doi_find(data: &[u8]) {
     set.add_meta(&s);
     for f in set.into_vec() {
         assert!(is_clean(&f.doi), "{:?}", f.doi);
+    }
+    // Every paper identifier: well-formed keys, clean ids and COinS fields.
+    for p in crate::text::ids::find_papers(&s, &[&s]) {
+        assert!(
+            is_clean(&p.key) && !p.key.contains(char::is_whitespace),
+            "{:?}",
+            p.key
+        );
+        assert!(p.ids.iter().any(|id| id.key() == p.key), "{p:?}");
+        if let Some(c) = &p.coins {
+            let fields = [&c.title, &c.journal, &c.date, &c.volume, &c.start_page];
+            for f in fields.into_iter().flatten().chain(&c.authors) {
+                assert!(is_clean(f) && !f.contains('\n'), "{f:?}");
+            }
+        }
     }
     let _ = crate::text::doi::from_url(&s);
     let _ = crate::text::doi::from_meta(&s);

@@ -74,8 +74,14 @@ impl DoiSet {
 
     /// Plain text (entities already decoded).
     pub fn add_text(&mut self, text: &str) {
-        for doi in find_in_text(text) {
-            self.add(doi, DoiSource::Text);
+        self.add_found_in_text(&find_in_text(text));
+    }
+
+    /// What [`find_in_text`] found in a text, for a caller that needs them for
+    /// [`crate::text::ids::find_papers_in`] too and so searches once.
+    pub fn add_found_in_text(&mut self, dois: &[String]) {
+        for doi in dois {
+            self.add(doi.clone(), DoiSource::Text);
         }
     }
 
@@ -251,7 +257,7 @@ fn ends_with_ci(s: &str, suffix: &str) -> bool {
 }
 
 /// `s` without an ASCII prefix, compared case-insensitively.
-fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
+pub(crate) fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
     let head = s.get(..prefix.len())?;
     head.eq_ignore_ascii_case(prefix)
         .then(|| &s[prefix.len()..])
@@ -384,7 +390,7 @@ pub fn doi_url(resolver: &str, doi: &str) -> Result<String, DoiUrlError> {
 }
 
 /// Decodes `%XX` escapes; malformed escapes stay as they are, invalid UTF-8 becomes U+FFFD.
-fn percent_decode(s: &str) -> String {
+pub(crate) fn percent_decode(s: &str) -> String {
     if !s.contains('%') {
         return s.to_string();
     }
