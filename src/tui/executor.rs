@@ -301,9 +301,7 @@ impl Executor {
     /// Pushes the queued changes to the sync account on a worker thread; a failure leaves them
     /// queued for the next sync and says so.
     pub(super) fn spawn_push(&self) {
-        let tx = self.tx.clone();
-        let paths = self.lib.paths().clone();
-        let config = self.lib.config().clone();
+        let (tx, paths, config) = self.worker_parts();
         std::thread::spawn(move || {
             let result = Library::open(paths, config).and_then(|mut lib| lib.push_queued());
             if let Err(e) = result {
@@ -318,9 +316,7 @@ impl Executor {
     /// sync account, the account is synced first; a failed sync is reported and the reader goes
     /// on from the cache.
     fn spawn_refresh(&self, feeds: Vec<FeedId>) {
-        let tx = self.tx.clone();
-        let paths = self.lib.paths().clone();
-        let config = self.lib.config().clone();
+        let (tx, paths, config) = self.worker_parts();
         let jobs = config.fetch.jobs;
         std::thread::spawn(move || {
             let mut lib = match Library::open(paths, config) {
@@ -401,9 +397,7 @@ impl Executor {
     }
 
     fn spawn_add(&self, url: String) {
-        let tx = self.tx.clone();
-        let paths = self.lib.paths().clone();
-        let config = self.lib.config().clone();
+        let (tx, paths, config) = self.worker_parts();
         std::thread::spawn(move || {
             let result = Library::open(paths, config).and_then(|mut lib| lib.add(&url));
             let _ = tx.send(match result {
