@@ -120,6 +120,7 @@ fn build_cache(dir: &std::path::Path, feeds: usize, per_feed: usize) -> usize {
                     summary_html: None,
                     text,
                     dois: vec![FoundDoi { key: doi.to_lowercase(), doi, source: DoiSource::Link }],
+                    papers: Vec::new(),
                 }
             })
             .collect();

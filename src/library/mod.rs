@@ -22,7 +22,9 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::feeds::opml::{OpmlFeed, OpmlImport};
 use crate::feeds::parse::ParseError;
-use crate::model::{DoiRow, Entry, EntryId, EntrySummary, Feed, FeedId, MonthCount, ParsedFeed};
+use crate::model::{
+    DoiRow, Entry, EntryId, EntrySummary, Feed, FeedId, MonthCount, PaperRow, ParsedFeed,
+};
 use crate::net::{FetchError, Fetcher, Validators};
 use crate::paths::Paths;
 use crate::store::{DoiScope, FeedUpdate, ListQuery, Stats, Store, StoreError};
@@ -236,6 +238,17 @@ impl Library {
 
     pub fn dois(&self, scope: &DoiScope) -> Result<Vec<DoiRow>> {
         self.store.dois(scope).map_err(|e| self.store_err(e))
+    }
+
+    /// The papers cited in `q`'s scope and month, each once, most-cited first (see
+    /// [`Store::papers`](crate::store::Store::papers)).
+    pub fn papers(&self, q: &ListQuery) -> Result<Vec<PaperRow>> {
+        self.store.papers(q).map_err(|e| self.store_err(e))
+    }
+
+    /// The canonical key of the paper `key` names (an alias's paper, else `key` itself).
+    pub fn paper_key(&self, key: &str) -> Result<String> {
+        self.store.paper_key(key).map_err(|e| self.store_err(e))
     }
 
     // ---- changes -------------------------------------------------------------------------

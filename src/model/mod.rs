@@ -3,13 +3,15 @@
 //! reader all apply, so none of them reaches up into the library for them, and (`identity`)
 //! the key an entry is stored under, which the parser assigns and the store matches on.
 //!
-//! Layer: the bottom. May use `crate::text::scrub` (folder names are scrubbed) and nothing else.
+//! Layer: the bottom. May use `crate::text::scrub` (folder names are scrubbed) and the paper
+//! types of `crate::text::ids` (what the parser finds is stored as found), nothing else.
 
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use crate::text::ids::{CoinsCitation, FoundPaper};
 use crate::text::scrub::scrub_line;
 
 pub mod identity;
@@ -102,6 +104,8 @@ pub struct NewEntry {
     /// Cheap plain text of the body, for the search index (not for display).
     pub text: String,
     pub dois: Vec<FoundDoi>,
+    /// Every paper the entry cites (DOIs, arXiv, PubMed, PMC, COinS), each once.
+    pub papers: Vec<FoundPaper>,
 }
 
 /// Links a feed document carries for paging through its history (RFC 5005, JSON Feed).
@@ -218,6 +222,25 @@ pub struct DoiRow {
     pub entry_id: EntryId,
     pub entry_title: String,
     pub source: DoiSource,
+}
+
+/// A paper cited in a listing's scope, once, with the entries citing it there.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PaperRow {
+    /// Its canonical key (`doi:10.1111/hsc.12135`, `arxiv:2401.12345`, `pmid:23193287`).
+    pub key: String,
+    /// Every key it is known by (its own first), each once.
+    pub ids: Vec<String>,
+    /// The entries citing it in the scope, newest first.
+    pub cited_by: Vec<EntryId>,
+    /// Their feeds, each once, in the order of `cited_by`.
+    pub feeds: Vec<FeedId>,
+    /// The date of the oldest and the newest entry citing it.
+    pub first_cited: DateTime<Utc>,
+    pub last_cited: DateTime<Utc>,
+    /// The citation a COinS span gave for it, if any.
+    #[serde(skip)]
+    pub coins: Option<CoinsCitation>,
 }
 
 /// The month key (`YYYY-MM`) of a UTC instant.

@@ -145,6 +145,7 @@ pub(super) fn store_entries(
             clip(&e.text, FTS_TEXT_MAX),
         ));
         w.insert_dois(&stored, e)?;
+        w.insert_papers(&stored, e)?;
         if pause {
             written += 1;
             pause::after_entry(written);
@@ -189,6 +190,7 @@ struct EntryWriter<'a> {
     fts_delete: CachedStatement<'a>,
     dois_delete: CachedStatement<'a>,
     doi_insert: CachedStatement<'a>,
+    papers: super::papers::PaperWriter<'a>,
 }
 
 impl<'a> EntryWriter<'a> {
@@ -244,6 +246,7 @@ impl<'a> EntryWriter<'a> {
             fts_delete,
             dois_delete,
             doi_insert,
+            papers: super::papers::PaperWriter::prepare(conn)?,
         })
     }
 
@@ -358,6 +361,7 @@ impl<'a> EntryWriter<'a> {
         ])?;
         self.fts_delete.execute([fts_key(old_sort_time, id)])?;
         self.dois_delete.execute([id])?;
+        self.papers.delete(id)?;
         Ok(Stored {
             id,
             month: month.unwrap_or(old_month),
@@ -379,6 +383,11 @@ impl<'a> EntryWriter<'a> {
             ])?;
         }
         Ok(())
+    }
+
+    fn insert_papers(&mut self, stored: &Stored, e: &NewEntry) -> Result<()> {
+        self.papers
+            .insert(stored.id, self.feed_id, &stored.month, &e.papers)
     }
 }
 

@@ -20,6 +20,8 @@ mod entries;
 mod feeds;
 mod organize;
 mod papers;
+#[cfg(test)]
+mod papers_tests;
 mod pause;
 mod query;
 mod schema;

@@ -80,7 +80,7 @@ macro_rules! in_folder {
 pub(crate) const IN_FOLDER: &str = in_folder!();
 
 /// The WHERE clause (over `entries e`) and its arguments for `q`'s filters other than search.
-fn plain_filter(q: &ListQuery) -> (Vec<&'static str>, Vec<Value>) {
+pub(super) fn plain_filter(q: &ListQuery) -> (Vec<&'static str>, Vec<Value>) {
     let mut conds: Vec<&str> = Vec::new();
     let mut args = Vec::new();
     if let Some(feed) = q.feed {

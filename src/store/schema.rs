@@ -157,6 +157,37 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE feeds ADD COLUMN warning TEXT;
     "#,
+    // 7: papers, not DOI strings (issue 18). One row per paper an entry cites, under its
+    // canonical key (`doi:…`, `arxiv:…`, `pmid:…`, `pmcid:…`); `ids` is every key found for it
+    // in that entry, space-separated; `coins` the citation its COinS span gave (JSON). As in
+    // entry_dois, feed_id and month copy the entry's so that a month's papers are read from
+    // this table alone. `paper_aliases` says which keys name the same paper (a COinS span's
+    // ids, arXiv's `arxiv:doi`, PMC's id converter), so that each paper is one row everywhere.
+    // A row in `papers_scan` marks a cache whose stored entries still have to be scanned for
+    // papers: those with an id above `after` (so an interrupted scan resumes).
+    r#"
+    CREATE TABLE entry_papers (
+        entry_id  INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
+        feed_id   INTEGER NOT NULL,
+        month     TEXT NOT NULL,
+        paper_key TEXT NOT NULL,
+        ids       TEXT NOT NULL,
+        coins     TEXT,
+        pos       INTEGER NOT NULL,
+        UNIQUE (entry_id, paper_key)
+    );
+    CREATE INDEX entry_papers_month ON entry_papers(month, paper_key);
+    CREATE INDEX entry_papers_feed  ON entry_papers(feed_id, month, paper_key);
+    CREATE INDEX entry_papers_key   ON entry_papers(paper_key);
+
+    CREATE TABLE paper_aliases (
+        alias_key TEXT PRIMARY KEY,
+        paper_key TEXT NOT NULL
+    ) WITHOUT ROWID;
+
+    CREATE TABLE papers_scan (after INTEGER NOT NULL);
+    INSERT INTO papers_scan (after) SELECT 0 WHERE EXISTS (SELECT 1 FROM entries);
+    "#,
 ];
 
 /// The version a fully migrated cache has.

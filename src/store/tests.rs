@@ -25,6 +25,7 @@ pub(super) fn entry(guid: &str, title: &str, published: Option<&str>) -> NewEntr
         summary_html: None,
         text: format!("{title} body"),
         dois: Vec::new(),
+        papers: Vec::new(),
     }
 }
 

@@ -69,7 +69,7 @@ impl PaperId {
 
 /// The citation a COinS span carries, for showing a paper before (or without) resolving it.
 /// Every field is scrubbed to one line; empty fields are `None`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CoinsCitation {
     /// `rft.atitle`: the article's title.
     pub title: Option<String>,

@@ -7,6 +7,7 @@ use super::raw::RawItem;
 use crate::model::identity::entry_key;
 use crate::model::NewEntry;
 use crate::text::doi::DoiSet;
+use crate::text::ids::{find_papers_in, Lexed};
 use crate::text::scrub::{scrub_line, scrub_owned};
 
 pub(super) struct Parts<'a> {
@@ -49,6 +50,7 @@ pub(super) fn build_entry(p: Parts<'_>) -> Built {
             authors.push(a);
         }
     }
+    let text_dois = crate::text::doi::find_in_text(&text);
     let mut dois = DoiSet::new();
     for d in p.dois {
         dois.add_meta(d);
@@ -66,7 +68,7 @@ pub(super) fn build_entry(p: Parts<'_>) -> Built {
             for href in &body_hrefs {
                 dois.add_link(href);
             }
-            dois.add_text(&text);
+            dois.add_found_in_text(&text_dois);
         } else {
             dois.add_html(html);
         }
@@ -75,6 +77,18 @@ pub(super) fn build_entry(p: Parts<'_>) -> Built {
     for l in [&link, &p.guid].into_iter().flatten() {
         dois.add_link(l);
     }
+    // The feed's own ids (`dc:identifier`, `prism:doi`), its link and guid, then the body.
+    let mut ids_in: Vec<&str> = p.dois.iter().map(String::as_str).collect();
+    ids_in.extend([&link, &p.guid].into_iter().flatten().map(String::as_str));
+    let papers = find_papers_in(
+        &Lexed {
+            html: body,
+            text: &text,
+            hrefs: &body_hrefs,
+            text_dois: &text_dois,
+        },
+        &ids_in,
+    );
     // Keys hashed from the title once hashed "(untitled)" for an entry with none; kept so that
     // cached entries keep their keys.
     let key_title = if title.is_empty() {
@@ -100,6 +114,7 @@ pub(super) fn build_entry(p: Parts<'_>) -> Built {
         summary_html,
         text,
         dois: dois.into_vec(),
+        papers,
     };
     (entry, by_link)
 }
