@@ -69,7 +69,7 @@ impl Library {
         self.store.citation(&key).map_err(|e| self.store_err(e))
     }
 
-    fn state_of(c: &CachedCitation, doi: &str) -> CitationState {
+    pub(super) fn state_of(c: &CachedCitation, doi: &str) -> CitationState {
         match (&c.found, &c.csl_json) {
             (true, Some(json)) => match parse_csl_json(json, doi) {
                 Ok(citation) => CitationState::Found { citation },

@@ -35,6 +35,15 @@ pub enum CiteError {
     Missing(String),
 }
 
+/// How a line names the work: `doi:10.…` for a DOI; a paper key (`arxiv:…`, `pmid:…`) as it is.
+fn id_label(id: &str) -> String {
+    if id.starts_with("10.") {
+        format!("doi:{id}")
+    } else {
+        id.to_string()
+    }
+}
+
 /// Parses CSL-JSON as doi.org returns it. `doi` is the DOI that was asked for; it is the
 /// citation's DOI whatever the answer says.
 pub fn parse_csl_json(json: &str, doi: &str) -> Result<Citation, CiteError> {
@@ -190,7 +199,7 @@ impl Citation {
         if !source.is_empty() {
             parts.push(sentence(&source));
         }
-        parts.push(format!("doi:{}", self.doi));
+        parts.push(id_label(&self.doi));
         scrub_line(&parts.join(" "))
     }
 
