@@ -10,6 +10,7 @@
 pub mod citations;
 mod organize;
 mod paper_services;
+pub use paper_services::arxiv_gap;
 pub mod papers;
 
 // The door's wrappers over the sync engine and the backfill driver (they own no SQL or HTTP).

@@ -64,6 +64,7 @@ pub fn parse(xml: &str) -> Result<Vec<Entry>, ServiceError> {
     let mut entry: Option<Entry> = None;
     let mut slot: Option<Slot> = None;
     let mut text = String::new();
+    let mut closed = false;
     loop {
         let event = reader
             .read_event()
@@ -101,6 +102,7 @@ pub fn parse(xml: &str) -> Result<Vec<Entry>, ServiceError> {
                 }
             }
             Event::End(e) => {
+                closed |= e.name().as_ref() == b"feed";
                 if e.name().as_ref() == b"entry" {
                     entries.extend(entry.take());
                 } else if let (Some(en), Some(s)) = (entry.as_mut(), slot.take()) {
@@ -110,6 +112,13 @@ pub fn parse(xml: &str) -> Result<Vec<Entry>, ServiceError> {
             Event::Eof => break,
             _ => {}
         }
+    }
+    // A cut or foreign answer must not pass for "none of these ids exist".
+    if !closed {
+        return Err(ServiceError::answer(
+            ARXIV,
+            "the answer is not a complete Atom feed",
+        ));
     }
     if let Some(err) = entries.iter().find(|e| e.id_url.contains("/api/errors")) {
         let why = err.summary.as_deref().unwrap_or("the request was refused");
@@ -182,10 +191,9 @@ fn arxiv_id(en: &Entry) -> Option<String> {
         })
 }
 
-/// The published version's DOI key (`doi:…`), when arXiv names one.
-fn published_doi_key(en: &Entry) -> Option<String> {
-    let doi = crate::text::doi::from_meta(en.doi.as_deref()?)?;
-    Some(PaperId::Doi(doi).key())
+/// The published version's DOI, when arXiv names one.
+fn published(en: &Entry) -> Option<String> {
+    crate::text::doi::from_meta(en.doi.as_deref()?)
 }
 
 /// An entry as a CSL-JSON item (`article` in the archive arXiv) and the aliases it gives.
@@ -213,11 +221,9 @@ pub fn to_csl(en: &Entry, id: &str) -> (String, Vec<String>) {
         item.insert("note".into(), json!(format!("Journal reference: {j}")));
     }
     let mut aliases = Vec::new();
-    if let Some(key) = published_doi_key(en) {
-        if let Some(doi) = key.strip_prefix("doi:") {
-            item.insert("DOI".into(), json!(doi));
-        }
-        aliases.push(key);
+    if let Some(doi) = published(en) {
+        item.insert("DOI".into(), json!(doi));
+        aliases.push(PaperId::Doi(doi).key());
     }
     let custom = json!({
         "arxiv_id": id,
@@ -270,4 +276,110 @@ async fn ask(
         .into_iter()
         .filter_map(|en| Some((arxiv_id(&en)?, en)))
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::papers::cite::parse_csl_json;
+
+    const TESTING: &str = include_str!("../../../tests/fixtures/papers/arxiv-query-testing-10.xml");
+    const OLD_ID: &str = include_str!("../../../tests/fixtures/papers/arxiv-astro-ph-0601001.xml");
+    const ERROR: &str = include_str!("../../../tests/fixtures/papers/arxiv-abc-error-400.xml");
+    const EMPTY: &str = include_str!("../../../tests/fixtures/papers/arxiv-0808.05394-empty.xml");
+
+    #[test]
+    fn a_recorded_answer_gives_every_field() {
+        let entries = parse(TESTING).unwrap();
+        assert_eq!(entries.len(), 10);
+        let first = &entries[0];
+        assert_eq!(arxiv_id(first).as_deref(), Some("2202.12139"));
+        assert_eq!(first.doi.as_deref(), Some("10.1109/ICSTW55395.2022.00035"));
+        assert_eq!(first.published.as_deref(), Some("2022-02-24T15:05:19Z"));
+        assert_eq!(
+            first.pdf.as_deref(),
+            Some("https://arxiv.org/pdf/2202.12139v1")
+        );
+        assert!(first.journal_ref.as_deref().unwrap().contains("ICSTW"));
+        assert!(first.primary_category.is_some());
+        // `&amp;` in a journal reference is decoded once.
+        let ijsea = entries
+            .iter()
+            .find(|e| e.id_url.contains("1202.4527"))
+            .unwrap();
+        assert!(ijsea
+            .journal_ref
+            .as_deref()
+            .unwrap()
+            .contains("Engineering & Applications"));
+        assert_eq!(parse(EMPTY).unwrap(), vec![]);
+    }
+
+    #[test]
+    fn an_old_style_id_and_its_csl_item() {
+        let entries = parse(OLD_ID).unwrap();
+        let en = &entries[0];
+        let id = arxiv_id(en).unwrap();
+        assert_eq!(id, "astro-ph/0601001");
+        assert_eq!(en.primary_category.as_deref(), Some("astro-ph"));
+        let (json, aliases) = to_csl(en, &id);
+        assert!(aliases.is_empty(), "no arxiv:doi, no alias");
+        let item: Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(item["type"], "article");
+        assert_eq!(item["archive"], "arXiv");
+        assert_eq!(item["number"], "astro-ph/0601001");
+        assert_eq!(item["URL"], "https://arxiv.org/abs/astro-ph/0601001");
+        assert_eq!(
+            item["custom"]["pdf"],
+            "https://arxiv.org/pdf/astro-ph/0601001v1"
+        );
+        assert_eq!(item["note"], "Journal reference: ActaAstron.56:1-50,2006");
+        assert_eq!(item.get("DOI"), None);
+        let line = parse_csl_json(&json, "arxiv:astro-ph/0601001")
+            .unwrap()
+            .line();
+        assert_eq!(
+            line,
+            "Gould A, Dorsher S, Gaudi BS, et al. (2006) Frequency of Hot Jupiters and Very Hot \
+             Jupiters from the OGLE-III Transit Surveys Toward the Galactic Bulge and Carina. \
+             arxiv:astro-ph/0601001"
+        );
+        assert_eq!(published_doi(&json), None);
+    }
+
+    #[test]
+    fn arxiv_doi_is_the_published_version_and_an_alias() {
+        let entries = parse(TESTING).unwrap();
+        let (json, aliases) = to_csl(&entries[0], "2202.12139");
+        assert_eq!(aliases, ["doi:10.1109/icstw55395.2022.00035"]);
+        assert_eq!(
+            published_doi(&json).as_deref(),
+            Some("10.1109/ICSTW55395.2022.00035")
+        );
+    }
+
+    #[test]
+    fn an_error_entry_is_one_line_naming_the_service() {
+        let err = parse(ERROR).unwrap_err().to_string();
+        assert_eq!(err, "arXiv API: incorrect id format for abc");
+        let err = parse("<feed><entry>").unwrap_err().to_string();
+        assert!(err.starts_with("arXiv API: "), "{err}");
+    }
+
+    #[test]
+    fn the_query_lists_every_id_once() {
+        let url = query_url(
+            "http://127.0.0.1:1/api/query",
+            &["1412.3456", "hep-th/9901001"],
+        );
+        let url = url::Url::parse(&url.unwrap()).unwrap();
+        let q: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+        assert_eq!(
+            q,
+            [
+                ("id_list".into(), "1412.3456,hep-th/9901001".into()),
+                ("max_results".into(), "2".into())
+            ]
+        );
+    }
 }

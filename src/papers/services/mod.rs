@@ -182,15 +182,20 @@ fn body_text(service: &'static str, f: &Fetched) -> Result<String, ServiceError>
 fn csl_name(name: &str, family_first: bool) -> Value {
     let name = scrub_line(name);
     let name = name.trim();
-    let split = if family_first {
-        name.rsplit_once(' ')
-            .filter(|(_, initials)| looks_like_initials(initials))
+    if family_first {
+        // PubMed's "Scalfani VF": the initials become "V. F.", as CSL givens are written.
+        match name.rsplit_once(' ') {
+            Some((family, initials)) if looks_like_initials(initials) => {
+                let given: Vec<String> = initials.chars().map(|c| format!("{c}.")).collect();
+                json!({"family": family.trim(), "given": given.join(" ")})
+            }
+            _ => json!({ "literal": name }),
+        }
     } else {
-        name.rsplit_once(' ').map(|(given, family)| (family, given))
-    };
-    match split {
-        Some((family, given)) => json!({"family": family.trim(), "given": given.trim()}),
-        None => json!({ "literal": name }),
+        match name.rsplit_once(' ') {
+            Some((given, family)) => json!({"family": family.trim(), "given": given.trim()}),
+            None => json!({ "literal": name }),
+        }
     }
 }
 
@@ -264,11 +269,11 @@ mod tests {
     fn names_and_dates() {
         assert_eq!(
             csl_name("Hambrick GW", true),
-            json!({"family": "Hambrick", "given": "GW"})
+            json!({"family": "Hambrick", "given": "G. W."})
         );
         assert_eq!(
             csl_name("ten Broek R", true),
-            json!({"family": "ten Broek", "given": "R"})
+            json!({"family": "ten Broek", "given": "R."})
         );
         assert_eq!(
             csl_name("WHO Collaborators", true),

@@ -1,4 +1,6 @@
-//! Request pacing per service: one request in flight, and a minimum gap between two starts.
+//! Request pacing per service: one request in flight, and a minimum gap from the end of one
+//! request to the start of the next (stricter than between starts: a slow answer never lets
+//! two requests reach the server closer than the gap).
 //!
 //! Pacers are shared by every caller in the process (the reader opens a worker per look-up),
 //! one per service base URL, so two look-ups running at once still queue behind each other.
@@ -11,15 +13,22 @@ use tokio::sync::{Mutex as AsyncMutex, MutexGuard};
 use tokio::time::Instant;
 
 /// One service's pace: the lock is held for a whole request (one in flight); it remembers
-/// when the last request started.
+/// when the last request ended.
 #[derive(Debug)]
 pub struct Pacer {
     gap: Duration,
     last: AsyncMutex<Option<Instant>>,
 }
 
-/// Held while a request runs; dropping it lets the next request wait its turn.
-pub struct Turn<'a>(#[allow(dead_code)] MutexGuard<'a, Option<Instant>>);
+/// Held while a request runs; dropping it marks the request's end and lets the next one
+/// wait its turn.
+pub struct Turn<'a>(MutexGuard<'a, Option<Instant>>);
+
+impl Drop for Turn<'_> {
+    fn drop(&mut self) {
+        *self.0 = Some(Instant::now());
+    }
+}
 
 impl Pacer {
     pub fn new(gap: Duration) -> Pacer {
@@ -33,13 +42,12 @@ impl Pacer {
         self.gap
     }
 
-    /// Waits until no request is in flight and `gap` has passed since the last one started.
+    /// Waits until no request is in flight and `gap` has passed since the last one ended.
     pub async fn turn(&self) -> Turn<'_> {
-        let mut last = self.last.lock().await;
+        let last = self.last.lock().await;
         if let Some(at) = *last {
             tokio::time::sleep_until(at + self.gap).await;
         }
-        *last = Some(Instant::now());
         Turn(last)
     }
 }
@@ -66,13 +74,17 @@ mod tests {
     async fn turns_are_spaced_and_one_at_a_time() {
         let gap = Duration::from_millis(150);
         let pacer = Arc::new(Pacer::new(gap));
-        let mut starts = Vec::new();
+        let mut spans = Vec::new();
         for _ in 0..3 {
-            let _turn = pacer.turn().await;
-            starts.push(Instant::now());
+            let turn = pacer.turn().await;
+            let start = Instant::now();
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            drop(turn);
+            spans.push((start, Instant::now()));
         }
-        for pair in starts.windows(2) {
-            assert!(pair[1] - pair[0] >= gap, "{:?}", pair[1] - pair[0]);
+        for pair in spans.windows(2) {
+            let (ended, next) = (pair[0].1, pair[1].0);
+            assert!(next - ended >= gap, "{:?}", next - ended);
         }
         // While a turn is held, nobody else gets one, however long the gap has passed.
         let held = pacer.turn().await;

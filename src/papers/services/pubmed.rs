@@ -173,3 +173,94 @@ pub async fn resolve(
     })
     .await;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::papers::cite::parse_csl_json;
+
+    const ONE: &str = include_str!("../../../tests/fixtures/papers/esummary-pubmed-27933103.json");
+    const BATCH_JSON: &str =
+        include_str!("../../../tests/fixtures/papers/esummary-pubmed-batch.json");
+
+    #[test]
+    fn a_summary_becomes_a_csl_item_with_its_ids() {
+        let docs = parse(ONE).unwrap();
+        assert_eq!(docs.len(), 1);
+        let (json, aliases) = to_csl(docs[0].1.as_ref().unwrap(), "27933103");
+        assert_eq!(
+            aliases,
+            ["pmcid:PMC5122160", "doi:10.1186/s13321-016-0181-z"]
+        );
+        let item: Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(item["DOI"], "10.1186/s13321-016-0181-z");
+        assert_eq!(item["PMCID"], "PMC5122160");
+        assert_eq!(item["URL"], "https://pubmed.ncbi.nlm.nih.gov/27933103/");
+        let line = parse_csl_json(&json, "pmid:27933103").unwrap().line();
+        assert_eq!(
+            line,
+            "Scalfani VF, Williams AJ, Tkachenko V, et al. (2016) Programmatic conversion of \
+             crystal structures into 3D printable files using Jmol. Journal of cheminformatics \
+             8 66. pmid:27933103"
+        );
+    }
+
+    #[test]
+    fn a_batch_answer_marks_the_uid_ncbi_could_not_summarise() {
+        let docs = parse(BATCH_JSON).unwrap();
+        let uids: Vec<(&str, bool)> = docs
+            .iter()
+            .map(|(u, d)| (u.as_str(), d.is_some()))
+            .collect();
+        assert_eq!(
+            uids,
+            [
+                ("125352", true),
+                ("34744", true),
+                ("2345234523452345", false),
+                ("363666", true)
+            ]
+        );
+        // A summary without authors still cites (its title and journal).
+        let (json, _) = to_csl(docs[1].1.as_ref().unwrap(), "34744");
+        let c = parse_csl_json(&json, "pmid:34744").unwrap();
+        assert_eq!(c.year, Some(1979));
+        assert!(c.authors.is_empty());
+    }
+
+    #[test]
+    fn a_refusal_is_one_line_naming_the_service() {
+        let err = parse(
+            r#"{"error":"API rate limit exceeded","api-key":"1.2.3.4","count":"11","limit":"10"}"#,
+        );
+        assert_eq!(
+            err.unwrap_err().to_string(),
+            "NCBI E-utilities: API rate limit exceeded"
+        );
+        assert!(parse("<html>")
+            .unwrap_err()
+            .to_string()
+            .starts_with("NCBI E-utilities: "));
+    }
+
+    #[test]
+    fn the_request_names_the_tool_and_the_key_only_when_set() {
+        let caller = Caller::default();
+        let url = summary_url("http://127.0.0.1:1/eutils/", &["1", "2"], &caller).unwrap();
+        assert_eq!(
+            url,
+            "http://127.0.0.1:1/eutils/esummary.fcgi?db=pubmed&id=1%2C2&retmode=json&tool=paperboy"
+        );
+        let caller = Caller {
+            api_key: Some("k3y".into()),
+            email: Some("me@example.org".into()),
+        };
+        let url = summary_url("http://127.0.0.1:1/eutils", &["1"], &caller).unwrap();
+        assert!(
+            url.ends_with("&email=me%40example.org&api_key=k3y"),
+            "{url}"
+        );
+        assert!(gap(false) >= std::time::Duration::from_millis(334));
+        assert!(gap(true) >= std::time::Duration::from_millis(100));
+    }
+}
