@@ -131,19 +131,33 @@ fn arxiv_is_asked_one_request_at_a_time_three_seconds_apart() {
         f.fetch_sub(1, Ordering::SeqCst);
         atom(TESTING)
     });
-    let dir = tempfile::tempdir().unwrap();
-    // The default gap (3 s), two batches (101 ids, 100 a request).
+    // The default gap (3 s). Two callers at once (the reader runs a worker per look-up):
+    // one asks 100 ids (one batch), the other one id.
     let toml = services(
         &arxiv.url("/api/query"),
         "http://127.0.0.1:9",
         "http://127.0.0.1:9",
         "",
     );
-    let ids: Vec<String> = (0..101)
-        .map(|i| format!("arxiv:1501.{:05}", i + 1))
+    let callers: Vec<_> = [100, 1]
+        .into_iter()
+        .enumerate()
+        .map(|(n, count)| {
+            let toml = toml.clone();
+            std::thread::spawn(move || {
+                let dir = tempfile::tempdir().unwrap();
+                let ids: Vec<String> = (0..count)
+                    .map(|i| format!("arxiv:150{n}.{:05}", i + 1))
+                    .collect();
+                library(dir.path(), &toml)
+                    .citations(&ids, &mut |_, _| {})
+                    .unwrap();
+            })
+        })
         .collect();
-    let mut lib = library(dir.path(), &toml);
-    lib.citations(&ids, &mut |_, _| {}).unwrap();
+    for c in callers {
+        c.join().unwrap();
+    }
     let reqs = arxiv.requests.lock().unwrap().clone();
     assert_eq!(reqs.len(), 2);
     let gap = reqs[1].at - reqs[0].at;
@@ -476,4 +490,46 @@ fn cite_and_open_take_paper_keys() {
     let out = cli.run(&["cite", "isbn:123"]);
     let err = common::one_line_error(&out);
     assert!(err.contains("nor a paper key"), "{err}");
+}
+
+#[test]
+fn two_callers_at_once_never_have_two_requests_in_flight() {
+    // An answer slower than NCBI's gap: a second request started in the gap would overlap.
+    let in_flight = Arc::new(AtomicUsize::new(0));
+    let most = Arc::new(AtomicUsize::new(0));
+    let (f, m) = (in_flight.clone(), most.clone());
+    let eutils = Server::start(move |_| {
+        let now = f.fetch_add(1, Ordering::SeqCst) + 1;
+        m.fetch_max(now, Ordering::SeqCst);
+        std::thread::sleep(Duration::from_millis(600));
+        f.fetch_sub(1, Ordering::SeqCst);
+        Reply::ok("application/json", PUBMED_BATCH)
+    });
+    let toml = services(
+        "http://127.0.0.1:9",
+        &eutils.url("/eutils"),
+        "http://127.0.0.1:9",
+        "",
+    );
+    let callers: Vec<_> = ["pmid:125352", "pmid:363666"]
+        .into_iter()
+        .map(|key| {
+            let toml = toml.clone();
+            std::thread::spawn(move || {
+                let dir = tempfile::tempdir().unwrap();
+                library(dir.path(), &toml)
+                    .citations(&keys(&[key]), &mut |_, _| {})
+                    .unwrap();
+            })
+        })
+        .collect();
+    for c in callers {
+        c.join().unwrap();
+    }
+    assert_eq!(eutils.requests.lock().unwrap().len(), 2);
+    assert_eq!(
+        most.load(Ordering::SeqCst),
+        1,
+        "one request in flight at most"
+    );
 }

@@ -80,10 +80,14 @@ pub(super) fn cite(lib: &mut Library, target: &str, format: CiteFormat) -> Resul
         )
     })?;
     let label = paperboy::library::citations::label(&id);
+    let unknown = || {
+        let service = paperboy::library::service_of(&id);
+        anyhow::anyhow!("{label} is not known to the {service}")
+    };
     match format {
         CiteFormat::Bibtex => match lib.bibtex(&id)? {
             Some(b) => print!("{}", ensure_newline(b)),
-            None => bail!("{}", CitationState::NotFound.line(&id)),
+            None => return Err(unknown()),
         },
         CiteFormat::Text | CiteFormat::CslJson => match lib.citation(&id)? {
             state @ CitationState::Found { .. } => match (&state, format) {
@@ -93,7 +97,7 @@ pub(super) fn cite(lib: &mut Library, target: &str, format: CiteFormat) -> Resul
                     None => println!("{}", state.line(&id)),
                 },
             },
-            CitationState::NotFound => bail!("{}", CitationState::NotFound.line(&id)),
+            CitationState::NotFound => return Err(unknown()),
             CitationState::Failed { reason } => {
                 bail!("cannot resolve {label}: {}", scrub_line(&reason))
             }

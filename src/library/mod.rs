@@ -10,7 +10,7 @@
 pub mod citations;
 mod organize;
 mod paper_services;
-pub use paper_services::arxiv_gap;
+pub use paper_services::{arxiv_gap, service_of};
 pub mod papers;
 
 // The door's wrappers over the sync engine and the backfill driver (they own no SQL or HTTP).
