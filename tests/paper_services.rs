@@ -37,6 +37,12 @@ fn services(arxiv: &str, eutils: &str, idconv: &str, extra: &str) -> String {
     )
 }
 
+/// Only E-utilities is up (at `server`).
+fn eutils_toml(server: &Server) -> String {
+    let none = "http://127.0.0.1:9";
+    services(none, &server.url("/eutils"), none, "")
+}
+
 fn keys(ids: &[&str]) -> Vec<String> {
     ids.iter().map(|s| s.to_string()).collect()
 }
@@ -119,36 +125,29 @@ fn arxiv_ids_go_in_one_request_and_are_offline_afterwards() {
     assert!(matches!(again[0].1, CitationState::Found { .. }));
 }
 
-#[test]
-fn arxiv_is_asked_one_request_at_a_time_three_seconds_apart() {
+/// A server answering `reply` after `delay`, and the most requests it had in flight at once.
+fn counting_server(delay: Duration, reply: Reply) -> (Server, Arc<AtomicUsize>) {
     let in_flight = Arc::new(AtomicUsize::new(0));
     let most = Arc::new(AtomicUsize::new(0));
-    let (f, m) = (in_flight.clone(), most.clone());
-    let arxiv = Server::start(move |_| {
+    let (f, m) = (in_flight, most.clone());
+    let server = Server::start(move |_| {
         let now = f.fetch_add(1, Ordering::SeqCst) + 1;
         m.fetch_max(now, Ordering::SeqCst);
-        std::thread::sleep(Duration::from_millis(200));
+        std::thread::sleep(delay);
         f.fetch_sub(1, Ordering::SeqCst);
-        atom(TESTING)
+        reply.clone()
     });
-    // The default gap (3 s). Two callers at once (the reader runs a worker per look-up):
-    // one asks 100 ids (one batch), the other one id.
-    let toml = services(
-        &arxiv.url("/api/query"),
-        "http://127.0.0.1:9",
-        "http://127.0.0.1:9",
-        "",
-    );
-    let callers: Vec<_> = [100, 1]
+    (server, most)
+}
+
+/// Runs one library per key list at once (as the reader's workers do) against `toml`.
+fn at_once(toml: &str, lists: Vec<Vec<String>>) {
+    let callers: Vec<_> = lists
         .into_iter()
-        .enumerate()
-        .map(|(n, count)| {
-            let toml = toml.clone();
+        .map(|ids| {
+            let toml = toml.to_string();
             std::thread::spawn(move || {
                 let dir = tempfile::tempdir().unwrap();
-                let ids: Vec<String> = (0..count)
-                    .map(|i| format!("arxiv:150{n}.{:05}", i + 1))
-                    .collect();
                 library(dir.path(), &toml)
                     .citations(&ids, &mut |_, _| {})
                     .unwrap();
@@ -158,6 +157,23 @@ fn arxiv_is_asked_one_request_at_a_time_three_seconds_apart() {
     for c in callers {
         c.join().unwrap();
     }
+}
+
+#[test]
+fn arxiv_is_asked_one_request_at_a_time_three_seconds_apart() {
+    let (arxiv, most) = counting_server(Duration::from_millis(200), atom(TESTING));
+    // The default gap (3 s). Two callers at once (the reader runs a worker per look-up):
+    // one asks 100 ids (one batch), the other one id.
+    let toml = services(
+        &arxiv.url("/api/query"),
+        "http://127.0.0.1:9",
+        "http://127.0.0.1:9",
+        "",
+    );
+    let many = (0..100)
+        .map(|i| format!("arxiv:1501.{:05}", i + 1))
+        .collect();
+    at_once(&toml, vec![many, keys(&["arxiv:1502.00001"])]);
     let reqs = arxiv.requests.lock().unwrap().clone();
     assert_eq!(reqs.len(), 2);
     let gap = reqs[1].at - reqs[0].at;
@@ -241,13 +257,7 @@ fn pubmed_summaries_cite_and_their_ids_join_one_paper() {
         }
     });
     let dir = tempfile::tempdir().unwrap();
-    let toml = services(
-        "http://127.0.0.1:9",
-        &eutils.url("/eutils"),
-        "http://127.0.0.1:9",
-        "",
-    );
-    let mut lib = library(dir.path(), &toml);
+    let mut lib = library(dir.path(), &eutils_toml(&eutils));
     let answers = lib
         .citations(&keys(&["pmid:27933103"]), &mut |_, _| {})
         .unwrap();
@@ -386,13 +396,7 @@ fn a_429_is_waited_out_as_retry_after_says_and_a_long_one_fails_now() {
         }
     });
     let dir = tempfile::tempdir().unwrap();
-    let toml = services(
-        "http://127.0.0.1:9",
-        &eutils.url("/eutils"),
-        "http://127.0.0.1:9",
-        "",
-    );
-    let mut lib = library(dir.path(), &toml);
+    let mut lib = library(dir.path(), &eutils_toml(&eutils));
     let answers = lib
         .citations(&keys(&["pmid:27933103"]), &mut |_, _| {})
         .unwrap();
@@ -495,37 +499,15 @@ fn cite_and_open_take_paper_keys() {
 #[test]
 fn two_callers_at_once_never_have_two_requests_in_flight() {
     // An answer slower than NCBI's gap: a second request started in the gap would overlap.
-    let in_flight = Arc::new(AtomicUsize::new(0));
-    let most = Arc::new(AtomicUsize::new(0));
-    let (f, m) = (in_flight.clone(), most.clone());
-    let eutils = Server::start(move |_| {
-        let now = f.fetch_add(1, Ordering::SeqCst) + 1;
-        m.fetch_max(now, Ordering::SeqCst);
-        std::thread::sleep(Duration::from_millis(600));
-        f.fetch_sub(1, Ordering::SeqCst);
-        Reply::ok("application/json", PUBMED_BATCH)
-    });
+    let reply = Reply::ok("application/json", PUBMED_BATCH);
+    let (eutils, most) = counting_server(Duration::from_millis(600), reply);
     let toml = services(
         "http://127.0.0.1:9",
         &eutils.url("/eutils"),
         "http://127.0.0.1:9",
         "",
     );
-    let callers: Vec<_> = ["pmid:125352", "pmid:363666"]
-        .into_iter()
-        .map(|key| {
-            let toml = toml.clone();
-            std::thread::spawn(move || {
-                let dir = tempfile::tempdir().unwrap();
-                library(dir.path(), &toml)
-                    .citations(&keys(&[key]), &mut |_, _| {})
-                    .unwrap();
-            })
-        })
-        .collect();
-    for c in callers {
-        c.join().unwrap();
-    }
+    at_once(&toml, vec![keys(&["pmid:125352"]), keys(&["pmid:363666"])]);
     assert_eq!(eutils.requests.lock().unwrap().len(), 2);
     assert_eq!(
         most.load(Ordering::SeqCst),
