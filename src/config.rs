@@ -63,6 +63,37 @@ impl Default for DoiConfig {
     }
 }
 
+/// `[papers]`: the services that turn non-DOI papers into citations. Each base URL is a
+/// setting so that tests point them at 127.0.0.1.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct PapersConfig {
+    /// The arXiv API, asked `?id_list=ID,ID,…&max_results=N`.
+    pub arxiv_api: String,
+    /// Milliseconds between two arXiv requests. arXiv's terms ask for 3 s: a lower value is
+    /// only honoured for a loopback `arxiv_api` (tests), never for a real host.
+    pub arxiv_interval_ms: u64,
+    /// NCBI E-utilities, asked `/esummary.fcgi?db=pubmed&id=…&retmode=json`.
+    pub eutils_api: String,
+    /// The PMC ID converter, asked `?ids=PMC…&format=json`.
+    pub pmc_idconv_api: String,
+    /// An NCBI API key (sent as `api_key=`): lifts NCBI's limit from 3 to 10 requests a second.
+    pub ncbi_api_key: Option<String>,
+}
+
+impl Default for PapersConfig {
+    fn default() -> Self {
+        PapersConfig {
+            arxiv_api: "https://export.arxiv.org/api/query".to_string(),
+            arxiv_interval_ms: 3000,
+            eutils_api: "https://eutils.ncbi.nlm.nih.gov/entrez/eutils".to_string(),
+            pmc_idconv_api: "https://pmc.ncbi.nlm.nih.gov/tools/idconv/api/v1/articles/"
+                .to_string(),
+            ncbi_api_key: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(default)]
 pub struct ArchiveConfig {
@@ -138,6 +169,7 @@ pub struct Config {
     pub browser: Option<Vec<String>>,
     pub fetch: FetchConfig,
     pub doi: DoiConfig,
+    pub papers: PapersConfig,
     pub archive: ArchiveConfig,
     pub ui: UiConfig,
     /// The sync account, if any.
@@ -266,6 +298,16 @@ const KNOWN: &[(&str, &[&str])] = &[
         ],
     ),
     ("doi", &["resolver", "mailto", "bib_file", "cache_days"]),
+    (
+        "papers",
+        &[
+            "arxiv_api",
+            "arxiv_interval_ms",
+            "eutils_api",
+            "pmc_idconv_api",
+            "ncbi_api_key",
+        ],
+    ),
     ("archive", &["page_delay_ms", "max_pages"]),
     (
         "ui",
@@ -338,6 +380,17 @@ mod tests {
         assert_eq!(c.fetch.max_body_mib, 16);
         assert!(c.fetch.user_agent.starts_with("paperboy/"));
         assert_eq!(c.doi.resolver, "https://doi.org");
+        assert_eq!(c.papers.arxiv_api, "https://export.arxiv.org/api/query");
+        assert_eq!(c.papers.arxiv_interval_ms, 3000);
+        assert_eq!(
+            c.papers.eutils_api,
+            "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
+        );
+        assert_eq!(
+            c.papers.pmc_idconv_api,
+            "https://pmc.ncbi.nlm.nih.gov/tools/idconv/api/v1/articles/"
+        );
+        assert_eq!(c.papers.ncbi_api_key, None);
         assert_eq!(c.archive.page_delay_ms, 500);
         assert_eq!(c.archive.max_pages, 200);
         assert!(c.ui.refresh_on_start);

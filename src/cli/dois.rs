@@ -47,25 +47,59 @@ pub(super) fn typed_doi(s: &str) -> Option<String> {
     paperboy::text::doi::from_meta(s).or_else(|| paperboy::text::doi::from_url(s))
 }
 
+/// The paper a user typed: a DOI (as [`typed_doi`], returned bare), else a paper key
+/// (`arxiv:1412.3456`, `arXiv:2401.12345v2`, `pmid:23193287`, `pmcid:PMC3531190`, or their
+/// arxiv.org / PubMed / PMC URLs) in its canonical form.
+pub(super) fn typed_paper(s: &str) -> Option<String> {
+    if let Some(doi) = typed_doi(s) {
+        return Some(doi);
+    }
+    let s = s.trim();
+    // The finder reads PubMed ids only where labelled as posts write them ("PMID: N").
+    let s = match s.get(..5) {
+        Some(p) if p.eq_ignore_ascii_case("pmid:") => format!("PMID: {}", &s[5..]),
+        _ => s.to_string(),
+    };
+    let s = s.as_str();
+    let found = paperboy::text::ids::find_papers("", &[s]);
+    let found = match found.is_empty() {
+        true => paperboy::text::ids::find_papers(&scrub_line(s), &[]),
+        false => found,
+    };
+    match found.as_slice() {
+        [one] => Some(one.key.clone()),
+        _ => None,
+    }
+}
+
 pub(super) fn cite(lib: &mut Library, target: &str, format: CiteFormat) -> Result<ExitCode> {
-    let doi = typed_doi(target)
-        .with_context(|| format!("`{}` is not a DOI (10.NNNN/…)", scrub_line(target)))?;
+    let id = typed_paper(target).with_context(|| {
+        format!(
+            "`{}` is not a DOI (10.NNNN/…) nor a paper key (arxiv:…, pmid:…, pmcid:PMC…)",
+            scrub_line(target)
+        )
+    })?;
+    let label = paperboy::library::citations::label(&id);
+    let unknown = || {
+        let service = paperboy::library::service_of(&id);
+        anyhow::anyhow!("{label} is not known to the {service}")
+    };
     match format {
-        CiteFormat::Bibtex => match lib.bibtex(&doi)? {
+        CiteFormat::Bibtex => match lib.bibtex(&id)? {
             Some(b) => print!("{}", ensure_newline(b)),
-            None => bail!("doi:{doi} is not known to the DOI resolver"),
+            None => return Err(unknown()),
         },
-        CiteFormat::Text | CiteFormat::CslJson => match lib.citation(&doi)? {
-            CitationState::Found { citation } => {
-                if format == CiteFormat::Text {
-                    println!("{}", citation.line());
-                } else {
-                    print_json(&citation)?;
-                }
-            }
-            CitationState::NotFound => bail!("doi:{doi} is not known to the DOI resolver"),
+        CiteFormat::Text | CiteFormat::CslJson => match lib.citation(&id)? {
+            state @ CitationState::Found { .. } => match (&state, format) {
+                (CitationState::Found { citation }, CiteFormat::CslJson) => print_json(citation)?,
+                _ => match lib.published_as(&id)? {
+                    Some(note) => println!("{} ({note})", state.line(&id)),
+                    None => println!("{}", state.line(&id)),
+                },
+            },
+            CitationState::NotFound => return Err(unknown()),
             CitationState::Failed { reason } => {
-                bail!("cannot resolve doi:{doi}: {reason}")
+                bail!("cannot resolve {label}: {}", scrub_line(&reason))
             }
         },
     }

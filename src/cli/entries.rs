@@ -9,7 +9,7 @@ use paperboy::text::render::count;
 use paperboy::text::scrub::{scrub_line, scrub_url};
 use paperboy::Library;
 
-use super::dois::typed_doi;
+use super::dois::{typed_doi, typed_paper};
 use super::feeds::feed_id;
 use super::output::{check_month, ensure_newline, print_listing, terminal_width};
 
@@ -114,9 +114,15 @@ pub(super) fn open(lib: &Library, target: &str, link: Option<usize>) -> Result<E
     } else if let Some(doi) = typed_doi(target) {
         let base = paperboy::library::citations::resolver_base(&lib.config().doi.resolver);
         paperboy::text::doi::doi_url(&base, &doi)?
+    } else if let Some(url) = typed_paper(target).and_then(|key| {
+        let base = paperboy::library::citations::resolver_base(&lib.config().doi.resolver);
+        paperboy::papers::services::paper_url(&key, &base)
+    }) {
+        url
     } else {
         bail!(
-            "`{}` is neither an entry id nor a DOI (10.NNNN/…)",
+            "`{}` is neither an entry id, a DOI (10.NNNN/…) nor a paper key (arxiv:…, \
+             pmid:…, pmcid:PMC…)",
             scrub_line(target)
         );
     };

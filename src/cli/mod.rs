@@ -236,20 +236,21 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Open an entry (or its link N) or a DOI in the browser
+    /// Open an entry (or its link N), a DOI or a paper in the browser
     #[command(
-        after_help = "Examples:\n  paperboy open 42             the entry's own page\n  paperboy open 42 --link 3    link [3] of the post\n  paperboy open 10.1111/hsc.12135"
+        after_help = "Examples:\n  paperboy open 42             the entry's own page\n  paperboy open 42 --link 3    link [3] of the post\n  paperboy open 10.1111/hsc.12135\n  paperboy open arxiv:1412.3456   arxiv.org/abs/1412.3456\n  paperboy open pmid:23193287"
     )]
     Open {
-        /// An entry id, or a DOI (10.…, doi:10.…, a doi.org URL)
+        /// An entry id, a DOI (10.…, doi:10.…, a doi.org URL) or a paper key (arxiv:…,
+        /// pmid:…, pmcid:PMC…)
         target: String,
         /// Open link N of the post instead (as numbered by `show`)
         #[arg(long, value_name = "N")]
         link: Option<usize>,
     },
-    /// Print a DOI's citation, resolved at the DOI resolver (and cached)
+    /// Print a paper's citation (a DOI, arxiv:…, pmid:… or pmcid:…), resolved and cached
     #[command(
-        after_help = "Examples:\n  paperboy cite 10.1111/hsc.12135\n  paperboy cite doi:10.1111/hsc.12135 --format bibtex"
+        after_help = "Examples:\n  paperboy cite 10.1111/hsc.12135\n  paperboy cite doi:10.1111/hsc.12135 --format bibtex\n  paperboy cite arXiv:2401.12345v2\n  paperboy cite pmid:23193287"
     )]
     Cite {
         doi: String,

@@ -1,8 +1,12 @@
-//! The library's citation API: DOIs resolved to citations, cached in the store, exported as BibTeX.
+//! The library's citation API: papers (DOIs, and `arxiv:`/`pmid:`/`pmcid:` keys) resolved to
+//! citations, cached in the store, exported as BibTeX. DOIs go to the DOI resolver here; the
+//! other keys to their services in `paper_services`.
 
 use chrono::Utc;
 use serde::Serialize;
 
+use crate::library::paper_services::{is_service_key, service_of};
+use crate::library::papers::{citation_cache_key, display_id};
 use crate::library::{Error, Library, Result};
 use crate::net::Fetcher;
 use crate::papers::cite::{parse_csl_json, Citation};
@@ -25,12 +29,13 @@ pub enum CitationState {
 }
 
 impl CitationState {
-    /// The one line the reader and `cite` show.
-    pub fn line(&self, doi: &str) -> String {
+    /// The one line the reader and `cite` show; `id` is a DOI or a paper key.
+    pub fn line(&self, id: &str) -> String {
+        let label = label(id);
         match self {
             CitationState::Found { citation } => citation.line(),
-            CitationState::NotFound => format!("doi:{doi} (not found at the DOI resolver)"),
-            CitationState::Failed { reason } => format!("doi:{doi} (look-up failed: {reason})"),
+            CitationState::NotFound => format!("{label} (not found at the {})", service_of(id)),
+            CitationState::Failed { reason } => format!("{label} (look-up failed: {reason})"),
         }
     }
 }
@@ -43,6 +48,25 @@ pub struct BibExport {
     pub missing: Vec<(String, String)>,
 }
 
+/// How a line names a DOI or a paper key: `doi:10.…`, `arxiv:…`, `pmid:…`.
+pub fn label(id: &str) -> String {
+    let id = display_id(id);
+    if is_service_key(id) {
+        id.to_string()
+    } else {
+        format!("doi:{id}")
+    }
+}
+
+/// The cache key of a DOI (bare or `doi:`) or a paper key.
+fn cache_key(id: &str) -> String {
+    if id.starts_with("doi:") || is_service_key(id) {
+        citation_cache_key(id)
+    } else {
+        crate::text::doi::key(id)
+    }
+}
+
 /// The resolver base URL: `PAPERBOY_DOI_RESOLVER`, else `doi.resolver` from config.
 pub fn resolver_base(config_resolver: &str) -> String {
     std::env::var("PAPERBOY_DOI_RESOLVER")
@@ -52,7 +76,7 @@ pub fn resolver_base(config_resolver: &str) -> String {
 }
 
 impl Library {
-    fn resolver(&self) -> Result<Resolver> {
+    pub(super) fn resolver(&self) -> Result<Resolver> {
         let fetcher = Fetcher::new(&self.config.fetch)?;
         let base = resolver_base(&self.config.doi.resolver);
         crate::net::urls::check_url(&base)?;
@@ -64,9 +88,10 @@ impl Library {
         age.num_days() < self.config.doi.cache_days as i64
     }
 
-    fn cached(&self, doi: &str) -> Result<Option<CachedCitation>> {
-        let key = crate::text::doi::key(doi);
-        self.store.citation(&key).map_err(|e| self.store_err(e))
+    fn cached(&self, id: &str) -> Result<Option<CachedCitation>> {
+        self.store
+            .citation(&cache_key(id))
+            .map_err(|e| self.store_err(e))
     }
 
     pub(super) fn state_of(c: &CachedCitation, doi: &str) -> CitationState {
@@ -81,35 +106,43 @@ impl Library {
         }
     }
 
-    /// The cached citation of `doi` while it is fresh (`doi.cache_days`); never touches the
-    /// network. A stale one is for [`Library::citations`] to refresh (it still falls back to it
-    /// when the resolver cannot be reached).
-    pub fn fresh_citation(&self, doi: &str) -> Result<Option<CitationState>> {
+    /// The cached citation of `id` (a DOI or a paper key) while it is fresh
+    /// (`doi.cache_days`); never touches the network. A stale one is for
+    /// [`Library::citations`] to refresh (it still falls back to it when the service cannot be
+    /// reached).
+    pub fn fresh_citation(&self, id: &str) -> Result<Option<CitationState>> {
         Ok(self
-            .cached(doi)?
+            .cached(id)?
             .filter(|c| self.fresh(c))
-            .map(|c| Self::state_of(&c, doi)))
+            .map(|c| Self::state_of(&c, display_id(id))))
     }
 
-    /// Citations for `dois`: fresh cached answers are used as they are; the rest are resolved,
-    /// at most [`crate::papers::resolve::MAX_CONCURRENT`] at once, and cached (found and not found). When
-    /// the resolver cannot be reached, a stale cached answer is still returned.
+    /// Citations for `ids`: DOIs (bare or `doi:…`) and paper keys (`arxiv:…`, `pmid:…`,
+    /// `pmcid:…`), each reported under the string given. Fresh cached answers are used as they
+    /// are; DOIs are resolved at most [`crate::papers::resolve::MAX_CONCURRENT`] at once, the
+    /// other keys batched at their services' pace; answers are cached (found and not found).
+    /// When a service cannot be reached, a stale cached answer is still returned.
     pub fn citations(
         &mut self,
-        dois: &[String],
+        ids: &[String],
         on_each: &mut dyn FnMut(&str, &CitationState),
     ) -> Result<Vec<(String, CitationState)>> {
-        let mut out: Vec<(String, CitationState)> = Vec::with_capacity(dois.len());
+        let mut out: Vec<(String, CitationState)> = Vec::with_capacity(ids.len());
         let mut todo: Vec<String> = Vec::new();
-        for doi in dois {
-            match self.cached(doi)? {
+        let mut keys: Vec<String> = Vec::new();
+        for id in ids {
+            match self.cached(id)? {
                 Some(c) if self.fresh(&c) => {
-                    let s = Self::state_of(&c, doi);
-                    on_each(doi, &s);
-                    out.push((doi.clone(), s));
+                    let s = Self::state_of(&c, display_id(id));
+                    on_each(id, &s);
+                    out.push((id.clone(), s));
                 }
-                _ => todo.push(doi.clone()),
+                _ if is_service_key(id) => keys.push(id.clone()),
+                _ => todo.push(id.clone()),
             }
+        }
+        if !keys.is_empty() {
+            self.resolve_keys(&keys, on_each, &mut out)?;
         }
         if todo.is_empty() {
             return Ok(out);
@@ -119,11 +152,11 @@ impl Library {
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
         let handle = rt.spawn(async move {
             use futures_util::stream::StreamExt;
-            let answers = futures_util::stream::iter(todo.into_iter().map(|doi| {
+            let answers = futures_util::stream::iter(todo.into_iter().map(|id| {
                 let r = resolver.clone();
                 async move {
-                    let a = r.csl_json(&doi).await;
-                    (doi, a)
+                    let a = r.csl_json(display_id(&id)).await;
+                    (id, a.map_err(|e| e.to_string()))
                 }
             }))
             .buffer_unordered(crate::papers::resolve::MAX_CONCURRENT);
@@ -134,26 +167,30 @@ impl Library {
                 }
             }
         });
-        while let Some((doi, answer)) = rx.blocking_recv() {
-            let state = self.record_answer(&doi, answer)?;
-            on_each(&doi, &state);
-            out.push((doi, state));
+        while let Some((id, answer)) = rx.blocking_recv() {
+            let state = self.record_answer(&id, answer, &[])?;
+            on_each(&id, &state);
+            out.push((id, state));
         }
         rt.block_on(handle)
             .map_err(|e| Error::Runtime(format!("citation task failed: {e}")))?;
         Ok(out)
     }
 
-    fn record_answer(
+    /// Caches a service's answer for `id` (a DOI or a paper key) and joins the paper with the
+    /// `aliases` the service gave; a failure falls back to the cached answer, fresh or stale.
+    pub(super) fn record_answer(
         &mut self,
-        doi: &str,
-        answer: std::result::Result<Answer, crate::papers::resolve::ResolveError>,
+        id: &str,
+        answer: std::result::Result<Answer, String>,
+        aliases: &[String],
     ) -> Result<CitationState> {
-        let key = crate::text::doi::key(doi);
-        let previous = self.cached(doi)?;
+        let key = cache_key(id);
+        let previous = self.cached(id)?;
         let state = match answer {
-            Ok(Answer::Found(json)) => match parse_csl_json(&json, doi) {
+            Ok(Answer::Found(json)) => match parse_csl_json(&json, display_id(id)) {
                 Ok(citation) => {
+                    self.join_aliases(id, aliases)?;
                     self.put(CachedCitation {
                         key,
                         found: true,
@@ -177,11 +214,9 @@ impl Library {
                 })?;
                 CitationState::NotFound
             }
-            Err(e) => match previous {
-                Some(c) => Self::state_of(&c, doi),
-                None => CitationState::Failed {
-                    reason: e.to_string(),
-                },
+            Err(reason) => match previous {
+                Some(c) => Self::state_of(&c, display_id(id)),
+                None => CitationState::Failed { reason },
             },
         };
         Ok(state)
@@ -201,13 +236,18 @@ impl Library {
     }
 
     /// The resolver's own BibTeX for `doi` (cached); when the resolver has none, BibTeX made
-    /// locally from the CSL-JSON. `None` when the DOI is unknown.
+    /// locally from the CSL-JSON (always so for paper keys, which have no resolver BibTeX).
+    /// `None` when the paper is unknown.
     pub fn bibtex(&mut self, doi: &str) -> Result<Option<String>> {
         if let Some(c) = self.cached(doi)? {
             if let (Some(b), true) = (&c.bibtex, self.fresh(&c)) {
                 return Ok(Some(b.clone()));
             }
         }
+        if is_service_key(doi) {
+            return self.bibtex_from_csl(doi);
+        }
+        let doi = display_id(doi);
         let resolver = self.resolver()?;
         let rt = self.runtime()?;
         let answer = rt.block_on(resolver.bibtex(doi));
@@ -233,14 +273,19 @@ impl Library {
                 }
             }
         }
-        match self.citation(doi)? {
+        self.bibtex_from_csl(doi)
+    }
+
+    /// BibTeX made locally from the CSL-JSON of `id` (a DOI or a paper key).
+    fn bibtex_from_csl(&mut self, id: &str) -> Result<Option<String>> {
+        match self.citation(id)? {
             CitationState::Found { citation } => {
                 let key = citation.bib_key_base();
                 Ok(Some(citation.bibtex(&key)))
             }
             CitationState::NotFound => Ok(None),
             CitationState::Failed { reason } => Err(Error::Citation {
-                doi: doi.to_string(),
+                doi: id.to_string(),
                 reason,
             }),
         }

@@ -9,6 +9,8 @@
 
 pub mod citations;
 mod organize;
+mod paper_services;
+pub use paper_services::{arxiv_gap, service_of};
 pub mod papers;
 
 // The door's wrappers over the sync engine and the backfill driver (they own no SQL or HTTP).
@@ -65,7 +67,7 @@ pub enum Error {
     NoSuchEntry(EntryId),
     #[error("{url}: {reason}")]
     NotAFeed { url: String, reason: String },
-    #[error("doi:{doi}: {reason}")]
+    #[error("{}: {reason}", citations::label(doi))]
     Citation { doi: String, reason: String },
     #[error("an account feed's title is the server's: give the title to set (`paperboy rename FEED TITLE`)")]
     AccountTitle,

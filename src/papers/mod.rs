@@ -7,3 +7,4 @@
 
 pub mod cite;
 pub mod resolve;
+pub mod services;

@@ -19,6 +19,7 @@ mod backfill;
 mod entries;
 mod feeds;
 mod organize;
+mod paper_links;
 mod papers;
 #[cfg(test)]
 mod papers_tests;
