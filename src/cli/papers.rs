@@ -48,7 +48,7 @@ impl Ids {
 }
 
 /// A citing feed: its id (for `--feed`) and the title shown for it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Serialize)]
 struct FeedRef {
     id: FeedId,
     title: String,
@@ -70,10 +70,14 @@ struct PaperOut {
 
 pub(super) fn papers(lib: &Library, q: &ListQuery, json: bool) -> Result<ExitCode> {
     let rows = lib.papers(q)?;
-    let mut feeds: HashMap<FeedId, FeedRef> = HashMap::new();
+    let feeds: HashMap<FeedId, String> = lib
+        .feed_titles()?
+        .into_iter()
+        .map(|(id, t)| (id, scrub_line(&t)))
+        .collect();
     let mut out = Vec::with_capacity(rows.len());
     for row in &rows {
-        out.push(paper_out(lib, row, &mut feeds)?);
+        out.push(paper_out(lib, row, &feeds)?);
     }
     if json {
         print_json(&out)?;
@@ -84,26 +88,16 @@ pub(super) fn papers(lib: &Library, q: &ListQuery, json: bool) -> Result<ExitCod
     Ok(ExitCode::SUCCESS)
 }
 
-fn paper_out(
-    lib: &Library,
-    row: &PaperRow,
-    feeds: &mut HashMap<FeedId, FeedRef>,
-) -> Result<PaperOut> {
-    let mut refs = Vec::with_capacity(row.feeds.len());
-    for &id in &row.feeds {
-        if let Some(r) = feeds.get(&id) {
-            refs.push(r.clone());
-            continue;
-        }
-        // A feed removed while this ran has no title left: its id alone.
-        let title = lib
-            .feed(id)?
-            .map(|f| scrub_line(&f.title))
-            .unwrap_or_default();
-        let r = FeedRef { id, title };
-        feeds.insert(id, r.clone());
-        refs.push(r);
-    }
+fn paper_out(lib: &Library, row: &PaperRow, feeds: &HashMap<FeedId, String>) -> Result<PaperOut> {
+    let refs = row
+        .feeds
+        .iter()
+        .map(|&id| FeedRef {
+            id,
+            // A feed removed while this ran has no title left: its id alone.
+            title: feeds.get(&id).cloned().unwrap_or_default(),
+        })
+        .collect();
     let date = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d").to_string();
     Ok(PaperOut {
         key: row.key.clone(),

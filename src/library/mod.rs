@@ -199,6 +199,11 @@ impl Library {
         self.store.feeds().map_err(|e| self.store_err(e))
     }
 
+    /// Every feed's id and the title shown for it (no counts: cheap at any size).
+    pub fn feed_titles(&self) -> Result<Vec<(FeedId, String)>> {
+        self.store.feed_titles().map_err(|e| self.store_err(e))
+    }
+
     pub fn feed(&self, id: FeedId) -> Result<Option<Feed>> {
         self.store.feed(id).map_err(|e| self.store_err(e))
     }
