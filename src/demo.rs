@@ -5,9 +5,11 @@
 //! normal parse + store path, so the demo exercises the same code a real subscription does:
 //!
 //! - `demo/socialwork.xml`: "Connected Recovery", a WordPress-style RSS 2.0 research group blog
-//!   (45 posts, September 2014 to November 2015, four authors, categories, `content:encoded`
-//!   bodies, escaped-HTML summaries) whose posts cite real papers by DOI in the forms real posts
-//!   use, and one long methods post that has to be scrolled.
+//!   (48 posts, September 2014 to November 2015 and one from November 2013, four authors,
+//!   categories, `content:encoded` bodies, escaped-HTML summaries) whose posts cite real papers
+//!   by DOI in the forms real posts use, one an arXiv preprint, one a PubMed record (by link and
+//!   `PMID:` label), and the 2013 one a paper in a ResearchBlogging-style COinS span; and one
+//!   long methods post that has to be scrolled.
 //! - `demo/toc.xml`: the table of contents of the invented "Journal of Demonstration Studies" as
 //!   RSS 1.0 / RDF with `prism:doi` and `dc:identifier` metadata (DOIs under the `10.5555/` test
 //!   prefix).
@@ -17,7 +19,8 @@
 //! list is starred, so that a new user sees folders and stars at work.
 //!
 //! Every invented host ends in `.invalid` (RFC 2606), so nothing in the demo can ever resolve;
-//! the only real hosts are DOI resolver and publisher DOI links.
+//! the only real hosts are DOI resolver and publisher DOI links, and the arXiv and PubMed pages
+//! of the two papers cited that way.
 
 /// One embedded feed document and the (invented) URL it is subscribed under.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -372,6 +375,28 @@ mod tests {
     }
 
     #[test]
+    fn every_paper_id_form_beyond_dois_appears() {
+        let src = all_text();
+        let forms = [
+            "<a href=\"https://arxiv.org/abs/1004.4704\">arXiv:1004.4704</a>",
+            "href=\"https://pubmed.ncbi.nlm.nih.gov/22506741/\"",
+            "PMID: 22506741",
+            "<span class=\"Z3988\" title=\"ctx_ver=Z39.88-2004&amp;rft_val_fmt=",
+            "&amp;rft_id=info%3Adoi%2F10.1037%2Fa0016076&amp;",
+        ];
+        for form in forms {
+            assert!(src.contains(form), "missing form {form:?}");
+        }
+        let walk = blog();
+        let coins_post = walk
+            .bodies
+            .iter()
+            .position(|b| b.contains("Z3988"))
+            .expect("a post with a COinS span");
+        assert_eq!(utc(&walk.pub_dates[coins_post]).year(), 2013);
+    }
+
+    #[test]
     fn the_long_post_needs_scrolling() {
         let walk = blog();
         let longest = walk.bodies.iter().max_by_key(|b| b.len()).unwrap();
@@ -407,9 +432,12 @@ mod tests {
                 seen += 1;
                 let host = cap[1].to_ascii_lowercase();
                 let path = &cap[2];
+                // The real records the blog cites: DOIs, an arXiv preprint, a PubMed record.
                 let ok = host.ends_with(".invalid")
                     || host == "doi.org"
                     || host == "dx.doi.org"
+                    || (host == "arxiv.org" && path.starts_with("/abs/"))
+                    || host == "pubmed.ncbi.nlm.nih.gov"
                     || path.starts_with("/doi/abs/10.")
                     || namespaces.contains(&host.as_str());
                 assert!(ok, "{}: real host in {}", f.url, &cap[0]);

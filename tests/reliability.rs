@@ -1433,6 +1433,8 @@ fn escape_sequences_in_every_field_never_reach_stdout_stderr_or_the_log() {
         vec!["dois"],
         vec!["dois", "--json"],
         vec!["cite", "10.1234/evil"],
+        vec!["papers"],
+        vec!["papers", "--json"],
         vec!["cite", "10.1234/evil", "--format", "bibtex"],
         vec!["cite", "10.1234/evil", "--format", "csl-json"],
         vec!["bib"],

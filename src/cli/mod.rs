@@ -17,6 +17,7 @@ mod entries;
 mod feeds;
 mod organize;
 mod output;
+mod papers;
 mod sync;
 
 use archive::backfill_named;
@@ -233,6 +234,31 @@ pub enum Command {
         month: Option<String>,
         #[arg(long)]
         feed: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the papers entries cite (DOI, arXiv, PubMed, PMC, COinS), one row per paper,
+    /// most-cited first
+    #[command(
+        after_help = "Examples:\n  paperboy papers --month 2014-12\n  paperboy papers --folder Science --unread --json\nText: how many posts cite each paper, its key, and its citation line when known (else the\nnewest citing post's title). JSON: key, ids {doi, arxiv, pmid, pmcid} (those found),\ncitation (null until known), cited_by (entry ids, newest first), feeds [{id, title}],\nfirst_cited and last_cited (YYYY-MM-DD)."
+    )]
+    Papers {
+        /// A month, YYYY-MM
+        #[arg(long, value_name = "YYYY-MM")]
+        month: Option<String>,
+        #[arg(long, conflicts_with = "folder")]
+        feed: Option<String>,
+        /// Only the feeds of this folder (and the folders in it)
+        #[arg(long, value_name = "NAME")]
+        folder: Option<String>,
+        /// Only papers cited by unread entries
+        #[arg(long)]
+        unread: bool,
+        /// Only papers cited by starred entries
+        #[arg(long)]
+        starred: bool,
+        #[arg(long, value_name = "N")]
+        limit: Option<usize>,
         #[arg(long)]
         json: bool,
     },
@@ -487,6 +513,23 @@ fn dispatch(lib: &mut Library, command: Command) -> Result<ExitCode> {
             feed,
             json,
         } => dois(lib, &doi_scope(lib, entry, month, feed)?, json),
+        Command::Papers {
+            month,
+            feed,
+            folder,
+            unread,
+            starred,
+            limit,
+            json,
+        } => {
+            let q = ListQuery {
+                unread_only: unread,
+                starred_only: starred,
+                limit,
+                ..scoped_query(lib, feed.as_deref(), folder, month)?
+            };
+            papers::papers(lib, &q, json)
+        }
         Command::Open { target, link } => open(lib, &target, link),
         Command::Cite { doi, format } => cite(lib, &doi, format),
         Command::Bib {

@@ -28,9 +28,11 @@ pub(super) fn check_month(m: &str) -> Result<()> {
 }
 
 pub(super) fn print_json<T: serde::Serialize + ?Sized>(rows: &T) -> Result<()> {
-    let mut out = std::io::stdout().lock();
+    // Buffered: stdout is line-buffered, and pretty JSON is many lines (a write each).
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     serde_json::to_writer_pretty(&mut out, rows)?;
     writeln!(out)?;
+    out.flush()?;
     Ok(())
 }
 
@@ -59,7 +61,7 @@ pub(super) fn print_table(header: &[&str], rows: &[Vec<String>]) -> Result<()> {
             widths[i] = widths[i].max(width(c));
         }
     }
-    let mut out = std::io::stdout().lock();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut line = |cells: &[String]| -> std::io::Result<()> {
         let last = cells.len().saturating_sub(1);
         let mut s = String::new();
@@ -78,6 +80,7 @@ pub(super) fn print_table(header: &[&str], rows: &[Vec<String>]) -> Result<()> {
     for r in rows {
         line(r)?;
     }
+    out.flush()?;
     Ok(())
 }
 

@@ -201,6 +201,11 @@ impl Library {
         self.store.feeds().map_err(|e| self.store_err(e))
     }
 
+    /// Every feed's id and the title shown for it (no counts: cheap at any size).
+    pub fn feed_titles(&self) -> Result<Vec<(FeedId, String)>> {
+        self.store.feed_titles().map_err(|e| self.store_err(e))
+    }
+
     pub fn feed(&self, id: FeedId) -> Result<Option<Feed>> {
         self.store.feed(id).map_err(|e| self.store_err(e))
     }
@@ -387,11 +392,11 @@ impl Library {
         let works: Vec<serde_json::Value> =
             serde_json::from_slice(crate::demo::CITATIONS_CSL_JSON).unwrap_or_default();
         for work in works {
-            let Some(doi) = work.get("DOI").and_then(|d| d.as_str()) else {
+            let Some(key) = demo_citation_key(&work) else {
                 continue;
             };
             let cached = crate::store::CachedCitation {
-                key: crate::text::doi::key(doi),
+                key,
                 found: true,
                 csl_json: Some(work.to_string()),
                 bibtex: None,
@@ -753,4 +758,19 @@ pub enum OpenError {
     Config(#[from] crate::config::ConfigError),
     #[error(transparent)]
     Library(#[from] Error),
+}
+
+/// The citations cache's key for one of the demo's CSL-JSON items: its `id` when that names a
+/// paper without a DOI (`arxiv:1004.4704`, `pmid:22506741`, `pmcid:PMC…`), else its DOI.
+fn demo_citation_key(work: &serde_json::Value) -> Option<String> {
+    let id = work.get("id").and_then(|v| v.as_str());
+    if let Some(id) = id.filter(|i| {
+        ["arxiv:", "pmid:", "pmcid:"]
+            .iter()
+            .any(|p| i.starts_with(p))
+    }) {
+        return Some(papers::citation_cache_key(id));
+    }
+    let doi = work.get("DOI").and_then(|d| d.as_str())?;
+    Some(crate::text::doi::key(doi))
 }

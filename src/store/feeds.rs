@@ -74,6 +74,17 @@ impl Store {
         Ok(feeds)
     }
 
+    /// Every feed's id and shown title, without the counts `feeds` makes (a scan at scale).
+    pub fn feed_titles(&self) -> Result<Vec<(FeedId, String)>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("SELECT f.id, {FEED_TITLE} FROM feeds f"))?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
     pub fn feed(&self, id: FeedId) -> Result<Option<Feed>> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {FEED_COLUMNS} FROM feeds f WHERE f.id = ?1"
