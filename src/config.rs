@@ -98,6 +98,26 @@ impl Default for UiConfig {
     }
 }
 
+/// The citation style used unless `[papers] style` names another.
+pub const DEFAULT_CITATION_STYLE: &str = "apa";
+
+/// `[papers]`: how papers are shown.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct PapersConfig {
+    /// The citation style of the reader's lines and `cite`: a bundled style's name
+    /// (`paperboy styles`) or a CSL file's path.
+    pub style: String,
+}
+
+impl Default for PapersConfig {
+    fn default() -> Self {
+        PapersConfig {
+            style: DEFAULT_CITATION_STYLE.to_string(),
+        }
+    }
+}
+
 /// `[sync]`: an account on a Google Reader API server (FreshRSS, Miniflux, Inoreader, ...).
 /// Exactly one of the password settings is used; the password itself is read only when a sync
 /// runs (see `crate::sync::account`), never stored.
@@ -140,6 +160,7 @@ pub struct Config {
     pub doi: DoiConfig,
     pub archive: ArchiveConfig,
     pub ui: UiConfig,
+    pub papers: PapersConfig,
     /// The sync account, if any.
     pub sync: Option<SyncConfig>,
     /// Key rebindings: action name → list of keys (e.g. `down = ["j", "Down"]`).
@@ -271,6 +292,7 @@ const KNOWN: &[(&str, &[&str])] = &[
         "ui",
         &["refresh_on_start", "refresh_interval_minutes", "theme"],
     ),
+    ("papers", &["style"]),
     (
         "sync",
         &[
@@ -371,6 +393,15 @@ mod tests {
             .unwrap()
             .config;
         assert_eq!(blank.user_agent(), default_user_agent());
+    }
+
+    #[test]
+    fn the_papers_style_is_read_and_defaults_to_apa() {
+        let c = Config::from_toml("", "t").unwrap();
+        assert_eq!(c.config.papers.style, "apa");
+        let c = Config::from_toml("[papers]\nstyle = \"vancouver\"\n", "t").unwrap();
+        assert_eq!(c.config.papers.style, "vancouver");
+        assert!(c.warnings.is_empty(), "{:?}", c.warnings);
     }
 
     #[test]

@@ -6,13 +6,14 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 use paperboy::library::citations::CitationState;
 use paperboy::model::EntryId;
+use paperboy::papers::styles::CitationStyle;
 use paperboy::store::DoiScope;
 use paperboy::text::scrub::scrub_line;
 use paperboy::Library;
 
 use super::feeds::feed_id;
 use super::output::{check_month, ensure_newline, print_json, print_listing};
-use super::CiteFormat;
+use super::{BibFormat, CiteFormat};
 
 pub(super) fn doi_scope(
     lib: &Library,
@@ -47,22 +48,33 @@ pub(super) fn typed_doi(s: &str) -> Option<String> {
     paperboy::text::doi::from_meta(s).or_else(|| paperboy::text::doi::from_url(s))
 }
 
-pub(super) fn cite(lib: &mut Library, target: &str, format: CiteFormat) -> Result<ExitCode> {
+pub(super) fn cite(
+    lib: &mut Library,
+    target: &str,
+    format: CiteFormat,
+    style: Option<&str>,
+) -> Result<ExitCode> {
     let doi = typed_doi(target)
         .with_context(|| format!("`{}` is not a DOI (10.NNNN/…)", scrub_line(target)))?;
+    // The style is checked before any look-up: a bad style file fails at once.
+    let style = match (format, style) {
+        (CiteFormat::Text, Some(s)) => Some(CitationStyle::resolve(s)?),
+        (CiteFormat::Text, None) => Some(
+            lib.citation_style()
+                .context("the citation style of [papers] style in the config")?,
+        ),
+        _ => None,
+    };
     match format {
         CiteFormat::Bibtex => match lib.bibtex(&doi)? {
             Some(b) => print!("{}", ensure_newline(b)),
             None => bail!("doi:{doi} is not known to the DOI resolver"),
         },
         CiteFormat::Text | CiteFormat::CslJson => match lib.citation(&doi)? {
-            CitationState::Found { citation } => {
-                if format == CiteFormat::Text {
-                    println!("{}", citation.line());
-                } else {
-                    print_json(&citation)?;
-                }
-            }
+            CitationState::Found { citation } => match &style {
+                Some(style) => println!("{}", citation.line_in(style)),
+                None => print_json(&citation)?,
+            },
             CitationState::NotFound => bail!("doi:{doi} is not known to the DOI resolver"),
             CitationState::Failed { reason } => {
                 bail!("cannot resolve doi:{doi}: {reason}")
@@ -72,8 +84,31 @@ pub(super) fn cite(lib: &mut Library, target: &str, format: CiteFormat) -> Resul
     Ok(ExitCode::SUCCESS)
 }
 
-pub(super) fn bib(lib: &mut Library, scope: &DoiScope, output: Option<&Path>) -> Result<ExitCode> {
-    let export = lib.bib_export(scope)?;
+/// `paperboy styles`: the bundled styles, a name and its title a line.
+pub(super) fn styles_list() -> String {
+    let styles: Vec<(String, String)> = paperboy::papers::styles::bundled_names()
+        .map(|name| match CitationStyle::bundled(name) {
+            Ok(s) => (name.to_string(), s.title().to_string()),
+            Err(e) => (name.to_string(), format!("(cannot load: {e})")),
+        })
+        .collect();
+    let width = styles.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
+    styles
+        .iter()
+        .map(|(name, title)| format!("{name:width$}  {title}\n"))
+        .collect()
+}
+
+pub(super) fn bib(
+    lib: &mut Library,
+    scope: &DoiScope,
+    output: Option<&Path>,
+    format: BibFormat,
+) -> Result<ExitCode> {
+    let (export, kind) = match format {
+        BibFormat::Bibtex => (lib.bib_export(scope)?, "BibTeX entries"),
+        BibFormat::Ris => (lib.ris_export(scope)?, "RIS records"),
+    };
     for (doi, why) in &export.missing {
         eprintln!("paperboy: skipped doi:{doi}: {}", scrub_line(why));
     }
@@ -81,7 +116,7 @@ pub(super) fn bib(lib: &mut Library, scope: &DoiScope, output: Option<&Path>) ->
         Some(p) => {
             std::fs::write(p, &export.text)
                 .with_context(|| format!("cannot write {}", p.display()))?;
-            eprintln!("wrote {} BibTeX entries to {}", export.entries, p.display());
+            eprintln!("wrote {} {kind} to {}", export.entries, p.display());
         }
         None => print!("{}", export.text),
     }
