@@ -218,3 +218,82 @@ impl Citation {
         self.styled_line(style).plain()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::papers::cite::parse_csl_json;
+    use crate::papers::styles::bundled_names;
+    use crate::text::scrub::is_clean;
+
+    /// Escapes, C1 controls, bidi overrides and newlines in every field a style prints; a date
+    /// range (hayagriva panics on those) and numbers where strings belong.
+    const HOSTILE: &str = "{\"type\":\"article-journal\",\
+        \"title\":\"Evil\\u001b]52;c;aGk=\\u0007 title\\u202e\\n\\u009b31m<i>x</i>\",\
+        \"container-title\":\"J\\u001b[2J\\r\\nournal\",\"container-title-short\":\"J\\u0085\",\
+        \"author\":[{\"family\":\"Fam\\u001b[31m\",\"given\":\"Giv\\u0007en\"},\
+                    {\"literal\":\"Org\\u2066\\u0000\"},{\"given\":\"Only\\u009d\"}],\
+        \"issued\":{\"date-parts\":[[2014,13,40],[2015,1,1]]},\"volume\":7,\"issue\":\"1\\u001b\",\
+        \"page\":\"1\\u001b-2\",\"URL\":\"https://x.example/\\u001b[0m\",\"publisher\":\"P\\u009b\"}";
+
+    #[test]
+    fn hostile_csl_json_renders_clean_in_every_style() {
+        let c = parse_csl_json(HOSTILE, "10.1234/evil\u{1b}[0m").expect("parses");
+        for name in bundled_names() {
+            let style = CitationStyle::bundled(name).expect("bundled");
+            let line = c.styled_line(&style);
+            for span in &line.spans {
+                assert!(is_clean(&span.text), "{name}: {:?}", span.text);
+                assert!(
+                    !span.text.contains(['\n', '\r', '\t']),
+                    "{name}: {:?}",
+                    span.text
+                );
+            }
+            let plain = line.plain();
+            assert!(plain.contains("Fam"), "{name}: {plain}");
+            assert!(plain.contains("2014"), "{name}: {plain}");
+        }
+        // One date, the invalid month dropped.
+        assert_eq!(c.extra.0["issued"], json!({"date-parts": [[2014]]}));
+    }
+
+    #[test]
+    fn a_paper_without_a_doi_is_named_by_its_key() {
+        let json = r#"{"type":"article","title":"Attention","author":[{"family":"Vaswani","given":"Ashish"}],"issued":{"date-parts":[[2017,6,12]]},"URL":"https://arxiv.org/abs/1706.03762"}"#;
+        let c = parse_csl_json(json, "arxiv:1706.03762").expect("parses");
+        let line = c.line();
+        assert!(line.starts_with("Vaswani, A. (2017"), "{line}");
+        assert!(line.ends_with(" arxiv:1706.03762"), "{line}");
+        // A key the style already prints is not said twice.
+        let c = Citation {
+            doi: "https://arxiv.org/abs/1706.03762".into(),
+            ..c
+        };
+        assert_eq!(c.line().matches("arxiv.org/abs/1706.03762").count(), 1);
+    }
+
+    #[test]
+    fn citations_built_by_hand_render_from_their_fields() {
+        let mut c = parse_csl_json(
+            r#"{"title":"Old","author":[{"family":"Webber","given":"Martin"}],"issued":{"date-parts":[[2014,3]]}}"#,
+            "10.1/x",
+        )
+        .expect("parses");
+        // A changed field wins over the resolver's item; the month goes with its year.
+        c.title = Some("New".into());
+        c.year = Some(2015);
+        let line = c.line();
+        assert!(line.starts_with("Webber, M. (2015). New."), "{line}");
+        // COinS-style authors ("Smith, J") and short names ("Webber MJ").
+        let hand = Citation {
+            extra: CslExtra::default(),
+            authors: vec!["Smith, J".into(), "Webber MJ".into(), "WHO".into()],
+            ..c
+        };
+        assert!(hand
+            .line()
+            .starts_with("Smith, J., Webber, M. J., & WHO. (2015)."));
+        assert_eq!(hand.full_names(), ["Smith, J", "Webber, M. J.", "WHO"]);
+    }
+}

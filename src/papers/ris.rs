@@ -63,3 +63,83 @@ fn ris_type(kind: Option<&str>, has_container: bool) -> &'static str {
         _ => "GEN",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::papers::cite::parse_csl_json;
+    use std::collections::BTreeMap;
+
+    /// A small RIS reader: records of `(tag, value)` pairs, as EndNote's importer reads them.
+    fn read_ris(text: &str) -> Vec<Vec<(String, String)>> {
+        let mut records = Vec::new();
+        let mut current: Vec<(String, String)> = Vec::new();
+        for line in text.lines().filter(|l| !l.is_empty()) {
+            let (tag, value) = line.split_at(6);
+            assert!(
+                tag.len() == 6 && tag.ends_with("  - ") || tag == "ER  - ",
+                "not a RIS line: {line:?}"
+            );
+            let tag = tag[..2].to_string();
+            if tag == "ER" {
+                records.push(std::mem::take(&mut current));
+            } else {
+                current.push((tag, value.to_string()));
+            }
+        }
+        assert!(current.is_empty(), "a record without ER");
+        records
+    }
+
+    const HOLT: &str = r#"{"type":"article-journal","DOI":"10.1371/journal.pmed.1000316","title":"Social relationships and mortality risk","container-title":"PLoS Medicine","volume":"7","issue":"7","page":"e1000316","author":[{"family":"Holt-Lunstad","given":"Julianne"},{"family":"Smith","given":"Timothy B."}],"issued":{"date-parts":[[2010,7,27]]}}"#;
+    const WEBBER: &str = r#"{"type":"article-journal","title":"Enhancing social networks","container-title":"Health &amp; Social Care in the Community","volume":"24","issue":"1","page":"152-161","author":[{"family":"Webber","given":"Martin"}],"issued":{"date-parts":[[2014]]}}"#;
+
+    #[test]
+    fn records_round_trip_through_a_ris_reader() {
+        let holt = parse_csl_json(HOLT, "10.1371/journal.pmed.1000316").expect("csl");
+        let webber = parse_csl_json(WEBBER, "10.1111/hsc.12135").expect("csl");
+        let file = format!("{}\n{}\n", holt.ris(), webber.ris());
+        let records = read_ris(&file);
+        assert_eq!(records.len(), 2, "one record a paper:\n{file}");
+        let tags = |r: &Vec<(String, String)>| -> BTreeMap<String, Vec<String>> {
+            let mut m: BTreeMap<String, Vec<String>> = BTreeMap::new();
+            for (t, v) in r {
+                m.entry(t.clone()).or_default().push(v.clone());
+            }
+            m
+        };
+        let w = tags(&records[1]);
+        let one = |t: &str| w.get(t).map(|v| v.join("|")).unwrap_or_default();
+        assert_eq!(one("TY"), "JOUR");
+        assert_eq!(one("AU"), "Webber, Martin");
+        assert_eq!(one("TI"), webber.title.clone().unwrap_or_default());
+        assert_eq!(one("T2"), "Health & Social Care in the Community");
+        assert_eq!(one("PY"), "2014");
+        assert_eq!((one("VL"), one("IS")), ("24".into(), "1".into()));
+        assert_eq!((one("SP"), one("EP")), ("152".into(), "161".into()));
+        assert_eq!(one("DO"), "10.1111/hsc.12135");
+        assert_eq!(one("UR"), "https://doi.org/10.1111/hsc.12135");
+        let h = tags(&records[0]);
+        assert_eq!(h["AU"], ["Holt-Lunstad, Julianne", "Smith, Timothy B."]);
+        // A single page has no end page.
+        assert_eq!(h["SP"], ["e1000316"]);
+        assert!(!h.contains_key("EP"));
+    }
+
+    #[test]
+    fn hostile_fields_stay_inside_their_line() {
+        let json = "{\"title\":\"Evil\\nER  - \\nTY  - BOOK\\u001b[2J\\u009b\",\
+            \"author\":[{\"family\":\"A\\r\\nAU  - B\",\"given\":\"\\u202eC\"}],\
+            \"container-title\":\"J\\u0007\",\"page\":\"1\\u001b-\\n2\"}";
+        let c = parse_csl_json(json, "10.1/evil\u{1b}]52;c;x\u{7}").expect("csl");
+        let ris = c.ris();
+        assert!(
+            ris.chars().all(|ch| ch == '\n' || !ch.is_control()),
+            "{ris:?}"
+        );
+        assert!(crate::text::scrub::is_clean(&ris), "{ris:?}");
+        let records = read_ris(&ris);
+        assert_eq!(records.len(), 1, "{ris}");
+        assert_eq!(records[0].iter().filter(|(t, _)| t == "TY").count(), 1);
+        assert_eq!(records[0].iter().filter(|(t, _)| t == "AU").count(), 1);
+    }
+}

@@ -565,4 +565,98 @@ mod tests {
             "{l}"
         );
     }
+
+    fn file_with(text: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("style.csl");
+        std::fs::write(&path, text).expect("write");
+        (dir, path)
+    }
+
+    fn one_line_error(spec: &str) -> String {
+        let e = CitationStyle::resolve(spec).expect_err("a bad style");
+        let msg = e.to_string();
+        assert!(!msg.contains('\n'), "{msg}");
+        msg
+    }
+
+    #[test]
+    fn names_and_paths_resolve() {
+        assert_eq!(CitationStyle::resolve("APA ").expect("apa").name(), "apa");
+        let msg = one_line_error("nonesuch");
+        assert!(
+            msg.starts_with("unknown citation style `nonesuch`"),
+            "{msg}"
+        );
+        let msg = one_line_error("/no/such/dir/x.csl");
+        assert!(
+            msg.starts_with("cannot read citation style /no/such/dir/x.csl: "),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn a_bad_style_file_is_a_one_line_error_naming_it() {
+        for (text, why) in [
+            ("not xml at all", "plain text"),
+            (
+                "<style xmlns=\"http://purl.org/net/xbiblio/csl\">\n<info>",
+                "cut short",
+            ),
+            ("<html><body>a page</body></html>", "another XML document"),
+        ] {
+            let (_dir, path) = file_with(text);
+            let msg = one_line_error(path.to_str().expect("utf-8 path"));
+            assert!(
+                msg.starts_with(&format!("{} is not a usable CSL style: ", path.display())),
+                "{why}: {msg}"
+            );
+        }
+    }
+
+    const DEPENDENT: &str = r#"<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" version="1.0" default-locale="en-GB">
+  <info>
+    <title>Some Journal</title>
+    <id>http://www.zotero.org/styles/some-journal</id>
+    <link href="http://www.zotero.org/styles/some-journal" rel="self"/>
+    <link href="PARENT" rel="independent-parent"/>
+    <updated>2024-01-01T00:00:00+00:00</updated>
+  </info>
+</style>"#;
+
+    #[test]
+    fn a_dependent_style_uses_its_bundled_parent() {
+        let xml = DEPENDENT.replace("PARENT", "http://www.zotero.org/styles/apa");
+        let (_dir, path) = file_with(&xml);
+        let style = CitationStyle::from_file(&path).expect("parent bundled");
+        assert_eq!(style.name(), "style");
+        assert!(demo(WEBBER)
+            .line_in(&style)
+            .starts_with("Webber, M., Reidy, H."));
+        let xml = DEPENDENT.replace("PARENT", "http://www.zotero.org/styles/nonesuch");
+        let (_dir, path) = file_with(&xml);
+        let msg = one_line_error(path.to_str().expect("utf-8 path"));
+        assert!(msg.contains("dependent style whose parent"), "{msg}");
+        assert!(msg.contains("styles/nonesuch"), "{msg}");
+    }
+
+    #[test]
+    fn text_a_style_file_adds_is_scrubbed() {
+        // XML cannot carry C0 controls, but it can carry C1 ones and bidi overrides.
+        let xml = r#"<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
+  <info><title>Evil&#x202e;</title><id>urn:x</id><updated>2026-01-01T00:00:00+00:00</updated></info>
+  <citation><layout><text variable="title"/></layout></citation>
+  <bibliography><layout>
+    <text variable="title" prefix="&#x9b;31m" suffix="&#x85;&#x2066;!"/>
+  </layout></bibliography>
+</style>"#;
+        let (_dir, path) = file_with(xml);
+        let style = CitationStyle::from_file(&path).expect("valid CSL");
+        assert_eq!(style.title(), "Evil");
+        let line = demo(WEBBER).line_in(&style);
+        assert!(crate::text::scrub::is_clean(&line), "{line:?}");
+        assert!(line.starts_with("31mEnhancing social networks"), "{line}");
+    }
 }
