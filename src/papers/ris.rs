@@ -141,5 +141,18 @@ mod tests {
         assert_eq!(records.len(), 1, "{ris}");
         assert_eq!(records[0].iter().filter(|(t, _)| t == "TY").count(), 1);
         assert_eq!(records[0].iter().filter(|(t, _)| t == "AU").count(), 1);
+
+        // A citation built by hand (not through `parse_csl_json`) is scrubbed here too.
+        let hand = crate::papers::cite::Citation {
+            title: Some("T\nER  - \nTY  - BOOK\u{1b}[2J".into()),
+            authors: vec!["Evil\u{9b}31m\r\nAU  - X".into()],
+            doi: "10.1/x\u{7}\ny".into(),
+            ..c
+        };
+        let ris = hand.ris();
+        assert!(crate::text::scrub::is_clean(&ris), "{ris:?}");
+        let records = read_ris(&ris);
+        assert_eq!(records.len(), 1, "{ris}");
+        assert_eq!(records[0].iter().filter(|(t, _)| t == "AU").count(), 1);
     }
 }
