@@ -354,6 +354,16 @@ mod tests {
             .collect()
     }
 
+    /// The style's line for `doi`, after checking how it starts.
+    fn assert_starts(style: &str, doi: &str, prefix: &str) -> String {
+        let l = marked(style, doi);
+        assert!(
+            l.starts_with(prefix),
+            "{style}:\n{l}\nshould start\n{prefix}"
+        );
+        l
+    }
+
     fn assert_has(line: &str, parts: &[&str]) {
         for p in parts {
             assert!(line.contains(p), "{p:?} missing from\n{line}");
@@ -374,15 +384,13 @@ mod tests {
 
     #[test]
     fn apa() {
-        let l = marked("apa", WEBBER);
-        assert!(
-            l.starts_with(
-                "Webber, M., Reidy, H., Ansari, D., Stevens, M., & Morris, D. (2014). \
+        let l = assert_starts(
+            "apa",
+            WEBBER,
+            "Webber, M., Reidy, H., Ansari, D., Stevens, M., & Morris, D. (2014). \
                  Enhancing social networks: a qualitative study of health and social care \
                  practice in UK mental health services. _Health & Social Care in the \
-                 Community_, _24_(1), 152–161."
-            ),
-            "{l}"
+                 Community_, _24_(1), 152–161.",
         );
         assert!(l.ends_with(" https://doi.org/10.1111/hsc.12135"), "{l}");
         // Up to 20 authors are all named.
@@ -394,15 +402,13 @@ mod tests {
 
     #[test]
     fn chicago_author_date() {
-        let l = marked("chicago-author-date", WEBBER);
-        assert!(
-            l.starts_with(
-                "Webber, Martin, Hannah Reidy, David Ansari, Martin Stevens, and David Morris. \
+        assert_starts(
+            "chicago-author-date",
+            WEBBER,
+            "Webber, Martin, Hannah Reidy, David Ansari, Martin Stevens, and David Morris. \
                  2014. “Enhancing Social Networks: A Qualitative Study of Health and Social \
                  Care Practice in UK Mental Health Services.” _Health & Social Care in the \
-                 Community_ 24 (1): 152–61."
-            ),
-            "{l}"
+                 Community_ 24 (1): 152–61.",
         );
         assert_has(
             &marked("chicago-author-date", GRANOVETTER),
@@ -412,29 +418,25 @@ mod tests {
 
     #[test]
     fn ieee() {
-        let l = marked("ieee", WEBBER);
-        assert!(
-            l.starts_with(
-                "M. Webber, H. Reidy, D. Ansari, M. Stevens, and D. Morris, “Enhancing social \
+        assert_starts(
+            "ieee",
+            WEBBER,
+            "M. Webber, H. Reidy, D. Ansari, M. Stevens, and D. Morris, “Enhancing social \
                  networks: a qualitative study of health and social care practice in UK mental \
                  health services,” _Health & Social Care in the Community_, vol. 24, no. 1, \
-                 pp. 152–161, 2014, doi: 10.1111/hsc.12135."
-            ),
-            "{l}"
+                 pp. 152–161, 2014, doi: 10.1111/hsc.12135.",
         );
         assert!(marked("ieee", PRINCE).starts_with("M. Prince _et al._, “No health"));
     }
 
     #[test]
     fn nature() {
-        let l = marked("nature", WEBBER);
-        assert!(
-            l.starts_with(
-                "Webber, M., Reidy, H., Ansari, D., Stevens, M. & Morris, D. Enhancing social \
+        assert_starts(
+            "nature",
+            WEBBER,
+            "Webber, M., Reidy, H., Ansari, D., Stevens, M. & Morris, D. Enhancing social \
                  networks: a qualitative study of health and social care practice in UK mental \
-                 health services. _Health & Social Care in the Community_ *24,* 152–161 (2014)."
-            ),
-            "{l}"
+                 health services. _Health & Social Care in the Community_ *24,* 152–161 (2014).",
         );
         assert!(marked("nature", PRINCE).starts_with("Prince, M. _et al._ No health"));
     }
@@ -471,14 +473,12 @@ mod tests {
 
     #[test]
     fn harvard_cite_them_right() {
-        let l = marked("harvard-cite-them-right", WEBBER);
-        assert!(
-            l.starts_with(
-                "Webber, M. _et al._ (2014) “Enhancing social networks: a qualitative study of \
+        assert_starts(
+            "harvard-cite-them-right",
+            WEBBER,
+            "Webber, M. _et al._ (2014) “Enhancing social networks: a qualitative study of \
                  health and social care practice in UK mental health services,” _Health & \
-                 Social Care in the Community_, 24(1), pp. 152–161."
-            ),
-            "{l}"
+                 Social Care in the Community_, 24(1), pp. 152–161.",
         );
         assert!(marked("harvard-cite-them-right", GRANOVETTER)
             .starts_with("Granovetter, M.S. (1973) “The strength of weak ties,”"));
@@ -486,41 +486,35 @@ mod tests {
 
     #[test]
     fn mla() {
-        let l = marked("mla", WEBBER);
-        assert!(
-            l.starts_with(
-                "Webber, Martin, et al. “Enhancing Social Networks: A Qualitative Study of \
+        assert_starts(
+            "mla",
+            WEBBER,
+            "Webber, Martin, et al. “Enhancing Social Networks: A Qualitative Study of \
                  Health and Social Care Practice in UK Mental Health Services.” _Health & \
-                 Social Care in the Community_, vol. 24, no. 1, 2014, pp. 152–61,"
-            ),
-            "{l}"
+                 Social Care in the Community_, vol. 24, no. 1, 2014, pp. 152–61,",
         );
     }
 
     #[test]
     fn the_lancet() {
-        let l = marked("the-lancet", WEBBER);
-        assert!(
-            l.starts_with(
-                "Webber M, Reidy H, Ansari D, Stevens M, Morris D. Enhancing social networks: a \
+        assert_starts(
+            "the-lancet",
+            WEBBER,
+            "Webber M, Reidy H, Ansari D, Stevens M, Morris D. Enhancing social networks: a \
                  qualitative study of health and social care practice in UK mental health \
-                 services. _Health & Social Care in the Community_ 2014; *24*: 152–61."
-            ),
-            "{l}"
+                 services. _Health & Social Care in the Community_ 2014; *24*: 152–61.",
         );
         assert!(marked("the-lancet", PRINCE).starts_with("Prince M, Patel V, Saxena S, _et al_."));
     }
 
     #[test]
     fn american_medical_association() {
-        let l = marked("american-medical-association", WEBBER);
-        assert!(
-            l.starts_with(
-                "Webber M, Reidy H, Ansari D, Stevens M, Morris D. Enhancing social networks: a \
+        assert_starts(
+            "american-medical-association",
+            WEBBER,
+            "Webber M, Reidy H, Ansari D, Stevens M, Morris D. Enhancing social networks: a \
                  qualitative study of health and social care practice in UK mental health \
-                 services. _Health & Social Care in the Community_. 2014;24(1):152-161."
-            ),
-            "{l}"
+                 services. _Health & Social Care in the Community_. 2014;24(1):152-161.",
         );
         assert!(marked("american-medical-association", PRINCE)
             .starts_with("Prince M, Patel V, Saxena S, et al. No health"));
@@ -528,41 +522,35 @@ mod tests {
 
     #[test]
     fn bmj() {
-        let l = marked("bmj", WEBBER);
-        assert!(
-            l.starts_with(
-                "Webber M, Reidy H, Ansari D, _et al_. Enhancing social networks: a qualitative \
+        assert_starts(
+            "bmj",
+            WEBBER,
+            "Webber M, Reidy H, Ansari D, _et al_. Enhancing social networks: a qualitative \
                  study of health and social care practice in UK mental health services. \
-                 _Health & Social Care in the Community_. 2014;24:152–61."
-            ),
-            "{l}"
+                 _Health & Social Care in the Community_. 2014;24:152–61.",
         );
     }
 
     #[test]
     fn springer_basic_author_date() {
-        let l = marked("springer-basic-author-date", WEBBER);
-        assert!(
-            l.starts_with(
-                "Webber M, Reidy H, Ansari D, et al (2014) Enhancing social networks: a \
+        assert_starts(
+            "springer-basic-author-date",
+            WEBBER,
+            "Webber M, Reidy H, Ansari D, et al (2014) Enhancing social networks: a \
                  qualitative study of health and social care practice in UK mental health \
-                 services. Health & Social Care in the Community 24:152–161."
-            ),
-            "{l}"
+                 services. Health & Social Care in the Community 24:152–161.",
         );
     }
 
     #[test]
     fn american_chemical_society() {
-        let l = marked("american-chemical-society", WEBBER);
-        assert!(
-            l.starts_with(
-                "Webber, M.; Reidy, H.; Ansari, D.; Stevens, M.; Morris, D. Enhancing Social \
+        assert_starts(
+            "american-chemical-society",
+            WEBBER,
+            "Webber, M.; Reidy, H.; Ansari, D.; Stevens, M.; Morris, D. Enhancing Social \
                  Networks: A Qualitative Study of Health and Social Care Practice in UK Mental \
                  Health Services. _Health & Social Care in the Community_ *2014*, _24_ (1), \
-                 152–161."
-            ),
-            "{l}"
+                 152–161.",
         );
     }
 
