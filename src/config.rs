@@ -63,8 +63,8 @@ impl Default for DoiConfig {
     }
 }
 
-/// `[papers]`: the services that turn non-DOI papers into citations. Each base URL is a
-/// setting so that tests point them at 127.0.0.1.
+/// `[papers]`: the citation style, and the services that turn non-DOI papers into citations.
+/// Each base URL is a setting so that tests point them at 127.0.0.1.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(default)]
 pub struct PapersConfig {
@@ -79,6 +79,9 @@ pub struct PapersConfig {
     pub pmc_idconv_api: String,
     /// An NCBI API key (sent as `api_key=`): lifts NCBI's limit from 3 to 10 requests a second.
     pub ncbi_api_key: Option<String>,
+    /// The citation style of the reader's lines and `cite`: a bundled style's name
+    /// (`paperboy styles`) or a CSL file's path.
+    pub style: String,
 }
 
 impl Default for PapersConfig {
@@ -90,6 +93,7 @@ impl Default for PapersConfig {
             pmc_idconv_api: "https://pmc.ncbi.nlm.nih.gov/tools/idconv/api/v1/articles/"
                 .to_string(),
             ncbi_api_key: None,
+            style: DEFAULT_CITATION_STYLE.to_string(),
         }
     }
 }
@@ -128,6 +132,9 @@ impl Default for UiConfig {
         }
     }
 }
+
+/// The citation style used unless `[papers] style` names another.
+pub const DEFAULT_CITATION_STYLE: &str = "apa";
 
 /// `[sync]`: an account on a Google Reader API server (FreshRSS, Miniflux, Inoreader, ...).
 /// Exactly one of the password settings is used; the password itself is read only when a sync
@@ -306,6 +313,7 @@ const KNOWN: &[(&str, &[&str])] = &[
             "eutils_api",
             "pmc_idconv_api",
             "ncbi_api_key",
+            "style",
         ],
     ),
     ("archive", &["page_delay_ms", "max_pages"]),
@@ -424,6 +432,15 @@ mod tests {
             .unwrap()
             .config;
         assert_eq!(blank.user_agent(), default_user_agent());
+    }
+
+    #[test]
+    fn the_papers_style_is_read_and_defaults_to_apa() {
+        let c = Config::from_toml("", "t").unwrap();
+        assert_eq!(c.config.papers.style, "apa");
+        let c = Config::from_toml("[papers]\nstyle = \"vancouver\"\n", "t").unwrap();
+        assert_eq!(c.config.papers.style, "vancouver");
+        assert!(c.warnings.is_empty(), "{:?}", c.warnings);
     }
 
     #[test]

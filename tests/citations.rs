@@ -127,15 +127,14 @@ fn cite_text_bibtex_and_csl_json() {
         &resolver,
         &["cite", "10.1111/hsc.12135"],
     ));
-    assert!(
-        line.starts_with("Webber M, Reidy H, Ansari D, et al. (2014) Enhancing social networks"),
-        "{line}"
+    // The default style: APA.
+    assert_eq!(
+        line,
+        "Webber, M., Reidy, H., Ansari, D., Stevens, M., & Morris, D. (2014). Enhancing social \
+         networks: a qualitative study of health and social care practice in UK mental health \
+         services. Health & Social Care in the Community, 24(1), 152–161. \
+         https://doi.org/10.1111/hsc.12135\n"
     );
-    assert!(
-        line.contains("Health & Social Care in the Community 24(1) 152–161."),
-        "{line}"
-    );
-    assert!(line.trim_end().ends_with("doi:10.1111/hsc.12135"), "{line}");
     let reqs = resolver.requests_to("/10.1111/hsc.12135");
     assert_eq!(
         reqs[0].header("accept"),
@@ -215,7 +214,7 @@ fn rate_limited_then_success() {
         &resolver,
         &["cite", "10.1111/hsc.12135"],
     ));
-    assert!(line.contains("Webber M"), "{line}");
+    assert!(line.contains("Webber, M."), "{line}");
     assert_eq!(hits.load(Ordering::SeqCst), 3);
 }
 
@@ -271,6 +270,121 @@ fn bib_writes_a_file_a_bibtex_parser_accepts_with_unique_keys() {
     assert_eq!(bib.len(), 2, "{text}");
     let keys: std::collections::HashSet<String> = bib.iter().map(|e| e.key.clone()).collect();
     assert_eq!(keys.len(), 2);
+}
+
+#[test]
+fn cite_in_a_named_style_a_csl_file_or_the_configured_one() {
+    let (_f, resolver, cli) = setup(csl_resolver);
+    let cite = |extra: &[&str]| {
+        let mut args = vec!["cite", "10.1111/hsc.12135"];
+        args.extend_from_slice(extra);
+        with_resolver(&cli, &resolver, &args)
+    };
+    let vancouver = stdout_ok(cite(&["--style", "vancouver"]));
+    assert!(
+        vancouver.starts_with("Webber M, Reidy H, Ansari D, Stevens M, Morris D. Enhancing"),
+        "{vancouver}"
+    );
+    assert!(vancouver.contains("2014;24(1):152-61."), "{vancouver}");
+    let ieee = stdout_ok(cite(&["--style", "ieee"]));
+    assert!(ieee.starts_with("M. Webber, H. Reidy,"), "{ieee}");
+    // Plain text on stdout: no escape sequence for the italic journal.
+    assert!(!ieee.contains('\u{1b}'), "{ieee:?}");
+
+    // Any CSL file: a minimal one of our own.
+    let csl = cli.data_dir().join("tiny.csl");
+    std::fs::write(&csl, TINY_CSL).unwrap();
+    let tiny = stdout_ok(cite(&["--style", csl.to_str().unwrap()]));
+    // The style prints no DOI, so the line names the work by it.
+    assert_eq!(tiny, "Webber and others (2014) doi:10.1111/hsc.12135\n");
+
+    // A bad style file: one line naming the file and what is wrong, before any look-up.
+    let before = resolver.requests_to("/10.1111/hsc.12135").len();
+    let bad = cli.data_dir().join("bad.csl");
+    std::fs::write(&bad, "<style>not csl").unwrap();
+    let out = cite(&["--style", bad.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(
+        err.contains("bad.csl") && err.contains("not a usable CSL style"),
+        "{err}"
+    );
+    let missing = cite(&["--style", "no/such/style.csl"]);
+    let err = String::from_utf8_lossy(&missing.stderr);
+    assert!(
+        err.contains("cannot read citation style no/such/style.csl"),
+        "{err}"
+    );
+    let unknown = cite(&["--style", "harvard-nonesuch"]);
+    let err = String::from_utf8_lossy(&unknown.stderr);
+    assert!(
+        err.contains("unknown citation style `harvard-nonesuch`"),
+        "{err}"
+    );
+    assert_eq!(resolver.requests_to("/10.1111/hsc.12135").len(), before);
+
+    // [papers] style in the config.
+    cli.write_config("[papers]\nstyle = \"nature\"\n");
+    let nature = stdout_ok(cite(&[]));
+    assert!(nature.starts_with("Webber, M., Reidy, H., Ansari, D., Stevens, M. & Morris, D. "));
+    cli.write_config(&format!("[papers]\nstyle = {:?}\n", bad.to_str().unwrap()));
+    let err = String::from_utf8_lossy(&cite(&[]).stderr).into_owned();
+    assert!(
+        err.contains("[papers] style") && err.contains("bad.csl"),
+        "{err}"
+    );
+}
+
+/// A complete CSL style in a few lines: family name, year, no DOI.
+const TINY_CSL: &str = r#"<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
+  <info><title>Tiny</title><id>urn:test:tiny</id><updated>2026-01-01T00:00:00+00:00</updated></info>
+  <citation><layout><text variable="title"/></layout></citation>
+  <bibliography><layout>
+    <names variable="author"><name form="short" et-al-min="2" et-al-use-first="1"/><et-al term="and others"/></names>
+    <date variable="issued" prefix=" (" suffix=")"><date-part name="year"/></date>
+  </layout></bibliography>
+</style>"#;
+
+#[test]
+fn styles_lists_the_bundled_styles_with_their_titles() {
+    let cli = Cli::new();
+    let out = cli.ok(&["styles"]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines.len() >= 10, "{out}");
+    for name in ["apa", "chicago-author-date", "ieee", "nature", "vancouver"] {
+        assert!(
+            lines.iter().any(|l| l.starts_with(&format!("{name} "))),
+            "{name} in\n{out}"
+        );
+    }
+    let apa = lines.iter().find(|l| l.starts_with("apa ")).unwrap();
+    assert!(apa.contains("APA Style 7th edition"), "{apa}");
+}
+
+#[test]
+fn bib_format_ris_writes_one_record_a_paper() {
+    let (_f, resolver, cli) = setup(csl_resolver);
+    let out = with_resolver(
+        &cli,
+        &resolver,
+        &["bib", "--month", "2014-12", "--format", "ris"],
+    );
+    let text = stdout_ok(out);
+    assert_eq!(text.matches("TY  - ").count(), 2, "{text}");
+    assert_eq!(text.matches("ER  - ").count(), 2, "{text}");
+    assert!(
+        text.starts_with("TY  - JOUR\nAU  - Webber, Martin\n"),
+        "{text}"
+    );
+    // The DOI as the post wrote it (DOIs are case-insensitive).
+    assert!(
+        text.to_lowercase()
+            .contains("sp  - 152\nep  - 161\ndo  - 10.1111/hsc.12135\n"),
+        "{text}"
+    );
+    assert!(text.contains("AU  - Smith, Timothy B.\n"), "{text}");
 }
 
 #[test]
@@ -356,7 +470,7 @@ fn a_stale_citation_is_looked_up_again_and_still_shown_when_offline() {
         .unwrap();
     match &again[0].1 {
         paperboy::library::citations::CitationState::Found { citation } => {
-            assert!(citation.line().starts_with("Webber M"))
+            assert!(citation.line().starts_with("Webber, M."))
         }
         other => panic!("{other:?}"),
     }

@@ -226,9 +226,10 @@ fn the_demo_archive_carries_citations_for_the_real_papers_it_cites() {
     else {
         panic!("Webber et al. missing");
     };
-    assert!(citation
-        .line()
-        .starts_with("Webber M, Reidy H, Ansari D, et al. (2014) Enhancing social networks"));
+    assert!(citation.line().starts_with(
+        "Webber, M., Reidy, H., Ansari, D., Stevens, M., & Morris, D. (2014). Enhancing social \
+         networks"
+    ));
 }
 
 #[test]

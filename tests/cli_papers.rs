@@ -55,9 +55,10 @@ fn december_2014_lists_the_seeds_paper_with_its_citation_line() {
     assert_eq!(hsc["ids"], serde_json::json!({"doi": "10.1111/hsc.12135"}));
     assert_eq!(
         hsc["citation"],
-        "Webber M, Reidy H, Ansari D, et al. (2014) Enhancing social networks: a qualitative \
-         study of health and social care practice in UK mental health services. Health & Social \
-         Care in the Community 24(1) 152–161. doi:10.1111/hsc.12135"
+        "Webber, M., Reidy, H., Ansari, D., Stevens, M., & Morris, D. (2014). Enhancing social \
+         networks: a qualitative study of health and social care practice in UK mental health \
+         services. Health & Social Care in the Community, 24(1), 152–161. \
+         https://doi.org/10.1111/hsc.12135"
     );
     assert_eq!(hsc["cited_by"], serde_json::json!([post]));
     assert_eq!(
@@ -89,7 +90,7 @@ fn december_2014_lists_the_seeds_paper_with_its_citation_line() {
         .find(|l| l.contains("doi:10.1111/hsc.12135"))
         .unwrap_or_else(|| panic!("{text}"));
     assert!(
-        line.trim_start().starts_with('1') && line.contains("Webber M, Reidy H"),
+        line.trim_start().starts_with('1') && line.contains("Webber, M., Reidy, H."),
         "{line}"
     );
     for l in &lines {
@@ -110,8 +111,9 @@ fn the_arxiv_pubmed_and_coins_demo_posts_show_their_papers_with_lines() {
     assert_eq!(p["ids"], serde_json::json!({"arxiv": "1004.4704"}));
     assert_eq!(
         p["citation"],
-        "Shalizi CR, Thomas AC (2010) Homophily and Contagion Are Generically Confounded in \
-         Observational Social Network Studies. arxiv:1004.4704"
+        "Shalizi, C. R., & Thomas, A. C. (2010). Homophily and Contagion Are Generically \
+         Confounded in Observational Social Network Studies (1004.4704). arXiv. \
+         https://arxiv.org/abs/1004.4704"
     );
     let post = entry_id(
         &cli,
@@ -125,9 +127,9 @@ fn the_arxiv_pubmed_and_coins_demo_posts_show_their_papers_with_lines() {
     assert_eq!(p["ids"], serde_json::json!({"pmid": "22506741"}));
     assert_eq!(
         p["citation"],
-        "Sutcliffe A, Dunbar R, Binder J, et al. (2012) Relationships and the social brain: \
-         integrating psychological and evolutionary perspectives. British Journal of Psychology \
-         103(2) 149–168. pmid:22506741"
+        "Sutcliffe, A., Dunbar, R., Binder, J., & Arrow, H. (2012). Relationships and the social \
+         brain: integrating psychological and evolutionary perspectives. British Journal of \
+         Psychology, 103(2), 149–168. pmid:22506741"
     );
     assert_eq!(p["cited_by"].as_array().unwrap().len(), 1);
 
@@ -136,13 +138,13 @@ fn the_arxiv_pubmed_and_coins_demo_posts_show_their_papers_with_lines() {
     assert_eq!(keys(&coins), ["doi:10.1037/a0016076"]);
     assert_eq!(
         coins[0]["citation"],
-        "Cacioppo JT, Fowler JH, Christakis NA (2009) Alone in the crowd: the structure and \
-         spread of loneliness in a large social network. Journal of Personality and Social \
-         Psychology 97 977. doi:10.1037/a0016076"
+        "Cacioppo, J. T., Fowler, J. H., & Christakis, N. A. (2009). Alone in the crowd: the \
+         structure and spread of loneliness in a large social network. Journal of Personality \
+         and Social Psychology, 97, 977. https://doi.org/10.1037/a0016076"
     );
     let text = cli.ok(&["papers", "--month", "2013-11"]);
     assert!(
-        text.contains("doi:10.1037/a0016076  Cacioppo JT, Fowler JH"),
+        text.contains("doi:10.1037/a0016076  Cacioppo, J. T., Fowler, J. H."),
         "{text}"
     );
 }
@@ -253,7 +255,7 @@ fn a_paper_cited_under_two_ids_is_one_row() {
     assert_eq!(p["cited_by"], serde_json::json!([pmid_only, both]));
     assert_eq!(
         p["citation"],
-        "Smith J (2013) A trial of everything. J Test. doi:10.1000/xyz.2013.1"
+        "Smith, J. (2013). A trial of everything. J Test. https://doi.org/10.1000/xyz.2013.1"
     );
     assert_eq!(cli.ok(&["papers", "--month", "2013-07"]).lines().count(), 1);
 }

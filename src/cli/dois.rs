@@ -6,13 +6,14 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 use paperboy::library::citations::CitationState;
 use paperboy::model::EntryId;
+use paperboy::papers::styles::CitationStyle;
 use paperboy::store::DoiScope;
 use paperboy::text::scrub::scrub_line;
 use paperboy::Library;
 
 use super::feeds::feed_id;
 use super::output::{check_month, ensure_newline, print_json, print_listing};
-use super::CiteFormat;
+use super::{BibFormat, CiteFormat};
 
 pub(super) fn doi_scope(
     lib: &Library,
@@ -72,7 +73,12 @@ pub(super) fn typed_paper(s: &str) -> Option<String> {
     }
 }
 
-pub(super) fn cite(lib: &mut Library, target: &str, format: CiteFormat) -> Result<ExitCode> {
+pub(super) fn cite(
+    lib: &mut Library,
+    target: &str,
+    format: CiteFormat,
+    style: Option<&str>,
+) -> Result<ExitCode> {
     let id = typed_paper(target).with_context(|| {
         format!(
             "`{}` is not a DOI (10.NNNN/…) nor a paper key (arxiv:…, pmid:…, pmcid:PMC…)",
@@ -84,18 +90,27 @@ pub(super) fn cite(lib: &mut Library, target: &str, format: CiteFormat) -> Resul
         let service = paperboy::library::service_of(&id);
         anyhow::anyhow!("{label} is not known to the {service}")
     };
+    // The style is checked before any look-up: a bad style file fails at once.
+    let style = match (format, style) {
+        (CiteFormat::Text, Some(s)) => Some(CitationStyle::resolve(s)?),
+        (CiteFormat::Text, None) => Some(
+            lib.citation_style()
+                .context("the citation style of [papers] style in the config")?,
+        ),
+        _ => None,
+    };
     match format {
         CiteFormat::Bibtex => match lib.bibtex(&id)? {
             Some(b) => print!("{}", ensure_newline(b)),
             None => return Err(unknown()),
         },
         CiteFormat::Text | CiteFormat::CslJson => match lib.citation(&id)? {
-            state @ CitationState::Found { .. } => match (&state, format) {
-                (CitationState::Found { citation }, CiteFormat::CslJson) => print_json(citation)?,
-                _ => match lib.published_as(&id)? {
-                    Some(note) => println!("{} ({note})", state.line(&id)),
-                    None => println!("{}", state.line(&id)),
+            CitationState::Found { citation } => match &style {
+                Some(style) => match lib.published_as(&id)? {
+                    Some(note) => println!("{} ({note})", citation.line_in(style)),
+                    None => println!("{}", citation.line_in(style)),
                 },
+                None => print_json(&citation)?,
             },
             CitationState::NotFound => return Err(unknown()),
             CitationState::Failed { reason } => {
@@ -106,8 +121,31 @@ pub(super) fn cite(lib: &mut Library, target: &str, format: CiteFormat) -> Resul
     Ok(ExitCode::SUCCESS)
 }
 
-pub(super) fn bib(lib: &mut Library, scope: &DoiScope, output: Option<&Path>) -> Result<ExitCode> {
-    let export = lib.bib_export(scope)?;
+/// `paperboy styles`: the bundled styles, a name and its title a line.
+pub(super) fn styles_list() -> String {
+    let styles: Vec<(String, String)> = paperboy::papers::styles::bundled_names()
+        .map(|name| match CitationStyle::bundled(name) {
+            Ok(s) => (name.to_string(), s.title().to_string()),
+            Err(e) => (name.to_string(), format!("(cannot load: {e})")),
+        })
+        .collect();
+    let width = styles.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
+    styles
+        .iter()
+        .map(|(name, title)| format!("{name:width$}  {title}\n"))
+        .collect()
+}
+
+pub(super) fn bib(
+    lib: &mut Library,
+    scope: &DoiScope,
+    output: Option<&Path>,
+    format: BibFormat,
+) -> Result<ExitCode> {
+    let (export, kind) = match format {
+        BibFormat::Bibtex => (lib.bib_export(scope)?, "BibTeX entries"),
+        BibFormat::Ris => (lib.ris_export(scope)?, "RIS records"),
+    };
     for (doi, why) in &export.missing {
         eprintln!("paperboy: skipped doi:{doi}: {}", scrub_line(why));
     }
@@ -115,7 +153,7 @@ pub(super) fn bib(lib: &mut Library, scope: &DoiScope, output: Option<&Path>) ->
         Some(p) => {
             std::fs::write(p, &export.text)
                 .with_context(|| format!("cannot write {}", p.display()))?;
-            eprintln!("wrote {} BibTeX entries to {}", export.entries, p.display());
+            eprintln!("wrote {} {kind} to {}", export.entries, p.display());
         }
         None => print!("{}", export.text),
     }

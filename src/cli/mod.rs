@@ -276,16 +276,24 @@ pub enum Command {
     },
     /// Print a paper's citation (a DOI, arxiv:…, pmid:… or pmcid:…), resolved and cached
     #[command(
-        after_help = "Examples:\n  paperboy cite 10.1111/hsc.12135\n  paperboy cite doi:10.1111/hsc.12135 --format bibtex\n  paperboy cite arXiv:2401.12345v2\n  paperboy cite pmid:23193287"
+        after_help = "Examples:\n  paperboy cite 10.1111/hsc.12135\n  paperboy cite 10.1111/hsc.12135 --style vancouver\n  paperboy cite 10.1111/hsc.12135 --style ~/styles/my-journal.csl\n  paperboy cite doi:10.1111/hsc.12135 --format bibtex\n  paperboy cite arXiv:2401.12345v2\n  paperboy cite pmid:23193287"
     )]
     Cite {
         doi: String,
         #[arg(long, value_enum, default_value_t = CiteFormat::Text)]
         format: CiteFormat,
+        /// The citation style of the text line: a name from `paperboy styles`, or a CSL file
+        /// (default: [papers] style, else apa)
+        #[arg(long, value_name = "NAME|FILE.csl", conflicts_with = "format")]
+        style: Option<String>,
     },
-    /// Write one BibTeX file for every DOI in a scope, with unique keys
+    /// List the bundled citation styles (name and title) that `cite --style` and
+    /// [papers] style take
+    #[command(after_help = "Example:\n  paperboy styles")]
+    Styles,
+    /// Write one BibTeX (or RIS) file for every DOI in a scope, with unique keys
     #[command(
-        after_help = "Examples:\n  paperboy bib --month 2014-12 -o december.bib\n  paperboy bib --feed 1 > blog.bib"
+        after_help = "Examples:\n  paperboy bib --month 2014-12 -o december.bib\n  paperboy bib --feed 1 > blog.bib\n  paperboy bib --month 2014-12 --format ris -o december.ris"
     )]
     Bib {
         #[arg(long, conflicts_with_all = ["month", "feed"])]
@@ -296,6 +304,9 @@ pub enum Command {
         feed: Option<String>,
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
+        /// bibtex, or ris for EndNote, Mendeley and Zotero
+        #[arg(long, value_enum, default_value_t = BibFormat::Bibtex)]
+        format: BibFormat,
     },
     /// Print every key of the reader by pane (with your [keys] rebindings)
     #[command(after_help = "Example:\n  paperboy keys")]
@@ -363,6 +374,12 @@ pub enum Command {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum BibFormat {
+    Bibtex,
+    Ris,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum CiteFormat {
     Text,
     Bibtex,
@@ -403,6 +420,7 @@ fn run_without_cache(args: &Args) -> Result<Option<ExitCode>> {
             print_config_warnings(&loaded.warnings, &loaded.config, &paths.config_file);
             print!("{}", keys_markdown(&loaded.config.keys));
         }
+        Some(Command::Styles) => print!("{}", dois::styles_list()),
         Some(Command::Doctor) => {
             let paths = Paths::resolve(args.data_dir.as_deref(), args.config.as_deref())?;
             return doctor(&paths).map(Some);
@@ -531,17 +549,22 @@ fn dispatch(lib: &mut Library, command: Command) -> Result<ExitCode> {
             papers::papers(lib, &q, json)
         }
         Command::Open { target, link } => open(lib, &target, link),
-        Command::Cite { doi, format } => cite(lib, &doi, format),
+        Command::Cite { doi, format, style } => cite(lib, &doi, format, style.as_deref()),
         Command::Bib {
             entry,
             month,
             feed,
             output,
+            format,
         } => {
             let scope = doi_scope(lib, entry, month, feed)?;
-            bib(lib, &scope, output.as_deref())
+            bib(lib, &scope, output.as_deref(), format)
         }
-        Command::Completions { .. } | Command::Man | Command::Doctor | Command::Keys => {
+        Command::Completions { .. }
+        | Command::Man
+        | Command::Doctor
+        | Command::Keys
+        | Command::Styles => {
             unreachable!("handled before the cache is opened")
         }
         Command::Read {

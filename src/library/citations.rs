@@ -11,6 +11,7 @@ use crate::library::{Error, Library, Result};
 use crate::net::Fetcher;
 use crate::papers::cite::{parse_csl_json, Citation};
 use crate::papers::resolve::{Answer, Resolver};
+use crate::papers::styles::{CitationStyle, StyleError};
 use crate::store::{CachedCitation, DoiScope};
 
 /// What is known about a DOI's citation.
@@ -40,7 +41,13 @@ impl CitationState {
     }
 }
 
-/// A BibTeX file for a scope, and the DOIs that could not go in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ExportFormat {
+    Bibtex,
+    Ris,
+}
+
+/// A BibTeX (or RIS) file for a scope, and the DOIs that could not go in it.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BibExport {
     pub text: String,
@@ -291,8 +298,23 @@ impl Library {
         }
     }
 
+    /// The citation style `[papers] style` names (a bundled style or a CSL file's path),
+    /// parsed: resolve it once and keep it for many lines.
+    pub fn citation_style(&self) -> std::result::Result<CitationStyle, StyleError> {
+        CitationStyle::resolve(&self.config.papers.style)
+    }
+
     /// One BibTeX file for every DOI in `scope`, with unique keys, built from CSL-JSON.
     pub fn bib_export(&mut self, scope: &DoiScope) -> Result<BibExport> {
+        self.export(scope, ExportFormat::Bibtex)
+    }
+
+    /// One RIS file (EndNote, Mendeley, Zotero) for every DOI in `scope`: a record a paper.
+    pub fn ris_export(&mut self, scope: &DoiScope) -> Result<BibExport> {
+        self.export(scope, ExportFormat::Ris)
+    }
+
+    fn export(&mut self, scope: &DoiScope, format: ExportFormat) -> Result<BibExport> {
         let rows = self.dois(scope)?;
         let mut seen = std::collections::HashSet::new();
         let dois: Vec<String> = rows
@@ -317,7 +339,10 @@ impl Library {
         let bases: Vec<String> = found.iter().map(Citation::bib_key_base).collect();
         let keys = crate::papers::cite::unique_keys(&bases);
         for (c, key) in found.iter().zip(keys) {
-            export.text.push_str(&c.bibtex(&key));
+            match format {
+                ExportFormat::Bibtex => export.text.push_str(&c.bibtex(&key)),
+                ExportFormat::Ris => export.text.push_str(&c.ris()),
+            }
             export.text.push('\n');
         }
         export.entries = found.len();

@@ -56,6 +56,7 @@ pub fn coins_citation(c: &CoinsCitation, id: &str) -> Citation {
         issue: None,
         pages: c.start_page.clone(),
         kind: Some("article-journal".to_string()),
+        extra: Default::default(),
     }
 }
 
@@ -86,7 +87,8 @@ mod tests {
             .expect("cached")
             .line();
         assert!(
-            line.contains("Webber M") && line.ends_with("doi:10.1111/hsc.12135"),
+            line.starts_with("Webber, M., Reidy, H.")
+                && line.ends_with("doi.org/10.1111/hsc.12135"),
             "{line}"
         );
 
@@ -109,7 +111,11 @@ mod tests {
             .expect("cache")
             .expect("coins")
             .line();
-        assert_eq!(line, "Smith, J (2013) A trial. J Test 12 34. pmid:23193287");
+        // A paper without a DOI is named by its key.
+        assert_eq!(
+            line,
+            "Smith, J. (2013). A trial. J Test, 12, 34. pmid:23193287"
+        );
     }
 
     #[test]

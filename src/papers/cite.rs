@@ -25,7 +25,15 @@ pub struct Citation {
     pub pages: Option<String>,
     /// The CSL type, e.g. `article-journal`.
     pub kind: Option<String>,
+    /// What the fields above do not keep of the CSL-JSON item, for citation styles: full
+    /// given names, the journal's short title, month and day, URL, publisher, ….
+    #[serde(skip)]
+    pub extra: CslExtra,
 }
+
+/// Cleaned CSL-JSON variables beyond [`Citation`]'s fields (see [`parse_csl_json`]).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CslExtra(pub(crate) serde_json::Map<String, Value>);
 
 #[derive(Debug, thiserror::Error)]
 pub enum CiteError {
@@ -36,7 +44,7 @@ pub enum CiteError {
 }
 
 /// How a line names the work: `doi:10.…` for a DOI; a paper key (`arxiv:…`, `pmid:…`) as it is.
-fn id_label(id: &str) -> String {
+pub(super) fn id_label(id: &str) -> String {
     if id.starts_with("10.") {
         format!("doi:{id}")
     } else {
@@ -87,6 +95,7 @@ pub fn parse_csl_json(json: &str, doi: &str) -> Result<Citation, CiteError> {
         issue: obj.get("issue").and_then(text_field),
         pages: obj.get("page").and_then(text_field),
         kind: obj.get("type").and_then(text_field),
+        extra: super::csl::csl_extra(obj),
     };
     if citation.title.is_none() && citation.authors.is_empty() && citation.container.is_none() {
         return Err(CiteError::Missing(format!(
@@ -98,7 +107,7 @@ pub fn parse_csl_json(json: &str, doi: &str) -> Result<Citation, CiteError> {
 }
 
 /// A string, number or array-of-strings field as clean one-line text; `None` when empty.
-fn text_field(v: &Value) -> Option<String> {
+pub(super) fn text_field(v: &Value) -> Option<String> {
     let raw = match v {
         Value::String(s) => s.clone(),
         Value::Number(n) => n.to_string(),
@@ -141,7 +150,7 @@ fn initials(given: &str) -> String {
 }
 
 /// The year of a CSL date: `date-parts`, else `raw` / `literal` text starting with a year.
-fn year_of(date: &Value) -> Option<i32> {
+pub(super) fn year_of(date: &Value) -> Option<i32> {
     let first = date
         .get("date-parts")
         .and_then(|p| p.get(0))
@@ -162,45 +171,11 @@ fn year_of(date: &Value) -> Option<i32> {
 }
 
 impl Citation {
-    /// One line for display, e.g. "Webber M, Reidy H, Ansari D, et al. (2014) Title.
-    /// Journal 24(1) 152–161. doi:10.1111/hsc.12135". Missing fields are left out.
+    /// One line for display in the default style (APA), e.g. "Webber, M., Reidy, H., …
+    /// (2014). Enhancing social networks: … Health & Social Care in the Community, 24(1),
+    /// 152–161. https://doi.org/10.1111/hsc.12135". [`Citation::line_in`] takes a style.
     pub fn line(&self) -> String {
-        let mut parts: Vec<String> = Vec::new();
-        let names = match self.authors.len() {
-            0 => String::new(),
-            1..=3 => self.authors.join(", "),
-            _ => format!("{}, et al.", self.authors[..3].join(", ")),
-        };
-        match (names.is_empty(), self.year) {
-            (false, Some(y)) => parts.push(format!("{names} ({y})")),
-            (false, None) => parts.push(sentence(&names)),
-            (true, Some(y)) => parts.push(format!("({y})")),
-            (true, None) => {}
-        }
-        if let Some(t) = &self.title {
-            parts.push(sentence(t));
-        }
-        let mut source = self.container.clone().unwrap_or_default();
-        let mut numbering = self.volume.clone().unwrap_or_default();
-        if let Some(i) = &self.issue {
-            numbering.push_str(&format!("({i})"));
-        }
-        for piece in [
-            numbering,
-            self.pages.as_deref().map(en_dash).unwrap_or_default(),
-        ] {
-            if !piece.is_empty() {
-                if !source.is_empty() {
-                    source.push(' ');
-                }
-                source.push_str(&piece);
-            }
-        }
-        if !source.is_empty() {
-            parts.push(sentence(&source));
-        }
-        parts.push(id_label(&self.doi));
-        scrub_line(&parts.join(" "))
+        self.line_in(super::styles::CitationStyle::default_style())
     }
 
     /// A BibTeX entry with the given citation key; special characters escaped.
@@ -284,33 +259,24 @@ impl Citation {
     }
 }
 
-/// Adds a full stop unless the text already ends a sentence.
-fn sentence(s: &str) -> String {
-    if s.ends_with(['.', '?', '!']) {
-        s.to_string()
-    } else {
-        format!("{s}.")
+/// The two ends of a page range ("152-161", "152–161", "152--161"); a single page has no end.
+pub(super) fn page_ends(pages: &str) -> (&str, Option<&str>) {
+    match pages.split_once(['-', '–', '—']) {
+        Some((a, b)) => (a.trim(), Some(b.trim_start_matches(['-', '–', '—']).trim())),
+        None => (pages, None),
     }
-}
-
-/// A page range with an en dash: "152-161" → "152–161".
-fn en_dash(pages: &str) -> String {
-    page_range(pages, "–")
 }
 
 /// Replaces the hyphen(s) or dash between the two ends of a page range with `dash`.
 fn page_range(pages: &str, dash: &str) -> String {
-    match pages.split_once(['-', '–', '—']) {
-        Some((a, b)) => {
-            let b = b.trim_start_matches(['-', '–', '—']);
-            format!("{}{dash}{}", a.trim(), b.trim())
-        }
-        None => pages.to_string(),
+    match page_ends(pages) {
+        (a, Some(b)) => format!("{a}{dash}{b}"),
+        (a, None) => a.to_string(),
     }
 }
 
 /// Splits "Webber MJ" into ("Webber", "MJ"); a name without trailing initials is all family.
-fn split_initials(name: &str) -> (&str, &str) {
+pub(super) fn split_initials(name: &str) -> (&str, &str) {
     match name.rsplit_once(' ') {
         Some((family, ini))
             if !ini.is_empty()
@@ -547,25 +513,32 @@ mod tests {
         let c = cite(WEBBER);
         assert_eq!(c.authors[..3], ["Webber M", "Reidy H", "Ansari D"]);
         assert_eq!(c.kind.as_deref(), Some("article-journal"));
+        // The default style is APA (`Citation::line_in` takes another).
         assert_eq!(
             c.line(),
-            "Webber M, Reidy H, Ansari D, et al. (2014) Enhancing social networks: a qualitative \
-             study of health and social care practice in UK mental health services. Health & \
-             Social Care in the Community 24(1) 152–161. doi:10.1111/hsc.12135"
+            "Webber, M., Reidy, H., Ansari, D., Stevens, M., & Morris, D. (2014). Enhancing \
+             social networks: a qualitative study of health and social care practice in UK \
+             mental health services. Health & Social Care in the Community, 24(1), 152–161. \
+             https://doi.org/10.1111/hsc.12135"
         );
     }
 
     #[test]
     fn one_two_and_three_authors() {
         let one = r#"{"author":[{"family":"Webber","given":"Martin J."}],"title":"T","issued":{"date-parts":[[2014]]}}"#;
+        assert_eq!(cite(one).authors, ["Webber MJ"]);
         assert_eq!(
             cite(one).line(),
-            "Webber MJ (2014) T. doi:10.1111/hsc.12135"
+            "Webber, M. J. (2014). T. https://doi.org/10.1111/hsc.12135"
         );
         let two = r#"{"author":[{"family":"A","given":"B"},{"family":"C","given":"Mary-Jane"}],"title":"T?"}"#;
-        assert_eq!(cite(two).line(), "A B, C MJ. T? doi:10.1111/hsc.12135");
+        assert_eq!(cite(two).authors, ["A B", "C MJ"]);
+        assert!(cite(two).line().starts_with("A, B., & C, M.-J. (n.d.). T?"));
         let three = r#"{"author":[{"family":"A"},{"family":"B"},{"family":"C"}],"title":"T"}"#;
-        assert_eq!(cite(three).line(), "A, B, C. T. doi:10.1111/hsc.12135");
+        assert_eq!(
+            cite(three).line(),
+            "A, B, & C. (n.d.). T. https://doi.org/10.1111/hsc.12135"
+        );
     }
 
     #[test]
@@ -579,7 +552,7 @@ mod tests {
         assert_eq!(c.container, None);
         assert_eq!(
             c.line(),
-            "World Health Organization. Report. doi:10.1111/hsc.12135"
+            "World Health Organization. (n.d.). Report. https://doi.org/10.1111/hsc.12135"
         );
         assert!(c
             .bibtex("who")
@@ -590,7 +563,13 @@ mod tests {
     fn title_only_and_year_only_fields() {
         let c =
             cite(r#"{"title":"Only","issued":{"date-parts":[["2020"]]},"volume":7,"page":"e1"}"#);
-        assert_eq!(c.line(), "(2020) Only. 7 e1. doi:10.1111/hsc.12135");
+        assert_eq!(c.year, Some(2020));
+        assert_eq!(
+            (c.volume.as_deref(), c.pages.as_deref()),
+            (Some("7"), Some("e1"))
+        );
+        // APA gives volume and pages only with a journal to hold them.
+        assert_eq!(c.line(), "Only. (2020). https://doi.org/10.1111/hsc.12135");
     }
 
     #[test]

@@ -138,7 +138,15 @@ pub fn run(lib: Library, opts: RunOptions) -> Result<(), TuiError> {
     let mut app = App::new(keymap, theme, (size.width, size.height), opts.demo);
     app.resolver = resolver;
     app.bib_file = bib_file;
-    app.startup_warnings(&opts.warnings);
+    let mut warnings = opts.warnings.clone();
+    match lib.citation_style() {
+        Ok(style) => app.style = std::sync::Arc::new(style),
+        Err(e) => warnings.push(format!(
+            "[papers] style: {e}; citations are shown in {}",
+            crate::papers::styles::DEFAULT_STYLE
+        )),
+    }
+    app.startup_warnings(&warnings);
     let (tx, rx) = mpsc::channel();
     let mut exec = Executor {
         lib,

@@ -2085,6 +2085,7 @@ fn citation(doi: &str) -> Citation {
         issue: Some("1".into()),
         pages: Some("152-161".into()),
         kind: Some("article-journal".into()),
+        extra: Default::default(),
     }
 }
 
@@ -2135,10 +2136,11 @@ fn dois_come_first_with_cached_citations_and_the_rest_resolve_in_the_background(
     let items = app.link_items();
     assert_eq!(items[0].label, "doi:10.1000/a");
     assert!(items[0].found);
-    assert!(items[0]
-        .citation
-        .as_deref()
-        .is_some_and(|c| c.starts_with("Webber M, Reidy H, Ansari D, et al. (2014) Enhancing")));
+    assert!(
+        items[0].citation.as_deref().is_some_and(
+            |c| c.starts_with("Webber, M., Reidy, H., Ansari, D., & Stevens, M. (2014).")
+        )
+    );
     assert_eq!(items[1].label, "doi:10.1000/b");
     assert_eq!(items[1].citation.as_deref(), Some("resolving…"));
     assert_eq!(items[2].label, "[1]", "links after the DOIs");
@@ -2522,6 +2524,44 @@ fn snapshot_links_with_dois_and_citations() {
     let (mut app, mut fake) = reading_holiday_list(80, 24, false);
     fake.press(&mut app, "G");
     snap("reader_papers_80x24", &app);
+}
+
+/// Where `needle` starts on the screen: (x, y) of its first cell.
+fn find_on_screen(buf: &ratatui::buffer::Buffer, needle: &str) -> Option<(u16, u16)> {
+    let area = buf.area;
+    (0..area.height).find_map(|y| {
+        let row: String = (0..area.width).map(|x| buf[(x, y)].symbol()).collect();
+        let at = row.find(needle)?;
+        // Cells are one column each here (ASCII lines): the byte offset is the column.
+        Some((u16::try_from(row[..at].chars().count()).ok()?, y))
+    })
+}
+
+#[test]
+fn the_link_list_shows_titles_in_italics_where_the_style_does() {
+    use ratatui::style::Modifier;
+    let (mut app, mut fake) = reading_holiday_list(120, 40, false);
+    fake.press(&mut app, "L");
+    let buf = buffer(&app);
+    let italic = |needle: &str| {
+        let (x, y) = find_on_screen(&buf, needle).unwrap_or_else(|| panic!("{needle} shown"));
+        buf[(x, y)].modifier.contains(Modifier::ITALIC)
+    };
+    // APA: the journal in italics, the article's title upright.
+    assert!(italic("Health &"), "{}", screen(&app));
+    assert!(!italic("Enhancing social"));
+    assert!(!italic("Webber, M."));
+    // Vancouver sets nothing in italics.
+    app.style = std::sync::Arc::new(
+        crate::papers::styles::CitationStyle::bundled("vancouver").expect("bundled"),
+    );
+    let reader = app.reader.take().expect("reading");
+    app.reader = Some(reader.with_style(std::sync::Arc::clone(&app.style)));
+    let buf = buffer(&app);
+    let (x, y) = find_on_screen(&buf, "Webber M, Reidy H").expect("vancouver line");
+    assert!(!buf[(x, y)].modifier.contains(Modifier::ITALIC));
+    let (x, y) = find_on_screen(&buf, "Health &").expect("journal");
+    assert!(!buf[(x, y)].modifier.contains(Modifier::ITALIC));
 }
 
 #[test]

@@ -340,9 +340,9 @@ mod tests {
             .line();
         assert_eq!(
             line,
-            "Gould A, Dorsher S, Gaudi BS, et al. (2006) Frequency of Hot Jupiters and Very Hot \
-             Jupiters from the OGLE-III Transit Surveys Toward the Galactic Bulge and Carina. \
-             arxiv:astro-ph/0601001"
+            "Gould, A., Dorsher, S., Gaudi, B. S., & Udalski, A. (2006). Frequency of Hot Jupiters \
+             and Very Hot Jupiters from the OGLE-III Transit Surveys Toward the Galactic Bulge and \
+             Carina (Astro-ph/0601001). arXiv. https://arxiv.org/abs/astro-ph/0601001"
         );
         assert_eq!(published_doi(&json), None);
     }

@@ -199,9 +199,10 @@ mod tests {
         let line = parse_csl_json(&json, "pmid:27933103").unwrap().line();
         assert_eq!(
             line,
-            "Scalfani VF, Williams AJ, Tkachenko V, et al. (2016) Programmatic conversion of \
-             crystal structures into 3D printable files using Jmol. Journal of cheminformatics \
-             8 66. pmid:27933103"
+            "Scalfani, V. F., Williams, A. J., Tkachenko, V., Karapetyan, K., Pshenichnov, A., \
+             Hanson, R. M., Liddie, J. M., & Bara, J. E. (2016). Programmatic conversion of crystal \
+             structures into 3D printable files using Jmol. Journal of Cheminformatics, 8, 66. \
+             https://doi.org/10.1186/s13321-016-0181-z pmid:27933103"
         );
     }
 

@@ -3,8 +3,10 @@
 //! status line here.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use crate::feeds::backfill::BackfillReport;
+use crate::papers::styles::CitationStyle;
 use crate::text::scrub::scrub_line;
 
 use super::keymap::Keymap;
@@ -20,7 +22,7 @@ pub use archive::{fill_empty_months, year_of, ArchiveRow, ArchiveState};
 pub use entries::{EntriesState, EntrySource};
 pub use feeds::{FeedRow, FeedsState, Filter, Scope};
 pub use overlay::{Confirmed, Overlay, PromptKind};
-pub use reader::{match_lines, search_words, wrap, Cite, LinkItem, ReaderState};
+pub use reader::{match_lines, search_words, wrap, wrap_styled, Cite, LinkItem, ReaderState};
 
 /// Entries are loaded this many at a time; more are paged in as the selection nears the end.
 pub const PAGE: usize = 200;
@@ -107,6 +109,8 @@ pub struct App {
     pub resolver: String,
     /// `doi.bib_file` with `~/` expanded: where `B` appends BibTeX.
     pub bib_file: Option<PathBuf>,
+    /// The citation style of `[papers] style`, which citation lines are shown in.
+    pub style: Arc<CitationStyle>,
 }
 
 impl App {
@@ -134,6 +138,7 @@ impl App {
             demo,
             resolver: crate::text::doi::DEFAULT_RESOLVER.to_string(),
             bib_file: None,
+            style: CitationStyle::shared_default(),
         }
     }
 

@@ -2,13 +2,17 @@
 //! matches in it.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::library::citations::CitationState;
 use crate::model::Entry;
+use crate::papers::styles::CitationStyle;
 use crate::text::render::{Line, Span, TextStyle};
 use crate::text::scrub::{scrub_line, scrub_url};
 
 /// What the reader knows of one DOI's citation.
+// A post cites a handful of papers: the unboxed citation costs less than a box per look-up.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cite {
     /// A background look-up is under way.
@@ -19,7 +23,7 @@ pub enum Cite {
 }
 
 /// One row of the link list: a DOI (with its citation) or a numbered link of the post.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct LinkItem {
     /// `doi:10.…` or `[3]`.
     pub label: String,
@@ -31,6 +35,9 @@ pub struct LinkItem {
     pub citation: Option<String>,
     /// DOI rows: `citation` is a real citation (not a status).
     pub found: bool,
+    /// DOI rows with a citation: `citation` with its styles (italic titles where the style
+    /// has them).
+    pub styled: Option<Line>,
 }
 
 /// The Reader pane: one entry, rendered at `width`.
@@ -46,6 +53,11 @@ pub struct ReaderState {
     pub links: Vec<String>,
     /// Citations by DOI key (lowercase); a DOI missing here is about to be looked up.
     pub citations: BTreeMap<String, Cite>,
+    /// The style citations are shown in (`[papers] style`).
+    pub style: Arc<CitationStyle>,
+    /// The found citations' lines in `style`, by DOI key: made when citations change, not at
+    /// every frame.
+    cited: BTreeMap<String, Line>,
     pub scroll: usize,
     /// Search words to highlight, from the search the entry was opened from.
     pub search: Option<String>,
@@ -62,6 +74,8 @@ impl ReaderState {
             body: Vec::new(),
             links: Vec::new(),
             citations: BTreeMap::new(),
+            style: CitationStyle::shared_default(),
+            cited: BTreeMap::new(),
             scroll: 0,
             search,
             matches: Vec::new(),
@@ -127,24 +141,55 @@ impl ReaderState {
         self.refresh_papers();
     }
 
+    /// The reader with citations shown in `style`.
+    pub fn with_style(mut self, style: Arc<CitationStyle>) -> ReaderState {
+        self.style = style;
+        self.refresh_papers();
+        self
+    }
+
     /// Rebuilds the text's papers section (after the body) from what is known of the citations.
     pub fn refresh_papers(&mut self) {
         let w = usize::from(self.width.max(1));
+        self.cited = self
+            .citations
+            .iter()
+            .filter_map(|(key, c)| match c {
+                Cite::Known(CitationState::Found { citation }) => {
+                    Some((key.clone(), citation.styled_line(&self.style)))
+                }
+                _ => None,
+            })
+            .collect();
         let mut lines = self.body.clone();
         if !self.entry.dois.is_empty() {
             lines.push(Line::default());
             lines.push(styled("Papers (DOIs)".into(), heading()));
             for d in &self.entry.dois {
-                let doi = scrub_line(&d.doi);
-                let text = match self.citation_state(&d.doi) {
-                    // A citation line already ends with the DOI.
-                    Some(CitationState::Found { citation }) => scrub_line(&citation.line()),
-                    _ => format!("doi:{doi} ({})", self.citation_text(&d.doi)),
+                // A citation line already names its DOI.
+                let text = match self.cited.get(&crate::text::doi::key(&d.doi)) {
+                    Some(line) => line.clone(),
+                    None => {
+                        let doi = scrub_line(&d.doi);
+                        let status = format!("doi:{doi} ({})", self.citation_text(&d.doi));
+                        styled(status, TextStyle::default())
+                    }
                 };
                 // A hanging indent keeps one paper apart from the next.
-                for (i, l) in wrap(&text, w.saturating_sub(2)).into_iter().enumerate() {
+                let wrapped = wrap_styled(&text, w.saturating_sub(2));
+                for (i, mut l) in wrapped.into_iter().enumerate() {
                     let lead = if i == 0 { "• " } else { "  " };
-                    lines.push(styled(format!("{lead}{l}"), link()));
+                    l.spans.insert(
+                        0,
+                        Span {
+                            text: lead.into(),
+                            style: TextStyle::default(),
+                        },
+                    );
+                    for span in &mut l.spans {
+                        span.style.link = true;
+                    }
+                    lines.push(l);
                 }
             }
         }
@@ -166,7 +211,12 @@ impl ReaderState {
     /// One line about `doi`'s citation: the citation itself, or where its look-up stands.
     pub fn citation_text(&self, doi: &str) -> String {
         match self.citations.get(&crate::text::doi::key(doi)) {
-            Some(Cite::Known(CitationState::Found { citation })) => scrub_line(&citation.line()),
+            Some(Cite::Known(CitationState::Found { citation })) => {
+                match self.cited.get(&crate::text::doi::key(doi)) {
+                    Some(line) => line.plain(),
+                    None => citation.line_in(&self.style),
+                }
+            }
             Some(Cite::Known(CitationState::NotFound)) => {
                 "not found at the DOI resolver".to_string()
             }
@@ -197,6 +247,7 @@ impl ReaderState {
                     found: self
                         .citation_state(&d.doi)
                         .is_some_and(|s| matches!(s, CitationState::Found { .. })),
+                    styled: self.cited.get(&crate::text::doi::key(&d.doi)).cloned(),
                     doi: Some(doi),
                 }
             })
@@ -207,6 +258,7 @@ impl ReaderState {
             doi: None,
             citation: None,
             found: false,
+            styled: None,
         }));
         items
     }
@@ -257,6 +309,36 @@ pub fn match_lines(lines: &[Line], query: &str) -> Vec<usize> {
         })
         .map(|(i, _)| i)
         .collect()
+}
+
+/// [`wrap`] of a styled line: the same breaks, each character keeping its span's style.
+pub fn wrap_styled(line: &Line, width: usize) -> Vec<Line> {
+    let plain = line.plain();
+    // The style of every character of `plain`, in order.
+    let mut styles = line
+        .spans
+        .iter()
+        .flat_map(|s| s.text.chars().map(move |c| (c, s.style)));
+    let mut out = Vec::new();
+    for text in wrap(&plain, width) {
+        let mut l = Line::default();
+        for c in text.chars() {
+            // `wrap` only drops spaces (where it breaks, and runs of them): skip those.
+            let style = styles
+                .find(|(p, _)| *p == c)
+                .map(|(_, st)| st)
+                .unwrap_or_default();
+            match l.spans.last_mut() {
+                Some(last) if last.style == style => last.text.push(c),
+                _ => l.spans.push(Span {
+                    text: c.to_string(),
+                    style,
+                }),
+            }
+        }
+        out.push(l);
+    }
+    out
 }
 
 /// Word-wraps one line of text to `width` columns, breaking words longer than a line (URLs).

@@ -1,6 +1,8 @@
 //! Background work: starting a refresh, a backfill, an import or the demo, and the messages the
 //! executor and the workers send back (loaded rows, progress, results, errors).
 
+use std::sync::Arc;
+
 use crate::feeds::backfill::BackfillReport;
 use crate::library::citations::CitationState;
 use crate::model::{Entry, EntryId, FeedId, MonthCount};
@@ -297,7 +299,8 @@ fn entry_loaded(app: &mut App, entry: Box<Entry>, fx: &mut Vec<Effect>) {
                     dois: entry.dois.iter().map(|d| d.doi.clone()).collect(),
                 });
             }
-            app.reader = Some(ReaderState::new(*entry, width, search));
+            let reader = ReaderState::new(*entry, width, search);
+            app.reader = Some(reader.with_style(Arc::clone(&app.style)));
         }
     }
     app.focus = Pane::Reader;

@@ -1,15 +1,17 @@
-//! The link list overlay: the post's DOIs first, each with its citation line (or where its
-//! look-up stands), then its numbered links. Enter opens; on a DOI, c/b/B copy or save it.
+//! The link list overlay: the post's DOIs first, each with its citation line in the configured
+//! style, italics kept (or where its look-up stands), then its numbered links. Enter opens; on
+//! a DOI, c/b/B copy or save it.
 
 use ratatui::layout::Rect;
-use ratatui::style::Style;
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::{fit, overlay_area, overlay_block, pad};
+use crate::text::render::{self, TextStyle};
 use crate::text::scrub::scrub_line;
-use crate::tui::state::{wrap, App};
+use crate::tui::state::{wrap_styled, App};
 
 /// A citation takes at most this many lines; the last is cut with `…`.
 const CITATION_LINES: usize = 3;
@@ -49,15 +51,30 @@ pub fn draw(app: &App, selected: usize, frame: &mut Frame, full: Rect) {
                     style.patch(t.dim())
                 };
                 let room = width.saturating_sub(INDENT).max(1);
-                let mut wrapped = wrap(&scrub_line(citation), room);
-                if wrapped.len() > CITATION_LINES {
-                    // What would not fit on the last line did not fit on one: `fit` cuts it.
-                    let rest = wrapped.split_off(CITATION_LINES - 1).join(" ");
-                    wrapped.push(fit(&rest, room));
-                }
-                for l in wrapped {
-                    let text = format!("{}{}", " ".repeat(INDENT), l);
-                    lines.push((i, Line::from(Span::styled(pad(&text, width), cite_style))));
+                let plain = || render::Line {
+                    spans: vec![render::Span {
+                        text: scrub_line(citation),
+                        style: TextStyle::default(),
+                    }],
+                };
+                let line = it.styled.clone().unwrap_or_else(plain);
+                for l in citation_lines(&line, room) {
+                    let mut spans = vec![Span::styled(" ".repeat(INDENT), cite_style)];
+                    for s in &l.spans {
+                        let mut st = cite_style;
+                        if s.style.italic {
+                            st = st.add_modifier(Modifier::ITALIC);
+                        }
+                        if s.style.bold {
+                            st = st.add_modifier(Modifier::BOLD);
+                        }
+                        // Scrubbed again at the terminal boundary; inner spaces kept.
+                        let text = crate::text::scrub::scrub(&s.text).replace('\n', " ");
+                        spans.push(Span::styled(text, st));
+                    }
+                    let pad_w = room.saturating_sub(l.width());
+                    spans.push(Span::styled(" ".repeat(pad_w), cite_style));
+                    lines.push((i, Line::from(spans)));
                 }
             }
             None => {
@@ -96,4 +113,46 @@ pub fn draw(app: &App, selected: usize, frame: &mut Frame, full: Rect) {
         Paragraph::new(shown).block(overlay_block(t, "Links and DOIs (Enter opens)")),
         area,
     );
+}
+
+/// A citation wrapped to `room` columns in at most [`CITATION_LINES`] lines, the last cut with
+/// `…` when the rest does not fit; styles kept.
+fn citation_lines(line: &render::Line, room: usize) -> Vec<render::Line> {
+    let mut wrapped = wrap_styled(line, room);
+    if wrapped.len() <= CITATION_LINES {
+        return wrapped;
+    }
+    // What would not fit on the last line did not fit on one: cut it.
+    let rest = wrapped.split_off(CITATION_LINES - 1);
+    let mut last = render::Line::default();
+    let mut used = 0;
+    let room = room.saturating_sub(1);
+    'fill: for (n, l) in rest.iter().enumerate() {
+        let gap = (n > 0).then_some(" ");
+        for (text, style) in gap
+            .map(|g| (g, TextStyle::default()))
+            .into_iter()
+            .chain(l.spans.iter().map(|s| (s.text.as_str(), s.style)))
+        {
+            for (g, w) in crate::text::width::clusters(text) {
+                if used + w > room {
+                    break 'fill;
+                }
+                used += w;
+                match last.spans.last_mut() {
+                    Some(s) if s.style == style => s.text.push_str(g),
+                    _ => last.spans.push(render::Span {
+                        text: g.to_string(),
+                        style,
+                    }),
+                }
+            }
+        }
+    }
+    last.spans.push(render::Span {
+        text: "…".into(),
+        style: TextStyle::default(),
+    });
+    wrapped.push(last);
+    wrapped
 }
