@@ -155,18 +155,7 @@ pub fn find_papers_in(body: &Lexed, links: &[&str]) -> Vec<FoundPaper> {
         text_dois,
     } = *body;
     let mut papers = Papers::default();
-    for link in links {
-        let marks = Marks::of(link);
-        if let Some(ids) = link_ids(link, marks) {
-            papers.add(ids, None);
-        } else if let Some(d) = marks.doi.then(|| doi::from_meta(link)).flatten() {
-            papers.add(doi_ids(d), None);
-        } else {
-            for (_, ids) in labelled_in_text(link, marks) {
-                papers.add(ids, None);
-            }
-        }
-    }
+    add_entry_ids(&mut papers, links);
     let marks = Marks::of(html);
     if !marks.any() {
         return papers.into_vec();
@@ -201,6 +190,118 @@ pub fn find_papers_in(body: &Lexed, links: &[&str]) -> Vec<FoundPaper> {
         }
     }
     papers.into_vec()
+}
+
+/// The ids of the entry's own link, guid and metadata values. An entry that is a database's
+/// record of a paper (its guid `oai:arXiv.org:…` or `pubmed:…`: arXiv listings, PubMed
+/// searches) is that paper, so its ids are one paper when they name one (at most one id of each
+/// kind: a journal TOC's correction names two DOIs, two papers).
+fn add_entry_ids(papers: &mut Papers, links: &[&str]) {
+    let mut record = false;
+    let mut seen: Vec<Vec<PaperId>> = Vec::with_capacity(links.len());
+    for link in links {
+        if let Some((ids, is_record)) = scheme_ids(link) {
+            record |= is_record;
+            seen.push(ids);
+            continue;
+        }
+        let marks = Marks::of(link);
+        if let Some(ids) = link_ids(link, marks) {
+            seen.push(ids);
+        } else if let Some(d) = marks.doi.then(|| doi::from_meta(link)).flatten() {
+            seen.push(doi_ids(d));
+        } else {
+            seen.extend(
+                labelled_in_text(link, marks)
+                    .into_iter()
+                    .map(|(_, ids)| ids),
+            );
+        }
+    }
+    if record && one_paper(&seen) {
+        papers.add(seen.into_iter().flatten().collect(), None);
+    } else {
+        for ids in seen {
+            papers.add(ids, None);
+        }
+    }
+}
+
+/// Whether these sightings name at most one id of each kind (an arXiv DOI counts as its arXiv
+/// id, which comes with it).
+fn one_paper(seen: &[Vec<PaperId>]) -> bool {
+    let mut first: [Option<&PaperId>; 4] = [None; 4];
+    for id in seen.iter().flatten() {
+        let kind = match id {
+            PaperId::Doi(d) if arxiv_of_doi(d).is_some() => continue,
+            PaperId::Doi(_) => 0,
+            PaperId::Arxiv(_) => 1,
+            PaperId::Pmid(_) => 2,
+            PaperId::Pmcid(_) => 3,
+        };
+        match first[kind] {
+            Some(f) if !same_id(f, id) => return false,
+            Some(_) => {}
+            None => first[kind] = Some(id),
+        }
+    }
+    true
+}
+
+/// The same id, DOIs compared case-insensitively.
+fn same_id(a: &PaperId, b: &PaperId) -> bool {
+    match (a, b) {
+        (PaperId::Doi(x), PaperId::Doi(y)) => x.eq_ignore_ascii_case(y),
+        _ => a == b,
+    }
+}
+
+/// A metadata value that is one id in a scheme's notation, and whether it names a database
+/// record (a guid): `pmid:N` (PubMed's `dc:identifier`), `pubmed:N` (its guid), `pmcid:PMCN`,
+/// `arXiv:ID`, `oai:arXiv.org:ID` (arXiv's guid), `info:pmid/…`, `info:arxiv/…`, `info:doi/…`.
+/// `None` for anything else (URLs, `doi:…`, text), which the other finders read.
+fn scheme_ids(v: &str) -> Option<(Vec<PaperId>, bool)> {
+    let v = v.trim();
+    let (scheme, rest) = v.split_once(':')?;
+    let rest = rest.trim();
+    let is = |name: &str| scheme.eq_ignore_ascii_case(name);
+    let (id, record) = if is("pmid") || is("pubmed") {
+        (PaperId::Pmid(pmid_of(rest)?), is("pubmed"))
+    } else if is("pmcid") || is("pmc") {
+        let digits = strip_prefix_ci(rest, "PMC")?;
+        let ok = (1..=9).contains(&digits.len()) && digits.bytes().all(|c| c.is_ascii_digit());
+        if !ok {
+            return None;
+        }
+        (PaperId::Pmcid(format!("PMC{digits}")), false)
+    } else if is("arxiv") {
+        (PaperId::Arxiv(whole_arxiv(rest)?), false)
+    } else if is("oai") {
+        let id = strip_prefix_ci(rest, "arxiv.org:")?;
+        (PaperId::Arxiv(whole_arxiv(id)?), true)
+    } else if is("info") {
+        let ids = coins_id(v);
+        return (!ids.is_empty()).then_some((ids, false));
+    } else {
+        return None;
+    };
+    Some((vec![id], record))
+}
+
+/// An arXiv id that is the whole of `s` (a version at most after it).
+fn whole_arxiv(s: &str) -> Option<String> {
+    let id = arxiv_at(s)?;
+    let tail = s.get(id.len()..)?.as_bytes();
+    let versioned =
+        tail.first() == Some(&b'v') && tail.len() > 1 && tail[1..].iter().all(u8::is_ascii_digit);
+    (tail.is_empty() || versioned).then_some(id)
+}
+
+/// A PMID: one to nine digits, no leading zero.
+fn pmid_of(n: &str) -> Option<String> {
+    let ok =
+        (1..=9).contains(&n.len()) && !n.starts_with('0') && n.bytes().all(|c| c.is_ascii_digit());
+    ok.then(|| n.to_string())
 }
 
 /// Which identifier families a string may hold, by cheap byte searches.
@@ -264,10 +365,27 @@ static ARXIV_OLD_BARE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("constant pattern")
 });
 
-/// bioRxiv and medRxiv content URLs; the DOI follows.
+/// bioRxiv and medRxiv content URLs: the DOI follows `content/`, or its suffix follows the
+/// older `cgi/content/short/` (still in their TOC feeds' links).
 static RXIV_CONTENT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:bio|med)rxiv\.org/content/(10\.1101/[^\s?#]+)").expect("constant pattern")
+    Regex::new(
+        r"(?i)\b(?:bio|med)rxiv\.org/(?:content/(10\.1101/[^\s?#]+)|cgi/content/(?:short|abstract|full)/([0-9][^\s?#/]*))",
+    )
+    .expect("constant pattern")
 });
+
+/// The preprint DOI a [`RXIV_CONTENT`] match names, and where it starts.
+fn rxiv_doi(c: &regex::Captures<'_>) -> Option<(usize, Vec<PaperId>)> {
+    let (at, d) = match (c.get(1), c.get(2)) {
+        (Some(g), _) => (g.start(), doi::normalize(g.as_str())?),
+        (None, Some(g)) => (
+            g.start(),
+            doi::normalize(&format!("10.1101/{}", g.as_str()))?,
+        ),
+        (None, None) => return None,
+    };
+    Some((at, doi_ids(d)))
+}
 
 /// PubMed URLs and the `PMID` label; the number follows.
 static PUBMED: LazyLock<Regex> = LazyLock::new(|| {
@@ -304,12 +422,8 @@ fn link_ids(url: &str, marks: Marks) -> Option<Vec<PaperId>> {
         {
             return Some(vec![PaperId::Arxiv(id)]);
         }
-        if let Some(d) = RXIV_CONTENT
-            .captures(url)
-            .and_then(|c| c.get(1))
-            .and_then(|g| doi::normalize(g.as_str()))
-        {
-            return Some(doi_ids(d));
+        if let Some((_, ids)) = RXIV_CONTENT.captures(url).and_then(|c| rxiv_doi(&c)) {
+            return Some(ids);
         }
     }
     if marks.ncbi {
@@ -335,13 +449,11 @@ fn labelled_in_text(text: &str, marks: Marks) -> Vec<(usize, Vec<PaperId>)> {
                 hits.push((m.start(), vec![PaperId::Arxiv(id)]));
             }
         }
-        for c in RXIV_CONTENT.captures_iter(text) {
-            if let Some(g) = c.get(1) {
-                if let Some(d) = doi::normalize(g.as_str()) {
-                    hits.push((g.start(), doi_ids(d)));
-                }
-            }
-        }
+        hits.extend(
+            RXIV_CONTENT
+                .captures_iter(text)
+                .filter_map(|c| rxiv_doi(&c)),
+        );
     }
     // Bare old ids only in posts that name arXiv somewhere: they have no marker of their own.
     if marks.rxiv {
@@ -628,16 +740,7 @@ fn parse_coins(kev: &str) -> (Vec<PaperId>, CoinsCitation) {
 /// `info:/10.…` some generators wrote, or a URL.
 fn coins_id(v: &str) -> Vec<PaperId> {
     if let Some(n) = strip_prefix_ci(v, "info:pmid/") {
-        let n = n.trim();
-        let ok = !n.is_empty()
-            && n.len() <= 9
-            && !n.starts_with('0')
-            && n.bytes().all(|c| c.is_ascii_digit());
-        return if ok {
-            vec![PaperId::Pmid(n.to_string())]
-        } else {
-            Vec::new()
-        };
+        return pmid_of(n.trim()).map(PaperId::Pmid).into_iter().collect();
     }
     if let Some(a) = strip_prefix_ci(v, "info:arxiv/") {
         let a = strip_prefix_ci(a, "arxiv:").unwrap_or(a);
@@ -880,6 +983,18 @@ mod tests {
             keys(r#"<a href="https://www.biorxiv.org/content/10.1101/123456v1">x</a>"#),
             ["doi:10.1101/123456"]
         );
+        // TOC feeds' older links carry the DOI's suffix only.
+        for u in [
+            "http://biorxiv.org/cgi/content/short/2020.01.01.123456v2?rss=1",
+            "https://www.medrxiv.org/cgi/content/abstract/2020.01.01.123456v1",
+        ] {
+            assert_eq!(
+                keys(&format!(r#"<a href="{u}">x</a>"#)),
+                ["doi:10.1101/2020.01.01.123456"],
+                "{u}"
+            );
+        }
+        assert!(keys(r#"<a href="http://biorxiv.org/cgi/content/short/about">x</a>"#).is_empty());
         // Cold Spring Harbor's journals share the prefix; their DOIs stay as they are.
         assert_eq!(
             keys("doi:10.1101/gr.123456.111"),
@@ -1030,6 +1145,122 @@ mod tests {
         assert_eq!(k, ["arxiv:2401.12345", "pmid:42"]);
     }
 
+    /// The keys of the papers an entry's metadata (link, guid, identifiers) names.
+    fn link_keys(links: &[&str]) -> Vec<String> {
+        find_papers("", links).into_iter().map(|p| p.key).collect()
+    }
+
+    #[test]
+    fn feed_metadata_forms() {
+        for (value, key) in [
+            // PubMed search RSS: guid, dc:identifier, link.
+            ("pubmed:23193287", "pmid:23193287"),
+            ("pmid:23193287", "pmid:23193287"),
+            (" PMID: 23193287 ", "pmid:23193287"),
+            (
+                "https://pubmed.ncbi.nlm.nih.gov/23193287/?utm_source=Other&utm_medium=rss",
+                "pmid:23193287",
+            ),
+            ("pmcid:PMC3531190", "pmcid:PMC3531190"),
+            ("pmc:pmc3531190", "pmcid:PMC3531190"),
+            // arXiv listings: guid, link, label; versions dropped.
+            ("oai:arXiv.org:2401.12345v1", "arxiv:2401.12345"),
+            ("oai:arXiv.org:hep-th/9901001v2", "arxiv:hep-th/9901001"),
+            ("arXiv:2401.12345v3", "arxiv:2401.12345"),
+            ("https://arxiv.org/abs/2401.12345", "arxiv:2401.12345"),
+            // bioRxiv TOC: dc:identifier and `?rss=1` links.
+            (
+                "doi:10.1101/2024.01.02.123456",
+                "doi:10.1101/2024.01.02.123456",
+            ),
+            (
+                "https://www.biorxiv.org/content/10.1101/2024.01.02.123456v1?rss=1",
+                "doi:10.1101/2024.01.02.123456",
+            ),
+            // OpenURL ids as identifiers.
+            ("info:pmid/23193287", "pmid:23193287"),
+            ("info:arxiv/2401.12345", "arxiv:2401.12345"),
+            ("info:doi/10.1111/hsc.12135", "doi:10.1111/hsc.12135"),
+            // A bare DOI (`prism:doi`, arXiv's `arxiv:DOI`).
+            (
+                "10.1103/PhysRevD.99.084011",
+                "doi:10.1103/physrevd.99.084011",
+            ),
+        ] {
+            assert_eq!(link_keys(&[value]), [key], "{value}");
+        }
+    }
+
+    #[test]
+    fn feed_metadata_false_positives() {
+        for value in [
+            "pmid:0123",
+            "pmid:1234567890",
+            "pubmed:abc",
+            "pubmed:",
+            "pmc:123x",
+            "pmcid:PMC",
+            "oai:example.org:2401.12345",
+            "oai:arXiv.org:1234.5678",
+            "arxiv:2401.12345abc",
+            "ISSN:0000-0000",
+            "PII:S0000-0000(21)00412-3",
+            "tag:blog.example.org,2014:post-23193287",
+            "urn:uuid:2401.12345",
+            "info:pmid/0",
+        ] {
+            assert!(
+                link_keys(&[value]).is_empty(),
+                "{value}: {:?}",
+                link_keys(&[value])
+            );
+        }
+    }
+
+    #[test]
+    fn a_database_record_entry_is_one_paper() {
+        // PubMed: identifiers, link and guid of one record.
+        let v = find_papers(
+            "<p>Abstract.</p>",
+            &[
+                "pmid:23193287",
+                "doi:10.1093/nar/gks1195",
+                "https://pubmed.ncbi.nlm.nih.gov/23193287/?utm_source=rss",
+                "pubmed:23193287",
+            ],
+        );
+        assert_eq!(v.len(), 1, "{v:?}");
+        assert_eq!(v[0].key, "doi:10.1093/nar/gks1195");
+        assert_eq!(
+            v[0].ids,
+            [
+                PaperId::Pmid("23193287".into()),
+                PaperId::Doi("10.1093/nar/gks1195".into())
+            ]
+        );
+        // arXiv: the published version's DOI (`arxiv:DOI`), link and guid.
+        let v = find_papers(
+            "",
+            &[
+                "10.1103/PhysRevD.99.084011",
+                "https://arxiv.org/abs/2401.12345",
+                "oai:arXiv.org:2401.12345v2",
+            ],
+        );
+        assert_eq!(v.len(), 1, "{v:?}");
+        assert_eq!(v[0].key, "doi:10.1103/physrevd.99.084011");
+        // Not a record (a journal's correction names two works), or a record naming two
+        // papers of a kind: each id its own paper.
+        for links in [
+            &["info:doi/10.5555/a.1", "https://doi.org/10.5555/a.2"][..],
+            &["info:doi/10.5555/a.1", "doi:10.5555/a.2", "pubmed:5"][..],
+            &["pmid:5", "https://doi.org/10.5555/a.1"][..],
+        ] {
+            let v = find_papers("", links);
+            assert_eq!(v.len(), links.len(), "{links:?}: {v:?}");
+        }
+    }
+
     #[test]
     fn no_false_papers() {
         for s in [
@@ -1048,6 +1279,12 @@ mod tests {
             // PMID without a number, PMC without digits, a lowercase label.
             "PMID: n/a, PMID:, PMC, PMC12, pmid 23193287",
             "PMID: 0123",
+            // Bare new ids with a real month, in a post that names arXiv: still decimals.
+            "On arXiv the figure was 0704.0001 and 1501.00001.",
+            // Version strings, an IP address, pi, a DOI-like decimal.
+            "v1.2.3, 192.168.1.1, 3.14159, 10.5 mg",
+            // PubMed's words without an id, other sites' query strings.
+            "PubMed search: 23193287 hits; https://example.org/?pmid=23193287",
             // Other sites' /abs/ and /pubmed/ paths.
             r#"<a href="https://example.org/abs/2401.12345">x</a>"#,
             r#"<a href="https://example.org/pubmed/123">x</a>"#,

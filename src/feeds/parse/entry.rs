@@ -20,6 +20,9 @@ pub(super) struct Parts<'a> {
     pub(super) content_html: Option<String>,
     pub(super) summary_html: Option<String>,
     pub(super) dois: &'a [String],
+    /// The entry's other links (Atom `related`, `via`, enclosures; JSON Feed's `external_url`):
+    /// looked at for papers only.
+    pub(super) other_links: Vec<String>,
 }
 
 /// An entry, and whether it had no guid and was keyed by its link.
@@ -80,6 +83,7 @@ pub(super) fn build_entry(p: Parts<'_>) -> Built {
     // The feed's own ids (`dc:identifier`, `prism:doi`), its link and guid, then the body.
     let mut ids_in: Vec<&str> = p.dois.iter().map(String::as_str).collect();
     ids_in.extend([&link, &p.guid].into_iter().flatten().map(String::as_str));
+    ids_in.extend(p.other_links.iter().map(String::as_str));
     let papers = find_papers_in(
         &Lexed {
             html: body,
