@@ -17,6 +17,7 @@ mod entries;
 mod feeds;
 mod organize;
 mod output;
+mod scan;
 mod sync;
 
 use archive::backfill_named;
@@ -355,6 +356,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         return reader(paths);
     };
     let mut lib = open_library(paths)?;
+    scan::papers_first(&mut lib, &command)?;
     dispatch(&mut lib, command)
 }
 

@@ -10,6 +10,7 @@
 pub mod citations;
 mod organize;
 pub mod papers;
+mod papers_scan;
 
 // The door's wrappers over the sync engine and the backfill driver (they own no SQL or HTTP).
 mod backfill;

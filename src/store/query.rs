@@ -79,6 +79,16 @@ macro_rules! in_folder {
 }
 pub(crate) const IN_FOLDER: &str = in_folder!();
 
+/// Papers per month (rows `p` of entry_papers), each counted under its canonical key; a WHERE
+/// and a `GROUP BY p.month` follow.
+macro_rules! month_papers {
+    () => {
+        "SELECT p.month, COUNT(DISTINCT COALESCE(a.paper_key, p.paper_key)) \
+         FROM entry_papers p LEFT JOIN paper_aliases a ON a.alias_key = p.paper_key"
+    };
+}
+pub(crate) const MONTH_PAPERS: &str = month_papers!();
+
 /// The WHERE clause (over `entries e`) and its arguments for `q`'s filters other than search.
 pub(super) fn plain_filter(q: &ListQuery) -> (Vec<&'static str>, Vec<Value>) {
     let mut conds: Vec<&str> = Vec::new();
@@ -180,19 +190,19 @@ fn with_feeds(from_where: &str) -> String {
 
 /// The month counts and the month papers queries, for one feed (`?1`) or all.
 pub(crate) fn months_sql(one_feed: bool) -> (&'static str, &'static str) {
-    // Papers are counted from entry_dois alone, which carries each entry's feed and month.
+    // Papers are counted from entry_papers alone, which carries each entry's feed and month,
+    // each paper once whatever key each post found it under.
     if one_feed {
         (
             "SELECT month, COUNT(*), TOTAL(read = 0) FROM entries WHERE feed_id = ?1 \
              GROUP BY month ORDER BY month DESC",
-            "SELECT month, COUNT(DISTINCT doi_key) FROM entry_dois WHERE feed_id = ?1 \
-             GROUP BY month",
+            concat!(month_papers!(), " WHERE p.feed_id = ?1 GROUP BY p.month"),
         )
     } else {
         (
             "SELECT month, COUNT(*), TOTAL(read = 0) FROM entries \
              GROUP BY month ORDER BY month DESC",
-            "SELECT month, COUNT(DISTINCT doi_key) FROM entry_dois GROUP BY month",
+            concat!(month_papers!(), " GROUP BY p.month"),
         )
     }
 }

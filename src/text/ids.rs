@@ -110,26 +110,7 @@ pub struct FoundPaper {
 /// sighting, in this sequence: `links`, the HTML's link targets, its text (by position), its
 /// COinS spans.
 pub fn find_papers(html: &str, links: &[&str]) -> Vec<FoundPaper> {
-    let marks = Marks::of(html);
-    let (text, hrefs) = if marks.any() {
-        html::text_and_hrefs(html)
-    } else {
-        (String::new(), Vec::new())
-    };
-    let text_dois = if marks.doi {
-        doi::find_in_text(&text)
-    } else {
-        Vec::new()
-    };
-    find_papers_in(
-        &Lexed {
-            html,
-            text: &text,
-            hrefs: &hrefs,
-            text_dois: &text_dois,
-        },
-        links,
-    )
+    find_papers_stored(html, links, &[])
 }
 
 /// A post's HTML with what the parser has already computed from it, so nothing is done twice.
@@ -148,17 +129,55 @@ pub struct Lexed<'a> {
 /// does both for the DOI list): saves the second lexing pass and the second DOI search, most
 /// of the finder's cost.
 pub fn find_papers_in(body: &Lexed, links: &[&str]) -> Vec<FoundPaper> {
+    let mut papers = Papers::default();
+    add_entry_ids(&mut papers, links);
+    add_body(&mut papers, body);
+    papers.into_vec()
+}
+
+/// [`find_papers`] for a post stored before papers were found (the cache's re-scan): `dois`,
+/// the DOIs the cache kept for it (from its text, links and metadata, summary included), come
+/// last, so one the finder does not see again is still its paper.
+pub fn find_papers_stored(html: &str, links: &[&str], dois: &[&str]) -> Vec<FoundPaper> {
+    let marks = Marks::of(html);
+    let (text, hrefs) = if marks.any() {
+        html::text_and_hrefs(html)
+    } else {
+        (String::new(), Vec::new())
+    };
+    let text_dois = if marks.doi {
+        doi::find_in_text(&text)
+    } else {
+        Vec::new()
+    };
+    let mut papers = Papers::default();
+    add_entry_ids(&mut papers, links);
+    add_body(
+        &mut papers,
+        &Lexed {
+            html,
+            text: &text,
+            hrefs: &hrefs,
+            text_dois: &text_dois,
+        },
+    );
+    for d in dois.iter().filter_map(|d| doi::normalize(d)) {
+        papers.add(doi_ids(d), None);
+    }
+    papers.into_vec()
+}
+
+/// The papers in a post's body: its link targets, its text (by position), its COinS spans.
+fn add_body(papers: &mut Papers, body: &Lexed) {
     let Lexed {
         html,
         text,
         hrefs,
         text_dois,
     } = *body;
-    let mut papers = Papers::default();
-    add_entry_ids(&mut papers, links);
     let marks = Marks::of(html);
     if !marks.any() {
-        return papers.into_vec();
+        return;
     }
     // The text and the link targets come from the HTML, so its marks stand for theirs (an
     // identifier spelled with entities, `ar&#88;iv`, is not looked for).
@@ -189,7 +208,6 @@ pub fn find_papers_in(body: &Lexed, links: &[&str]) -> Vec<FoundPaper> {
             papers.add(ids, (!cite.is_empty()).then_some(cite));
         }
     }
-    papers.into_vec()
 }
 
 /// The ids of the entry's own link, guid and metadata values. An entry that is a database's
