@@ -558,6 +558,28 @@ mod tests {
             };
             assert_eq!(store.months_where(&general).unwrap(), expected, "{name}");
         }
+        // Every feed's months, and all feeds', count each paper once, aliases applied.
+        for feed in [None, Some(1usize)] {
+            let papers: Vec<(String, i64)> = months
+                .iter()
+                .rev()
+                .map(|month| {
+                    let keys: HashSet<&String> = written
+                        .iter()
+                        .filter(|(f, m, _, _)| m == month && feed.is_none_or(|x| x == *f))
+                        .flat_map(|r| &r.3)
+                        .collect();
+                    (month.to_string(), keys.len() as i64)
+                })
+                .collect();
+            let got: Vec<(String, i64)> = store
+                .months(feed.map(|f| feed_ids[f]))
+                .unwrap()
+                .into_iter()
+                .map(|m| (m.month, m.papers))
+                .collect();
+            assert_eq!(got, papers, "feed {feed:?}");
+        }
         // The data does share papers between feeds of one month, so the test can tell.
         let sci = store
             .months_where(&ListQuery {
