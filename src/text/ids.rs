@@ -785,23 +785,65 @@ fn key_rank(key: &str) -> u8 {
     }
 }
 
+/// Which row holds each key. A post cites a handful of papers: their keys are compared one by
+/// one, which costs less than hashing them; past [`KeyIndex::SMALL`] keys (a hostile post) a
+/// hash map keeps the finder linear.
+#[derive(Default)]
+struct KeyIndex {
+    small: Vec<(String, usize)>,
+    map: HashMap<String, usize>,
+}
+
+impl KeyIndex {
+    const SMALL: usize = 16;
+
+    fn get(&self, key: &str) -> Option<usize> {
+        if self.map.is_empty() {
+            self.small.iter().find(|(k, _)| k == key).map(|(_, r)| *r)
+        } else {
+            self.map.get(key).copied()
+        }
+    }
+
+    /// Points `key` at `row` (it may have pointed at another).
+    fn insert(&mut self, key: String, row: usize) {
+        if !self.map.is_empty() {
+            self.map.insert(key, row);
+        } else if let Some(slot) = self.small.iter_mut().find(|(k, _)| *k == key) {
+            slot.1 = row;
+        } else if self.small.len() < Self::SMALL {
+            self.small.push((key, row));
+        } else {
+            self.map.extend(self.small.drain(..));
+            self.map.insert(key, row);
+        }
+    }
+}
+
 /// Papers in order of first sighting, each once, merged when a sighting joins two.
 #[derive(Default)]
 struct Papers {
     rows: Vec<FoundPaper>,
-    index: HashMap<String, usize>,
+    index: KeyIndex,
 }
 
 impl Papers {
     /// One sighting: ids known to name the same paper, and perhaps its COinS citation.
-    fn add(&mut self, ids: Vec<PaperId>, coins: Option<CoinsCitation>) {
+    fn add(&mut self, mut ids: Vec<PaperId>, coins: Option<CoinsCitation>) {
+        if ids.len() == 1 {
+            // Most sightings: one id, often seen before (a DOI linked and written out).
+            if let Some(id) = ids.pop() {
+                self.add_one(id, coins);
+            }
+            return;
+        }
         if ids.is_empty() {
             return;
         }
         let keyed: Vec<(String, PaperId)> = ids.into_iter().map(|id| (id.key(), id)).collect();
         let mut hits: Vec<usize> = keyed
             .iter()
-            .filter_map(|(k, _)| self.index.get(k).copied())
+            .filter_map(|(k, _)| self.index.get(k))
             .collect();
         hits.sort_unstable();
         hits.dedup();
@@ -842,17 +884,36 @@ impl Papers {
         let row = &mut self.rows[target];
         for (k, id) in keyed {
             // Every key is in one row at most: present means it is in this row by now.
-            if let std::collections::hash_map::Entry::Vacant(e) = self.index.entry(k) {
+            if self.index.get(&k).is_none() {
                 if row.key.is_empty() || id.rank() < key_rank(&row.key) {
-                    row.key = e.key().clone();
+                    row.key.clone_from(&k);
                 }
-                e.insert(target);
+                self.index.insert(k, target);
                 row.ids.push(id);
             }
         }
         if row.coins.is_none() {
             row.coins = coins;
         }
+    }
+
+    /// [`Papers::add`] for one id.
+    fn add_one(&mut self, id: PaperId, coins: Option<CoinsCitation>) {
+        let key = id.key();
+        if let Some(r) = self.index.get(&key) {
+            if let Some(row) = self.rows.get_mut(r) {
+                if row.coins.is_none() {
+                    row.coins = coins;
+                }
+            }
+            return;
+        }
+        self.index.insert(key.clone(), self.rows.len());
+        self.rows.push(FoundPaper {
+            key,
+            ids: vec![id],
+            coins,
+        });
     }
 
     fn into_vec(self) -> Vec<FoundPaper> {
