@@ -165,6 +165,9 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     // ids, arXiv's `arxiv:doi`, PMC's id converter), so that each paper is one row everywhere.
     // A row in `papers_scan` marks a cache whose stored entries still have to be scanned for
     // papers: those with an id above `after` (so an interrupted scan resumes).
+    // Papers per month are counted from entry_papers now: entry_dois' month and feed indexes,
+    // which only those counts read, go (every DOI stored paid for them; entry_dois is read by
+    // entry alone).
     r#"
     CREATE TABLE entry_papers (
         entry_id  INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
@@ -187,6 +190,9 @@ pub(crate) const MIGRATIONS: &[&str] = &[
 
     CREATE TABLE papers_scan (after INTEGER NOT NULL);
     INSERT INTO papers_scan (after) SELECT 0 WHERE EXISTS (SELECT 1 FROM entries);
+
+    DROP INDEX IF EXISTS entry_dois_month;
+    DROP INDEX IF EXISTS entry_dois_feed;
     "#,
 ];
 

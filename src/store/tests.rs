@@ -1143,13 +1143,13 @@ fn newer_schema_still_in_the_wal_is_refused_untouched() {
     let newer = Connection::open(&path).unwrap();
     newer
         .execute_batch(
-            "PRAGMA wal_autocheckpoint = 0; CREATE TABLE future (x); PRAGMA user_version = 7;",
+            "PRAGMA wal_autocheckpoint = 0; CREATE TABLE future (x); PRAGMA user_version = 99;",
         )
         .unwrap();
     let before = file_bytes(&path);
     let err = Store::open(&path).unwrap_err();
     assert!(
-        matches!(err, StoreError::NewerSchema { found: 7, .. }),
+        matches!(err, StoreError::NewerSchema { found: 99, .. }),
         "{err:?}"
     );
     assert_eq!(file_bytes(&path), before);
@@ -1506,6 +1506,7 @@ fn a_cache_keyed_by_shared_links_keeps_its_entries_after_the_new_keys() {
             .conn()
             .execute_batch(
                 "UPDATE entries SET title = '(untitled)' WHERE guid = 'g-1'; \
+                 DROP TABLE entry_papers; DROP TABLE paper_aliases; DROP TABLE papers_scan; \
                  ALTER TABLE feeds DROP COLUMN warning; \
                  DROP TABLE sync_queue; DROP TABLE sync_marks; DROP TABLE sync_state; \
                  DROP INDEX feeds_remote; DROP INDEX entries_remote; \

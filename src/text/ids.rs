@@ -47,6 +47,13 @@ impl PaperId {
     /// `arxiv:hep-th/9901001`, `pmid:23193287`, `pmcid:PMC3531190`.
     pub fn key(&self) -> String {
         match self {
+            PaperId::Doi(d) if d.is_ascii() => {
+                // Every DOI the finders accept in practice: no Unicode case mapping needed.
+                let mut k = String::with_capacity(4 + d.len());
+                k.push_str("doi:");
+                k.extend(d.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+                k
+            }
             PaperId::Doi(d) => format!("doi:{}", doi::key(d)),
             PaperId::Arxiv(a) => format!("arxiv:{a}"),
             PaperId::Pmid(n) => format!("pmid:{n}"),
@@ -123,6 +130,9 @@ pub struct Lexed<'a> {
     pub hrefs: &'a [String],
     /// [`doi::find_in_text`] of `text`.
     pub text_dois: &'a [String],
+    /// [`doi::from_url`] of each of `hrefs`, when the caller has it (the parser needs them for
+    /// the DOI list); empty when not, and they are worked out here.
+    pub href_dois: &'a [Option<String>],
 }
 
 /// [`find_papers`] for a caller that has already lexed the HTML and found its DOIs (the parser
@@ -159,6 +169,7 @@ pub fn find_papers_stored(html: &str, links: &[&str], dois: &[&str]) -> Vec<Foun
             text: &text,
             hrefs: &hrefs,
             text_dois: &text_dois,
+            href_dois: &[],
         },
     );
     for d in dois.iter().filter_map(|d| doi::normalize(d)) {
@@ -174,6 +185,7 @@ fn add_body(papers: &mut Papers, body: &Lexed) {
         text,
         hrefs,
         text_dois,
+        href_dois,
     } = *body;
     let marks = Marks::of(html);
     if !marks.any() {
@@ -181,13 +193,23 @@ fn add_body(papers: &mut Papers, body: &Lexed) {
     }
     // The text and the link targets come from the HTML, so its marks stand for theirs (an
     // identifier spelled with entities, `ar&#88;iv`, is not looked for).
-    for href in hrefs {
-        if let Some(ids) = link_ids(href, marks) {
+    for (i, href) in hrefs.iter().enumerate() {
+        let ids = match href_dois.get(i) {
+            Some(Some(d)) => Some(doi_ids(d.clone())),
+            Some(None) => other_link_ids(href, marks),
+            None => link_ids(href, marks),
+        };
+        if let Some(ids) = ids {
             papers.add(ids, None);
         }
     }
     let mut hits = labelled_in_text(text, marks);
-    if marks.doi {
+    if hits.is_empty() {
+        // DOIs alone (most posts): their order is the finder's, no positions needed.
+        for d in text_dois {
+            papers.add(doi_ids(d.clone()), None);
+        }
+    } else if marks.doi {
         // The DOI finder gives no positions, but its DOIs come in order and are substrings of
         // the text (save percent-decoded ones, placed after the one before): one forward search.
         let mut cursor = 0;
@@ -432,6 +454,11 @@ fn link_ids(url: &str, marks: Marks) -> Option<Vec<PaperId>> {
             return Some(doi_ids(d));
         }
     }
+    other_link_ids(url, marks)
+}
+
+/// [`link_ids`] for a link target known not to be a DOI URL.
+fn other_link_ids(url: &str, marks: Marks) -> Option<Vec<PaperId>> {
     if marks.rxiv {
         if let Some(id) = ARXIV_MARK
             .find_iter(url)

@@ -54,6 +54,11 @@ pub(super) fn build_entry(p: Parts<'_>) -> Built {
         }
     }
     let text_dois = crate::text::doi::find_in_text(&text);
+    // The body's link targets' DOIs, for the DOI list and the papers alike.
+    let href_dois: Vec<Option<String>> = body_hrefs
+        .iter()
+        .map(|h| crate::text::doi::from_url(h))
+        .collect();
     let mut dois = DoiSet::new();
     for d in p.dois {
         dois.add_meta(d);
@@ -68,8 +73,8 @@ pub(super) fn build_entry(p: Parts<'_>) -> Built {
     ] {
         let Some(html) = html else { continue };
         if is_body {
-            for href in &body_hrefs {
-                dois.add_link(href);
+            for d in href_dois.iter().flatten() {
+                dois.add_found_link(d.clone());
             }
             dois.add_found_in_text(&text_dois);
         } else {
@@ -90,6 +95,7 @@ pub(super) fn build_entry(p: Parts<'_>) -> Built {
             text: &text,
             hrefs: &body_hrefs,
             text_dois: &text_dois,
+            href_dois: &href_dois,
         },
         &ids_in,
     );
