@@ -227,8 +227,9 @@ impl Store {
     pub fn folder_month_papers(&self, name: &str) -> Result<Vec<(String, i64)>> {
         let mut months: HashMap<String, HashSet<String>> = HashMap::new();
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT p.month, COALESCE(a.paper_key, p.paper_key) \
-             FROM feeds f CROSS JOIN entry_papers p ON p.feed_id = f.id \
+            "SELECT e.month, COALESCE(a.paper_key, p.paper_key) \
+             FROM feeds f CROSS JOIN entries e ON e.feed_id = f.id \
+             CROSS JOIN entry_papers p ON p.entry_id = e.id \
              LEFT JOIN paper_aliases a ON a.alias_key = p.paper_key WHERE {IN_FOLDER}"
         ))?;
         let mut rows = stmt.query([name, name, name])?;

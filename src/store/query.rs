@@ -196,7 +196,11 @@ pub(crate) fn months_sql(one_feed: bool) -> (&'static str, &'static str) {
         (
             "SELECT month, COUNT(*), TOTAL(read = 0) FROM entries WHERE feed_id = ?1 \
              GROUP BY month ORDER BY month DESC",
-            concat!(month_papers!(), " WHERE p.feed_id = ?1 GROUP BY p.month"),
+            // Through the feed's entries: entry_papers has no feed index (see the schema).
+            "SELECT e.month, COUNT(DISTINCT COALESCE(a.paper_key, p.paper_key)) \
+             FROM entries e CROSS JOIN entry_papers p ON p.entry_id = e.id \
+             LEFT JOIN paper_aliases a ON a.alias_key = p.paper_key \
+             WHERE e.feed_id = ?1 GROUP BY e.month",
         )
     } else {
         (

@@ -944,6 +944,10 @@ impl Papers {
     }
 
     fn into_vec(self) -> Vec<FoundPaper> {
+        // Rows emptied by a merge are the exception.
+        if self.rows.iter().all(|r| !r.ids.is_empty()) {
+            return self.rows;
+        }
         self.rows
             .into_iter()
             .filter(|r| !r.ids.is_empty())

@@ -87,7 +87,9 @@ pub(super) fn build_entry(p: Parts<'_>) -> Built {
     }
     // The feed's own ids (`dc:identifier`, `prism:doi`), its link and guid, then the body.
     let mut ids_in: Vec<&str> = p.dois.iter().map(String::as_str).collect();
-    ids_in.extend([&link, &p.guid].into_iter().flatten().map(String::as_str));
+    ids_in.extend(link.as_deref());
+    // A permalink guid is the link again: looked at once.
+    ids_in.extend(p.guid.as_deref().filter(|g| Some(*g) != link.as_deref()));
     ids_in.extend(p.other_links.iter().map(String::as_str));
     let papers = find_papers_in(
         &Lexed {
