@@ -206,7 +206,9 @@ pub(crate) fn months_sql(one_feed: bool) -> (&'static str, &'static str) {
         (
             "SELECT month, COUNT(*), TOTAL(read = 0) FROM entries \
              GROUP BY month ORDER BY month DESC",
-            concat!(month_papers!(), " GROUP BY p.month"),
+            // Keys as stored: the index gives them in order, so they are counted without a
+            // temporary tree; `alias_corrections` then counts aliases of one paper once.
+            "SELECT month, COUNT(DISTINCT paper_key) FROM entry_papers GROUP BY month",
         )
     }
 }
@@ -218,7 +220,11 @@ impl Store {
         let _snapshot = self.conn.unchecked_transaction()?;
         let (counts_sql, papers_sql) = months_sql(feed.is_some());
         let args: Vec<Value> = feed.map(Value::Integer).into_iter().collect();
-        self.month_counts(papers_sql, &args, counts_sql, &args)
+        let mut papers = self.month_papers(papers_sql, &args)?;
+        if feed.is_none() {
+            self.alias_corrections(&mut papers)?;
+        }
+        self.joined_month_counts(&papers, counts_sql, &args)
     }
 
     /// Runs a papers-per-month query and a month-counts query (month, count, unread) and joins
@@ -230,13 +236,49 @@ impl Store {
         counts_sql: &str,
         counts_args: &[Value],
     ) -> Result<Vec<MonthCount>> {
-        let papers: HashMap<String, i64> = self
+        let papers = self.month_papers(papers_sql, papers_args)?;
+        self.joined_month_counts(&papers, counts_sql, counts_args)
+    }
+
+    fn month_papers(&self, sql: &str, args: &[Value]) -> Result<HashMap<String, i64>> {
+        let papers = self
             .conn
-            .prepare_cached(papers_sql)?
-            .query_map(params_from_iter(papers_args.iter()), |r| {
+            .prepare_cached(sql)?
+            .query_map(params_from_iter(args.iter()), |r| {
                 Ok((r.get(0)?, r.get(1)?))
             })?
             .collect::<rusqlite::Result<_>>()?;
+        Ok(papers)
+    }
+
+    /// Turns distinct stored keys per month (all feeds) into distinct papers: in each month,
+    /// the aliases cited lose their count, and their papers gain one unless cited by their own
+    /// key too. Driven by the aliases (few), so the first frame does not pay for them.
+    fn alias_corrections(&self, papers: &mut HashMap<String, i64>) -> Result<()> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT p.month, COUNT(DISTINCT p.paper_key), COUNT(DISTINCT CASE WHEN NOT EXISTS \
+             (SELECT 1 FROM entry_papers q WHERE q.month = p.month AND q.paper_key = a.paper_key) \
+             THEN a.paper_key END) \
+             FROM paper_aliases a CROSS JOIN entry_papers p ON p.paper_key = a.alias_key \
+             GROUP BY p.month",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let month: String = r.get(0)?;
+            let (aliases, gained): (i64, i64) = (r.get(1)?, r.get(2)?);
+            if let Some(n) = papers.get_mut(&month) {
+                *n += gained - aliases;
+            }
+        }
+        Ok(())
+    }
+
+    fn joined_month_counts(
+        &self,
+        papers: &HashMap<String, i64>,
+        counts_sql: &str,
+        counts_args: &[Value],
+    ) -> Result<Vec<MonthCount>> {
         let months = self
             .conn
             .prepare_cached(counts_sql)?
