@@ -35,8 +35,14 @@ pub(super) fn scoped_query(
 
 pub(super) fn months(lib: &Library, q: &ListQuery, json: bool) -> Result<ExitCode> {
     let months = lib.months_where(q)?;
-    print_listing(&months, json, &["MONTH", "ENTRIES", "UNREAD"], |m| {
-        vec![m.month.clone(), m.count.to_string(), m.unread.to_string()]
+    let header = ["MONTH", "ENTRIES", "UNREAD", "PAPERS"];
+    print_listing(&months, json, &header, |m| {
+        vec![
+            m.month.clone(),
+            m.count.to_string(),
+            m.unread.to_string(),
+            m.papers.to_string(),
+        ]
     })
 }
 

@@ -18,6 +18,7 @@ mod feeds;
 mod organize;
 mod output;
 mod papers;
+mod scan;
 mod sync;
 
 use archive::backfill_named;
@@ -399,6 +400,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         return reader(paths);
     };
     let mut lib = open_library(paths)?;
+    scan::papers_first(&mut lib, &command)?;
     dispatch(&mut lib, command)
 }
 

@@ -12,6 +12,7 @@ mod organize;
 mod paper_services;
 pub use paper_services::{arxiv_gap, service_of};
 pub mod papers;
+mod papers_scan;
 
 // The door's wrappers over the sync engine and the backfill driver (they own no SQL or HTTP).
 mod backfill;

@@ -21,6 +21,7 @@ mod feeds;
 mod organize;
 mod paper_links;
 mod papers;
+mod papers_scan;
 #[cfg(test)]
 mod papers_tests;
 mod pause;
@@ -43,6 +44,9 @@ use crate::model::FeedId;
 pub use backfill::ArchiveState;
 pub use feeds::FeedUpdate;
 pub use papers::{CachedCitation, DoiScope};
+#[cfg(test)]
+pub(crate) use papers_scan::connection_at_version;
+pub use papers_scan::{ScanState, StoredPost};
 pub use query::{fts_query, ListQuery};
 pub use sync::{
     MirrorReport, QueuedChange, QueuedMark, RemoteEntry, RemoteFeed, SyncedState, PULLED_USEC,

@@ -79,6 +79,16 @@ macro_rules! in_folder {
 }
 pub(crate) const IN_FOLDER: &str = in_folder!();
 
+/// Papers per month (rows `p` of entry_papers), each counted under its canonical key; a WHERE
+/// and a `GROUP BY p.month` follow.
+macro_rules! month_papers {
+    () => {
+        "SELECT p.month, COUNT(DISTINCT COALESCE(a.paper_key, p.paper_key)) \
+         FROM entry_papers p LEFT JOIN paper_aliases a ON a.alias_key = p.paper_key"
+    };
+}
+pub(crate) const MONTH_PAPERS: &str = month_papers!();
+
 /// The WHERE clause (over `entries e`) and its arguments for `q`'s filters other than search.
 pub(super) fn plain_filter(q: &ListQuery) -> (Vec<&'static str>, Vec<Value>) {
     let mut conds: Vec<&str> = Vec::new();
@@ -180,19 +190,25 @@ fn with_feeds(from_where: &str) -> String {
 
 /// The month counts and the month papers queries, for one feed (`?1`) or all.
 pub(crate) fn months_sql(one_feed: bool) -> (&'static str, &'static str) {
-    // Papers are counted from entry_dois alone, which carries each entry's feed and month.
+    // Papers are counted from entry_papers alone, which carries each entry's feed and month,
+    // each paper once whatever key each post found it under.
     if one_feed {
         (
             "SELECT month, COUNT(*), TOTAL(read = 0) FROM entries WHERE feed_id = ?1 \
              GROUP BY month ORDER BY month DESC",
-            "SELECT month, COUNT(DISTINCT doi_key) FROM entry_dois WHERE feed_id = ?1 \
-             GROUP BY month",
+            // Through the feed's entries: entry_papers has no feed index (see the schema).
+            "SELECT e.month, COUNT(DISTINCT COALESCE(a.paper_key, p.paper_key)) \
+             FROM entries e CROSS JOIN entry_papers p ON p.entry_id = e.id \
+             LEFT JOIN paper_aliases a ON a.alias_key = p.paper_key \
+             WHERE e.feed_id = ?1 GROUP BY e.month",
         )
     } else {
         (
             "SELECT month, COUNT(*), TOTAL(read = 0) FROM entries \
              GROUP BY month ORDER BY month DESC",
-            "SELECT month, COUNT(DISTINCT doi_key) FROM entry_dois GROUP BY month",
+            // Keys as stored: the index gives them in order, so they are counted without a
+            // temporary tree; `alias_corrections` then counts aliases of one paper once.
+            "SELECT month, COUNT(DISTINCT paper_key) FROM entry_papers GROUP BY month",
         )
     }
 }
@@ -204,7 +220,11 @@ impl Store {
         let _snapshot = self.conn.unchecked_transaction()?;
         let (counts_sql, papers_sql) = months_sql(feed.is_some());
         let args: Vec<Value> = feed.map(Value::Integer).into_iter().collect();
-        self.month_counts(papers_sql, &args, counts_sql, &args)
+        let mut papers = self.month_papers(papers_sql, &args)?;
+        if feed.is_none() {
+            self.alias_corrections(&mut papers)?;
+        }
+        self.joined_month_counts(&papers, counts_sql, &args)
     }
 
     /// Runs a papers-per-month query and a month-counts query (month, count, unread) and joins
@@ -216,13 +236,49 @@ impl Store {
         counts_sql: &str,
         counts_args: &[Value],
     ) -> Result<Vec<MonthCount>> {
-        let papers: HashMap<String, i64> = self
+        let papers = self.month_papers(papers_sql, papers_args)?;
+        self.joined_month_counts(&papers, counts_sql, counts_args)
+    }
+
+    fn month_papers(&self, sql: &str, args: &[Value]) -> Result<HashMap<String, i64>> {
+        let papers = self
             .conn
-            .prepare_cached(papers_sql)?
-            .query_map(params_from_iter(papers_args.iter()), |r| {
+            .prepare_cached(sql)?
+            .query_map(params_from_iter(args.iter()), |r| {
                 Ok((r.get(0)?, r.get(1)?))
             })?
             .collect::<rusqlite::Result<_>>()?;
+        Ok(papers)
+    }
+
+    /// Turns distinct stored keys per month (all feeds) into distinct papers: in each month,
+    /// the aliases cited lose their count, and their papers gain one unless cited by their own
+    /// key too. Driven by the aliases (few), so the first frame does not pay for them.
+    fn alias_corrections(&self, papers: &mut HashMap<String, i64>) -> Result<()> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT p.month, COUNT(DISTINCT p.paper_key), COUNT(DISTINCT CASE WHEN NOT EXISTS \
+             (SELECT 1 FROM entry_papers q WHERE q.month = p.month AND q.paper_key = a.paper_key) \
+             THEN a.paper_key END) \
+             FROM paper_aliases a CROSS JOIN entry_papers p ON p.paper_key = a.alias_key \
+             GROUP BY p.month",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let month: String = r.get(0)?;
+            let (aliases, gained): (i64, i64) = (r.get(1)?, r.get(2)?);
+            if let Some(n) = papers.get_mut(&month) {
+                *n += gained - aliases;
+            }
+        }
+        Ok(())
+    }
+
+    fn joined_month_counts(
+        &self,
+        papers: &HashMap<String, i64>,
+        counts_sql: &str,
+        counts_args: &[Value],
+    ) -> Result<Vec<MonthCount>> {
         let months = self
             .conn
             .prepare_cached(counts_sql)?

@@ -37,7 +37,13 @@ fn doi(s: &str, source: DoiSource) -> FoundDoi {
     }
 }
 
-pub(super) fn doc(entries: Vec<NewEntry>) -> ParsedFeed {
+/// A document of `entries`; an entry given DOIs and no papers cites those DOIs as papers, as a
+/// parsed one does.
+pub(super) fn doc(mut entries: Vec<NewEntry>) -> ParsedFeed {
+    for e in entries.iter_mut().filter(|e| e.papers.is_empty()) {
+        let dois: Vec<&str> = e.dois.iter().map(|d| d.doi.as_str()).collect();
+        e.papers = crate::text::ids::find_papers_stored("", &[], &dois);
+    }
     ParsedFeed {
         title: Some("A Research Blog".to_string()),
         site_url: Some("https://blog.example/".to_string()),

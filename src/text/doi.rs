@@ -59,8 +59,13 @@ impl DoiSet {
     /// A link target; ignored unless it is a DOI URL.
     pub fn add_link(&mut self, url: &str) {
         if let Some(doi) = from_url(url) {
-            self.add(doi, DoiSource::Link);
+            self.add_found_link(doi);
         }
+    }
+
+    /// What [`from_url`] found in a link target, for a caller that needs it too.
+    pub fn add_found_link(&mut self, doi: String) {
+        self.add(doi, DoiSource::Link);
     }
 
     /// An HTML body: its link targets first, then its decoded text.

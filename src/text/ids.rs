@@ -47,6 +47,13 @@ impl PaperId {
     /// `arxiv:hep-th/9901001`, `pmid:23193287`, `pmcid:PMC3531190`.
     pub fn key(&self) -> String {
         match self {
+            PaperId::Doi(d) if d.is_ascii() => {
+                // Every DOI the finders accept in practice: no Unicode case mapping needed.
+                let mut k = String::with_capacity(4 + d.len());
+                k.push_str("doi:");
+                k.extend(d.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+                k
+            }
             PaperId::Doi(d) => format!("doi:{}", doi::key(d)),
             PaperId::Arxiv(a) => format!("arxiv:{a}"),
             PaperId::Pmid(n) => format!("pmid:{n}"),
@@ -110,26 +117,7 @@ pub struct FoundPaper {
 /// sighting, in this sequence: `links`, the HTML's link targets, its text (by position), its
 /// COinS spans.
 pub fn find_papers(html: &str, links: &[&str]) -> Vec<FoundPaper> {
-    let marks = Marks::of(html);
-    let (text, hrefs) = if marks.any() {
-        html::text_and_hrefs(html)
-    } else {
-        (String::new(), Vec::new())
-    };
-    let text_dois = if marks.doi {
-        doi::find_in_text(&text)
-    } else {
-        Vec::new()
-    };
-    find_papers_in(
-        &Lexed {
-            html,
-            text: &text,
-            hrefs: &hrefs,
-            text_dois: &text_dois,
-        },
-        links,
-    )
+    find_papers_stored(html, links, &[])
 }
 
 /// A post's HTML with what the parser has already computed from it, so nothing is done twice.
@@ -142,44 +130,86 @@ pub struct Lexed<'a> {
     pub hrefs: &'a [String],
     /// [`doi::find_in_text`] of `text`.
     pub text_dois: &'a [String],
+    /// [`doi::from_url`] of each of `hrefs`, when the caller has it (the parser needs them for
+    /// the DOI list); empty when not, and they are worked out here.
+    pub href_dois: &'a [Option<String>],
 }
 
 /// [`find_papers`] for a caller that has already lexed the HTML and found its DOIs (the parser
 /// does both for the DOI list): saves the second lexing pass and the second DOI search, most
 /// of the finder's cost.
 pub fn find_papers_in(body: &Lexed, links: &[&str]) -> Vec<FoundPaper> {
+    let mut papers = Papers::default();
+    add_entry_ids(&mut papers, links);
+    add_body(&mut papers, body);
+    papers.into_vec()
+}
+
+/// [`find_papers`] for a post stored before papers were found (the cache's re-scan): `dois`,
+/// the DOIs the cache kept for it (from its text, links and metadata, summary included), come
+/// last, so one the finder does not see again is still its paper.
+pub fn find_papers_stored(html: &str, links: &[&str], dois: &[&str]) -> Vec<FoundPaper> {
+    let marks = Marks::of(html);
+    let (text, hrefs) = if marks.any() {
+        html::text_and_hrefs(html)
+    } else {
+        (String::new(), Vec::new())
+    };
+    let text_dois = if marks.doi {
+        doi::find_in_text(&text)
+    } else {
+        Vec::new()
+    };
+    let mut papers = Papers::default();
+    add_entry_ids(&mut papers, links);
+    add_body(
+        &mut papers,
+        &Lexed {
+            html,
+            text: &text,
+            hrefs: &hrefs,
+            text_dois: &text_dois,
+            href_dois: &[],
+        },
+    );
+    for d in dois.iter().filter_map(|d| doi::normalize(d)) {
+        papers.add(doi_ids(d), None);
+    }
+    papers.into_vec()
+}
+
+/// The papers in a post's body: its link targets, its text (by position), its COinS spans.
+fn add_body(papers: &mut Papers, body: &Lexed) {
     let Lexed {
         html,
         text,
         hrefs,
         text_dois,
+        href_dois,
     } = *body;
-    let mut papers = Papers::default();
-    for link in links {
-        let marks = Marks::of(link);
-        if let Some(ids) = link_ids(link, marks) {
-            papers.add(ids, None);
-        } else if let Some(d) = marks.doi.then(|| doi::from_meta(link)).flatten() {
-            papers.add(doi_ids(d), None);
-        } else {
-            for (_, ids) in labelled_in_text(link, marks) {
-                papers.add(ids, None);
-            }
-        }
-    }
     let marks = Marks::of(html);
     if !marks.any() {
-        return papers.into_vec();
+        return;
     }
     // The text and the link targets come from the HTML, so its marks stand for theirs (an
     // identifier spelled with entities, `ar&#88;iv`, is not looked for).
-    for href in hrefs {
-        if let Some(ids) = link_ids(href, marks) {
+    for (i, href) in hrefs.iter().enumerate() {
+        let ids = match href_dois.get(i) {
+            Some(Some(d)) => Some(doi_ids(d.clone())),
+            Some(None) => other_link_ids(href, marks),
+            None => link_ids(href, marks),
+        };
+        if let Some(ids) = ids {
             papers.add(ids, None);
         }
     }
     let mut hits = labelled_in_text(text, marks);
-    if marks.doi {
+    if hits.is_empty() {
+        // DOIs alone (most posts): their order is the finder's, no positions needed.
+        for d in text_dois {
+            papers.add(doi_ids(d.clone()), None);
+        }
+    } else if marks.doi {
         // The DOI finder gives no positions, but its DOIs come in order and are substrings of
         // the text (save percent-decoded ones, placed after the one before): one forward search.
         let mut cursor = 0;
@@ -200,7 +230,118 @@ pub fn find_papers_in(body: &Lexed, links: &[&str]) -> Vec<FoundPaper> {
             papers.add(ids, (!cite.is_empty()).then_some(cite));
         }
     }
-    papers.into_vec()
+}
+
+/// The ids of the entry's own link, guid and metadata values. An entry that is a database's
+/// record of a paper (its guid `oai:arXiv.org:…` or `pubmed:…`: arXiv listings, PubMed
+/// searches) is that paper, so its ids are one paper when they name one (at most one id of each
+/// kind: a journal TOC's correction names two DOIs, two papers).
+fn add_entry_ids(papers: &mut Papers, links: &[&str]) {
+    let mut record = false;
+    let mut seen: Vec<Vec<PaperId>> = Vec::with_capacity(links.len());
+    for link in links {
+        if let Some((ids, is_record)) = scheme_ids(link) {
+            record |= is_record;
+            seen.push(ids);
+            continue;
+        }
+        let marks = Marks::of(link);
+        if let Some(ids) = link_ids(link, marks) {
+            seen.push(ids);
+        } else if let Some(d) = marks.doi.then(|| doi::from_meta(link)).flatten() {
+            seen.push(doi_ids(d));
+        } else {
+            seen.extend(
+                labelled_in_text(link, marks)
+                    .into_iter()
+                    .map(|(_, ids)| ids),
+            );
+        }
+    }
+    if record && one_paper(&seen) {
+        papers.add(seen.into_iter().flatten().collect(), None);
+    } else {
+        for ids in seen {
+            papers.add(ids, None);
+        }
+    }
+}
+
+/// Whether these sightings name at most one id of each kind (an arXiv DOI counts as its arXiv
+/// id, which comes with it).
+fn one_paper(seen: &[Vec<PaperId>]) -> bool {
+    let mut first: [Option<&PaperId>; 4] = [None; 4];
+    for id in seen.iter().flatten() {
+        let kind = match id {
+            PaperId::Doi(d) if arxiv_of_doi(d).is_some() => continue,
+            PaperId::Doi(_) => 0,
+            PaperId::Arxiv(_) => 1,
+            PaperId::Pmid(_) => 2,
+            PaperId::Pmcid(_) => 3,
+        };
+        match first[kind] {
+            Some(f) if !same_id(f, id) => return false,
+            Some(_) => {}
+            None => first[kind] = Some(id),
+        }
+    }
+    true
+}
+
+/// The same id, DOIs compared case-insensitively.
+fn same_id(a: &PaperId, b: &PaperId) -> bool {
+    match (a, b) {
+        (PaperId::Doi(x), PaperId::Doi(y)) => x.eq_ignore_ascii_case(y),
+        _ => a == b,
+    }
+}
+
+/// A metadata value that is one id in a scheme's notation, and whether it names a database
+/// record (a guid): `pmid:N` (PubMed's `dc:identifier`), `pubmed:N` (its guid), `pmcid:PMCN`,
+/// `arXiv:ID`, `oai:arXiv.org:ID` (arXiv's guid), `info:pmid/…`, `info:arxiv/…`, `info:doi/…`.
+/// `None` for anything else (URLs, `doi:…`, text), which the other finders read.
+fn scheme_ids(v: &str) -> Option<(Vec<PaperId>, bool)> {
+    let v = v.trim();
+    let (scheme, rest) = v.split_once(':')?;
+    let rest = rest.trim();
+    let is = |name: &str| scheme.eq_ignore_ascii_case(name);
+    let (id, record) = if is("pmid") || is("pubmed") {
+        (PaperId::Pmid(pmid_of(rest)?), is("pubmed"))
+    } else if is("pmcid") || is("pmc") {
+        let digits = strip_prefix_ci(rest, "PMC")?;
+        let ok = (1..=9).contains(&digits.len()) && digits.bytes().all(|c| c.is_ascii_digit());
+        if !ok {
+            return None;
+        }
+        (PaperId::Pmcid(format!("PMC{digits}")), false)
+    } else if is("arxiv") {
+        (PaperId::Arxiv(whole_arxiv(rest)?), false)
+    } else if is("oai") {
+        let id = strip_prefix_ci(rest, "arxiv.org:")?;
+        (PaperId::Arxiv(whole_arxiv(id)?), true)
+    } else if is("info") {
+        let ids = coins_id(v);
+        return (!ids.is_empty()).then_some((ids, false));
+    } else {
+        return None;
+    };
+    Some((vec![id], record))
+}
+
+/// An arXiv id that is the whole of `s` (a version at most after it).
+fn whole_arxiv(s: &str) -> Option<String> {
+    let id = arxiv_at(s)?;
+    let tail = s.get(id.len()..)?.as_bytes();
+    let versioned =
+        tail.first() == Some(&b'v') && tail.len() > 1 && tail[1..].iter().all(u8::is_ascii_digit);
+    (tail.is_empty() || versioned).then_some(id)
+}
+
+/// A PMID: one to nine digits, no leading zero.
+fn pmid_of(n: &str) -> Option<String> {
+    let ok =
+        (1..=9).contains(&n.len()) && !n.starts_with('0') && n.bytes().all(|c| c.is_ascii_digit());
+    ok.then(|| n.to_string())
 }
 
 /// Which identifier families a string may hold, by cheap byte searches.
@@ -264,10 +405,27 @@ static ARXIV_OLD_BARE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("constant pattern")
 });
 
-/// bioRxiv and medRxiv content URLs; the DOI follows.
+/// bioRxiv and medRxiv content URLs: the DOI follows `content/`, or its suffix follows the
+/// older `cgi/content/short/` (still in their TOC feeds' links).
 static RXIV_CONTENT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:bio|med)rxiv\.org/content/(10\.1101/[^\s?#]+)").expect("constant pattern")
+    Regex::new(
+        r"(?i)\b(?:bio|med)rxiv\.org/(?:content/(10\.1101/[^\s?#]+)|cgi/content/(?:short|abstract|full)/([0-9][^\s?#/]*))",
+    )
+    .expect("constant pattern")
 });
+
+/// The preprint DOI a [`RXIV_CONTENT`] match names, and where it starts.
+fn rxiv_doi(c: &regex::Captures<'_>) -> Option<(usize, Vec<PaperId>)> {
+    let (at, d) = match (c.get(1), c.get(2)) {
+        (Some(g), _) => (g.start(), doi::normalize(g.as_str())?),
+        (None, Some(g)) => (
+            g.start(),
+            doi::normalize(&format!("10.1101/{}", g.as_str()))?,
+        ),
+        (None, None) => return None,
+    };
+    Some((at, doi_ids(d)))
+}
 
 /// PubMed URLs and the `PMID` label; the number follows.
 static PUBMED: LazyLock<Regex> = LazyLock::new(|| {
@@ -296,6 +454,11 @@ fn link_ids(url: &str, marks: Marks) -> Option<Vec<PaperId>> {
             return Some(doi_ids(d));
         }
     }
+    other_link_ids(url, marks)
+}
+
+/// [`link_ids`] for a link target known not to be a DOI URL.
+fn other_link_ids(url: &str, marks: Marks) -> Option<Vec<PaperId>> {
     if marks.rxiv {
         if let Some(id) = ARXIV_MARK
             .find_iter(url)
@@ -304,12 +467,8 @@ fn link_ids(url: &str, marks: Marks) -> Option<Vec<PaperId>> {
         {
             return Some(vec![PaperId::Arxiv(id)]);
         }
-        if let Some(d) = RXIV_CONTENT
-            .captures(url)
-            .and_then(|c| c.get(1))
-            .and_then(|g| doi::normalize(g.as_str()))
-        {
-            return Some(doi_ids(d));
+        if let Some((_, ids)) = RXIV_CONTENT.captures(url).and_then(|c| rxiv_doi(&c)) {
+            return Some(ids);
         }
     }
     if marks.ncbi {
@@ -335,13 +494,11 @@ fn labelled_in_text(text: &str, marks: Marks) -> Vec<(usize, Vec<PaperId>)> {
                 hits.push((m.start(), vec![PaperId::Arxiv(id)]));
             }
         }
-        for c in RXIV_CONTENT.captures_iter(text) {
-            if let Some(g) = c.get(1) {
-                if let Some(d) = doi::normalize(g.as_str()) {
-                    hits.push((g.start(), doi_ids(d)));
-                }
-            }
-        }
+        hits.extend(
+            RXIV_CONTENT
+                .captures_iter(text)
+                .filter_map(|c| rxiv_doi(&c)),
+        );
     }
     // Bare old ids only in posts that name arXiv somewhere: they have no marker of their own.
     if marks.rxiv {
@@ -628,16 +785,7 @@ fn parse_coins(kev: &str) -> (Vec<PaperId>, CoinsCitation) {
 /// `info:/10.…` some generators wrote, or a URL.
 fn coins_id(v: &str) -> Vec<PaperId> {
     if let Some(n) = strip_prefix_ci(v, "info:pmid/") {
-        let n = n.trim();
-        let ok = !n.is_empty()
-            && n.len() <= 9
-            && !n.starts_with('0')
-            && n.bytes().all(|c| c.is_ascii_digit());
-        return if ok {
-            vec![PaperId::Pmid(n.to_string())]
-        } else {
-            Vec::new()
-        };
+        return pmid_of(n.trim()).map(PaperId::Pmid).into_iter().collect();
     }
     if let Some(a) = strip_prefix_ci(v, "info:arxiv/") {
         let a = strip_prefix_ci(a, "arxiv:").unwrap_or(a);
@@ -664,23 +812,65 @@ fn key_rank(key: &str) -> u8 {
     }
 }
 
+/// Which row holds each key. A post cites a handful of papers: their keys are compared one by
+/// one, which costs less than hashing them; past [`KeyIndex::SMALL`] keys (a hostile post) a
+/// hash map keeps the finder linear.
+#[derive(Default)]
+struct KeyIndex {
+    small: Vec<(String, usize)>,
+    map: HashMap<String, usize>,
+}
+
+impl KeyIndex {
+    const SMALL: usize = 16;
+
+    fn get(&self, key: &str) -> Option<usize> {
+        if self.map.is_empty() {
+            self.small.iter().find(|(k, _)| k == key).map(|(_, r)| *r)
+        } else {
+            self.map.get(key).copied()
+        }
+    }
+
+    /// Points `key` at `row` (it may have pointed at another).
+    fn insert(&mut self, key: String, row: usize) {
+        if !self.map.is_empty() {
+            self.map.insert(key, row);
+        } else if let Some(slot) = self.small.iter_mut().find(|(k, _)| *k == key) {
+            slot.1 = row;
+        } else if self.small.len() < Self::SMALL {
+            self.small.push((key, row));
+        } else {
+            self.map.extend(self.small.drain(..));
+            self.map.insert(key, row);
+        }
+    }
+}
+
 /// Papers in order of first sighting, each once, merged when a sighting joins two.
 #[derive(Default)]
 struct Papers {
     rows: Vec<FoundPaper>,
-    index: HashMap<String, usize>,
+    index: KeyIndex,
 }
 
 impl Papers {
     /// One sighting: ids known to name the same paper, and perhaps its COinS citation.
-    fn add(&mut self, ids: Vec<PaperId>, coins: Option<CoinsCitation>) {
+    fn add(&mut self, mut ids: Vec<PaperId>, coins: Option<CoinsCitation>) {
+        if ids.len() == 1 {
+            // Most sightings: one id, often seen before (a DOI linked and written out).
+            if let Some(id) = ids.pop() {
+                self.add_one(id, coins);
+            }
+            return;
+        }
         if ids.is_empty() {
             return;
         }
         let keyed: Vec<(String, PaperId)> = ids.into_iter().map(|id| (id.key(), id)).collect();
         let mut hits: Vec<usize> = keyed
             .iter()
-            .filter_map(|(k, _)| self.index.get(k).copied())
+            .filter_map(|(k, _)| self.index.get(k))
             .collect();
         hits.sort_unstable();
         hits.dedup();
@@ -721,11 +911,11 @@ impl Papers {
         let row = &mut self.rows[target];
         for (k, id) in keyed {
             // Every key is in one row at most: present means it is in this row by now.
-            if let std::collections::hash_map::Entry::Vacant(e) = self.index.entry(k) {
+            if self.index.get(&k).is_none() {
                 if row.key.is_empty() || id.rank() < key_rank(&row.key) {
-                    row.key = e.key().clone();
+                    row.key.clone_from(&k);
                 }
-                e.insert(target);
+                self.index.insert(k, target);
                 row.ids.push(id);
             }
         }
@@ -734,7 +924,30 @@ impl Papers {
         }
     }
 
+    /// [`Papers::add`] for one id.
+    fn add_one(&mut self, id: PaperId, coins: Option<CoinsCitation>) {
+        let key = id.key();
+        if let Some(r) = self.index.get(&key) {
+            if let Some(row) = self.rows.get_mut(r) {
+                if row.coins.is_none() {
+                    row.coins = coins;
+                }
+            }
+            return;
+        }
+        self.index.insert(key.clone(), self.rows.len());
+        self.rows.push(FoundPaper {
+            key,
+            ids: vec![id],
+            coins,
+        });
+    }
+
     fn into_vec(self) -> Vec<FoundPaper> {
+        // Rows emptied by a merge are the exception.
+        if self.rows.iter().all(|r| !r.ids.is_empty()) {
+            return self.rows;
+        }
         self.rows
             .into_iter()
             .filter(|r| !r.ids.is_empty())
@@ -880,6 +1093,18 @@ mod tests {
             keys(r#"<a href="https://www.biorxiv.org/content/10.1101/123456v1">x</a>"#),
             ["doi:10.1101/123456"]
         );
+        // TOC feeds' older links carry the DOI's suffix only.
+        for u in [
+            "http://biorxiv.org/cgi/content/short/2020.01.01.123456v2?rss=1",
+            "https://www.medrxiv.org/cgi/content/abstract/2020.01.01.123456v1",
+        ] {
+            assert_eq!(
+                keys(&format!(r#"<a href="{u}">x</a>"#)),
+                ["doi:10.1101/2020.01.01.123456"],
+                "{u}"
+            );
+        }
+        assert!(keys(r#"<a href="http://biorxiv.org/cgi/content/short/about">x</a>"#).is_empty());
         // Cold Spring Harbor's journals share the prefix; their DOIs stay as they are.
         assert_eq!(
             keys("doi:10.1101/gr.123456.111"),
@@ -1030,6 +1255,122 @@ mod tests {
         assert_eq!(k, ["arxiv:2401.12345", "pmid:42"]);
     }
 
+    /// The keys of the papers an entry's metadata (link, guid, identifiers) names.
+    fn link_keys(links: &[&str]) -> Vec<String> {
+        find_papers("", links).into_iter().map(|p| p.key).collect()
+    }
+
+    #[test]
+    fn feed_metadata_forms() {
+        for (value, key) in [
+            // PubMed search RSS: guid, dc:identifier, link.
+            ("pubmed:23193287", "pmid:23193287"),
+            ("pmid:23193287", "pmid:23193287"),
+            (" PMID: 23193287 ", "pmid:23193287"),
+            (
+                "https://pubmed.ncbi.nlm.nih.gov/23193287/?utm_source=Other&utm_medium=rss",
+                "pmid:23193287",
+            ),
+            ("pmcid:PMC3531190", "pmcid:PMC3531190"),
+            ("pmc:pmc3531190", "pmcid:PMC3531190"),
+            // arXiv listings: guid, link, label; versions dropped.
+            ("oai:arXiv.org:2401.12345v1", "arxiv:2401.12345"),
+            ("oai:arXiv.org:hep-th/9901001v2", "arxiv:hep-th/9901001"),
+            ("arXiv:2401.12345v3", "arxiv:2401.12345"),
+            ("https://arxiv.org/abs/2401.12345", "arxiv:2401.12345"),
+            // bioRxiv TOC: dc:identifier and `?rss=1` links.
+            (
+                "doi:10.1101/2024.01.02.123456",
+                "doi:10.1101/2024.01.02.123456",
+            ),
+            (
+                "https://www.biorxiv.org/content/10.1101/2024.01.02.123456v1?rss=1",
+                "doi:10.1101/2024.01.02.123456",
+            ),
+            // OpenURL ids as identifiers.
+            ("info:pmid/23193287", "pmid:23193287"),
+            ("info:arxiv/2401.12345", "arxiv:2401.12345"),
+            ("info:doi/10.1111/hsc.12135", "doi:10.1111/hsc.12135"),
+            // A bare DOI (`prism:doi`, arXiv's `arxiv:DOI`).
+            (
+                "10.1103/PhysRevD.99.084011",
+                "doi:10.1103/physrevd.99.084011",
+            ),
+        ] {
+            assert_eq!(link_keys(&[value]), [key], "{value}");
+        }
+    }
+
+    #[test]
+    fn feed_metadata_false_positives() {
+        for value in [
+            "pmid:0123",
+            "pmid:1234567890",
+            "pubmed:abc",
+            "pubmed:",
+            "pmc:123x",
+            "pmcid:PMC",
+            "oai:example.org:2401.12345",
+            "oai:arXiv.org:1234.5678",
+            "arxiv:2401.12345abc",
+            "ISSN:0000-0000",
+            "PII:S0000-0000(21)00412-3",
+            "tag:blog.example.org,2014:post-23193287",
+            "urn:uuid:2401.12345",
+            "info:pmid/0",
+        ] {
+            assert!(
+                link_keys(&[value]).is_empty(),
+                "{value}: {:?}",
+                link_keys(&[value])
+            );
+        }
+    }
+
+    #[test]
+    fn a_database_record_entry_is_one_paper() {
+        // PubMed: identifiers, link and guid of one record.
+        let v = find_papers(
+            "<p>Abstract.</p>",
+            &[
+                "pmid:23193287",
+                "doi:10.1093/nar/gks1195",
+                "https://pubmed.ncbi.nlm.nih.gov/23193287/?utm_source=rss",
+                "pubmed:23193287",
+            ],
+        );
+        assert_eq!(v.len(), 1, "{v:?}");
+        assert_eq!(v[0].key, "doi:10.1093/nar/gks1195");
+        assert_eq!(
+            v[0].ids,
+            [
+                PaperId::Pmid("23193287".into()),
+                PaperId::Doi("10.1093/nar/gks1195".into())
+            ]
+        );
+        // arXiv: the published version's DOI (`arxiv:DOI`), link and guid.
+        let v = find_papers(
+            "",
+            &[
+                "10.1103/PhysRevD.99.084011",
+                "https://arxiv.org/abs/2401.12345",
+                "oai:arXiv.org:2401.12345v2",
+            ],
+        );
+        assert_eq!(v.len(), 1, "{v:?}");
+        assert_eq!(v[0].key, "doi:10.1103/physrevd.99.084011");
+        // Not a record (a journal's correction names two works), or a record naming two
+        // papers of a kind: each id its own paper.
+        for links in [
+            &["info:doi/10.5555/a.1", "https://doi.org/10.5555/a.2"][..],
+            &["info:doi/10.5555/a.1", "doi:10.5555/a.2", "pubmed:5"][..],
+            &["pmid:5", "https://doi.org/10.5555/a.1"][..],
+        ] {
+            let v = find_papers("", links);
+            assert_eq!(v.len(), links.len(), "{links:?}: {v:?}");
+        }
+    }
+
     #[test]
     fn no_false_papers() {
         for s in [
@@ -1048,6 +1389,12 @@ mod tests {
             // PMID without a number, PMC without digits, a lowercase label.
             "PMID: n/a, PMID:, PMC, PMC12, pmid 23193287",
             "PMID: 0123",
+            // Bare new ids with a real month, in a post that names arXiv: still decimals.
+            "On arXiv the figure was 0704.0001 and 1501.00001.",
+            // Version strings, an IP address, pi, a DOI-like decimal.
+            "v1.2.3, 192.168.1.1, 3.14159, 10.5 mg",
+            // PubMed's words without an id, other sites' query strings.
+            "PubMed search: 23193287 hits; https://example.org/?pmid=23193287",
             // Other sites' /abs/ and /pubmed/ paths.
             r#"<a href="https://example.org/abs/2401.12345">x</a>"#,
             r#"<a href="https://example.org/pubmed/123">x</a>"#,

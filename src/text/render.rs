@@ -61,6 +61,28 @@ where
     format!("{n} {noun}")
 }
 
+/// `100000` as `100,000`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The status of the upgrade's re-scan of stored posts for papers (CLI and reader alike).
+pub fn papers_scan_progress(done: u64, total: u64) -> String {
+    format!(
+        "Finding papers in stored posts: {} of {}",
+        thousands(done),
+        thousands(total)
+    )
+}
+
 impl Line {
     /// The line's text without styles.
     pub fn plain(&self) -> String {
@@ -604,6 +626,19 @@ pub fn render_entry_plain(entry: &Entry, width: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn thousands_are_grouped() {
+        for (n, s) in [
+            (0, "0"),
+            (999, "999"),
+            (1000, "1,000"),
+            (100_000, "100,000"),
+        ] {
+            assert_eq!(thousands(n), s);
+        }
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
     use crate::model::{DoiSource, FoundDoi};
     use chrono::{TimeZone, Utc};
 

@@ -87,6 +87,9 @@ pub enum Action {
     Resize(u16, u16),
     /// A refresh the program starts itself: at start, on the timer, after an import.
     AutoRefresh,
+    /// At start: find the papers of posts stored before papers were found (the upgrade's
+    /// re-scan; a worker, and nothing when none is due).
+    ScanPapers,
     // ---- results ----
     FeedsLoaded {
         feeds: Vec<Feed>,
@@ -127,6 +130,15 @@ pub enum Action {
     },
     /// The cache changed (mark read, import, demo, refresh): reload what is shown.
     CacheChanged,
+    /// The re-scan's progress: stored posts done, of `total`.
+    PapersScanProgress {
+        done: u64,
+        total: u64,
+    },
+    /// The re-scan is over; `error` says why it stopped (it resumes at the next start).
+    PapersScanned {
+        error: Option<String>,
+    },
     RefreshStarted {
         total: usize,
     },

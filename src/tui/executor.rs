@@ -140,6 +140,10 @@ impl Executor {
                 self.spawn_add(url);
                 Vec::new()
             }
+            Effect::ScanPapers => {
+                self.spawn_papers_scan();
+                Vec::new()
+            }
             Effect::Backfill(feed) => {
                 self.spawn_backfill(feed);
                 Vec::new()
@@ -278,6 +282,30 @@ impl Executor {
                     "cannot count the papers of folder {folder}: {e}"
                 ))),
             });
+        });
+    }
+
+    /// The upgrade's re-scan of stored posts for papers, on a worker thread with its own
+    /// connection: progress after every batch, then `PapersScanned` (nothing when none is due).
+    fn spawn_papers_scan(&self) {
+        let (tx, paths, config) = self.worker_parts();
+        std::thread::spawn(move || {
+            let result = Library::open(paths, config).and_then(|mut lib| {
+                lib.scan_papers(|done, total| {
+                    let _ = tx.send(Action::PapersScanProgress { done, total });
+                })
+            });
+            match result {
+                Ok(false) => {}
+                Ok(true) => {
+                    let _ = tx.send(Action::PapersScanned { error: None });
+                }
+                Err(e) => {
+                    let _ = tx.send(Action::PapersScanned {
+                        error: Some(crate::text::scrub::scrub_line(&e.to_string())),
+                    });
+                }
+            }
         });
     }
 

@@ -157,7 +157,7 @@ pub fn run(lib: Library, opts: RunOptions) -> Result<(), TuiError> {
         push: Debounce::new(PUSH_DELAY),
     };
 
-    let mut queue = vec![Action::CacheChanged];
+    let mut queue = vec![Action::CacheChanged, Action::ScanPapers];
     if config.ui.refresh_on_start && !opts.demo {
         queue.push(Action::AutoRefresh);
     }

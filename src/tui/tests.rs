@@ -2872,3 +2872,67 @@ fn a_folders_papers_per_month_follow_from_a_worker() {
     exec.dispatch(&mut app, answer);
     assert_eq!(app.archive.months, expected);
 }
+
+/// An upgraded cache (issue 18): the demo with its papers gone and the re-scan due, as the
+/// migration leaves an older cache. The reader starts the scan in a worker and goes on; the
+/// worker's progress reaches the status line and its end reloads the months with their papers.
+#[test]
+fn the_reader_scans_stored_posts_for_papers_in_a_worker() {
+    let (_dir, mut exec, rx) = demo_executor();
+    let db = exec.lib.paths().db_file();
+    rusqlite::Connection::open(&db)
+        .and_then(|c| {
+            c.execute_batch(
+                "DELETE FROM entry_papers; DELETE FROM paper_aliases; \
+                 INSERT INTO papers_scan (after) VALUES (0);",
+            )
+        })
+        .expect("an upgraded cache");
+    let mut app = App::new(Keymap::default(), Theme::default(), (120, 40), false);
+    exec.dispatch(&mut app, Action::CacheChanged);
+    let papers = |app: &App| app.archive.months.iter().map(|m| m.papers).sum::<i64>();
+    assert_eq!(papers(&app), 0, "no papers before the scan");
+    // Not a key: the program's own start, like the refresh on start.
+    assert_eq!(
+        update(&mut app.clone(), Action::ScanPapers)
+            .into_iter()
+            .filter(|e| matches!(e, Effect::ScanPapers))
+            .count(),
+        1
+    );
+    exec.dispatch(&mut app, Action::ScanPapers);
+    let mut saw_progress = false;
+    loop {
+        let a = rx
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .expect("the worker answers");
+        let last = matches!(a, Action::PapersScanned { .. });
+        if let Action::PapersScanProgress { done, total } = &a {
+            saw_progress = true;
+            assert!(done <= total && *total > 0);
+        }
+        exec.dispatch(&mut app, a.clone());
+        if saw_progress && !last {
+            assert!(
+                screen(&app).contains("Finding papers in stored posts:"),
+                "{}",
+                screen(&app)
+            );
+        }
+        if last {
+            assert_eq!(a, Action::PapersScanned { error: None });
+            break;
+        }
+    }
+    assert!(saw_progress);
+    assert!(papers(&app) > 0, "months count papers again");
+    assert!(exec.lib.papers_scan_due().expect("due").is_none());
+    // Scanned once: the next start's worker finds nothing due and says nothing.
+    exec.dispatch(&mut app, Action::ScanPapers);
+    assert!(rx
+        .recv_timeout(std::time::Duration::from_millis(500))
+        .is_err());
+    // The demo (a temporary cache of its own) is never scanned.
+    let mut demo = App::new(Keymap::default(), Theme::default(), (80, 24), true);
+    assert!(update(&mut demo, Action::ScanPapers).is_empty());
+}

@@ -137,7 +137,7 @@ pub(super) fn entry_from_feed_rs(
     base: Option<&Url>,
     order: Option<DayOrder>,
 ) -> Built {
-    let link = e
+    let chosen = e
         .links
         .iter()
         .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
@@ -145,7 +145,8 @@ pub(super) fn entry_from_feed_rs(
             e.links
                 .iter()
                 .find(|l| l.rel.as_deref() != Some("self") && l.rel.as_deref() != Some("enclosure"))
-        })
+        });
+    let link = chosen
         .and_then(|l| absolute(&l.href, base))
         // An RSS item's `atom:link` (feed-rs reads only `<link>` there).
         .or_else(|| {
@@ -216,6 +217,14 @@ pub(super) fn entry_from_feed_rs(
         .filter(|g| !g.is_empty())
         .or_else(|| raw.and_then(|r| r.guid.clone()));
     let dois = raw.map(|r| r.dois.as_slice()).unwrap_or_default();
+    let other_links = e
+        .links
+        .iter()
+        .filter(|l| {
+            l.rel.as_deref() != Some("self") && !chosen.is_some_and(|c| std::ptr::eq(c, *l))
+        })
+        .filter_map(|l| absolute(&l.href, base))
+        .collect();
     build_entry(Parts {
         guid,
         title,
@@ -226,6 +235,7 @@ pub(super) fn entry_from_feed_rs(
         content_html,
         summary_html,
         dois,
+        other_links,
     })
 }
 
@@ -263,5 +273,6 @@ pub(super) fn entry_from_raw(r: &RawItem, base: Option<&Url>, order: Option<DayO
             .or_else(|| r.xhtml_summary.clone())
             .or_else(|| r.description.clone()),
         dois: &r.dois,
+        other_links: Vec::new(),
     })
 }

@@ -20,6 +20,9 @@ pub(super) struct Parts<'a> {
     pub(super) content_html: Option<String>,
     pub(super) summary_html: Option<String>,
     pub(super) dois: &'a [String],
+    /// The entry's other links (Atom `related`, `via`, enclosures; JSON Feed's `external_url`):
+    /// looked at for papers only.
+    pub(super) other_links: Vec<String>,
 }
 
 /// An entry, and whether it had no guid and was keyed by its link.
@@ -51,6 +54,11 @@ pub(super) fn build_entry(p: Parts<'_>) -> Built {
         }
     }
     let text_dois = crate::text::doi::find_in_text(&text);
+    // The body's link targets' DOIs, for the DOI list and the papers alike.
+    let href_dois: Vec<Option<String>> = body_hrefs
+        .iter()
+        .map(|h| crate::text::doi::from_url(h))
+        .collect();
     let mut dois = DoiSet::new();
     for d in p.dois {
         dois.add_meta(d);
@@ -65,8 +73,8 @@ pub(super) fn build_entry(p: Parts<'_>) -> Built {
     ] {
         let Some(html) = html else { continue };
         if is_body {
-            for href in &body_hrefs {
-                dois.add_link(href);
+            for d in href_dois.iter().flatten() {
+                dois.add_found_link(d.clone());
             }
             dois.add_found_in_text(&text_dois);
         } else {
@@ -79,13 +87,17 @@ pub(super) fn build_entry(p: Parts<'_>) -> Built {
     }
     // The feed's own ids (`dc:identifier`, `prism:doi`), its link and guid, then the body.
     let mut ids_in: Vec<&str> = p.dois.iter().map(String::as_str).collect();
-    ids_in.extend([&link, &p.guid].into_iter().flatten().map(String::as_str));
+    ids_in.extend(link.as_deref());
+    // A permalink guid is the link again: looked at once.
+    ids_in.extend(p.guid.as_deref().filter(|g| Some(*g) != link.as_deref()));
+    ids_in.extend(p.other_links.iter().map(String::as_str));
     let papers = find_papers_in(
         &Lexed {
             html: body,
             text: &text,
             hrefs: &body_hrefs,
             text_dois: &text_dois,
+            href_dois: &href_dois,
         },
         &ids_in,
     );

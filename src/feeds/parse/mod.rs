@@ -78,6 +78,7 @@ pub fn clean_entry(f: EntryFields) -> crate::model::NewEntry {
         content_html: f.content_html,
         summary_html: None,
         dois: &[],
+        other_links: Vec::new(),
     })
     .0
 }

@@ -1154,3 +1154,57 @@ fn day_month_year_dates_take_the_order_their_feed_settles() {
     // Nothing settles it: undated rather than filed months away.
     assert_eq!(dates("2015-10-28")[0], None);
 }
+
+/// The keys of each entry's papers.
+fn paper_keys(feed: &ParsedFeed) -> Vec<Vec<String>> {
+    feed.entries
+        .iter()
+        .map(|e| e.papers.iter().map(|p| p.key.clone()).collect())
+        .collect()
+}
+
+#[test]
+fn papers_from_every_identifier_and_link_of_an_entry() {
+    // Atom (arXiv's API shape): the id, the alternate link, `arxiv:doi`, a related DOI link of
+    // another work; dcterms:identifier in RSS; JSON Feed's external_url.
+    let atom = br#"<?xml version="1.0" encoding="UTF-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xmlns:arxiv="http://arxiv.org/schemas/atom">
+  <title>Query</title><id>urn:q</id><updated>2024-01-01T00:00:00Z</updated>
+  <entry>
+    <id>http://arxiv.org/abs/2401.12345v2</id>
+    <title>T</title><updated>2024-01-01T00:00:00Z</updated>
+    <link href="http://arxiv.org/abs/2401.12345v2" rel="alternate" type="text/html"/>
+    <link title="pdf" href="http://arxiv.org/pdf/2401.12345v2" rel="related" type="application/pdf"/>
+    <link title="data" href="https://pubmed.ncbi.nlm.nih.gov/23193287/" rel="related"/>
+    <link href="https://example.org/self" rel="self"/>
+    <arxiv:doi>10.1103/PhysRevE.109.014301</arxiv:doi>
+    <summary>S</summary>
+  </entry>
+</feed>"#;
+    assert_eq!(
+        paper_keys(&parse(atom)),
+        [[
+            "doi:10.1103/physreve.109.014301",
+            "arxiv:2401.12345",
+            "pmid:23193287"
+        ]]
+    );
+    let rss = br#"<?xml version="1.0"?>
+<rss version="2.0" xmlns:dcterms="http://purl.org/dc/terms/"><channel><title>J</title>
+  <item><title>A</title><link>https://journal.example.org/a</link>
+    <dcterms:identifier>pmid:23193287</dcterms:identifier>
+    <dcterms:identifier>info:doi/10.5555/j.1</dcterms:identifier>
+    <description>x</description></item>
+</channel></rss>"#;
+    let feed = parse(rss);
+    assert_eq!(paper_keys(&feed), [["pmid:23193287", "doi:10.5555/j.1"]]);
+    assert_eq!(feed.entries[0].dois.len(), 1);
+    let json = br#"{"version": "https://jsonfeed.org/version/1.1", "title": "Links",
+      "items": [{"id": "pmid:38123456", "url": "https://links.example.org/1",
+                 "external_url": "https://arxiv.org/abs/2311.04567v3",
+                 "content_text": "A preprint."}]}"#;
+    assert_eq!(
+        paper_keys(&parse(json)),
+        [["pmid:38123456", "arxiv:2311.04567"]]
+    );
+}

@@ -125,7 +125,11 @@ pub(super) fn field_for(
         (Ns::Plain, b"link") => Field::Link,
         (Ns::Plain | Ns::Atom, b"title") => Field::Title,
         (Ns::Dc, b"title") => Field::DcTitle,
-        (Ns::Prism, b"doi") | (Ns::Dc, b"identifier") | (Ns::Arxiv, b"doi" | b"DOI") => Field::Doi,
+        // Every identifier the item's metadata gives (DOIs, PMIDs, arXiv ids); DOIs are read
+        // from them for the DOI list, every paper id for the papers.
+        (Ns::Prism, b"doi")
+        | (Ns::Dc | Ns::DcTerms, b"identifier")
+        | (Ns::Arxiv, b"doi" | b"DOI") => Field::Doi,
         (Ns::DcTerms, b"issued" | b"created" | b"available")
         | (Ns::Atom, b"issued" | b"created")
         | (Ns::Dc, b"date") => Field::Issued,

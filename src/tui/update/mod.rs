@@ -73,6 +73,8 @@ pub enum Effect {
     RemoveFeed(FeedId),
     /// Refresh these feeds in the background (empty: all).
     Refresh(Vec<FeedId>),
+    /// Run the upgrade's re-scan of stored posts for papers in the background, if it is due.
+    ScanPapers,
     AddFeed(String),
     ImportOpmlFile(String),
     ImportResearchList,
@@ -136,6 +138,8 @@ macro_rules! result {
             | Action::EntriesLoaded { .. }
             | Action::EntryLoaded(_)
             | Action::CacheChanged
+            | Action::PapersScanProgress { .. }
+            | Action::PapersScanned { .. }
             | Action::RefreshStarted { .. }
             | Action::RefreshProgress { .. }
             | Action::RefreshDone { .. }
@@ -158,7 +162,10 @@ macro_rules! result {
 
 /// User commands, as opposed to results coming back (and the terminal's and the timer's events).
 fn is_user(a: &Action) -> bool {
-    !matches!(a, result!() | Action::Resize(..) | Action::AutoRefresh)
+    !matches!(
+        a,
+        result!() | Action::Resize(..) | Action::AutoRefresh | Action::ScanPapers
+    )
 }
 
 /// Everything outside an overlay (and the results that arrive while one is open), sent on by
@@ -217,6 +224,7 @@ fn main(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         a @ (Action::RefreshFeed
         | Action::RefreshAll
         | Action::AutoRefresh
+        | Action::ScanPapers
         | Action::Backfill
         | Action::SubscribeResearchList
         | Action::LoadDemo) => workers::start(app, a, fx),

@@ -37,6 +37,7 @@ pub(super) fn start(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         Action::Backfill => start_backfill(app, fx),
         Action::SubscribeResearchList => fx.push(Effect::ImportResearchList),
         Action::LoadDemo => fx.push(Effect::LoadDemo),
+        Action::ScanPapers if !app.demo => fx.push(Effect::ScanPapers),
         _ => {}
     }
 }
@@ -116,6 +117,19 @@ pub(super) fn message(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
             reload(app, fx);
         }
         Action::CacheChanged => reload(app, fx),
+        Action::PapersScanProgress { done, total } => {
+            app.info(crate::text::render::papers_scan_progress(done, total));
+        }
+        Action::PapersScanned { error: None } => {
+            app.info("papers found in the stored posts");
+            reload(app, fx);
+        }
+        Action::PapersScanned { error: Some(e) } => {
+            app.error(format!(
+                "finding papers in stored posts stopped: {e} (it goes on at the next start)"
+            ));
+            reload(app, fx);
+        }
         Action::RefreshStarted { total } => app.status.refresh = Some((0, total)),
         Action::RefreshProgress {
             done,
