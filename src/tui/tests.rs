@@ -23,6 +23,9 @@ use super::theme::Theme;
 use super::update::{update, Effect};
 use super::view::view;
 
+/// The Papers view's tests (their own file: this one is long enough).
+mod papers;
+
 // ---- an in-memory library -------------------------------------------------------------------
 
 /// Answers effects the way `Library` would, from vectors.
@@ -195,6 +198,7 @@ impl Fake {
             && q.month.as_ref().is_none_or(|m| *m == e.month)
             && (!q.unread_only || !e.read)
             && (!q.with_dois_only || !e.dois.is_empty())
+            && q.ids.as_ref().is_none_or(|ids| ids.contains(&e.id))
             && q.search.as_ref().is_none_or(|s| {
                 let hay = format!("{} {}", e.title, e.body_html()).to_lowercase();
                 s.split_whitespace()
@@ -346,6 +350,16 @@ impl Fake {
                     .collect();
                 vec![Action::CitationsCached { entry, cached }]
             }
+            // The worker's answer, at once (`papers::Fake::papers` groups the DOIs).
+            Effect::LoadPapers { scope, lines } => {
+                let rows = self.papers(&scope.query());
+                let first = self.paper_lines(&rows[..lines.min(rows.len())]);
+                vec![Action::PapersLoaded {
+                    scope,
+                    result: Ok((rows, first)),
+                }]
+            }
+            Effect::LoadPaperLines(rows) => vec![Action::PaperLinesLoaded(self.paper_lines(&rows))],
             Effect::Quit => {
                 self.quit = true;
                 Vec::new()

@@ -5,7 +5,7 @@
 
 use crate::library::papers::{display_id, paper_url};
 use crate::tui::action::Action;
-use crate::tui::layout::{areas, papers_list_height};
+use crate::tui::layout::{areas, follow, papers_list_height};
 use crate::tui::state::{App, EntrySource, Pane, PaperPosts, PapersScope, Scope};
 
 use super::entries::switch_source;
@@ -224,8 +224,9 @@ fn list_height(app: &App) -> usize {
 pub(super) fn want_lines(app: &mut App, fx: &mut Vec<Effect>) {
     let h = list_height(app);
     let p = &mut app.papers;
-    let from = p.offset.min(p.selected.saturating_sub(h));
-    let rows = p.missing_lines(from, 2 * h + p.selected.saturating_sub(from));
+    // The screen the cursor is about to show (offsets follow after `update`), and the next.
+    let from = follow(p.selected, p.offset, h);
+    let rows = p.missing_lines(from, 2 * h);
     if rows.is_empty() {
         return;
     }

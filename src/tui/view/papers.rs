@@ -31,7 +31,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let focused = app.focus == Pane::Papers && app.overlay.is_none();
     let mut lines: Vec<Line> = Vec::with_capacity(inner);
     // The feeds column only where there is room for it beside a readable citation.
-    let feeds_w = if width >= 100 { (width / 4).min(32) } else { 0 };
+    let feeds_w = if width >= 80 { (width / 4).min(32) } else { 0 };
     for (i, r) in p.rows.iter().enumerate().skip(p.offset).take(list_h) {
         let mut base = Style::default();
         if i == p.selected {
