@@ -350,16 +350,7 @@ impl Fake {
                     .collect();
                 vec![Action::CitationsCached { entry, cached }]
             }
-            // The worker's answer, at once (`papers::Fake::papers` groups the DOIs).
-            Effect::LoadPapers { scope, lines } => {
-                let rows = self.papers(&scope.query());
-                let first = self.paper_lines(&rows[..lines.min(rows.len())]);
-                vec![Action::PapersLoaded {
-                    scope,
-                    result: Ok((rows, first)),
-                }]
-            }
-            Effect::LoadPaperLines(rows) => vec![Action::PaperLinesLoaded(self.paper_lines(&rows))],
+            e @ (Effect::LoadPapers { .. } | Effect::LoadPaperLines(_)) => self.run_papers(e),
             Effect::Quit => {
                 self.quit = true;
                 Vec::new()

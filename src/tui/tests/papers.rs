@@ -8,6 +8,22 @@ use crate::tui::action::PaperLine;
 use crate::tui::state::{PapersScope, Scope};
 
 impl Fake {
+    /// The papers worker's answer, at once.
+    pub(super) fn run_papers(&self, effect: Effect) -> Vec<Action> {
+        match effect {
+            Effect::LoadPapers { scope, lines } => {
+                let rows = self.papers(&scope.query());
+                let first = self.paper_lines(&rows[..lines.min(rows.len())]);
+                vec![Action::PapersLoaded {
+                    scope,
+                    result: Ok((rows, first)),
+                }]
+            }
+            Effect::LoadPaperLines(rows) => vec![Action::PaperLinesLoaded(self.paper_lines(&rows))],
+            _ => Vec::new(),
+        }
+    }
+
     /// The papers `q` covers, grouped by DOI key as `Store::papers` groups them: most-cited
     /// first, then the most recently cited.
     pub(super) fn papers(&self, q: &ListQuery) -> Vec<PaperRow> {
