@@ -527,3 +527,35 @@ fn the_real_executor_lists_the_demo_papers_on_a_worker_with_their_citation_lines
     let listed: Vec<i64> = app.entries.rows.iter().map(|r| r.id).collect();
     assert_eq!(listed, cited_by);
 }
+
+#[test]
+fn a_in_a_papers_posts_marks_only_those_posts_read_in_the_cache() {
+    let (_dir, mut exec, rx) = demo_executor();
+    let mut app = App::new(Keymap::default(), Theme::default(), (80, 24), true);
+    exec.dispatch(&mut app, Action::CacheChanged);
+    let unread = |exec: &super::super::Executor| {
+        exec.lib
+            .count(&ListQuery {
+                unread_only: true,
+                ..ListQuery::default()
+            })
+            .expect("count")
+    };
+    let before = unread(&exec);
+    // Every month's papers: the Unread row, then P.
+    for key in ["Tab", "g", "j", "P"] {
+        press_real(&mut exec, &mut app, key);
+    }
+    let answer = rx
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("the worker answers");
+    exec.dispatch(&mut app, answer);
+    let cited_by = app.papers.rows[0].cited_by.clone();
+    assert!(cited_by.len() > 1, "{:?}", app.papers.rows[0]);
+    press_real(&mut exec, &mut app, "Enter");
+    press_real(&mut exec, &mut app, "A");
+    assert_eq!(unread(&exec), before - cited_by.len() as i64);
+    for id in cited_by {
+        assert!(exec.lib.entry(id).expect("entry").read, "{id}");
+    }
+}
