@@ -48,6 +48,9 @@ pub struct PapersState {
     pub lines: BTreeMap<String, Option<String>>,
     /// The rows are being loaded.
     pub loading: bool,
+    /// The cache changed while they were: load them again when they arrive (one worker at a
+    /// time however many feeds a refresh brings in).
+    pub again: bool,
     pub selected: usize,
     pub offset: usize,
     /// Enter on a paper: the Entries pane lists its posts.

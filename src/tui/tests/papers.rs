@@ -559,3 +559,34 @@ fn a_in_a_papers_posts_marks_only_those_posts_read_in_the_cache() {
         assert!(exec.lib.entry(id).expect("entry").read, "{id}");
     }
 }
+
+#[test]
+fn cache_changes_during_a_load_reload_once_after_it() {
+    let (mut app, mut fake) = december_papers(80, 24);
+    let scope = app.papers.scope.clone();
+    // A load under way (its answer not in yet), and three feeds of a refresh bring entries.
+    let mut fx = Vec::new();
+    app.papers.loading = true;
+    for _ in 0..3 {
+        fx.extend(update(
+            &mut app,
+            Action::RefreshProgress {
+                done: 1,
+                total: 3,
+                failed: None,
+                new: 1,
+            },
+        ));
+    }
+    assert!(loads(&fx).is_empty(), "no second worker while one runs");
+    let rows = fake.papers(&scope.query());
+    let fx = update(
+        &mut app,
+        Action::PapersLoaded {
+            scope: scope.clone(),
+            result: Ok((rows, Vec::new())),
+        },
+    );
+    assert_eq!(loads(&fx), [scope], "one more load, for the changes");
+    assert!(app.papers.loading);
+}
