@@ -562,7 +562,7 @@ fn a_in_a_papers_posts_marks_only_those_posts_read_in_the_cache() {
 
 #[test]
 fn cache_changes_during_a_load_reload_once_after_it() {
-    let (mut app, mut fake) = december_papers(80, 24);
+    let (mut app, fake) = december_papers(80, 24);
     let scope = app.papers.scope.clone();
     // A load under way (its answer not in yet), and three feeds of a refresh bring entries.
     let mut fx = Vec::new();
