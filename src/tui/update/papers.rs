@@ -58,8 +58,11 @@ pub(super) fn handle(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
 pub(super) fn message(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
     match action {
         Action::PapersLoaded { scope, result } if scope == app.papers.scope => {
+            app.papers.loading = false;
+            if std::mem::take(&mut app.papers.again) {
+                reload(app, fx);
+            }
             let p = &mut app.papers;
-            p.loading = false;
             match result {
                 Ok((rows, lines)) => {
                     // Keep the cursor on its paper across a reload.
@@ -167,12 +170,18 @@ pub(super) fn source_changed(app: &mut App, fx: &mut Vec<Effect>) {
     }
 }
 
-/// The cache changed: an open view re-reads its rows (and their lines).
+/// The cache changed: an open view re-reads its rows (and their lines), after the load under
+/// way if there is one.
 pub(super) fn reload(app: &mut App, fx: &mut Vec<Effect>) {
-    if app.papers.open {
-        let scope = app.papers.scope.clone();
-        load(app, scope, fx);
+    if !app.papers.open {
+        return;
     }
+    if app.papers.loading {
+        app.papers.again = true;
+        return;
+    }
+    let scope = app.papers.scope.clone();
+    load(app, scope, fx);
 }
 
 /// The scope and month the view shows: the Entries listing's, once it is the Feeds pane's
@@ -210,6 +219,7 @@ fn load(app: &mut App, scope: PapersScope, fx: &mut Vec<Effect>) {
     p.lines.clear();
     p.scope = scope.clone();
     p.loading = true;
+    p.again = false;
     fx.push(Effect::LoadPapers {
         scope,
         lines: 2 * list_height(app),
