@@ -1,6 +1,7 @@
 //! Reader speed on a large cache (issue 3), measured end to end on the real binary in a
 //! pseudo-terminal: the time from start to the first complete frame, and from a key press to the
-//! screen that answers it (month switch, search, opening an entry), plus peak memory.
+//! screen that answers it (month switch, search, opening an entry, the Papers view), plus peak
+//! memory.
 //!
 //! Builds a cache of 100,000 entries over 500 feeds and 10 years, then runs `paperboy` on it.
 //!
@@ -15,6 +16,7 @@ use std::time::{Duration, Instant};
 use chrono::{TimeZone, Utc};
 use paperboy::model::{DoiSource, FoundDoi, NewEntry, ParsedFeed};
 use paperboy::store::{FeedUpdate, Store};
+use paperboy::text::ids::{FoundPaper, PaperId};
 
 const WORDS: &[&str] = &[
     "social",
@@ -65,6 +67,33 @@ fn rare_word() -> String {
     pseudo_word(3000)
 }
 
+/// Distinct papers the bench's posts cite.
+const PAPERS: usize = 20_000;
+
+/// Paper `k` of the pool: most are DOIs (some with their PubMed id too, one paper under two
+/// keys), one in ten an arXiv preprint, one in twenty a PubMed record without a DOI.
+fn pool_paper(k: usize) -> FoundPaper {
+    let ids = match k % 20 {
+        0 | 10 => vec![PaperId::Arxiv(format!(
+            "{}{:02}.{:05}",
+            15 + k % 10,
+            1 + k % 12,
+            k
+        ))],
+        5 => vec![PaperId::Pmid(format!("{}", 20_000_000 + k))],
+        3 | 13 => vec![
+            PaperId::Doi(format!("10.5555/p.{k}")),
+            PaperId::Pmid(format!("{}", 30_000_000 + k)),
+        ],
+        _ => vec![PaperId::Doi(format!("10.5555/p.{k}"))],
+    };
+    FoundPaper {
+        key: ids[0].key(),
+        ids,
+        coins: None,
+    }
+}
+
 fn build_cache(dir: &std::path::Path, feeds: usize, per_feed: usize) -> usize {
     let mut store = Store::open(&dir.join("paperboy.db")).expect("open cache");
     let mut rng = 0x2545F4914F6CDD1Du64;
@@ -107,10 +136,18 @@ fn build_cache(dir: &std::path::Path, feeds: usize, per_feed: usize) -> usize {
                     1000 + f,
                     &text[..40.min(text.len())]
                 );
-                // As the parser finds them: the months count these.
-                let papers = paperboy::text::ids::find_papers(&html, &[]);
                 let published = start + chrono::Duration::minutes((next() % span_minutes) as i64);
                 let doi = format!("10.{}/b.{f}.{i}", 1000 + f);
+                // One to three papers of the pool, skewed (rank = 20,000 u^2): a few papers are
+                // cited by hundreds of posts, most by a handful, as in a field's blogs.
+                let mut papers: Vec<FoundPaper> = Vec::new();
+                for _ in 0..1 + next() % 3 {
+                    let u = (next() % 1_000_000) as f64 / 1_000_000.0;
+                    let p = pool_paper((PAPERS as f64 * u * u) as usize);
+                    if papers.iter().all(|q| q.key != p.key) {
+                        papers.push(p);
+                    }
+                }
                 NewEntry {
                     guid: format!("bench-{f}-{i}"),
                     title: format!("{} {} study {f}-{i}", words[0], words[1]),
@@ -206,6 +243,46 @@ impl Pty {
     }
 }
 
+/// Opens the Papers view with `P` on the month shown, then on every month (the Unread row: every
+/// bench entry is unread): the times to their first rows. Leaves the entries shown, the Feeds
+/// cursor on Unread.
+fn papers_view(pty: &mut Pty) -> (Duration, Duration) {
+    let month = pty.key("P", papers_shown);
+    pty.key("P", |s| !s.contains("Papers · ") && s.contains("study"));
+    for key in ["\x1b[Z", "\x1b[Z", "g", "j"] {
+        pty.session.send(key).expect("send");
+        std::thread::sleep(Duration::from_millis(30));
+        pty.pump();
+    }
+    pty.until(Instant::now(), |s| {
+        s.contains("Unread (") && s.contains("study")
+    });
+    let all = pty.key("P", papers_shown);
+    pty.key("P", |s| !s.contains("Papers · ") && s.contains("study"));
+    (month, all)
+}
+
+/// The Papers view's figures (medians).
+fn print_papers(month: Vec<Duration>, all: Vec<Duration>) {
+    println!(
+        "papers month  median {:>7.1} ms   (target 50 ms; P on the newest month, to its first rows)",
+        median(month).as_secs_f64() * 1e3
+    );
+    println!(
+        "papers all    median {:>7.1} ms   (P on Unread: every month, {PAPERS} papers)",
+        median(all).as_secs_f64() * 1e3
+    );
+}
+
+/// The Papers view shows its first rows (ids until citations are known: none are cached here).
+fn papers_shown(s: &str) -> bool {
+    s.contains("Papers · ")
+        && !s.contains("(…)")
+        && ["10.5555/p.", "arxiv:", "pmid:"]
+            .iter()
+            .any(|id| s.contains(id))
+}
+
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v[v.len() / 2]
@@ -274,6 +351,7 @@ fn main() {
     let (mut first, mut month, mut common, mut rare, mut open, mut mem) =
         (vec![], vec![], vec![], vec![], vec![], vec![]);
     let (mut folder, mut folder_month) = (vec![], vec![]);
+    let (mut papers_month, mut papers_all) = (vec![], vec![]);
     for _ in 0..runs {
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_paperboy"));
         cmd.env("PAPERBOY_DATA_DIR", dir.path())
@@ -297,9 +375,12 @@ fn main() {
             let before = pty.parser.screen().contents();
             month.push(pty.key("[", |s| s != before && s.contains("study")));
         }
+        let (m, a) = papers_view(&mut pty);
+        papers_month.push(m);
+        papers_all.push(a);
         // The folder: Feeds pane (Shift-Tab twice from the entries), top, down past All feeds,
-        // Unread and Starred to its row.
-        for key in ["\x1b[Z", "\x1b[Z", "g", "j", "j"] {
+        // Unread, Starred and Cited papers to its row.
+        for key in ["\x1b[Z", "\x1b[Z", "g", "j", "j", "j"] {
             pty.session.send(key).expect("send");
             std::thread::sleep(Duration::from_millis(30));
             pty.pump();
@@ -356,6 +437,7 @@ fn main() {
         "month switch  median {:>7.1} ms   (target 16 ms)",
         median(month).as_secs_f64() * 1e3
     );
+    print_papers(papers_month, papers_all);
     println!(
         "folder select median {:>7.1} ms   (target 16 ms; {FOLDER_FEEDS} feeds)",
         median(folder).as_secs_f64() * 1e3

@@ -291,6 +291,23 @@ wait_for "A summer reading list"
 shot folders
 stop
 
+# papers.png: the Papers view of December 2014, reached by the Feeds pane's Cited papers row:
+# each paper once, most-cited first, the selected one in full below.
+say "papers.png"
+start "$bin" --demo
+wait_for "Feeds (3)"
+keys Tab
+press_until_selected j "Cited papers"
+wait_for "Papers · "
+# The rows passed on the way (Unread, Starred) moved the month: jump to December 2014.
+keys :
+keys -l 2014-12
+keys Enter
+wait_for "Papers · December 2014 ("
+keys Enter
+shot papers
+stop
+
 # search.png: `/` search results for "recovery".
 say "search.png"
 start "$bin" --demo
@@ -340,4 +357,4 @@ stop
 kill "$server_pid" 2>/dev/null || true
 server_pid=""
 
-say "done: screenshots/{archive,reader,help,folders,search,refresh}.png"
+say "done: screenshots/{archive,reader,help,folders,papers,search,refresh}.png"

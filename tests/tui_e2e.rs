@@ -325,3 +325,127 @@ fn the_reader_keeps_working_while_other_processes_change_the_cache() {
         "{doctor}"
     );
 }
+
+/// The titles of the demo's posts citing `key` in `month`, from the library itself (what the
+/// Papers view must show, whatever the demo's posts are called).
+fn demo_citing_titles(key: &str, month: &str) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = paperboy::paths::Paths::resolve(Some(dir.path()), None).unwrap();
+    let mut lib = paperboy::Library::open(paths, paperboy::config::Config::default()).unwrap();
+    lib.load_demo().unwrap();
+    let papers = lib
+        .papers(&paperboy::store::ListQuery {
+            month: Some(month.to_string()),
+            ..paperboy::store::ListQuery::default()
+        })
+        .unwrap();
+    let paper = papers
+        .iter()
+        .find(|p| p.key == key)
+        .expect("the demo cites the paper");
+    paper
+        .cited_by
+        .iter()
+        .map(|id| lib.entry(*id).unwrap().title)
+        .collect()
+}
+
+/// Waits until the recording browser has been given `url`.
+fn wait_for_browser(pty: &mut Pty, log: &std::path::Path, url: &str) {
+    let start = Instant::now();
+    loop {
+        pty.pump();
+        let args = std::fs::read_to_string(log).unwrap_or_default();
+        if args.lines().any(|l| l == url) {
+            return;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "the browser never got {url}; it got {args:?}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn the_papers_view_by_key_and_by_row_lists_posts_and_opens_the_paper() {
+    let titles = demo_citing_titles("doi:10.1111/hsc.12135", "2014-12");
+    assert!(!titles.is_empty());
+    let cli = Cli::new();
+    let dir = tempfile::tempdir().unwrap();
+    let (script, log) = common::line_recording_browser(dir.path());
+    let mut cmd = cli.command();
+    // The demo never uses the network: doi.org is only handed to the recording browser.
+    cmd.arg("--demo")
+        .env("PAPERBOY_BROWSER", &script)
+        .env("PAPERBOY_DOI_RESOLVER", "https://doi.org")
+        .env("TERM", "xterm-256color");
+    let mut pty = Pty::spawn(cmd, 100, 30);
+    pty.wait_for("Feeds (3)");
+    pty.send(":");
+    pty.send("2014-12\r");
+    pty.wait_for("December 2014 (");
+
+    // By key: the month's papers, the seed's with its citation line.
+    pty.send("P");
+    pty.wait_for("Papers · December 2014 (");
+    pty.wait_for("Webber M, Reidy H, Ansari D");
+    // The selected paper is shown in full under the list: move to the seed's.
+    for _ in 0..20 {
+        if pty.screen().contains("ids: doi:10.1111/hsc.12135") {
+            break;
+        }
+        pty.send("j");
+    }
+    pty.wait_for("ids: doi:10.1111/hsc.12135");
+    let posts = if titles.len() == 1 { "post" } else { "posts" };
+    pty.wait_for(&format!("cited by {} {posts} in", titles.len()));
+
+    // o: the paper at doi.org, through the opener (never a shell).
+    pty.send("o");
+    wait_for_browser(&mut pty, &log, "https://doi.org/10.1111/hsc.12135");
+
+    // Enter: the posts citing it; Enter there reads one; Esc twice comes back to the papers.
+    pty.send("\r");
+    pty.wait_for(&format!(
+        "Posts citing 10.1111/hsc.12135 ({})",
+        titles.len()
+    ));
+    let first: String = titles[0].chars().take(30).collect();
+    pty.wait_for(&first);
+    pty.send("\r");
+    pty.wait_until("the post in the reader", |s| {
+        s.contains(&first) && !s.contains("Posts citing")
+    });
+    pty.send("\x1b");
+    pty.wait_for("Posts citing 10.1111/hsc.12135");
+    pty.send("\x1b");
+    pty.wait_for("Papers · December 2014 (");
+    pty.send("\x1b");
+    pty.wait_until("the entries again", |s| {
+        s.contains("December 2014 (") && !s.contains("Papers · ")
+    });
+
+    // By row: the Feeds pane's Cited papers row shows every feed's papers for the month the
+    // Archive has selected (passing Unread and Starred on the way moved it), and follows a
+    // jump back to December 2014.
+    pty.send("\t");
+    for _ in 0..3 {
+        pty.send("j");
+    }
+    pty.wait_for("Papers · ");
+    pty.send(":");
+    pty.send("2014-12\r");
+    pty.wait_for("Papers · December 2014 (");
+    pty.wait_for("Webber M, Reidy H, Ansari D");
+    // Leaving the row gives the entries back.
+    pty.send("j");
+    pty.wait_until("the entries again", |s| !s.contains("Papers · "));
+    assert!(
+        pty.errors_seen.is_empty(),
+        "errors on the status line: {:?}",
+        pty.errors_seen
+    );
+    pty.send("\x03");
+    pty.wait_exit();
+}

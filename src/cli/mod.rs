@@ -587,19 +587,11 @@ fn dispatch(lib: &mut Library, command: Command) -> Result<ExitCode> {
         }
         Command::Unread { entries } => set_read(lib, &entries, false),
         Command::Sync {
-            action: Some(sync::SyncAction::Login),
-            ..
-        } => sync::login(lib),
-        Command::Sync {
-            action: Some(sync::SyncAction::Status { json }),
-            ..
-        } => sync::status(lib, json),
-        Command::Sync {
-            action: None,
+            action,
             since,
             accept_removals,
             json,
-        } => sync::sync(lib, since.as_deref(), accept_removals, json),
+        } => sync::command(lib, action, since.as_deref(), accept_removals, json),
     }
 }
 

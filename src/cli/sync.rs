@@ -23,6 +23,21 @@ pub enum SyncAction {
     },
 }
 
+/// `sync`, `sync login` or `sync status`.
+pub(super) fn command(
+    lib: &mut Library,
+    action: Option<SyncAction>,
+    since: Option<&str>,
+    accept_removals: bool,
+    json: bool,
+) -> Result<ExitCode> {
+    match action {
+        Some(SyncAction::Login) => login(lib),
+        Some(SyncAction::Status { json }) => status(lib, json),
+        None => sync(lib, since, accept_removals, json),
+    }
+}
+
 pub(super) fn login(lib: &mut Library) -> Result<ExitCode> {
     let name = lib.sync_login()?;
     println!("logged in as {}", scrub_line(&name));

@@ -167,6 +167,7 @@ impl Store {
             && !q.starred_only
             && !q.unread_only
             && !q.with_dois_only
+            && q.ids.is_none()
             && q.before.is_none();
         if let (Some(name), true) = (&q.folder, folder_only) {
             return self.folder_months(name);

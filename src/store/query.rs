@@ -24,6 +24,8 @@ pub struct ListQuery {
     /// Entries dated before this time (seconds since the epoch).
     pub before: Option<i64>,
     pub with_dois_only: bool,
+    /// Only these entries (the posts citing one paper, listed from the Papers view).
+    pub ids: Option<Vec<EntryId>>,
     /// The user's words; every word must match title or text, the last one as a prefix.
     pub search: Option<String>,
     pub limit: Option<usize>,
@@ -40,6 +42,7 @@ impl ListQuery {
             && self.folder.is_none()
             && self.before.is_none()
             && !self.with_dois_only
+            && self.ids.is_none()
             && self.search.is_none()
     }
 }
@@ -124,6 +127,12 @@ pub(super) fn plain_filter(q: &ListQuery) -> (Vec<&'static str>, Vec<Value>) {
     }
     if q.with_dois_only {
         conds.push("EXISTS (SELECT 1 FROM entry_dois d WHERE d.entry_id = e.id)");
+    }
+    if let Some(ids) = &q.ids {
+        // One argument however many ids: a JSON array read by `json_each`.
+        let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+        conds.push("e.id IN (SELECT value FROM json_each(?))");
+        args.push(Value::Text(format!("[{}]", list.join(","))));
     }
     (conds, args)
 }

@@ -6,9 +6,12 @@ use std::path::PathBuf;
 
 use crate::feeds::backfill::BackfillReport;
 use crate::library::citations::CitationState;
-use crate::model::{Entry, EntryId, EntrySummary, Feed, FeedId, MonthCount};
+use crate::model::{Entry, EntryId, EntrySummary, Feed, FeedId, MonthCount, PaperRow};
 
-use super::state::EntrySource;
+use super::state::{EntrySource, PapersScope};
+
+/// A paper's key and its citation line (`None`: no citation known offline).
+pub type PaperLine = (String, Option<String>);
 
 /// A user command or a result. `update` is the only consumer.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,6 +57,8 @@ pub enum Action {
     OpenLink(u8),
     LinkList,
     TogglePapersOnly,
+    /// `P`: the papers cited in the selected scope and month (again: back to the entries).
+    PapersView,
     // ---- the link list, on a DOI row ----
     /// Copy the DOI (a link row: its URL) to the clipboard with OSC 52.
     CopyDoi,
@@ -179,6 +184,14 @@ pub enum Action {
         entry: EntryId,
         reason: String,
     },
+    /// The Papers view's rows for `scope`, with the citation lines of the first screen (or why
+    /// they could not be read).
+    PapersLoaded {
+        scope: PapersScope,
+        result: Result<(Vec<PaperRow>, Vec<PaperLine>), String>,
+    },
+    /// Citation lines of rows scrolled into view.
+    PaperLinesLoaded(Vec<PaperLine>),
     /// The BibTeX of `doi` (`Ok(None)`: the resolver does not know the DOI).
     BibtexReady {
         doi: String,

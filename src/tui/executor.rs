@@ -101,6 +101,9 @@ impl Executor {
                 starred: self.lib.starred_in_feed(feed)?,
             }],
             Effect::LoadCitations { entry, dois } => self.cached_citations(entry, dois)?,
+            Effect::LoadPaperLines(rows) => {
+                vec![Action::PaperLinesLoaded(paper_lines(&self.lib, &rows)?)]
+            }
             // Changes to the cache.
             Effect::SetRead { ids, read } => {
                 self.lib.set_read(&ids, read)?;
@@ -130,6 +133,10 @@ impl Executor {
             // The network and slow queries, on worker threads that answer with actions.
             Effect::LoadMonthPapers { filter } => {
                 self.spawn_folder_papers(filter);
+                Vec::new()
+            }
+            Effect::LoadPapers { scope, lines } => {
+                self.spawn_papers(scope, lines);
                 Vec::new()
             }
             Effect::Refresh(feeds) => {
@@ -306,6 +313,22 @@ impl Executor {
                     });
                 }
             }
+        });
+    }
+
+    /// Lists a scope's papers on a worker thread, with the citation lines of the first `lines`
+    /// rows (answers `PapersLoaded`): at 100,000 entries, all months take longer than a frame.
+    fn spawn_papers(&self, scope: state::PapersScope, lines: usize) {
+        let (tx, paths, config) = self.worker_parts();
+        std::thread::spawn(move || {
+            let result = Library::open(paths, config)
+                .and_then(|lib| {
+                    let rows = lib.papers(&scope.query())?;
+                    let first = paper_lines(&lib, &rows[..lines.min(rows.len())])?;
+                    Ok((rows, first))
+                })
+                .map_err(|e| crate::text::scrub::scrub_line(&e.to_string()));
+            let _ = tx.send(Action::PapersLoaded { scope, result });
         });
     }
 
@@ -595,6 +618,16 @@ impl Executor {
             Err(e) => vec![Action::Error(e.to_string())],
         }
     }
+}
+
+/// The citation lines known offline for `rows` (`None`: the row shows its id).
+fn paper_lines(
+    lib: &Library,
+    rows: &[crate::model::PaperRow],
+) -> Result<Vec<super::action::PaperLine>, crate::Error> {
+    rows.iter()
+        .map(|r| Ok((r.key.clone(), lib.known_citation(r)?.map(|c| c.line()))))
+        .collect()
 }
 
 /// Puts `text` on the terminal's clipboard.

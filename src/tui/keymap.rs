@@ -16,6 +16,8 @@ pub enum Ctx {
     Feeds,
     Archive,
     Entries,
+    /// The Papers view (P).
+    Papers,
     Reader,
     /// The link list overlay (its own keys first, then the reader's).
     Links,
@@ -30,17 +32,19 @@ impl Ctx {
             Ctx::Feeds => "Feeds",
             Ctx::Archive => "Archive",
             Ctx::Entries => "Entries",
+            Ctx::Papers => "Papers (P)",
             Ctx::Reader => "Reader",
             Ctx::Links => "Link list (L)",
             Ctx::Welcome => "Welcome screen",
         }
     }
 
-    pub const ALL: [Ctx; 7] = [
+    pub const ALL: [Ctx; 8] = [
         Ctx::Global,
         Ctx::Feeds,
         Ctx::Archive,
         Ctx::Entries,
+        Ctx::Papers,
         Ctx::Reader,
         Ctx::Links,
         Ctx::Welcome,
@@ -53,6 +57,7 @@ impl From<Pane> for Ctx {
             Pane::Feeds => Ctx::Feeds,
             Pane::Archive => Ctx::Archive,
             Pane::Entries => Ctx::Entries,
+            Pane::Papers => Ctx::Papers,
             Pane::Reader => Ctx::Reader,
         }
     }
@@ -197,6 +202,7 @@ fn defaults() -> Vec<Binding> {
         movement(),
         archive_and_feeds(),
         reading(),
+        papers(),
         link_list(),
         network_and_welcome(),
         open_links(),
@@ -384,6 +390,13 @@ fn reading() -> Vec<DefaultBinding> {
             &["p"],
         ),
         (
+            "papers",
+            "the papers cited here (scope and month); again: the entries",
+            Action::PapersView,
+            g(),
+            &["P"],
+        ),
+        (
             "search",
             "search the cache",
             Action::StartSearch,
@@ -442,29 +455,50 @@ fn reading() -> Vec<DefaultBinding> {
     ]
 }
 
-/// The link list's keys on a DOI or link row.
+/// The Papers view's own keys (its copy and BibTeX keys are the link list's).
+fn papers() -> Vec<DefaultBinding> {
+    use Ctx::*;
+    vec![
+        (
+            "paper_posts",
+            "list the posts citing the paper",
+            Action::Open,
+            vec![Papers],
+            &["Enter"],
+        ),
+        (
+            "open_paper",
+            "open the paper (doi.org, arXiv, PubMed, PMC)",
+            Action::OpenInBrowser,
+            vec![Papers],
+            &["o"],
+        ),
+    ]
+}
+
+/// The link list's keys on a DOI or link row, and the Papers view's on a paper.
 fn link_list() -> Vec<DefaultBinding> {
     use Ctx::*;
     vec![
         (
             "copy_doi",
-            "copy the DOI (a link: its URL) with OSC 52",
+            "copy the DOI or paper id (a link: its URL) with OSC 52",
             Action::CopyDoi,
-            vec![Links],
+            vec![Links, Papers],
             &["c"],
         ),
         (
             "copy_bibtex",
             "copy the DOI's BibTeX with OSC 52",
             Action::CopyBibtex,
-            vec![Links],
+            vec![Links, Papers],
             &["b"],
         ),
         (
             "append_bibtex",
             "append the DOI's BibTeX to doi.bib_file",
             Action::AppendBibtex,
-            vec![Links],
+            vec![Links, Papers],
             &["B"],
         ),
     ]
@@ -746,6 +780,15 @@ pub fn hints(keymap: &Keymap, ctx: Ctx) -> Vec<(String, &'static str)> {
             ("next_month", "month"),
             ("search", "search"),
             ("papers_only", "papers"),
+            ("papers", "Papers"),
+            ("help", "help"),
+        ],
+        Ctx::Papers => &[
+            ("paper_posts", "posts"),
+            ("open_paper", "open"),
+            ("copy_doi", "copy id"),
+            ("copy_bibtex", "copy BibTeX"),
+            ("papers", "entries"),
             ("help", "help"),
         ],
         Ctx::Reader => &[

@@ -27,7 +27,7 @@ impl Areas {
         match pane {
             Pane::Feeds => self.feeds,
             Pane::Archive => self.archive,
-            Pane::Entries => self.entries,
+            Pane::Entries | Pane::Papers => self.entries,
             Pane::Reader => self.reader,
         }
     }
@@ -73,6 +73,19 @@ pub fn areas(width: u16, height: u16, reader_open: bool) -> Areas {
         entries: (!reader_open).then_some(right),
         reader: reader_open.then_some(right),
         status,
+    }
+}
+
+/// Rows under the Papers view's list that show the selected paper in full (with the rule above).
+pub const PAPER_DETAIL: usize = 6;
+
+/// Rows of the Papers view's list in a pane `inner` rows high: the details take the bottom
+/// when there is room for both.
+pub fn papers_list_height(inner: usize) -> usize {
+    if inner >= 2 * PAPER_DETAIL {
+        inner - PAPER_DETAIL
+    } else {
+        inner.max(1)
     }
 }
 

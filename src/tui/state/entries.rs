@@ -21,6 +21,11 @@ pub enum EntrySource {
         filter: Filter,
         query: String,
     },
+    /// The posts citing one paper (Enter in the Papers view), newest first.
+    Paper {
+        key: String,
+        ids: Vec<EntryId>,
+    },
 }
 
 impl EntrySource {
@@ -43,6 +48,11 @@ impl EntrySource {
             EntrySource::Search { filter, query } => {
                 filter.apply(&mut q);
                 q.search = Some(query.clone());
+            }
+            EntrySource::Paper { ids, .. } => {
+                // Every one of them cites a paper, whether or not through a DOI.
+                q.with_dois_only = false;
+                q.ids = Some(ids.clone());
             }
         }
         Some(q)

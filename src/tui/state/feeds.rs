@@ -12,6 +12,8 @@ pub enum Scope {
     All,
     Unread,
     Starred,
+    /// Every feed's papers: the Papers view of All feeds.
+    Papers,
     /// A folder: its feeds and those of the folders nested in it.
     Folder(String),
     Feed(FeedId),
@@ -73,6 +75,7 @@ pub enum FeedRow {
     All,
     Unread,
     Starred,
+    Papers,
     Folder {
         name: String,
         unread: i64,
@@ -85,7 +88,7 @@ pub enum FeedRow {
     },
 }
 
-/// The Feeds pane: "All feeds", "Unread", "Starred", each folder (foldable, with its feeds),
+/// The Feeds pane: "All feeds", "Unread", "Starred", "Papers", each folder (foldable, with its feeds),
 /// then the feeds outside folders.
 #[derive(Debug, Clone, Default)]
 pub struct FeedsState {
@@ -105,7 +108,12 @@ pub struct FeedsState {
 impl FeedsState {
     /// The visible rows. Feeds are already sorted by title; folders sort by name.
     pub fn rows(&self) -> Vec<FeedRow> {
-        let mut rows = vec![FeedRow::All, FeedRow::Unread, FeedRow::Starred];
+        let mut rows = vec![
+            FeedRow::All,
+            FeedRow::Unread,
+            FeedRow::Starred,
+            FeedRow::Papers,
+        ];
         let names =
             crate::model::with_parents(self.feeds.iter().filter_map(|f| f.folder.as_deref()));
         for name in names {
@@ -167,6 +175,7 @@ impl FeedsState {
         match self.rows().into_iter().nth(self.selected) {
             Some(FeedRow::Unread) => Scope::Unread,
             Some(FeedRow::Starred) => Scope::Starred,
+            Some(FeedRow::Papers) => Scope::Papers,
             Some(FeedRow::Folder { name, .. }) => Scope::Folder(name),
             Some(FeedRow::Feed { index, .. }) => self
                 .feeds
@@ -184,7 +193,8 @@ impl FeedsState {
             .position(|r| match (r, scope) {
                 (FeedRow::All, Scope::All)
                 | (FeedRow::Unread, Scope::Unread)
-                | (FeedRow::Starred, Scope::Starred) => true,
+                | (FeedRow::Starred, Scope::Starred)
+                | (FeedRow::Papers, Scope::Papers) => true,
                 (FeedRow::Folder { name, .. }, Scope::Folder(n)) => name == n,
                 (FeedRow::Feed { index, .. }, Scope::Feed(id)) => {
                     feeds.get(*index).is_some_and(|f| f.id == *id)
@@ -214,7 +224,7 @@ impl FeedsState {
                 starred: true,
                 ..Filter::default()
             },
-            Scope::All | Scope::Unread => Filter::default(),
+            Scope::All | Scope::Unread | Scope::Papers => Filter::default(),
         }
     }
 

@@ -16,12 +16,14 @@ mod archive;
 mod entries;
 mod feeds;
 mod overlay;
+mod papers;
 mod reader;
 
 pub use archive::{fill_empty_months, year_of, ArchiveRow, ArchiveState};
 pub use entries::{EntriesState, EntrySource};
 pub use feeds::{FeedRow, FeedsState, Filter, Scope};
 pub use overlay::{Confirmed, Overlay, PromptKind};
+pub use papers::{PaperPosts, PapersScope, PapersState};
 pub use reader::{match_lines, search_words, wrap, wrap_styled, Cite, LinkItem, ReaderState};
 
 /// Entries are loaded this many at a time; more are paged in as the selection nears the end.
@@ -33,6 +35,8 @@ pub enum Pane {
     Feeds,
     Archive,
     Entries,
+    /// The Papers view, drawn where the Entries pane is.
+    Papers,
     Reader,
 }
 
@@ -96,6 +100,7 @@ pub struct App {
     pub feeds: FeedsState,
     pub archive: ArchiveState,
     pub entries: EntriesState,
+    pub papers: PapersState,
     pub reader: Option<ReaderState>,
     pub overlay: Option<Overlay>,
     pub status: StatusState,
@@ -129,6 +134,7 @@ impl App {
             feeds: FeedsState::default(),
             archive: ArchiveState::default(),
             entries: EntriesState::default(),
+            papers: PapersState::default(),
             reader: None,
             overlay: None,
             status,
@@ -161,6 +167,15 @@ impl App {
             .as_ref()
             .map(|r| r.link_items(&self.resolver))
             .unwrap_or_default()
+    }
+
+    /// The list in the right column: the Papers view when it shows, else the entries.
+    pub fn list_pane(&self) -> Pane {
+        if self.papers.showing() {
+            Pane::Papers
+        } else {
+            Pane::Entries
+        }
     }
 
     /// The welcome screen shows while the cache has no subscriptions.

@@ -7,6 +7,7 @@ use crate::tui::action::Action;
 use crate::tui::state::{App, EntrySource, Pane, PAGE};
 
 use super::navigate::{clamp_move, select_month_row};
+use super::papers;
 use super::Effect;
 
 /// The entry and Reader actions (`main` sends only those).
@@ -39,6 +40,7 @@ pub(super) fn switch_source(app: &mut App, source: EntrySource, fx: &mut Vec<Eff
     if let Some(month) = source.month() {
         select_month_row(app, month);
     }
+    papers::source_changed(app, fx);
 }
 
 fn load_first_page(app: &mut App, limit: usize, fx: &mut Vec<Effect>) {
@@ -83,6 +85,7 @@ pub(super) fn reload(app: &mut App, fx: &mut Vec<Effect>) {
     app.entries.keep = app.entries.selected_entry().map(|e| e.id);
     let loaded = app.entries.rows.len().max(PAGE);
     load_first_page(app, loaded, fx);
+    papers::reload(app, fx);
 }
 
 /// Opens the selected entry: load it, and mark it read now (saved at once).
@@ -198,6 +201,10 @@ pub(super) fn start_search(app: &mut App, query: String, fx: &mut Vec<Effect>) {
         app.entries.before_search = Some(app.entries.source.clone());
     }
     app.reader = None;
+    // Search results are entries: the Papers view gives way to them.
+    if app.papers.open {
+        papers::close(app, fx);
+    }
     app.focus = Pane::Entries;
     let source = EntrySource::Search {
         filter: app.feeds.filter(),

@@ -8,6 +8,7 @@
 
 mod entries;
 mod navigate;
+mod papers;
 mod prompts;
 mod workers;
 
@@ -17,8 +18,8 @@ use crate::model::{EntryId, FeedId};
 use crate::store::ListQuery;
 
 use super::action::{Action, BibUse};
-use super::layout::{areas, follow};
-use super::state::{App, EntrySource, Filter, Overlay, Pane};
+use super::layout::{areas, follow, papers_list_height};
+use super::state::{App, EntrySource, Filter, Overlay, Pane, PapersScope};
 use prompts::{confirm, help, link_list, prompt};
 
 /// What the status line says after a copy: OSC 52 depends on the terminal, so say so.
@@ -44,6 +45,14 @@ pub enum Effect {
         count: bool,
     },
     LoadEntry(EntryId),
+    /// List the papers of `scope` on a worker, with the citation lines of the first `lines`
+    /// rows (answers `PapersLoaded`).
+    LoadPapers {
+        scope: PapersScope,
+        lines: usize,
+    },
+    /// Read the citation lines known offline for these papers (answers `PaperLinesLoaded`).
+    LoadPaperLines(Vec<crate::model::PaperRow>),
     SetRead {
         ids: Vec<EntryId>,
         read: bool,
@@ -148,6 +157,8 @@ macro_rules! result {
             | Action::CitationResolved { .. }
             | Action::CitationsFailed { .. }
             | Action::BibtexReady { .. }
+            | Action::PapersLoaded { .. }
+            | Action::PaperLinesLoaded(_)
             | Action::BackfillStarted { .. }
             | Action::BackfillPage { .. }
             | Action::BackfillFeedDone(_)
@@ -171,6 +182,11 @@ fn is_user(a: &Action) -> bool {
 /// Everything outside an overlay (and the results that arrive while one is open), sent on by
 /// kind. The match names every action, so a new one must be given a home here.
 fn main(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
+    // The Papers view's own keys; the rest work there as anywhere.
+    if app.focus == Pane::Papers && papers::handles(&action) {
+        papers::handle(app, action, fx);
+        return;
+    }
     match action {
         Action::ForceQuit => fx.push(Effect::Quit),
         Action::Quit => {
@@ -212,6 +228,7 @@ fn main(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         | Action::OpenInBrowser
         | Action::OpenLink(_)
         | Action::TogglePapersOnly) => entries::handle(app, a, fx),
+        Action::PapersView => papers::handle(app, Action::PapersView, fx),
         a @ (Action::JumpToMonth
         | Action::StartSearch
         | Action::AddFeed
@@ -258,5 +275,10 @@ fn fix_offsets(app: &mut App) {
         app.entries.selected,
         app.entries.offset,
         a.inner_height(Pane::Entries),
+    );
+    app.papers.offset = follow(
+        app.papers.selected,
+        app.papers.offset,
+        papers_list_height(a.inner_height(Pane::Papers)),
     );
 }

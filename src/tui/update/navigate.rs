@@ -6,6 +6,7 @@ use crate::tui::layout::{self, areas};
 use crate::tui::state::{year_of, App, ArchiveRow, EntrySource, FeedRow, Filter, Pane, Scope};
 
 use super::entries::{open_selected, page_in, switch_source};
+use super::papers;
 use super::workers::months_loaded;
 use super::Effect;
 
@@ -22,7 +23,10 @@ pub(super) fn handle(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         Action::Bottom => move_by(app, fx, isize::MAX / 2),
         Action::FocusNext => cycle_focus(app, true),
         Action::FocusPrev => cycle_focus(app, false),
-        Action::FocusLeft if matches!(app.focus, Pane::Entries | Pane::Reader) && has_left(app) => {
+        Action::FocusLeft
+            if matches!(app.focus, Pane::Entries | Pane::Papers | Pane::Reader)
+                && has_left(app) =>
+        {
             app.focus = Pane::Archive;
         }
         Action::FocusRight if matches!(app.focus, Pane::Feeds | Pane::Archive) => {
@@ -48,11 +52,14 @@ pub(super) fn back(app: &mut App, fx: &mut Vec<Effect>) -> bool {
     }
     if app.reader.is_some() {
         app.reader = None;
-        app.focus = Pane::Entries;
+        app.focus = app.list_pane();
         return true;
     }
-    if app.focus != Pane::Entries && !app.welcome() {
-        app.focus = Pane::Entries;
+    if app.focus != app.list_pane() && !app.welcome() {
+        app.focus = app.list_pane();
+        return true;
+    }
+    if papers::back(app, fx) {
         return true;
     }
     if let Some(prev) = app.entries.before_search.take() {
@@ -72,7 +79,7 @@ fn right_pane(app: &App) -> Pane {
     if app.reader.is_some() {
         Pane::Reader
     } else {
-        Pane::Entries
+        app.list_pane()
     }
 }
 
@@ -133,6 +140,10 @@ fn move_by(app: &mut App, fx: &mut Vec<Effect>, delta: isize) {
             app.entries.selected = clamp_move(app.entries.selected, delta, app.entries.rows.len());
             page_in(app, fx);
         }
+        Pane::Papers => {
+            app.papers.selected = clamp_move(app.papers.selected, delta, app.papers.rows.len());
+            papers::want_lines(app, fx);
+        }
         Pane::Reader => {
             let height = page(app);
             if let Some(r) = &mut app.reader {
@@ -146,6 +157,7 @@ fn move_by(app: &mut App, fx: &mut Vec<Effect>, delta: isize) {
 /// The Feeds selection moved: show that row's archive (the months arrive as `MonthsLoaded`).
 pub(super) fn scope_changed(app: &mut App, fx: &mut Vec<Effect>) {
     let filter = app.feeds.filter();
+    papers::scope_changed(app, fx);
     if filter == app.archive.filter {
         // All feeds and Unread share one archive: re-counting the whole cache between them
         // held up the next key (a cache change re-reads it through `reload`).
@@ -176,14 +188,15 @@ pub(super) fn select_month_row(app: &mut App, month: &str) {
 
 fn open(app: &mut App, fx: &mut Vec<Effect>) {
     match app.focus {
-        Pane::Feeds => app.focus = Pane::Entries,
+        Pane::Feeds => app.focus = app.list_pane(),
         Pane::Archive => match app.archive.rows().get(app.archive.selected) {
             Some(ArchiveRow::Year { .. }) => toggle_year(app),
-            Some(ArchiveRow::Month(_)) => app.focus = Pane::Entries,
+            Some(ArchiveRow::Month(_)) => app.focus = app.list_pane(),
             None => {}
         },
         Pane::Entries => open_selected(app, fx),
-        Pane::Reader => {}
+        // The Papers view's Enter is its own (`papers::handle`).
+        Pane::Papers | Pane::Reader => {}
     }
 }
 
@@ -218,7 +231,7 @@ fn go_to_month(app: &mut App, i: usize, fx: &mut Vec<Effect>) {
     let month = m.month.clone();
     app.archive.folded.remove(year_of(&month));
     if app.reader.take().is_some() {
-        app.focus = Pane::Entries;
+        app.focus = app.list_pane();
     }
     app.entries.before_search = None;
     let source = EntrySource::Month {
@@ -362,6 +375,12 @@ fn mouse(app: &mut App, m: MouseAction, fx: &mut Vec<Effect>) {
     let Some(pane) = a.pane_at(column, row) else {
         return;
     };
+    // The right column's list is the Papers view when it shows.
+    let pane = if pane == Pane::Entries {
+        app.list_pane()
+    } else {
+        pane
+    };
     let before = app.focus;
     app.focus = pane;
     match m {
@@ -383,6 +402,7 @@ fn mouse(app: &mut App, m: MouseAction, fx: &mut Vec<Effect>) {
                 Pane::Feeds => (app.feeds.selected, app.feeds.offset),
                 Pane::Archive => (app.archive.selected, app.archive.offset),
                 Pane::Entries => (app.entries.selected, app.entries.offset),
+                Pane::Papers => (app.papers.selected, app.papers.offset),
                 Pane::Reader => return,
             };
             let target = off + line;

@@ -135,7 +135,7 @@ pub(super) fn confirm(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
                 if app.reader.as_ref().is_some_and(|r| r.entry.feed_id == feed) {
                     app.reader = None;
                     if app.focus == Pane::Reader {
-                        app.focus = Pane::Entries;
+                        app.focus = app.list_pane();
                     }
                 }
                 fx.push(Effect::RemoveFeed(feed));
@@ -222,27 +222,32 @@ pub(super) fn link_list(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
                 app.info("BibTeX is for papers: select a doi: row");
                 return;
             };
-            let then = if action == Action::CopyBibtex {
-                BibUse::Copy
-            } else {
-                match &app.bib_file {
-                    Some(p) => BibUse::Append(p.clone()),
-                    None => {
-                        app.error(
-                            "no BibTeX file: set doi.bib_file in config.toml \
-                             (e.g. bib_file = \"~/papers.bib\") for B to append to it",
-                        );
-                        return;
-                    }
-                }
-            };
-            app.info(format!("fetching BibTeX for doi:{doi} …"));
-            fx.push(Effect::FetchBibtex { doi, then });
+            fetch_bibtex(app, doi, &action, fx);
         }
         Action::Back | Action::Quit | Action::LinkList => app.overlay = None,
         Action::ForceQuit => fx.push(Effect::Quit),
         _ => {}
     }
+}
+
+/// `b` copies a DOI's BibTeX, `B` appends it to `doi.bib_file`: fetched in the background.
+pub(super) fn fetch_bibtex(app: &mut App, doi: String, action: &Action, fx: &mut Vec<Effect>) {
+    let then = if *action == Action::CopyBibtex {
+        BibUse::Copy
+    } else {
+        match &app.bib_file {
+            Some(p) => BibUse::Append(p.clone()),
+            None => {
+                app.error(
+                    "no BibTeX file: set doi.bib_file in config.toml \
+                     (e.g. bib_file = \"~/papers.bib\") for B to append to it",
+                );
+                return;
+            }
+        }
+    };
+    app.info(format!("fetching BibTeX for doi:{doi} …"));
+    fx.push(Effect::FetchBibtex { doi, then });
 }
 
 fn open_prompt(app: &mut App, kind: PromptKind) {

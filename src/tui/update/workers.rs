@@ -89,6 +89,9 @@ pub(super) fn message(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
             }
         }
         Action::CitationsFailed { entry, reason } => citations_failed(app, entry, reason),
+        a @ (Action::PapersLoaded { .. } | Action::PaperLinesLoaded(_)) => {
+            super::papers::message(app, a, fx)
+        }
         Action::BibtexReady { doi, then, result } => bibtex_ready(app, doi, then, result, fx),
         Action::BackfillStarted {
             feed: _,
@@ -221,7 +224,7 @@ pub(super) fn months_loaded(
         filter: filter.clone(),
     });
     let desired = match (&app.entries.source, app.feeds.scope()) {
-        (EntrySource::Search { .. }, _) => None,
+        (EntrySource::Search { .. } | EntrySource::Paper { .. }, _) => None,
         (_, Scope::Unread) => Some(EntrySource::Unread {
             filter: Filter::default(),
         }),

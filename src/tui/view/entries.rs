@@ -30,6 +30,10 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         EntrySource::Search { query, .. } => {
             format!("Search “{}” ({total})", fit(&scrub_line(query), 30))
         }
+        EntrySource::Paper { key, .. } => format!(
+            "Posts citing {} ({total})",
+            fit(&scrub_line(crate::library::papers::display_id(key)), 40)
+        ),
     };
     if e.papers_only {
         title.push_str(" · papers only");

@@ -1,5 +1,6 @@
-//! The Feeds pane: All feeds, Unread, Starred, the folders (foldable, their unread summed) with
-//! their feeds, then the feeds outside folders, each with its unread count.
+//! The Feeds pane: All feeds, Unread, Starred, Papers (every feed's Papers view), the folders
+//! (foldable, their unread summed) with their feeds, then the feeds outside folders, each with
+//! its unread count.
 
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -26,6 +27,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             FeedRow::All => ("All feeds".to_string(), f.total_entries(), t.title()),
             FeedRow::Unread => ("Unread".to_string(), f.total_unread(), t.title()),
             FeedRow::Starred => ("★ Starred".to_string(), f.starred, t.title()),
+            FeedRow::Papers => ("◆ Cited papers".to_string(), 0, t.title()),
             FeedRow::Folder {
                 name,
                 unread,

@@ -5,6 +5,7 @@ mod entries;
 mod feeds;
 mod help;
 mod links;
+mod papers;
 mod prompt;
 mod reader;
 mod status;
@@ -42,7 +43,11 @@ pub fn view(app: &App, frame: &mut Frame) {
             archive::draw(app, frame, r);
         }
         if let Some(r) = a.entries {
-            entries::draw(app, frame, r);
+            if app.papers.showing() {
+                papers::draw(app, frame, r);
+            } else {
+                entries::draw(app, frame, r);
+            }
         }
         if let (Some(r), Some(reader)) = (a.reader, &app.reader) {
             reader::draw(app, reader, frame, r);
