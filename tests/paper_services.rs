@@ -451,9 +451,10 @@ fn cite_and_open_take_paper_keys() {
     ));
     let out = cli.ok(&["cite", "arXiv:2202.12139v1"]);
     assert!(
-        out.trim_end()
-            .ends_with("(2202.12139). arXiv. https://doi.org/10.1109/ICSTW55395.2022.00035 \
-                 (published as doi:10.1109/ICSTW55395.2022.00035)"),
+        out.trim_end().ends_with(
+            "(2202.12139). arXiv. https://doi.org/10.1109/ICSTW55395.2022.00035 \
+                 (published as doi:10.1109/ICSTW55395.2022.00035)"
+        ),
         "{out}"
     );
     let bib = cli.ok(&["cite", "arxiv:2202.12139", "--format", "bibtex"]);
