@@ -389,7 +389,7 @@ fn the_papers_view_by_key_and_by_row_lists_posts_and_opens_the_paper() {
     // By key: the month's papers, the seed's with its citation line.
     pty.send("P");
     pty.wait_for("Papers · December 2014 (");
-    pty.wait_for("Webber M, Reidy H, Ansari D");
+    pty.wait_for("Webber, M., Reidy, H., Ansari, D.");
     // The selected paper is shown in full under the list: move to the seed's.
     for _ in 0..20 {
         if pty.screen().contains("ids: doi:10.1111/hsc.12135") {
@@ -437,7 +437,7 @@ fn the_papers_view_by_key_and_by_row_lists_posts_and_opens_the_paper() {
     pty.send(":");
     pty.send("2014-12\r");
     pty.wait_for("Papers · December 2014 (");
-    pty.wait_for("Webber M, Reidy H, Ansari D");
+    pty.wait_for("Webber, M., Reidy, H., Ansari, D.");
     // Leaving the row gives the entries back.
     pty.send("j");
     pty.wait_until("the entries again", |s| !s.contains("Papers · "));
