@@ -399,7 +399,10 @@ fn citation_lines_are_read_for_the_rows_scrolled_into_view_only() {
         },
     );
     assert!(
-        fake.take_log().is_empty(),
+        !fake
+            .take_log()
+            .iter()
+            .any(|e| matches!(e, Effect::LoadPaperLines(_))),
         "the first screen came with the rows"
     );
     fake.press(&mut app, "G");
@@ -417,6 +420,77 @@ fn citation_lines_are_read_for_the_rows_scrolled_into_view_only() {
     // Asked once.
     fake.press(&mut app, "k");
     assert!(fake.take_log().is_empty());
+}
+
+fn resolved(log: &[Effect]) -> Vec<Vec<String>> {
+    log.iter()
+        .filter_map(|e| match e {
+            Effect::ResolvePaperCitations(keys) => Some(keys.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn rows_on_screen_without_a_citation_are_resolved_once_and_update_when_answered() {
+    let (mut app, mut fake) = december_papers_of(80, 24, fake_with_papers());
+    // b has no cached citation (a has): b alone goes to its service.
+    let log = fake.take_log();
+    assert_eq!(resolved(&log), vec![vec!["doi:10.1000/b".to_string()]]);
+    assert!(screen(&app).contains("   3 10.1000/b"), "{}", screen(&app));
+
+    // The answer arrives: the row shows its citation, and nothing more is asked.
+    let line = "Bee, B. (2014). The b paper. J B.".to_string();
+    update(
+        &mut app,
+        Action::PaperLinesLoaded(vec![("doi:10.1000/b".into(), Some(line.clone()))]),
+    );
+    assert!(
+        screen(&app).contains("   3 Bee, B. (2014)."),
+        "{}",
+        screen(&app)
+    );
+    // An offline "none known" arriving late does not hide it.
+    update(
+        &mut app,
+        Action::PaperLinesLoaded(vec![("doi:10.1000/b".into(), None)]),
+    );
+    assert_eq!(app.papers.lines.get("doi:10.1000/b"), Some(&Some(line)));
+
+    // A reload reads the lines again; b (still not cached here) is not asked twice a session.
+    fake.dispatch(&mut app, Action::CacheChanged);
+    fake.press(&mut app, "j");
+    fake.press(&mut app, "k");
+    assert!(resolved(&fake.take_log()).is_empty());
+
+    // An arXiv preprint's published version in the details of the selected row.
+    update(
+        &mut app,
+        Action::PapersPublished(vec![(
+            "doi:10.1000/b".into(),
+            "published as doi:10.1000/b.final".into(),
+        )]),
+    );
+    let shown = screen(&app);
+    assert!(
+        shown.contains("published as doi:10.1000/b.final"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("ids: doi:10.1000/b"),
+        "the ids stay in view: {shown}"
+    );
+}
+
+#[test]
+fn the_demo_never_sends_papers_to_their_services() {
+    let (mut app, mut fake) = start_on(80, 24, Keymap::default(), true, fake_with_papers());
+    fake.press(&mut app, ":");
+    fake.type_text(&mut app, "2014-12");
+    fake.press(&mut app, "Enter");
+    fake.press(&mut app, "P");
+    assert!(!app.papers.rows.is_empty());
+    assert!(resolved(&fake.take_log()).is_empty());
 }
 
 #[test]
