@@ -664,3 +664,71 @@ fn cache_changes_during_a_load_reload_once_after_it() {
     assert_eq!(loads(&fx), [scope], "one more load, for the changes");
     assert!(app.papers.loading);
 }
+
+#[test]
+fn the_real_executor_resolves_a_row_on_screen_at_a_loopback_arxiv_api() {
+    use crate::net::tests::{respond, serve};
+    const TESTING: &str = include_str!("../../../tests/fixtures/papers/arxiv-query-testing-10.xml");
+    let arxiv = serve(|_, s| {
+        let atom = [("Content-Type", "application/atom+xml")];
+        respond(s, "200 OK", &atom, TESTING.as_bytes());
+    });
+    let dir = tempfile::tempdir().expect("temp dir");
+    let paths = crate::paths::Paths::resolve(Some(dir.path()), None).expect("paths");
+    let mut config = crate::config::Config::default();
+    config.papers.arxiv_api = arxiv.url("/api/query");
+    config.papers.arxiv_interval_ms = 10;
+    config.doi.resolver = "http://127.0.0.1:9".into();
+    let lib = crate::Library::open(paths, config).expect("open");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut exec = crate::tui::Executor {
+        lib,
+        demo_dir: None,
+        tx,
+        browser: Vec::new(),
+        quit: false,
+        push: crate::tui::Debounce::new(crate::tui::PUSH_DELAY),
+    };
+    let mut app = App::new(Keymap::default(), Theme::default(), (80, 24), false);
+    let key = "arxiv:2202.12139".to_string();
+    app.papers.open = true;
+    app.papers.rows = vec![PaperRow {
+        key: key.clone(),
+        ids: vec![key.clone()],
+        cited_by: vec![1],
+        feeds: vec![1],
+        first_cited: DateTime::default(),
+        last_cited: DateTime::default(),
+        coins: None,
+    }];
+    // No citation offline: the row goes to the arXiv API on the citation worker.
+    exec.dispatch(
+        &mut app,
+        Action::PaperLinesLoaded(vec![(key.clone(), None)]),
+    );
+    assert_eq!(app.papers.lines.get(&key), Some(&None), "never blocking");
+    while !app.papers.published.contains_key(&key) {
+        let answer = rx
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .expect("the worker answers");
+        exec.dispatch(&mut app, answer);
+    }
+    let line = app
+        .papers
+        .lines
+        .get(&key)
+        .cloned()
+        .flatten()
+        .unwrap_or_default();
+    assert!(line.contains("Testing Deep Learning Models"), "{line}");
+    assert_eq!(
+        app.papers.published.get(&key).map(String::as_str),
+        Some("published as doi:10.1109/ICSTW55395.2022.00035")
+    );
+    assert_eq!(arxiv.requests().len(), 1);
+    let shown = screen(&app);
+    assert!(
+        shown.contains("published as doi:10.1109/ICSTW55395.2022.00035"),
+        "{shown}"
+    );
+}
