@@ -599,3 +599,57 @@ fn bib_exports_a_months_arxiv_and_pubmed_papers_one_record_each() {
         "offline afterwards"
     );
 }
+
+const IDCONV_NG590: &str = include_str!("fixtures/papers/idconv-10.1038-ng.590.json");
+
+#[test]
+fn a_pmcid_resolves_through_the_id_converter_to_its_doi() {
+    // The DOI resolver's answer is a stand-in (the DOI path is tested in tests/citations.rs);
+    // the converter's answer is a recorded one.
+    const NG590_CSL: &str =
+        r#"{"type":"article-journal","DOI":"10.1038/ng.590","title":"The DOI resolver's answer"}"#;
+    let server = Server::start(|req| {
+        if path_only(req).starts_with("/idconv/") {
+            Reply::ok("application/json; charset=ISO-8859-1", IDCONV_NG590)
+        } else if path_only(req) == "/doi/10.1038/ng.590" {
+            Reply::ok("application/vnd.citationstyles.csl+json", NG590_CSL)
+        } else {
+            Reply::status(404)
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let none = "http://127.0.0.1:9";
+    let toml = services(none, none, &server.url("/idconv/"), "");
+    let paths = paperboy::paths::Paths::resolve(Some(dir.path()), None).unwrap();
+    let mut config = paperboy::config::Config::from_toml(&toml, "test")
+        .unwrap()
+        .config;
+    config.doi.resolver = server.url("/doi/");
+    let mut lib = Library::open(paths, config).unwrap();
+
+    let answers = lib
+        .citations(&keys(&["pmcid:PMC2883744"]), &mut |_, _| {})
+        .unwrap();
+    match &answers[0].1 {
+        CitationState::Found { citation } => {
+            assert_eq!(citation.title.as_deref(), Some("The DOI resolver's answer"));
+        }
+        other => panic!("{other:?}"),
+    }
+    let reqs = server.requests.lock().unwrap().clone();
+    let idconv: Vec<_> = reqs
+        .iter()
+        .filter(|r| r.path.contains("/idconv/"))
+        .collect();
+    assert_eq!(idconv.len(), 1, "{reqs:?}");
+    assert_eq!(query(idconv[0], "ids").as_deref(), Some("PMC2883744"));
+    assert_eq!(query(idconv[0], "format").as_deref(), Some("json"));
+    // The converter's DOI and PMID are the same paper as the PMCID.
+    for alias in ["pmcid:PMC2883744", "pmid:20495566", "doi:10.1038/ng.590"] {
+        assert_eq!(
+            lib.paper_key(alias).unwrap(),
+            "doi:10.1038/ng.590",
+            "{alias}"
+        );
+    }
+}
