@@ -262,7 +262,8 @@ fn bib_writes_a_file_a_bibtex_parser_accepts_with_unique_keys() {
     );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("10.5555/NOT.FOUND"),
+        // Named by its paper key (DOIs are keyed lowercased).
+        err.contains("skipped doi:10.5555/not.found (not found at the DOI resolver)"),
         "the unknown DOI is reported: {err}"
     );
     let text = std::fs::read_to_string(&path).unwrap();

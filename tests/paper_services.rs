@@ -518,3 +518,141 @@ fn two_callers_at_once_never_have_two_requests_in_flight() {
         "one request in flight at most"
     );
 }
+
+#[test]
+fn bib_exports_a_months_arxiv_and_pubmed_papers_one_record_each() {
+    let feed = rss(
+        "Reading group",
+        &[
+            (
+                "p1",
+                "A preprint",
+                "Mon, 01 Dec 2014 10:00:00 +0000",
+                r#"<p>See <a href="https://arxiv.org/abs/2202.12139v1">the preprint</a>.</p>"#,
+            ),
+            (
+                "p2",
+                "A PubMed record",
+                "Tue, 02 Dec 2014 10:00:00 +0000",
+                "<p>Printing crystals (PMID: 27933103).</p>",
+            ),
+            (
+                "p3",
+                "The same paper by its DOI",
+                "Wed, 03 Dec 2014 10:00:00 +0000",
+                "<p>Also: doi:10.1186/s13321-016-0181-z</p>",
+            ),
+            (
+                "p4",
+                "Another month",
+                "Thu, 01 Jan 2015 10:00:00 +0000",
+                r#"<p><a href="https://arxiv.org/abs/2005.14124">this</a></p>"#,
+            ),
+        ],
+    );
+    let feeds = Server::start(move |_| Reply::ok("application/rss+xml", feed.clone()));
+    let arxiv = Server::start(|_| atom(TESTING));
+    let eutils = Server::start(|_| Reply::ok("application/json", PUBMED_ONE));
+    let cli = Cli::new();
+    cli.write_config(&services(
+        &arxiv.url("/api/query"),
+        &eutils.url("/eutils"),
+        "http://127.0.0.1:9",
+        "arxiv_interval_ms = 10\n",
+    ));
+    cli.ok(&["add", &feeds.url("/feed")]);
+
+    let out = cli.run(&["bib", "--month", "2014-12"]);
+    let (bib, err) = (
+        String::from_utf8_lossy(&out.stdout).to_string(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    );
+    assert!(
+        out.status.success() && err.is_empty(),
+        "nothing skipped: {err}"
+    );
+    let parsed = biblatex::Bibliography::parse(&bib).unwrap_or_else(|e| panic!("{e:?}: {bib}"));
+    // The PMID and the DOI are one paper once PubMed has said so: two records, not three.
+    assert_eq!(parsed.len(), 2, "{bib}");
+    assert!(bib.contains("Testing Deep Learning Models"), "{bib}");
+    assert!(bib.contains("eprint = {2202.12139}"), "{bib}");
+    assert!(
+        bib.contains("Programmatic conversion of crystal structures"),
+        "{bib}"
+    );
+    assert!(
+        !bib.contains("2005.14124"),
+        "January's paper is not December's: {bib}"
+    );
+    let asked = |s: &Server| s.requests.lock().unwrap().len();
+    assert_eq!((asked(&arxiv), asked(&eutils)), (1, 1));
+
+    // RIS from the cache: one record a paper, nothing asked again.
+    let ris = cli.ok(&["bib", "--month", "2014-12", "--format", "ris"]);
+    assert_eq!(ris.matches("TY  - ").count(), 2, "{ris}");
+    assert_eq!(ris.matches("ER  - ").count(), 2, "{ris}");
+    assert!(ris.contains("Testing Deep Learning Models"), "{ris}");
+    assert!(
+        ris.contains("Programmatic conversion of crystal structures"),
+        "{ris}"
+    );
+    assert_eq!(
+        (asked(&arxiv), asked(&eutils)),
+        (1, 1),
+        "offline afterwards"
+    );
+}
+
+const IDCONV_NG590: &str = include_str!("fixtures/papers/idconv-10.1038-ng.590.json");
+
+#[test]
+fn a_pmcid_resolves_through_the_id_converter_to_its_doi() {
+    // The DOI resolver's answer is a stand-in (the DOI path is tested in tests/citations.rs);
+    // the converter's answer is a recorded one.
+    const NG590_CSL: &str =
+        r#"{"type":"article-journal","DOI":"10.1038/ng.590","title":"The DOI resolver's answer"}"#;
+    let server = Server::start(|req| {
+        if path_only(req).starts_with("/idconv/") {
+            Reply::ok("application/json; charset=ISO-8859-1", IDCONV_NG590)
+        } else if path_only(req) == "/doi/10.1038/ng.590" {
+            Reply::ok("application/vnd.citationstyles.csl+json", NG590_CSL)
+        } else {
+            Reply::status(404)
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let none = "http://127.0.0.1:9";
+    let toml = services(none, none, &server.url("/idconv/"), "");
+    let paths = paperboy::paths::Paths::resolve(Some(dir.path()), None).unwrap();
+    let mut config = paperboy::config::Config::from_toml(&toml, "test")
+        .unwrap()
+        .config;
+    config.doi.resolver = server.url("/doi/");
+    let mut lib = Library::open(paths, config).unwrap();
+
+    let answers = lib
+        .citations(&keys(&["pmcid:PMC2883744"]), &mut |_, _| {})
+        .unwrap();
+    match &answers[0].1 {
+        CitationState::Found { citation } => {
+            assert_eq!(citation.title.as_deref(), Some("The DOI resolver's answer"));
+        }
+        other => panic!("{other:?}"),
+    }
+    let reqs = server.requests.lock().unwrap().clone();
+    let idconv: Vec<_> = reqs
+        .iter()
+        .filter(|r| r.path.contains("/idconv/"))
+        .collect();
+    assert_eq!(idconv.len(), 1, "{reqs:?}");
+    assert_eq!(query(idconv[0], "ids").as_deref(), Some("PMC2883744"));
+    assert_eq!(query(idconv[0], "format").as_deref(), Some("json"));
+    // The converter's DOI and PMID are the same paper as the PMCID.
+    for alias in ["pmcid:PMC2883744", "pmid:20495566", "doi:10.1038/ng.590"] {
+        assert_eq!(
+            lib.paper_key(alias).unwrap(),
+            "doi:10.1038/ng.590",
+            "{alias}"
+        );
+    }
+}

@@ -146,8 +146,8 @@ pub(super) fn bib(
         BibFormat::Bibtex => (lib.bib_export(scope)?, "BibTeX entries"),
         BibFormat::Ris => (lib.ris_export(scope)?, "RIS records"),
     };
-    for (doi, why) in &export.missing {
-        eprintln!("paperboy: skipped doi:{doi}: {}", scrub_line(why));
+    for (_, why) in &export.missing {
+        eprintln!("paperboy: skipped {}", scrub_line(why));
     }
     match output {
         Some(p) => {

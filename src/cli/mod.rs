@@ -292,7 +292,8 @@ pub enum Command {
     /// [papers] style take
     #[command(after_help = "Example:\n  paperboy styles")]
     Styles,
-    /// Write one BibTeX (or RIS) file for every DOI in a scope, with unique keys
+    /// Write one BibTeX (or RIS) file for every paper cited in a scope (DOIs, arXiv, PubMed,
+    /// PMC), one entry a paper, with unique keys
     #[command(
         after_help = "Examples:\n  paperboy bib --month 2014-12 -o december.bib\n  paperboy bib --feed 1 > blog.bib\n  paperboy bib --month 2014-12 --format ris -o december.ris"
     )]

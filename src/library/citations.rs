@@ -8,11 +8,12 @@ use serde::Serialize;
 use crate::library::paper_services::{is_service_key, service_of};
 use crate::library::papers::{citation_cache_key, display_id};
 use crate::library::{Error, Library, Result};
+use crate::model::PaperRow;
 use crate::net::Fetcher;
 use crate::papers::cite::{parse_csl_json, Citation};
 use crate::papers::resolve::{Answer, Resolver};
 use crate::papers::styles::{CitationStyle, StyleError};
-use crate::store::{CachedCitation, DoiScope};
+use crate::store::{CachedCitation, DoiScope, ListQuery};
 
 /// What is known about a DOI's citation.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -47,7 +48,7 @@ enum ExportFormat {
     Ris,
 }
 
-/// A BibTeX (or RIS) file for a scope, and the DOIs that could not go in it.
+/// A BibTeX (or RIS) file for a scope, and the papers (key, why) that could not go in it.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BibExport {
     pub text: String,
@@ -304,38 +305,65 @@ impl Library {
         CitationStyle::resolve(&self.config.papers.style)
     }
 
-    /// One BibTeX file for every DOI in `scope`, with unique keys, built from CSL-JSON.
+    /// One BibTeX file for every paper in `scope` (DOIs, arXiv, PubMed and PMC papers, one
+    /// entry a paper), with unique keys, built from CSL-JSON.
     pub fn bib_export(&mut self, scope: &DoiScope) -> Result<BibExport> {
         self.export(scope, ExportFormat::Bibtex)
     }
 
-    /// One RIS file (EndNote, Mendeley, Zotero) for every DOI in `scope`: a record a paper.
+    /// One RIS file (EndNote, Mendeley, Zotero) for every paper in `scope`: a record a paper.
     pub fn ris_export(&mut self, scope: &DoiScope) -> Result<BibExport> {
         self.export(scope, ExportFormat::Ris)
     }
 
     fn export(&mut self, scope: &DoiScope, format: ExportFormat) -> Result<BibExport> {
-        let rows = self.dois(scope)?;
-        let mut seen = std::collections::HashSet::new();
-        let dois: Vec<String> = rows
-            .into_iter()
-            .filter(|r| seen.insert(crate::text::doi::key(&r.doi)))
-            .map(|r| r.doi)
-            .collect();
-        let answers = self.citations(&dois, &mut |_, _| {})?;
-        let mut found = Vec::new();
-        let mut export = BibExport::default();
-        for (doi, state) in answers {
-            match state {
-                CitationState::Found { citation } => found.push(citation),
-                other => export.missing.push((doi.clone(), other.line(&doi))),
+        let q = ListQuery {
+            feed: scope.feed,
+            month: scope.month.clone(),
+            ids: scope.entry.map(|e| vec![e]),
+            ..ListQuery::default()
+        };
+        // One row a paper, whatever ids the posts cite it under (aliases merged).
+        let rows = self.papers(&q)?;
+        let mut ask: Vec<String> = Vec::new();
+        for row in &rows {
+            if self.fresh_found(&row.ids)?.is_none() {
+                ask.push(row.key.clone());
             }
         }
+        if ask.is_empty() {
+            return self.write_export(&rows, &[], format);
+        }
+        let answers = self.citations(&ask, &mut |_, _| {})?;
+        // The answers may have joined papers (a PMID and its DOI): list the scope again.
+        let rows = self.papers(&q)?;
+        self.write_export(&rows, &answers, format)
+    }
+
+    /// The export of `rows`, each from its cached citation (under any of its ids, fresh or
+    /// stale) or its COinS span; `answers` say why the others are missing.
+    fn write_export(
+        &self,
+        rows: &[PaperRow],
+        answers: &[(String, CitationState)],
+        format: ExportFormat,
+    ) -> Result<BibExport> {
+        let mut found = Vec::new();
+        let mut export = BibExport::default();
         // Keys follow the scope's order, so the same scope always gives the same keys.
-        found.sort_by_key(|c| {
-            dois.iter()
-                .position(|d| crate::text::doi::key(d) == crate::text::doi::key(&c.doi))
-        });
+        for row in rows {
+            match self.known_citation(row)? {
+                Some(c) => found.push(c),
+                None => {
+                    let state = answers.iter().find(|(k, _)| row.ids.contains(k));
+                    let line = match state {
+                        Some((_, s)) => s.line(&row.key),
+                        None => CitationState::NotFound.line(&row.key),
+                    };
+                    export.missing.push((row.key.clone(), line));
+                }
+            }
+        }
         let bases: Vec<String> = found.iter().map(Citation::bib_key_base).collect();
         let keys = crate::papers::cite::unique_keys(&bases);
         for (c, key) in found.iter().zip(keys) {
@@ -347,5 +375,15 @@ impl Library {
         }
         export.entries = found.len();
         Ok(export)
+    }
+
+    /// The fresh cached citation of a paper under the first of `ids` that has one.
+    fn fresh_found(&self, ids: &[String]) -> Result<Option<Citation>> {
+        for id in ids {
+            if let Some(CitationState::Found { citation }) = self.fresh_citation(id)? {
+                return Ok(Some(citation));
+            }
+        }
+        Ok(None)
     }
 }

@@ -389,7 +389,7 @@ pub(crate) fn parse_retry_after(value: &str) -> Option<u64> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     use std::io::{BufRead, BufReader, Read, Write};
@@ -400,7 +400,7 @@ mod tests {
 
     /// A request as the test server saw it.
     #[derive(Debug, Clone)]
-    struct Req {
+    pub(crate) struct Req {
         path: String,
         headers: Vec<(String, String)>,
     }
@@ -418,7 +418,7 @@ mod tests {
 
     /// A loopback server: each connection is read up to the end of its head, then handed to
     /// `handler`, which writes whatever raw bytes the test wants.
-    fn serve(handler: impl Fn(&Req, &mut TcpStream) + Send + Sync + 'static) -> Server {
+    pub(crate) fn serve(handler: impl Fn(&Req, &mut TcpStream) + Send + Sync + 'static) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
         let seen = Arc::new(Mutex::new(Vec::new()));
@@ -445,16 +445,16 @@ mod tests {
         }
     }
 
-    struct Server {
+    pub(crate) struct Server {
         base: String,
         seen: Arc<Mutex<Vec<Req>>>,
     }
 
     impl Server {
-        fn url(&self, path: &str) -> String {
+        pub(crate) fn url(&self, path: &str) -> String {
             format!("{}{path}", self.base)
         }
-        fn requests(&self) -> Vec<Req> {
+        pub(crate) fn requests(&self) -> Vec<Req> {
             self.seen.lock().unwrap().clone()
         }
     }
@@ -481,7 +481,12 @@ mod tests {
         Some(Req { path, headers })
     }
 
-    fn respond(stream: &mut TcpStream, status: &str, headers: &[(&str, &str)], body: &[u8]) {
+    pub(crate) fn respond(
+        stream: &mut TcpStream,
+        status: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) {
         let mut head = format!(
             "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n",
             body.len()

@@ -216,7 +216,15 @@ impl Citation {
         if let Some(p) = &self.pages {
             fields.push(("pages", bib_escape(&page_range(p, "--"))));
         }
-        fields.push(("doi", bib_doi(&self.doi)));
+        // A paper without a DOI is named by its own id (biblatex's eprint fields for arXiv).
+        match self.doi.split_once(':') {
+            Some(("arxiv", id)) => {
+                fields.push(("eprint", bib_escape(id)));
+                fields.push(("eprinttype", "arxiv".to_string()));
+            }
+            Some((kind @ ("pmid" | "pmcid"), id)) => fields.push((kind, bib_escape(id))),
+            _ => fields.push(("doi", bib_doi(&self.doi))),
+        }
         let mut out = format!("@{entry_type}{{{},\n", bib_key(key));
         let last = fields.len() - 1;
         for (i, (name, value)) in fields.iter().enumerate() {
@@ -632,6 +640,20 @@ mod tests {
         assert!(bib.is_ok(), "{b}");
         let bib = bib.unwrap_or_default();
         assert!(bib.get("webber2014enhancing").is_some());
+    }
+
+    #[test]
+    fn a_paper_without_a_doi_is_named_by_its_own_id_in_bibtex() {
+        let arxiv = parse_csl_json(r#"{"title":"T","type":"article"}"#, "arxiv:2202.12139");
+        let b = arxiv.map(|c| c.bibtex("k")).unwrap_or_default();
+        assert!(
+            b.contains("  eprint = {2202.12139},\n  eprinttype = {arxiv}\n"),
+            "{b}"
+        );
+        assert!(!b.contains("doi ="), "{b}");
+        let pmid = parse_csl_json(r#"{"title":"T"}"#, "pmid:27933103");
+        let b = pmid.map(|c| c.bibtex("k")).unwrap_or_default();
+        assert!(b.contains("  pmid = {27933103}\n"), "{b}");
     }
 
     #[test]

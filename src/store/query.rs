@@ -126,7 +126,7 @@ pub(super) fn plain_filter(q: &ListQuery) -> (Vec<&'static str>, Vec<Value>) {
         args.push(Value::Integer(before));
     }
     if q.with_dois_only {
-        conds.push("EXISTS (SELECT 1 FROM entry_dois d WHERE d.entry_id = e.id)");
+        conds.push("EXISTS (SELECT 1 FROM entry_papers p WHERE p.entry_id = e.id)");
     }
     if let Some(ids) = &q.ids {
         // One argument however many ids: a JSON array read by `json_each`.

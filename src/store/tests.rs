@@ -409,6 +409,25 @@ fn list_filters_combine_and_order_newest_first() {
 }
 
 #[test]
+fn the_papers_filter_keeps_posts_citing_only_arxiv_or_pubmed_papers() {
+    let mut store = Store::open_in_memory().unwrap();
+    let f = new_feed(&mut store, "https://blog.example/feed");
+    let mut arxiv = entry("x", "x preprint", Some("2024-01-05T00:00:00Z"));
+    arxiv.papers = crate::text::ids::find_papers("", &["https://arxiv.org/abs/2202.12139"]);
+    let mut pubmed = entry("p", "p record", Some("2024-01-06T00:00:00Z"));
+    pubmed.papers = crate::text::ids::find_papers("<p>PMID: 27933103</p>", &[]);
+    let none = entry("n", "n nothing cited", Some("2024-01-07T00:00:00Z"));
+    assert!(arxiv.dois.is_empty() && !arxiv.papers.is_empty() && !pubmed.papers.is_empty());
+    update(&mut store, f, &doc(vec![arxiv, pubmed, none]));
+    let q = ListQuery {
+        with_dois_only: true,
+        ..Default::default()
+    };
+    assert_eq!(ids(&store.list(&q).unwrap()), vec!["p", "x"]);
+    assert_eq!(store.count(&q).unwrap(), 2);
+}
+
+#[test]
 fn search_matches_all_words_with_last_as_prefix() {
     let (store, f1, _) = archive();
     assert_eq!(search(&store, "sleep"), vec!["a2", "b2"]);

@@ -190,8 +190,10 @@ pub enum Action {
         scope: PapersScope,
         result: Result<(Vec<PaperRow>, Vec<PaperLine>), String>,
     },
-    /// Citation lines of rows scrolled into view.
+    /// Citation lines of rows scrolled into view (or resolved at their services).
     PaperLinesLoaded(Vec<PaperLine>),
+    /// "published as doi:…" by paper key, for arXiv preprints whose published version is known.
+    PapersPublished(Vec<(String, String)>),
     /// The BibTeX of `doi` (`Ok(None)`: the resolver does not know the DOI).
     BibtexReady {
         doi: String,

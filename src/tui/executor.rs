@@ -8,6 +8,7 @@ use std::sync::mpsc::Sender;
 use std::time::{Duration, Instant};
 
 use crate::feeds::backfill::BackfillEvent;
+use crate::library::citations::CitationState;
 use crate::library::RefreshEvent;
 use crate::model::{EntryId, FeedId};
 use crate::paths::Paths;
@@ -101,9 +102,10 @@ impl Executor {
                 starred: self.lib.starred_in_feed(feed)?,
             }],
             Effect::LoadCitations { entry, dois } => self.cached_citations(entry, dois)?,
-            Effect::LoadPaperLines(rows) => {
-                vec![Action::PaperLinesLoaded(paper_lines(&self.lib, &rows)?)]
-            }
+            Effect::LoadPaperLines(rows) => vec![
+                Action::PaperLinesLoaded(paper_lines(&self.lib, &rows)?),
+                Action::PapersPublished(published(&self.lib, &rows)?),
+            ],
             // Changes to the cache.
             Effect::SetRead { ids, read } => {
                 self.lib.set_read(&ids, read)?;
@@ -156,7 +158,36 @@ impl Executor {
                 Vec::new()
             }
             Effect::ResolveCitations { entry, dois } => {
-                self.spawn_citations(entry, dois);
+                let found = move |doi: &str, state: &CitationState| Action::CitationResolved {
+                    entry,
+                    doi: doi.to_string(),
+                    state: state.clone(),
+                };
+                let failed = move |reason| Action::CitationsFailed { entry, reason };
+                self.spawn_citations(dois, found, failed, |_, _| None);
+                Vec::new()
+            }
+            Effect::ResolvePaperCitations(keys) => {
+                let found = |key: &str, state: &CitationState| {
+                    let line = match state {
+                        CitationState::Found { citation } => Some(citation.line()),
+                        _ => None,
+                    };
+                    Action::PaperLinesLoaded(vec![(key.to_string(), line)])
+                };
+                let failed = |reason: String| {
+                    Action::Error(crate::text::scrub::scrub_line(&format!(
+                        "cannot look up the papers' citations: {reason}"
+                    )))
+                };
+                let notes = |lib: &Library, keys: &[String]| {
+                    let notes = keys.iter().filter_map(|k| {
+                        let note = lib.published_as(k).ok().flatten()?;
+                        Some((k.clone(), note))
+                    });
+                    Some(Action::PapersPublished(notes.collect()))
+                };
+                self.spawn_citations(keys, found, failed, notes);
                 Vec::new()
             }
             Effect::FetchBibtex { doi, then } => {
@@ -252,24 +283,32 @@ impl Executor {
         });
     }
 
-    /// Resolves an entry's DOIs on a worker thread, each reported as it arrives.
-    fn spawn_citations(&self, entry: EntryId, dois: Vec<String>) {
+    /// Resolves DOIs or paper keys on a worker thread: each answer reported as it arrives
+    /// (`found`), then what `after` makes of the cache; `failed` when the worker cannot run.
+    fn spawn_citations(
+        &self,
+        ids: Vec<String>,
+        found: impl Fn(&str, &CitationState) -> Action + Send + 'static,
+        failed: impl FnOnce(String) -> Action + Send + 'static,
+        after: impl FnOnce(&Library, &[String]) -> Option<Action> + Send + 'static,
+    ) {
         let (tx, paths, config) = self.worker_parts();
         std::thread::spawn(move || {
             let result = Library::open(paths, config).and_then(|mut lib| {
-                lib.citations(&dois, &mut |doi, state| {
-                    let _ = tx.send(Action::CitationResolved {
-                        entry,
-                        doi: doi.to_string(),
-                        state: state.clone(),
-                    });
-                })
+                lib.citations(&ids, &mut |id, state| {
+                    let _ = tx.send(found(id, state));
+                })?;
+                Ok(lib)
             });
-            if let Err(e) = result {
-                let _ = tx.send(Action::CitationsFailed {
-                    entry,
-                    reason: e.to_string(),
-                });
+            match result {
+                Ok(lib) => {
+                    if let Some(a) = after(&lib, &ids) {
+                        let _ = tx.send(a);
+                    }
+                }
+                Err(e) => {
+                    let _ = tx.send(failed(e.to_string()));
+                }
             }
         });
     }
@@ -324,11 +363,20 @@ impl Executor {
             let result = Library::open(paths, config)
                 .and_then(|lib| {
                     let rows = lib.papers(&scope.query())?;
-                    let first = paper_lines(&lib, &rows[..lines.min(rows.len())])?;
-                    Ok((rows, first))
+                    let first = &rows[..lines.min(rows.len())];
+                    let notes = published(&lib, first)?;
+                    let first = paper_lines(&lib, first)?;
+                    Ok((rows, first, notes))
                 })
                 .map_err(|e| crate::text::scrub::scrub_line(&e.to_string()));
+            let (result, notes) = match result {
+                Ok((rows, first, notes)) => (Ok((rows, first)), notes),
+                Err(e) => (Err(e), Vec::new()),
+            };
             let _ = tx.send(Action::PapersLoaded { scope, result });
+            if !notes.is_empty() {
+                let _ = tx.send(Action::PapersPublished(notes));
+            }
         });
     }
 
@@ -628,6 +676,24 @@ fn paper_lines(
     rows.iter()
         .map(|r| Ok((r.key.clone(), lib.known_citation(r)?.map(|c| c.line()))))
         .collect()
+}
+
+/// "published as doi:…" for the rows among `rows` cited as an arXiv preprint whose published
+/// version the cached arXiv answer names.
+fn published(
+    lib: &Library,
+    rows: &[crate::model::PaperRow],
+) -> Result<Vec<(String, String)>, crate::Error> {
+    let mut out = Vec::new();
+    for r in rows {
+        for id in r.ids.iter().filter(|k| k.starts_with("arxiv:")) {
+            if let Some(note) = lib.published_as(id)? {
+                out.push((r.key.clone(), note));
+                break;
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Puts `text` on the terminal's clipboard.

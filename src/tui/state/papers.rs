@@ -2,7 +2,7 @@
 //! first; the citation lines of the rows on screen; and the paper whose posts the Entries pane
 //! lists after Enter.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::model::PaperRow;
 use crate::store::ListQuery;
@@ -46,6 +46,10 @@ pub struct PapersState {
     pub rows: Vec<PaperRow>,
     /// Citation lines by paper key, for the rows looked at so far (`None`: none known yet).
     pub lines: BTreeMap<String, Option<String>>,
+    /// "published as doi:…" by paper key (arXiv preprints whose published version is known).
+    pub published: BTreeMap<String, String>,
+    /// Paper keys sent to their services this session: each is asked at most once.
+    pub asked: BTreeSet<String>,
     /// The rows are being loaded.
     pub loading: bool,
     /// The cache changed while they were: load them again when they arrive (one worker at a
@@ -65,6 +69,17 @@ impl PapersState {
 
     pub fn selected_paper(&self) -> Option<&PaperRow> {
         self.rows.get(self.selected)
+    }
+
+    /// The keys of rows `from..from + n` that have no citation offline and were never sent to
+    /// their services.
+    pub fn unresolved(&self, from: usize, n: usize) -> Vec<String> {
+        let rows = self.rows.iter().skip(from).take(n);
+        rows.filter(|r| {
+            matches!(self.lines.get(&r.key), Some(None)) && !self.asked.contains(&r.key)
+        })
+        .map(|r| r.key.clone())
+        .collect()
     }
 
     /// The keys of rows `from..from + n` whose citation line was never looked up.

@@ -399,7 +399,10 @@ fn citation_lines_are_read_for_the_rows_scrolled_into_view_only() {
         },
     );
     assert!(
-        fake.take_log().is_empty(),
+        !fake
+            .take_log()
+            .iter()
+            .any(|e| matches!(e, Effect::LoadPaperLines(_))),
         "the first screen came with the rows"
     );
     fake.press(&mut app, "G");
@@ -417,6 +420,77 @@ fn citation_lines_are_read_for_the_rows_scrolled_into_view_only() {
     // Asked once.
     fake.press(&mut app, "k");
     assert!(fake.take_log().is_empty());
+}
+
+fn resolved(log: &[Effect]) -> Vec<Vec<String>> {
+    log.iter()
+        .filter_map(|e| match e {
+            Effect::ResolvePaperCitations(keys) => Some(keys.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn rows_on_screen_without_a_citation_are_resolved_once_and_update_when_answered() {
+    let (mut app, mut fake) = december_papers_of(80, 24, fake_with_papers());
+    // b has no cached citation (a has): b alone goes to its service.
+    let log = fake.take_log();
+    assert_eq!(resolved(&log), vec![vec!["doi:10.1000/b".to_string()]]);
+    assert!(screen(&app).contains("   3 10.1000/b"), "{}", screen(&app));
+
+    // The answer arrives: the row shows its citation, and nothing more is asked.
+    let line = "Bee, B. (2014). The b paper. J B.".to_string();
+    update(
+        &mut app,
+        Action::PaperLinesLoaded(vec![("doi:10.1000/b".into(), Some(line.clone()))]),
+    );
+    assert!(
+        screen(&app).contains("   3 Bee, B. (2014)."),
+        "{}",
+        screen(&app)
+    );
+    // An offline "none known" arriving late does not hide it.
+    update(
+        &mut app,
+        Action::PaperLinesLoaded(vec![("doi:10.1000/b".into(), None)]),
+    );
+    assert_eq!(app.papers.lines.get("doi:10.1000/b"), Some(&Some(line)));
+
+    // A reload reads the lines again; b (still not cached here) is not asked twice a session.
+    fake.dispatch(&mut app, Action::CacheChanged);
+    fake.press(&mut app, "j");
+    fake.press(&mut app, "k");
+    assert!(resolved(&fake.take_log()).is_empty());
+
+    // An arXiv preprint's published version in the details of the selected row.
+    update(
+        &mut app,
+        Action::PapersPublished(vec![(
+            "doi:10.1000/b".into(),
+            "published as doi:10.1000/b.final".into(),
+        )]),
+    );
+    let shown = screen(&app);
+    assert!(
+        shown.contains("published as doi:10.1000/b.final"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("ids: doi:10.1000/b"),
+        "the ids stay in view: {shown}"
+    );
+}
+
+#[test]
+fn the_demo_never_sends_papers_to_their_services() {
+    let (mut app, mut fake) = start_on(80, 24, Keymap::default(), true, fake_with_papers());
+    fake.press(&mut app, ":");
+    fake.type_text(&mut app, "2014-12");
+    fake.press(&mut app, "Enter");
+    fake.press(&mut app, "P");
+    assert!(!app.papers.rows.is_empty());
+    assert!(resolved(&fake.take_log()).is_empty());
 }
 
 #[test]
@@ -589,4 +663,72 @@ fn cache_changes_during_a_load_reload_once_after_it() {
     );
     assert_eq!(loads(&fx), [scope], "one more load, for the changes");
     assert!(app.papers.loading);
+}
+
+#[test]
+fn the_real_executor_resolves_a_row_on_screen_at_a_loopback_arxiv_api() {
+    use crate::net::tests::{respond, serve};
+    const TESTING: &str = include_str!("../../../tests/fixtures/papers/arxiv-query-testing-10.xml");
+    let arxiv = serve(|_, s| {
+        let atom = [("Content-Type", "application/atom+xml")];
+        respond(s, "200 OK", &atom, TESTING.as_bytes());
+    });
+    let dir = tempfile::tempdir().expect("temp dir");
+    let paths = crate::paths::Paths::resolve(Some(dir.path()), None).expect("paths");
+    let mut config = crate::config::Config::default();
+    config.papers.arxiv_api = arxiv.url("/api/query");
+    config.papers.arxiv_interval_ms = 10;
+    config.doi.resolver = "http://127.0.0.1:9".into();
+    let lib = crate::Library::open(paths, config).expect("open");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut exec = crate::tui::Executor {
+        lib,
+        demo_dir: None,
+        tx,
+        browser: Vec::new(),
+        quit: false,
+        push: crate::tui::Debounce::new(crate::tui::PUSH_DELAY),
+    };
+    let mut app = App::new(Keymap::default(), Theme::default(), (80, 24), false);
+    let key = "arxiv:2202.12139".to_string();
+    app.papers.open = true;
+    app.papers.rows = vec![PaperRow {
+        key: key.clone(),
+        ids: vec![key.clone()],
+        cited_by: vec![1],
+        feeds: vec![1],
+        first_cited: DateTime::default(),
+        last_cited: DateTime::default(),
+        coins: None,
+    }];
+    // No citation offline: the row goes to the arXiv API on the citation worker.
+    exec.dispatch(
+        &mut app,
+        Action::PaperLinesLoaded(vec![(key.clone(), None)]),
+    );
+    assert_eq!(app.papers.lines.get(&key), Some(&None), "never blocking");
+    while !app.papers.published.contains_key(&key) {
+        let answer = rx
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .expect("the worker answers");
+        exec.dispatch(&mut app, answer);
+    }
+    let line = app
+        .papers
+        .lines
+        .get(&key)
+        .cloned()
+        .flatten()
+        .unwrap_or_default();
+    assert!(line.contains("Testing Deep Learning Models"), "{line}");
+    assert_eq!(
+        app.papers.published.get(&key).map(String::as_str),
+        Some("published as doi:10.1109/ICSTW55395.2022.00035")
+    );
+    assert_eq!(arxiv.requests().len(), 1);
+    let shown = screen(&app);
+    assert!(
+        shown.contains("published as doi:10.1109/ICSTW55395.2022.00035"),
+        "{shown}"
+    );
 }

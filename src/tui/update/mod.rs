@@ -53,6 +53,9 @@ pub enum Effect {
     },
     /// Read the citation lines known offline for these papers (answers `PaperLinesLoaded`).
     LoadPaperLines(Vec<crate::model::PaperRow>),
+    /// Resolve these paper keys at their services in the background (answers
+    /// `PaperLinesLoaded` as each arrives, then `PapersPublished`).
+    ResolvePaperCitations(Vec<String>),
     SetRead {
         ids: Vec<EntryId>,
         read: bool,
@@ -159,6 +162,7 @@ macro_rules! result {
             | Action::BibtexReady { .. }
             | Action::PapersLoaded { .. }
             | Action::PaperLinesLoaded(_)
+            | Action::PapersPublished(_)
             | Action::BackfillStarted { .. }
             | Action::BackfillPage { .. }
             | Action::BackfillFeedDone(_)

@@ -74,6 +74,7 @@ pub(super) fn message(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
                         .unwrap_or(p.selected)
                         .min(p.rows.len().saturating_sub(1));
                     want_lines(app, fx);
+                    resolve_on_screen(app, fx);
                 }
                 Err(e) => {
                     p.rows.clear();
@@ -81,7 +82,19 @@ pub(super) fn message(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
                 }
             }
         }
-        Action::PaperLinesLoaded(lines) => app.papers.lines.extend(lines),
+        Action::PaperLinesLoaded(lines) => {
+            // A resolved line replaces "none known"; an offline "none" never hides a line.
+            for (key, line) in lines {
+                match (line, app.papers.lines.get(&key)) {
+                    (None, Some(Some(_))) => {}
+                    (line, _) => {
+                        app.papers.lines.insert(key, line);
+                    }
+                }
+            }
+            resolve_on_screen(app, fx);
+        }
+        Action::PapersPublished(notes) => app.papers.published.extend(notes),
         _ => {}
     }
 }
@@ -245,6 +258,22 @@ pub(super) fn want_lines(app: &mut App, fx: &mut Vec<Effect>) {
         p.lines.insert(r.key.clone(), None);
     }
     fx.push(Effect::LoadPaperLines(rows));
+}
+
+/// Sends the rows on screen that have no citation offline to their services (each key once a
+/// session; never in the demo, which has no network). The answers arrive as lines.
+fn resolve_on_screen(app: &mut App, fx: &mut Vec<Effect>) {
+    if app.demo || !app.papers.showing() {
+        return;
+    }
+    let h = list_height(app);
+    let p = &mut app.papers;
+    let keys = p.unresolved(follow(p.selected, p.offset, h), h);
+    if keys.is_empty() {
+        return;
+    }
+    p.asked.extend(keys.iter().cloned());
+    fx.push(Effect::ResolvePaperCitations(keys));
 }
 
 /// Enter: the Entries pane lists the posts citing the selected paper, newest first.

@@ -116,10 +116,13 @@ fn details(app: &App, r: &PaperRow, width: usize) -> Vec<Line<'static>> {
     let t = &app.theme;
     let mut out = vec![Line::from(Span::styled("─".repeat(width), t.dim()))];
     let (text, known) = citation_text(app, r);
+    let note = app.papers.published.get(&r.key);
+    // A "published as" note takes a citation line: the ids stay in view.
+    let cap = DETAIL_CITATION_LINES - usize::from(note.is_some());
     let mut cited = wrap(&text, width.max(1));
-    if cited.len() > DETAIL_CITATION_LINES {
+    if cited.len() > cap {
         // What would not fit on the last line did not fit on one: `fit` cuts it.
-        let rest = cited.split_off(DETAIL_CITATION_LINES - 1).join(" ");
+        let rest = cited.split_off(cap - 1).join(" ");
         cited.push(fit(&rest, width));
     }
     let style = if known { Style::default() } else { t.dim() };
@@ -128,6 +131,12 @@ fn details(app: &App, r: &PaperRow, width: usize) -> Vec<Line<'static>> {
             .into_iter()
             .map(|l| Line::from(Span::styled(l, style))),
     );
+    if let Some(note) = note {
+        out.push(Line::from(Span::styled(
+            fit(&scrub_line(note), width),
+            t.accent(),
+        )));
+    }
     let posts = format!(
         "cited by {} in {}",
         count(r.cited_by.len(), "post", "posts"),
