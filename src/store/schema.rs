@@ -160,8 +160,9 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     // 7: papers, not DOI strings (issue 18). One row per paper an entry cites, under its
     // canonical key (`doi:…`, `arxiv:…`, `pmid:…`, `pmcid:…`); `ids` is every key found for it
     // in that entry, space-separated; `coins` the citation its COinS span gave (JSON). As in
-    // entry_dois, feed_id and month copy the entry's so that a month's papers are read from
-    // this table alone. `paper_aliases` says which keys name the same paper (a COinS span's
+    // entry_dois, feed_id, month and sort_time copy the entry's (its rows are rewritten whenever
+    // it changes) so that papers are listed and counted from this table alone, not through the
+    // wide entries rows. `paper_aliases` says which keys name the same paper (a COinS span's
     // ids, arXiv's `arxiv:doi`, PMC's id converter), so that each paper is one row everywhere.
     // A row in `papers_scan` marks a cache whose stored entries still have to be scanned for
     // papers: those with an id above `after` (so an interrupted scan resumes).
@@ -175,6 +176,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         entry_id  INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
         feed_id   INTEGER NOT NULL,
         month     TEXT NOT NULL,
+        sort_time INTEGER NOT NULL,
         paper_key TEXT NOT NULL,
         ids       TEXT NOT NULL,
         coins     TEXT,
