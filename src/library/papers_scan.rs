@@ -198,8 +198,10 @@ mod tests {
         rusqlite::Connection::open(lib.paths().db_file())
             .and_then(|c| {
                 c.execute(
-                    "INSERT INTO entry_papers (entry_id, feed_id, month, paper_key, ids, pos) \
-                     VALUES (5001, 1, '2024-02', 'pmid:42', 'pmid:42', 0)",
+                    "INSERT INTO entry_papers \
+                     (entry_id, feed_id, month, sort_time, paper_key, ids, pos) \
+                     SELECT 5001, 1, '2024-02', sort_time, 'pmid:42', 'pmid:42', 0 \
+                     FROM entries WHERE id = 5001",
                     [],
                 )
             })

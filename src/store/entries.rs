@@ -386,8 +386,12 @@ impl<'a> EntryWriter<'a> {
     }
 
     fn insert_papers(&mut self, stored: &Stored, e: &NewEntry) -> Result<()> {
-        self.papers
-            .insert(stored.id, self.feed_id, &stored.month, &e.papers)
+        self.papers.insert(
+            stored.id,
+            self.feed_id,
+            (&stored.month, stored.sort_time),
+            &e.papers,
+        )
     }
 }
 

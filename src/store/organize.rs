@@ -506,8 +506,9 @@ mod tests {
                 store
                     .conn()
                     .execute(
-                        "INSERT INTO entry_papers (entry_id, feed_id, month, paper_key, ids, pos) \
-                         VALUES (?1, ?2, ?3, ?4, ?4, ?5)",
+                        "INSERT INTO entry_papers \
+                         (entry_id, feed_id, month, sort_time, paper_key, ids, pos) \
+                         SELECT ?1, ?2, ?3, sort_time, ?4, ?4, ?5 FROM entries WHERE id = ?1",
                         params![id, feed_ids[feed], month, paper, pos as i64],
                     )
                     .unwrap();

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, CachedStatement, Connection, OptionalExtension};
 
-use super::query::{plain_filter, ListQuery};
+use super::query::{copied_filter, ListQuery};
 use super::{from_secs, Result, Store};
 use crate::model::{DoiRow, DoiSource, EntryId, FeedId, PaperRow};
 use crate::text::ids::{CoinsCitation, FoundPaper};
@@ -125,8 +125,10 @@ impl<'a> PaperWriter<'a> {
         Ok(PaperWriter {
             delete: conn.prepare_cached("DELETE FROM entry_papers WHERE entry_id = ?1")?,
             insert: conn.prepare_cached(
-                "INSERT INTO entry_papers (entry_id, feed_id, month, paper_key, ids, coins, pos) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (entry_id, paper_key) DO NOTHING",
+                "INSERT INTO entry_papers \
+                 (entry_id, feed_id, month, sort_time, paper_key, ids, coins, pos) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
+                 ON CONFLICT (entry_id, paper_key) DO NOTHING",
             )?,
             // The first paper to name an alias keeps it: a later post cannot move a paper's
             // other ids to another paper.
@@ -142,12 +144,13 @@ impl<'a> PaperWriter<'a> {
         Ok(())
     }
 
-    /// Stores `papers` for an entry that has none stored (new, or deleted just before).
+    /// Stores `papers` for an entry that has none stored (new, or deleted just before), listed
+    /// under the entry's `month` and `sort_time`.
     pub(super) fn insert(
         &mut self,
         entry: EntryId,
         feed: FeedId,
-        month: &str,
+        (month, sort_time): (&str, i64),
         papers: &[FoundPaper],
     ) -> Result<()> {
         for (pos, p) in papers.iter().enumerate() {
@@ -163,6 +166,7 @@ impl<'a> PaperWriter<'a> {
                 entry,
                 feed,
                 month,
+                sort_time,
                 p.key,
                 keys.join(" "),
                 coins,
@@ -181,7 +185,7 @@ impl Store {
     /// filters), one row each whatever key each entry found it under: most-cited first, then
     /// most recently cited. `q.limit` and `q.offset` page the rows.
     pub fn papers(&self, q: &ListQuery) -> Result<Vec<PaperRow>> {
-        let (conds, mut args) = plain_filter(q);
+        let (conds, mut args) = copied_filter(q);
         let where_sql = if conds.is_empty() {
             "1".to_string()
         } else {
@@ -191,21 +195,23 @@ impl Store {
         args.push(Value::Integer(limit));
         args.push(Value::Integer(i64::try_from(q.offset).unwrap_or(i64::MAX)));
         // A post citing one paper under two aliases is counted once (COUNT DISTINCT) and listed
-        // once (`distinct_ints`).
+        // once (`distinct_ints`). Read from entry_papers alone (it copies the entry's feed, month
+        // and time), named `e` with the entry's `id` for the filters.
         let sql = format!(
             "WITH cites AS ( \
-                SELECT COALESCE(a.paper_key, p.paper_key) AS paper, p.entry_id, e.feed_id, \
-                       e.sort_time, p.ids, p.coins \
-                FROM entry_papers p JOIN entries e ON e.id = p.entry_id \
-                LEFT JOIN paper_aliases a ON a.alias_key = p.paper_key \
+                SELECT COALESCE(a.paper_key, e.paper_key) AS paper, e.id, e.feed_id, \
+                       e.sort_time, e.ids, e.coins \
+                FROM (SELECT entry_id AS id, feed_id, month, sort_time, paper_key, ids, coins \
+                      FROM entry_papers) e \
+                LEFT JOIN paper_aliases a ON a.alias_key = e.paper_key \
                 WHERE {where_sql}) \
              SELECT paper, \
-                    group_concat(entry_id, ',' ORDER BY sort_time DESC, entry_id DESC), \
-                    group_concat(feed_id, ',' ORDER BY sort_time DESC, entry_id DESC), \
+                    group_concat(id, ',' ORDER BY sort_time DESC, id DESC), \
+                    group_concat(feed_id, ',' ORDER BY sort_time DESC, id DESC), \
                     MIN(sort_time), MAX(sort_time), \
-                    group_concat(ids, ' ' ORDER BY sort_time DESC, entry_id DESC), MAX(coins) \
+                    group_concat(ids, ' ' ORDER BY sort_time DESC, id DESC), MAX(coins) \
              FROM cites GROUP BY paper \
-             ORDER BY COUNT(DISTINCT entry_id) DESC, MAX(sort_time) DESC, paper \
+             ORDER BY COUNT(DISTINCT id) DESC, MAX(sort_time) DESC, paper \
              LIMIT ? OFFSET ?"
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;

@@ -16,6 +16,7 @@ pub struct StoredPost {
     pub id: EntryId,
     pub feed_id: FeedId,
     pub month: String,
+    pub sort_time: i64,
     /// The body the parser read papers from: the content, else the summary.
     pub body: String,
     pub link: Option<String>,
@@ -63,7 +64,7 @@ impl Store {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let mut stmt = self.conn.prepare_cached(
             "SELECT e.id, e.feed_id, e.month, e.content_html, e.summary_html, e.link, e.guid, \
-             (SELECT group_concat(d.doi || char(9) || d.source, char(10) ORDER BY d.pos) \
+             e.sort_time, (SELECT group_concat(d.doi || char(9) || d.source, char(10) ORDER BY d.pos) \
               FROM entry_dois d WHERE d.entry_id = e.id) \
              FROM entries e WHERE e.id > ?1 ORDER BY e.id LIMIT ?2",
         )?;
@@ -77,7 +78,7 @@ impl Store {
                     _ => summary.unwrap_or_default(),
                 };
                 let (mut meta_dois, mut dois) = (Vec::new(), Vec::new());
-                for line in r.get::<_, Option<String>>(7)?.unwrap_or_default().lines() {
+                for line in r.get::<_, Option<String>>(8)?.unwrap_or_default().lines() {
                     let (doi, source) = line.split_once('\t').unwrap_or((line, ""));
                     if source == "meta" {
                         meta_dois.push(doi.to_string());
@@ -88,6 +89,7 @@ impl Store {
                     id: r.get(0)?,
                     feed_id: r.get(1)?,
                     month: r.get(2)?,
+                    sort_time: r.get(7)?,
                     body,
                     link: r.get(5)?,
                     guid: r.get(6)?,
@@ -117,7 +119,7 @@ impl Store {
                 if papers.is_empty() || has.exists([post.id])? {
                     continue;
                 }
-                writer.insert(post.id, post.feed_id, &post.month, papers)?;
+                writer.insert(post.id, post.feed_id, (&post.month, post.sort_time), papers)?;
             }
         }
         if finished {

@@ -132,3 +132,79 @@ fn an_alias_a_service_reports_joins_the_rows_and_rewriting_an_entry_replaces_its
     let rows = store.papers(&ListQuery::default()).unwrap();
     assert_eq!(keys(&rows), vec![("doi:10.1111/hsc.12135", 2)]);
 }
+
+/// entry_papers copies each entry's month and sort_time, and the scopes read entries' flags:
+/// a post whose date changes takes its papers to the new month and time, and the Unread and
+/// Starred scopes follow the flags as they change.
+#[test]
+fn the_papers_copy_of_an_entry_follows_its_date_and_flags() {
+    let (mut store, f1, _) = store_with_papers();
+    let in_month = |store: &Store, m: &str| {
+        let q = ListQuery {
+            month: Some(m.into()),
+            ..Default::default()
+        };
+        keys(&store.papers(&q).unwrap())
+            .into_iter()
+            .map(|(k, n)| (k.to_string(), n))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(in_month(&store, "2014-12").len(), 2);
+    let moved = doc(vec![
+        citing("a1", "2014-12-03T10:00:00Z", COINS),
+        citing(
+            "a2",
+            "2015-02-11T09:30:00Z",
+            r#"<p>See <a href="https://arxiv.org/abs/1412.3456v2">the preprint</a>.</p>"#,
+        ),
+    ]);
+    update(&mut store, f1, &moved);
+    assert_eq!(
+        in_month(&store, "2015-02"),
+        vec![("arxiv:1412.3456".to_string(), 1)]
+    );
+    assert_eq!(
+        in_month(&store, "2014-12"),
+        vec![("doi:10.1111/hsc.12135".to_string(), 2)]
+    );
+    let arxiv = store.papers(&ListQuery::default()).unwrap();
+    let arxiv = arxiv.iter().find(|r| r.key == "arxiv:1412.3456").unwrap();
+    let when = "2015-02-11T09:30:00Z".parse::<DateTime<Utc>>().unwrap();
+    assert_eq!((arxiv.first_cited, arxiv.last_cited), (when, when));
+    let before = ListQuery {
+        before: Some(when.timestamp()),
+        ..Default::default()
+    };
+    assert_eq!(
+        keys(&store.papers(&before).unwrap()),
+        vec![("doi:10.1111/hsc.12135", 2)]
+    );
+
+    let a2 = arxiv.cited_by[0];
+    let (unread, starred) = (
+        ListQuery {
+            unread_only: true,
+            ..Default::default()
+        },
+        ListQuery {
+            starred_only: true,
+            ..Default::default()
+        },
+    );
+    assert_eq!(store.papers(&unread).unwrap().len(), 2);
+    assert!(store.papers(&starred).unwrap().is_empty());
+    store.set_read(&[a2], true).unwrap();
+    store.set_starred(&[a2], true).unwrap();
+    assert_eq!(
+        keys(&store.papers(&unread).unwrap()),
+        vec![("doi:10.1111/hsc.12135", 2)]
+    );
+    assert_eq!(
+        keys(&store.papers(&starred).unwrap()),
+        vec![("arxiv:1412.3456", 1)]
+    );
+    store.set_read(&[a2], false).unwrap();
+    store.set_starred(&[a2], false).unwrap();
+    assert_eq!(store.papers(&unread).unwrap().len(), 2);
+    assert!(store.papers(&starred).unwrap().is_empty());
+}

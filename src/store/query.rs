@@ -94,6 +94,17 @@ pub(crate) const MONTH_PAPERS: &str = month_papers!();
 
 /// The WHERE clause (over `entries e`) and its arguments for `q`'s filters other than search.
 pub(super) fn plain_filter(q: &ListQuery) -> (Vec<&'static str>, Vec<Value>) {
+    filter_over(q, false)
+}
+
+/// As `plain_filter`, over rows `e` that copy an entry's id, feed_id, month and sort_time but
+/// not its flags (a paper cited by it): read and starred are looked up in the entries' partial
+/// indexes, which hold the ids alone, rather than in the wide entries rows.
+pub(super) fn copied_filter(q: &ListQuery) -> (Vec<&'static str>, Vec<Value>) {
+    filter_over(q, true)
+}
+
+fn filter_over(q: &ListQuery, copied: bool) -> (Vec<&'static str>, Vec<Value>) {
     let mut conds: Vec<&str> = Vec::new();
     let mut args = Vec::new();
     if let Some(feed) = q.feed {
@@ -105,10 +116,18 @@ pub(super) fn plain_filter(q: &ListQuery) -> (Vec<&'static str>, Vec<Value>) {
         args.push(Value::Text(month.clone()));
     }
     if q.unread_only {
-        conds.push("e.read = 0");
+        conds.push(if copied {
+            "e.id IN (SELECT id FROM entries WHERE read = 0)"
+        } else {
+            "e.read = 0"
+        });
     }
     if q.starred_only {
-        conds.push("e.starred = 1");
+        conds.push(if copied {
+            "e.id IN (SELECT id FROM entries WHERE starred = 1)"
+        } else {
+            "e.starred = 1"
+        });
     }
     if let Some(folder) = &q.folder {
         // A folder covers the folders nested in it.

@@ -160,8 +160,9 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     // 7: papers, not DOI strings (issue 18). One row per paper an entry cites, under its
     // canonical key (`doi:…`, `arxiv:…`, `pmid:…`, `pmcid:…`); `ids` is every key found for it
     // in that entry, space-separated; `coins` the citation its COinS span gave (JSON). As in
-    // entry_dois, feed_id and month copy the entry's so that a month's papers are read from
-    // this table alone. `paper_aliases` says which keys name the same paper (a COinS span's
+    // entry_dois, feed_id, month and sort_time copy the entry's (its rows are rewritten whenever
+    // it changes) so that papers are listed and counted from this table alone, not through the
+    // wide entries rows. `paper_aliases` says which keys name the same paper (a COinS span's
     // ids, arXiv's `arxiv:doi`, PMC's id converter), so that each paper is one row everywhere.
     // A row in `papers_scan` marks a cache whose stored entries still have to be scanned for
     // papers: those with an id above `after` (so an interrupted scan resumes).
@@ -169,12 +170,14 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     // by month (the months of all feeds) and by paper; a feed's months go through its entries.
     // Papers per month are counted from entry_papers now: entry_dois' month and feed indexes,
     // which only those counts read, go (every DOI stored paid for them; entry_dois is read by
-    // entry alone).
+    // entry alone), and entry_dois is keyed by entry without a rowid: one B-tree per DOI stored
+    // rather than the table and its UNIQUE index.
     r#"
     CREATE TABLE entry_papers (
         entry_id  INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
         feed_id   INTEGER NOT NULL,
         month     TEXT NOT NULL,
+        sort_time INTEGER NOT NULL,
         paper_key TEXT NOT NULL,
         ids       TEXT NOT NULL,
         coins     TEXT,
@@ -192,8 +195,20 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     CREATE TABLE papers_scan (after INTEGER NOT NULL);
     INSERT INTO papers_scan (after) SELECT 0 WHERE EXISTS (SELECT 1 FROM entries);
 
-    DROP INDEX IF EXISTS entry_dois_month;
-    DROP INDEX IF EXISTS entry_dois_feed;
+    CREATE TABLE entry_dois_keyed (
+        entry_id INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
+        feed_id  INTEGER NOT NULL,
+        month    TEXT NOT NULL,
+        doi_key  TEXT NOT NULL,
+        doi      TEXT NOT NULL,
+        source   TEXT NOT NULL,
+        pos      INTEGER NOT NULL,
+        PRIMARY KEY (entry_id, doi_key)
+    ) WITHOUT ROWID;
+    INSERT INTO entry_dois_keyed
+        SELECT entry_id, feed_id, month, doi_key, doi, source, pos FROM entry_dois;
+    DROP TABLE entry_dois;
+    ALTER TABLE entry_dois_keyed RENAME TO entry_dois;
     "#,
 ];
 
