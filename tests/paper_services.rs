@@ -449,12 +449,24 @@ fn cite_and_open_take_paper_keys() {
         "http://127.0.0.1:9",
         "arxiv_interval_ms = 10\n",
     ));
+    // APA prints the published DOI, so the note is not added; a style without DOIs gets it.
     let out = cli.ok(&["cite", "arXiv:2202.12139v1"]);
     assert!(
-        out.trim_end().ends_with(
-            "(2202.12139). arXiv. https://doi.org/10.1109/ICSTW55395.2022.00035 \
-                 (published as doi:10.1109/ICSTW55395.2022.00035)"
-        ),
+        out.trim_end()
+            .ends_with("(2202.12139). arXiv. https://doi.org/10.1109/ICSTW55395.2022.00035"),
+        "{out}"
+    );
+    let style = cli.dir.path().join("titles-only.csl");
+    std::fs::write(&style, TITLES_ONLY_CSL).unwrap();
+    let out = cli.ok(&[
+        "cite",
+        "arXiv:2202.12139v1",
+        "--style",
+        style.to_str().unwrap(),
+    ]);
+    assert!(
+        out.trim_end()
+            .ends_with("(published as doi:10.1109/ICSTW55395.2022.00035)"),
         "{out}"
     );
     let bib = cli.ok(&["cite", "arxiv:2202.12139", "--format", "bibtex"]);
@@ -484,7 +496,16 @@ fn cite_and_open_take_paper_keys() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    let opened = std::fs::read_to_string(log).unwrap();
+    // `open` does not wait for the browser: the last one may still be writing.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let mut opened = String::new();
+    while std::time::Instant::now() < deadline {
+        opened = std::fs::read_to_string(&log).unwrap_or_default();
+        if opened.lines().count() >= 4 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
     assert_eq!(
         opened.lines().collect::<Vec<_>>(),
         [
@@ -656,3 +677,16 @@ fn a_pmcid_resolves_through_the_id_converter_to_its_doi() {
         );
     }
 }
+
+/// A CSL style that prints titles only: no DOI, no URL.
+const TITLES_ONLY_CSL: &str = r#"<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
+  <info>
+    <title>Titles only</title>
+    <id>http://example.org/titles-only</id>
+    <updated>2026-12-07T00:00:00+00:00</updated>
+  </info>
+  <citation><layout><text variable="title"/></layout></citation>
+  <bibliography><layout><text variable="title"/></layout></bibliography>
+</style>
+"#;

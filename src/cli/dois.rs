@@ -106,10 +106,18 @@ pub(super) fn cite(
         },
         CiteFormat::Text | CiteFormat::CslJson => match lib.citation(&id)? {
             CitationState::Found { citation } => match &style {
-                Some(style) => match lib.published_as(&id)? {
-                    Some(note) => println!("{} ({note})", citation.line_in(style)),
-                    None => println!("{}", citation.line_in(style)),
-                },
+                Some(style) => {
+                    let line = citation.line_in(style);
+                    // Said once: a style that prints the DOI already names the published version.
+                    let doi_shown = |note: &String| {
+                        let doi = note.trim_start_matches("published as doi:");
+                        line.to_lowercase().contains(&doi.to_lowercase())
+                    };
+                    match lib.published_as(&id)?.filter(|n| !doi_shown(n)) {
+                        Some(note) => println!("{line} ({note})"),
+                        None => println!("{line}"),
+                    }
+                }
                 None => print_json(&citation)?,
             },
             CitationState::NotFound => return Err(unknown()),
