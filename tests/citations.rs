@@ -410,20 +410,7 @@ fn open_doi_and_entry_use_the_browser_without_a_shell() {
     };
     run(&["open", "10.1016/S0140-6736(14)61838-2"]);
     run(&["open", "1", "--link", "1"]);
-    let wait = std::time::Instant::now();
-    while std::fs::read_to_string(&log)
-        .map(|s| s.lines().count())
-        .unwrap_or(0)
-        < 2
-    {
-        assert!(wait.elapsed().as_secs() < 60, "browser script never ran");
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    let lines: Vec<String> = std::fs::read_to_string(&log)
-        .unwrap()
-        .lines()
-        .map(String::from)
-        .collect();
+    let lines = common::recorded_lines(&log, 2);
     assert!(
         lines.contains(&"https://doi.org/10.1016/S0140-6736(14)61838-2".to_string()),
         "{lines:?}"

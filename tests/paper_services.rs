@@ -496,16 +496,7 @@ fn cite_and_open_take_paper_keys() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    // `open` does not wait for the browser: the last one may still be writing.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    let mut opened = String::new();
-    while std::time::Instant::now() < deadline {
-        opened = std::fs::read_to_string(&log).unwrap_or_default();
-        if opened.lines().count() >= 4 {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    let opened = common::recorded_lines(&log, 4).join("\n");
     assert_eq!(
         opened.lines().collect::<Vec<_>>(),
         [

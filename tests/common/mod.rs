@@ -336,6 +336,20 @@ pub fn line_recording_browser(dir: &Path) -> (PathBuf, PathBuf) {
     (script, log)
 }
 
+/// The lines of a [`line_recording_browser`]'s log once it has `n` of them: `open` does not wait
+/// for the browser, so the last one may still be writing. Panics after 60 s.
+pub fn recorded_lines(log: &Path, n: usize) -> Vec<String> {
+    let start = std::time::Instant::now();
+    loop {
+        let text = std::fs::read_to_string(log).unwrap_or_default();
+        if text.lines().count() >= n {
+            return text.lines().map(String::from).collect();
+        }
+        assert!(start.elapsed().as_secs() < 60, "browser script never ran");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
 /// Exit 1 and exactly one line on stderr; returns that line.
 pub fn one_line_error(out: &Output) -> String {
     assert_eq!(out.status.code(), Some(1), "{out:?}");
