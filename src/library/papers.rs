@@ -20,36 +20,6 @@ pub fn display_id(paper_key: &str) -> &str {
     paper_key.strip_prefix("doi:").unwrap_or(paper_key)
 }
 
-/// Where a paper key opens: a DOI at `resolver` (doi.org by default), an arXiv id at its
-/// abstract page, a PMID at PubMed, a PMCID at PMC. `None` for a key of another kind or one
-/// that is not a well-formed id (never a URL built from arbitrary text).
-pub fn paper_url(resolver: &str, paper_key: &str) -> Option<String> {
-    let (kind, id) = paper_key.split_once(':')?;
-    let plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '/');
-    match kind {
-        "doi" => crate::text::doi::doi_url(resolver, id).ok(),
-        "arxiv"
-            if id.chars().all(plain)
-                && !id
-                    .split('/')
-                    .any(|seg| seg.is_empty() || seg == "." || seg == "..") =>
-        {
-            Some(format!("https://arxiv.org/abs/{id}"))
-        }
-        "pmid" if !id.is_empty() && id.chars().all(|c| c.is_ascii_digit()) => {
-            Some(format!("https://pubmed.ncbi.nlm.nih.gov/{id}/"))
-        }
-        "pmcid"
-            if id.len() > 3
-                && id.starts_with("PMC")
-                && id[3..].chars().all(|c| c.is_ascii_digit()) =>
-        {
-            Some(format!("https://pmc.ncbi.nlm.nih.gov/articles/{id}/"))
-        }
-        _ => None,
-    }
-}
-
 impl Library {
     /// The citation known offline for a paper: a cached look-up under any of its ids (fresh or
     /// stale), else the one its COinS span gave; `None` when neither is known.

@@ -150,21 +150,30 @@ fn outcome<T>(
     })
 }
 
-/// The page a paper key opens at: doi.org (or `resolver`) for DOIs, arxiv.org/abs, PubMed,
-/// PMC. `None` for anything that is not a paper key.
+/// Where a paper key opens: a DOI at `resolver` (doi.org by default), an arXiv id at its
+/// abstract page, a PMID at PubMed, a PMCID at PMC. `None` for a key of another kind or one
+/// that is not a well-formed id (never a URL built from arbitrary text).
 pub fn paper_url(key: &str, resolver: &str) -> Option<String> {
     let (kind, id) = key.split_once(':')?;
-    let id = id.trim();
-    if id.is_empty() {
-        return None;
-    }
+    let plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '/');
     match kind {
         "doi" => crate::text::doi::doi_url(resolver, id).ok(),
-        "arxiv" => Some(format!("https://arxiv.org/abs/{id}")),
-        "pmid" if id.bytes().all(|b| b.is_ascii_digit()) => {
+        "arxiv"
+            if id.chars().all(plain)
+                && !id
+                    .split('/')
+                    .any(|seg| seg.is_empty() || seg == "." || seg == "..") =>
+        {
+            Some(format!("https://arxiv.org/abs/{id}"))
+        }
+        "pmid" if !id.is_empty() && id.chars().all(|c| c.is_ascii_digit()) => {
             Some(format!("https://pubmed.ncbi.nlm.nih.gov/{id}/"))
         }
-        "pmcid" if id.starts_with("PMC") && id[3..].bytes().all(|b| b.is_ascii_digit()) => {
+        "pmcid"
+            if id.len() > 3
+                && id.starts_with("PMC")
+                && id[3..].chars().all(|c| c.is_ascii_digit()) =>
+        {
             Some(format!("https://pmc.ncbi.nlm.nih.gov/articles/{id}/"))
         }
         _ => None,

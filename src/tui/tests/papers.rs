@@ -2,8 +2,8 @@
 //! executor's worker on the demo archive, and snapshots at 80×24 and 120×40.
 
 use super::*;
-use crate::library::papers::paper_url;
 use crate::model::PaperRow;
+use crate::papers::services::paper_url;
 use crate::tui::action::PaperLine;
 use crate::tui::state::{PapersScope, Scope};
 
@@ -340,11 +340,11 @@ fn o_opens_the_paper_and_c_b_and_shift_b_copy_and_save_it_like_the_link_list() {
 fn paper_urls_are_built_only_from_well_formed_ids() {
     let doi = "https://doi.org";
     assert_eq!(
-        paper_url(doi, "doi:10.1111/hsc.12135").as_deref(),
+        paper_url("doi:10.1111/hsc.12135", doi).as_deref(),
         Some("https://doi.org/10.1111/hsc.12135")
     );
     assert_eq!(
-        paper_url("http://127.0.0.1:9/", "doi:10.1111/hsc.12135").as_deref(),
+        paper_url("doi:10.1111/hsc.12135", "http://127.0.0.1:9/").as_deref(),
         Some("http://127.0.0.1:9/10.1111/hsc.12135"),
         "the configured resolver"
     );
@@ -360,7 +360,7 @@ fn paper_urls_are_built_only_from_well_formed_ids() {
             "https://pmc.ncbi.nlm.nih.gov/articles/PMC3531190/",
         ),
     ] {
-        assert_eq!(paper_url(doi, key).as_deref(), Some(url), "{key}");
+        assert_eq!(paper_url(key, doi).as_deref(), Some(url), "{key}");
     }
     for bad in [
         "arxiv:../../x",
@@ -373,7 +373,7 @@ fn paper_urls_are_built_only_from_well_formed_ids() {
         "doi:10.1/a b",
         "nokey",
     ] {
-        assert_eq!(paper_url(doi, bad), None, "{bad}");
+        assert_eq!(paper_url(bad, doi), None, "{bad}");
     }
 }
 

@@ -3,7 +3,8 @@
 //! listing a paper's posts (Enter), opening the paper (`o`), and the link list's copy and
 //! BibTeX keys on a paper.
 
-use crate::library::papers::{display_id, paper_url};
+use crate::library::papers::display_id;
+use crate::papers::services::paper_url;
 use crate::tui::action::Action;
 use crate::tui::layout::{areas, follow, papers_list_height};
 use crate::tui::state::{App, EntrySource, Pane, PaperPosts, PapersScope, Scope};
@@ -300,7 +301,7 @@ fn open_paper(app: &mut App, fx: &mut Vec<Effect>) {
     };
     match std::iter::once(&p.key)
         .chain(&p.ids)
-        .find_map(|k| paper_url(&app.resolver, k))
+        .find_map(|k| paper_url(k, &app.resolver))
     {
         Some(url) => fx.push(Effect::OpenUrl(url)),
         None => {
