@@ -82,6 +82,17 @@ pub struct PapersConfig {
     /// The citation style of the reader's lines and `cite`: a bundled style's name
     /// (`paperboy styles`) or a CSL file's path.
     pub style: String,
+    /// Crossref's REST API, asked `/works?filter=doi:A,doi:B,…` for retractions and corrections.
+    pub crossref_api: String,
+    /// Unpaywall, asked `/{doi}?email=…` for a paper's open-access copy.
+    pub unpaywall_api: String,
+    /// Zotero's connector server (Zotero desktop listens there while it runs).
+    pub zotero_connector: String,
+    /// Days after which a paper's health (retractions, corrections) is checked again.
+    pub health_days: u64,
+    /// A command that saves a paper elsewhere than Zotero, run without a shell: `%d` is the
+    /// DOI, `%b` a temporary BibTeX file.
+    pub save_command: Option<Vec<String>>,
 }
 
 impl Default for PapersConfig {
@@ -94,6 +105,11 @@ impl Default for PapersConfig {
                 .to_string(),
             ncbi_api_key: None,
             style: DEFAULT_CITATION_STYLE.to_string(),
+            crossref_api: "https://api.crossref.org".to_string(),
+            unpaywall_api: "https://api.unpaywall.org/v2".to_string(),
+            zotero_connector: "http://127.0.0.1:23119".to_string(),
+            health_days: 7,
+            save_command: None,
         }
     }
 }
@@ -314,6 +330,11 @@ const KNOWN: &[(&str, &[&str])] = &[
             "pmc_idconv_api",
             "ncbi_api_key",
             "style",
+            "crossref_api",
+            "unpaywall_api",
+            "zotero_connector",
+            "health_days",
+            "save_command",
         ],
     ),
     ("archive", &["page_delay_ms", "max_pages"]),
@@ -441,6 +462,31 @@ mod tests {
         let c = Config::from_toml("[papers]\nstyle = \"vancouver\"\n", "t").unwrap();
         assert_eq!(c.config.papers.style, "vancouver");
         assert!(c.warnings.is_empty(), "{:?}", c.warnings);
+    }
+
+    #[test]
+    fn the_health_access_and_save_settings_are_read_with_their_defaults() {
+        let d = Config::from_toml("", "t").unwrap().config.papers;
+        assert_eq!(d.crossref_api, "https://api.crossref.org");
+        assert_eq!(d.unpaywall_api, "https://api.unpaywall.org/v2");
+        assert_eq!(d.zotero_connector, "http://127.0.0.1:23119");
+        assert_eq!(d.health_days, 7);
+        assert_eq!(d.save_command, None);
+        let text = "[papers]\ncrossref_api = \"http://127.0.0.1:9/cr\"\n\
+                    unpaywall_api = \"http://127.0.0.1:9/up\"\n\
+                    zotero_connector = \"http://127.0.0.1:9\"\nhealth_days = 3\n\
+                    save_command = [\"papis\", \"add\", \"--from\", \"doi\", \"%d\"]\n";
+        let c = Config::from_toml(text, "t").unwrap();
+        assert!(c.warnings.is_empty(), "{:?}", c.warnings);
+        let p = c.config.papers;
+        assert_eq!(p.crossref_api, "http://127.0.0.1:9/cr");
+        assert_eq!(p.unpaywall_api, "http://127.0.0.1:9/up");
+        assert_eq!(p.zotero_connector, "http://127.0.0.1:9");
+        assert_eq!(p.health_days, 3);
+        assert_eq!(
+            p.save_command.as_deref(),
+            Some(&["papis", "add", "--from", "doi", "%d"].map(String::from)[..])
+        );
     }
 
     #[test]

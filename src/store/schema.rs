@@ -210,6 +210,31 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     DROP TABLE entry_dois;
     ALTER TABLE entry_dois_keyed RENAME TO entry_dois;
     "#,
+    // 8: what services say about a cited paper (issue 19), keyed by the bare lowercased DOI
+    // (Crossref and Unpaywall know papers by DOI). paper_health: Crossref's update notices
+    // (retractions, corrections, expressions of concern), kept with the date of the answer and
+    // when to ask again, so re-checks spread over the week. paper_oa: Unpaywall's best
+    // open-access copy, or none (`url` NULL) when it has none.
+    r#"
+    CREATE TABLE paper_health (
+        doi_key TEXT PRIMARY KEY,
+        status  TEXT NOT NULL,
+        notices TEXT NOT NULL,
+        checked INTEGER NOT NULL,
+        due     INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX paper_health_due ON paper_health(due);
+
+    CREATE TABLE paper_oa (
+        doi_key   TEXT PRIMARY KEY,
+        url       TEXT,
+        pdf       TEXT,
+        version   TEXT,
+        license   TEXT,
+        host_type TEXT,
+        checked   INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 /// The version a fully migrated cache has.

@@ -1522,11 +1522,12 @@ fn a_cache_keyed_by_shared_links_keeps_its_entries_after_the_new_keys() {
         let own = entry_by_guid(&store, feed, "https://news.example/own");
         store.set_read(&[gamma.id, own.id], true).unwrap();
         // Version 2 stored a display placeholder as the title of an entry without one. Steps 4
-        // to 7 are undone so that the file is a version-2 cache again.
+        // to 8 are undone so that the file is a version-2 cache again.
         store
             .conn()
             .execute_batch(
                 "UPDATE entries SET title = '(untitled)' WHERE guid = 'g-1'; \
+                 DROP TABLE paper_health; DROP TABLE paper_oa; \
                  DROP TABLE entry_papers; DROP TABLE paper_aliases; DROP TABLE papers_scan; \
                  ALTER TABLE feeds DROP COLUMN warning; \
                  DROP TABLE sync_queue; DROP TABLE sync_marks; DROP TABLE sync_state; \
