@@ -10,6 +10,7 @@ use paperboy::paths::Paths;
 use paperboy::store::ListQuery;
 use paperboy::Library;
 
+mod access;
 mod archive;
 mod doctor;
 mod dois;
@@ -265,7 +266,7 @@ pub enum Command {
     },
     /// Open an entry (or its link N), a DOI or a paper in the browser
     #[command(
-        after_help = "Examples:\n  paperboy open 42             the entry's own page\n  paperboy open 42 --link 3    link [3] of the post\n  paperboy open 10.1111/hsc.12135\n  paperboy open arxiv:1412.3456   arxiv.org/abs/1412.3456\n  paperboy open pmid:23193287"
+        after_help = "Examples:\n  paperboy open 42             the entry's own page\n  paperboy open 42 --link 3    link [3] of the post\n  paperboy open 10.1111/hsc.12135\n  paperboy open arxiv:1412.3456   arxiv.org/abs/1412.3456\n  paperboy open pmid:23193287\n  paperboy open 10.1038/nature12373 --oa   its open-access copy"
     )]
     Open {
         /// An entry id, a DOI (10.…, doi:10.…, a doi.org URL) or a paper key (arxiv:…,
@@ -274,6 +275,9 @@ pub enum Command {
         /// Open link N of the post instead (as numbered by `show`)
         #[arg(long, value_name = "N")]
         link: Option<usize>,
+        /// Open the paper's legal open-access copy (Unpaywall; arXiv and PMC papers' own PDF)
+        #[arg(long, conflicts_with = "link")]
+        oa: bool,
     },
     /// Print a paper's citation (a DOI, arxiv:…, pmid:… or pmcid:…), resolved and cached
     #[command(
@@ -551,7 +555,10 @@ fn dispatch(lib: &mut Library, command: Command) -> Result<ExitCode> {
             };
             papers::papers(lib, &q, json)
         }
-        Command::Open { target, link } => open(lib, &target, link),
+        Command::Open {
+            target, oa: true, ..
+        } => access::open_oa(lib, &target),
+        Command::Open { target, link, .. } => open(lib, &target, link),
         Command::Cite { doi, format, style } => cite(lib, &doi, format, style.as_deref()),
         Command::Bib {
             entry,

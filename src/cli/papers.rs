@@ -66,6 +66,8 @@ struct PaperOut {
     /// The dates (UTC, YYYY-MM-DD) of the oldest and newest post citing it in the scope.
     first_cited: String,
     last_cited: String,
+    /// The open-access copy known offline ({url, pdf, version, license}); null until asked.
+    oa: Option<super::access::OaOut>,
 }
 
 pub(super) fn papers(lib: &Library, q: &ListQuery, json: bool) -> Result<ExitCode> {
@@ -107,6 +109,7 @@ fn paper_out(lib: &Library, row: &PaperRow, feeds: &HashMap<FeedId, String>) -> 
         feeds: refs,
         first_cited: date(row.first_cited),
         last_cited: date(row.last_cited),
+        oa: super::access::oa_out(lib, &row.ids)?,
     })
 }
 

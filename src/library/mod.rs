@@ -7,6 +7,7 @@
 //! Layer: just below the front ends (`crate::cli`, `crate::tui`). May use everything below it:
 //! feeds, papers, sync, net, store, text, model, config and paths; nothing below may use it.
 
+pub mod access;
 pub mod citations;
 mod organize;
 mod paper_services;

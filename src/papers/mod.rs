@@ -6,6 +6,7 @@
 //! Layer: below the library, beside feeds and sync. May use `crate::net`, `crate::text`,
 //! `crate::model` and `crate::config`.
 
+pub mod access;
 pub mod cite;
 pub mod csl;
 pub mod resolve;

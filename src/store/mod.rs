@@ -15,6 +15,7 @@
 //! cron refresh runs) queue on the 10 s busy timeout instead of failing; WAL lets reads go on
 //! meanwhile. Nothing in a feed update ever deletes an entry: the cache is the archive.
 
+mod access;
 mod backfill;
 mod entries;
 mod feeds;
@@ -41,6 +42,7 @@ use rusqlite::{Connection, ErrorCode, Transaction, TransactionBehavior};
 
 use crate::model::FeedId;
 
+pub use access::OaRow;
 pub use backfill::ArchiveState;
 pub use feeds::FeedUpdate;
 pub use papers::{CachedCitation, DoiScope};

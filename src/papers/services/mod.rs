@@ -9,6 +9,7 @@ pub mod arxiv;
 pub mod pacer;
 pub mod pmc;
 pub mod pubmed;
+pub mod unpaywall;
 
 use std::time::Duration;
 
