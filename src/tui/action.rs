@@ -66,6 +66,8 @@ pub enum Action {
     CopyBibtex,
     /// Append the DOI's BibTeX to `doi.bib_file`.
     AppendBibtex,
+    /// `O`: open the paper's legal open-access copy (the link list's DOI, the Papers view's row).
+    OpenOa,
     // ---- feeds and network ----
     RefreshFeed,
     RefreshAll,
@@ -194,6 +196,12 @@ pub enum Action {
     PaperLinesLoaded(Vec<PaperLine>),
     /// "published as doi:…" by paper key, for arXiv preprints whose published version is known.
     PapersPublished(Vec<(String, String)>),
+    /// Open-access copies known, by paper key (from the cache or Unpaywall).
+    OaKnown(Vec<(String, crate::papers::access::OaState)>),
+    /// Unpaywall was not asked: no `[doi] mailto` (said once).
+    OaNoEmail,
+    /// A look-up of an open-access copy failed (one line).
+    OaFailed(String),
     /// The BibTeX of `doi` (`Ok(None)`: the resolver does not know the DOI).
     BibtexReady {
         doi: String,

@@ -190,6 +190,7 @@ impl Executor {
                 self.spawn_citations(keys, found, failed, notes);
                 Vec::new()
             }
+            Effect::LoadOa { papers, ask } => self.load_oa(papers, ask)?,
             Effect::FetchBibtex { doi, then } => {
                 self.spawn_bibtex(doi, then);
                 Vec::new()
@@ -376,6 +377,61 @@ impl Executor {
             let _ = tx.send(Action::PapersLoaded { scope, result });
             if !notes.is_empty() {
                 let _ = tx.send(Action::PapersPublished(notes));
+            }
+        });
+    }
+
+    /// The open-access copies known of `papers` (answered inline), then, with `ask`, the DOIs
+    /// due asked of Unpaywall on a worker thread (one request at a time), each as it comes.
+    fn load_oa(
+        &self,
+        papers: Vec<(String, Vec<String>)>,
+        ask: bool,
+    ) -> Result<Vec<Action>, crate::Error> {
+        let mut known = Vec::new();
+        let mut due: Vec<(String, String)> = Vec::new();
+        for (key, ids) in papers {
+            match self.lib.oa_due(&ids)? {
+                Some(doi) if ask => due.push((doi, key.clone())),
+                _ => {}
+            }
+            if let Some(state) = self.lib.oa_known(&ids)? {
+                known.push((key, state));
+            }
+        }
+        if !due.is_empty() {
+            self.spawn_oa(due);
+        }
+        Ok(vec![Action::OaKnown(known)])
+    }
+
+    /// Asks Unpaywall about `due` (DOI, paper key) on a worker thread.
+    fn spawn_oa(&self, due: Vec<(String, String)>) {
+        use crate::library::access::OaAnswer;
+        let (tx, paths, config) = self.worker_parts();
+        std::thread::spawn(move || {
+            let dois: Vec<String> = due.iter().map(|(d, _)| d.clone()).collect();
+            let mut said = false;
+            let result = Library::open(paths, config).and_then(|mut lib| {
+                lib.oa_lookup(&dois, &mut |doi, answer| {
+                    let keys = due.iter().filter(|(d, _)| d == doi).map(|(_, k)| k.clone());
+                    let a = match answer {
+                        OaAnswer::Known(s) => {
+                            Action::OaKnown(keys.map(|k| (k, s.clone())).collect())
+                        }
+                        // One line for the batch: the others failed the same way.
+                        _ if std::mem::replace(&mut said, true) => return,
+                        OaAnswer::NoEmail => Action::OaNoEmail,
+                        OaAnswer::Failed(e) => Action::OaFailed(e.clone()),
+                        OaAnswer::NoDoi => return,
+                    };
+                    let _ = tx.send(a);
+                })
+            });
+            if let Err(e) = result {
+                let _ = tx.send(Action::OaFailed(crate::text::scrub::scrub_line(
+                    &e.to_string(),
+                )));
             }
         });
     }

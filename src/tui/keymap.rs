@@ -501,6 +501,13 @@ fn link_list() -> Vec<DefaultBinding> {
             vec![Links, Papers],
             &["B"],
         ),
+        (
+            "open_oa",
+            "open the paper's legal open-access copy (Unpaywall; arXiv, PMC)",
+            Action::OpenOa,
+            vec![Links, Papers],
+            &["O"],
+        ),
     ]
 }
 

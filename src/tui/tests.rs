@@ -24,6 +24,7 @@ use super::update::{update, Effect};
 use super::view::view;
 
 /// The Papers view's tests (their own file: this one is long enough).
+mod access;
 mod papers;
 
 // ---- an in-memory library -------------------------------------------------------------------
@@ -948,8 +949,13 @@ fn links_open_through_effects() {
         .message
         .as_ref()
         .is_some_and(|m| m.text.contains("[9]")));
-    // The link list: DOIs first (opened at the resolver), then the numbered links.
+    // The link list: DOIs first (opened at the resolver), then the numbered links. Opening it
+    // reads the DOIs' open-access copies (an effect of its own, once).
     fake.press(&mut app, "L");
+    assert!(matches!(
+        fake.take_log().as_slice(),
+        [Effect::LoadOa { .. }]
+    ));
     fake.press(&mut app, "Enter");
     assert!(
         matches!(fake.take_log().as_slice(), [Effect::OpenUrl(u)] if u == "https://doi.org/10.1000/xyz1")

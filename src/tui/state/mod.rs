@@ -12,6 +12,7 @@ use crate::text::scrub::scrub_line;
 use super::keymap::Keymap;
 use super::theme::Theme;
 
+mod access;
 mod archive;
 mod entries;
 mod feeds;
@@ -19,6 +20,7 @@ mod overlay;
 mod papers;
 mod reader;
 
+pub use access::{doi_row_key, AccessState};
 pub use archive::{fill_empty_months, year_of, ArchiveRow, ArchiveState};
 pub use entries::{EntriesState, EntrySource};
 pub use feeds::{FeedRow, FeedsState, Filter, Scope};
@@ -101,6 +103,8 @@ pub struct App {
     pub archive: ArchiveState,
     pub entries: EntriesState,
     pub papers: PapersState,
+    /// Open-access copies of the papers shown.
+    pub access: AccessState,
     pub reader: Option<ReaderState>,
     pub overlay: Option<Overlay>,
     pub status: StatusState,
@@ -135,6 +139,7 @@ impl App {
             archive: ArchiveState::default(),
             entries: EntriesState::default(),
             papers: PapersState::default(),
+            access: AccessState::default(),
             reader: None,
             overlay: None,
             status,

@@ -110,7 +110,7 @@ fn fake_with_papers() -> Fake {
 }
 
 /// The reader on December 2014 of `fake_with_papers`, the Papers view open with `P`.
-fn december_papers(w: u16, h: u16) -> (App, Fake) {
+pub(super) fn december_papers(w: u16, h: u16) -> (App, Fake) {
     december_papers_of(w, h, fake_with_papers())
 }
 

@@ -6,6 +6,7 @@
 //! `prompts` (the overlays and the keys that open them) and `workers` (background work: starting
 //! it, and the messages that come back).
 
+mod access;
 mod entries;
 mod navigate;
 mod papers;
@@ -53,6 +54,12 @@ pub enum Effect {
     },
     /// Read the citation lines known offline for these papers (answers `PaperLinesLoaded`).
     LoadPaperLines(Vec<crate::model::PaperRow>),
+    /// Read the open-access copies known of these papers `(key, ids)` and, with `ask`, ask
+    /// Unpaywall about those due in the background (answers `OaKnown`, `OaNoEmail`, `OaFailed`).
+    LoadOa {
+        papers: Vec<(String, Vec<String>)>,
+        ask: bool,
+    },
     /// Resolve these paper keys at their services in the background (answers
     /// `PaperLinesLoaded` as each arrives, then `PapersPublished`).
     ResolvePaperCitations(Vec<String>),
@@ -179,7 +186,13 @@ macro_rules! result {
 fn is_user(a: &Action) -> bool {
     !matches!(
         a,
-        result!() | Action::Resize(..) | Action::AutoRefresh | Action::ScanPapers
+        result!()
+            | Action::OaKnown(_)
+            | Action::OaNoEmail
+            | Action::OaFailed(_)
+            | Action::Resize(..)
+            | Action::AutoRefresh
+            | Action::ScanPapers
     )
 }
 
@@ -257,7 +270,11 @@ fn main(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         | Action::Cancel
         | Action::CopyDoi
         | Action::CopyBibtex
-        | Action::AppendBibtex => {}
+        | Action::AppendBibtex
+        | Action::OpenOa => {}
+        a @ (Action::OaKnown(_) | Action::OaNoEmail | Action::OaFailed(_)) => {
+            access::message(app, a, fx)
+        }
         a @ result!() => workers::message(app, a, fx),
     }
 }

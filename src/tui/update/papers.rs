@@ -23,6 +23,7 @@ pub(super) fn handles(action: &Action) -> bool {
             | Action::CopyBibtex
             | Action::AppendBibtex
             | Action::PapersView
+            | Action::OpenOa
     )
 }
 
@@ -32,6 +33,12 @@ pub(super) fn handle(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         Action::PapersView => open(app, false, fx),
         Action::Open => list_posts(app, fx),
         Action::OpenInBrowser => open_paper(app, fx),
+        Action::OpenOa => {
+            if let Some(p) = app.papers.selected_paper() {
+                let (key, ids) = (p.key.clone(), p.ids.clone());
+                super::access::open(app, key, ids, fx);
+            }
+        }
         Action::CopyDoi => copy_id(app, fx),
         Action::CopyBibtex | Action::AppendBibtex => {
             let Some(p) = app.papers.selected_paper() else {
@@ -250,6 +257,11 @@ pub(super) fn want_lines(app: &mut App, fx: &mut Vec<Effect>) {
     let p = &mut app.papers;
     // The screen the cursor is about to show (offsets follow after `update`), and the next.
     let from = follow(p.selected, p.offset, h);
+    // Their open-access copies too (each paper once).
+    let shown = p.rows.iter().skip(from).take(2 * h);
+    let shown = shown.map(|r| (r.key.clone(), r.ids.clone())).collect();
+    super::access::want(app, shown, fx);
+    let p = &mut app.papers;
     let rows = p.missing_lines(from, 2 * h);
     if rows.is_empty() {
         return;

@@ -44,7 +44,8 @@ pub(super) fn open(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         Action::Help => app.overlay = Some(Overlay::Help { scroll: 0 }),
         Action::LinkList => match &app.reader {
             Some(r) if !r.links.is_empty() || !r.entry.dois.is_empty() => {
-                app.overlay = Some(Overlay::LinkList { selected: 0 })
+                app.overlay = Some(Overlay::LinkList { selected: 0 });
+                super::access::want_entry_dois(app, fx);
             }
             Some(_) => app.info("this post has no links or DOIs"),
             None => {}
@@ -224,6 +225,13 @@ pub(super) fn link_list(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
             };
             fetch_bibtex(app, doi, &action, fx);
         }
+        Action::OpenOa => match item.and_then(|it| it.doi) {
+            Some(doi) => {
+                let key = crate::tui::state::doi_row_key(&doi);
+                super::access::open(app, key.clone(), vec![key], fx);
+            }
+            None => app.info("open-access copies are for papers: select a doi: row"),
+        },
         Action::Back | Action::Quit | Action::LinkList => app.overlay = None,
         Action::ForceQuit => fx.push(Effect::Quit),
         _ => {}

@@ -76,6 +76,10 @@ pub fn draw(app: &App, selected: usize, frame: &mut Frame, full: Rect) {
                     spans.push(Span::styled(" ".repeat(pad_w), cite_style));
                     lines.push((i, Line::from(spans)));
                 }
+                if let Some(doi) = &it.doi {
+                    let key = crate::tui::state::doi_row_key(doi);
+                    lines.push((i, super::access::oa_line(app, &key, INDENT, width, style)));
+                }
             }
             None => {
                 let url_w = width.saturating_sub(label_w + 1);

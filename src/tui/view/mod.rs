@@ -1,5 +1,6 @@
 //! Drawing: pure functions of the state. `view` lays the panes out; each pane has its own file.
 
+mod access;
 mod archive;
 mod entries;
 mod feeds;

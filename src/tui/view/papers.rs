@@ -117,8 +117,8 @@ fn details(app: &App, r: &PaperRow, width: usize) -> Vec<Line<'static>> {
     let mut out = vec![Line::from(Span::styled("─".repeat(width), t.dim()))];
     let (text, known) = citation_text(app, r);
     let note = app.papers.published.get(&r.key);
-    // A "published as" note takes a citation line: the ids stay in view.
-    let cap = DETAIL_CITATION_LINES - usize::from(note.is_some());
+    // A "published as" note and the open-access line take citation lines: the ids stay in view.
+    let cap = DETAIL_CITATION_LINES - 1 - usize::from(note.is_some());
     let mut cited = wrap(&text, width.max(1));
     if cited.len() > cap {
         // What would not fit on the last line did not fit on one: `fit` cuts it.
@@ -143,6 +143,13 @@ fn details(app: &App, r: &PaperRow, width: usize) -> Vec<Line<'static>> {
         feed_titles(app, r)
     );
     out.push(Line::from(Span::styled(fit(&posts, width), t.accent())));
+    out.push(super::access::oa_line(
+        app,
+        &r.key,
+        0,
+        width,
+        Style::default(),
+    ));
     let ids: Vec<String> = r.ids.iter().map(|k| scrub_line(k)).collect();
     out.push(Line::from(Span::styled(
         fit(&format!("ids: {}", ids.join(" · ")), width),
