@@ -66,6 +66,8 @@ pub enum Action {
     CopyBibtex,
     /// Append the DOI's BibTeX to `doi.bib_file`.
     AppendBibtex,
+    /// Save the paper to Zotero (or `[papers] save_command`) in the background.
+    SavePaper,
     // ---- feeds and network ----
     RefreshFeed,
     RefreshAll,

@@ -501,6 +501,13 @@ fn link_list() -> Vec<DefaultBinding> {
             vec![Links, Papers],
             &["B"],
         ),
+        (
+            "save_paper",
+            "save the paper to Zotero (or with [papers] save_command)",
+            Action::SavePaper,
+            vec![Links, Papers],
+            &["z"],
+        ),
     ]
 }
 

@@ -10,6 +10,7 @@ mod entries;
 mod navigate;
 mod papers;
 mod prompts;
+mod save;
 mod workers;
 
 use std::path::PathBuf;
@@ -109,6 +110,10 @@ pub enum Effect {
     FetchBibtex {
         doi: String,
         then: BibUse,
+    },
+    /// Save the paper `key` to the reference manager on a worker (answers `Info`/`Error`).
+    SavePaper {
+        key: String,
     },
     /// Put text on the terminal's clipboard (OSC 52).
     Clipboard(String),
@@ -257,7 +262,8 @@ fn main(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         | Action::Cancel
         | Action::CopyDoi
         | Action::CopyBibtex
-        | Action::AppendBibtex => {}
+        | Action::AppendBibtex
+        | Action::SavePaper => {}
         a @ result!() => workers::message(app, a, fx),
     }
 }
