@@ -224,15 +224,17 @@ fn an_arxiv_paper_is_saved_as_a_preprint_and_an_entry_number_names_a_paper() {
     let out = cli.run(&["save", &post, "--paper", "9"]);
     let err = one_line_error(&out);
     assert!(err.contains("has no paper 9") && err.contains(HSC), "{err}");
-    let papers = cli.json(&["dois", "--entry", &post]);
-    let n = papers.as_array().unwrap().len();
-    let args: Vec<&str> = match n {
-        1 => vec!["save", &post],
-        _ => vec!["save", &post, "--paper", "1"],
-    };
-    let out = cli.ok(&args);
-    assert!(out.starts_with("Saved to Zotero: "), "{out}");
+    // It cites one paper: the entry id alone names it, and so does --paper 1 (on a second
+    // server: papis takes a paper it already has for a question it cannot ask, and drops the
+    // connection).
+    let out = cli.ok(&["save", &post]);
+    assert_eq!(out, format!("Saved to Zotero: {HSC_TITLE}\n"));
     assert_eq!(server.documents().len(), 2, "{}", server.log());
+    let second = PapisServer::start();
+    cli.write_config(&connector_config(&second.url(), 30));
+    let out = cli.ok(&["save", &post, "--paper", "1"]);
+    assert_eq!(out, format!("Saved to Zotero: {HSC_TITLE}\n"));
+    assert_eq!(second.documents()[0]["doi"], "10.1111/hsc.12135");
 }
 
 #[test]

@@ -46,8 +46,12 @@ pub enum ZoteroError {
         status: String,
         detail: String,
     },
-    #[error("Zotero's connector at {url}: {reason}")]
-    Other { url: String, reason: String },
+    #[error("Zotero's connector at {url} failed {endpoint}: {reason}")]
+    Other {
+        url: String,
+        endpoint: &'static str,
+        reason: String,
+    },
 }
 
 /// The Zotero item type of a CSL type; an arXiv paper is a preprint whatever it says.
@@ -279,6 +283,7 @@ impl Connector {
                 } else {
                     ZoteroError::Other {
                         url: shown.clone(),
+                        endpoint,
                         reason,
                     }
                 }
