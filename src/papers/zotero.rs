@@ -385,6 +385,15 @@ mod tests {
         assert_eq!(it["archiveID"], "arXiv:1706.03762");
         assert_eq!(it["date"], "2017-06");
         assert!(it.get("DOI").is_none(), "{it}");
+        // Whatever type and container the answer gives, an arXiv paper is a preprint.
+        let typed = Citation {
+            kind: Some("article-journal".into()),
+            container: Some("arXiv".into()),
+            ..c.clone()
+        };
+        let it = item(&typed, "arxiv:1706.03762", &[], None, None);
+        assert_eq!(it["itemType"], "preprint");
+        assert_eq!(it["repository"], "arXiv");
         // A citation made from a COinS span: short names, no CSL extras.
         let coins = Citation {
             extra: Default::default(),
