@@ -19,6 +19,7 @@ mod feeds;
 mod organize;
 mod output;
 mod papers;
+mod save;
 mod scan;
 mod sync;
 
@@ -314,6 +315,18 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = BibFormat::Bibtex)]
         format: BibFormat,
     },
+    /// Save a paper to Zotero (its connector, while Zotero runs) or with [papers] save_command
+    #[command(
+        after_help = "Examples:\n  paperboy save 10.1111/hsc.12135\n  paperboy save arxiv:1706.03762\n  paperboy save pmid:23193287\n  paperboy save 42              the one paper entry 42 cites\n  paperboy save 42 --paper 2    its second paper (a list of them says which is which)"
+    )]
+    Save {
+        /// A DOI (10.…, doi:10.…, a doi.org URL), a paper key (arxiv:…, pmid:…, pmcid:PMC…)
+        /// or an entry id
+        target: String,
+        /// With an entry id: its paper N (as the error listing them numbers them)
+        #[arg(long, value_name = "N")]
+        paper: Option<usize>,
+    },
     /// Print every key of the reader by pane (with your [keys] rebindings)
     #[command(after_help = "Example:\n  paperboy keys")]
     Keys,
@@ -560,6 +573,7 @@ fn dispatch(lib: &mut Library, command: Command) -> Result<ExitCode> {
         } => access::open_oa(lib, &target),
         Command::Open { target, link, .. } => open(lib, &target, link),
         Command::Cite { doi, format, style } => cite(lib, &doi, format, style.as_deref()),
+        Command::Save { target, paper } => save::save(lib, &target, paper),
         Command::Bib {
             entry,
             month,

@@ -14,6 +14,7 @@ mod paper_services;
 pub use paper_services::{arxiv_gap, service_of};
 pub mod papers;
 mod papers_scan;
+pub mod save;
 
 // The door's wrappers over the sync engine and the backfill driver (they own no SQL or HTTP).
 mod backfill;
@@ -78,6 +79,9 @@ pub enum Error {
     Sync(crate::sync::Error),
     #[error("cannot start the network runtime: {0}")]
     Runtime(String),
+    /// Saving a paper to Zotero or `[papers] save_command`.
+    #[error(transparent)]
+    Save(#[from] save::SaveError),
 }
 
 impl From<StoreError> for Error {

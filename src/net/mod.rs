@@ -401,7 +401,7 @@ pub(crate) mod tests {
     /// A request as the test server saw it.
     #[derive(Debug, Clone)]
     pub(crate) struct Req {
-        path: String,
+        pub(crate) path: String,
         headers: Vec<(String, String)>,
     }
 

@@ -39,6 +39,8 @@ const TEXT_VARIABLES: &[(&str, &[&str])] = &[
     ("archive", &[]),
     ("source", &[]),
     ("status", &[]),
+    // Not printed by styles; kept for the Zotero item's `abstractNote`.
+    ("abstract", &[]),
 ];
 
 /// The variables of a resolver's CSL-JSON item that [`Citation`]'s fields do not keep, cleaned.
@@ -133,7 +135,7 @@ fn name_of(author: &str) -> Value {
 impl Citation {
     /// The CSL-JSON item this citation renders from: its fields, over the extras the
     /// resolver's item gave.
-    fn csl_item(&self) -> Value {
+    pub(crate) fn csl_item(&self) -> Value {
         let mut item = self.extra.0.clone();
         item.insert("id".into(), Value::String("item".into()));
         let mut set = |k: &str, v: &Option<String>| match v {

@@ -68,6 +68,8 @@ pub enum Action {
     AppendBibtex,
     /// `O`: open the paper's legal open-access copy (the link list's DOI, the Papers view's row).
     OpenOa,
+    /// Save the paper to Zotero (or `[papers] save_command`) in the background.
+    SavePaper,
     // ---- feeds and network ----
     RefreshFeed,
     RefreshAll,

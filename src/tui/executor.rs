@@ -195,6 +195,10 @@ impl Executor {
                 self.spawn_bibtex(doi, then);
                 Vec::new()
             }
+            Effect::SavePaper { key } => {
+                self.spawn_save(key);
+                Vec::new()
+            }
             // The terminal and the operating system.
             Effect::OpenUrl(url) => self.open_url(&url),
             Effect::Clipboard(text) => clipboard(&text),
@@ -444,6 +448,19 @@ impl Executor {
                 .and_then(|mut lib| lib.bibtex(&doi))
                 .map_err(|e| e.to_string());
             let _ = tx.send(Action::BibtexReady { doi, then, result });
+        });
+    }
+
+    /// Saves a paper to the reference manager on a worker thread (Zotero or a command may
+    /// take seconds); the status line gets its one-line answer.
+    fn spawn_save(&self, key: String) {
+        let (tx, paths, config) = self.worker_parts();
+        std::thread::spawn(move || {
+            let result = Library::open(paths, config).and_then(|mut lib| lib.save_paper(&key));
+            let _ = tx.send(match result {
+                Ok(saved) => Action::Info(saved.message()),
+                Err(e) => Action::Error(e.to_string()),
+            });
         });
     }
 

@@ -508,6 +508,13 @@ fn link_list() -> Vec<DefaultBinding> {
             vec![Links, Papers],
             &["O"],
         ),
+        (
+            "save_paper",
+            "save the paper to Zotero (or with [papers] save_command)",
+            Action::SavePaper,
+            vec![Links, Papers],
+            &["z"],
+        ),
     ]
 }
 

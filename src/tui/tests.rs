@@ -26,6 +26,8 @@ use super::view::view;
 /// The Papers view's tests (their own file: this one is long enough).
 mod access;
 mod papers;
+/// `z`: saving a paper to the reference manager.
+mod save;
 
 // ---- an in-memory library -------------------------------------------------------------------
 

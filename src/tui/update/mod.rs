@@ -11,6 +11,7 @@ mod entries;
 mod navigate;
 mod papers;
 mod prompts;
+mod save;
 mod workers;
 
 use std::path::PathBuf;
@@ -116,6 +117,10 @@ pub enum Effect {
     FetchBibtex {
         doi: String,
         then: BibUse,
+    },
+    /// Save the paper `key` to the reference manager on a worker (answers `Info`/`Error`).
+    SavePaper {
+        key: String,
     },
     /// Put text on the terminal's clipboard (OSC 52).
     Clipboard(String),
@@ -271,7 +276,8 @@ fn main(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         | Action::CopyDoi
         | Action::CopyBibtex
         | Action::AppendBibtex
-        | Action::OpenOa => {}
+        | Action::OpenOa
+        | Action::SavePaper => {}
         a @ (Action::OaKnown(_) | Action::OaNoEmail | Action::OaFailed(_)) => {
             access::message(app, a, fx)
         }

@@ -22,6 +22,7 @@ pub(super) fn handles(action: &Action) -> bool {
             | Action::CopyDoi
             | Action::CopyBibtex
             | Action::AppendBibtex
+            | Action::SavePaper
             | Action::PapersView
             | Action::OpenOa
     )
@@ -40,6 +41,10 @@ pub(super) fn handle(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
             }
         }
         Action::CopyDoi => copy_id(app, fx),
+        Action::SavePaper => {
+            let key = app.papers.selected_paper().map(|p| p.key.clone());
+            super::save::save_paper(app, key, fx);
+        }
         Action::CopyBibtex | Action::AppendBibtex => {
             let Some(p) = app.papers.selected_paper() else {
                 return;

@@ -232,6 +232,7 @@ pub(super) fn link_list(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
             }
             None => app.info("open-access copies are for papers: select a doi: row"),
         },
+        Action::SavePaper => super::save::save_link(app, item.and_then(|it| it.doi), fx),
         Action::Back | Action::Quit | Action::LinkList => app.overlay = None,
         Action::ForceQuit => fx.push(Effect::Quit),
         _ => {}
