@@ -8,6 +8,7 @@
 //! feeds, papers, sync, net, store, text, model, config and paths; nothing below may use it.
 
 pub mod citations;
+pub mod health;
 mod organize;
 mod paper_services;
 pub use paper_services::{arxiv_gap, service_of};

@@ -8,6 +8,7 @@
 
 pub mod cite;
 pub mod csl;
+pub mod health;
 pub mod resolve;
 pub mod ris;
 pub mod services;

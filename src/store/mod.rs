@@ -18,6 +18,7 @@
 mod backfill;
 mod entries;
 mod feeds;
+mod health;
 mod organize;
 mod paper_links;
 mod papers;
@@ -43,6 +44,7 @@ use crate::model::FeedId;
 
 pub use backfill::ArchiveState;
 pub use feeds::FeedUpdate;
+pub use health::HealthRow;
 pub use papers::{CachedCitation, DoiScope};
 #[cfg(test)]
 pub(crate) use papers_scan::connection_at_version;

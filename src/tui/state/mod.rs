@@ -15,6 +15,7 @@ use super::theme::Theme;
 mod archive;
 mod entries;
 mod feeds;
+mod health;
 mod overlay;
 mod papers;
 mod reader;
@@ -22,6 +23,7 @@ mod reader;
 pub use archive::{fill_empty_months, year_of, ArchiveRow, ArchiveState};
 pub use entries::{EntriesState, EntrySource};
 pub use feeds::{FeedRow, FeedsState, Filter, Scope};
+pub use health::HealthView;
 pub use overlay::{Confirmed, Overlay, PromptKind};
 pub use papers::{PaperPosts, PapersScope, PapersState};
 pub use reader::{match_lines, search_words, wrap, wrap_styled, Cite, LinkItem, ReaderState};
@@ -101,6 +103,8 @@ pub struct App {
     pub archive: ArchiveState,
     pub entries: EntriesState,
     pub papers: PapersState,
+    /// Paper health: flagged papers' lines, entries citing retracted papers.
+    pub health: HealthView,
     pub reader: Option<ReaderState>,
     pub overlay: Option<Overlay>,
     pub status: StatusState,
@@ -135,6 +139,7 @@ impl App {
             archive: ArchiveState::default(),
             entries: EntriesState::default(),
             papers: PapersState::default(),
+            health: HealthView::default(),
             reader: None,
             overlay: None,
             status,

@@ -3,6 +3,7 @@
 mod archive;
 mod entries;
 mod feeds;
+mod health;
 mod help;
 mod links;
 mod papers;
