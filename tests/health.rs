@@ -270,7 +270,7 @@ fn an_answer_that_is_not_json_loses_nothing() {
 #[test]
 fn a_truncated_answer_loses_nothing() {
     let whole = list(vec![clean_as(CLEAN_DOI)]);
-    bad_answer_loses_nothing(whole[..whole.len() / 2].as_bytes().to_vec(), "cut short");
+    bad_answer_loses_nothing(whole.as_bytes()[..whole.len() / 2].to_vec(), "cut short");
 }
 
 #[test]
