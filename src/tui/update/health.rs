@@ -57,3 +57,26 @@ pub(super) fn keep_flagged(health: &HealthView, rows: &mut Vec<PaperRow>) {
         rows.retain(|r| health.for_ids(&r.ids).is_some());
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::keymap::Keymap;
+    use crate::tui::theme::Theme;
+
+    #[test]
+    fn a_new_retraction_among_read_posts_is_said_once_and_marks_its_post() {
+        let mut app = App::new(Keymap::default(), Theme::default(), (80, 24), false);
+        let line = (Status::Retracted, "RETRACTED 2010-02-06".to_string());
+        let lines: HashMap<_, _> = [("10.1/x".to_string(), line)].into();
+        loaded(&mut app, lines.clone(), [7].into(), 1);
+        let msg = app.status.message.clone().expect("message");
+        assert_eq!(msg.text, "1 paper you read about was retracted: ! to see");
+        // The same health read again (a reload) says nothing more.
+        app.status.message = None;
+        loaded(&mut app, lines, [7].into(), 0);
+        assert!(app.status.message.is_none());
+        assert!(crate::tui::view::health_mark_for_test(&app, 7).is_some());
+        assert!(crate::tui::view::health_mark_for_test(&app, 8).is_none());
+    }
+}
