@@ -91,15 +91,7 @@ impl Store {
         )?;
         let mut out = HashMap::new();
         for key in keys {
-            let row = stmt.query_row([key], |r| {
-                Ok(HealthRow {
-                    doi_key: r.get(0)?,
-                    status: r.get(1)?,
-                    notices: r.get(2)?,
-                    checked: from_secs(r.get(3)?),
-                    due: from_secs(r.get(4)?),
-                })
-            });
+            let row = stmt.query_row([key], health_row);
             match row {
                 Ok(h) => {
                     out.insert(h.doi_key.clone(), h);
@@ -117,15 +109,7 @@ impl Store {
             "SELECT doi_key, status, notices, checked, due FROM paper_health \
              WHERE status NOT IN ('fine', 'unknown')",
         )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(HealthRow {
-                doi_key: r.get(0)?,
-                status: r.get(1)?,
-                notices: r.get(2)?,
-                checked: from_secs(r.get(3)?),
-                due: from_secs(r.get(4)?),
-            })
-        })?;
+        let rows = stmt.query_map([], health_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -158,6 +142,17 @@ impl Store {
         }
         Ok(n)
     }
+}
+
+/// A row of `SELECT doi_key, status, notices, checked, due`.
+fn health_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<HealthRow> {
+    Ok(HealthRow {
+        doi_key: r.get(0)?,
+        status: r.get(1)?,
+        notices: r.get(2)?,
+        checked: from_secs(r.get(3)?),
+        due: from_secs(r.get(4)?),
+    })
 }
 
 fn limit_sql(limit: usize) -> i64 {
