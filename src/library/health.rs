@@ -156,6 +156,46 @@ impl Library {
         self.check_dois(&dois)
     }
 
+    /// The demo's embedded health (`demo::HEALTH_JSON`: real Crossref records), stored as
+    /// answered when they were recorded and due as any answer given now: the demo shows them
+    /// without asking Crossref. Embedded data that does not read stores nothing (a unit test
+    /// reads it).
+    pub(crate) fn load_demo_health(&mut self) -> Result<()> {
+        let Ok(demo) = serde_json::from_slice::<serde_json::Value>(crate::demo::HEALTH_JSON) else {
+            return Ok(());
+        };
+        let checked = (demo.get("checked").and_then(serde_json::Value::as_str))
+            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+            .map_or_else(Utc::now, |t| t.with_timezone(&Utc));
+        let works = demo.get("works").and_then(serde_json::Value::as_array);
+        let now = Utc::now();
+        let rows: Vec<HealthRow> = (works.into_iter().flatten())
+            .filter_map(|w| {
+                let key = crate::text::doi::key(w.get("DOI")?.as_str()?);
+                let h = crate::papers::health::parse_work(w);
+                Some(self.health_row(key, &h, checked, now))
+            })
+            .collect();
+        self.store.put_health(&rows).map_err(|e| self.store_err(e))
+    }
+
+    /// The row storing `h` for `key`, answered at `checked`, due again after `now`.
+    fn health_row(
+        &self,
+        key: String,
+        h: &WorkHealth,
+        checked: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> HealthRow {
+        HealthRow {
+            due: due_after(&key, now, self.config.papers.health_days),
+            doi_key: key,
+            status: h.status.as_str().to_string(),
+            notices: serde_json::to_string(&h.notices).unwrap_or_else(|_| "[]".into()),
+            checked,
+        }
+    }
+
     /// Checks `dois` (bare, lowercased) at Crossref.
     pub fn check_dois(&mut self, dois: &[String]) -> Result<HealthReport> {
         let mut report = HealthReport::default();
@@ -178,7 +218,6 @@ impl Library {
             })
             .await;
         });
-        let days = self.config.papers.health_days;
         let mut rows = Vec::new();
         while let Some((doi, result)) = rx.blocking_recv() {
             match result {
@@ -189,13 +228,7 @@ impl Library {
                         report.newly_retracted.push(key.clone());
                     }
                     let now = Utc::now();
-                    rows.push(HealthRow {
-                        due: due_after(&key, now, days),
-                        doi_key: key,
-                        status: h.status.as_str().to_string(),
-                        notices: serde_json::to_string(&h.notices).unwrap_or_else(|_| "[]".into()),
-                        checked: now,
-                    });
+                    rows.push(self.health_row(key, &h, now, now));
                     report.checked += 1;
                 }
                 Err(line) => {

@@ -407,6 +407,7 @@ impl Library {
             let r = self.store.put_citation(&cached);
             r.map_err(|e| self.store_err(e))?;
         }
+        self.load_demo_health()?;
         Ok(n)
     }
 

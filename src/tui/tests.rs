@@ -2800,7 +2800,7 @@ fn the_real_executor_removes_a_feed_and_renames_a_folder_through_the_library() {
     );
     press_real(&mut exec, &mut app, "D");
     let question =
-        "Remove Connected Recovery and its 48 entries? 1 starred entry goes with it. y/n";
+        "Remove Connected Recovery and its 49 entries? 1 starred entry goes with it. y/n";
     assert!(screen(&app).contains(question), "{}", screen(&app));
     press_real(&mut exec, &mut app, "y");
     let feeds = exec.lib.feeds().expect("feeds");
