@@ -19,17 +19,21 @@ const WAKEFIELD: &str = include_str!("fixtures/health/work-wakefield-retracted.j
 const NOTICE: &str = include_str!("fixtures/health/work-wakefield-retraction-notice.json");
 const NATURE: &str = include_str!("fixtures/health/work-nature-addendum.json");
 const CLEAN: &str = include_str!("fixtures/health/work-orglett-clean.json");
+const SURGISPHERE: &str = include_str!("fixtures/health/work-surgisphere-concern.json");
 
 const WAKEFIELD_DOI: &str = "10.1016/s0140-6736(97)11096-0";
 const NOTICE_DOI: &str = "10.1016/s0140-6736(10)60175-4";
 const NATURE_DOI: &str = "10.1038/s41586-020-2012-7";
 const CLEAN_DOI: &str = "10.1021/acs.orglett.9b00971";
+/// Retracted, with an expression of concern, a correction and errata on the way; its own record
+/// also lists its notices under `update-to`.
+const SURGISPHERE_DOI: &str = "10.1016/s0140-6736(20)31180-6";
 /// An arXiv DOI (DataCite): Crossref answers 404.
 const DATACITE_DOI: &str = "10.48550/arxiv.2401.00001";
 
 /// The recorded records' `message`s by DOI key.
 fn records() -> Vec<(String, Value)> {
-    [WAKEFIELD, NOTICE, NATURE, CLEAN]
+    [WAKEFIELD, NOTICE, NATURE, CLEAN, SURGISPHERE]
         .iter()
         .map(|r| {
             let v: Value = serde_json::from_str(r).unwrap();
@@ -158,10 +162,18 @@ fn retracted_corrected_notice_and_clean_papers_read_as_recorded() {
     let srv = crossref(&[]);
     let dir = tempfile::tempdir().unwrap();
     let mut lib = library(dir.path(), &srv.url(""));
-    let asked = dois(&[WAKEFIELD_DOI, NOTICE_DOI, NATURE_DOI, CLEAN_DOI]);
+    let asked = dois(&[
+        WAKEFIELD_DOI,
+        NOTICE_DOI,
+        NATURE_DOI,
+        CLEAN_DOI,
+        SURGISPHERE_DOI,
+    ]);
     let report = lib.check_dois(&asked).unwrap();
-    assert_eq!(report.checked, 4);
-    assert_eq!(report.newly_retracted, vec![WAKEFIELD_DOI.to_string()]);
+    assert_eq!(report.checked, 5);
+    let mut newly = report.newly_retracted.clone();
+    newly.sort();
+    assert_eq!(newly, dois(&[SURGISPHERE_DOI, WAKEFIELD_DOI]));
     let w = health(&lib, WAKEFIELD_DOI);
     assert_eq!(w.status, Status::Retracted);
     assert_eq!(
@@ -186,6 +198,37 @@ fn retracted_corrected_notice_and_clean_papers_read_as_recorded() {
         (Status::Notice, Some("Addendum 2020-11-17"))
     );
     assert_eq!(health(&lib, CLEAN_DOI).status, Status::Fine);
+    // Every notice of the Surgisphere paper, the worst first; its own `update-to` (its notices
+    // again) makes it no notice.
+    let s = health(&lib, SURGISPHERE_DOI);
+    assert_eq!(s.status, Status::Retracted);
+    let kinds: Vec<(&str, Option<&str>)> = (s.notices.iter())
+        .map(|n| (n.kind.as_str(), n.date.as_deref()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("retraction", Some("2020-05-22")),
+            ("retraction", Some("2020-06-05")),
+            ("expression_of_concern", Some("2020-06-03")),
+            ("correction", Some("2020-05-30")),
+            ("erratum", Some("2020-05-30")),
+            ("erratum", Some("2020-06-13")),
+            ("erratum", Some("2020-07-18")),
+        ]
+    );
+    let line = s.line().unwrap();
+    assert!(
+        line.contains(
+            "Expression of concern 2020-06-03 (notice doi:10.1016/s0140-6736(20)31290-3, \
+             Retraction Watch)"
+        ),
+        "{line}"
+    );
+    assert_eq!(
+        serde_json::to_value(s.json()).unwrap()["notices"][2]["record_id"],
+        "23527"
+    );
     // One list request held them all.
     assert_eq!(srv.requests.lock().unwrap().len(), 1);
 }
