@@ -108,8 +108,16 @@ fn percent_decode(s: &str) -> String {
 }
 
 fn library(dir: &std::path::Path, api: &str) -> Library {
+    library_with(dir, api, Some("me@example.org"))
+}
+
+/// A library asking Crossref at `api`, with `mailto` (Crossref's polite pool) or without.
+fn library_with(dir: &std::path::Path, api: &str, mailto: Option<&str>) -> Library {
     let paths = paperboy::paths::Paths::resolve(Some(dir), None).unwrap();
-    let toml = format!("[papers]\ncrossref_api = \"{api}\"\n[doi]\nmailto = \"me@example.org\"\n");
+    let mut toml = format!("[papers]\ncrossref_api = \"{api}\"\n");
+    if let Some(m) = mailto {
+        toml.push_str(&format!("[doi]\nmailto = \"{m}\"\n"));
+    }
     let mut config = paperboy::config::Config::from_toml(&toml, "test")
         .unwrap()
         .config;
@@ -125,36 +133,57 @@ fn health(lib: &Library, doi: &str) -> paperboy::library::health::PaperHealth {
     lib.paper_health(&[format!("doi:{doi}")]).unwrap()
 }
 
-#[test]
-fn a_thousand_papers_take_at_most_25_requests_and_3_at_once() {
+/// A Crossref listing every DOI asked for as the clean record, each answer 50 ms late, and the
+/// most requests it ever had in flight at once.
+fn counting_crossref() -> (Server, Arc<AtomicUsize>) {
     let (now, max) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
     let (n2, m2) = (now.clone(), max.clone());
     let srv = Server::start(move |req| {
         let inflight = n2.fetch_add(1, Ordering::SeqCst) + 1;
         m2.fetch_max(inflight, Ordering::SeqCst);
-        std::thread::sleep(Duration::from_millis(30));
+        std::thread::sleep(Duration::from_millis(50));
         let items = asked(&req.path).iter().map(|d| clean_as(d)).collect();
         n2.fetch_sub(1, Ordering::SeqCst);
         Reply::ok("application/json", list(items))
     });
+    (srv, max)
+}
+
+fn many(n: usize) -> Vec<String> {
+    (0..n).map(|i| format!("10.5555/paper.{i}")).collect()
+}
+
+#[test]
+fn a_thousand_papers_take_at_most_25_requests_and_3_at_once() {
+    let (srv, max) = counting_crossref();
     let dir = tempfile::tempdir().unwrap();
     let mut lib = library(dir.path(), &srv.url(""));
-    let many: Vec<String> = (0..1000).map(|i| format!("10.5555/paper.{i}")).collect();
-    let report = lib.check_dois(&many).unwrap();
+    let report = lib.check_dois(&many(1000)).unwrap();
     assert_eq!((report.checked, report.failed), (1000, 0));
     let reqs = srv.requests.lock().unwrap().clone();
     assert!(reqs.len() <= 25, "{} requests", reqs.len());
-    assert!(
-        max.load(Ordering::SeqCst) <= 3,
-        "{} at once",
-        max.load(Ordering::SeqCst)
-    );
+    // Crossref's polite pool (a mailto given): 3 at once, and all 3 used.
+    assert_eq!(max.load(Ordering::SeqCst), 3, "requests at once");
     // Every request names the polite pool's contact and trims the answer.
     for r in &reqs {
         assert_eq!(query(&r.path, "mailto").as_deref(), Some("me@example.org"));
         assert!(query(&r.path, "select").unwrap().contains("updated-by"));
     }
     assert_eq!(health(&lib, "10.5555/paper.999").status, Status::Fine);
+}
+
+#[test]
+fn without_a_mailto_one_request_at_a_time() {
+    let (srv, max) = counting_crossref();
+    let dir = tempfile::tempdir().unwrap();
+    let mut lib = library_with(dir.path(), &srv.url(""), None);
+    let report = lib.check_dois(&many(400)).unwrap();
+    assert_eq!((report.checked, report.failed), (400, 0));
+    let reqs = srv.requests.lock().unwrap().clone();
+    assert_eq!(reqs.len(), 8);
+    // Crossref's public pool: 1 at once, and no contact sent.
+    assert_eq!(max.load(Ordering::SeqCst), 1, "requests at once");
+    assert!(reqs.iter().all(|r| query(&r.path, "mailto").is_none()));
 }
 
 #[test]

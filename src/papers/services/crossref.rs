@@ -3,9 +3,11 @@
 //! return alone at `/works/{doi}` before it is called unknown (a DOI another agency registered,
 //! DataCite or arXiv, is one Crossref does not know).
 //!
-//! Crossref's limits for the polite pool (a `mailto` given): at most 3 requests at once, and a
-//! 429 is waited out as `Retry-After` says. Here: [`CONCURRENT`] lanes, each one request in
-//! flight at a time with [`LANE_GAP`] between two (10 requests a second at most).
+//! Crossref's limits: its public pool (no `mailto`) allows 1 request at once and 5 a second,
+//! its polite pool (a `mailto` given) 3 at once and 10 a second; a 429 is waited out as
+//! `Retry-After` says. Here: one lane without `mailto`, [`CONCURRENT_POLITE`] with it, each lane
+//! one request in flight at a time with [`LANE_GAP`] between two (3.3 a second on one lane, 10 on
+//! three).
 
 use std::collections::HashSet;
 use std::time::Duration;
@@ -23,8 +25,10 @@ use crate::papers::health::{parse_work, WorkHealth};
 pub const CROSSREF: &str = "Crossref API";
 /// DOIs per list request.
 pub const BATCH: usize = 50;
-/// Requests in flight at once (Crossref's polite-pool limit is 3).
-pub const CONCURRENT: usize = 3;
+/// Requests in flight at once with a `mailto` (Crossref's polite pool allows 3).
+pub const CONCURRENT_POLITE: usize = 3;
+/// Requests in flight at once without one (Crossref's public pool allows 1).
+pub const CONCURRENT_PUBLIC: usize = 1;
 /// The gap between two requests of one lane.
 pub const LANE_GAP: Duration = Duration::from_millis(300);
 /// The largest answer read: 50 trimmed records are a few tens of KiB.
@@ -140,6 +144,17 @@ pub struct Ask {
     pub gap: Duration,
 }
 
+impl Ask {
+    /// Requests in flight at once: the polite pool's limit with a contact, else the public one's.
+    pub fn concurrency(&self) -> usize {
+        if self.mailto.as_deref().is_some_and(|m| !m.trim().is_empty()) {
+            CONCURRENT_POLITE
+        } else {
+            CONCURRENT_PUBLIC
+        }
+    }
+}
+
 /// Checks `dois` (bare), sending each one's health (`WorkHealth::unknown()` for a DOI Crossref
 /// does not know) or its batch's error as one line, as each batch ends.
 pub async fn check(
@@ -148,21 +163,22 @@ pub async fn check(
     dois: &[String],
     send: &mut (dyn FnMut(String, Result<WorkHealth, String>) + Send),
 ) {
-    // One pacer per lane, shared across the process: two checks at once still keep to 3.
-    let lanes: Vec<std::sync::Arc<Pacer>> = (0..CONCURRENT)
+    // One pacer per lane, shared across the process: two checks at once keep to the limit.
+    let concurrent = ask.concurrency();
+    let lanes: Vec<std::sync::Arc<Pacer>> = (0..concurrent)
         .map(|i| pacer::shared(&format!("{} lane {i}", ask.base), ask.gap))
         .collect();
     // Each batch owns what it uses: the stream's futures outlive no borrow.
     let chunks: Vec<Vec<String>> = dois.chunks(BATCH).map(<[String]>::to_vec).collect();
     let batches = chunks.into_iter().enumerate().map(|(i, chunk)| {
-        let lane = lanes[i % CONCURRENT].clone();
+        let lane = lanes[i % concurrent].clone();
         let (fetcher, ask) = (fetcher.clone(), ask.clone());
         async move {
             let r = check_batch(&fetcher, &lane, &ask, &chunk).await;
             (chunk, r)
         }
     });
-    let mut stream = futures_util::stream::iter(batches).buffer_unordered(CONCURRENT);
+    let mut stream = futures_util::stream::iter(batches).buffer_unordered(concurrent);
     while let Some((chunk, result)) = stream.next().await {
         match result {
             Ok(found) => found.into_iter().for_each(|(d, h)| send(d, h)),
