@@ -126,21 +126,17 @@ fn details(app: &App, r: &PaperRow, width: usize) -> Vec<Line<'static>> {
     let mut out = vec![Line::from(Span::styled("─".repeat(width), t.dim()))];
     let (text, known) = citation_text(app, r);
     let note = app.papers.published.get(&r.key);
-    // A "published as" note takes a citation line: the ids stay in view.
-    let cap = DETAIL_CITATION_LINES - usize::from(note.is_some());
+    let health = super::health::paper_line(app, &r.ids, 0, width, Style::default());
+    // A "published as" note and a health line take citation lines: the ids stay in view.
+    let taken = usize::from(note.is_some()) + usize::from(health.is_some());
+    let cap = DETAIL_CITATION_LINES.saturating_sub(taken).max(1);
     let mut cited = wrap(&text, width.max(1));
     if cited.len() > cap {
         // What would not fit on the last line did not fit on one: `fit` cuts it.
         let rest = cited.split_off(cap - 1).join(" ");
         cited.push(fit(&rest, width));
     }
-    out.extend(super::health::paper_line(
-        app,
-        &r.ids,
-        0,
-        width,
-        Style::default(),
-    ));
+    out.extend(health);
     let style = if known { Style::default() } else { t.dim() };
     out.extend(
         cited
