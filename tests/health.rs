@@ -524,3 +524,56 @@ fn the_routine_check_asks_new_papers_then_only_due_ones() {
         .collect();
     assert_eq!(marked_titles, vec!["Cites Wakefield"]);
 }
+
+/// The reader after a refresh against a loopback Crossref serving the recorded records: a new
+/// retraction among the papers of posts the user has read is said once on the status line, the
+/// post is marked in the entry list, and `!` lists the paper.
+#[test]
+fn the_reader_says_once_that_a_paper_you_read_about_was_retracted() {
+    use common::pty::Pty;
+    let (cli, _feeds) = cli_with_feed();
+    cli.write_config("[ui]\nrefresh_on_start = false\n");
+    let list = cli.json(&["list"]);
+    let id = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["title"] == "Cites Wakefield")
+        .unwrap()["id"]
+        .to_string();
+    cli.ok(&["read", &id]);
+    let srv = crossref(&[]);
+    let mut cmd = cli.command();
+    cmd.env("PAPERBOY_CROSSREF_API", srv.url(""))
+        .env("TERM", "xterm-256color");
+    let mut pty = Pty::spawn(cmd, 120, 30);
+    pty.wait_for("Cites a clean paper");
+    assert!(!pty.screen().contains('✗'), "{}", pty.screen());
+    pty.send("R");
+    pty.wait_for("1 paper you read about was retracted: ! to see");
+    // The mark is a symbol (NO_COLOR is set here), on the post citing the paper only.
+    let screen = pty.screen();
+    let row = |t: &str| {
+        let line = screen.lines().find(|l| l.contains(t));
+        line.unwrap_or_else(|| panic!("no {t}: {screen}"))
+            .to_string()
+    };
+    assert!(row("Cites Wakefield").contains('✗'), "{screen}");
+    assert!(!row("Cites the notice").contains('✗'), "{screen}");
+    assert_eq!(srv.requests.lock().unwrap().len(), 1);
+    // A second refresh asks Crossref nothing (nothing new, nothing due) and says nothing more.
+    pty.send("R");
+    pty.wait_for("refreshed:");
+    let quiet = std::time::Instant::now();
+    while quiet.elapsed() < Duration::from_millis(1500) {
+        pty.pump();
+        assert!(!pty.screen().contains("you read about"), "{}", pty.screen());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(srv.requests.lock().unwrap().len(), 1);
+    // `!` lists the flagged paper with its line.
+    pty.send("!");
+    pty.wait_for("Papers · flagged");
+    pty.wait_for("✗ RETRACTED 2010-02-06 (notice doi:10.1016/s0140-6736(10)60175-4");
+    pty.send("q");
+}
