@@ -91,3 +91,36 @@ fn snapshot_the_entry_list_marks_the_post_citing_a_retracted_paper() {
     assert!(!row("Why we preregister").contains('✗'), "{shown}");
     snap("health_entries_80x24", &app);
 }
+
+#[test]
+fn the_demo_marks_its_post_citing_the_retracted_paper_without_a_check() {
+    let (_dir, mut exec, rx) = demo_executor();
+    let mut app = App::new(Keymap::default(), Theme::default(), (120, 40), true);
+    exec.dispatch(&mut app, Action::CacheChanged);
+    press_real(&mut exec, &mut app, ":");
+    for c in "2015-04".chars() {
+        exec.dispatch(&mut app, Action::Input(c));
+    }
+    exec.dispatch(&mut app, Action::Submit);
+    let shown = screen(&app);
+    let marked: Vec<&str> = shown.lines().filter(|l| l.contains('✗')).collect();
+    assert_eq!(marked.len(), 1, "{shown}");
+    assert!(
+        marked[0].contains("The paper that travelled through networks")
+            && marked[0].contains("◆ ✗"),
+        "{shown}"
+    );
+    // `!` lists it (and only it) with its line, from the embedded record.
+    press_real(&mut exec, &mut app, "!");
+    let answer = rx
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("the papers worker answers");
+    exec.dispatch(&mut app, answer);
+    let keys: Vec<&str> = app.papers.rows.iter().map(|r| r.key.as_str()).collect();
+    assert_eq!(
+        keys,
+        ["doi:10.1016/s0140-6736(97)11096-0"],
+        "{}",
+        screen(&app)
+    );
+}
