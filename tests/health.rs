@@ -260,6 +260,10 @@ fn retracted_corrected_notice_and_clean_papers_read_as_recorded() {
     );
     // One list request held them all.
     assert_eq!(srv.requests.lock().unwrap().len(), 1);
+    // Asked again, nothing is newly retracted: the reader says a retraction once.
+    let again = lib.check_dois(&asked).unwrap();
+    assert_eq!(again.checked, 5);
+    assert!(again.newly_retracted.is_empty(), "{again:?}");
 }
 
 #[test]
