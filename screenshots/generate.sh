@@ -308,6 +308,27 @@ keys Enter
 shot papers
 stop
 
+# retracted.png: the demo's post citing a retracted paper (its real Crossref record is embedded in
+# the demo: no network), marked ✗ in the entry list, opened, with the link list (L) saying
+# RETRACTED under the DOI.
+say "retracted.png"
+start "$bin" --demo
+wait_for "Feeds (3)"
+keys Tab
+press_until_selected j "Connected Recovery"
+keys Tab
+keys g
+press_until_screen j "April 2015 ("
+keys Enter
+press_until_selected j "The paper that travelled"
+wait_for "◆ ✗"
+keys Enter
+wait_for "Tom Whitfield"
+keys L
+wait_for "RETRACTED 2010-02-06 (notice doi:10.1016/s0140-6736(10)60175-4, Retraction Watch)"
+shot retracted
+stop
+
 # search.png: `/` search results for "recovery".
 say "search.png"
 start "$bin" --demo
@@ -357,4 +378,4 @@ stop
 kill "$server_pid" 2>/dev/null || true
 server_pid=""
 
-say "done: screenshots/{archive,reader,help,folders,papers,search,refresh}.png"
+say "done: screenshots/{archive,reader,help,folders,papers,retracted,search,refresh}.png"

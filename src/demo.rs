@@ -5,11 +5,12 @@
 //! normal parse + store path, so the demo exercises the same code a real subscription does:
 //!
 //! - `demo/socialwork.xml`: "Connected Recovery", a WordPress-style RSS 2.0 research group blog
-//!   (48 posts, September 2014 to November 2015 and one from November 2013, four authors,
+//!   (49 posts, September 2014 to November 2015 and one from November 2013, four authors,
 //!   categories, `content:encoded` bodies, escaped-HTML summaries) whose posts cite real papers
 //!   by DOI in the forms real posts use, one an arXiv preprint, one a PubMed record (by link and
-//!   `PMID:` label), and the 2013 one a paper in a ResearchBlogging-style COinS span; and one
-//!   long methods post that has to be scrolled.
+//!   `PMID:` label), and the 2013 one a paper in a ResearchBlogging-style COinS span; one
+//!   long methods post that has to be scrolled; and one teaching post citing a retracted paper,
+//!   whose real Crossref health record is `demo/health.json`.
 //! - `demo/toc.xml`: the table of contents of the invented "Journal of Demonstration Studies" as
 //!   RSS 1.0 / RDF with `prism:doi` and `dc:identifier` metadata (DOIs under the `10.5555/` test
 //!   prefix).
@@ -71,6 +72,11 @@ pub const RESEARCH_FEEDS_OPML: &[u8] = include_bytes!("demo/research-feeds.opml"
 /// CSL-JSON (an array) for the real papers the demo blog cites, as a DOI resolver returns it, so
 /// the demo shows citation lines without a network.
 pub const CITATIONS_CSL_JSON: &[u8] = include_bytes!("demo/citations.json");
+
+/// What Crossref says of the health of a paper the blog cites (the retracted 1998 Lancet case
+/// series): a REAL record, as its `about` field says with its source, stored as checked when it
+/// was recorded, so the demo shows a retraction without asking Crossref.
+pub const HEALTH_JSON: &[u8] = include_bytes!("demo/health.json");
 
 #[cfg(test)]
 mod tests {
@@ -532,6 +538,28 @@ mod tests {
             keys.iter().all(|k| !k.ends_with(['.', ',', ';', ')'])),
             "a DOI kept trailing punctuation: {keys:?}"
         );
+    }
+
+    #[test]
+    fn the_demo_health_is_a_marked_real_record_of_a_paper_the_blog_cites() {
+        let v: serde_json::Value = serde_json::from_slice(HEALTH_JSON).expect("valid JSON");
+        let about = v["about"].as_str().expect("about");
+        assert!(about.starts_with("A REAL record") && about.contains("CC0"));
+        assert!(about.contains("citeguard") && about.contains("e83c24fe"));
+        DateTime::parse_from_rfc3339(v["checked"].as_str().expect("checked")).expect("RFC 3339");
+        let blog = crate::feeds::parse::parse_feed(BLOG.bytes, BLOG.url).unwrap();
+        let works = v["works"].as_array().expect("works");
+        assert!(!works.is_empty());
+        for w in works {
+            let doi = crate::text::doi::key(w["DOI"].as_str().expect("DOI"));
+            let citing = blog
+                .entries
+                .iter()
+                .filter(|e| e.dois.iter().any(|d| d.key == doi));
+            assert_eq!(citing.count(), 1, "{doi}: one post cites it");
+            let h = crate::papers::health::parse_work(w);
+            assert_eq!(h.status, crate::papers::health::Status::Retracted, "{doi}");
+        }
     }
 
     #[test]

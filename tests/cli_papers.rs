@@ -326,3 +326,52 @@ fn completions_man_page_and_help_include_papers() {
         assert!(help.contains(opt), "{opt}: {help}");
     }
 }
+
+/// The demo's retracted paper (its health a real Crossref record embedded in the demo).
+const WAKEFIELD: &str = "doi:10.1016/s0140-6736(97)11096-0";
+
+#[test]
+fn the_demo_lists_its_retracted_paper_with_the_real_notices_offline() {
+    let cli = demo_cli();
+    let post = entry_id(
+        &cli,
+        "The paper that travelled through networks: teaching with a retraction",
+    );
+    let rows = cli.json(&["papers", "--retracted"]);
+    assert_eq!(keys(&rows), [WAKEFIELD]);
+    let w = row(&rows, WAKEFIELD);
+    assert_eq!(w["cited_by"], serde_json::json!([post]));
+    assert_eq!(
+        w["health"],
+        serde_json::json!({"status": "retracted", "checked": "2026-08-21T13:24:32+00:00",
+            "notices": [
+                {"type": "retraction", "date": "2010-02-06", "doi": "10.1016/s0140-6736(10)60175-4",
+                 "source": "retraction-watch", "record_id": "4036"},
+                {"type": "correction", "date": "2004-03-06", "doi": "10.1016/s0140-6736(04)15715-2",
+                 "source": "retraction-watch", "record_id": "17269"}]})
+    );
+    assert!(w["citation"]
+        .as_str()
+        .unwrap()
+        .starts_with("Wakefield, A., Murch, S."));
+    // Only it carries a notice in the demo: the other papers were never checked (unknown).
+    assert_eq!(keys(&cli.json(&["papers", "--flagged"])), [WAKEFIELD]);
+    // The table says it in words, before the citation (cut to 80 columns when piped).
+    let text = cli.ok(&["papers", "--retracted"]);
+    assert_eq!(text.lines().count(), 1, "{text}");
+    assert!(
+        text.contains(&format!("{WAKEFIELD}  [RETRACTED 2010-02-06 (notice doi:")),
+        "{text}"
+    );
+    // Embedded health counts as checked: a routine check would not ask Crossref about it.
+    let paths = paperboy::paths::Paths::resolve(Some(cli.data_dir()), None).unwrap();
+    let lib = paperboy::Library::open(paths, paperboy::config::Config::default()).unwrap();
+    let due = lib
+        .health_targets(paperboy::library::health::CheckScope::Routine)
+        .unwrap();
+    assert!(
+        !due.iter().any(|d| WAKEFIELD.ends_with(d.as_str())),
+        "{due:?}"
+    );
+    assert!(lib.entries_citing_retracted().unwrap().contains(&post));
+}

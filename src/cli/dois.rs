@@ -12,6 +12,8 @@ use paperboy::text::scrub::scrub_line;
 use paperboy::Library;
 
 use super::feeds::feed_id;
+use paperboy::library::health::PaperHealth;
+
 use super::output::{check_month, ensure_newline, print_json, print_listing};
 use super::{BibFormat, CiteFormat};
 
@@ -31,9 +33,36 @@ pub(super) fn doi_scope(
     Ok(DoiScope { entry, month, feed })
 }
 
+/// One row of `dois --json`: the DOI row and its paper's health.
+#[derive(serde::Serialize)]
+struct DoiOut {
+    #[serde(flatten)]
+    row: paperboy::model::DoiRow,
+    health: paperboy::library::health::HealthJson,
+}
+
 pub(super) fn dois(lib: &Library, scope: &DoiScope, json: bool) -> Result<ExitCode> {
     let rows = lib.dois(scope)?;
-    print_listing(&rows, json, &["DOI", "ENTRY", "SOURCE", "TITLE"], |r| {
+    let keys: Vec<String> = rows
+        .iter()
+        .map(|r| paperboy::text::doi::key(&r.doi))
+        .collect();
+    let key_refs: Vec<&str> = keys.iter().map(String::as_str).collect();
+    let health = lib.health_by_doi(&key_refs)?;
+    let out: Vec<DoiOut> = rows
+        .into_iter()
+        .zip(&keys)
+        .map(|(row, k)| DoiOut {
+            row,
+            health: health
+                .get(k)
+                .cloned()
+                .unwrap_or_else(PaperHealth::unchecked)
+                .json(),
+        })
+        .collect();
+    print_listing(&out, json, &["DOI", "ENTRY", "SOURCE", "TITLE"], |o| {
+        let r = &o.row;
         vec![
             r.doi.clone(),
             r.entry_id.to_string(),

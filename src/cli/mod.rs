@@ -16,6 +16,7 @@ mod doctor;
 mod dois;
 mod entries;
 mod feeds;
+mod health;
 mod organize;
 mod output;
 mod papers;
@@ -243,7 +244,7 @@ pub enum Command {
     /// List the papers entries cite (DOI, arXiv, PubMed, PMC, COinS), one row per paper,
     /// most-cited first
     #[command(
-        after_help = "Examples:\n  paperboy papers --month 2014-12\n  paperboy papers --folder Science --unread --json\nText: how many posts cite each paper, its key, and its citation line when known (else the\nnewest citing post's title). JSON: key, ids {doi, arxiv, pmid, pmcid} (those found),\ncitation (null until known), cited_by (entry ids, newest first), feeds [{id, title}],\nfirst_cited and last_cited (YYYY-MM-DD)."
+        after_help = "Examples:\n  paperboy papers --month 2014-12\n  paperboy papers --folder Science --unread --json\nText: how many posts cite each paper, its key, and its citation line when known (else the\nnewest citing post's title). JSON: key, ids {doi, arxiv, pmid, pmcid} (those found),\ncitation (null until known), cited_by (entry ids, newest first), feeds [{id, title}],\nfirst_cited and last_cited (YYYY-MM-DD), health {status, notices [{type, date, doi, source,\nrecord_id}], checked} (status: retracted, withdrawn, removed, concern, corrected, notice, fine,\nor unknown: not checked yet, or not a Crossref DOI).\nHealth: checked at Crossref in the reader after a refresh, every [papers] health_days; --check\nasks now."
     )]
     Papers {
         /// A month, YYYY-MM
@@ -262,6 +263,15 @@ pub enum Command {
         starred: bool,
         #[arg(long, value_name = "N")]
         limit: Option<usize>,
+        /// Ask Crossref about every cited paper now (retractions, corrections, concerns)
+        #[arg(long)]
+        check: bool,
+        /// Only papers with a notice (retracted, corrected, expression of concern, …)
+        #[arg(long)]
+        flagged: bool,
+        /// Only retracted (withdrawn, removed) papers
+        #[arg(long)]
+        retracted: bool,
         #[arg(long)]
         json: bool,
     },
@@ -558,6 +568,9 @@ fn dispatch(lib: &mut Library, command: Command) -> Result<ExitCode> {
             unread,
             starred,
             limit,
+            check,
+            flagged,
+            retracted,
             json,
         } => {
             let q = ListQuery {
@@ -566,7 +579,7 @@ fn dispatch(lib: &mut Library, command: Command) -> Result<ExitCode> {
                 limit,
                 ..scoped_query(lib, feed.as_deref(), folder, month)?
             };
-            papers::papers(lib, &q, json)
+            health::papers(lib, &q, check, (flagged, retracted), json)
         }
         Command::Open {
             target, oa: true, ..

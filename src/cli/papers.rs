@@ -68,9 +68,17 @@ struct PaperOut {
     last_cited: String,
     /// The open-access copy known offline ({url, pdf, version, license}); null until asked.
     oa: Option<super::access::OaOut>,
+    health: paperboy::library::health::HealthJson,
+    #[serde(skip)]
+    health_prefix: String,
 }
 
-pub(super) fn papers(lib: &Library, q: &ListQuery, json: bool) -> Result<ExitCode> {
+pub(super) fn papers(
+    lib: &Library,
+    q: &ListQuery,
+    json: bool,
+    filter: super::health::HealthFilter,
+) -> Result<ExitCode> {
     let rows = lib.papers(q)?;
     let feeds: HashMap<FeedId, String> = lib
         .feed_titles()?
@@ -79,7 +87,10 @@ pub(super) fn papers(lib: &Library, q: &ListQuery, json: bool) -> Result<ExitCod
         .collect();
     let mut out = Vec::with_capacity(rows.len());
     for row in &rows {
-        out.push(paper_out(lib, row, &feeds)?);
+        let health = lib.paper_health(&row.ids)?;
+        if filter.keeps(&health) {
+            out.push(paper_out(lib, row, &feeds, &health)?);
+        }
     }
     if json {
         print_json(&out)?;
@@ -90,7 +101,12 @@ pub(super) fn papers(lib: &Library, q: &ListQuery, json: bool) -> Result<ExitCod
     Ok(ExitCode::SUCCESS)
 }
 
-fn paper_out(lib: &Library, row: &PaperRow, feeds: &HashMap<FeedId, String>) -> Result<PaperOut> {
+fn paper_out(
+    lib: &Library,
+    row: &PaperRow,
+    feeds: &HashMap<FeedId, String>,
+    health: &paperboy::library::health::PaperHealth,
+) -> Result<PaperOut> {
     let refs = row
         .feeds
         .iter()
@@ -110,6 +126,8 @@ fn paper_out(lib: &Library, row: &PaperRow, feeds: &HashMap<FeedId, String>) -> 
         first_cited: date(row.first_cited),
         last_cited: date(row.last_cited),
         oa: super::access::oa_out(lib, &row.ids)?,
+        health: health.json(),
+        health_prefix: super::health::prefix(health),
     })
 }
 
@@ -156,10 +174,12 @@ fn print_papers(out: &[PaperOut], titles: &HashMap<EntryId, String>, cols: usize
         .iter()
         .map(|p| {
             let text = match &p.citation {
-                Some(c) => c.clone(),
+                Some(c) => format!("{}{c}", p.health_prefix),
                 None => match p.cited_by.first().and_then(|e| titles.get(e)) {
-                    Some(t) if !t.is_empty() => format!("(in \u{201c}{t}\u{201d})"),
-                    _ => "(no citation yet)".to_string(),
+                    Some(t) if !t.is_empty() => {
+                        format!("{}(in \u{201c}{t}\u{201d})", p.health_prefix)
+                    }
+                    _ => format!("{}(no citation yet)", p.health_prefix),
                 },
             };
             vec![

@@ -9,6 +9,7 @@
 
 pub mod access;
 pub mod citations;
+pub mod health;
 mod organize;
 mod paper_services;
 pub use paper_services::{arxiv_gap, service_of};
@@ -411,6 +412,7 @@ impl Library {
             let r = self.store.put_citation(&cached);
             r.map_err(|e| self.store_err(e))?;
         }
+        self.load_demo_health()?;
         Ok(n)
     }
 

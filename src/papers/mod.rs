@@ -10,6 +10,7 @@
 pub mod access;
 pub mod cite;
 pub mod csl;
+pub mod health;
 pub mod resolve;
 pub mod ris;
 pub mod services;

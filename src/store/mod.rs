@@ -19,6 +19,7 @@ mod access;
 mod backfill;
 mod entries;
 mod feeds;
+mod health;
 mod organize;
 mod paper_links;
 mod papers;
@@ -45,6 +46,7 @@ use crate::model::FeedId;
 pub use access::OaRow;
 pub use backfill::ArchiveState;
 pub use feeds::FeedUpdate;
+pub use health::HealthRow;
 pub use papers::{CachedCitation, DoiScope};
 #[cfg(test)]
 pub(crate) use papers_scan::connection_at_version;

@@ -59,6 +59,8 @@ pub enum Action {
     TogglePapersOnly,
     /// `P`: the papers cited in the selected scope and month (again: back to the entries).
     PapersView,
+    /// `!`: the Papers view lists only papers with a notice; again: all of them.
+    FlaggedPapers,
     // ---- the link list, on a DOI row ----
     /// Copy the DOI (a link row: its URL) to the clipboard with OSC 52.
     CopyDoi,
@@ -204,6 +206,13 @@ pub enum Action {
     OaNoEmail,
     /// A look-up of an open-access copy failed (one line).
     OaFailed(String),
+    /// Paper health known offline (after a check: `read_retracted` newly retracted papers
+    /// cited by posts the user has read).
+    HealthLoaded {
+        lines: std::collections::HashMap<String, (crate::papers::health::Status, String)>,
+        retracted: std::collections::HashSet<EntryId>,
+        read_retracted: usize,
+    },
     /// The BibTeX of `doi` (`Ok(None)`: the resolver does not know the DOI).
     BibtexReady {
         doi: String,

@@ -90,6 +90,7 @@ impl Executor {
         Ok(match effect {
             // Cache queries, answered inline.
             Effect::LoadFeeds => self.load_feeds()?,
+            Effect::LoadHealth => vec![super::health::load(&self.lib, 0)?],
             Effect::LoadMonths { filter } => self.load_months(filter)?,
             Effect::LoadEntries {
                 source,
@@ -565,6 +566,7 @@ impl Executor {
                 failed,
                 sync_error,
             });
+            super::health::check_after_refresh(&mut lib, &tx);
         });
     }
 

@@ -397,6 +397,13 @@ fn reading() -> Vec<DefaultBinding> {
             &["P"],
         ),
         (
+            "flagged_papers",
+            "papers with a notice (retracted, corrected, of concern); again: all",
+            Action::FlaggedPapers,
+            g(),
+            &["!"],
+        ),
+        (
             "search",
             "search the cache",
             Action::StartSearch,

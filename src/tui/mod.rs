@@ -5,6 +5,7 @@
 
 pub mod action;
 mod executor;
+mod health;
 pub mod keymap;
 pub mod layout;
 pub mod state;

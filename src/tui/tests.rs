@@ -23,6 +23,8 @@ use super::theme::Theme;
 use super::update::{update, Effect};
 use super::view::view;
 
+/// Paper health drawn in the link list, the Papers view and the entry list.
+mod health;
 /// The Papers view's tests (their own file: this one is long enough).
 mod access;
 mod papers;
@@ -2808,7 +2810,7 @@ fn the_real_executor_removes_a_feed_and_renames_a_folder_through_the_library() {
     );
     press_real(&mut exec, &mut app, "D");
     let question =
-        "Remove Connected Recovery and its 48 entries? 1 starred entry goes with it. y/n";
+        "Remove Connected Recovery and its 49 entries? 1 starred entry goes with it. y/n";
     assert!(screen(&app).contains(question), "{}", screen(&app));
     press_real(&mut exec, &mut app, "y");
     let feeds = exec.lib.feeds().expect("feeds");

@@ -273,6 +273,8 @@ impl Cli {
             )
             // Never the real doi.org: a closed port on loopback unless a test starts a resolver.
             .env("PAPERBOY_DOI_RESOLVER", "http://127.0.0.1:9")
+            // Nor the real Crossref (paper health after a refresh, `papers --check`).
+            .env("PAPERBOY_CROSSREF_API", "http://127.0.0.1:9")
             .env("NO_COLOR", "1");
         c
     }

@@ -6,6 +6,7 @@
 //! flight at a time, and a 429/503 is waited out as `Retry-After` says, within a bound.
 
 pub mod arxiv;
+pub mod crossref;
 pub mod pacer;
 pub mod pmc;
 pub mod pubmed;

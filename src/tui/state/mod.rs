@@ -16,6 +16,7 @@ mod access;
 mod archive;
 mod entries;
 mod feeds;
+mod health;
 mod overlay;
 mod papers;
 mod reader;
@@ -24,6 +25,7 @@ pub use access::{doi_row_key, AccessState};
 pub use archive::{fill_empty_months, year_of, ArchiveRow, ArchiveState};
 pub use entries::{EntriesState, EntrySource};
 pub use feeds::{FeedRow, FeedsState, Filter, Scope};
+pub use health::HealthView;
 pub use overlay::{Confirmed, Overlay, PromptKind};
 pub use papers::{PaperPosts, PapersScope, PapersState};
 pub use reader::{match_lines, search_words, wrap, wrap_styled, Cite, LinkItem, ReaderState};
@@ -105,6 +107,8 @@ pub struct App {
     pub papers: PapersState,
     /// Open-access copies of the papers shown.
     pub access: AccessState,
+    /// Paper health: flagged papers' lines, entries citing retracted papers.
+    pub health: HealthView,
     pub reader: Option<ReaderState>,
     pub overlay: Option<Overlay>,
     pub status: StatusState,
@@ -140,6 +144,7 @@ impl App {
             entries: EntriesState::default(),
             papers: PapersState::default(),
             access: AccessState::default(),
+            health: HealthView::default(),
             reader: None,
             overlay: None,
             status,

@@ -81,7 +81,7 @@ impl Fake {
 
 /// The fake cache with two more posts citing 10.1000/b (one in another feed) and a's citation
 /// cached: in December 2014, b is cited three times, a once.
-fn fake_with_papers() -> Fake {
+pub(super) fn fake_with_papers() -> Fake {
     let mut fake = Fake::new();
     let (blog, toc) = (fake.feeds[0].clone(), fake.feeds[1].clone());
     fake.entries.push(entry(
@@ -114,7 +114,7 @@ pub(super) fn december_papers(w: u16, h: u16) -> (App, Fake) {
     december_papers_of(w, h, fake_with_papers())
 }
 
-fn december_papers_of(w: u16, h: u16, fake: Fake) -> (App, Fake) {
+pub(super) fn december_papers_of(w: u16, h: u16, fake: Fake) -> (App, Fake) {
     let (mut app, mut fake) = start_on(w, h, Keymap::default(), false, fake);
     fake.press(&mut app, ":");
     fake.type_text(&mut app, "2014-12");

@@ -79,6 +79,7 @@ pub(super) fn page_in(app: &mut App, fx: &mut Vec<Effect>) {
 /// Re-reads what is on screen after the cache changed, keeping the selected entry by id.
 pub(super) fn reload(app: &mut App, fx: &mut Vec<Effect>) {
     fx.push(Effect::LoadFeeds);
+    fx.push(Effect::LoadHealth);
     fx.push(Effect::LoadMonths {
         filter: app.archive.filter.clone(),
     });

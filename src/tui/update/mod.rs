@@ -8,6 +8,7 @@
 
 mod access;
 mod entries;
+mod health;
 mod navigate;
 mod papers;
 mod prompts;
@@ -31,6 +32,8 @@ pub const OSC52_NOTE: &str = "(OSC 52: works over SSH if your terminal allows it
 #[derive(Debug, Clone)]
 pub enum Effect {
     LoadFeeds,
+    /// Read the health known offline (answers `HealthLoaded`).
+    LoadHealth,
     /// A folder's months come without their papers (`LoadMonthPapers` adds them).
     LoadMonths {
         filter: Filter,
@@ -175,6 +178,7 @@ macro_rules! result {
             | Action::PapersLoaded { .. }
             | Action::PaperLinesLoaded(_)
             | Action::PapersPublished(_)
+            | Action::HealthLoaded { .. }
             | Action::BackfillStarted { .. }
             | Action::BackfillPage { .. }
             | Action::BackfillFeedDone(_)
@@ -251,6 +255,7 @@ fn main(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         | Action::OpenLink(_)
         | Action::TogglePapersOnly) => entries::handle(app, a, fx),
         Action::PapersView => papers::handle(app, Action::PapersView, fx),
+        Action::FlaggedPapers => health::toggle_flagged(app, fx),
         a @ (Action::JumpToMonth
         | Action::StartSearch
         | Action::AddFeed

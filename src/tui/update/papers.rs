@@ -81,6 +81,7 @@ pub(super) fn message(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
                     // Keep the cursor on its paper across a reload.
                     let keep = p.selected_paper().map(|r| r.key.clone());
                     p.rows = rows;
+                    super::health::keep_flagged(&app.health, &mut p.rows);
                     p.lines.extend(lines);
                     p.selected = keep
                         .and_then(|k| p.rows.iter().position(|r| r.key == k))

@@ -120,6 +120,11 @@ pub(super) fn message(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
             reload(app, fx);
         }
         Action::CacheChanged => reload(app, fx),
+        Action::HealthLoaded {
+            lines,
+            retracted,
+            read_retracted,
+        } => super::health::loaded(app, lines, retracted, read_retracted),
         Action::PapersScanProgress { done, total } => {
             app.info(crate::text::render::papers_scan_progress(done, total));
         }

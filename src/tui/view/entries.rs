@@ -1,5 +1,5 @@
 //! The Entries pane: date, feed, title of each entry of the listing; unread in bold; ★ on
-//! starred entries, ◆ on entries that cite papers.
+//! starred entries, ◆ on entries that cite papers, ✗ on those citing a retracted paper.
 
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -76,8 +76,10 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         }
         let star = if r.starred { " ★" } else { "" };
         let marker = if r.dois.is_empty() { "" } else { " ◆" };
+        let retracted = super::health::entry_mark(app, r.id);
+        let mark_w = retracted.map_or(0, |(m, _)| crate::text::width::width(m));
         let title_w = width.saturating_sub(
-            used + crate::text::width::width(star) + crate::text::width::width(marker),
+            used + crate::text::width::width(star) + crate::text::width::width(marker) + mark_w,
         );
         // Titles are data ("" when an entry has none); the placeholder is the view's.
         let title = match scrub_line(&r.title) {
@@ -90,6 +92,9 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         }
         if !marker.is_empty() {
             spans.push(Span::styled(marker, base.patch(t.paper())));
+        }
+        if let Some((mark, style)) = retracted {
+            spans.push(Span::styled(mark, base.patch(style)));
         }
         lines.push(Line::from(spans));
     }

@@ -45,6 +45,11 @@ pub fn draw(app: &App, selected: usize, frame: &mut Frame, full: Rect) {
                         style.patch(t.key()),
                     )),
                 ));
+                let health = it
+                    .doi
+                    .as_deref()
+                    .and_then(|d| super::health::doi_line(app, d, INDENT, width, style));
+                lines.extend(health.map(|l| (i, l)));
                 let cite_style = if it.found {
                     style
                 } else {

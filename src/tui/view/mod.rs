@@ -4,6 +4,13 @@ mod access;
 mod archive;
 mod entries;
 mod feeds;
+mod health;
+
+/// The entry list's retraction mark, for the update tests.
+#[cfg(test)]
+pub(crate) fn health_mark_for_test(app: &App, id: crate::model::EntryId) -> Option<&'static str> {
+    health::entry_mark(app, id).map(|(m, _)| m)
+}
 mod help;
 mod links;
 mod papers;

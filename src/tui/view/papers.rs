@@ -40,13 +40,17 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         let (text, known) = citation_text(app, r);
         let text_w = width.saturating_sub(COUNT_W + if feeds_w > 0 { feeds_w + 1 } else { 0 });
         let text_style = if known { base } else { base.patch(t.dim()) };
-        let mut spans = vec![
-            Span::styled(
-                pad(&format!("{:>4} ", r.cited_by.len()), COUNT_W),
-                base.patch(t.accent()),
-            ),
-            Span::styled(pad(&text, text_w), text_style),
-        ];
+        let mut spans = vec![Span::styled(
+            pad(&format!("{:>4} ", r.cited_by.len()), COUNT_W),
+            base.patch(t.accent()),
+        )];
+        let mut text_w = text_w;
+        if let Some((prefix, style)) = super::health::row_prefix(app, &r.ids) {
+            let prefix = fit(&prefix, text_w);
+            text_w = text_w.saturating_sub(crate::text::width::width(&prefix));
+            spans.push(Span::styled(prefix, base.patch(style)));
+        }
+        spans.push(Span::styled(pad(&text, text_w), text_style));
         if feeds_w > 0 {
             spans.push(Span::styled(" ", base));
             spans.push(Span::styled(
@@ -94,7 +98,12 @@ fn title(app: &App) -> String {
     } else {
         p.rows.len().to_string()
     };
-    format!("Papers · {unread}{when} ({n})")
+    let flagged = if app.health.flagged_only {
+        "flagged, "
+    } else {
+        ""
+    };
+    format!("Papers · {flagged}{unread}{when} ({n})")
 }
 
 /// The row's citation line when one is known (and whether it is), else its id.
@@ -117,14 +126,18 @@ fn details(app: &App, r: &PaperRow, width: usize) -> Vec<Line<'static>> {
     let mut out = vec![Line::from(Span::styled("─".repeat(width), t.dim()))];
     let (text, known) = citation_text(app, r);
     let note = app.papers.published.get(&r.key);
-    // A "published as" note and the open-access line take citation lines: the ids stay in view.
-    let cap = DETAIL_CITATION_LINES - 1 - usize::from(note.is_some());
+    let health = super::health::paper_line(app, &r.ids, 0, width, Style::default());
+    // A "published as" note, the health line and the open-access line take citation lines: the
+    // ids stay in view.
+    let taken = 1 + usize::from(note.is_some()) + usize::from(health.is_some());
+    let cap = DETAIL_CITATION_LINES.saturating_sub(taken).max(1);
     let mut cited = wrap(&text, width.max(1));
     if cited.len() > cap {
         // What would not fit on the last line did not fit on one: `fit` cuts it.
         let rest = cited.split_off(cap - 1).join(" ");
         cited.push(fit(&rest, width));
     }
+    out.extend(health);
     let style = if known { Style::default() } else { t.dim() };
     out.extend(
         cited

@@ -1,0 +1,160 @@
+//! Paper health rows (issue 19): the last answer Crossref gave for a cited DOI, when it was
+//! given, and when to ask again. Keys are bare lowercased DOIs; the DOIs checked are those of
+//! cited papers (`doi:` keys) and the DOIs joined to cited papers as aliases (a preprint's
+//! published version).
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use rusqlite::params;
+
+use super::{from_secs, Result, Store};
+use crate::model::EntryId;
+
+/// One stored answer. `notices` is the JSON list the library wrote; `status` its word.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HealthRow {
+    pub doi_key: String,
+    pub status: String,
+    pub notices: String,
+    pub checked: DateTime<Utc>,
+    pub due: DateTime<Utc>,
+}
+
+/// The cited DOIs, each once (bare, lowercased): SQL shared by the queries below.
+const CITED_DOIS: &str = "SELECT substr(paper_key, 5) AS k FROM entry_papers \
+     WHERE paper_key LIKE 'doi:%' \
+     UNION SELECT substr(a.alias_key, 5) FROM paper_aliases a \
+     WHERE a.alias_key LIKE 'doi:%' \
+       AND EXISTS (SELECT 1 FROM entry_papers p WHERE p.paper_key = a.paper_key)";
+
+/// Statuses that mark an entry in the list (the paper is no longer what was published).
+const RETRACTED: &str = "('retracted', 'withdrawn', 'removed')";
+
+impl Store {
+    /// Cited DOIs never checked ("new"), at most `limit`.
+    pub fn health_new(&self, limit: usize) -> Result<Vec<String>> {
+        let sql = format!(
+            "SELECT k FROM ({CITED_DOIS}) WHERE k NOT IN (SELECT doi_key FROM paper_health) \
+             ORDER BY k LIMIT ?1"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map([limit_sql(limit)], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Checked DOIs due again at `now`, the longest due first, at most `limit`.
+    pub fn health_due(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT doi_key FROM paper_health WHERE due <= ?1 ORDER BY due, doi_key LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![now.timestamp(), limit_sql(limit)], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every cited DOI (`papers --check`).
+    pub fn health_all(&self) -> Result<Vec<String>> {
+        let sql = format!("SELECT k FROM ({CITED_DOIS}) ORDER BY k");
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Stores answers, one transaction for them all.
+    pub fn put_health(&mut self, rows: &[HealthRow]) -> Result<()> {
+        let tx = self.write()?;
+        {
+            let mut stmt = tx.prepare_cached(
+                "INSERT INTO paper_health (doi_key, status, notices, checked, due) \
+                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (doi_key) DO UPDATE SET \
+                 status = excluded.status, notices = excluded.notices, \
+                 checked = excluded.checked, due = excluded.due",
+            )?;
+            for r in rows {
+                stmt.execute(params![
+                    r.doi_key,
+                    r.status,
+                    r.notices,
+                    r.checked.timestamp(),
+                    r.due.timestamp()
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The stored answers for `keys` (bare lowercased DOIs) that have one.
+    pub fn health_of(&self, keys: &[&str]) -> Result<HashMap<String, HealthRow>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT doi_key, status, notices, checked, due FROM paper_health WHERE doi_key = ?1",
+        )?;
+        let mut out = HashMap::new();
+        for key in keys {
+            let row = stmt.query_row([key], health_row);
+            match row {
+                Ok(h) => {
+                    out.insert(h.doi_key.clone(), h);
+                }
+                Err(rusqlite::Error::QueryReturnedNoRows) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every stored answer with a notice (few: the reader keeps them in memory).
+    pub fn health_flagged(&self) -> Result<Vec<HealthRow>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT doi_key, status, notices, checked, due FROM paper_health \
+             WHERE status NOT IN ('fine', 'unknown')",
+        )?;
+        let rows = stmt.query_map([], health_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The entries citing a retracted (withdrawn, removed) paper, directly or through an alias.
+    pub fn entries_citing_retracted(&self) -> Result<HashSet<EntryId>> {
+        let sql = format!(
+            "WITH bad(k) AS (SELECT 'doi:' || doi_key FROM paper_health \
+                             WHERE status IN {RETRACTED}) \
+             SELECT DISTINCT ep.entry_id FROM entry_papers ep WHERE ep.paper_key IN \
+               (SELECT k FROM bad UNION \
+                SELECT a.paper_key FROM paper_aliases a JOIN bad ON a.alias_key = bad.k)"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// How many of `keys` (bare DOIs) are cited by an entry the user has read.
+    pub fn health_read_count(&self, keys: &[String]) -> Result<usize> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM entry_papers ep JOIN entries e ON e.id = ep.entry_id \
+             WHERE e.read = 1 AND (ep.paper_key = 'doi:' || ?1 OR ep.paper_key IN \
+               (SELECT paper_key FROM paper_aliases WHERE alias_key = 'doi:' || ?1)))",
+        )?;
+        let mut n = 0;
+        for k in keys {
+            if stmt.query_row([k], |r| r.get::<_, bool>(0))? {
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+}
+
+/// A row of `SELECT doi_key, status, notices, checked, due`.
+fn health_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<HealthRow> {
+    Ok(HealthRow {
+        doi_key: r.get(0)?,
+        status: r.get(1)?,
+        notices: r.get(2)?,
+        checked: from_secs(r.get(3)?),
+        due: from_secs(r.get(4)?),
+    })
+}
+
+fn limit_sql(limit: usize) -> i64 {
+    i64::try_from(limit).unwrap_or(i64::MAX)
+}
