@@ -821,6 +821,14 @@ mod tests {
     }
 
     #[test]
+    fn percent_encoded_url_alone_in_text() {
+        assert_eq!(
+            text("see https://doi.org/10.1000%2Fabc%28x%29."),
+            vec!["10.1000/abc(x)"]
+        );
+    }
+
+    #[test]
     fn percent_encoded_url_written_as_text() {
         assert_eq!(
             text("at https://doi.org/10.1000%2Fabc%28x%29 and 10.1000/abc(x)"),

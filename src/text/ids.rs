@@ -1281,6 +1281,38 @@ mod tests {
         assert_eq!(k, ["arxiv:2401.12345", "pmid:42"]);
     }
 
+    /// The keys of the papers in `html` found the parser's way: with its DOIs worked out before
+    /// (see `feeds::parse::entry::build_entry`).
+    fn keys_as_parsed(html: &str) -> Vec<String> {
+        let (text, hrefs) = html::text_and_hrefs(html);
+        let text_dois = doi::find_in_text(&text);
+        let href_dois: Vec<_> = hrefs.iter().map(|h| doi::from_url(h)).collect();
+        let body = Lexed {
+            html,
+            text: &text,
+            hrefs: &hrefs,
+            text_dois: &text_dois,
+            href_dois: &href_dois,
+        };
+        find_papers_in(&body, &[])
+            .into_iter()
+            .map(|p| p.key)
+            .collect()
+    }
+
+    #[test]
+    fn parsed_preprint_and_arxiv_dois_are_their_papers() {
+        let html = r#"<p><a href="https://doi.org/10.1101/2020.01.01.123456v2">A preprint</a>, also
+            10.1101/2020.01.01.123456v3, and doi:10.48550/arXiv.2401.12345v1 and 10.1000/X.</p>"#;
+        let want = [
+            "doi:10.1101/2020.01.01.123456",
+            "arxiv:2401.12345",
+            "doi:10.1000/x",
+        ];
+        assert_eq!(keys_as_parsed(html), want);
+        assert_eq!(keys(html), want);
+    }
+
     /// The keys of the papers an entry's metadata (link, guid, identifiers) names.
     fn link_keys(links: &[&str]) -> Vec<String> {
         find_papers("", links).into_iter().map(|p| p.key).collect()
