@@ -7,7 +7,7 @@ use rusqlite::{params, params_from_iter, CachedStatement, Connection, OptionalEx
 use super::query::{copied_filter, ListQuery};
 use super::{from_secs, Result, Store};
 use crate::model::{DoiRow, DoiSource, EntryId, FeedId, PaperRow};
-use crate::text::ids::{CoinsCitation, FoundPaper};
+use crate::text::ids::{CoinsCitation, FoundPaper, PaperId};
 
 /// Which DOIs `dois` lists. Filters combine with AND; all `None` means every DOI.
 #[derive(Default, Clone, Debug)]
@@ -154,7 +154,16 @@ impl<'a> PaperWriter<'a> {
         papers: &[FoundPaper],
     ) -> Result<()> {
         for (pos, p) in papers.iter().enumerate() {
-            let keys: Vec<String> = p.ids.iter().map(|id| id.key()).collect();
+            // A paper with one id (most of them) is its key alone, worked out already.
+            let keys: Vec<String> = match p.ids.as_slice() {
+                [_] => Vec::new(),
+                ids => ids.iter().map(PaperId::key).collect(),
+            };
+            let ids = if keys.is_empty() {
+                std::borrow::Cow::Borrowed(p.key.as_str())
+            } else {
+                std::borrow::Cow::Owned(keys.join(" "))
+            };
             let coins = match &p.coins {
                 Some(c) => Some(
                     serde_json::to_string(c)
@@ -163,14 +172,7 @@ impl<'a> PaperWriter<'a> {
                 None => None,
             };
             self.insert.execute(params![
-                entry,
-                feed,
-                month,
-                sort_time,
-                p.key,
-                keys.join(" "),
-                coins,
-                pos
+                entry, feed, month, sort_time, p.key, ids, coins, pos
             ])?;
             for k in keys.iter().filter(|k| **k != p.key) {
                 self.alias.execute(params![k, p.key])?;

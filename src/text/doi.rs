@@ -19,12 +19,71 @@ pub const DEFAULT_RESOLVER: &str = "https://doi.org";
 /// Longest DOI accepted; real ones are far shorter, this only bounds what a hostile feed stores.
 const MAX_LEN: usize = 512;
 
-/// Crossref's recommended pattern (with `<>` for the 10.1002 SICI forms), and the 10.1207 forms
-/// that contain `&`. Leftmost-first: the 10.1207 alternative wins where both match.
-static TEXT_DOI: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"10\.1207/[A-Za-z0-9]+&[0-9]+_[0-9]+|10\.[0-9]{4,9}/[-._;()/:A-Za-z0-9<>]+")
-        .expect("constant pattern")
-});
+/// Where the DOI candidates of a text are: every `10.`.
+static TEXT_DOI_START: LazyLock<memchr::memmem::Finder<'static>> =
+    LazyLock::new(|| memchr::memmem::Finder::new("10."));
+
+/// The DOI candidates in a text, as byte ranges, in order: Crossref's recommended pattern
+/// `10\.[0-9]{4,9}/[-._;()/:A-Za-z0-9<>]+` (with `<>` for the 10.1002 SICI forms), and the
+/// 10.1207 forms that contain `&`, `10\.1207/[A-Za-z0-9]+&[0-9]+_[0-9]+`, which win where both
+/// match. Matched by hand from each `10.` rather than by a regex search: every entry's text
+/// goes through here, and the regex cost three times as much (the tests hold the pattern and
+/// check the two agree).
+fn doi_candidates(text: &str) -> Vec<std::ops::Range<usize>> {
+    let b = text.as_bytes();
+    // The length of the run of bytes `ok` accepts from `i`.
+    let run = |i: usize, ok: fn(&u8) -> bool| {
+        b.get(i..)
+            .map_or(0, |t| t.iter().take_while(|c| ok(c)).count())
+    };
+    let suffix_char = |c: &u8| c.is_ascii_alphanumeric() || b"-._;()/:<>".contains(c);
+    let mut out = Vec::new();
+    let mut at = 0;
+    while let Some(i) = b
+        .get(at..)
+        .and_then(|t| TEXT_DOI_START.find(t))
+        .map(|i| at + i)
+    {
+        let after = i + 3;
+        // 10.1207/ alnum+ & digits+ _ digits+
+        let sici_1207 = (|| {
+            if !b.get(after..)?.starts_with(b"1207/") {
+                return None;
+            }
+            let mut j = after + 5;
+            let n = run(j, u8::is_ascii_alphanumeric);
+            j += n;
+            if n == 0 || b.get(j) != Some(&b'&') {
+                return None;
+            }
+            let n = run(j + 1, u8::is_ascii_digit);
+            j += 1 + n;
+            if n == 0 || b.get(j) != Some(&b'_') {
+                return None;
+            }
+            let n = run(j + 1, u8::is_ascii_digit);
+            (n > 0).then_some(j + 1 + n)
+        })();
+        // 10. digits{4,9} / suffix+
+        let general = || {
+            let n = run(after, u8::is_ascii_digit);
+            let slash = after + n;
+            if !(4..=9).contains(&n) || b.get(slash) != Some(&b'/') {
+                return None;
+            }
+            let n = run(slash + 1, suffix_char);
+            (n > 0).then_some(slash + 1 + n)
+        };
+        match sici_1207.or_else(general) {
+            Some(end) => {
+                out.push(i..end);
+                at = end;
+            }
+            None => at = i + 1,
+        }
+    }
+    out
+}
 
 /// A doi.org URL written as text whose DOI is percent-encoded, which the pattern above cannot
 /// see whole (`%` is not a DOI character in prose).
@@ -32,16 +91,39 @@ static TEXT_ENCODED_URL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?i)doi\.org/(10\.[0-9]{4,9}%2F[^\s"'<>]+)"#).expect("constant pattern")
 });
 
-/// The prefix part of a DOI: `10.` then digits, optionally with dotted sub-prefixes.
-static PREFIX: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^10\.[0-9]{4,9}(?:\.[0-9]+)*/").expect("constant pattern"));
+/// The length of the prefix part a DOI starts with, `/` included: `10.` then four to nine
+/// digits, then any dotted sub-prefixes (`.` and digits). A byte scan rather than a pattern:
+/// every DOI found goes through here, and the scan costs a tenth of a regex search.
+fn prefix_len(s: &str) -> Option<usize> {
+    let b = s.as_bytes();
+    let digits_from = |i: usize| {
+        b.get(i..)
+            .map_or(0, |t| t.iter().take_while(|c| c.is_ascii_digit()).count())
+    };
+    if !b.starts_with(b"10.") {
+        return None;
+    }
+    let n = digits_from(3);
+    if !(4..=9).contains(&n) {
+        return None;
+    }
+    let mut i = 3 + n;
+    while b.get(i) == Some(&b'.') {
+        let n = digits_from(i + 1);
+        if n == 0 {
+            return None;
+        }
+        i += 1 + n;
+    }
+    (b.get(i) == Some(&b'/')).then_some(i + 1)
+}
 
 /// The set of DOIs found in one entry: ordered by first sighting, deduplicated by [`key`],
 /// keeping the first display form and the most trusted source seen.
 #[derive(Debug, Clone, Default)]
 pub struct DoiSet {
     found: Vec<FoundDoi>,
-    index: HashMap<String, usize>,
+    index: KeyIndex,
 }
 
 impl DoiSet {
@@ -93,7 +175,7 @@ impl DoiSet {
     fn add(&mut self, doi: String, source: DoiSource) {
         let k = key(&doi);
         match self.index.get(&k) {
-            Some(&i) => {
+            Some(i) => {
                 if let Some(f) = self.found.get_mut(i) {
                     f.source = f.source.min(source);
                 }
@@ -122,26 +204,63 @@ impl DoiSet {
     }
 }
 
+/// Which row holds each key, for the DOIs and the papers of one post. A post cites a handful:
+/// their keys are compared one by one, which costs less than hashing them; past
+/// [`KeyIndex::SMALL`] keys (a hostile post) a hash map keeps the finders linear.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct KeyIndex {
+    small: Vec<(String, usize)>,
+    map: HashMap<String, usize>,
+}
+
+impl KeyIndex {
+    const SMALL: usize = 16;
+
+    pub(crate) fn get(&self, key: &str) -> Option<usize> {
+        if self.map.is_empty() {
+            self.small.iter().find(|(k, _)| k == key).map(|(_, r)| *r)
+        } else {
+            self.map.get(key).copied()
+        }
+    }
+
+    /// Points `key` at `row` (it may have pointed at another).
+    pub(crate) fn insert(&mut self, key: String, row: usize) {
+        if !self.map.is_empty() {
+            self.map.insert(key, row);
+        } else if let Some(slot) = self.small.iter_mut().find(|(k, _)| *k == key) {
+            slot.1 = row;
+        } else if self.small.len() < Self::SMALL {
+            self.small.push((key, row));
+        } else {
+            self.map.extend(self.small.drain(..));
+            self.map.insert(key, row);
+        }
+    }
+}
+
 /// Every DOI in plain text, in order of appearance, deduplicated by [`key`] (first form kept).
 /// Finds `doi:10…`, `DOI: 10…`, `doi 10…`, doi.org URLs and bare `10.NNNN/…` tokens alike.
 pub fn find_in_text(text: &str) -> Vec<String> {
     let mut hits: Vec<(usize, String)> = Vec::new();
-    for m in TEXT_DOI.find_iter(text) {
+    for m in doi_candidates(text) {
         // "110.1234/x" or "v10.1234/x" is not a DOI that starts at "10.".
-        let before = text[..m.start()].chars().next_back();
+        let before = text[..m.start].chars().next_back();
         if before.is_some_and(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_')) {
             continue;
         }
-        let mut end = m.end();
+        let mut end = m.end;
         // SICI check characters may be `#`, which the general pattern leaves out.
-        if ends_with_ci(m.as_str(), ";2-") && text[end..].starts_with('#') {
+        if ends_with_ci(&text[m.clone()], ";2-") && text[end..].starts_with('#') {
             end += 1;
         }
-        if let Some(doi) = normalize(&text[m.start()..end]) {
-            hits.push((m.start(), doi));
+        if let Some(doi) = normalize(&text[m.start..end]) {
+            hits.push((m.start, doi));
         }
     }
-    if text.contains('%') {
+    // memchr's vector search: core's `contains` reads a word at a time, and this runs on every
+    // entry's whole text.
+    if memchr::memchr(b'%', text.as_bytes()).is_some() {
         for c in TEXT_ENCODED_URL.captures_iter(text) {
             if let Some(g) = c.get(1) {
                 if let Some(doi) = normalize(&percent_decode(g.as_str())) {
@@ -150,6 +269,10 @@ pub fn find_in_text(text: &str) -> Vec<String> {
             }
         }
         hits.sort_by_key(|(pos, _)| *pos);
+    }
+    // One DOI (most posts) has nothing to be a repeat of.
+    if hits.len() < 2 {
+        return hits.into_iter().map(|(_, d)| d).collect();
     }
     let mut seen = std::collections::HashSet::new();
     hits.into_iter()
@@ -193,24 +316,32 @@ pub fn from_url(url: &str) -> Option<String> {
         Some(i) => (&rest[..i], &rest[i..]),
         None => return None,
     };
-    // Drop userinfo and port.
+    // Drop userinfo and port. Hosts are compared, not lowered: every link of every post comes
+    // here, and most hold no DOI.
     let host = host.rsplit('@').next().unwrap_or("");
-    let host = host.split(':').next().unwrap_or("").to_ascii_lowercase();
-    let host = host.strip_prefix("www.").unwrap_or(&host);
-    let path = percent_decode(path);
-    let doi_part = if matches!(host, "doi.org" | "dx.doi.org") {
-        path.strip_prefix('/')?.to_string()
+    let host = host.split(':').next().unwrap_or("");
+    let host = strip_prefix_ci(host, "www.").unwrap_or(host);
+    let decoded;
+    let path = if path.contains('%') {
+        decoded = percent_decode(path);
+        decoded.as_str()
     } else {
-        after_doi_segment(&path, host)?
+        path
     };
-    normalize(&doi_part)
+    let doi_part =
+        if host.eq_ignore_ascii_case("doi.org") || host.eq_ignore_ascii_case("dx.doi.org") {
+            path.strip_prefix('/')?
+        } else {
+            after_doi_segment(path, host)?
+        };
+    normalize(doi_part)
 }
 
 /// The part of a publisher path that starts at the DOI, if the path carries one.
-fn after_doi_segment(path: &str, host: &str) -> Option<String> {
+fn after_doi_segment<'p>(path: &'p str, host: &str) -> Option<&'p str> {
     let lower = path.to_ascii_lowercase();
     let mut markers = vec!["/doi/"];
-    if host == "link.springer.com" {
+    if host.eq_ignore_ascii_case("link.springer.com") {
         markers.extend(["/article/", "/chapter/", "/book/", "/referenceworkentry/"]);
     }
     for marker in markers {
@@ -219,7 +350,7 @@ fn after_doi_segment(path: &str, host: &str) -> Option<String> {
         };
         let after = &path[i + marker.len()..];
         if after.starts_with("10.") {
-            return Some(after.to_string());
+            return Some(after);
         }
         // One word segment (abs, full, pdf, epdf, pdfdirect, ...) may sit before the DOI.
         if let Some((seg, tail)) = after.split_once('/') {
@@ -227,7 +358,7 @@ fn after_doi_segment(path: &str, host: &str) -> Option<String> {
                 && seg.chars().all(|c| c.is_ascii_alphabetic())
                 && tail.starts_with("10.")
             {
-                return Some(tail.to_string());
+                return Some(tail);
             }
         }
     }
@@ -278,14 +409,19 @@ pub fn normalize(raw: &str) -> Option<String> {
     }
     const PAIRS: [(char, char); 4] = [('(', ')'), ('[', ']'), ('{', '}'), ('<', '>')];
     // Bracket balance counted once and updated as characters go, so trimming stays linear.
+    // Brackets are ASCII, and no byte of a multi-byte character is: bytes suffice.
     let mut balance = [0i64; 4];
-    for c in s.chars() {
-        for (i, (open, close)) in PAIRS.iter().enumerate() {
-            if c == *open {
-                balance[i] += 1;
-            } else if c == *close {
-                balance[i] -= 1;
-            }
+    for b in s.bytes() {
+        match b {
+            b'(' => balance[0] += 1,
+            b')' => balance[0] -= 1,
+            b'[' => balance[1] += 1,
+            b']' => balance[1] -= 1,
+            b'{' => balance[2] += 1,
+            b'}' => balance[2] -= 1,
+            b'<' => balance[3] += 1,
+            b'>' => balance[3] -= 1,
+            _ => {}
         }
     }
     while let Some(last) = s.chars().next_back() {
@@ -311,8 +447,7 @@ pub fn normalize(raw: &str) -> Option<String> {
             None => break,
         }
     }
-    let prefix = PREFIX.find(s)?;
-    let suffix = &s[prefix.end()..];
+    let suffix = &s[prefix_len(s)?..];
     let valid = suffix.chars().any(char::is_alphanumeric)
         // An identifier, like a URL: a joiner in it could only make two DOIs look alike.
         && !suffix.chars().any(|c| c.is_whitespace() || is_forbidden_in_url(c));
@@ -321,7 +456,12 @@ pub fn normalize(raw: &str) -> Option<String> {
 
 /// The identity of a DOI: DOIs are case-insensitive.
 pub fn key(doi: &str) -> String {
-    doi.to_lowercase()
+    // Nearly every DOI is ASCII, which needs no Unicode case mapping.
+    if doi.is_ascii() {
+        doi.to_ascii_lowercase()
+    } else {
+        doi.to_lowercase()
+    }
 }
 
 /// A DOI that cannot be put in a resolver URL.
@@ -681,6 +821,14 @@ mod tests {
     }
 
     #[test]
+    fn percent_encoded_url_alone_in_text() {
+        assert_eq!(
+            text("see https://doi.org/10.1000%2Fabc%28x%29."),
+            vec!["10.1000/abc(x)"]
+        );
+    }
+
+    #[test]
     fn percent_encoded_url_written_as_text() {
         assert_eq!(
             text("at https://doi.org/10.1000%2Fabc%28x%29 and 10.1000/abc(x)"),
@@ -809,6 +957,78 @@ mod tests {
             let found = find_in_text(&format!("Text {before}{doi}{after} more"));
             proptest::prop_assert_eq!(found, vec![doi.clone()]);
             proptest::prop_assert_eq!(from_url(&url_of(DEFAULT_RESOLVER, &doi)), Some(doi));
+        }
+    }
+
+    /// The pattern [`doi_candidates`] matches by hand.
+    static TEXT_DOI: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"10\.1207/[A-Za-z0-9]+&[0-9]+_[0-9]+|10\.[0-9]{4,9}/[-._;()/:A-Za-z0-9<>]+")
+            .expect("constant pattern")
+    });
+
+    /// The pattern [`prefix_len`] matches by hand.
+    static PREFIX: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^10\.[0-9]{4,9}(?:\.[0-9]+)*/").expect("constant pattern"));
+
+    #[test]
+    fn prefix_len_is_the_patterns_match() {
+        for s in [
+            "10.1000/x",
+            "10.1000.5.66/x",
+            "10.1000./x",
+            "10.1000.5./x",
+            "10.123/x",
+            "10.123456789/x",
+            "10.1234567890/x",
+            "10.1000",
+            "10.1000.",
+            "11.1000/x",
+            "10.1a00/x",
+            "",
+        ] {
+            assert_eq!(prefix_len(s), PREFIX.find(s).map(|m| m.end()), "{s}");
+        }
+    }
+
+    fn regex_candidates(s: &str) -> Vec<std::ops::Range<usize>> {
+        TEXT_DOI.find_iter(s).map(|m| m.range()).collect()
+    }
+
+    #[test]
+    fn candidates_are_the_patterns_matches() {
+        for s in [
+            "10.1207/S15327965PLI1104&2_03 and 10.1207/abc, 10.1207/a&1_ 10.1207/a&_1",
+            "10.10.1234/x 10.123/x 10.1234567890/x 10.123456789/x 10.1234/ 10.1234/(x)<y>",
+            "110.1234/a v10.1234/b é10.1234/c 10.1234/é 10.1234/a b",
+            "10.1207/&1_2 10.1207/a&1_2é 10.1207/a&1_2_3 10.1207/a.b&1_2",
+            "",
+            "10.",
+            "10.1",
+            "10.1207/",
+            "10.1207/a&",
+            "10.1207/a&1",
+            "10.1207/a&1_",
+        ] {
+            assert_eq!(doi_candidates(s), regex_candidates(s), "{s}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn candidates_agree_with_the_pattern(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "10.", "1207", "/", "&", "_", "1", "0", "12345", "123456789", "a", "Z", "(", ")",
+                "<", ">", ";", ":", "-", ".", " ", "é", "#", "%2F", "10.1000/x",
+            ]), 0..16),
+            any in proptest::prelude::any::<String>(),
+        ) {
+            let s = parts.concat();
+            proptest::prop_assert_eq!(doi_candidates(&s), regex_candidates(&s));
+            proptest::prop_assert_eq!(doi_candidates(&any), regex_candidates(&any));
+            for t in [&s, &any] {
+                let at = t.find("10.").unwrap_or(0);
+                proptest::prop_assert_eq!(prefix_len(&t[at..]), PREFIX.find(&t[at..]).map(|m| m.end()));
+            }
         }
     }
 

@@ -19,13 +19,12 @@
 //! every id it returns is ASCII or a DOI [`crate::text::doi::normalize`] accepted, and COinS text
 //! is scrubbed to one line.
 
-use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use memchr::memmem;
 use regex::Regex;
 
-use crate::text::doi::{self, percent_decode, strip_prefix_ci};
+use crate::text::doi::{self, percent_decode, strip_prefix_ci, KeyIndex};
 use crate::text::html;
 use crate::text::scrub::scrub_line;
 
@@ -47,14 +46,7 @@ impl PaperId {
     /// `arxiv:hep-th/9901001`, `pmid:23193287`, `pmcid:PMC3531190`.
     pub fn key(&self) -> String {
         match self {
-            PaperId::Doi(d) if d.is_ascii() => {
-                // Every DOI the finders accept in practice: no Unicode case mapping needed.
-                let mut k = String::with_capacity(4 + d.len());
-                k.push_str("doi:");
-                k.extend(d.bytes().map(|b| char::from(b.to_ascii_lowercase())));
-                k
-            }
-            PaperId::Doi(d) => format!("doi:{}", doi::key(d)),
+            PaperId::Doi(d) => doi_key(d),
             PaperId::Arxiv(a) => format!("arxiv:{a}"),
             PaperId::Pmid(n) => format!("pmid:{n}"),
             PaperId::Pmcid(p) => format!("pmcid:{p}"),
@@ -71,6 +63,21 @@ impl PaperId {
             PaperId::Pmid(_) => 2,
             PaperId::Pmcid(_) => 3,
         }
+    }
+}
+
+/// [`PaperId::key`] of a DOI.
+fn doi_key(d: &str) -> String {
+    if d.is_ascii() {
+        // Every DOI the finders accept in practice: no Unicode case mapping needed, and the
+        // bytes are lowered in place in one pass rather than pushed one by one.
+        let mut k = String::with_capacity(4 + d.len());
+        k.push_str("doi:");
+        k.push_str(d);
+        k.make_ascii_lowercase();
+        k
+    } else {
+        format!("doi:{}", doi::key(d))
     }
 }
 
@@ -195,7 +202,10 @@ fn add_body(papers: &mut Papers, body: &Lexed) {
     // identifier spelled with entities, `ar&#88;iv`, is not looked for).
     for (i, href) in hrefs.iter().enumerate() {
         let ids = match href_dois.get(i) {
-            Some(Some(d)) => Some(doi_ids(d.clone())),
+            Some(Some(d)) => {
+                papers.add_doi(d);
+                continue;
+            }
             Some(None) => other_link_ids(href, marks),
             None => link_ids(href, marks),
         };
@@ -207,7 +217,7 @@ fn add_body(papers: &mut Papers, body: &Lexed) {
     if hits.is_empty() {
         // DOIs alone (most posts): their order is the finder's, no positions needed.
         for d in text_dois {
-            papers.add(doi_ids(d.clone()), None);
+            papers.add_doi(d);
         }
     } else if marks.doi {
         // The DOI finder gives no positions, but its DOIs come in order and are substrings of
@@ -345,7 +355,7 @@ fn pmid_of(n: &str) -> Option<String> {
 }
 
 /// Which identifier families a string may hold, by cheap byte searches.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Marks {
     doi: bool,
     /// arXiv, bioRxiv, medRxiv (and arXiv DOIs, which the DOI finder reports).
@@ -365,6 +375,9 @@ impl Marks {
     /// and `P` are found with `memchr` and their neighbours checked.
     fn of(s: &str) -> Self {
         let b = s.as_bytes();
+        if b.len() <= Self::SHORT {
+            return Self::of_short(b);
+        }
         let (mut rxiv, mut coins) = (false, false);
         for i in memchr::memchr3_iter(b'x', b'X', b'Z', b) {
             let rest = &b[i..];
@@ -382,6 +395,33 @@ impl Marks {
             ncbi: pm || has(1),
             coins,
         }
+    }
+
+    /// Up to this length a string is read in one plain pass: the link, guid and identifiers
+    /// of every entry are this short, and each of the four searches above costs more to set up
+    /// than such a pass.
+    const SHORT: usize = 64;
+
+    /// [`Marks::of`] by one pass over the bytes.
+    fn of_short(b: &[u8]) -> Self {
+        let mut m = Marks {
+            doi: false,
+            rxiv: false,
+            ncbi: false,
+            coins: false,
+        };
+        for (i, &c) in b.iter().enumerate() {
+            let rest = &b[i..];
+            match c {
+                b'1' => m.doi |= rest.starts_with(b"10."),
+                b'x' | b'X' => m.rxiv |= rest[1..].starts_with(b"iv"),
+                b'n' => m.ncbi |= rest.starts_with(b"ncbi"),
+                b'P' => m.ncbi |= rest.get(1) == Some(&b'M'),
+                b'Z' => m.coins |= rest.starts_with(b"Z3988"),
+                _ => {}
+            }
+        }
+        m
     }
 
     fn any(self) -> bool {
@@ -812,41 +852,6 @@ fn key_rank(key: &str) -> u8 {
     }
 }
 
-/// Which row holds each key. A post cites a handful of papers: their keys are compared one by
-/// one, which costs less than hashing them; past [`KeyIndex::SMALL`] keys (a hostile post) a
-/// hash map keeps the finder linear.
-#[derive(Default)]
-struct KeyIndex {
-    small: Vec<(String, usize)>,
-    map: HashMap<String, usize>,
-}
-
-impl KeyIndex {
-    const SMALL: usize = 16;
-
-    fn get(&self, key: &str) -> Option<usize> {
-        if self.map.is_empty() {
-            self.small.iter().find(|(k, _)| k == key).map(|(_, r)| *r)
-        } else {
-            self.map.get(key).copied()
-        }
-    }
-
-    /// Points `key` at `row` (it may have pointed at another).
-    fn insert(&mut self, key: String, row: usize) {
-        if !self.map.is_empty() {
-            self.map.insert(key, row);
-        } else if let Some(slot) = self.small.iter_mut().find(|(k, _)| *k == key) {
-            slot.1 = row;
-        } else if self.small.len() < Self::SMALL {
-            self.small.push((key, row));
-        } else {
-            self.map.extend(self.small.drain(..));
-            self.map.insert(key, row);
-        }
-    }
-}
-
 /// Papers in order of first sighting, each once, merged when a sighting joins two.
 #[derive(Default)]
 struct Papers {
@@ -922,6 +927,27 @@ impl Papers {
         if row.coins.is_none() {
             row.coins = coins;
         }
+    }
+
+    /// [`Papers::add`] for a DOI the DOI finder found (most sightings, and most of them a DOI
+    /// seen again, linked and written out): looked up by its key first, so that a repeat costs
+    /// no copy of the DOI.
+    fn add_doi(&mut self, d: &str) {
+        if preprint_doi(d).is_some() || arxiv_of_doi(d).is_some() {
+            // A preprint's version goes, an arXiv DOI brings its arXiv id: the general way.
+            self.add(doi_ids(d.to_string()), None);
+            return;
+        }
+        let key = doi_key(d);
+        if self.index.get(&key).is_some() {
+            return;
+        }
+        self.index.insert(key.clone(), self.rows.len());
+        self.rows.push(FoundPaper {
+            key,
+            ids: vec![PaperId::Doi(d.to_string())],
+            coins: None,
+        });
     }
 
     /// [`Papers::add`] for one id.
@@ -1255,6 +1281,38 @@ mod tests {
         assert_eq!(k, ["arxiv:2401.12345", "pmid:42"]);
     }
 
+    /// The keys of the papers in `html` found the parser's way: with its DOIs worked out before
+    /// (see `feeds::parse::entry::build_entry`).
+    fn keys_as_parsed(html: &str) -> Vec<String> {
+        let (text, hrefs) = html::text_and_hrefs(html);
+        let text_dois = doi::find_in_text(&text);
+        let href_dois: Vec<_> = hrefs.iter().map(|h| doi::from_url(h)).collect();
+        let body = Lexed {
+            html,
+            text: &text,
+            hrefs: &hrefs,
+            text_dois: &text_dois,
+            href_dois: &href_dois,
+        };
+        find_papers_in(&body, &[])
+            .into_iter()
+            .map(|p| p.key)
+            .collect()
+    }
+
+    #[test]
+    fn parsed_preprint_and_arxiv_dois_are_their_papers() {
+        let html = r#"<p><a href="https://doi.org/10.1101/2020.01.01.123456v2">A preprint</a>, also
+            10.1101/2020.01.01.123456v3, and doi:10.48550/arXiv.2401.12345v1 and 10.1000/X.</p>"#;
+        let want = [
+            "doi:10.1101/2020.01.01.123456",
+            "arxiv:2401.12345",
+            "doi:10.1000/x",
+        ];
+        assert_eq!(keys_as_parsed(html), want);
+        assert_eq!(keys(html), want);
+    }
+
     /// The keys of the papers an entry's metadata (link, guid, identifiers) names.
     fn link_keys(links: &[&str]) -> Vec<String> {
         find_papers("", links).into_iter().map(|p| p.key).collect()
@@ -1511,7 +1569,48 @@ mod tests {
         Ok(())
     }
 
+    /// [`Marks::of`] by its searches, whatever the length.
+    fn marks_searched(s: &str) -> Marks {
+        let long = format!("{s}{}", " ".repeat(Marks::SHORT + 1));
+        Marks::of(&long)
+    }
+
+    #[test]
+    fn short_strings_have_the_marks_the_searches_find() {
+        for s in [
+            "https://doi.org/10.1000/x",
+            "arXiv:2401.12345",
+            "oai:arXiv.org:2401.12345",
+            "https://www.biorxiv.org/content/10.1101/1",
+            "PMID: 5",
+            "pmc:PMC1",
+            "https://www.ncbi.nlm.nih.gov/pubmed/5",
+            "Z3988",
+            "Z398",
+            "xi",
+            "x",
+            "10",
+            "P",
+            "ncb",
+            "https://example.org/post/1/10",
+            "",
+        ] {
+            assert_eq!(Marks::of(s), marks_searched(s), "{s}");
+        }
+    }
+
     proptest::proptest! {
+        #[test]
+        fn short_strings_marks_agree(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "10.", "1", "0", ".", "x", "X", "iv", "xiv", "n", "ncbi", "cbi", "P", "M", "PM",
+                "Z", "3988", "Z3988", "é", " ", "/",
+            ]), 0..12),
+        ) {
+            let s = parts.concat();
+            proptest::prop_assert_eq!(Marks::of(&s), marks_searched(&s));
+        }
+
         #[test]
         fn never_panics_and_keys_are_well_formed(s in proptest::prelude::any::<String>()) {
             check_well_formed(&find_papers(&s, &[&s]))?;
