@@ -213,8 +213,10 @@ fn event_loop(
         if exec.push.take_due(Instant::now()) {
             exec.spawn_push();
         }
-        // A short poll keeps worker progress live without a second input thread.
-        if event::poll(Duration::from_millis(50))? {
+        // A short poll keeps worker progress live without a second input thread; while the
+        // Papers view waits for its rows a shorter one shows them as soon as they come (the
+        // 50 ms poll alone cost the view 25 ms on average).
+        if event::poll(poll_interval(app))? {
             let ev = event::read()?;
             if let Some(a) = event_action(app, &ev) {
                 exec.dispatch(app, a);
@@ -223,6 +225,15 @@ fn event_loop(
         }
     }
     Ok(())
+}
+
+/// How long the event loop waits for a key before it looks at the workers' channel again.
+fn poll_interval(app: &App) -> Duration {
+    if app.papers.loading {
+        Duration::from_millis(2)
+    } else {
+        Duration::from_millis(50)
+    }
 }
 
 /// The action for a terminal event.
