@@ -105,6 +105,7 @@ fn entry(
                 source: DoiSource::Text,
             })
             .collect(),
+        papers: Vec::new(),
     }
 }
 
