@@ -194,10 +194,6 @@ fn event_loop(
 ) -> Result<(), TuiError> {
     let mut dirty = true;
     while !exec.quit {
-        if dirty {
-            guard.terminal.draw(|f| view::view(app, f))?;
-            dirty = false;
-        }
         // Worker messages first: they are already waiting.
         while let Ok(a) = rx.try_recv() {
             exec.dispatch(app, a);
@@ -212,6 +208,12 @@ fn event_loop(
         }
         if exec.push.take_due(Instant::now()) {
             exec.spawn_push();
+        }
+        // Drawn after the workers' messages, before the wait for a key: a worker's answer is on
+        // screen at once, not after the next poll (up to 50 ms later).
+        if dirty {
+            guard.terminal.draw(|f| view::view(app, f))?;
+            dirty = false;
         }
         // A short poll keeps worker progress live without a second input thread; while the
         // Papers view waits for its rows a shorter one shows them as soon as they come (the
