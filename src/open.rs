@@ -134,7 +134,7 @@ pub fn open_url(url: &str, command: &[String]) -> Result<(), OpenError> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     #[cfg(unix)]
     use std::path::{Path, PathBuf};
@@ -231,8 +231,9 @@ mod tests {
         assert_eq!(build_argv(u, &s(&["%u"])), s(&["%u", u]));
     }
 
+    /// A browser script that writes each argument on a line, then END: (script, its output).
     #[cfg(unix)]
-    fn recorder(dir: &Path) -> (PathBuf, PathBuf) {
+    pub(crate) fn recorder(dir: &Path) -> (PathBuf, PathBuf) {
         use std::os::unix::fs::PermissionsExt;
         let out = dir.join("args.txt");
         let script = dir.join("browser.sh");
@@ -245,12 +246,18 @@ mod tests {
         (script, out)
     }
 
+    /// The lines a [`recorder`] wrote, once it has finished.
     #[cfg(unix)]
-    fn recorded(out: &Path) -> Vec<String> {
+    pub(crate) fn recorded(out: &Path) -> Vec<String> {
+        recorded_runs(out, 1)
+    }
+
+    /// The lines once `runs` browser runs have finished (each ends with `END`).
+    pub(crate) fn recorded_runs(out: &Path, runs: usize) -> Vec<String> {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             if let Ok(text) = std::fs::read_to_string(out) {
-                if text.ends_with("END\n") {
+                if text.ends_with("END\n") && text.lines().filter(|l| *l == "END").count() >= runs {
                     return text.lines().map(str::to_string).collect();
                 }
             }

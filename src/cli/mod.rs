@@ -523,37 +523,7 @@ fn dispatch(lib: &mut Library, command: Command) -> Result<ExitCode> {
             let ids = feed_ids(lib, &feeds, folder.as_deref())?;
             refresh(lib, &ids, jobs, json)
         }
-        Command::Months {
-            feed,
-            folder,
-            starred,
-            json,
-        } => {
-            let q = ListQuery {
-                starred_only: starred,
-                ..scoped_query(lib, feed.as_deref(), folder, None)?
-            };
-            months(lib, &q, json)
-        }
-        Command::List {
-            month,
-            feed,
-            folder,
-            unread,
-            starred,
-            search,
-            limit,
-            json,
-        } => {
-            let q = ListQuery {
-                unread_only: unread,
-                starred_only: starred,
-                search,
-                limit,
-                ..scoped_query(lib, feed.as_deref(), folder, month)?
-            };
-            list(lib, &q, json)
-        }
+        c @ (Command::Months { .. } | Command::List { .. }) => listing(lib, c),
         Command::Show { entry, width } => show(lib, entry, width),
         Command::Dois {
             entry,
@@ -561,26 +531,7 @@ fn dispatch(lib: &mut Library, command: Command) -> Result<ExitCode> {
             feed,
             json,
         } => dois(lib, &doi_scope(lib, entry, month, feed)?, json),
-        Command::Papers {
-            month,
-            feed,
-            folder,
-            unread,
-            starred,
-            limit,
-            check,
-            flagged,
-            retracted,
-            json,
-        } => {
-            let q = ListQuery {
-                unread_only: unread,
-                starred_only: starred,
-                limit,
-                ..scoped_query(lib, feed.as_deref(), folder, month)?
-            };
-            health::papers(lib, &q, check, (flagged, retracted), json)
-        }
+        c @ Command::Papers { .. } => listing(lib, c),
         Command::Open {
             target, oa: true, ..
         } => access::open_oa(lib, &target),
@@ -627,6 +578,64 @@ fn dispatch(lib: &mut Library, command: Command) -> Result<ExitCode> {
             accept_removals,
             json,
         } => sync::command(lib, action, since.as_deref(), accept_removals, json),
+    }
+}
+
+/// The commands that list a scope's months, entries or papers.
+fn listing(lib: &mut Library, command: Command) -> Result<ExitCode> {
+    match command {
+        Command::Months {
+            feed,
+            folder,
+            starred,
+            json,
+        } => {
+            let q = ListQuery {
+                starred_only: starred,
+                ..scoped_query(lib, feed.as_deref(), folder, None)?
+            };
+            months(lib, &q, json)
+        }
+        Command::List {
+            month,
+            feed,
+            folder,
+            unread,
+            starred,
+            search,
+            limit,
+            json,
+        } => {
+            let q = ListQuery {
+                unread_only: unread,
+                starred_only: starred,
+                search,
+                limit,
+                ..scoped_query(lib, feed.as_deref(), folder, month)?
+            };
+            list(lib, &q, json)
+        }
+        Command::Papers {
+            month,
+            feed,
+            folder,
+            unread,
+            starred,
+            limit,
+            check,
+            flagged,
+            retracted,
+            json,
+        } => {
+            let q = ListQuery {
+                unread_only: unread,
+                starred_only: starred,
+                limit,
+                ..scoped_query(lib, feed.as_deref(), folder, month)?
+            };
+            health::papers(lib, &q, check, (flagged, retracted), json)
+        }
+        _ => unreachable!("dispatch sends only listings here"),
     }
 }
 

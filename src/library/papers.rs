@@ -20,6 +20,14 @@ pub fn display_id(paper_key: &str) -> &str {
     paper_key.strip_prefix("doi:").unwrap_or(paper_key)
 }
 
+/// Where a paper opens: the page of its `key`, else of the first of its other `ids` that has
+/// one (see [`crate::papers::services::paper_url`]).
+pub fn paper_home(key: &str, ids: &[String], resolver: &str) -> Option<String> {
+    std::iter::once(key)
+        .chain(ids.iter().map(String::as_str))
+        .find_map(|k| crate::papers::services::paper_url(k, resolver))
+}
+
 impl Library {
     /// The citation known offline for a paper: a cached look-up under any of its ids (fresh or
     /// stale), else the one its COinS span gave; `None` when neither is known.

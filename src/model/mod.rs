@@ -179,6 +179,18 @@ pub struct Entry {
     pub content_html: Option<String>,
     pub summary_html: Option<String>,
     pub dois: Vec<FoundDoi>,
+    /// The papers it cites (DOIs, arXiv, PubMed, PMC), aliases merged, in the order found.
+    #[serde(skip)]
+    pub papers: Vec<CitedPaper>,
+}
+
+/// A paper one entry cites: its canonical key, every key the entry names it by (the canonical
+/// one first), and the citation its COinS span gave.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CitedPaper {
+    pub key: String,
+    pub ids: Vec<String>,
+    pub coins: Option<CoinsCitation>,
 }
 
 impl Entry {
@@ -189,6 +201,20 @@ impl Entry {
             .filter(|s| !s.trim().is_empty())
             .or(self.summary_html.as_deref())
             .unwrap_or("")
+    }
+
+    /// The papers it cites that none of its DOIs names (arXiv and PubMed records, a COinS
+    /// span's DOI), each once.
+    pub fn papers_beyond_dois(&self) -> impl Iterator<Item = &CitedPaper> {
+        self.papers.iter().filter(|p| {
+            !p.ids.iter().any(|id| {
+                id.strip_prefix("doi:").is_some_and(|doi| {
+                    self.dois
+                        .iter()
+                        .any(|d| d.key == crate::text::doi::key(doi))
+                })
+            })
+        })
     }
 }
 

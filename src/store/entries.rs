@@ -10,7 +10,8 @@ use rusqlite::{params, CachedStatement, Connection, OptionalExtension, Transacti
 use super::feeds::FEED_TITLE;
 use super::papers::parse_source;
 use super::{from_secs, pause, Result, Store};
-use crate::model::{month_of, Entry, EntryId, FeedId, FoundDoi, NewEntry};
+use crate::model::{month_of, CitedPaper, Entry, EntryId, FeedId, FoundDoi, NewEntry};
+use crate::text::ids::CoinsCitation;
 
 /// The search index holds at most this much of an entry's text and title: a hostile 10 MB body
 /// must not make every refresh slow.
@@ -58,6 +59,7 @@ impl Store {
                     content_html: r.get(12)?,
                     summary_html: r.get(13)?,
                     dois: Vec::new(),
+                    papers: Vec::new(),
                 })
             })
             .optional()?;
@@ -76,7 +78,51 @@ impl Store {
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
+        entry.papers = self.entry_papers(id)?;
         Ok(Some(entry))
+    }
+}
+
+impl Store {
+    /// The papers entry `id` cites, in the order found, one each under its canonical key.
+    fn entry_papers(&self, id: EntryId) -> Result<Vec<CitedPaper>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT COALESCE(a.paper_key, p.paper_key), p.ids, p.coins FROM entry_papers p \
+             LEFT JOIN paper_aliases a ON a.alias_key = p.paper_key \
+             WHERE p.entry_id = ?1 ORDER BY p.pos",
+        )?;
+        let rows = stmt.query_map([id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+            ))
+        })?;
+        let mut papers: Vec<CitedPaper> = Vec::new();
+        for row in rows {
+            let (key, ids, coins) = row?;
+            let i = match papers.iter().position(|p| p.key == key) {
+                Some(i) => i,
+                None => {
+                    papers.push(CitedPaper {
+                        ids: vec![key.clone()],
+                        key,
+                        coins: None,
+                    });
+                    papers.len() - 1
+                }
+            };
+            let p = &mut papers[i];
+            for k in ids.split(' ').filter(|k| !k.is_empty()) {
+                if !p.ids.iter().any(|o| o == k) {
+                    p.ids.push(k.to_string());
+                }
+            }
+            if p.coins.is_none() {
+                p.coins = coins.and_then(|c| serde_json::from_str::<CoinsCitation>(&c).ok());
+            }
+        }
+        Ok(papers)
     }
 }
 

@@ -971,6 +971,7 @@ mod tests {
                 key: "10.1126/science.aac4716".to_string(),
                 source: DoiSource::Link,
             }],
+            papers: Vec::new(),
         }
     }
 

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::library::citations::CitationState;
+use crate::library::papers::{coins_citation, display_id, paper_home};
 use crate::model::Entry;
 use crate::papers::styles::CitationStyle;
 use crate::text::render::{Line, Span, TextStyle};
@@ -22,15 +23,18 @@ pub enum Cite {
     NotLookedUp,
 }
 
-/// One row of the link list: a DOI (with its citation) or a numbered link of the post.
+/// One row of the link list: a DOI or another paper (with its citation) or a numbered link of
+/// the post.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LinkItem {
-    /// `doi:10.…` or `[3]`.
+    /// `doi:10.…`, `arxiv:…`, `pmid:…` or `[3]`.
     pub label: String,
     /// What Enter opens.
     pub url: String,
-    /// DOI rows: the DOI, scrubbed.
+    /// DOI rows, and papers known by a DOI: the DOI, scrubbed.
     pub doi: Option<String>,
+    /// Paper rows: the id `c` copies (the bare DOI, else the key), scrubbed.
+    pub paper: Option<String>,
     /// DOI rows: the citation line, or where its look-up stands.
     pub citation: Option<String>,
     /// DOI rows: `citation` is a real citation (not a status).
@@ -161,6 +165,14 @@ impl ReaderState {
                 _ => None,
             })
             .collect();
+        // A paper its service has not described yet shows what its COinS span says.
+        for p in self.entry.papers_beyond_dois() {
+            let key = crate::text::doi::key(&p.key);
+            if let (false, Some(c)) = (self.cited.contains_key(&key), &p.coins) {
+                let citation = coins_citation(c, display_id(&p.key));
+                self.cited.insert(key, citation.styled_line(&self.style));
+            }
+        }
         let mut lines = self.body.clone();
         if !self.entry.dois.is_empty() {
             lines.push(Line::default());
@@ -208,7 +220,8 @@ impl ReaderState {
         }
     }
 
-    /// One line about `doi`'s citation: the citation itself, or where its look-up stands.
+    /// One line about `doi`'s citation (or a paper key's): the citation itself, or where its
+    /// look-up stands.
     pub fn citation_text(&self, doi: &str) -> String {
         match self.citations.get(&crate::text::doi::key(doi)) {
             Some(Cite::Known(CitationState::Found { citation })) => {
@@ -217,9 +230,11 @@ impl ReaderState {
                     None => citation.line_in(&self.style),
                 }
             }
-            Some(Cite::Known(CitationState::NotFound)) => {
-                "not found at the DOI resolver".to_string()
-            }
+            Some(Cite::Known(CitationState::NotFound)) => match doi.split_once(':') {
+                Some(("arxiv", _)) => "not found at arXiv".to_string(),
+                Some(("pmid" | "pmcid", _)) => "not found at PubMed".to_string(),
+                _ => "not found at the DOI resolver".to_string(),
+            },
             Some(Cite::Known(CitationState::Failed { reason })) => {
                 format!("look-up failed: {}", scrub_line(reason))
             }
@@ -228,8 +243,9 @@ impl ReaderState {
         }
     }
 
-    /// Everything the link list offers: the post's DOIs first (opened at `resolver`), each with
-    /// its citation, then its numbered links.
+    /// Everything the link list offers: the post's DOIs first (opened at `resolver`), then
+    /// the other papers it cites (arXiv, PubMed, PMC, a COinS span's DOI; opened at their
+    /// pages), each with its citation, then its numbered links.
     pub fn link_items(&self, resolver: &str) -> Vec<LinkItem> {
         let mut items: Vec<LinkItem> = self
             .entry
@@ -249,13 +265,37 @@ impl ReaderState {
                         .is_some_and(|s| matches!(s, CitationState::Found { .. })),
                     styled: self.cited.get(&crate::text::doi::key(&d.doi)).cloned(),
                     doi: Some(doi),
+                    paper: None,
                 }
             })
             .collect();
+        items.extend(self.entry.papers_beyond_dois().map(|p| {
+            let styled = self.cited.get(&crate::text::doi::key(&p.key)).cloned();
+            LinkItem {
+                label: scrub_line(&p.key),
+                url: paper_home(&p.key, &p.ids, resolver)
+                    .map(|u| scrub_url(&u))
+                    .unwrap_or_default(),
+                doi: p
+                    .ids
+                    .iter()
+                    .find_map(|k| k.strip_prefix("doi:"))
+                    .map(scrub_line),
+                paper: Some(scrub_line(display_id(&p.key))),
+                citation: Some(
+                    styled
+                        .as_ref()
+                        .map_or_else(|| self.citation_text(&p.key), Line::plain),
+                ),
+                found: styled.is_some(),
+                styled,
+            }
+        }));
         items.extend(self.links.iter().enumerate().map(|(i, u)| LinkItem {
             label: format!("[{}]", i + 1),
             url: u.clone(),
             doi: None,
+            paper: None,
             citation: None,
             found: false,
             styled: None,

@@ -732,3 +732,110 @@ fn the_real_executor_resolves_a_row_on_screen_at_a_loopback_arxiv_api() {
         "{shown}"
     );
 }
+
+/// The entry citing `key` in the demo, loaded into the reader with its link list open.
+fn demo_links_of(exec: &mut crate::tui::Executor, app: &mut App, key: &str) {
+    let rows = exec.lib.papers(&ListQuery::default()).expect("papers");
+    let row = rows
+        .iter()
+        .find(|r| r.key == key)
+        .expect("the demo cites it");
+    let entry = exec.lib.entry(row.cited_by[0]).expect("entry");
+    exec.dispatch(app, Action::EntryLoaded(Box::new(entry)));
+    press_real(exec, app, "L");
+}
+
+/// A post citing an arXiv preprint, and one citing a PubMed record (by link and `PMID:`): each
+/// paper is a row of the link list, once, with its id and its cached citation; `o` opens the
+/// preprint at arXiv in the browser, `c` copies its id, `b` says why it has no BibTeX.
+#[cfg(unix)]
+#[test]
+fn the_link_list_lists_arxiv_and_pubmed_papers_and_opens_the_preprint_at_arxiv() {
+    let (dir, mut exec, _rx) = demo_executor();
+    let (script, out) = crate::open::tests::recorder(dir.path());
+    exec.browser = vec![script.display().to_string()];
+    let mut app = App::new(Keymap::default(), Theme::default(), (120, 40), true);
+    exec.dispatch(&mut app, Action::CacheChanged);
+
+    demo_links_of(&mut exec, &mut app, "pmid:22506741");
+    let items = app.link_items();
+    let pubmed: Vec<_> = items
+        .iter()
+        .filter(|i| i.label == "pmid:22506741")
+        .collect();
+    assert_eq!(
+        pubmed.len(),
+        1,
+        "one row for the link and the label: {items:?}"
+    );
+    assert_eq!(pubmed[0].url, "https://pubmed.ncbi.nlm.nih.gov/22506741/");
+    assert!(pubmed[0].found, "{:?}", pubmed[0]);
+    let shown = screen(&app);
+    assert!(shown.contains("pmid:22506741"), "{shown}");
+    assert!(shown.contains("Sutcliffe"), "its citation line: {shown}");
+
+    exec.dispatch(&mut app, Action::Back);
+    demo_links_of(&mut exec, &mut app, "arxiv:1004.4704");
+    let items = app.link_items();
+    let at = items
+        .iter()
+        .position(|i| i.label == "arxiv:1004.4704")
+        .expect("the preprint's row");
+    let shown = screen(&app);
+    assert!(shown.contains("arxiv:1004.4704"), "{shown}");
+    assert!(shown.contains("Shalizi"), "its citation line: {shown}");
+    snap("links_papers_120x40", &app);
+    for _ in 0..at {
+        press_real(&mut exec, &mut app, "j");
+    }
+    press_real(&mut exec, &mut app, "c");
+    assert!(
+        app.status
+            .message
+            .as_ref()
+            .is_some_and(|m| m.text.contains("copied paper id")),
+        "{:?}",
+        app.status.message
+    );
+    press_real(&mut exec, &mut app, "b");
+    assert!(
+        app.status
+            .message
+            .as_ref()
+            .is_some_and(|m| m.text.contains("no BibTeX for arxiv:1004.4704")),
+        "{:?}",
+        app.status.message
+    );
+    // z saves the paper row by its key, as the Papers view does.
+    press_real(&mut exec, &mut app, "z");
+    assert!(
+        app.status
+            .message
+            .as_ref()
+            .is_some_and(|m| m.text.contains("saving arxiv:1004.4704")),
+        "{:?}",
+        app.status.message
+    );
+    // The preprint's open-access copy is arXiv's PDF, with no look-up (the demo asks no one).
+    press_real(&mut exec, &mut app, "O");
+    assert_eq!(
+        crate::open::tests::recorded(&out),
+        vec!["https://arxiv.org/pdf/1004.4704", "END"]
+    );
+    if app.overlay.is_none() {
+        press_real(&mut exec, &mut app, "L");
+        for _ in 0..at {
+            press_real(&mut exec, &mut app, "j");
+        }
+    }
+    press_real(&mut exec, &mut app, "o");
+    assert_eq!(
+        crate::open::tests::recorded_runs(&out, 2),
+        vec![
+            "https://arxiv.org/pdf/1004.4704",
+            "END",
+            "https://arxiv.org/abs/1004.4704",
+            "END"
+        ]
+    );
+}

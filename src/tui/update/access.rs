@@ -40,7 +40,11 @@ pub(super) fn want_entry_dois(app: &mut App, fx: &mut Vec<Effect>) {
 /// `O` on a paper: opens its copy when known, says there is none, or asks and opens on answer.
 pub(super) fn open(app: &mut App, key: String, ids: Vec<String>, fx: &mut Vec<Effect>) {
     let name = crate::text::scrub::scrub_line(crate::library::papers::display_id(&key));
-    match app.access.known.get(&key) {
+    // arXiv and PMC papers are open by nature: nothing to ask, in the demo too.
+    let by_nature = (ids.iter().chain([&key]))
+        .find_map(|k| crate::papers::access::open_by_nature(k))
+        .map(OaState::Open);
+    match by_nature.as_ref().or(app.access.known.get(&key)) {
         Some(state) => open_known(app, &name, state.clone(), fx),
         None if app.demo => app.info(format!(
             "no open-access copy known for {name} (the demo does not ask Unpaywall)"

@@ -3,8 +3,7 @@
 //! listing a paper's posts (Enter), opening the paper (`o`), and the link list's copy and
 //! BibTeX keys on a paper.
 
-use crate::library::papers::display_id;
-use crate::papers::services::paper_url;
+use crate::library::papers::{display_id, paper_home};
 use crate::tui::action::Action;
 use crate::tui::layout::{areas, follow, papers_list_height};
 use crate::tui::state::{App, EntrySource, Pane, PaperPosts, PapersScope, Scope};
@@ -55,11 +54,8 @@ pub(super) fn handle(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
                     fetch_bibtex(app, doi, &action, fx);
                 }
                 None => {
-                    let key = crate::text::scrub::scrub_line(&p.key);
-                    app.info(format!(
-                        "no BibTeX for {key}: BibTeX comes from the DOI resolver, and no DOI \
-                         of this paper is known"
-                    ));
+                    let msg = no_bibtex(&p.key);
+                    app.info(msg);
                 }
             }
         }
@@ -317,10 +313,7 @@ fn open_paper(app: &mut App, fx: &mut Vec<Effect>) {
     let Some(p) = app.papers.selected_paper() else {
         return;
     };
-    match std::iter::once(&p.key)
-        .chain(&p.ids)
-        .find_map(|k| paper_url(k, &app.resolver))
-    {
+    match paper_home(&p.key, &p.ids, &app.resolver) {
         Some(url) => fx.push(Effect::OpenUrl(url)),
         None => {
             let key = crate::text::scrub::scrub_line(&p.key);
@@ -344,4 +337,13 @@ fn copy_id(app: &mut App, fx: &mut Vec<Effect>) {
     app.info(format!(
         "copied the {what} {id} to the clipboard {OSC52_NOTE}"
     ));
+}
+
+/// Why `b`/`B` do nothing on a paper without a DOI.
+pub(super) fn no_bibtex(key: &str) -> String {
+    let key = crate::text::scrub::scrub_line(key);
+    format!(
+        "no BibTeX for {key}: BibTeX comes from the DOI resolver, and no DOI of this paper \
+         is known"
+    )
 }

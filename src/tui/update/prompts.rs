@@ -4,7 +4,7 @@
 use crate::model::FeedId;
 use crate::text::render::count;
 use crate::tui::action::{Action, BibUse};
-use crate::tui::state::{App, Confirmed, Overlay, Pane, PromptKind, Scope};
+use crate::tui::state::{App, Confirmed, LinkItem, Overlay, Pane, PromptKind, Scope};
 
 use super::entries::{open_link, start_search};
 use super::navigate::jump_to;
@@ -213,26 +213,42 @@ pub(super) fn link_list(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         }
         Action::CopyDoi => {
             if let Some(it) = item {
-                let what = if it.doi.is_some() { "DOI" } else { "link" };
-                fx.push(Effect::Clipboard(it.doi.unwrap_or(it.url)));
+                let (what, text) = match (it.doi, it.paper) {
+                    (Some(doi), _) => ("DOI", doi),
+                    (None, Some(id)) => ("paper id", id),
+                    (None, None) => ("link", it.url),
+                };
+                fx.push(Effect::Clipboard(text));
                 app.info(format!("copied {what} to the clipboard {OSC52_NOTE}"));
             }
         }
-        Action::CopyBibtex | Action::AppendBibtex => {
-            let Some(doi) = item.and_then(|it| it.doi) else {
-                app.info("BibTeX is for papers: select a doi: row");
-                return;
-            };
-            fetch_bibtex(app, doi, &action, fx);
-        }
-        Action::OpenOa => match item.and_then(|it| it.doi) {
-            Some(doi) => {
+        Action::CopyBibtex | Action::AppendBibtex => match item {
+            Some(LinkItem { doi: Some(doi), .. }) => fetch_bibtex(app, doi, &action, fx),
+            Some(LinkItem {
+                label,
+                paper: Some(_),
+                ..
+            }) => app.info(super::papers::no_bibtex(&label)),
+            _ => app.info("BibTeX is for papers: select a doi: row"),
+        },
+        // A paper row without a DOI goes by its key (arXiv and PMC copies are open by nature).
+        Action::OpenOa => match item {
+            Some(LinkItem { doi: Some(doi), .. }) => {
                 let key = crate::tui::state::doi_row_key(&doi);
                 super::access::open(app, key.clone(), vec![key], fx);
             }
-            None => app.info("open-access copies are for papers: select a doi: row"),
+            Some(LinkItem {
+                paper: Some(key), ..
+            }) => super::access::open(app, key.clone(), vec![key], fx),
+            _ => app.info("open-access copies are for papers: select a paper's row"),
         },
-        Action::SavePaper => super::save::save_link(app, item.and_then(|it| it.doi), fx),
+        Action::SavePaper => match item {
+            Some(LinkItem { doi: Some(doi), .. }) => super::save::save_link(app, Some(doi), fx),
+            Some(LinkItem {
+                paper: Some(key), ..
+            }) => super::save::save_paper(app, Some(key), fx),
+            _ => super::save::save_link(app, None, fx),
+        },
         Action::Back | Action::Quit | Action::LinkList => app.overlay = None,
         Action::ForceQuit => fx.push(Effect::Quit),
         _ => {}

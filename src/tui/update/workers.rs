@@ -315,10 +315,17 @@ fn entry_loaded(app: &mut App, entry: Box<Entry>, fx: &mut Vec<Effect>) {
         }
         _ => {
             // Cited papers: cached citations at once, the rest looked up after.
-            if !entry.dois.is_empty() {
+            // Papers beyond its DOIs are looked up under their keys (`arxiv:…`, `pmid:…`).
+            let ids: Vec<String> = entry
+                .dois
+                .iter()
+                .map(|d| d.doi.clone())
+                .chain(entry.papers_beyond_dois().map(|p| p.key.clone()))
+                .collect();
+            if !ids.is_empty() {
                 fx.push(Effect::LoadCitations {
                     entry: entry.id,
-                    dois: entry.dois.iter().map(|d| d.doi.clone()).collect(),
+                    dois: ids,
                 });
             }
             let reader = ReaderState::new(*entry, width, search);

@@ -1,6 +1,6 @@
-//! The link list overlay: the post's DOIs first, each with its citation line in the configured
+//! The link list overlay: the post's DOIs and other papers first, each with its citation line in the configured
 //! style, italics kept (or where its look-up stands), then its numbered links. Enter opens; on
-//! a DOI, c/b/B copy or save it.
+//! a paper, c/b/B copy or save it.
 
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -24,7 +24,7 @@ pub fn draw(app: &App, selected: usize, frame: &mut Frame, full: Rect) {
     let width = usize::from(full.width.saturating_sub(6).min(100).saturating_sub(2));
     let label_w = items
         .iter()
-        .filter(|it| it.doi.is_none())
+        .filter(|it| it.citation.is_none())
         .map(|it| crate::text::width::width(&it.label))
         .max()
         .unwrap_or(0);
