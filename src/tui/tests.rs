@@ -23,10 +23,10 @@ use super::theme::Theme;
 use super::update::{update, Effect};
 use super::view::view;
 
-/// Paper health drawn in the link list, the Papers view and the entry list.
-mod health;
 /// The Papers view's tests (their own file: this one is long enough).
 mod access;
+/// Paper health drawn in the link list, the Papers view and the entry list.
+mod health;
 mod papers;
 /// `z`: saving a paper to the reference manager.
 mod save;
