@@ -695,3 +695,54 @@ fn cli_refresh_a_failing_check_is_one_warning_line_and_keeps_the_exit_status() {
         "still new, asked now"
     );
 }
+
+/// Issue 19, Speed: the reader never waits on a check. Crossref holds its answer (a [`Gate`])
+/// while the refresh's check waits on it: moving between months and opening a post are answered
+/// meanwhile; then the answer comes and the marks appear.
+#[test]
+fn the_reader_answers_keys_while_crossref_holds_its_answer() {
+    use common::pty::Pty;
+    use common::{wait_for_requests, Gate};
+    let july = (
+        "d",
+        "July notes",
+        "Wed, 01 Jul 2009 10:00:00 GMT",
+        "<p>No papers this month.</p>",
+    );
+    let (cli, _feeds) = cli_with(feed_with(&[july]));
+    // The check never gives up on its own while the test holds Crossref's answer.
+    cli.write_config("[ui]\nrefresh_on_start = false\n[fetch]\ntimeout_secs = 600\n");
+    read_post(&cli, "Cites Wakefield");
+    let gate = Gate::new();
+    let held = gate.clone();
+    let srv = Server::start(move |req| {
+        held.wait();
+        crossref_reply(req, &[])
+    });
+    let mut cmd = cli.command();
+    cmd.env("PAPERBOY_CROSSREF_API", srv.url(""))
+        .env("TERM", "xterm-256color");
+    let mut pty = Pty::spawn(cmd, 120, 30);
+    pty.wait_for("July notes");
+    pty.send("R");
+    // The check has asked, and Crossref holds its answer.
+    wait_for_requests(&mut pty, &srv, 1);
+    pty.send(":");
+    pty.send("2009-06\r");
+    pty.wait_for("Cites a clean paper");
+    pty.send("\r");
+    pty.wait_until("the post in the reader", |s| {
+        s.contains("See the paper[1].") && s.contains("Links")
+    });
+    pty.send("q");
+    pty.wait_for("Cites the notice");
+    assert!(!pty.screen().contains('✗'), "{}", pty.screen());
+    gate.open();
+    pty.wait_for("1 paper you read about was retracted: ! to see");
+    pty.wait_until("the mark on the post citing the paper", |s| {
+        s.lines()
+            .any(|l| l.contains("Cites Wakefield") && l.contains('✗'))
+    });
+    assert_eq!(srv.requests.lock().unwrap().len(), 1);
+    pty.send("q");
+}
