@@ -413,3 +413,62 @@ fn the_reader_answers_keys_while_unpaywall_holds_its_answer() {
     pty.send("\x1b");
     pty.send("q");
 }
+
+/// `open ID --oa` by any id of the paper: a PMID a post's COinS span gave with the paper's DOI
+/// is asked of Unpaywall by that DOI.
+#[test]
+fn open_oa_by_a_pmid_asks_unpaywall_by_the_papers_doi() {
+    let server = unpaywall();
+    let (cli, log) = cli(&server, Some("me@example.org"));
+    let coins = "<span class=\"Z3988\" title=\"ctx_ver=Z39.88-2004&amp;\
+                 rft_id=info%3Adoi%2F10.1038%2Fnature12373&amp;rft_id=info%3Apmid%2F23903748\">\
+                 </span>";
+    let body = format!("<p>Thermometry in a living cell.</p>{coins}");
+    let feed = Server::start(move |_| {
+        let items = [(
+            "1",
+            "Thermometry",
+            "Mon, 01 Dec 2014 10:00:00 +0000",
+            body.as_str(),
+        )];
+        Reply::ok("application/rss+xml", common::rss("Lab", &items))
+    });
+    cli.ok(&["add", &feed.url("/feed.xml")]);
+    let out = cli.ok(&["open", "pmid:23903748", "--oa"]);
+    assert_eq!(
+        out.trim(),
+        format!("opened {DASH_PDF} (OA: PDF, publishedVersion)")
+    );
+    assert_eq!(recorded_lines(&log, 1), vec![DASH_PDF.to_string()]);
+    let reqs = server.requests.lock().unwrap().clone();
+    assert_eq!(reqs.len(), 1);
+    assert!(
+        reqs[0].path.starts_with("/v2/10.1038/nature12373?"),
+        "{}",
+        reqs[0].path
+    );
+}
+
+/// A PMID PubMed (a recorded answer) says is in PMC: open by nature, Unpaywall not asked.
+#[test]
+fn open_oa_by_a_pmid_opens_its_pmc_copy() {
+    let pubmed = include_str!("fixtures/papers/esummary-pubmed-27933103.json");
+    let eutils = Server::start(move |_| Reply::ok("application/json", pubmed));
+    let server = unpaywall();
+    let (cli, log) = cli(&server, Some("me@example.org"));
+    let config = std::fs::read_to_string(cli.data_dir().join("config.toml")).unwrap();
+    cli.write_config(&format!(
+        "{}eutils_api = \"{}\"\n",
+        config,
+        eutils.url("/eutils")
+    ));
+    cli.ok(&["cite", "pmid:27933103"]);
+    let pmc_pdf = "https://pmc.ncbi.nlm.nih.gov/articles/PMC5122160/pdf/";
+    let out = cli.ok(&["open", "pmid:27933103", "--oa"]);
+    assert!(
+        out.starts_with(&format!("opened {pmc_pdf} (OA: PDF")),
+        "{out}"
+    );
+    assert_eq!(recorded_lines(&log, 1), vec![pmc_pdf.to_string()]);
+    assert!(server.requests.lock().unwrap().is_empty(), "open by nature");
+}
