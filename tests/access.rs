@@ -336,3 +336,139 @@ fn papers_json_carries_the_oa_copy_known() {
     );
     assert_eq!(oa("doi:10.5555/never-asked"), serde_json::Value::Null);
 }
+
+/// Issue 19, Speed: the reader never waits on Unpaywall. The link list asks about its DOI and
+/// Unpaywall holds its answer (a [`Gate`]): the reader still answers keys (closing the list,
+/// the next post), with the look-up still pending; then the answer comes and the list shows it.
+#[test]
+fn the_reader_answers_keys_while_unpaywall_holds_its_answer() {
+    use common::pty::Pty;
+    use common::{wait_for_requests, Gate};
+    let gate = Gate::new();
+    let held = gate.clone();
+    let server = Server::start(move |_| {
+        held.wait();
+        Reply::ok("application/json", OPEN)
+    });
+    let feed = Server::start(|_| {
+        let items = [
+            (
+                "1",
+                "Thermometry",
+                "Mon, 01 Dec 2014 10:00:00 +0000",
+                "<p>Read doi:10.1038/nature12373 today.</p>",
+            ),
+            (
+                "2",
+                "Later news",
+                "Tue, 02 Dec 2014 10:00:00 +0000",
+                "<p>Nothing cited here.</p>",
+            ),
+        ];
+        Reply::ok("application/rss+xml", common::rss("Lab", &items))
+    });
+    let cli = Cli::new();
+    cli.write_config(&format!(
+        "[ui]\nrefresh_on_start = false\n{}",
+        toml(&server, Some("me@example.org"), "")
+    ));
+    cli.ok(&["add", &feed.url("/feed.xml")]);
+    let mut cmd = cli.command();
+    cmd.env("TERM", "xterm-256color");
+    let mut pty = Pty::spawn(cmd, 120, 30);
+    pty.wait_for("Later news");
+    pty.send("j");
+    pty.send("\r");
+    pty.wait_for("Read doi:10.1038/nature12373 today.");
+    pty.send("L");
+    wait_for_requests(&mut pty, &server, 1);
+    // From here the look-up is pending until the gate opens, or until it gives up on its own,
+    // which it cannot do sooner than this.
+    let asked = std::time::Instant::now();
+    let gives_up =
+        std::time::Duration::from_secs(paperboy::papers::services::unpaywall::TIMEOUT_SECS);
+    pty.wait_for("OA: looking up");
+    // Keys while Unpaywall holds its answer: the list closes, the next post opens.
+    pty.send("\x1b");
+    pty.wait_until("the post without its link list", |s| {
+        s.contains("Read doi:10.1038/nature12373 today.") && !s.contains("OA: looking up")
+    });
+    pty.send("K");
+    pty.wait_for("Nothing cited here.");
+    // Answered while the look-up was pending: before it could have given up, and with no
+    // answer and no failure shown.
+    assert!(
+        asked.elapsed() < gives_up,
+        "keys answered only after {:?}",
+        asked.elapsed()
+    );
+    assert!(pty.errors_seen.is_empty(), "{:?}", pty.errors_seen);
+    gate.open();
+    pty.send("J");
+    pty.wait_for("Read doi:10.1038/nature12373 today.");
+    pty.send("L");
+    pty.wait_for("OA: PDF, publishedVersion");
+    assert_eq!(server.requests.lock().unwrap().len(), 1);
+    assert!(pty.errors_seen.is_empty(), "{:?}", pty.errors_seen);
+    pty.send("\x1b");
+    pty.send("q");
+}
+
+/// `open ID --oa` by any id of the paper: a PMID a post's COinS span gave with the paper's DOI
+/// is asked of Unpaywall by that DOI.
+#[test]
+fn open_oa_by_a_pmid_asks_unpaywall_by_the_papers_doi() {
+    let server = unpaywall();
+    let (cli, log) = cli(&server, Some("me@example.org"));
+    let coins = "<span class=\"Z3988\" title=\"ctx_ver=Z39.88-2004&amp;\
+                 rft_id=info%3Adoi%2F10.1038%2Fnature12373&amp;rft_id=info%3Apmid%2F23903748\">\
+                 </span>";
+    let body = format!("<p>Thermometry in a living cell.</p>{coins}");
+    let feed = Server::start(move |_| {
+        let items = [(
+            "1",
+            "Thermometry",
+            "Mon, 01 Dec 2014 10:00:00 +0000",
+            body.as_str(),
+        )];
+        Reply::ok("application/rss+xml", common::rss("Lab", &items))
+    });
+    cli.ok(&["add", &feed.url("/feed.xml")]);
+    let out = cli.ok(&["open", "pmid:23903748", "--oa"]);
+    assert_eq!(
+        out.trim(),
+        format!("opened {DASH_PDF} (OA: PDF, publishedVersion)")
+    );
+    assert_eq!(recorded_lines(&log, 1), vec![DASH_PDF.to_string()]);
+    let reqs = server.requests.lock().unwrap().clone();
+    assert_eq!(reqs.len(), 1);
+    assert!(
+        reqs[0].path.starts_with("/v2/10.1038/nature12373?"),
+        "{}",
+        reqs[0].path
+    );
+}
+
+/// A PMID PubMed (a recorded answer) says is in PMC: open by nature, Unpaywall not asked.
+#[test]
+fn open_oa_by_a_pmid_opens_its_pmc_copy() {
+    let pubmed = include_str!("fixtures/papers/esummary-pubmed-27933103.json");
+    let eutils = Server::start(move |_| Reply::ok("application/json", pubmed));
+    let server = unpaywall();
+    let (cli, log) = cli(&server, Some("me@example.org"));
+    let config = std::fs::read_to_string(cli.data_dir().join("config.toml")).unwrap();
+    cli.write_config(&format!(
+        "{}eutils_api = \"{}\"\n",
+        config,
+        eutils.url("/eutils")
+    ));
+    cli.ok(&["cite", "pmid:27933103"]);
+    let pmc_pdf = "https://pmc.ncbi.nlm.nih.gov/articles/PMC5122160/pdf/";
+    let out = cli.ok(&["open", "pmid:27933103", "--oa"]);
+    assert!(
+        out.starts_with(&format!("opened {pmc_pdf} (OA: PDF")),
+        "{out}"
+    );
+    assert_eq!(recorded_lines(&log, 1), vec![pmc_pdf.to_string()]);
+    assert!(server.requests.lock().unwrap().is_empty(), "open by nature");
+}

@@ -78,26 +78,29 @@ fn asked(path: &str) -> Vec<String> {
 /// A Crossref that knows the recorded works, lists those of them asked for except `leave_out`,
 /// and answers each alone at `/works/{doi}` (404 for the others).
 fn crossref(leave_out: &'static [&'static str]) -> Server {
-    Server::start(move |req| {
-        let path = req.path.split('?').next().unwrap_or("");
-        let known = records();
-        if path == "/works" {
-            let items = asked(&req.path)
-                .into_iter()
-                .filter(|d| !leave_out.contains(&d.as_str()))
-                .filter_map(|d| known.iter().find(|(k, _)| *k == d).map(|(_, m)| m.clone()))
-                .collect();
-            return Reply::ok("application/json", list(items));
-        }
-        let doi = path.strip_prefix("/works/").map(percent_decode);
-        match doi.and_then(|d| known.into_iter().find(|(k, _)| *k == d.to_lowercase())) {
-            Some((_, m)) => Reply::ok(
-                "application/json",
-                json!({"status": "ok", "message-type": "work", "message": m}).to_string(),
-            ),
-            None => Reply::status(404),
-        }
-    })
+    Server::start(move |req| crossref_reply(req, leave_out))
+}
+
+/// That Crossref's answer to `req`.
+fn crossref_reply(req: &common::Request, leave_out: &[&str]) -> Reply {
+    let path = req.path.split('?').next().unwrap_or("");
+    let known = records();
+    if path == "/works" {
+        let items = asked(&req.path)
+            .into_iter()
+            .filter(|d| !leave_out.contains(&d.as_str()))
+            .filter_map(|d| known.iter().find(|(k, _)| *k == d).map(|(_, m)| m.clone()))
+            .collect();
+        return Reply::ok("application/json", list(items));
+    }
+    let doi = path.strip_prefix("/works/").map(percent_decode);
+    match doi.and_then(|d| known.into_iter().find(|(k, _)| *k == d.to_lowercase())) {
+        Some((_, m)) => Reply::ok(
+            "application/json",
+            json!({"status": "ok", "message-type": "work", "message": m}).to_string(),
+        ),
+        None => Reply::status(404),
+    }
 }
 
 fn percent_decode(s: &str) -> String {
@@ -380,38 +383,56 @@ fn offline_the_last_answer_stands_with_its_date() {
 /// A feed of three posts: one citing the retracted paper, one its retraction notice, one a
 /// clean paper.
 fn feed() -> String {
+    feed_with(&[])
+}
+
+/// That feed with `extra` posts (guid, title, date, body).
+fn feed_with(extra: &[(&str, &str, &str, &str)]) -> String {
     let link = |d: &str| format!("<p>See <a href=\"https://doi.org/{d}\">the paper</a>.</p>");
-    rss(
-        "Health",
-        &[
-            (
-                "a",
-                "Cites Wakefield",
-                "Mon, 01 Jun 2009 10:00:00 GMT",
-                &link(WAKEFIELD_DOI),
-            ),
-            (
-                "b",
-                "Cites the notice",
-                "Tue, 02 Jun 2009 10:00:00 GMT",
-                &link(NOTICE_DOI),
-            ),
-            (
-                "c",
-                "Cites a clean paper",
-                "Wed, 03 Jun 2009 10:00:00 GMT",
-                &link(CLEAN_DOI),
-            ),
-        ],
-    )
+    let mut items = vec![
+        (
+            "a".to_string(),
+            "Cites Wakefield".to_string(),
+            "Mon, 01 Jun 2009 10:00:00 GMT".to_string(),
+            link(WAKEFIELD_DOI),
+        ),
+        (
+            "b".into(),
+            "Cites the notice".into(),
+            "Tue, 02 Jun 2009 10:00:00 GMT".into(),
+            link(NOTICE_DOI),
+        ),
+        (
+            "c".into(),
+            "Cites a clean paper".into(),
+            "Wed, 03 Jun 2009 10:00:00 GMT".into(),
+            link(CLEAN_DOI),
+        ),
+    ];
+    let owned = |(g, t, d, b): &(&str, &str, &str, &str)| {
+        (g.to_string(), t.to_string(), d.to_string(), b.to_string())
+    };
+    items.extend(extra.iter().map(owned));
+    rss("Health", &items)
 }
 
 fn cli_with_feed() -> (Cli, Server) {
-    let body = feed();
+    cli_with(feed())
+}
+
+fn cli_with(body: String) -> (Cli, Server) {
     let feeds = Server::start(move |_| Reply::ok("application/rss+xml", body.clone()));
     let cli = Cli::new();
     cli.ok(&["add", &feeds.url("/feed.xml")]);
     (cli, feeds)
+}
+
+/// Marks the post titled `title` read.
+fn read_post(cli: &Cli, title: &str) {
+    let list = cli.json(&["list"]);
+    let rows = list.as_array().unwrap();
+    let id = rows.iter().find(|e| e["title"] == title).unwrap()["id"].to_string();
+    cli.ok(&["read", &id]);
 }
 
 fn run_json(cli: &Cli, api: &str, args: &[&str]) -> (Value, String) {
@@ -537,15 +558,7 @@ fn the_reader_says_once_that_a_paper_you_read_about_was_retracted() {
     use common::pty::Pty;
     let (cli, _feeds) = cli_with_feed();
     cli.write_config("[ui]\nrefresh_on_start = false\n");
-    let list = cli.json(&["list"]);
-    let id = list
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["title"] == "Cites Wakefield")
-        .unwrap()["id"]
-        .to_string();
-    cli.ok(&["read", &id]);
+    read_post(&cli, "Cites Wakefield");
     let srv = crossref(&[]);
     let mut cmd = cli.command();
     cmd.env("PAPERBOY_CROSSREF_API", srv.url(""))
@@ -579,5 +592,157 @@ fn the_reader_says_once_that_a_paper_you_read_about_was_retracted() {
     pty.send("!");
     pty.wait_for("Papers · flagged");
     pty.wait_for("✗ RETRACTED 2010-02-06 (notice doi:10.1016/s0140-6736(10)60175-4");
+    pty.send("q");
+}
+
+/// `paperboy refresh` at `api`: (exit code, stdout, stderr).
+fn refresh(cli: &Cli, api: &str, args: &[&str]) -> (Option<i32>, String, String) {
+    let out = cli
+        .command()
+        .env("PAPERBOY_CROSSREF_API", api)
+        .arg("refresh")
+        .args(args)
+        .output()
+        .unwrap();
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    (out.status.code(), text(&out.stdout), text(&out.stderr))
+}
+
+const SAID: &str = "1 paper you read about was retracted: paperboy papers --retracted to see";
+
+/// A refresh from cron keeps health current: the routine check runs after it, and a new
+/// retraction among read posts is said once, on stderr, as the reader says it.
+#[test]
+fn cli_refresh_checks_new_papers_and_says_a_read_retraction_once() {
+    let (cli, _feeds) = cli_with_feed();
+    read_post(&cli, "Cites Wakefield");
+    let srv = crossref(&[]);
+    let (code, out, err) = refresh(&cli, &srv.url(""), &[]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("1 feed: "), "{out}");
+    assert_eq!(err.trim(), SAID, "one line on stderr");
+    assert_eq!(srv.requests.lock().unwrap().len(), 1);
+    // Known offline now.
+    let (v, _) = run_json(
+        &cli,
+        "http://127.0.0.1:9",
+        &["papers", "--retracted", "--json"],
+    );
+    assert_eq!(v[0]["key"], format!("doi:{WAKEFIELD_DOI}"));
+    // The next refresh asks nothing (nothing new, nothing due) and says nothing more.
+    let (code, _, err) = refresh(&cli, &srv.url(""), &[]);
+    assert_eq!((code, err.as_str()), (Some(0), ""), "{err}");
+    assert_eq!(srv.requests.lock().unwrap().len(), 1);
+    // --json prints the refresh's reports, as before, and nothing of the check.
+    let (code, out, _) = refresh(&cli, &srv.url(""), &["--json"]);
+    assert_eq!(code, Some(0));
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 1);
+    assert!(v[0].get("health").is_none(), "{v}");
+}
+
+#[test]
+fn cli_refresh_no_health_asks_crossref_nothing() {
+    let (cli, _feeds) = cli_with_feed();
+    read_post(&cli, "Cites Wakefield");
+    let srv = crossref(&[]);
+    let (code, _, err) = refresh(&cli, &srv.url(""), &["--no-health"]);
+    assert_eq!((code, err.as_str()), (Some(0), ""), "{err}");
+    assert!(srv.requests.lock().unwrap().is_empty());
+    // Still new: the next refresh without the flag asks.
+    let (_, _, err) = refresh(&cli, &srv.url(""), &[]);
+    assert_eq!(err.trim(), SAID);
+}
+
+/// Crossref down, or answering nonsense: one warning line naming Crossref, the refresh's exit
+/// status as it would be without the check, and the papers still due for the next refresh.
+#[test]
+fn cli_refresh_a_failing_check_is_one_warning_line_and_keeps_the_exit_status() {
+    let down = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let d2 = down.clone();
+    let body = feed();
+    let feeds = Server::start(move |_| match d2.load(Ordering::SeqCst) {
+        true => Reply::status(500),
+        false => Reply::ok("application/rss+xml", body.clone()),
+    });
+    let cli = Cli::new();
+    cli.ok(&["add", &feeds.url("/feed.xml")]);
+    let html = Server::start(|_| Reply::ok("text/html", "<html>busy</html>"));
+    let warned = |err: &str| {
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+        assert!(
+            err.starts_with("paperboy: warning: 3 papers not checked at Crossref ("),
+            "{err}"
+        );
+    };
+    for api in ["http://127.0.0.1:9".to_string(), html.url("")] {
+        let (code, out, err) = refresh(&cli, &api, &[]);
+        assert_eq!(code, Some(0), "{out}{err}");
+        warned(&err);
+    }
+    // A failing feed still fails the refresh; the check's warning is the same line.
+    down.store(true, Ordering::SeqCst);
+    let (code, out, err) = refresh(&cli, "http://127.0.0.1:9", &[]);
+    assert_eq!(code, Some(1), "{out}{err}");
+    warned(&err);
+    // Nothing was lost: the papers are still new, and the next refresh asks about them.
+    let srv = crossref(&[]);
+    let (_, _, err) = refresh(&cli, &srv.url(""), &[]);
+    assert_eq!(err, "");
+    assert_eq!(
+        srv.requests.lock().unwrap().len(),
+        1,
+        "still new, asked now"
+    );
+}
+
+/// Issue 19, Speed: the reader never waits on a check. Crossref holds its answer (a [`Gate`])
+/// while the refresh's check waits on it: moving between months and opening a post are answered
+/// meanwhile; then the answer comes and the marks appear.
+#[test]
+fn the_reader_answers_keys_while_crossref_holds_its_answer() {
+    use common::pty::Pty;
+    use common::{wait_for_requests, Gate};
+    let july = (
+        "d",
+        "July notes",
+        "Wed, 01 Jul 2009 10:00:00 GMT",
+        "<p>No papers this month.</p>",
+    );
+    let (cli, _feeds) = cli_with(feed_with(&[july]));
+    // The check never gives up on its own while the test holds Crossref's answer.
+    cli.write_config("[ui]\nrefresh_on_start = false\n[fetch]\ntimeout_secs = 600\n");
+    read_post(&cli, "Cites Wakefield");
+    let gate = Gate::new();
+    let held = gate.clone();
+    let srv = Server::start(move |req| {
+        held.wait();
+        crossref_reply(req, &[])
+    });
+    let mut cmd = cli.command();
+    cmd.env("PAPERBOY_CROSSREF_API", srv.url(""))
+        .env("TERM", "xterm-256color");
+    let mut pty = Pty::spawn(cmd, 120, 30);
+    pty.wait_for("July notes");
+    pty.send("R");
+    // The check has asked, and Crossref holds its answer.
+    wait_for_requests(&mut pty, &srv, 1);
+    pty.send(":");
+    pty.send("2009-06\r");
+    pty.wait_for("Cites a clean paper");
+    pty.send("\r");
+    pty.wait_until("the post in the reader", |s| {
+        s.contains("See the paper[1].") && s.contains("Links")
+    });
+    pty.send("q");
+    pty.wait_for("Cites the notice");
+    assert!(!pty.screen().contains('✗'), "{}", pty.screen());
+    gate.open();
+    pty.wait_for("1 paper you read about was retracted: ! to see");
+    pty.wait_until("the mark on the post citing the paper", |s| {
+        s.lines()
+            .any(|l| l.contains("Cites Wakefield") && l.contains('✗'))
+    });
+    assert_eq!(srv.requests.lock().unwrap().len(), 1);
     pty.send("q");
 }

@@ -378,3 +378,58 @@ fn an_id_that_is_no_paper_is_one_line() {
     let err = one_line_error(&cli.run(&["save", "not-a-paper"]));
     assert!(err.contains("neither a DOI"), "{err}");
 }
+
+/// Issue 19, Speed: the reader never waits on Zotero. `z` in the Papers view, and the
+/// connector holds its answer to `saveItems` (a [`Gate`]; a mock: a hang is a fault a real
+/// server cannot show on demand): the reader still answers keys (the Papers view closes, help
+/// opens and closes); then the answer comes and the status line says the paper was saved.
+#[test]
+fn the_reader_answers_keys_while_zotero_holds_its_answer() {
+    use common::pty::Pty;
+    use common::{wait_for_requests, Gate};
+    let gate = Gate::new();
+    let held = gate.clone();
+    let server = Server::start(move |r| match r.path.as_str() {
+        "/connector/ping" => Reply::ok("application/json", r#"{"prefs":{}}"#),
+        _ => {
+            held.wait();
+            Reply::status(201)
+        }
+    });
+    // The connector's client never gives up on its own while the test holds the answer.
+    let config = connector_config(&server.url(""), 600);
+    let cli = demo_cli(&format!("[ui]\nrefresh_on_start = false\n\n{config}"));
+    let mut cmd = cli.command();
+    cmd.env("TERM", "xterm-256color");
+    let mut pty = Pty::spawn(cmd, 100, 30);
+    pty.wait_for("Feeds (3)");
+    pty.send(":");
+    pty.send("2014-12\r");
+    pty.wait_for("December 2014 (");
+    pty.send("P");
+    pty.wait_for("Papers · December 2014 (");
+    pty.select_paper("doi:10.1111/hsc.12135");
+    pty.send("z");
+    wait_for_requests(&mut pty, &server, 2);
+    assert_eq!(server.requests_to("/connector/saveItems").len(), 1);
+    // Keys while Zotero holds its answer.
+    pty.send("\x1b");
+    pty.wait_until("the entries again", |s| !s.contains("Papers · "));
+    pty.send("?");
+    pty.wait_for("Keys (j/k scroll, Esc closes)");
+    pty.send("\x1b");
+    pty.wait_until("help closed", |s| !s.contains("Keys (j/k scroll"));
+    // Between months: `[` the previous one with entries.
+    pty.send("[");
+    pty.wait_for("November 2014 (");
+    assert!(!pty.screen().contains("Saved to"), "{}", pty.screen());
+    gate.open();
+    pty.wait_for("Saved to Zotero: Enhancing social networks");
+    // (The Papers view may say once how to let Unpaywall be asked; nothing else went wrong.)
+    let zotero = pty
+        .errors_seen
+        .iter()
+        .find(|e| e.contains("Zotero") || e.contains("save"));
+    assert!(zotero.is_none(), "{:?}", pty.errors_seen);
+    pty.send("q");
+}

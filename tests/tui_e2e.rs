@@ -391,13 +391,7 @@ fn the_papers_view_by_key_and_by_row_lists_posts_and_opens_the_paper() {
     pty.wait_for("Papers · December 2014 (");
     pty.wait_for("Webber, M., Reidy, H., Ansari, D.");
     // The selected paper is shown in full under the list: move to the seed's.
-    for _ in 0..20 {
-        if pty.screen().contains("ids: doi:10.1111/hsc.12135") {
-            break;
-        }
-        pty.send("j");
-    }
-    pty.wait_for("ids: doi:10.1111/hsc.12135");
+    pty.select_paper("doi:10.1111/hsc.12135");
     let posts = if titles.len() == 1 { "post" } else { "posts" };
     pty.wait_for(&format!("cited by {} {posts} in", titles.len()));
 

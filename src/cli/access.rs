@@ -39,8 +39,9 @@ pub(super) fn oa_out(lib: &Library, ids: &[String]) -> Result<Option<OaOut>> {
     }))
 }
 
-/// `open ID --oa`: opens the paper's open-access copy (its PDF, else its page), asking
-/// Unpaywall when no answer is stored; one line when there is none.
+/// `open ID --oa`: opens the open-access copy (its PDF, else its page) of the paper ID names,
+/// by any of its ids (its aliases), asking Unpaywall when no answer is stored; one line when
+/// there is none.
 pub(super) fn open_oa(lib: &mut Library, target: &str) -> Result<ExitCode> {
     let Some(id) = typed_paper(target) else {
         bail!(
@@ -54,7 +55,9 @@ pub(super) fn open_oa(lib: &mut Library, target: &str) -> Result<ExitCode> {
         false => id,
     };
     let name = scrub_line(&label(&key));
-    let state = match lib.oa_now(std::slice::from_ref(&key))? {
+    // The paper under every id it is known by: a PMID's PMC copy, or its DOI for Unpaywall.
+    let ids = lib.paper_ids(&key)?;
+    let state = match lib.oa_now(&ids)? {
         OaAnswer::Known(state) => state,
         OaAnswer::NoEmail => bail!("cannot ask Unpaywall about {name}: {NO_EMAIL_HINT}"),
         OaAnswer::NoDoi => bail!(

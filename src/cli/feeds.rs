@@ -168,13 +168,29 @@ pub(super) fn describe(r: &FeedReport) -> String {
     }
 }
 
-pub(super) fn refresh(
-    lib: &mut Library,
-    ids: &[paperboy::model::FeedId],
+/// `refresh`'s arguments.
+#[derive(Debug, clap::Args)]
+pub struct RefreshArgs {
+    /// Feed ids, URLs or exact titles
+    feeds: Vec<String>,
+    /// Also every feed of this folder (and the folders in it)
+    #[arg(long, value_name = "NAME")]
+    folder: Option<String>,
+    /// Feeds fetched at once (default: [fetch] jobs in config, 16)
+    #[arg(long, short)]
     jobs: Option<usize>,
+    /// Skip the cited papers' health check at Crossref afterwards (new papers, and those due)
+    #[arg(long)]
+    no_health: bool,
+    #[arg(long)]
     json: bool,
-) -> Result<ExitCode> {
-    let jobs = jobs.unwrap_or(lib.config().fetch.jobs).max(1);
+}
+
+/// `refresh`; then, unless `--no-health`, the cited papers' routine health check (stderr only).
+pub(super) fn refresh(lib: &mut Library, args: &RefreshArgs) -> Result<ExitCode> {
+    let ids = feed_ids(lib, &args.feeds, args.folder.as_deref())?;
+    let json = args.json;
+    let jobs = args.jobs.unwrap_or(lib.config().fetch.jobs).max(1);
     let bar = (!json && std::io::stderr().is_terminal()).then(|| {
         let pb = indicatif::ProgressBar::new(0);
         pb.set_style(
@@ -223,7 +239,7 @@ pub(super) fn refresh(
             }
         }
     }
-    let reports = lib.refresh(ids, jobs, &mut on_event)?;
+    let reports = lib.refresh(&ids, jobs, &mut on_event)?;
     if let Some(pb) = bar {
         pb.finish_and_clear();
     }
@@ -245,6 +261,9 @@ pub(super) fn refresh(
             count(reports.len(), "feed", "feeds"),
             count(new, "new entry", "new entries")
         );
+    }
+    if !args.no_health {
+        super::health::check_after_refresh(lib);
     }
     Ok(if failed == 0 && !sync_failed {
         ExitCode::SUCCESS

@@ -1,9 +1,9 @@
 //! The CLI's paper health: `papers --check` (ask Crossref about every cited paper now),
 //! `--flagged` / `--retracted` (which rows), and the `health` object of `papers --json` and
-//! `dois --json`.
+//! `dois --json`; after `refresh`, the routine check the reader makes after one.
 
 use anyhow::Result;
-use paperboy::library::health::{CheckScope, PaperHealth};
+use paperboy::library::health::{read_retracted_line, CheckScope, PaperHealth};
 use paperboy::text::render::count;
 use paperboy::Library;
 
@@ -42,6 +42,35 @@ pub(super) fn check_all(lib: &mut Library) -> Result<()> {
     }
     eprintln!("{}", paperboy::text::scrub::scrub_line(&line));
     Ok(())
+}
+
+/// After `refresh`: the check the reader makes after one (papers never checked, and those due
+/// again, bounded as the library bounds it), so a refresh from cron keeps health current. A
+/// failure is one warning line naming Crossref (the last answers stand, the next refresh asks
+/// again) and leaves the refresh's exit status alone; a paper newly found retracted that a read
+/// post cites is said once, as the reader says it.
+pub(super) fn check_after_refresh(lib: &mut Library) {
+    let scrub = paperboy::text::scrub::scrub_line;
+    match lib.check_health(CheckScope::Routine) {
+        Ok(r) => {
+            if let Some(e) = &r.error {
+                eprintln!(
+                    "paperboy: warning: {} not checked at Crossref ({}): their last answers \
+                     stand, the next refresh asks again",
+                    count(r.failed, "paper", "papers"),
+                    scrub(e)
+                );
+            }
+            let to_see = "paperboy papers --retracted";
+            if let Some(line) = read_retracted_line(r.newly_retracted_read, to_see) {
+                eprintln!("{line}");
+            }
+        }
+        Err(e) => eprintln!(
+            "paperboy: warning: paper health not checked at Crossref: {}",
+            scrub(&e.to_string())
+        ),
+    }
 }
 
 /// `papers`: a check first with `--check`, then the listing, filtered by `--flagged` and

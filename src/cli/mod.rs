@@ -29,7 +29,7 @@ use doctor::doctor;
 pub use doctor::keys_markdown;
 use dois::{bib, cite, doi_scope, dois};
 use entries::{list, months, open, scoped_query, set_read, show};
-use feeds::{export, feed_ids, feeds, import, refresh, subscribe};
+use feeds::{export, feeds, import, refresh, subscribe};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -146,20 +146,9 @@ pub enum Command {
     },
     /// Fetch feeds (all when none named); exit status 0 only if every feed succeeded
     #[command(
-        after_help = "Examples:\n  paperboy refresh\n  paperboy refresh 3 https://example.org/feed/ --jobs 4 --json"
+        after_help = "Examples:\n  paperboy refresh\n  paperboy refresh 3 https://example.org/feed/ --jobs 4 --json\nAfterwards the cited papers new since the last check, and those due again, are checked at\nCrossref (--no-health: not); a failed check is one warning line and leaves the exit status alone."
     )]
-    Refresh {
-        /// Feed ids, URLs or exact titles
-        feeds: Vec<String>,
-        /// Also every feed of this folder (and the folders in it)
-        #[arg(long, value_name = "NAME")]
-        folder: Option<String>,
-        /// Feeds fetched at once (default: [fetch] jobs in config, 16)
-        #[arg(long, short)]
-        jobs: Option<usize>,
-        #[arg(long)]
-        json: bool,
-    },
+    Refresh(feeds::RefreshArgs),
     /// Fetch older posts than the feed's window: RFC 5005 archives, WordPress ?paged=N, Blogger, JSON Feed next_url
     #[command(
         after_help = "Examples:\n  paperboy backfill                  every feed\n  paperboy backfill 3 --max-pages 20\nAn interrupted backfill resumes where it stopped; entries already cached are not fetched twice."
@@ -244,7 +233,7 @@ pub enum Command {
     /// List the papers entries cite (DOI, arXiv, PubMed, PMC, COinS), one row per paper,
     /// most-cited first
     #[command(
-        after_help = "Examples:\n  paperboy papers --month 2014-12\n  paperboy papers --folder Science --unread --json\nText: how many posts cite each paper, its key, and its citation line when known (else the\nnewest citing post's title). JSON: key, ids {doi, arxiv, pmid, pmcid} (those found),\ncitation (null until known), cited_by (entry ids, newest first), feeds [{id, title}],\nfirst_cited and last_cited (YYYY-MM-DD), health {status, notices [{type, date, doi, source,\nrecord_id}], checked} (status: retracted, withdrawn, removed, concern, corrected, notice, fine,\nor unknown: not checked yet, or not a Crossref DOI).\nHealth: checked at Crossref in the reader after a refresh, every [papers] health_days; --check\nasks now."
+        after_help = "Examples:\n  paperboy papers --month 2014-12\n  paperboy papers --folder Science --unread --json\nText: how many posts cite each paper, its key, and its citation line when known (else the\nnewest citing post's title). JSON: key, ids {doi, arxiv, pmid, pmcid} (those found),\ncitation (null until known), cited_by (entry ids, newest first), feeds [{id, title}],\nfirst_cited and last_cited (YYYY-MM-DD), health {status, notices [{type, date, doi, source,\nrecord_id}], checked} (status: retracted, withdrawn, removed, concern, corrected, notice, fine,\nor unknown: not checked yet, or not a Crossref DOI).\nHealth: checked at Crossref after a refresh (the reader's, and `paperboy refresh` unless\n--no-health), every [papers] health_days; --check asks now."
     )]
     Papers {
         /// A month, YYYY-MM
@@ -514,15 +503,7 @@ fn dispatch(lib: &mut Library, command: Command) -> Result<ExitCode> {
         Command::Unstar { entries } => organize::star(lib, &entries, false),
         Command::Import { file } => import(lib, &file),
         Command::Export { output } => export(lib, output.as_deref()),
-        Command::Refresh {
-            feeds,
-            folder,
-            jobs,
-            json,
-        } => {
-            let ids = feed_ids(lib, &feeds, folder.as_deref())?;
-            refresh(lib, &ids, jobs, json)
-        }
+        Command::Refresh(args) => refresh(lib, &args),
         c @ (Command::Months { .. } | Command::List { .. }) => listing(lib, c),
         Command::Show { entry, width } => show(lib, entry, width),
         Command::Dois {

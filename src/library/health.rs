@@ -106,6 +106,20 @@ pub struct HealthReport {
     pub newly_retracted_read: usize,
 }
 
+/// What a front end says, once, after a check finds `n` papers newly retracted that posts the
+/// user has read cite: `1 paper you read about was retracted: {to_see} to see` (`to_see`: the
+/// key or command that lists them); `None` for none. Once: the next check finds them retracted
+/// already ([`HealthReport::newly_retracted_read`]).
+pub fn read_retracted_line(n: usize, to_see: &str) -> Option<String> {
+    let verb = if n == 1 { "was" } else { "were" };
+    (n > 0).then(|| {
+        format!(
+            "{} you read about {verb} retracted: {to_see} to see",
+            crate::text::render::count(n, "paper", "papers")
+        )
+    })
+}
+
 /// When a DOI checked at `checked` is due again: at its own phase of the `days` period (a
 /// stable hash of the DOI), at least a day later. Known papers thus come due evenly across the
 /// period, whatever day they were first checked, and each is asked every `days` after its first

@@ -29,6 +29,21 @@ pub fn paper_home(key: &str, ids: &[String], resolver: &str) -> Option<String> {
 }
 
 impl Library {
+    /// Every key the paper `key` names is known by: its canonical key first (see
+    /// [`Library::paper_key`]), then each alias a post or a service gave it (a PMID's DOI and
+    /// PMC id, an arXiv paper's published DOI), then `key` itself; each once. No network.
+    pub fn paper_ids(&self, key: &str) -> Result<Vec<String>> {
+        let canonical = self.paper_key(key)?;
+        let aliases = (self.store.aliases_of(&canonical)).map_err(|e| self.store_err(e))?;
+        let mut ids = vec![canonical];
+        for id in aliases.into_iter().chain([key.to_string()]) {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        Ok(ids)
+    }
+
     /// The citation known offline for a paper: a cached look-up under any of its ids (fresh or
     /// stale), else the one its COinS span gave; `None` when neither is known.
     pub fn known_citation(&self, paper: &PaperRow) -> Result<Option<Citation>> {

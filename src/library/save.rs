@@ -105,12 +105,13 @@ impl Library {
 
     /// The paper `key` names, its ids and DOI, and its citation if one can be had.
     fn paper_to_save(&mut self, key: &str) -> Result<Paper> {
-        let canonical = self.paper_key(key)?;
+        let known = self.paper_ids(key)?;
+        let canonical = known.first().cloned().unwrap_or_else(|| key.to_string());
         let row = self.paper_row(&canonical)?;
         let mut ids = row.as_ref().map(|r| r.ids.clone()).unwrap_or_default();
-        for id in [&canonical, &key.to_string()] {
-            if !ids.contains(id) {
-                ids.push(id.clone());
+        for id in known {
+            if !ids.contains(&id) {
+                ids.push(id);
             }
         }
         let published = self.published_as(&canonical)?;

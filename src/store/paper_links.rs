@@ -43,6 +43,15 @@ impl Store {
         tx.commit()?;
         Ok(())
     }
+
+    /// The other keys of the paper `key` names (its canonical key): every alias pointing at it.
+    pub fn aliases_of(&self, key: &str) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT alias_key FROM paper_aliases WHERE paper_key = ?1 ORDER BY alias_key",
+        )?;
+        let rows = stmt.query_map([key], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<Vec<String>>>()?)
+    }
 }
 
 #[cfg(test)]

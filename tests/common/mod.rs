@@ -11,7 +11,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
 use std::time::Duration;
 
@@ -221,6 +221,47 @@ fn reason(status: u16) -> &'static str {
         429 => "Too Many Requests",
         500 => "Internal Server Error",
         _ => "Status",
+    }
+}
+
+/// A server's answer held back until the test lets it go: a handler calls [`Gate::wait`] before
+/// answering, and the test [`Gate::open`]s it once it has seen what it wanted meanwhile (the
+/// reader answering keys while a service has not answered). No timing guess: the answer cannot
+/// come before the test says so. A gate never opened lets go after two pty deadlines.
+#[derive(Clone, Default)]
+pub struct Gate(Arc<(Mutex<bool>, Condvar)>);
+
+impl Gate {
+    pub fn new() -> Gate {
+        Gate::default()
+    }
+
+    pub fn wait(&self) {
+        let (open, cv) = &*self.0;
+        let guard = open.lock().unwrap();
+        let _ = cv
+            .wait_timeout_while(guard, pty::DEADLINE * 2, |open| !*open)
+            .unwrap();
+    }
+
+    pub fn open(&self) {
+        let (open, cv) = &*self.0;
+        *open.lock().unwrap() = true;
+        cv.notify_all();
+    }
+}
+
+/// Waits (reading the reader's screen meanwhile) until `server` has had `n` requests.
+pub fn wait_for_requests(pty: &mut pty::Pty, server: &Server, n: usize) {
+    let start = std::time::Instant::now();
+    while server.requests.lock().unwrap().len() < n {
+        assert!(
+            start.elapsed() < pty::DEADLINE,
+            "the server never had {n} requests; screen:\n{}",
+            pty.screen()
+        );
+        pty.pump();
+        thread::sleep(Duration::from_millis(30));
     }
 }
 

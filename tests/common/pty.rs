@@ -117,6 +117,19 @@ impl Pty {
         self.pump();
     }
 
+    /// Moves down the Papers view (20 rows at most) until the selected paper's details show
+    /// `ids: {key}`.
+    pub fn select_paper(&mut self, key: &str) {
+        let ids = format!("ids: {key}");
+        for _ in 0..20 {
+            if self.screen().contains(&ids) {
+                break;
+            }
+            self.send("j");
+        }
+        self.wait_for(&ids);
+    }
+
     /// Whether the program is still running.
     pub fn alive(&self) -> bool {
         matches!(

@@ -3,9 +3,9 @@
 use std::collections::{HashMap, HashSet};
 
 use super::{papers, Effect};
+use crate::library::health::read_retracted_line;
 use crate::model::{EntryId, PaperRow};
 use crate::papers::health::Status;
-use crate::text::render::count;
 use crate::tui::state::{App, HealthView};
 
 /// The health known offline arrived; after a check, `read_retracted` papers that posts the user
@@ -19,16 +19,10 @@ pub(super) fn loaded(
 ) {
     app.health.lines = lines;
     app.health.retracted_entries = retracted;
-    if read_retracted > 0 {
-        let key = app
-            .keymap
-            .key_for("flagged_papers")
-            .unwrap_or_else(|| "!".into());
-        let verb = if read_retracted == 1 { "was" } else { "were" };
-        app.info(format!(
-            "{} you read about {verb} retracted: {key} to see",
-            count(read_retracted, "paper", "papers")
-        ));
+    let key = app.keymap.key_for("flagged_papers");
+    let key = key.unwrap_or_else(|| "!".into());
+    if let Some(line) = read_retracted_line(read_retracted, &key) {
+        app.info(line);
     }
     let h = &app.health;
     keep_flagged(h, &mut app.papers.rows);
