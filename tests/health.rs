@@ -610,14 +610,14 @@ fn refresh(cli: &Cli, api: &str, args: &[&str]) -> (Option<i32>, String, String)
 
 const SAID: &str = "1 paper you read about was retracted: paperboy papers --retracted to see";
 
-/// A refresh from cron keeps health current: the routine check runs after it, and a new
-/// retraction among read posts is said once, on stderr, as the reader says it.
+/// A refresh from cron keeps health current with `--health`: the routine check runs after it,
+/// and a new retraction among read posts is said once, on stderr, as the reader says it.
 #[test]
 fn cli_refresh_checks_new_papers_and_says_a_read_retraction_once() {
     let (cli, _feeds) = cli_with_feed();
     read_post(&cli, "Cites Wakefield");
     let srv = crossref(&[]);
-    let (code, out, err) = refresh(&cli, &srv.url(""), &[]);
+    let (code, out, err) = refresh(&cli, &srv.url(""), &["--health"]);
     assert_eq!(code, Some(0), "{err}");
     assert!(out.contains("1 feed: "), "{out}");
     assert_eq!(err.trim(), SAID, "one line on stderr");
@@ -630,11 +630,11 @@ fn cli_refresh_checks_new_papers_and_says_a_read_retraction_once() {
     );
     assert_eq!(v[0]["key"], format!("doi:{WAKEFIELD_DOI}"));
     // The next refresh asks nothing (nothing new, nothing due) and says nothing more.
-    let (code, _, err) = refresh(&cli, &srv.url(""), &[]);
+    let (code, _, err) = refresh(&cli, &srv.url(""), &["--health"]);
     assert_eq!((code, err.as_str()), (Some(0), ""), "{err}");
     assert_eq!(srv.requests.lock().unwrap().len(), 1);
     // --json prints the refresh's reports, as before, and nothing of the check.
-    let (code, out, _) = refresh(&cli, &srv.url(""), &["--json"]);
+    let (code, out, _) = refresh(&cli, &srv.url(""), &["--health", "--json"]);
     assert_eq!(code, Some(0));
     let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v.as_array().unwrap().len(), 1);
@@ -642,15 +642,15 @@ fn cli_refresh_checks_new_papers_and_says_a_read_retraction_once() {
 }
 
 #[test]
-fn cli_refresh_no_health_asks_crossref_nothing() {
+fn cli_refresh_without_health_asks_crossref_nothing() {
     let (cli, _feeds) = cli_with_feed();
     read_post(&cli, "Cites Wakefield");
     let srv = crossref(&[]);
-    let (code, _, err) = refresh(&cli, &srv.url(""), &["--no-health"]);
+    let (code, _, err) = refresh(&cli, &srv.url(""), &[]);
     assert_eq!((code, err.as_str()), (Some(0), ""), "{err}");
     assert!(srv.requests.lock().unwrap().is_empty());
-    // Still new: the next refresh without the flag asks.
-    let (_, _, err) = refresh(&cli, &srv.url(""), &[]);
+    // Still new: the next refresh with the flag asks.
+    let (_, _, err) = refresh(&cli, &srv.url(""), &["--health"]);
     assert_eq!(err.trim(), SAID);
 }
 
@@ -676,18 +676,18 @@ fn cli_refresh_a_failing_check_is_one_warning_line_and_keeps_the_exit_status() {
         );
     };
     for api in ["http://127.0.0.1:9".to_string(), html.url("")] {
-        let (code, out, err) = refresh(&cli, &api, &[]);
+        let (code, out, err) = refresh(&cli, &api, &["--health"]);
         assert_eq!(code, Some(0), "{out}{err}");
         warned(&err);
     }
     // A failing feed still fails the refresh; the check's warning is the same line.
     down.store(true, Ordering::SeqCst);
-    let (code, out, err) = refresh(&cli, "http://127.0.0.1:9", &[]);
+    let (code, out, err) = refresh(&cli, "http://127.0.0.1:9", &["--health"]);
     assert_eq!(code, Some(1), "{out}{err}");
     warned(&err);
     // Nothing was lost: the papers are still new, and the next refresh asks about them.
     let srv = crossref(&[]);
-    let (_, _, err) = refresh(&cli, &srv.url(""), &[]);
+    let (_, _, err) = refresh(&cli, &srv.url(""), &["--health"]);
     assert_eq!(err, "");
     assert_eq!(
         srv.requests.lock().unwrap().len(),

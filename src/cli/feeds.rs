@@ -179,14 +179,16 @@ pub struct RefreshArgs {
     /// Feeds fetched at once (default: [fetch] jobs in config, 16)
     #[arg(long, short)]
     jobs: Option<usize>,
-    /// Skip the cited papers' health check at Crossref afterwards (new papers, and those due)
+    /// Also check the cited papers' health at Crossref afterwards (new papers, and those due)
     #[arg(long)]
-    no_health: bool,
+    health: bool,
     #[arg(long)]
     json: bool,
 }
 
-/// `refresh`; then, unless `--no-health`, the cited papers' routine health check (stderr only).
+/// `refresh`; then, with `--health`, the cited papers' routine health check (stderr only). Off by
+/// default: a refresh stays a fetch of feeds, fast and predictable, and the reader checks in the
+/// background anyway; cron jobs add `--health`.
 pub(super) fn refresh(lib: &mut Library, args: &RefreshArgs) -> Result<ExitCode> {
     let ids = feed_ids(lib, &args.feeds, args.folder.as_deref())?;
     let json = args.json;
@@ -262,7 +264,7 @@ pub(super) fn refresh(lib: &mut Library, args: &RefreshArgs) -> Result<ExitCode>
             count(new, "new entry", "new entries")
         );
     }
-    if !args.no_health {
+    if args.health {
         super::health::check_after_refresh(lib);
     }
     Ok(if failed == 0 && !sync_failed {

@@ -146,7 +146,7 @@ pub enum Command {
     },
     /// Fetch feeds (all when none named); exit status 0 only if every feed succeeded
     #[command(
-        after_help = "Examples:\n  paperboy refresh\n  paperboy refresh 3 https://example.org/feed/ --jobs 4 --json\nAfterwards the cited papers new since the last check, and those due again, are checked at\nCrossref (--no-health: not); a failed check is one warning line and leaves the exit status alone."
+        after_help = "Examples:\n  paperboy refresh\n  paperboy refresh 3 https://example.org/feed/ --jobs 4 --json\nWith --health, the cited papers new since the last check, and those due again, are then\nchecked at Crossref (for cron); a failed check is one warning line and leaves the exit status alone."
     )]
     Refresh(feeds::RefreshArgs),
     /// Fetch older posts than the feed's window: RFC 5005 archives, WordPress ?paged=N, Blogger, JSON Feed next_url
@@ -233,7 +233,7 @@ pub enum Command {
     /// List the papers entries cite (DOI, arXiv, PubMed, PMC, COinS), one row per paper,
     /// most-cited first
     #[command(
-        after_help = "Examples:\n  paperboy papers --month 2014-12\n  paperboy papers --folder Science --unread --json\nText: how many posts cite each paper, its key, and its citation line when known (else the\nnewest citing post's title). JSON: key, ids {doi, arxiv, pmid, pmcid} (those found),\ncitation (null until known), cited_by (entry ids, newest first), feeds [{id, title}],\nfirst_cited and last_cited (YYYY-MM-DD), health {status, notices [{type, date, doi, source,\nrecord_id}], checked} (status: retracted, withdrawn, removed, concern, corrected, notice, fine,\nor unknown: not checked yet, or not a Crossref DOI).\nHealth: checked at Crossref after a refresh (the reader's, and `paperboy refresh` unless\n--no-health), every [papers] health_days; --check asks now."
+        after_help = "Examples:\n  paperboy papers --month 2014-12\n  paperboy papers --folder Science --unread --json\nText: how many posts cite each paper, its key, and its citation line when known (else the\nnewest citing post's title). JSON: key, ids {doi, arxiv, pmid, pmcid} (those found),\ncitation (null until known), cited_by (entry ids, newest first), feeds [{id, title}],\nfirst_cited and last_cited (YYYY-MM-DD), health {status, notices [{type, date, doi, source,\nrecord_id}], checked} (status: retracted, withdrawn, removed, concern, corrected, notice, fine,\nor unknown: not checked yet, or not a Crossref DOI).\nHealth: checked at Crossref after a refresh (the reader's, and `paperboy refresh --health`), every [papers] health_days; --check asks now."
     )]
     Papers {
         /// A month, YYYY-MM
