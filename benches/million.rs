@@ -6,10 +6,12 @@
 //! the reader's first frame with a warm and a cold page cache, a month switch, selecting the
 //! folder and the search "recovery capital" to its first screen (in a pseudo-terminal, as the
 //! reader bench does); the CLI's `months`, `feeds`, `dois --month 2024-08` (warm and cold) and
-//! `list --search recovery --limit 50`; the cache's size on disk. Rounds alternate the two caches
-//! so both see the same load; figures are medians (and ranges) over the rounds.
+//! `list --search recovery --limit 50`; the cache's size on disk; then, in this process, the
+//! store calls those are made of. Rounds alternate the two caches so both see the same load;
+//! figures are medians (and ranges) over the rounds. Warm figures are taken after the whole
+//! cache file has been read back into the page cache.
 //!
-//!     cargo bench --bench million                      # 2,000 x 500, about 1.3 GiB of cache
+//!     cargo bench --bench million          # 2,000 x 500: 1.8 GiB of cache, built in ~15 min
 //!     PAPERBOY_BENCH_FEEDS=200 PAPERBOY_BENCH_PER_FEED=500 cargo bench --bench million
 //!     PAPERBOY_BENCH_DIR=/tmp/pb-million cargo bench --bench million   # keep both caches
 //!
@@ -22,6 +24,10 @@
 //! PAPERBOY_BENCH_SQL=FILE prints, instead, the query plan and median time of each statement of
 //! FILE (one a line, each after a `-- label` line) on both caches (`benches/results/
 //! million-profile.sql` holds the statements behind the slow rows).
+//!
+//! A target of its own rather than a mode of `reader`: it takes minutes and 2 GB of disk where
+//! `cargo bench --bench reader` takes one, and times the CLI and a cold page cache too; the
+//! generator and the pseudo-terminal driver are reader.rs's own (included below, not copied).
 //!
 //! Not here: the cold refresh and its memory (HTTP and parsing; `../shared/bench/feedbench.py`).
 
