@@ -94,7 +94,7 @@ fn pool_paper(k: usize) -> FoundPaper {
     }
 }
 
-fn build_cache(dir: &std::path::Path, feeds: usize, per_feed: usize) -> usize {
+pub(crate) fn build_cache(dir: &std::path::Path, feeds: usize, per_feed: usize) -> usize {
     let mut store = Store::open(&dir.join("paperboy.db")).expect("open cache");
     let mut rng = 0x2545F4914F6CDD1Du64;
     let mut next = move || {
@@ -191,11 +191,11 @@ fn build_cache(dir: &std::path::Path, feeds: usize, per_feed: usize) -> usize {
 }
 
 /// The folder of the first `FOLDER_FEEDS` feeds.
-const FOLDER: &str = "Bench folder";
-const FOLDER_FEEDS: usize = 100;
+pub(crate) const FOLDER: &str = "Bench folder";
+pub(crate) const FOLDER_FEEDS: usize = 100;
 
 /// Every entry listed on screen is from a feed of the folder (titles end `study F-I`).
-fn only_folder_entries(screen: &str) -> bool {
+pub(crate) fn only_folder_entries(screen: &str) -> bool {
     let feeds: Vec<usize> = screen
         .split("study ")
         .skip(1)
@@ -204,13 +204,13 @@ fn only_folder_entries(screen: &str) -> bool {
     feeds.len() >= 5 && feeds.iter().all(|f| *f < FOLDER_FEEDS)
 }
 
-struct Pty {
-    session: expectrl::Session,
-    parser: vt100::Parser,
+pub(crate) struct Pty {
+    pub(crate) session: expectrl::Session,
+    pub(crate) parser: vt100::Parser,
 }
 
 impl Pty {
-    fn pump(&mut self) {
+    pub(crate) fn pump(&mut self) {
         let mut buf = [0u8; 65536];
         while let Ok(n) = self.session.try_read(&mut buf) {
             if n == 0 {
@@ -221,7 +221,7 @@ impl Pty {
     }
 
     /// Waits until `done(screen)` holds; returns the time it took.
-    fn until(&mut self, started: Instant, done: impl Fn(&str) -> bool) -> Duration {
+    pub(crate) fn until(&mut self, started: Instant, done: impl Fn(&str) -> bool) -> Duration {
         loop {
             self.pump();
             if done(&self.parser.screen().contents()) {
@@ -236,11 +236,32 @@ impl Pty {
         }
     }
 
-    fn key(&mut self, keys: &str, done: impl Fn(&str) -> bool) -> Duration {
+    pub(crate) fn key(&mut self, keys: &str, done: impl Fn(&str) -> bool) -> Duration {
         let t = Instant::now();
         self.session.send(keys).expect("send");
         self.until(t, done)
     }
+}
+
+/// Starts the reader on the cache in `dir` in a 120x40 pseudo-terminal; gives the start time.
+pub(crate) fn spawn_reader(dir: &std::path::Path) -> (Pty, Instant) {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_paperboy"));
+    cmd.env("PAPERBOY_DATA_DIR", dir)
+        .env("TERM", "xterm-256color")
+        .env("NO_COLOR", "1")
+        // Opening an entry looks up its DOIs: keep that on loopback (a closed port).
+        .env("PAPERBOY_DOI_RESOLVER", "http://127.0.0.1:9");
+    let t = Instant::now();
+    let mut session = expectrl::Session::spawn(cmd).expect("spawn");
+    session
+        .get_process_mut()
+        .set_window_size(120, 40)
+        .expect("size");
+    let pty = Pty {
+        session,
+        parser: vt100::Parser::new(40, 120, 0),
+    };
+    (pty, t)
 }
 
 /// Opens the Papers view with `P` on the month shown, then on every month (the Unread row: every
@@ -283,12 +304,12 @@ fn papers_shown(s: &str) -> bool {
             .any(|id| s.contains(id))
 }
 
-fn median(mut v: Vec<Duration>) -> Duration {
+pub(crate) fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v[v.len() / 2]
 }
 
-fn peak_rss_mib(pid: u32) -> f64 {
+pub(crate) fn peak_rss_mib(pid: u32) -> f64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
         .and_then(|s| {
@@ -353,22 +374,7 @@ fn main() {
     let (mut folder, mut folder_month) = (vec![], vec![]);
     let (mut papers_month, mut papers_all) = (vec![], vec![]);
     for _ in 0..runs {
-        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_paperboy"));
-        cmd.env("PAPERBOY_DATA_DIR", dir.path())
-            .env("TERM", "xterm-256color")
-            .env("NO_COLOR", "1")
-            // Opening an entry looks up its DOIs: keep that on loopback (a closed port).
-            .env("PAPERBOY_DOI_RESOLVER", "http://127.0.0.1:9");
-        let t = Instant::now();
-        let mut session = expectrl::Session::spawn(cmd).expect("spawn");
-        session
-            .get_process_mut()
-            .set_window_size(120, 40)
-            .expect("size");
-        let mut pty = Pty {
-            session,
-            parser: vt100::Parser::new(40, 120, 0),
-        };
+        let (mut pty, t) = spawn_reader(dir.path());
         // The first frame is complete when the newest month's entries are listed.
         first.push(pty.until(t, |s| s.contains("All feeds") && s.contains("study")));
         for _ in 0..10 {
