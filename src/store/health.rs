@@ -31,6 +31,14 @@ const CITED_DOIS: &str = "SELECT substr(paper_key, 5) AS k FROM entry_papers \
 /// Statuses that mark an entry in the list (the paper is no longer what was published).
 const RETRACTED: &str = "('retracted', 'withdrawn', 'removed')";
 
+/// CTEs giving `grp(k)`: every key the papers of `seed(k)` are stored under (the keys, their
+/// canonical keys, and those keys' aliases, which stay one step from their key), so a post
+/// citing a paper by any of its ids counts. A WITH clause defining `seed` comes first.
+const PAPER_GROUP: &str = "canon(k) AS (SELECT k FROM seed UNION \
+       SELECT a.paper_key FROM paper_aliases a JOIN seed s ON a.alias_key = s.k), \
+     grp(k) AS (SELECT k FROM canon UNION \
+       SELECT a.alias_key FROM paper_aliases a JOIN canon c ON a.paper_key = c.k)";
+
 impl Store {
     /// Cited DOIs never checked ("new"), at most `limit`.
     pub fn health_new(&self, limit: usize) -> Result<Vec<String>> {
@@ -113,14 +121,13 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// The entries citing a retracted (withdrawn, removed) paper, directly or through an alias.
+    /// The entries citing a retracted (withdrawn, removed) paper, under any of its ids.
     pub fn entries_citing_retracted(&self) -> Result<HashSet<EntryId>> {
         let sql = format!(
-            "WITH bad(k) AS (SELECT 'doi:' || doi_key FROM paper_health \
-                             WHERE status IN {RETRACTED}) \
-             SELECT DISTINCT ep.entry_id FROM entry_papers ep WHERE ep.paper_key IN \
-               (SELECT k FROM bad UNION \
-                SELECT a.paper_key FROM paper_aliases a JOIN bad ON a.alias_key = bad.k)"
+            "WITH seed(k) AS (SELECT 'doi:' || doi_key FROM paper_health \
+                              WHERE status IN {RETRACTED}), {PAPER_GROUP} \
+             SELECT DISTINCT ep.entry_id FROM entry_papers ep \
+             WHERE ep.paper_key IN (SELECT k FROM grp)"
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map([], |r| r.get(0))?;
@@ -129,11 +136,12 @@ impl Store {
 
     /// How many of `keys` (bare DOIs) are cited by an entry the user has read.
     pub fn health_read_count(&self, keys: &[String]) -> Result<usize> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT EXISTS (SELECT 1 FROM entry_papers ep JOIN entries e ON e.id = ep.entry_id \
-             WHERE e.read = 1 AND (ep.paper_key = 'doi:' || ?1 OR ep.paper_key IN \
-               (SELECT paper_key FROM paper_aliases WHERE alias_key = 'doi:' || ?1)))",
-        )?;
+        let sql = format!(
+            "WITH seed(k) AS (SELECT 'doi:' || ?1), {PAPER_GROUP} \
+             SELECT EXISTS (SELECT 1 FROM entry_papers ep JOIN entries e ON e.id = ep.entry_id \
+             WHERE e.read = 1 AND ep.paper_key IN (SELECT k FROM grp))"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
         let mut n = 0;
         for k in keys {
             if stmt.query_row([k], |r| r.get::<_, bool>(0))? {

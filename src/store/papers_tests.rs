@@ -380,3 +380,41 @@ fn grouped_papers_equal_the_sql_grouping_in_every_scope() {
         papers_by_sql(&store, &ListQuery::default())[2..5].to_vec()
     );
 }
+
+/// A retraction flags every post citing the paper, under whichever of its ids: here the DOI
+/// (the COinS span's post), its PMID alone (another feed's post) and, once read, counts the
+/// read post whatever id it used.
+#[test]
+fn a_retracted_paper_flags_the_posts_citing_any_of_its_ids() {
+    let (mut store, _, _) = store_with_papers();
+    let now = chrono::Utc::now();
+    store
+        .put_health(&[super::health::HealthRow {
+            doi_key: "10.1111/hsc.12135".to_string(),
+            status: "retracted".to_string(),
+            notices: "[]".to_string(),
+            checked: now,
+            due: now,
+        }])
+        .unwrap();
+    let id = |guid: &str| {
+        let rows = store.list(&ListQuery::default()).unwrap();
+        rows.iter().find(|e| e.title == guid).unwrap().id
+    };
+    let (a1, a2, b1) = (id("a1"), id("a2"), id("b1"));
+    let flagged = store.entries_citing_retracted().unwrap();
+    assert!(flagged.contains(&a1), "cited by DOI");
+    assert!(flagged.contains(&b1), "cited by its PMID alone");
+    assert!(
+        !flagged.contains(&a2),
+        "the preprint post cites another paper"
+    );
+    let key = vec!["10.1111/hsc.12135".to_string()];
+    assert_eq!(store.health_read_count(&key).unwrap(), 0);
+    store.set_read(&[b1], true).unwrap();
+    assert_eq!(
+        store.health_read_count(&key).unwrap(),
+        1,
+        "read under its PMID"
+    );
+}
