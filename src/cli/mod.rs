@@ -417,6 +417,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         return reader(paths);
     };
     let mut lib = open_library(paths)?;
+    scan::counts_first(&mut lib)?;
     scan::papers_first(&mut lib, &command)?;
     dispatch(&mut lib, command)
 }
@@ -451,7 +452,8 @@ fn run_without_cache(args: &Args) -> Result<Option<ExitCode>> {
 
 /// No command: the reader on the user's cache.
 fn reader(paths: Paths) -> Result<ExitCode> {
-    let (lib, warnings) = open_library_with_warnings(paths)?;
+    let (mut lib, warnings) = open_library_with_warnings(paths)?;
+    scan::counts_first(&mut lib)?;
     paperboy::tui::run(
         lib,
         paperboy::tui::RunOptions {

@@ -1,10 +1,11 @@
 //! The upgrade's re-scan of stored posts for papers (issue 18), run before a command that reads
-//! papers or months, with its progress on stderr when the cache is big.
+//! papers or months, and its build of the entry counters (issue 20), run before any command and
+//! the reader; their progress on stderr when the cache is big.
 
 use std::io::{IsTerminal, Write};
 
 use anyhow::Result;
-use paperboy::text::render::{papers_scan_progress, thousands};
+use paperboy::text::render::{counts_build_progress, papers_scan_progress, thousands};
 use paperboy::Library;
 
 use super::Command;
@@ -52,23 +53,61 @@ pub(super) fn papers_first(lib: &mut Library, command: &Command) -> Result<()> {
     let Some(due) = lib.papers_scan_due()? else {
         return Ok(());
     };
-    let left = due.total.saturating_sub(due.done);
-    let loud = left >= QUIET_BELOW;
-    let terminal = std::io::stderr().is_terminal();
-    if loud && !terminal {
-        eprintln!(
-            "paperboy: finding papers in {} stored posts (once, after an upgrade)",
-            thousands(left)
-        );
+    let shown = Shown::new(
+        due.total.saturating_sub(due.done),
+        "finding papers in {} stored posts",
+    );
+    lib.scan_papers(|done, total| shown.progress(&papers_scan_progress(done, total)))?;
+    shown.end();
+    Ok(())
+}
+
+/// Builds the entry counters if the upgrade left them to build (issue 20), before any command
+/// and before the reader's first frame: every count reads them. Shown as the re-scan is.
+pub(super) fn counts_first(lib: &mut Library) -> Result<()> {
+    let Some(due) = lib.counts_build_due()? else {
+        return Ok(());
+    };
+    let shown = Shown::new(
+        due.total.saturating_sub(due.done),
+        "counting {} stored entries",
+    );
+    lib.build_counts(|done, total| shown.progress(&counts_build_progress(done, total)))?;
+    shown.end();
+    Ok(())
+}
+
+/// An upgrade's work on stderr: in place on a terminal, one line otherwise, nothing when
+/// there is little of it.
+struct Shown {
+    loud: bool,
+    terminal: bool,
+}
+
+impl Shown {
+    /// `what` holds `{}` for the number of items left.
+    fn new(left: u64, what: &str) -> Shown {
+        let loud = left >= QUIET_BELOW;
+        let terminal = std::io::stderr().is_terminal();
+        if loud && !terminal {
+            eprintln!(
+                "paperboy: {} (once, after an upgrade)",
+                what.replace("{}", &thousands(left))
+            );
+        }
+        Shown { loud, terminal }
     }
-    lib.scan_papers(|done, total| {
-        if loud && terminal {
-            eprint!("\r\x1b[K{}", papers_scan_progress(done, total));
+
+    fn progress(&self, line: &str) {
+        if self.loud && self.terminal {
+            eprint!("\r\x1b[K{line}");
             let _ = std::io::stderr().flush();
         }
-    })?;
-    if loud && terminal {
-        eprint!("\r\x1b[K");
     }
-    Ok(())
+
+    fn end(&self) {
+        if self.loud && self.terminal {
+            eprint!("\r\x1b[K");
+        }
+    }
 }

@@ -9,6 +9,7 @@
 
 pub mod access;
 pub mod citations;
+mod counts;
 pub mod health;
 mod organize;
 mod paper_services;

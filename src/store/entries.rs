@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, CachedStatement, Connection, OptionalExtension, Transaction};
 
+use super::counts::NewEntries;
 use super::feeds::FEED_TITLE;
 use super::papers::parse_source;
 use super::{from_secs, pause, Result, Store};
@@ -152,6 +153,7 @@ pub(super) fn store_entries(
     now: DateTime<Utc>,
     seen: Seen,
 ) -> Result<usize> {
+    let mut counted = NewEntries::default();
     if !entries.is_empty() {
         tune_index(tx)?;
     }
@@ -178,7 +180,9 @@ pub(super) fn store_entries(
         let hash = entry_hash(e);
         let stored = match found {
             None => {
+                counted.defer(tx)?;
                 let stored = w.insert(e, hash)?;
+                counted.push(&stored.month);
                 new += 1;
                 stored
             }
@@ -201,6 +205,7 @@ pub(super) fn store_entries(
     for (key, title, text) in fts_rows {
         fts_insert.execute(params![key, title, text])?;
     }
+    counted.add(tx, feed_id)?;
     Ok(new)
 }
 

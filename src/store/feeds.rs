@@ -28,8 +28,8 @@ pub(crate) const FEED_TITLE: &str =
 pub(super) const FEED_COLUMNS: &str =
     "f.id, f.url, COALESCE(NULLIF(f.user_title, ''), NULLIF(f.title, ''), f.url), f.site_url, \
      f.etag, f.last_modified, f.last_fetched, f.last_status, f.last_error, f.gone, \
-     (SELECT COUNT(*) FROM entries e WHERE e.feed_id = f.id), \
-     (SELECT COUNT(*) FROM entries e WHERE e.feed_id = f.id AND e.read = 0), \
+     IFNULL((SELECT c.entries FROM feed_counts c WHERE c.feed_id = f.id), 0), \
+     IFNULL((SELECT c.unread FROM feed_counts c WHERE c.feed_id = f.id), 0), \
      f.folder, NULLIF(f.user_title, ''), f.remote_id, f.warning";
 
 impl Store {

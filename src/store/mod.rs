@@ -17,6 +17,9 @@
 
 mod access;
 mod backfill;
+mod counts;
+#[cfg(test)]
+mod counts_tests;
 mod entries;
 mod feeds;
 mod health;
@@ -194,7 +197,8 @@ impl Store {
         self.conn
             .pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
         self.conn.set_prepared_statement_cache_capacity(64);
-        schema::migrate_to(&mut self.conn, Self::SCHEMA_VERSION)
+        schema::migrate_to(&mut self.conn, Self::SCHEMA_VERSION)?;
+        self.build_small_counts()
     }
 
     /// The file this cache lives in (`None` in memory).

@@ -57,8 +57,8 @@ impl Store {
         names.sort_by_cached_key(|n| n.to_lowercase());
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT COUNT(*), \
-             TOTAL((SELECT COUNT(*) FROM entries e WHERE e.feed_id = f.id)), \
-             TOTAL((SELECT COUNT(*) FROM entries e WHERE e.feed_id = f.id AND e.read = 0)) \
+             TOTAL((SELECT c.entries FROM feed_counts c WHERE c.feed_id = f.id)), \
+             TOTAL((SELECT c.unread FROM feed_counts c WHERE c.feed_id = f.id)) \
              FROM feeds f WHERE {IN_FOLDER}"
         ))?;
         let mut out = Vec::with_capacity(names.len());
@@ -145,7 +145,7 @@ impl Store {
     /// How many starred entries a feed holds.
     pub fn starred_in_feed(&self, id: FeedId) -> Result<i64> {
         Ok(self.conn.query_row(
-            "SELECT COUNT(*) FROM entries WHERE feed_id = ?1 AND starred = 1",
+            "SELECT IFNULL((SELECT starred FROM feed_counts WHERE feed_id = ?1), 0)",
             [id],
             |r| r.get(0),
         )?)
@@ -193,18 +193,18 @@ impl Store {
 
     /// A folder's months with their entry and unread counts, newest first; `papers` is left 0
     /// (`folder_month_papers` costs as much again, so the reader asks for it in the background).
-    /// Each feed's rows come straight off its (feed, month, ...) index and are summed here:
-    /// SQLite's GROUP BY over a folder of 100 feeds sorts every row in a temporary tree.
+    /// Each feed's months come off its counters (schema step 9) and are summed here: SQLite's
+    /// GROUP BY over a folder of 100 feeds would sort them in a temporary tree.
     pub fn folder_month_counts(&self, name: &str) -> Result<Vec<MonthCount>> {
         let mut months: BTreeMap<String, MonthCount> = BTreeMap::new();
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT e.month, e.read FROM feeds f CROSS JOIN entries e ON e.feed_id = f.id \
-             WHERE {IN_FOLDER}"
+            "SELECT c.month, c.entries, c.unread FROM feeds f \
+             CROSS JOIN entry_counts c ON c.feed_id = f.id WHERE {IN_FOLDER} AND c.entries > 0"
         ))?;
         let mut rows = stmt.query([name, name, name])?;
         while let Some(r) = rows.next()? {
             let month = text_at(r, 0)?;
-            let read: i64 = r.get(1)?;
+            let (entries, unread): (i64, i64) = (r.get(1)?, r.get(2)?);
             let count = match months.get_mut(month) {
                 Some(count) => count,
                 None => months
@@ -216,8 +216,8 @@ impl Store {
                         papers: 0,
                     }),
             };
-            count.count += 1;
-            count.unread += i64::from(read == 0);
+            count.count += entries;
+            count.unread += unread;
         }
         Ok(months.into_values().rev().collect())
     }

@@ -207,6 +207,57 @@ pub(crate) fn list_sql(q: &ListQuery) -> Option<(String, Vec<Value>)> {
     Some((sql, args))
 }
 
+/// The count of `q` off the counters (schema step 9), when they answer it: a feed, a month, a
+/// folder, all, each whole or its unread or its starred entries. The roll-ups serve all months
+/// (per feed) and all feeds (per month), so no query sums more rows than feeds or months.
+fn counter_sql(q: &ListQuery) -> Option<(String, Vec<Value>)> {
+    let plain = q.search.is_none()
+        && q.before.is_none()
+        && !q.with_dois_only
+        && q.ids.is_none()
+        && !(q.unread_only && q.starred_only);
+    if !plain {
+        return None;
+    }
+    let column = if q.unread_only {
+        "unread"
+    } else if q.starred_only {
+        "starred"
+    } else {
+        "entries"
+    };
+    let table = match (q.feed.is_some() || q.folder.is_some(), q.month.is_some()) {
+        (false, _) => "month_counts",
+        (true, false) => "feed_counts",
+        (true, true) => "entry_counts",
+    };
+    let mut conds = vec!["1"];
+    let mut args = Vec::new();
+    if let Some(feed) = q.feed {
+        conds.push("c.feed_id = ?");
+        args.push(Value::Integer(feed));
+    }
+    if let Some(month) = &q.month {
+        conds.push("c.month = ?");
+        args.push(Value::Text(month.clone()));
+    }
+    if let Some(folder) = &q.folder {
+        conds.push(concat!(
+            "c.feed_id IN (SELECT f.id FROM feeds f WHERE ",
+            in_folder!(),
+            ")"
+        ));
+        for _ in 0..3 {
+            args.push(Value::Text(folder.clone()));
+        }
+    }
+    let sql = format!(
+        "SELECT TOTAL(c.{column}) FROM {table} c WHERE {}",
+        conds.join(" AND ")
+    );
+    Some((sql, args))
+}
+
 /// Adds the feeds join (for the feed's title) before the WHERE of a `from_where` clause.
 fn with_feeds(from_where: &str) -> String {
     from_where.replacen(
@@ -222,8 +273,9 @@ pub(crate) fn months_sql(one_feed: bool) -> (&'static str, &'static str) {
     // each paper once whatever key each post found it under.
     if one_feed {
         (
-            "SELECT month, COUNT(*), TOTAL(read = 0) FROM entries WHERE feed_id = ?1 \
-             GROUP BY month ORDER BY month DESC",
+            // The counters (schema step 9): rows a moved entry left at zero are skipped.
+            "SELECT month, entries, unread FROM entry_counts WHERE feed_id = ?1 AND entries > 0 \
+             ORDER BY month DESC",
             // Through the feed's entries: entry_papers has no feed index (see the schema).
             "SELECT e.month, COUNT(DISTINCT COALESCE(a.paper_key, p.paper_key)) \
              FROM entries e CROSS JOIN entry_papers p ON p.entry_id = e.id \
@@ -232,8 +284,8 @@ pub(crate) fn months_sql(one_feed: bool) -> (&'static str, &'static str) {
         )
     } else {
         (
-            "SELECT month, COUNT(*), TOTAL(read = 0) FROM entries \
-             GROUP BY month ORDER BY month DESC",
+            "SELECT month, entries, unread FROM month_counts WHERE entries > 0 \
+             ORDER BY month DESC",
             // Keys as stored: the index gives them in order, so they are counted without a
             // temporary tree; `alias_corrections` then counts aliases of one paper once.
             "SELECT month, COUNT(DISTINCT paper_key) FROM entry_papers GROUP BY month",
@@ -363,6 +415,14 @@ impl Store {
     /// How many entries `q` matches, counting no further than `cap` (a search for a common
     /// word matches most of the cache; its exact size is not worth a scan of the whole index).
     pub fn count_at_most(&self, q: &ListQuery, cap: Option<usize>) -> Result<i64> {
+        if let Some((sql, args)) = counter_sql(q) {
+            let n: f64 = self
+                .conn
+                .prepare_cached(&sql)?
+                .query_row(params_from_iter(args.iter()), |r| r.get(0))?;
+            let cap = cap.and_then(|c| i64::try_from(c).ok()).unwrap_or(i64::MAX);
+            return Ok((n as i64).min(cap));
+        }
         let Some((from_where, mut args)) = from_where(q) else {
             return Ok(0);
         };

@@ -189,7 +189,7 @@ impl Store {
     pub fn account_feeds(&self) -> Result<Vec<(String, String, i64)>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT f.remote_id, COALESCE(NULLIF(f.user_title, ''), f.title, f.url), \
-             (SELECT COUNT(*) FROM entries e WHERE e.feed_id = f.id AND e.starred = 1) \
+             IFNULL((SELECT c.starred FROM feed_counts c WHERE c.feed_id = f.id), 0) \
              FROM feeds f WHERE f.remote_id IS NOT NULL ORDER BY f.id",
         )?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;

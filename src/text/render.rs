@@ -83,6 +83,15 @@ pub fn papers_scan_progress(done: u64, total: u64) -> String {
     )
 }
 
+/// The status of the upgrade's build of the entry counters (issue 20).
+pub fn counts_build_progress(done: u64, total: u64) -> String {
+    format!(
+        "Counting stored entries: {} of {}",
+        thousands(done),
+        thousands(total)
+    )
+}
+
 impl Line {
     /// The line's text without styles.
     pub fn plain(&self) -> String {
