@@ -79,7 +79,7 @@ fn a_big_upgraded_cache_counts_its_entries_once_saying_so_on_stderr() {
         stderr,
         "paperboy: counting 60,005 stored entries (once, after an upgrade)\n"
     );
-    let feeds = cli.json(&["feeds", "--json"]);
+    let feeds = cli.json(&["feeds"]);
     let counts: Vec<(i64, i64)> = feeds
         .as_array()
         .unwrap()
