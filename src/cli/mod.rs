@@ -451,7 +451,9 @@ fn run_without_cache(args: &Args) -> Result<Option<ExitCode>> {
 
 /// No command: the reader on the user's cache.
 fn reader(paths: Paths) -> Result<ExitCode> {
-    let (lib, warnings) = open_library_with_warnings(paths)?;
+    let (lib, warnings) = paperboy::timing::timed("open config and cache", || {
+        open_library_with_warnings(paths)
+    })?;
     paperboy::tui::run(
         lib,
         paperboy::tui::RunOptions {
