@@ -96,23 +96,18 @@ impl Store {
         Ok(())
     }
 
-    /// The stored answers for `keys` (bare lowercased DOIs) that have one.
+    /// The stored answers for `keys` (bare lowercased DOIs) that have one. One statement for
+    /// all of them: `dois --month` asks for 8,500 at a million entries, and a statement each
+    /// was a read transaction each (two lock calls and a stat of the file every time).
     pub fn health_of(&self, keys: &[&str]) -> Result<HashMap<String, HealthRow>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT doi_key, status, notices, checked, due FROM paper_health WHERE doi_key = ?1",
+            "SELECT doi_key, status, notices, checked, due FROM paper_health \
+             WHERE doi_key IN (SELECT value FROM json_each(?1))",
         )?;
-        let mut out = HashMap::new();
-        for key in keys {
-            let row = stmt.query_row([key], health_row);
-            match row {
-                Ok(h) => {
-                    out.insert(h.doi_key.clone(), h);
-                }
-                Err(rusqlite::Error::QueryReturnedNoRows) => {}
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Ok(out)
+        let list = serde_json::Value::from(keys.to_vec()).to_string();
+        let rows = stmt.query_map([list], health_row)?;
+        rows.map(|r| Ok(r.map(|h| (h.doi_key.clone(), h))?))
+            .collect()
     }
 
     /// Every stored answer with a notice (few: the reader keeps them in memory).

@@ -1731,3 +1731,28 @@ fn the_upgrade_gives_stored_dois_their_posts_titles() {
         ]
     );
 }
+
+#[test]
+fn health_of_many_dois_answers_those_that_have_an_answer() {
+    let mut store = Store::open_in_memory().unwrap();
+    let now = chrono::Utc::now();
+    let row = |key: &str, status: &str| super::health::HealthRow {
+        doi_key: key.to_string(),
+        status: status.to_string(),
+        notices: "[]".to_string(),
+        checked: now,
+        due: now,
+    };
+    // Keys as DOIs may be: quotes, backslashes and non-ASCII go through the JSON list intact.
+    let odd = "10.1000/a\"b\\c-é";
+    store
+        .put_health(&[row("10.1000/fine", "fine"), row(odd, "retracted")])
+        .unwrap();
+    let asked = ["10.1000/fine", odd, "10.1000/never-checked", "10.1000/fine"];
+    let got = store.health_of(&asked).unwrap();
+    let mut keys: Vec<&str> = got.keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    assert_eq!(keys, ["10.1000/a\"b\\c-é", "10.1000/fine"]);
+    assert_eq!(got[odd].status, "retracted");
+    assert!(store.health_of(&[]).unwrap().is_empty());
+}
