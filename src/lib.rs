@@ -17,6 +17,7 @@ pub mod paths;
 pub mod store;
 pub mod sync;
 pub mod text;
+pub mod timing;
 
 pub use library::{Error, Library};
 pub mod tui;

@@ -452,7 +452,9 @@ fn run_without_cache(args: &Args) -> Result<Option<ExitCode>> {
 
 /// No command: the reader on the user's cache.
 fn reader(paths: Paths) -> Result<ExitCode> {
-    let (mut lib, warnings) = open_library_with_warnings(paths)?;
+    let (mut lib, warnings) = paperboy::timing::timed("open config and cache", || {
+        open_library_with_warnings(paths)
+    })?;
     scan::counts_first(&mut lib)?;
     paperboy::tui::run(
         lib,

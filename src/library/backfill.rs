@@ -97,6 +97,11 @@ impl Library {
         Ok(state.is_some_and(|s| s.complete))
     }
 
+    /// The feeds whose whole history is cached (each a [`Library::history_complete`] one).
+    pub fn complete_feeds(&self) -> Result<std::collections::BTreeSet<FeedId>, Error> {
+        self.store.complete_feeds().map_err(|e| self.store_err(e))
+    }
+
     /// Runs `f` on a backfill run over the cache with the config's limits (`max_pages` overrides
     /// the page cap); a cache failure names the cache file.
     fn with_run<T>(

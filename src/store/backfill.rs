@@ -43,6 +43,16 @@ impl Store {
         Ok(s)
     }
 
+    /// The feeds whose whole history is cached, in one query (the reader's first frame asked
+    /// each feed in turn: 2,000 queries at 2,000 feeds).
+    pub fn complete_feeds(&self) -> Result<std::collections::BTreeSet<FeedId>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT feed_id FROM archive_state WHERE complete <> 0")?;
+        let ids = stmt.query_map([], |r| r.get(0))?;
+        Ok(ids.collect::<rusqlite::Result<_>>()?)
+    }
+
     pub fn put_archive_state(&mut self, id: FeedId, s: &ArchiveState) -> Result<()> {
         let updated_at = s.updated_at.unwrap_or_else(Utc::now).timestamp();
         let tx = self.write()?;

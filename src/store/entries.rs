@@ -281,8 +281,8 @@ impl<'a> EntryWriter<'a> {
         let fts_delete = conn.prepare_cached("DELETE FROM entries_fts WHERE rowid = ?1")?;
         let dois_delete = conn.prepare_cached("DELETE FROM entry_dois WHERE entry_id = ?1")?;
         let doi_insert = conn.prepare_cached(
-            "INSERT INTO entry_dois (entry_id, feed_id, month, doi_key, doi, source, pos) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (entry_id, doi_key) DO NOTHING",
+            "INSERT INTO entry_dois (entry_id, feed_id, month, doi_key, doi, source, pos, title) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (entry_id, doi_key) DO NOTHING",
         )?;
         Ok(EntryWriter {
             conn,
@@ -430,7 +430,8 @@ impl<'a> EntryWriter<'a> {
                 d.key,
                 d.doi,
                 d.source.as_str(),
-                pos
+                pos,
+                e.title
             ])?;
         }
         Ok(())

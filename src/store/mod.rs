@@ -143,15 +143,18 @@ impl Store {
     /// drops every POSIX lock this process holds on it (SQLite's own connections included), and
     /// another process closing the cache would then delete the WAL under the reader's feet.
     pub fn open(path: &Path) -> Result<Store> {
+        use crate::timing::timed;
         let open_err = |source: rusqlite::Error| classify_open_error(path, source);
-        let conn = Connection::open(path).map_err(open_err)?;
+        let conn = timed("sqlite open", || Connection::open(path)).map_err(open_err)?;
         // Read the version before any pragma that could write (journal_mode changes the header).
         conn.busy_timeout(Duration::from_secs(10))
             .map_err(open_err)?;
-        let found = schema::user_version(&conn).map_err(open_err)?;
+        let found = timed("user_version", || schema::user_version(&conn)).map_err(open_err)?;
         // Reading the schema finds a damaged file while nothing has been written yet.
-        conn.query_row("SELECT COUNT(*) FROM sqlite_schema", [], |r| {
-            r.get::<_, i64>(0)
+        timed("schema read", || {
+            conn.query_row("SELECT COUNT(*) FROM sqlite_schema", [], |r| {
+                r.get::<_, i64>(0)
+            })
         })
         .map_err(open_err)?;
         if found > Self::SCHEMA_VERSION {
@@ -164,7 +167,7 @@ impl Store {
             conn,
             path: Some(path.to_path_buf()),
         };
-        store.configure().map_err(|e| match e {
+        timed("pragmas and migrations", || store.configure()).map_err(|e| match e {
             StoreError::Sqlite(source) => classify_open_error(path, source),
             other => other,
         })?;
@@ -197,7 +200,9 @@ impl Store {
         self.conn
             .pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
         self.conn.set_prepared_statement_cache_capacity(64);
-        schema::migrate_to(&mut self.conn, Self::SCHEMA_VERSION)?;
+        crate::timing::timed("migrations", || {
+            schema::migrate_to(&mut self.conn, Self::SCHEMA_VERSION)
+        })?;
         self.build_small_counts()
     }
 

@@ -1623,3 +1623,149 @@ fn an_item_alone_on_a_page_finds_its_entry_under_the_shared_link_key() {
     assert_eq!(update(&mut store, feed, &page), 0, "a refresh");
     assert_eq!(store.stats().unwrap().entries, 2);
 }
+
+// ----- issue 20, part E: what the first frame and `dois --month` read -----
+
+#[test]
+fn a_months_dois_and_their_titles_are_read_from_indexes_never_the_entries_rows() {
+    let (store, _, _) = archive();
+    let scope = DoiScope {
+        month: Some("2024-01".into()),
+        ..Default::default()
+    };
+    let (sql, args) = super::papers::dois_sql(&scope);
+    let p = plan(&store, &sql, &args);
+    assert!(
+        p.contains("SEARCH e USING COVERING INDEX entries_month_time"),
+        "{p}"
+    );
+}
+
+#[test]
+fn dois_carry_their_posts_titles_through_an_update() {
+    let (mut store, f1, _) = archive();
+    let month = |m: &str| DoiScope {
+        month: Some(m.into()),
+        ..Default::default()
+    };
+    let titles = |store: &Store| -> Vec<(String, String)> {
+        let rows = store.dois(&month("2024-01")).unwrap();
+        rows.into_iter().map(|r| (r.doi, r.entry_title)).collect()
+    };
+    let before = titles(&store);
+    assert!(!before.is_empty());
+    for (_, t) in &before {
+        assert!(!t.is_empty(), "{before:?}");
+    }
+    // The same post with a new title: its DOIs name the new one.
+    let mut a1 = entry("a1", "Renamed by its blog", Some("2024-01-05T00:00:00Z"));
+    a1.dois = vec![
+        doi("10.1000/one", DoiSource::Meta),
+        doi("10.1000/two", DoiSource::Text),
+    ];
+    update(&mut store, f1, &doc(vec![a1]));
+    let after = titles(&store);
+    assert_eq!(after.len(), before.len(), "{after:?}");
+    let renamed: Vec<_> = after
+        .iter()
+        .filter(|(_, t)| t == "Renamed by its blog")
+        .collect();
+    assert_eq!(renamed.len(), 2, "{after:?}");
+}
+
+#[test]
+fn the_readers_health_reads_at_start_skip_the_papers_that_are_fine() {
+    let (store, _, _) = archive();
+    for sql in [
+        super::health::flagged_sql(),
+        super::health::citing_retracted_sql(),
+    ] {
+        let p = plan(&store, &sql, &[]);
+        // Scanning the partial index reads the flagged rows alone; the table, every row.
+        let reads: Vec<&str> = p.lines().filter(|l| l.contains("paper_health")).collect();
+        assert!(!reads.is_empty(), "{sql}:\n{p}");
+        for l in reads {
+            assert!(l.contains("INDEX paper_health_flagged"), "{sql}:\n{p}");
+        }
+    }
+}
+
+#[test]
+fn complete_feeds_are_those_whose_backfill_reached_the_end() {
+    let (mut store, f1, f2) = archive();
+    assert!(store.complete_feeds().unwrap().is_empty());
+    let done = ArchiveState {
+        complete: true,
+        ..Default::default()
+    };
+    store.put_archive_state(f1, &done).unwrap();
+    store
+        .put_archive_state(f2, &ArchiveState::default())
+        .unwrap();
+    let want: std::collections::BTreeSet<_> = [f1].into();
+    assert_eq!(store.complete_feeds().unwrap(), want);
+    for f in [f1, f2] {
+        let one = store.archive_state(f).unwrap().is_some_and(|s| s.complete);
+        assert_eq!(one, want.contains(&f), "feed {f}");
+    }
+}
+
+#[test]
+fn the_upgrade_gives_stored_dois_their_posts_titles() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v8.sqlite");
+    let conn = super::connection_at_version(&path, 8).unwrap();
+    conn.execute_batch(
+        "INSERT INTO feeds (id, url, title, added_at) VALUES (1, 'https://a.example/feed', 'A', 0);
+         INSERT INTO entries (id, feed_id, guid, title, first_seen, month, sort_time)
+         VALUES (10, 1, 'a1', 'A post citing two', 0, '2014-12', 1418000000);
+         INSERT INTO entry_dois (entry_id, feed_id, month, doi_key, doi, source, pos) VALUES
+            (10, 1, '2014-12', '10.1000/x.1', '10.1000/X.1', 'text', 0),
+            (10, 1, '2014-12', '10.1000/y.2', '10.1000/y.2', 'meta', 1);",
+    )
+    .unwrap();
+    drop(conn);
+    let store = Store::open(&path).unwrap();
+    let rows = store
+        .dois(&DoiScope {
+            month: Some("2014-12".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    let got: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (r.doi.as_str(), r.entry_title.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("10.1000/X.1", "A post citing two"),
+            ("10.1000/y.2", "A post citing two")
+        ]
+    );
+}
+
+#[test]
+fn health_of_many_dois_answers_those_that_have_an_answer() {
+    let mut store = Store::open_in_memory().unwrap();
+    let now = chrono::Utc::now();
+    let row = |key: &str, status: &str| super::health::HealthRow {
+        doi_key: key.to_string(),
+        status: status.to_string(),
+        notices: "[]".to_string(),
+        checked: now,
+        due: now,
+    };
+    // Keys as DOIs may be: quotes, backslashes and non-ASCII go through the JSON list intact.
+    let odd = "10.1000/a\"b\\c-é";
+    store
+        .put_health(&[row("10.1000/fine", "fine"), row(odd, "retracted")])
+        .unwrap();
+    let asked = ["10.1000/fine", odd, "10.1000/never-checked", "10.1000/fine"];
+    let got = store.health_of(&asked).unwrap();
+    let mut keys: Vec<&str> = got.keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    assert_eq!(keys, ["10.1000/a\"b\\c-é", "10.1000/fine"]);
+    assert_eq!(got[odd].status, "retracted");
+    assert!(store.health_of(&[]).unwrap().is_empty());
+}

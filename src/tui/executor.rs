@@ -79,7 +79,13 @@ impl Executor {
     }
 
     fn run(&mut self, effect: Effect) -> Vec<Action> {
-        match self.execute(effect) {
+        let result = if crate::timing::enabled() {
+            let name = effect_name(&effect);
+            crate::timing::timed(&name, || self.execute(effect))
+        } else {
+            self.execute(effect)
+        };
+        match result {
             Ok(actions) => actions,
             Err(e) => vec![Action::Error(e.to_string())],
         }
@@ -592,12 +598,7 @@ impl Executor {
     fn load_feeds(&self) -> Result<Vec<Action>, crate::Error> {
         let lib = &self.lib;
         let feeds = lib.feeds()?;
-        let mut complete = std::collections::BTreeSet::new();
-        for f in &feeds {
-            if lib.history_complete(f.id)? {
-                complete.insert(f.id);
-            }
-        }
+        let complete = lib.complete_feeds()?;
         let starred = lib.count(&ListQuery {
             starred_only: true,
             ..ListQuery::default()
@@ -769,6 +770,15 @@ fn published(
         }
     }
     Ok(out)
+}
+
+/// The effect's variant, for the start-up log (`LoadFeeds`, `LoadMonths`).
+fn effect_name(effect: &Effect) -> String {
+    let text = format!("{effect:?}");
+    let end = text
+        .find(|c: char| !c.is_alphanumeric())
+        .unwrap_or(text.len());
+    format!("effect {}", &text[..end])
 }
 
 /// Puts `text` on the terminal's clipboard.

@@ -115,6 +115,7 @@ fn install_panic_hook() {
 
 /// Runs the reader on `lib` until the user quits.
 pub fn run(lib: Library, opts: RunOptions) -> Result<(), TuiError> {
+    let started = Instant::now();
     let config = lib.config().clone();
     let keymap = Keymap::from_config(&config.keys);
     let no_color = std::env::var("NO_COLOR").ok();
@@ -134,13 +135,13 @@ pub fn run(lib: Library, opts: RunOptions) -> Result<(), TuiError> {
         .map(|p| expand_home(p, home.as_deref()));
     let resolver = crate::library::citations::resolver_base(&config.doi.resolver);
 
-    let mut guard = TerminalGuard::enter()?;
+    let mut guard = crate::timing::timed("terminal setup", TerminalGuard::enter)?;
     let size = guard.terminal.size()?;
     let mut app = App::new(keymap, theme, (size.width, size.height), opts.demo);
     app.resolver = resolver;
     app.bib_file = bib_file;
     let mut warnings = opts.warnings.clone();
-    match lib.citation_style() {
+    match crate::timing::timed("citation style", || lib.citation_style()) {
         Ok(style) => app.style = std::sync::Arc::new(style),
         Err(e) => warnings.push(format!(
             "[papers] style: {e}; citations are shown in {}",
@@ -158,14 +159,17 @@ pub fn run(lib: Library, opts: RunOptions) -> Result<(), TuiError> {
         push: Debounce::new(PUSH_DELAY),
     };
 
-    let mut queue = vec![Action::CacheChanged, Action::ScanPapers];
-    if config.ui.refresh_on_start && !opts.demo {
-        queue.push(Action::AutoRefresh);
-    }
-    for a in queue {
+    let (before, after) = startup_actions(config.ui.refresh_on_start && !opts.demo);
+    for a in before {
         exec.dispatch(&mut app, a);
     }
-    guard.terminal.draw(|f| view::view(&app, f))?;
+    crate::timing::timed("first draw", || {
+        guard.terminal.draw(|f| view::view(&app, f))
+    })?;
+    crate::timing::log_step("first frame (reader start to drawn)", started);
+    for a in after {
+        exec.dispatch(&mut app, a);
+    }
     // Exists only so tests/tui_e2e.rs can prove that the panic hook restores the terminal
     // (raw mode, alternate screen) when the reader panics; debug builds only.
     #[cfg(debug_assertions)]
@@ -183,6 +187,17 @@ pub fn run(lib: Library, opts: RunOptions) -> Result<(), TuiError> {
         interval,
         &mut last_refresh,
     )
+}
+
+/// What the reader does at start: the cache's reads before the first frame, then the
+/// workers (the papers re-scan's check, a refresh) once it is drawn, so that on two cores their
+/// threads (each opening the cache, a refresh parsing feeds) do not compete with the frame.
+fn startup_actions(refresh: bool) -> (Vec<Action>, Vec<Action>) {
+    let mut after = vec![Action::ScanPapers];
+    if refresh {
+        after.push(Action::AutoRefresh);
+    }
+    (vec![Action::CacheChanged], after)
 }
 
 fn event_loop(
@@ -269,5 +284,22 @@ pub(crate) fn expand_home(path: &str, home: Option<&Path>) -> PathBuf {
         (Some(rest), Some(h)) => h.join(rest),
         (None, Some(h)) if path == "~" => h.to_path_buf(),
         _ => PathBuf::from(path),
+    }
+}
+
+#[cfg(test)]
+mod startup_tests {
+    use super::*;
+
+    /// The first frame is drawn from the cache's reads alone: the workers (each opening the
+    /// cache on its own thread, a refresh parsing every feed) start once it is on screen.
+    #[test]
+    fn the_first_frame_is_drawn_before_any_worker_starts() {
+        for refresh in [false, true] {
+            let (before, after) = startup_actions(refresh);
+            assert_eq!(before, vec![Action::CacheChanged], "refresh {refresh}");
+            assert!(after.contains(&Action::ScanPapers), "refresh {refresh}");
+            assert_eq!(after.contains(&Action::AutoRefresh), refresh);
+        }
     }
 }
