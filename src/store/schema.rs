@@ -235,6 +235,9 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         checked   INTEGER NOT NULL
     ) WITHOUT ROWID;
     "#,
+    // 9 (issue 20, part B): paper counters for `months` and the Papers view, kept by triggers
+    // and filled from the rows stored (see `paper_counts`).
+    super::paper_counts::STEP,
 ];
 
 /// The version a fully migrated cache has.

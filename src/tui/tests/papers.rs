@@ -839,3 +839,53 @@ fn the_link_list_lists_arxiv_and_pubmed_papers_and_opens_the_preprint_at_arxiv()
         ]
     );
 }
+
+#[test]
+fn every_months_first_rows_show_before_the_rest_with_the_whole_count() {
+    let (mut app, mut fake) = december_papers(80, 24);
+    for key in ["Tab", "g", "j"] {
+        fake.press(&mut app, key);
+    }
+    assert_eq!(app.feeds.scope(), Scope::Unread);
+    let scope = app.papers.scope.clone();
+    let all = app.papers.rows.clone();
+    let n = all.len();
+    assert!(n > 1, "{all:?}");
+    let whole = format!("all months ({n})");
+    // Loading again: the first rows come from the counts with how many there are in all.
+    app.papers.loading = true;
+    app.papers.rows.clear();
+    update(
+        &mut app,
+        Action::PapersFirst {
+            scope: scope.clone(),
+            rows: all[..1].to_vec(),
+            lines: Vec::new(),
+            total: n,
+        },
+    );
+    assert_eq!(keys(&app), [all[0].key.as_str()]);
+    assert!(app.papers.loading, "the rest is still coming");
+    assert!(screen(&app).contains(&whole), "{}", screen(&app));
+    update(
+        &mut app,
+        Action::PapersLoaded {
+            scope: scope.clone(),
+            result: Ok((all.clone(), Vec::new())),
+        },
+    );
+    assert_eq!(app.papers.rows, all);
+    assert!(!app.papers.loading);
+    // A first page after the whole list (a worker behind) changes nothing.
+    update(
+        &mut app,
+        Action::PapersFirst {
+            scope,
+            rows: all[..1].to_vec(),
+            lines: Vec::new(),
+            total: n,
+        },
+    );
+    assert_eq!(app.papers.rows, all);
+    assert!(screen(&app).contains(&whole));
+}

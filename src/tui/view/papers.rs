@@ -93,10 +93,10 @@ fn title(app: &App) -> String {
         None => "all months".to_string(),
     };
     let unread = if p.scope.unread { "unread, " } else { "" };
-    let n = if p.loading && p.rows.is_empty() {
-        "…".to_string()
-    } else {
-        p.rows.len().to_string()
+    let n = match p.total.filter(|_| p.loading) {
+        Some(total) => total.to_string(),
+        None if p.loading && p.rows.is_empty() => "…".to_string(),
+        None => p.rows.len().to_string(),
     };
     let flagged = if app.health.flagged_only {
         "flagged, "
