@@ -449,3 +449,28 @@ fn the_upgrade_fills_the_counters_from_the_rows_stored() {
     assert_eq!(papers, month_papers(&store));
     pages_agree(&store).unwrap();
 }
+
+/// Aliases moved or dropped by any statement (the app only adds and joins today) move their
+/// rows' counts with them.
+#[test]
+fn an_alias_moved_or_dropped_moves_its_posts_counts() {
+    let mut store = Store::open_in_memory().unwrap();
+    let posts = vec![
+        (0, 0, vec![1]),
+        (1, 1, vec![1, 2]),
+        (2, 1, vec![3]),
+        (3, 2, vec![5]),
+    ];
+    apply(&mut store, &Op::Refresh(0, posts));
+    apply(&mut store, &Op::Alias(1, 2));
+    assert_eq!(stored(&store), recounted(&store));
+    let moves = [
+        "UPDATE paper_aliases SET paper_key = 'doi:10.1/p3' WHERE alias_key = 'pmid:100'",
+        "UPDATE paper_aliases SET alias_key = 'pmid:104' WHERE alias_key = 'pmid:100'",
+        "DELETE FROM paper_aliases WHERE alias_key = 'pmid:104'",
+    ];
+    for sql in moves {
+        assert_eq!(store.conn().execute(sql, []).unwrap(), 1, "{sql}");
+        assert_eq!(stored(&store), recounted(&store), "after {sql}");
+    }
+}

@@ -889,3 +889,31 @@ fn every_months_first_rows_show_before_the_rest_with_the_whole_count() {
     assert_eq!(app.papers.rows, all);
     assert!(screen(&app).contains(&whole));
 }
+
+#[test]
+fn the_real_executor_sends_every_months_first_rows_from_the_counts_then_all_of_them() {
+    let (_dir, mut exec, rx) = demo_executor();
+    let mut app = App::new(Keymap::default(), Theme::default(), (80, 24), true);
+    exec.dispatch(&mut app, Action::CacheChanged);
+    for key in ["Tab", "g", "j", "P"] {
+        press_real(&mut exec, &mut app, key);
+    }
+    assert_eq!(app.papers.scope.month, None, "every month");
+    assert!(app.papers.scope.unread);
+    let mut answers =
+        std::iter::from_fn(|| rx.recv_timeout(std::time::Duration::from_secs(60)).ok())
+            .filter(|a| matches!(a, Action::PapersFirst { .. } | Action::PapersLoaded { .. }));
+    let Some(Action::PapersFirst { rows, total, .. }) = answers.next() else {
+        panic!("the first rows come first");
+    };
+    let Some(Action::PapersLoaded {
+        result: Ok((all, _)),
+        ..
+    }) = answers.next()
+    else {
+        panic!("then all of them");
+    };
+    assert!(!rows.is_empty());
+    assert_eq!(total, all.len());
+    assert_eq!(rows[..], all[..rows.len()]);
+}
