@@ -197,7 +197,6 @@ pub(super) fn store_entries(
             pause::after_entry(written);
         }
     }
-    w.papers.finish()?;
     fts_rows.sort_unstable_by_key(|r| r.0);
     for (key, title, text) in fts_rows {
         fts_insert.execute(params![key, title, text])?;

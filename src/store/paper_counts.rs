@@ -8,23 +8,23 @@
 //!   citing it, the unread and starred ones, and the newest of each; indexed in the Papers
 //!   view's order, so its first page is an index walk.
 //!
-//! Both are kept in the transaction of every change. Rows written are counted by the one writer
-//! of `entry_papers` (`PaperWriter`: refresh, sync, the papers scan), in one batch per document
-//! ([`Pending`]): a trigger per row cost the 2,500-item cold refresh 118 M instructions
-//! (`feedbench.py instr`), most of it the trigger's frame and its statements run per row.
-//! Triggers cover the rest, whatever the path: rows deleted (a rewritten entry, cascades from
-//! removed feeds), an entry's read or starred flag changed (single, bulk, sync), an alias added,
-//! moved or dropped. Anything that can lower a newest time recounts the paper from its own rows
-//! (`paper_recount`, cheap: a paper's rows through `entry_papers_key`).
+//! Triggers keep both in the transaction of every change, whatever the path: entry_papers rows
+//! written or deleted (refresh, the papers scan, cascades from removed feeds), an entry's read or
+//! starred flag changed (single, bulk, sync), an alias added, moved or dropped. A new citing row
+//! adds to its paper's counts; anything that can lower a newest time recounts the paper from
+//! its own rows (`paper_recount`, cheap: a paper's rows through `entry_papers_key`).
+//! Counting a refresh's rows in one batch per document from Rust (a JSON array through
+//! `json_each`) instead of the insert trigger cost more (`feedbench.py instr`: 1.163 G against
+//! the trigger's 1.134 G, 1.016 G without counters).
 
 use std::collections::HashMap;
 
-use rusqlite::{params, CachedStatement, Connection};
+use rusqlite::params;
 
 use super::papers::PaperGroups;
 use super::query::ListQuery;
 use super::{Result, Store};
-use crate::model::{EntryId, PaperRow};
+use crate::model::PaperRow;
 
 /// A paper's counter columns after its key, from its citing posts `(t, u, s)`: time, unread,
 /// starred (one row per post).
@@ -184,6 +184,33 @@ pub(crate) const STEP: &str = concat!(
         HAVING COUNT(*) > 0;
     END;
 
+    CREATE TRIGGER paper_counts_cite AFTER INSERT ON entry_papers BEGIN
+        INSERT INTO paper_month_keys (month, keys) SELECT new.month, 1
+        WHERE NOT EXISTS (SELECT 1 FROM entry_papers WHERE month = new.month
+                          AND paper_key = new.paper_key AND entry_id <> new.entry_id)
+        ON CONFLICT (month) DO UPDATE SET keys = keys + 1;
+        -- A post citing the paper under another of its keys already counts.
+        INSERT INTO paper_counts
+        SELECT c.k, 1, new.sort_time, e.read = 0, CASE WHEN e.read = 0 THEN new.sort_time END,
+               e.starred = 1, CASE WHEN e.starred = 1 THEN new.sort_time END
+        FROM (SELECT COALESCE((SELECT paper_key FROM paper_aliases
+                               WHERE alias_key = new.paper_key), new.paper_key) AS k) c
+        JOIN entries e ON e.id = new.entry_id
+        WHERE NOT EXISTS (SELECT 1 FROM entry_papers q
+                          LEFT JOIN paper_aliases a ON a.alias_key = q.paper_key
+                          WHERE q.entry_id = new.entry_id AND q.paper_key <> new.paper_key
+                          AND COALESCE(a.paper_key, q.paper_key) = c.k)
+        ON CONFLICT (paper_key) DO UPDATE SET
+            posts = posts + 1,
+            newest = max(newest, excluded.newest),
+            unread = unread + excluded.unread,
+            newest_unread = max(COALESCE(newest_unread, excluded.newest_unread),
+                                COALESCE(excluded.newest_unread, newest_unread)),
+            starred = starred + excluded.starred,
+            newest_starred = max(COALESCE(newest_starred, excluded.newest_starred),
+                                 COALESCE(excluded.newest_starred, newest_starred));
+    END;
+
     CREATE TRIGGER paper_counts_uncite AFTER DELETE ON entry_papers BEGIN
         UPDATE paper_month_keys SET keys = keys - 1 WHERE month = old.month
         AND NOT EXISTS (SELECT 1 FROM entry_papers WHERE month = old.month
@@ -238,86 +265,6 @@ pub(crate) const STEP: &str = concat!(
     GROUP BY k;
     "#
 );
-
-/// A batch of citing rows just written (`?1`: a JSON array of `[entry, stored key, month,
-/// time]`), each field read once (`->>` parses the element each time it is asked).
-macro_rules! batch {
-    () => {
-        "WITH b AS MATERIALIZED (SELECT value ->> 0 AS post, value ->> 1 AS stored, \
-                                value ->> 2 AS m, value ->> 3 AS t FROM json_each(?1)) "
-    };
-}
-
-/// Counts a batch of rows of entries that had none: each post once per paper.
-const COUNT_ROWS: &str = concat!(
-    batch!(),
-    "INSERT INTO paper_counts SELECT k, ",
-    counts_of!(),
-    " FROM (SELECT COALESCE(a.paper_key, b.stored) AS k, b.post, MAX(b.t) AS t, \
-            e.read = 0 AS u, e.starred = 1 AS s \
-            FROM b LEFT JOIN paper_aliases a ON a.alias_key = b.stored \
-            JOIN entries e ON e.id = b.post GROUP BY k, b.post) \
-     WHERE 1 GROUP BY k \
-     ON CONFLICT (paper_key) DO UPDATE SET \
-        posts = posts + excluded.posts, \
-        newest = max(newest, excluded.newest), \
-        unread = unread + excluded.unread, \
-        newest_unread = max(COALESCE(newest_unread, excluded.newest_unread), \
-                            COALESCE(excluded.newest_unread, newest_unread)), \
-        starred = starred + excluded.starred, \
-        newest_starred = max(COALESCE(newest_starred, excluded.newest_starred), \
-                             COALESCE(excluded.newest_starred, newest_starred))"
-);
-
-/// Counts the batch's (month, stored key) pairs that no other row has: those with no more rows
-/// than the batch wrote.
-const COUNT_MONTH_KEYS: &str = concat!(
-    batch!(),
-    "INSERT INTO paper_month_keys (month, keys) \
-     SELECT m, COUNT(*) FROM (SELECT m, stored, COUNT(*) AS n FROM b GROUP BY m, stored) n \
-     WHERE (SELECT COUNT(*) FROM entry_papers p \
-            WHERE p.month = n.m AND p.paper_key = n.stored) = n.n \
-     GROUP BY m ON CONFLICT (month) DO UPDATE SET keys = keys + excluded.keys"
-);
-
-/// Citing rows written and not counted yet, and the aliases they showed, held until the
-/// writer flushes them: before it deletes rows (whose trigger recounts from the rows there) and
-/// when its document is done. Aliases go in after the counts, as their triggers recount too.
-#[derive(Default)]
-pub(super) struct Pending {
-    rows: Vec<(EntryId, String, String, i64)>,
-    aliases: Vec<(String, String)>,
-}
-
-impl Pending {
-    pub(super) fn row(&mut self, entry: EntryId, key: &str, month: &str, time: i64) {
-        self.rows
-            .push((entry, key.to_string(), month.to_string(), time));
-    }
-
-    pub(super) fn alias(&mut self, alias: &str, key: &str) {
-        self.aliases.push((alias.to_string(), key.to_string()));
-    }
-
-    /// Counts the rows and writes the aliases (`alias` inserts one).
-    pub(super) fn flush(
-        &mut self,
-        conn: &Connection,
-        alias: &mut CachedStatement<'_>,
-    ) -> Result<()> {
-        if !self.rows.is_empty() {
-            let batch = serde_json::to_string(&self.rows)
-                .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
-            conn.prepare_cached(COUNT_ROWS)?.execute([&batch])?;
-            conn.prepare_cached(COUNT_MONTH_KEYS)?.execute([&batch])?;
-            self.rows.clear();
-        }
-        for (a, key) in self.aliases.drain(..) {
-            alias.execute(params![a, key])?;
-        }
-        Ok(())
-    }
-}
 
 impl Store {
     /// The first `n` papers of `q`'s scope and how many it has in all, when the counters serve

@@ -117,20 +117,14 @@ pub(super) fn parse_source(s: &str) -> DoiSource {
 
 /// Writes an entry's papers (see `entry_papers` in the schema) and the aliases they show.
 pub(super) struct PaperWriter<'a> {
-    conn: &'a Connection,
     delete: CachedStatement<'a>,
     insert: CachedStatement<'a>,
     alias: CachedStatement<'a>,
-    /// Rows and aliases written, counted in a batch (see `paper_counts`): `finish` before the
-    /// transaction commits.
-    pending: super::paper_counts::Pending,
 }
 
 impl<'a> PaperWriter<'a> {
     pub(super) fn prepare(conn: &'a Connection) -> Result<Self> {
         Ok(PaperWriter {
-            conn,
-            pending: super::paper_counts::Pending::default(),
             delete: conn.prepare_cached("DELETE FROM entry_papers WHERE entry_id = ?1")?,
             insert: conn.prepare_cached(
                 "INSERT INTO entry_papers \
@@ -148,14 +142,8 @@ impl<'a> PaperWriter<'a> {
     }
 
     pub(super) fn delete(&mut self, entry: EntryId) -> Result<()> {
-        self.finish()?;
         self.delete.execute([entry])?;
         Ok(())
-    }
-
-    /// Counts what was written (see `paper_counts`); before the transaction commits.
-    pub(super) fn finish(&mut self) -> Result<()> {
-        self.pending.flush(self.conn, &mut self.alias)
     }
 
     /// Stores `papers` for an entry that has none stored (new, or deleted just before), listed
@@ -185,14 +173,11 @@ impl<'a> PaperWriter<'a> {
                 ),
                 None => None,
             };
-            let written = self.insert.execute(params![
+            self.insert.execute(params![
                 entry, feed, month, sort_time, p.key, ids, coins, pos
             ])?;
-            if written > 0 {
-                self.pending.row(entry, &p.key, month, sort_time);
-            }
             for k in keys.iter().filter(|k| **k != p.key) {
-                self.pending.alias(k, &p.key);
+                self.alias.execute(params![k, p.key])?;
             }
         }
         Ok(())

@@ -121,7 +121,6 @@ impl Store {
                 }
                 writer.insert(post.id, post.feed_id, (&post.month, post.sort_time), papers)?;
             }
-            writer.finish()?;
         }
         if finished {
             tx.execute("DELETE FROM papers_scan", [])?;
