@@ -132,16 +132,24 @@ fn paper_out(
 }
 
 /// The titles of the newest posts citing papers whose citation is not known yet, which the
-/// table shows in its place: one listing of the scope, only when some paper needs it.
+/// table shows in its place: one listing of those posts, only when some paper needs it.
 fn uncited_titles(
     lib: &Library,
     q: &ListQuery,
     out: &[PaperOut],
 ) -> Result<HashMap<EntryId, String>> {
-    if out.iter().all(|p| p.citation.is_some()) {
+    // Only the newest citing post of each row without a citation: not every entry of the
+    // scope (all months are 100,000 wide rows on a large cache, seconds to read).
+    let newest: Vec<EntryId> = out
+        .iter()
+        .filter(|p| p.citation.is_none())
+        .filter_map(|p| p.cited_by.first().copied())
+        .collect();
+    if newest.is_empty() {
         return Ok(HashMap::new());
     }
     let scope = ListQuery {
+        ids: Some(newest),
         limit: None,
         offset: 0,
         ..q.clone()

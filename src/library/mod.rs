@@ -262,6 +262,12 @@ impl Library {
         self.store.papers(q).map_err(|e| self.store_err(e))
     }
 
+    /// The first `n` papers of `q`'s scope and how many there are, when kept counts give them
+    /// at once (every month: all posts, unread or starred); `None` for other scopes.
+    pub fn papers_first(&self, q: &ListQuery, n: usize) -> Result<Option<(Vec<PaperRow>, usize)>> {
+        self.store.papers_first(q, n).map_err(|e| self.store_err(e))
+    }
+
     /// The canonical key of the paper `key` names (an alias's paper, else `key` itself).
     pub fn paper_key(&self, key: &str) -> Result<String> {
         self.store.paper_key(key).map_err(|e| self.store_err(e))

@@ -24,6 +24,9 @@ mod entries;
 mod feeds;
 mod health;
 mod organize;
+mod paper_counts;
+#[cfg(test)]
+mod paper_counts_tests;
 mod paper_links;
 mod papers;
 mod papers_scan;

@@ -205,6 +205,9 @@ impl Store {
     pub fn papers(&self, q: &ListQuery) -> Result<Vec<PaperRow>> {
         // One snapshot for the unread ids, the aliases and the rows.
         let _snapshot = self.conn.unchecked_transaction()?;
+        if let Some(rows) = self.counted_papers(q)? {
+            return Ok(rows);
+        }
         // Unread entries are most of a cache not read through: a set of their ids, read from
         // the partial index, filters the scan; stars are few, and stay a semi-join.
         let unread = if q.unread_only {
@@ -240,22 +243,13 @@ impl Store {
             if unread.as_ref().is_some_and(|u| !u.contains(&entry)) {
                 continue;
             }
-            group.add(
-                text(r, 0)?.unwrap_or_default(),
-                Cite {
-                    entry,
-                    feed: r.get(2)?,
-                    time: r.get(3)?,
-                },
-                text(r, 4)?.unwrap_or_default(),
-                text(r, 5)?,
-            );
+            group.add_row(r)?;
         }
         Ok(group.rows(&aliases, q.offset, q.limit))
     }
 
     /// Every alias the cache knows, to its paper's key.
-    fn aliases(&self) -> Result<HashMap<String, String>> {
+    pub(super) fn aliases(&self) -> Result<HashMap<String, String>> {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT alias_key, paper_key FROM paper_aliases")?;
@@ -360,13 +354,28 @@ type FnvMap<V> = HashMap<String, V, std::hash::BuildHasherDefault<Fnv>>;
 
 /// The scope's rows grouped by the key each was stored under.
 #[derive(Default)]
-struct PaperGroups {
+pub(super) struct PaperGroups {
     index: FnvMap<usize>,
     keys: Vec<String>,
     papers: Vec<PaperAcc>,
 }
 
 impl PaperGroups {
+    /// Adds a row read as `paper_key, entry_id, feed_id, sort_time, ids, coins`.
+    pub(super) fn add_row(&mut self, r: &rusqlite::Row<'_>) -> rusqlite::Result<()> {
+        self.add(
+            text(r, 0)?.unwrap_or_default(),
+            Cite {
+                entry: r.get(1)?,
+                feed: r.get(2)?,
+                time: r.get(3)?,
+            },
+            text(r, 4)?.unwrap_or_default(),
+            text(r, 5)?,
+        );
+        Ok(())
+    }
+
     fn add(&mut self, key: &str, cite: Cite, ids: &str, coins: Option<&str>) {
         let i = match self.index.get(key) {
             Some(&i) => i,
@@ -391,7 +400,7 @@ impl PaperGroups {
 
     /// The papers, each under its canonical key (`aliases`), most-cited first (distinct
     /// posts), then most recently cited, then by key; `offset` and `limit` page them.
-    fn rows(
+    pub(super) fn rows(
         self,
         aliases: &HashMap<String, String>,
         offset: usize,

@@ -286,9 +286,9 @@ pub(crate) fn months_sql(one_feed: bool) -> (&'static str, &'static str) {
         (
             "SELECT month, entries, unread FROM month_counts WHERE entries > 0 \
              ORDER BY month DESC",
-            // Keys as stored: the index gives them in order, so they are counted without a
-            // temporary tree; `alias_corrections` then counts aliases of one paper once.
-            "SELECT month, COUNT(DISTINCT paper_key) FROM entry_papers GROUP BY month",
+            // Distinct keys as stored, kept per month (see `paper_counts`);
+            // `alias_corrections` then counts aliases of one paper once.
+            "SELECT month, keys FROM paper_month_keys",
         )
     }
 }
@@ -333,11 +333,13 @@ impl Store {
 
     /// Turns distinct stored keys per month (all feeds) into distinct papers: in each month,
     /// the aliases cited lose their count, and their papers gain one unless cited by their own
-    /// key too. Driven by the aliases (few), so the first frame does not pay for them.
+    /// key too (a key that is not itself an alias: a chain or a loop of aliases counts each
+    /// paper once too). Driven by the aliases (few), so the first frame does not pay for them.
     fn alias_corrections(&self, papers: &mut HashMap<String, i64>) -> Result<()> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT p.month, COUNT(DISTINCT p.paper_key), COUNT(DISTINCT CASE WHEN NOT EXISTS \
-             (SELECT 1 FROM entry_papers q WHERE q.month = p.month AND q.paper_key = a.paper_key) \
+             (SELECT 1 FROM entry_papers q WHERE q.month = p.month AND q.paper_key = a.paper_key \
+              AND NOT EXISTS (SELECT 1 FROM paper_aliases b WHERE b.alias_key = q.paper_key)) \
              THEN a.paper_key END) \
              FROM paper_aliases a CROSS JOIN entry_papers p ON p.paper_key = a.alias_key \
              GROUP BY p.month",

@@ -358,6 +358,9 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     UPDATE entry_dois SET title =
         COALESCE((SELECT e.title FROM entries e WHERE e.id = entry_dois.entry_id), '');
     "#,
+    // 11: (issue 20, part B) paper counters for `months` and the Papers view, kept by triggers
+    // and filled from the rows stored (see `paper_counts`).
+    super::paper_counts::STEP,
 ];
 
 /// The version a fully migrated cache has.

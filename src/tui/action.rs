@@ -196,6 +196,15 @@ pub enum Action {
         scope: PapersScope,
         result: Result<(Vec<PaperRow>, Vec<PaperLine>), String>,
     },
+    /// The first rows of the Papers view for `scope`, with their citation lines, and how many
+    /// rows it has: every month's papers come from kept counts at once, ahead of
+    /// `PapersLoaded` with all of them.
+    PapersFirst {
+        scope: PapersScope,
+        rows: Vec<PaperRow>,
+        lines: Vec<PaperLine>,
+        total: usize,
+    },
     /// Citation lines of rows scrolled into view (or resolved at their services).
     PaperLinesLoaded(Vec<PaperLine>),
     /// "published as doi:…" by paper key, for arXiv preprints whose published version is known.

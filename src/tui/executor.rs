@@ -374,7 +374,20 @@ impl Executor {
         std::thread::spawn(move || {
             let result = Library::open(paths, config)
                 .and_then(|lib| {
-                    let rows = lib.papers(&scope.query())?;
+                    let q = scope.query();
+                    // Every month's first screen comes from kept counts at once; all the rows
+                    // take a scan of every citing row.
+                    if let Some((rows, total)) = lib.papers_first(&q, lines)? {
+                        let lines = paper_lines(&lib, &rows)?;
+                        let scope = scope.clone();
+                        let _ = tx.send(Action::PapersFirst {
+                            scope,
+                            rows,
+                            lines,
+                            total,
+                        });
+                    }
+                    let rows = lib.papers(&q)?;
                     let first = &rows[..lines.min(rows.len())];
                     let notes = published(&lib, first)?;
                     let first = paper_lines(&lib, first)?;

@@ -2872,7 +2872,7 @@ fn a_folders_papers_per_month_follow_from_a_worker() {
 
     // Passing the Cited papers row listed All feeds' papers on the way: not this answer.
     let answer = std::iter::from_fn(|| rx.recv_timeout(std::time::Duration::from_secs(60)).ok())
-        .find(|a| !matches!(a, Action::PapersLoaded { .. }))
+        .find(|a| !matches!(a, Action::PapersLoaded { .. } | Action::PapersFirst { .. }))
         .expect("the worker answers");
     assert!(
         matches!(&answer, Action::MonthPapersLoaded { filter, .. } if *filter == app.archive.filter),

@@ -52,6 +52,8 @@ pub struct PapersState {
     pub asked: BTreeSet<String>,
     /// The rows are being loaded.
     pub loading: bool,
+    /// While loading, how many rows the scope has when only its first ones are shown.
+    pub total: Option<usize>,
     /// The cache changed while they were: load them again when they arrive (one worker at a
     /// time however many feeds a refresh brings in).
     pub again: bool,

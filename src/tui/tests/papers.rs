@@ -839,3 +839,81 @@ fn the_link_list_lists_arxiv_and_pubmed_papers_and_opens_the_preprint_at_arxiv()
         ]
     );
 }
+
+#[test]
+fn every_months_first_rows_show_before_the_rest_with_the_whole_count() {
+    let (mut app, mut fake) = december_papers(80, 24);
+    for key in ["Tab", "g", "j"] {
+        fake.press(&mut app, key);
+    }
+    assert_eq!(app.feeds.scope(), Scope::Unread);
+    let scope = app.papers.scope.clone();
+    let all = app.papers.rows.clone();
+    let n = all.len();
+    assert!(n > 1, "{all:?}");
+    let whole = format!("all months ({n})");
+    // Loading again: the first rows come from the counts with how many there are in all.
+    app.papers.loading = true;
+    app.papers.rows.clear();
+    update(
+        &mut app,
+        Action::PapersFirst {
+            scope: scope.clone(),
+            rows: all[..1].to_vec(),
+            lines: Vec::new(),
+            total: n,
+        },
+    );
+    assert_eq!(keys(&app), [all[0].key.as_str()]);
+    assert!(app.papers.loading, "the rest is still coming");
+    assert!(screen(&app).contains(&whole), "{}", screen(&app));
+    update(
+        &mut app,
+        Action::PapersLoaded {
+            scope: scope.clone(),
+            result: Ok((all.clone(), Vec::new())),
+        },
+    );
+    assert_eq!(app.papers.rows, all);
+    assert!(!app.papers.loading);
+    // A first page after the whole list (a worker behind) changes nothing.
+    update(
+        &mut app,
+        Action::PapersFirst {
+            scope,
+            rows: all[..1].to_vec(),
+            lines: Vec::new(),
+            total: n,
+        },
+    );
+    assert_eq!(app.papers.rows, all);
+    assert!(screen(&app).contains(&whole));
+}
+
+#[test]
+fn the_real_executor_sends_every_months_first_rows_from_the_counts_then_all_of_them() {
+    let (_dir, mut exec, rx) = demo_executor();
+    let mut app = App::new(Keymap::default(), Theme::default(), (80, 24), true);
+    exec.dispatch(&mut app, Action::CacheChanged);
+    for key in ["Tab", "g", "j", "P"] {
+        press_real(&mut exec, &mut app, key);
+    }
+    assert_eq!(app.papers.scope.month, None, "every month");
+    assert!(app.papers.scope.unread);
+    let mut answers =
+        std::iter::from_fn(|| rx.recv_timeout(std::time::Duration::from_secs(60)).ok())
+            .filter(|a| matches!(a, Action::PapersFirst { .. } | Action::PapersLoaded { .. }));
+    let Some(Action::PapersFirst { rows, total, .. }) = answers.next() else {
+        panic!("the first rows come first");
+    };
+    let Some(Action::PapersLoaded {
+        result: Ok((all, _)),
+        ..
+    }) = answers.next()
+    else {
+        panic!("then all of them");
+    };
+    assert!(!rows.is_empty());
+    assert_eq!(total, all.len());
+    assert_eq!(rows[..], all[..rows.len()]);
+}

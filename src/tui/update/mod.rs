@@ -176,6 +176,7 @@ macro_rules! result {
             | Action::CitationsFailed { .. }
             | Action::BibtexReady { .. }
             | Action::PapersLoaded { .. }
+            | Action::PapersFirst { .. }
             | Action::PaperLinesLoaded(_)
             | Action::PapersPublished(_)
             | Action::HealthLoaded { .. }

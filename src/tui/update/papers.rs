@@ -4,7 +4,8 @@
 //! BibTeX keys on a paper.
 
 use crate::library::papers::{display_id, paper_home};
-use crate::tui::action::Action;
+use crate::model::PaperRow;
+use crate::tui::action::{Action, PaperLine};
 use crate::tui::layout::{areas, follow, papers_list_height};
 use crate::tui::state::{App, EntrySource, Pane, PaperPosts, PapersScope, Scope};
 
@@ -66,28 +67,25 @@ pub(super) fn handle(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
 /// Rows loaded, or citation lines for rows scrolled into view.
 pub(super) fn message(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
     match action {
+        Action::PapersFirst {
+            scope,
+            rows,
+            lines,
+            total,
+        } if scope == app.papers.scope && app.papers.loading => {
+            app.papers.total = Some(total);
+            show_rows(app, rows, lines, fx);
+        }
         Action::PapersLoaded { scope, result } if scope == app.papers.scope => {
             app.papers.loading = false;
+            app.papers.total = None;
             if std::mem::take(&mut app.papers.again) {
                 reload(app, fx);
             }
-            let p = &mut app.papers;
             match result {
-                Ok((rows, lines)) => {
-                    // Keep the cursor on its paper across a reload.
-                    let keep = p.selected_paper().map(|r| r.key.clone());
-                    p.rows = rows;
-                    super::health::keep_flagged(&app.health, &mut p.rows);
-                    p.lines.extend(lines);
-                    p.selected = keep
-                        .and_then(|k| p.rows.iter().position(|r| r.key == k))
-                        .unwrap_or(p.selected)
-                        .min(p.rows.len().saturating_sub(1));
-                    want_lines(app, fx);
-                    resolve_on_screen(app, fx);
-                }
+                Ok((rows, lines)) => show_rows(app, rows, lines, fx),
                 Err(e) => {
-                    p.rows.clear();
+                    app.papers.rows.clear();
                     app.error(format!("cannot list the papers: {e}"));
                 }
             }
@@ -107,6 +105,21 @@ pub(super) fn message(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         Action::PapersPublished(notes) => app.papers.published.extend(notes),
         _ => {}
     }
+}
+
+/// Shows rows loaded (the first ones or all), the cursor kept on its paper.
+fn show_rows(app: &mut App, rows: Vec<PaperRow>, lines: Vec<PaperLine>, fx: &mut Vec<Effect>) {
+    let p = &mut app.papers;
+    let keep = p.selected_paper().map(|r| r.key.clone());
+    p.rows = rows;
+    super::health::keep_flagged(&app.health, &mut p.rows);
+    p.lines.extend(lines);
+    p.selected = keep
+        .and_then(|k| p.rows.iter().position(|r| r.key == k))
+        .unwrap_or(p.selected)
+        .min(p.rows.len().saturating_sub(1));
+    want_lines(app, fx);
+    resolve_on_screen(app, fx);
 }
 
 /// Shows the papers of what the Feeds pane and the Archive select; `by_row`: the Feeds pane's
@@ -242,6 +255,7 @@ fn load(app: &mut App, scope: PapersScope, fx: &mut Vec<Effect>) {
     p.lines.clear();
     p.scope = scope.clone();
     p.loading = true;
+    p.total = None;
     p.again = false;
     fx.push(Effect::LoadPapers {
         scope,

@@ -90,6 +90,7 @@ pub(super) fn message(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         }
         Action::CitationsFailed { entry, reason } => citations_failed(app, entry, reason),
         a @ (Action::PapersLoaded { .. }
+        | Action::PapersFirst { .. }
         | Action::PaperLinesLoaded(_)
         | Action::PapersPublished(_)) => super::papers::message(app, a, fx),
         Action::BibtexReady { doi, then, result } => bibtex_ready(app, doi, then, result, fx),

@@ -93,10 +93,11 @@ fn title(app: &App) -> String {
         None => "all months".to_string(),
     };
     let unread = if p.scope.unread { "unread, " } else { "" };
-    let n = if p.loading && p.rows.is_empty() {
-        "…".to_string()
-    } else {
-        p.rows.len().to_string()
+    // While the rest loads, the scope's whole count (of every paper: not under the flagged filter).
+    let n = match p.total.filter(|_| p.loading && !app.health.flagged_only) {
+        Some(total) => total.to_string(),
+        None if p.loading && p.rows.is_empty() => "…".to_string(),
+        None => p.rows.len().to_string(),
     };
     let flagged = if app.health.flagged_only {
         "flagged, "
