@@ -1368,7 +1368,12 @@ fn listings_walk_indexes_without_sorting() {
         );
         assert!(!p.contains("TEMP B-TREE"), "{counts}:\n{p}");
         let p = plan(&store, papers, &args);
-        assert!(p.contains("COVERING INDEX"), "{papers}:\n{p}");
+        // All feeds: the paper counters' month rows (schema step 11); one feed: its entries'
+        // papers through covering indexes.
+        assert!(
+            p.contains("COVERING INDEX") || p.contains("paper_month_keys"),
+            "{papers}:\n{p}"
+        );
         assert!(
             !p.contains("SCAN e\n") && !p.ends_with("SCAN e"),
             "{papers}:\n{p}"
@@ -1540,8 +1545,13 @@ fn a_cache_keyed_by_shared_links_keeps_its_entries_after_the_new_keys() {
                  DROP TRIGGER entry_counts_feed_gone; DROP TABLE entry_counts; \
                  DROP TABLE feed_counts; DROP TABLE month_counts; DROP TABLE counts_deferred; \
                  DROP TABLE counts_build; \
+                 DROP TRIGGER paper_counts_read; DROP TRIGGER paper_counts_star; \
+                 DROP VIEW paper_recount; DROP VIEW paper_recount_unread; \
+                 DROP VIEW paper_recount_starred; \
                  DROP TABLE paper_health; DROP TABLE paper_oa; \
                  DROP TABLE entry_papers; DROP TABLE paper_aliases; DROP TABLE papers_scan; \
+                 DROP TABLE paper_counts; DROP TABLE paper_month_keys; \
+                 ALTER TABLE entry_dois DROP COLUMN title; \
                  ALTER TABLE feeds DROP COLUMN warning; \
                  DROP TABLE sync_queue; DROP TABLE sync_marks; DROP TABLE sync_state; \
                  DROP INDEX feeds_remote; DROP INDEX entries_remote; \
