@@ -65,6 +65,9 @@ impl Store {
         let Some(terms) = self.terms_with_prefix(prefix)? else {
             return Ok(None);
         };
+        if !self.round_trips(&terms)? {
+            return Ok(None);
+        }
         // No term under the prefix: the whole token, which the index lacks too, matches none.
         let terms = if terms.is_empty() {
             vec![prefix.clone()]
@@ -76,6 +79,12 @@ impl Store {
         let mut parts: Vec<String> = rest.iter().map(|w| quote(w)).collect();
         parts.push(format!("({})", any.join(" OR ")));
         Ok(Some(parts.join(" AND ")))
+    }
+
+    /// Whether each of `terms` comes out of the tokenizer as itself: the query tokenizes them
+    /// again, and one that came out otherwise would match something else.
+    pub(crate) fn round_trips(&self, terms: &[String]) -> Result<bool> {
+        Ok(self.tokens(&terms.join(" "))? == terms)
     }
 
     /// `word` as the index's tokenizer splits and folds it, in order.

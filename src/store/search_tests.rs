@@ -229,6 +229,19 @@ fn the_last_word_becomes_its_terms_when_they_are_few() {
 }
 
 #[test]
+fn terms_that_the_tokenizer_would_change_are_not_spelled_out() {
+    let store = Store::open_in_memory().unwrap();
+    let terms = |t: &[&str]| t.iter().map(|s| (*s).to_string()).collect::<Vec<_>>();
+    assert!(store
+        .round_trips(&terms(&["capital", "capitan", "東京"]))
+        .unwrap());
+    assert!(!store.round_trips(&terms(&["capital", "Capital"])).unwrap());
+    assert!(!store.round_trips(&terms(&["covid-19"])).unwrap());
+    assert!(!store.round_trips(&terms(&["capitán"])).unwrap());
+    assert!(store.round_trips(&[]).unwrap());
+}
+
+#[test]
 fn the_search_words_are_tokenized_as_the_index_is() {
     let store = Store::open_in_memory().unwrap();
     let sql: String = store
