@@ -27,6 +27,8 @@ const MAX_PAGES: usize = 512;
 
 /// `%_data` rowid bits below the segment id: page (31), doclist-index height (5) and flag (1).
 const SEGMENT_SHIFT: u32 = 37;
+/// The `%_data` rowid of the index's structure record (its segments).
+const STRUCTURE_ID: i64 = 10;
 
 impl Store {
     /// The FTS5 expression for the user's `input`: the words of [`super::query::fts_query`],
@@ -125,11 +127,15 @@ impl Store {
         }
         // Terms of the main index are stored after the byte '0'.
         let key = [b"0", prefix.as_bytes()].concat();
+        let Some(structure) = self.fts_block(STRUCTURE_ID)? else {
+            return Ok(None);
+        };
+        let Some(segments) = segments(&structure) else {
+            return Ok(None);
+        };
         let mut found = BTreeSet::new();
         let mut pages = 0;
-        let mut segment = 0;
-        while let Some(next) = self.next_segment(segment)? {
-            segment = next;
+        for segment in segments.into_iter().filter(|s| s.first > 0) {
             if !self.segment_terms(segment, &key, &mut found, &mut pages)? {
                 return Ok(None);
             }
@@ -141,54 +147,52 @@ impl Store {
         Ok(terms)
     }
 
-    fn next_segment(&self, after: i64) -> Result<Option<i64>> {
-        let next = self
-            .conn
-            .prepare_cached("SELECT min(segid) FROM entries_fts_idx WHERE segid > ?1")?
-            .query_row([after], |r| r.get(0))?;
-        Ok(next)
-    }
-
     /// Adds the terms under `key` in one segment to `found`, reading the leaf pages where
     /// such terms can start (the `%_idx` b-tree names the pages on which terms begin); false
     /// when a cap is reached or a page cannot be read.
     fn segment_terms(
         &self,
-        segment: i64,
+        segment: Segment,
         key: &[u8],
         found: &mut BTreeSet<Vec<u8>>,
         pages: &mut usize,
     ) -> Result<bool> {
-        // The last page whose first term is not after the key, then the pages after it.
+        // The last page whose first term is not after the key, then the pages after it. Pages
+        // before `first` are gone (an incremental merge took their terms to another segment)
+        // while their `%_idx` rows stay: the segment's own first page stands in for them.
         let first: Option<i64> = self
             .conn
             .prepare_cached(
                 "SELECT pgno FROM entries_fts_idx WHERE segid = ?1 AND term <= ?2 \
                  ORDER BY term DESC LIMIT 1",
             )?
-            .query_row(params![segment, key], |r| r.get(0))
-            .optional()?;
+            .query_row(params![segment.id, key], |r| r.get::<_, i64>(0))
+            .optional()?
+            .map(|pgno| (pgno >> 1).max(segment.first));
         let mut stmt = self.conn.prepare_cached(
             "SELECT term, pgno FROM entries_fts_idx WHERE segid = ?1 AND term > ?2 ORDER BY term",
         )?;
-        let mut later = stmt.query(params![segment, key])?;
+        let mut later = stmt.query(params![segment.id, key])?;
         // A page whose first term is past every term under the key ends the range.
         let mut after = || -> Result<Option<i64>> {
             Ok(match later.next()? {
-                Some(r) if r.get::<_, Vec<u8>>(0)?.starts_with(key) => Some(r.get(1)?),
+                Some(r) if r.get::<_, Vec<u8>>(0)?.starts_with(key) => {
+                    Some(r.get::<_, i64>(1)? >> 1)
+                }
                 _ => None,
             })
         };
-        let mut next = match first {
-            Some(p) => Some(p),
-            None => after()?,
-        };
-        while let Some(pgno) = next {
+        let mut next = Some(first.unwrap_or(segment.first));
+        while let Some(page) = next {
             *pages += 1;
             if *pages > MAX_PAGES {
                 return Ok(false);
             }
-            let Some(block) = self.leaf(segment, pgno >> 1)? else {
+            if page < segment.first || page > segment.last {
+                next = after()?;
+                continue;
+            }
+            let Some(block) = self.fts_block((segment.id << SEGMENT_SHIFT) + page)? else {
                 return Ok(false);
             };
             let Some(terms) = leaf_terms(&block) else {
@@ -209,14 +213,53 @@ impl Store {
         Ok(true)
     }
 
-    fn leaf(&self, segment: i64, page: i64) -> Result<Option<Vec<u8>>> {
+    /// A record of the index's `%_data` table.
+    fn fts_block(&self, id: i64) -> Result<Option<Vec<u8>>> {
         let block = self
             .conn
             .prepare_cached("SELECT block FROM entries_fts_data WHERE id = ?1")?
-            .query_row([(segment << SEGMENT_SHIFT) + page], |r| r.get(0))
+            .query_row([id], |r| r.get(0))
             .optional()?;
         Ok(block)
     }
+}
+
+/// A segment of the index and its leaf pages (`first` is 0 for an emptied one).
+#[derive(Clone, Copy, Debug)]
+struct Segment {
+    id: i64,
+    first: i64,
+    last: i64,
+}
+
+/// The segments listed in the index's structure record: a cookie, a version marker for V2,
+/// the level, segment and write counts, then per level its merge and segment counts and per
+/// segment its id, first and last page (and five more numbers in V2).
+fn segments(record: &[u8]) -> Option<Vec<Segment>> {
+    let v2 = record.get(4..8)? == [0xff, 0x00, 0x00, 0x01];
+    let mut at = if v2 { 8 } else { 4 };
+    let mut next = || -> Option<i64> {
+        let (v, used) = varint(record.get(at..)?)?;
+        at += used;
+        i64::try_from(v).ok()
+    };
+    let levels = next()?;
+    let _segments = next()?;
+    let _writes = next()?;
+    let mut out = Vec::new();
+    for _ in 0..levels {
+        let _merging = next()?;
+        for _ in 0..next()? {
+            let (id, first, last) = (next()?, next()?, next()?);
+            if v2 {
+                for _ in 0..5 {
+                    next()?;
+                }
+            }
+            out.push(Segment { id, first, last });
+        }
+    }
+    Some(out)
 }
 
 /// The terms that begin on an FTS5 leaf page, in order: its footer lists their offsets; the

@@ -194,6 +194,29 @@ fn streamed_search_lists_what_the_prefix_query_lists() {
         assert!(segments > 1, "{when}: {segments} segments");
         assert!(page_size.is_none() || pages > 100, "{when}: {pages} pages");
         same_as_prefix_query(&store, &when);
+        // Part of a merge: its input segments lose their first pages (to the new segment),
+        // not their `%_idx` rows.
+        store
+            .conn
+            .execute_batch("INSERT INTO entries_fts (entries_fts, rank) VALUES ('merge', -3);")
+            .unwrap();
+        if page_size.is_some() {
+            let gone: i64 = store
+                .conn
+                .query_row(
+                    "SELECT COUNT(*) FROM entries_fts_idx i WHERE NOT EXISTS (SELECT 1 \
+                     FROM entries_fts_data d WHERE d.id = (i.segid << 37) + (i.pgno >> 1))",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert!(gone > 0, "{when}: no segment was trimmed");
+        }
+        // And the terms are still read, not given up on.
+        for s in ["recovery capital", "capit", "東", "1", "covid-1", "g1"] {
+            assert_ne!(store.search_expr(s).unwrap(), fts_query(s), "{when}: {s}");
+        }
+        same_as_prefix_query(&store, &format!("{when}, in a merge"));
         // Removed entries leave their terms in the index until a merge.
         let other = store
             .add_feed("https://other.example/feed", None)
