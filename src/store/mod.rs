@@ -35,6 +35,9 @@ mod papers_tests;
 mod pause;
 mod query;
 mod schema;
+mod search;
+#[cfg(test)]
+mod search_tests;
 mod sync;
 #[cfg(test)]
 mod sync_tests;

@@ -53,24 +53,32 @@ impl ListQuery {
 /// letter or digit are dropped: the index holds none, and they would match nothing.
 /// `None` when no searchable word is left.
 pub fn fts_query(input: &str) -> Option<String> {
-    let words: Vec<&str> = input
-        .split_whitespace()
-        .filter(|w| w.chars().any(char::is_alphanumeric))
-        .collect();
+    let words = search_words(input);
     let last = words.len().checked_sub(1)?;
     let mut out = String::new();
     for (i, w) in words.iter().enumerate() {
         if i > 0 {
             out.push(' ');
         }
-        out.push('"');
-        out.push_str(&w.replace('"', "\"\""));
-        out.push('"');
+        out.push_str(&quote(w));
         if i == last {
             out.push('*');
         }
     }
     Some(out)
+}
+
+/// The words of a search that can match: those with a letter or digit.
+pub(crate) fn search_words(input: &str) -> Vec<&str> {
+    input
+        .split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .collect()
+}
+
+/// `s` as an FTS5 string: quoted, so that it is never query syntax.
+pub(crate) fn quote(s: &str) -> String {
+    format!("\"{}\"", s.replace('"', "\"\""))
 }
 
 /// Feeds (`f`) in the folder given three times as `?` arguments, or in one nested in it
@@ -379,9 +387,10 @@ impl Store {
 
     /// The entries `q` matches, newest first, with their DOIs.
     pub fn list(&self, q: &ListQuery) -> Result<Vec<EntrySummary>> {
-        let Some((sql, args)) = list_sql(q) else {
+        let Some((sql, mut args)) = list_sql(q) else {
             return Ok(Vec::new());
         };
+        self.stream_search(q, &mut args)?;
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt
             .query_map(params_from_iter(args.iter()), |r| {
@@ -428,6 +437,7 @@ impl Store {
         let Some((from_where, mut args)) = from_where(q) else {
             return Ok(0);
         };
+        self.stream_search(q, &mut args)?;
         let limit = cap.and_then(|c| i64::try_from(c).ok()).unwrap_or(-1);
         args.push(rusqlite::types::Value::Integer(limit));
         let sql = format!("SELECT COUNT(*) FROM (SELECT 1 FROM {from_where} LIMIT ?)");

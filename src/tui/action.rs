@@ -128,6 +128,15 @@ pub enum Action {
         /// `total` is a lower bound: counting stopped there (big search results).
         more: bool,
     },
+    /// A search's matches, counted on a worker after its first page showed.
+    EntriesCounted {
+        source: EntrySource,
+        /// Which count this answers (`EntriesState::count_seq`).
+        seq: u64,
+        total: usize,
+        /// `total` is a lower bound: counting stopped there.
+        more: bool,
+    },
     EntryLoaded(Box<Entry>),
     /// The cache renamed a folder (and those nested in it).
     FolderRenamed {

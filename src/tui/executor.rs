@@ -103,6 +103,10 @@ impl Executor {
                 query,
                 count,
             } => self.load_entries(source, &query, count)?,
+            Effect::CountEntries { source, query, seq } => {
+                self.spawn_count(source, query, seq);
+                Vec::new()
+            }
             Effect::LoadEntry(id) => vec![Action::EntryLoaded(Box::new(self.lib.entry(id)?))],
             Effect::AskRemoveFeed(feed) => vec![Action::ConfirmRemoveFeed {
                 feed,
@@ -338,6 +342,31 @@ impl Executor {
                 Ok(papers) => Action::MonthPapersLoaded { filter, papers },
                 Err(e) => Action::Error(crate::text::scrub::scrub_line(&format!(
                     "cannot count the papers of folder {folder}: {e}"
+                ))),
+            });
+        });
+    }
+
+    /// Counts a search's matches on a worker thread (answers `EntriesCounted`).
+    fn spawn_count(&self, source: state::EntrySource, query: ListQuery, seq: u64) {
+        let (tx, paths, config) = self.worker_parts();
+        std::thread::spawn(move || {
+            // Counting every match of a common word costs a whole index scan; a search
+            // only needs to know there are more than a screenful of pages.
+            let result = Library::open(paths, config)
+                .and_then(|lib| lib.count_at_most(&uncapped(&query), Some(SEARCH_COUNT_CAP)));
+            let _ = tx.send(match result {
+                Ok(n) => {
+                    let total = usize::try_from(n).unwrap_or(0);
+                    Action::EntriesCounted {
+                        source,
+                        seq,
+                        total,
+                        more: total >= SEARCH_COUNT_CAP,
+                    }
+                }
+                Err(e) => Action::Error(crate::text::scrub::scrub_line(&format!(
+                    "cannot count the search results: {e}"
                 ))),
             });
         });
@@ -642,16 +671,11 @@ impl Executor {
     ) -> Result<Vec<Action>, crate::Error> {
         let rows = self.lib.list(query)?;
         let (total, more) = if count {
-            let mut all = query.clone();
-            all.limit = None;
-            all.offset = 0;
-            // Counting every match of a common word costs a whole index scan; a search
-            // only needs to know there are more than a screenful of pages.
-            let cap = all.search.is_some().then_some(SEARCH_COUNT_CAP);
-            let n = usize::try_from(self.lib.count_at_most(&all, cap)?).unwrap_or(0);
-            (Some(n), cap.is_some_and(|c| n >= c))
+            let n = usize::try_from(self.lib.count(&uncapped(query))?).unwrap_or(0);
+            (Some(n), false)
         } else {
-            (None, false)
+            // Not counted (a search's count follows from a worker): a full page may have more.
+            (None, query.limit.is_some_and(|l| rows.len() >= l))
         };
         Ok(vec![Action::EntriesLoaded {
             source,
@@ -754,6 +778,15 @@ impl Executor {
             Ok(()) => vec![Action::Info(format!("opened {url}"))],
             Err(e) => vec![Action::Error(e.to_string())],
         }
+    }
+}
+
+/// `q` without its page: the whole listing, to count.
+fn uncapped(q: &ListQuery) -> ListQuery {
+    ListQuery {
+        limit: None,
+        offset: 0,
+        ..q.clone()
     }
 }
 

@@ -30,6 +30,8 @@ mod health;
 mod papers;
 /// `z`: saving a paper to the reference manager.
 mod save;
+/// A search's count after its first page.
+mod search_count;
 
 // ---- an in-memory library -------------------------------------------------------------------
 
@@ -218,6 +220,27 @@ impl Fake {
         v
     }
 
+    /// A page of a listing, as the executor loads it.
+    fn load_entries(&self, source: EntrySource, query: &ListQuery, count: bool) -> Vec<Action> {
+        let all = self.listing(query);
+        let total = count.then_some(all.len());
+        let rows: Vec<EntrySummary> = all
+            .into_iter()
+            .skip(query.offset)
+            .take(query.limit.unwrap_or(usize::MAX))
+            .map(Fake::summary)
+            .collect();
+        // As the executor: uncounted, a full page may have more.
+        let more = !count && query.limit.is_some_and(|l| rows.len() >= l);
+        vec![Action::EntriesLoaded {
+            source,
+            offset: query.offset,
+            rows,
+            total,
+            more,
+        }]
+    }
+
     fn run(&mut self, effect: Effect) -> Vec<Action> {
         self.log.push(effect.clone());
         match effect {
@@ -262,23 +285,14 @@ impl Fake {
                 source,
                 query,
                 count,
-            } => {
-                let all = self.listing(&query);
-                let total = count.then_some(all.len());
-                let rows = all
-                    .into_iter()
-                    .skip(query.offset)
-                    .take(query.limit.unwrap_or(usize::MAX))
-                    .map(Fake::summary)
-                    .collect();
-                vec![Action::EntriesLoaded {
-                    source,
-                    offset: query.offset,
-                    rows,
-                    total,
-                    more: false,
-                }]
-            }
+            } => self.load_entries(source, &query, count),
+            // The worker's count, answered at once.
+            Effect::CountEntries { source, query, seq } => vec![Action::EntriesCounted {
+                source,
+                seq,
+                total: self.listing(&query).len(),
+                more: false,
+            }],
             Effect::LoadEntry(id) => match self.entries.iter().find(|e| e.id == id) {
                 Some(e) => vec![Action::EntryLoaded(Box::new(e.clone()))],
                 None => vec![Action::Error(format!("no entry with id {id}"))],

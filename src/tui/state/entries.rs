@@ -89,6 +89,8 @@ pub struct EntriesState {
     pub loading: bool,
     /// Where Esc returns to from search results.
     pub before_search: Option<EntrySource>,
+    /// The latest count asked of a worker (a search's): an answer to any other is stale.
+    pub count_seq: u64,
     /// The entry to select when the listing next loads (kept by id across reloads).
     pub keep: Option<EntryId>,
 }

@@ -46,13 +46,24 @@ pub(super) fn switch_source(app: &mut App, source: EntrySource, fx: &mut Vec<Eff
 fn load_first_page(app: &mut App, limit: usize, fx: &mut Vec<Effect>) {
     let source = app.entries.source.clone();
     if let Some(mut query) = source.query(app.entries.papers_only) {
+        // A search counts its matches on a worker after its first page shows: counting a
+        // common word's matches costs more than the page.
+        let count_later = query.search.is_some().then(|| {
+            app.entries.count_seq += 1;
+            Effect::CountEntries {
+                source: source.clone(),
+                query: query.clone(),
+                seq: app.entries.count_seq,
+            }
+        });
         query.limit = Some(limit);
         app.entries.loading = true;
         fx.push(Effect::LoadEntries {
             source,
             query,
-            count: true,
+            count: count_later.is_none(),
         });
+        fx.extend(count_later);
     }
 }
 

@@ -49,6 +49,13 @@ pub enum Effect {
         query: ListQuery,
         count: bool,
     },
+    /// Count a search's matches on a worker, after its first page (answers `EntriesCounted`
+    /// with `seq`).
+    CountEntries {
+        source: EntrySource,
+        query: ListQuery,
+        seq: u64,
+    },
     LoadEntry(EntryId),
     /// List the papers of `scope` on a worker, with the citation lines of the first `lines`
     /// rows (answers `PapersLoaded`).
@@ -163,6 +170,7 @@ macro_rules! result {
             | Action::MonthsLoaded { .. }
             | Action::MonthPapersLoaded { .. }
             | Action::EntriesLoaded { .. }
+            | Action::EntriesCounted { .. }
             | Action::EntryLoaded(_)
             | Action::CacheChanged
             | Action::PapersScanProgress { .. }

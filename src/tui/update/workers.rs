@@ -73,6 +73,12 @@ pub(super) fn message(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
             total,
             more,
         } => entries_loaded(app, source, offset, rows, (total, more), fx),
+        Action::EntriesCounted {
+            source,
+            seq,
+            total,
+            more,
+        } => entries_counted(app, &source, seq, (total, more), fx),
         Action::EntryLoaded(entry) => entry_loaded(app, entry, fx),
         Action::ConfirmRemoveFeed { feed, starred } => ask_remove_feed(app, feed, starred),
         Action::FolderRenamed { old, new } => {
@@ -300,6 +306,25 @@ fn entries_loaded(
             e.total = e.rows.len();
         }
     }
+    page_in(app, fx);
+}
+
+/// A search's count arrived after its first page: the title's size and whether to page on.
+fn entries_counted(
+    app: &mut App,
+    source: &EntrySource,
+    seq: u64,
+    (total, more): (usize, bool),
+    fx: &mut Vec<Effect>,
+) {
+    let e = &mut app.entries;
+    // A stale answer (the user has moved on, or asked again since), or the end of the
+    // listing is already known from a short page.
+    if *source != e.source || seq != e.count_seq || !e.more {
+        return;
+    }
+    e.total = total.max(e.rows.len());
+    e.more = more;
     page_in(app, fx);
 }
 
