@@ -328,16 +328,21 @@ fn counters_and_recounts(store: &Store) -> [(Counts, Counts); 3] {
     ]
 }
 
-/// The readers' figures against the recount: months (all, each feed), feeds, folders, a
-/// folder's months, and counts.
-fn check_readers(store: &Store) {
-    let recount = |sql: &str| -> i64 { store.conn().query_row(sql, [], |r| r.get(0)).unwrap() };
-    let months: Vec<(String, i64, i64)> = store
+/// Every month's (month, entries, unread) as `months(None)` gives them.
+fn month_rows(store: &Store) -> Vec<(String, i64, i64)> {
+    store
         .months(None)
         .unwrap()
         .into_iter()
         .map(|m| (m.month, m.count, m.unread))
-        .collect();
+        .collect()
+}
+
+/// The readers' figures against the recount: months (all, each feed), feeds, folders, a
+/// folder's months, and counts.
+fn check_readers(store: &Store) {
+    let recount = |sql: &str| -> i64 { store.conn().query_row(sql, [], |r| r.get(0)).unwrap() };
+    let months = month_rows(store);
     let expected: Vec<(String, i64, i64)> = store
         .conn()
         .prepare(
@@ -477,12 +482,7 @@ fn a_schema_8_cache_gains_exact_counters_on_upgrade() {
     assert_eq!(store.counts_build().unwrap(), None, "built as it opened");
     assert_exact(&store, "the upgrade");
     check_readers(&store);
-    let months: Vec<(String, i64, i64)> = store
-        .months(None)
-        .unwrap()
-        .into_iter()
-        .map(|m| (m.month, m.count, m.unread))
-        .collect();
+    let months = month_rows(&store);
     assert_eq!(
         months,
         [
