@@ -17,6 +17,7 @@
 
 mod access;
 mod backfill;
+mod body;
 mod entries;
 mod feeds;
 mod health;
@@ -28,6 +29,8 @@ mod papers_scan;
 mod papers_tests;
 mod pause;
 mod query;
+#[cfg(test)]
+mod refresh_tests;
 mod schema;
 mod sync;
 #[cfg(test)]
