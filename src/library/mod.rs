@@ -662,9 +662,9 @@ impl Library {
 
 /// How much feed text (KiB) may wait parsed or being parsed for the cache at once: a refresh
 /// at scale is bound by its writes, and 16 fetches each holding a parsed document waiting for
-/// them peaked at 275 MiB (100,000 entries) where 2 took 65 MiB in the same time. A document
-/// bigger than the whole budget takes all of it.
-const WAITING_KIB: usize = 16 * 1024;
+/// them peaked at 275 MiB (100,000 entries) where 2 took 65 MiB in the same time; 16 MiB of
+/// it, 158.5 MiB. A document bigger than the whole budget takes all of it.
+const WAITING_KIB: usize = 8 * 1024;
 /// Entries stored in one transaction at most (see `Store::apply_updates`).
 const BATCH_ENTRIES: usize = 16 * 1024;
 
