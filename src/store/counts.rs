@@ -4,7 +4,7 @@
 //! them, as the papers re-scan does (`papers_scan`): a row in `counts_build` marks the work, done
 //! in batches of feeds, one transaction each, so an interrupted build resumes.
 
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{Result, ScanState, Store};
 use crate::model::FeedId;
@@ -137,7 +137,7 @@ pub(super) struct NewEntries {
 
 impl NewEntries {
     /// Sets the insert trigger aside for the rest of `tx` (until [`NewEntries::add`]).
-    pub(super) fn defer(&mut self, tx: &Transaction<'_>) -> Result<()> {
+    pub(super) fn defer(&mut self, tx: &Connection) -> Result<()> {
         if !self.deferred {
             tx.prepare_cached("INSERT INTO counts_deferred (writer) VALUES (1)")?
                 .execute([])?;
@@ -155,7 +155,7 @@ impl NewEntries {
     }
 
     /// Adds the document's new entries to the counters and puts the trigger back.
-    pub(super) fn add(self, tx: &Transaction<'_>, feed: FeedId) -> Result<()> {
+    pub(super) fn add(self, tx: &Connection, feed: FeedId) -> Result<()> {
         if !self.deferred {
             return Ok(());
         }

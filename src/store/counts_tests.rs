@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use proptest::prelude::*;
 use rusqlite::params;
 
-use super::tests::{doc, entry, t, update};
+use super::tests::{doc, entry, t, update, update_together};
 use super::*;
 use crate::model::{EntryId, NewEntry};
 
@@ -22,6 +22,8 @@ enum Op {
     /// A refresh of a local feed: (guid, month, version) per item; an item seen before with
     /// another month moves there, with another version is rewritten.
     Refresh(usize, Vec<(u8, u8, u8)>),
+    /// Several feeds' documents stored in one transaction, as a refresh batches them.
+    RefreshTogether(Vec<(usize, Vec<(u8, u8, u8)>)>),
     /// An archive page of a local feed (never overwrites what is stored).
     Backfill(usize, Vec<(u8, u8)>),
     Read(usize, bool),
@@ -48,7 +50,8 @@ enum Op {
 fn op() -> impl Strategy<Value = Op> {
     let items = prop::collection::vec((0u8..10, 0u8..5, 0u8..2), 0..8);
     prop_oneof![
-        4 => (0..FEEDS, items).prop_map(|(f, i)| Op::Refresh(f, i)),
+        4 => (0..FEEDS, items.clone()).prop_map(|(f, i)| Op::Refresh(f, i)),
+        2 => prop::collection::vec((0..FEEDS, items), 1..4).prop_map(Op::RefreshTogether),
         1 => (0..FEEDS, prop::collection::vec((0u8..14, 0u8..5), 0..6))
             .prop_map(|(f, i)| Op::Backfill(f, i)),
         3 => (any::<usize>(), any::<bool>()).prop_map(|(p, v)| Op::Read(p, v)),
@@ -142,6 +145,21 @@ impl Case {
                     .map(|(g, m, v)| entry(&format!("g{g}"), &format!("v{v}"), Some(&month(*m))))
                     .collect();
                 update(&mut self.store, f, &doc(entries));
+            }
+            Op::RefreshTogether(docs) => {
+                let docs: Vec<_> = docs
+                    .iter()
+                    .map(|(slot, items)| {
+                        let entries = items
+                            .iter()
+                            .map(|(g, m, v)| {
+                                entry(&format!("g{g}"), &format!("v{v}"), Some(&month(*m)))
+                            })
+                            .collect();
+                        (self.feed(*slot), doc(entries))
+                    })
+                    .collect();
+                update_together(&mut self.store, &docs);
             }
             Op::Backfill(slot, items) => {
                 let f = self.feed(*slot);

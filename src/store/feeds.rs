@@ -2,7 +2,7 @@
 //! feed leaves behind (its validators, status, error, and the document's entries).
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::entries::{store_entries, Seen};
 use super::{from_secs, Result, Store, StoreError};
@@ -155,42 +155,33 @@ impl Store {
     /// unless another feed already has it.
     pub fn apply_update(&mut self, id: FeedId, up: &FeedUpdate) -> Result<usize> {
         let tx = self.write()?;
-        let title = up
-            .feed
-            .title
-            .as_deref()
-            .map(scrub_line)
-            .filter(|t| !t.is_empty());
-        let site_url = up.feed.site_url.as_deref().filter(|u| !u.trim().is_empty());
-        let changed = tx
-            .prepare_cached(
-                "UPDATE feeds SET title = COALESCE(?2, title), site_url = COALESCE(?3, site_url), \
-                 etag = ?4, last_modified = ?5, last_fetched = ?6, last_status = ?7, \
-                 last_error = NULL, gone = 0, warning = ?8 WHERE id = ?1",
-            )?
-            .execute(params![
-                id,
-                title,
-                site_url,
-                up.etag,
-                up.last_modified,
-                up.fetched_at.timestamp(),
-                up.status,
-                up.feed.warning.as_deref().map(scrub_line)
-            ])?;
-        if changed == 0 {
-            return Err(StoreError::NoSuchFeed(id));
-        }
-        if let Some(url) = up.new_url {
-            tx.prepare_cached(
-                "UPDATE feeds SET url = ?2 WHERE id = ?1 \
-                 AND NOT EXISTS (SELECT 1 FROM feeds WHERE url = ?2 AND id <> ?1)",
-            )?
-            .execute(params![id, url])?;
-        }
-        let new = store_entries(&tx, id, &up.feed.entries, up.fetched_at, Seen::Update)?;
+        let new = write_update(&tx, id, up)?;
         tx.commit()?;
         Ok(new)
+    }
+
+    /// Stores several fetched documents in one transaction, each as [`Store::apply_update`]
+    /// would: one savepoint per document, so a document that fails leaves nothing of itself
+    /// and the others are kept. Each document's result is in `ups`' order; the outer error is
+    /// the commit's, and then nothing was stored.
+    ///
+    /// One commit for many documents is what keeps a big refresh cheap: each commit writes
+    /// every page its documents touched (the time-ordered indexes take each entry on a
+    /// different page) to the WAL, and the search index gains a segment to merge later.
+    pub fn apply_updates(&mut self, ups: &[(FeedId, FeedUpdate)]) -> Result<Vec<Result<usize>>> {
+        let mut tx = self.write()?;
+        let mut results = Vec::with_capacity(ups.len());
+        for (id, up) in ups {
+            let sp = tx.savepoint()?;
+            let r = write_update(&sp, *id, up);
+            if r.is_ok() {
+                sp.commit()?;
+            }
+            // Dropped without a commit, the savepoint rolls back.
+            results.push(r);
+        }
+        tx.commit()?;
+        Ok(results)
     }
 
     /// A 304: only the fetch time and status change.
@@ -268,4 +259,42 @@ pub(super) fn ensure_feed(tx: &Transaction<'_>, id: FeedId) -> Result<()> {
     } else {
         Err(StoreError::NoSuchFeed(id))
     }
+}
+
+/// [`Store::apply_update`]'s writes, inside the caller's transaction or savepoint.
+fn write_update(tx: &Connection, id: FeedId, up: &FeedUpdate) -> Result<usize> {
+    let title = up
+        .feed
+        .title
+        .as_deref()
+        .map(scrub_line)
+        .filter(|t| !t.is_empty());
+    let site_url = up.feed.site_url.as_deref().filter(|u| !u.trim().is_empty());
+    let changed = tx
+        .prepare_cached(
+            "UPDATE feeds SET title = COALESCE(?2, title), site_url = COALESCE(?3, site_url), \
+                 etag = ?4, last_modified = ?5, last_fetched = ?6, last_status = ?7, \
+                 last_error = NULL, gone = 0, warning = ?8 WHERE id = ?1",
+        )?
+        .execute(params![
+            id,
+            title,
+            site_url,
+            up.etag,
+            up.last_modified,
+            up.fetched_at.timestamp(),
+            up.status,
+            up.feed.warning.as_deref().map(scrub_line)
+        ])?;
+    if changed == 0 {
+        return Err(StoreError::NoSuchFeed(id));
+    }
+    if let Some(url) = up.new_url {
+        tx.prepare_cached(
+            "UPDATE feeds SET url = ?2 WHERE id = ?1 \
+                 AND NOT EXISTS (SELECT 1 FROM feeds WHERE url = ?2 AND id <> ?1)",
+        )?
+        .execute(params![id, url])?;
+    }
+    store_entries(tx, id, &up.feed.entries, up.fetched_at, Seen::Update)
 }

@@ -17,6 +17,7 @@
 
 mod access;
 mod backfill;
+mod body;
 mod counts;
 #[cfg(test)]
 mod counts_tests;
@@ -34,6 +35,8 @@ mod papers_scan;
 mod papers_tests;
 mod pause;
 mod query;
+#[cfg(test)]
+mod refresh_tests;
 mod schema;
 mod search;
 #[cfg(test)]

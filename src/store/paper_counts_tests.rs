@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use proptest::prelude::*;
 
-use super::tests::{doc, entry, update};
+use super::tests::{doc, entry, update, update_together};
 use super::*;
 use crate::model::{EntryId, NewEntry};
 use crate::text::ids::{FoundPaper, PaperId};
@@ -57,6 +57,8 @@ fn post_papers(papers: &[u8]) -> Vec<FoundPaper> {
 #[derive(Debug, Clone)]
 enum Op {
     Refresh(u8, Vec<(u8, u8, Vec<u8>)>),
+    /// Several feeds' documents stored in one transaction, as a refresh batches them.
+    RefreshTogether(Vec<(u8, Vec<(u8, u8, Vec<u8>)>)>),
     Read(u8, bool),
     Star(u8, bool),
     MarkMonthRead(u8),
@@ -75,6 +77,11 @@ fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         3 => (0u8..3, prop::collection::vec((0u8..6, 0u8..3, papers.clone()), 1..5))
             .prop_map(|(f, posts)| Op::Refresh(f, posts)),
+        2 => prop::collection::vec(
+            (0u8..3, prop::collection::vec((0u8..6, 0u8..3, papers.clone()), 1..4)),
+            1..4
+        )
+        .prop_map(Op::RefreshTogether),
         2 => (any::<u8>(), any::<bool>()).prop_map(|(e, r)| Op::Read(e, r)),
         2 => (any::<u8>(), any::<bool>()).prop_map(|(e, s)| Op::Star(e, s)),
         1 => (0u8..3).prop_map(Op::MarkMonthRead),
@@ -121,6 +128,16 @@ fn apply(store: &mut Store, op: &Op) {
             let id = feed_id(store, *f);
             let entries = posts.iter().map(|(g, m, p)| post(*g, *m, p)).collect();
             update(store, id, &doc(entries));
+        }
+        Op::RefreshTogether(docs) => {
+            let docs: Vec<_> = docs
+                .iter()
+                .map(|(f, posts)| {
+                    let entries = posts.iter().map(|(g, m, p)| post(*g, *m, p)).collect();
+                    (feed_id(store, *f), doc(entries))
+                })
+                .collect();
+            update_together(store, &docs);
         }
         Op::Read(e, read) => {
             if let Some(id) = pick(store, *e) {

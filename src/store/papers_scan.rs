@@ -5,6 +5,7 @@
 
 use rusqlite::{params, OptionalExtension};
 
+use super::body::Body;
 use super::papers::PaperWriter;
 use super::{Result, Store};
 use crate::model::{EntryId, FeedId};
@@ -70,8 +71,8 @@ impl Store {
         )?;
         let rows = stmt
             .query_map(params![after, limit], |r| {
-                let content: Option<String> = r.get(3)?;
-                let summary: Option<String> = r.get(4)?;
+                let content = r.get::<_, Body>(3)?.0;
+                let summary = r.get::<_, Body>(4)?.0;
                 // As the parser chose it: the content unless it is blank.
                 let body = match content {
                     Some(c) if !c.trim().is_empty() => c,

@@ -74,6 +74,31 @@ pub(super) fn update(store: &mut Store, id: FeedId, feed: &ParsedFeed) -> usize 
     update_at(store, id, feed, t("2024-06-01T12:00:00Z"))
 }
 
+/// Stores documents together, as a refresh's batch does (`Store::apply_updates`), with a
+/// document of a feed no longer in the cache among them: it fails alone. New entries per document.
+pub(super) fn update_together(store: &mut Store, docs: &[(FeedId, ParsedFeed)]) -> Vec<usize> {
+    let at = t("2024-06-01T12:00:00Z");
+    let up = |feed| FeedUpdate {
+        fetched_at: at,
+        status: 200,
+        etag: Some("\"v1\""),
+        last_modified: None,
+        new_url: None,
+        feed,
+    };
+    let gone = doc(vec![entry("gone", "gone", Some("2024-01-01T00:00:00Z"))]);
+    let mut ups: Vec<(FeedId, FeedUpdate)> = docs.iter().map(|(id, d)| (*id, up(d))).collect();
+    let at_gone = ups.len() / 2;
+    ups.insert(at_gone, (FeedId::MAX, up(&gone)));
+    let mut results = store.apply_updates(&ups).unwrap();
+    let missing = results.remove(at_gone);
+    assert!(
+        matches!(missing, Err(StoreError::NoSuchFeed(_))),
+        "{missing:?}"
+    );
+    results.into_iter().map(|r| r.unwrap()).collect()
+}
+
 fn new_feed(store: &mut Store, url: &str) -> FeedId {
     store.add_feed(url, None).unwrap().0
 }
