@@ -17,13 +17,16 @@ use crate::model::{EntryId, NewEntry};
 const FEEDS: usize = 3;
 const FOLDERS: [Option<&str>; 3] = [None, Some("Science"), Some("Science/Psych")];
 
+/// A document's items: (guid, month, version).
+type Items = Vec<(u8, u8, u8)>;
+
 #[derive(Debug, Clone)]
 enum Op {
     /// A refresh of a local feed: (guid, month, version) per item; an item seen before with
     /// another month moves there, with another version is rewritten.
     Refresh(usize, Vec<(u8, u8, u8)>),
     /// Several feeds' documents stored in one transaction, as a refresh batches them.
-    RefreshTogether(Vec<(usize, Vec<(u8, u8, u8)>)>),
+    RefreshTogether(Vec<(usize, Items)>),
     /// An archive page of a local feed (never overwrites what is stored).
     Backfill(usize, Vec<(u8, u8)>),
     Read(usize, bool),

@@ -54,11 +54,14 @@ fn post_papers(papers: &[u8]) -> Vec<FoundPaper> {
     found
 }
 
+/// A document's posts: (guid, month, papers).
+type Posts = Vec<(u8, u8, Vec<u8>)>;
+
 #[derive(Debug, Clone)]
 enum Op {
     Refresh(u8, Vec<(u8, u8, Vec<u8>)>),
     /// Several feeds' documents stored in one transaction, as a refresh batches them.
-    RefreshTogether(Vec<(u8, Vec<(u8, u8, Vec<u8>)>)>),
+    RefreshTogether(Vec<(u8, Posts)>),
     Read(u8, bool),
     Star(u8, bool),
     MarkMonthRead(u8),
