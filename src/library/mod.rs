@@ -518,6 +518,7 @@ impl Library {
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Arrived>(jobs.max(1) * 2);
         let jobs = jobs.max(1);
         let waiting = Arc::new(tokio::sync::Semaphore::new(WAITING_KIB));
+        let budget = waiting.clone();
         let producer = rt.spawn(async move {
             use futures_util::stream::StreamExt;
             let stream = futures_util::stream::iter(targets.into_iter().map(|feed| {
@@ -539,15 +540,7 @@ impl Library {
         let mut reports = Vec::with_capacity(total);
         let mut total = total;
         while let Some(first) = rx.blocking_recv() {
-            // What has already arrived is stored together (never waiting for more while the
-            // cache is locked).
-            let mut entries = first.1.entries();
-            let mut batch = vec![first];
-            while entries < BATCH_ENTRIES {
-                let Ok(next) = rx.try_recv() else { break };
-                entries += next.1.entries();
-                batch.push(next);
-            }
+            let batch = gather(&rt, &mut rx, first, &budget);
             for stored in self.store_batch(batch) {
                 // Removed while it was fetched (`remove` in another process): skipped, not
                 // failed; the store wrote nothing of it back.
@@ -674,6 +667,41 @@ impl Library {
 const WAITING_KIB: usize = 8 * 1024;
 /// Entries stored in one transaction at most (see `Store::apply_updates`).
 const BATCH_ENTRIES: usize = 16 * 1024;
+
+/// How long the first document of a batch waits for others (group commit): each commit
+/// writes the pages its documents touched to the WAL and adds a segment to the search index,
+/// so documents trickling in one by one, as they do when the network is slower than the cache,
+/// would each pay that alone. Reports come a batch at a time, so this is also their delay.
+const GATHER: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// The batch `first` opens: what arrives within [`GATHER`] of it, until the batch holds
+/// [`BATCH_ENTRIES`], the fetches are over, or the parsed documents waiting fill most of their
+/// budget (the fetchers then wait for this batch to be stored, and waiting longer gains
+/// nothing). Nothing is locked while it waits.
+fn gather(
+    rt: &tokio::runtime::Runtime,
+    rx: &mut tokio::sync::mpsc::Receiver<Arrived>,
+    first: Arrived,
+    budget: &tokio::sync::Semaphore,
+) -> Vec<Arrived> {
+    let deadline = tokio::time::Instant::now() + GATHER;
+    let mut entries = first.1.entries();
+    let mut batch = vec![first];
+    while entries < BATCH_ENTRIES && budget.available_permits() > WAITING_KIB / 4 {
+        let next = match rx.try_recv() {
+            Ok(next) => Some(next),
+            Err(tokio::sync::mpsc::error::TryRecvError::Disconnected) => None,
+            Err(tokio::sync::mpsc::error::TryRecvError::Empty) => rt
+                .block_on(async { tokio::time::timeout_at(deadline, rx.recv()).await })
+                .ok()
+                .flatten(),
+        };
+        let Some(next) = next else { break };
+        entries += next.1.entries();
+        batch.push(next);
+    }
+    batch
+}
 
 /// A document's place in the `WAITING_KIB` budget: its size, and never more than the whole
 /// budget (or it would wait forever).

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
 
-use super::entries::{store_entries, Seen};
+use super::entries::{store_entries, IndexRows, Seen};
 use super::feeds::ensure_feed;
 use super::{from_secs, Result, Store};
 use crate::model::{FeedId, ParsedFeed};
@@ -101,7 +101,9 @@ impl Store {
     ) -> Result<usize> {
         let tx = self.write()?;
         ensure_feed(&tx, id)?;
-        let new = store_entries(&tx, id, &feed.entries, at, Seen::Keep)?;
+        let mut index = IndexRows::default();
+        let new = store_entries(&tx, id, &feed.entries, at, Seen::Keep, &mut index)?;
+        index.write(&tx)?;
         tx.prepare_cached(
             "INSERT INTO archive_pages (feed_id, page_url, fetched_at, entries) \
              VALUES (?1, ?2, ?3, ?4) ON CONFLICT (feed_id, page_url) DO UPDATE SET \

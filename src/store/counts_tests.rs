@@ -7,7 +7,6 @@
 use std::collections::BTreeMap;
 
 use proptest::prelude::*;
-use rusqlite::params;
 
 use super::tests::{doc, entry, t, update, update_together};
 use super::*;
@@ -41,9 +40,6 @@ enum Op {
     States(Vec<u8>, Vec<u8>),
     /// The account lists its feed, or no longer does (which removes it with its entries).
     Mirror(bool),
-    /// A row written by SQL outside the store's writers (a script, an older tool): the
-    /// insert trigger counts it. (local feed, month, read, starred)
-    Raw(usize, u8, bool, bool),
     /// An upgraded cache: counters empty and the build due.
     StartBuild,
     /// One batch of the build, `n` feeds.
@@ -67,8 +63,6 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (prop::collection::vec(0u8..8, 0..6), prop::collection::vec(0u8..8, 0..4))
             .prop_map(|(u, s)| Op::States(u, s)),
         1 => any::<bool>().prop_map(Op::Mirror),
-        1 => (0..FEEDS, 0u8..5, any::<bool>(), any::<bool>())
-            .prop_map(|(f, m, r, s)| Op::Raw(f, m, r, s)),
         1 => Just(Op::StartBuild),
         2 => (1usize..3).prop_map(Op::BuildBatch),
     ]
@@ -204,24 +198,6 @@ impl Case {
                     .unwrap();
             }
             Op::Mirror(listed) => self.mirror(*listed),
-            Op::Raw(slot, m, read, starred) => {
-                let f = self.feed(*slot);
-                self.pages += 1;
-                self.store
-                    .conn()
-                    .execute(
-                        "INSERT INTO entries (feed_id, guid, title, first_seen, month, sort_time, \
-                         read, starred) VALUES (?1, ?2, 'raw', 0, ?3, 0, ?4, ?5)",
-                        params![
-                            f,
-                            format!("raw{}", self.pages),
-                            &month(*m)[..7],
-                            read,
-                            starred
-                        ],
-                    )
-                    .unwrap();
-            }
             Op::StartBuild => {
                 if self.store.counts_build().unwrap().is_none() {
                     self.store
@@ -429,11 +405,6 @@ fn check_readers(store: &Store) {
 }
 
 fn assert_exact(store: &Store, after: &str) {
-    let deferred: i64 = store
-        .conn()
-        .query_row("SELECT COUNT(*) FROM counts_deferred", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(deferred, 0, "the insert trigger is back after {after}");
     let orphans: i64 = store
         .conn()
         .query_row(

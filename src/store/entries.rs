@@ -146,33 +146,54 @@ fn tune_index(tx: &Connection) -> Result<()> {
     Ok(())
 }
 
-/// Inserts or updates a document's entries; returns how many were new.
-pub(super) fn store_entries(
+/// Search index rows waiting for their write: the entries' keys, titles and texts, borrowed
+/// from the documents being stored.
+///
+/// FTS5 keeps new terms in memory and writes them out as a segment (merged again later, the
+/// costliest part of indexing) whenever a rowid is not above the last one, and at every
+/// savepoint, which SQLite opens for each statement that fires triggers or may abort half way.
+/// So the rows of a whole transaction wait here and are written last, in key order, after
+/// every other write: one segment per transaction.
+#[derive(Default)]
+pub(super) struct IndexRows<'a>(Vec<(i64, &'a str, &'a str)>);
+
+impl IndexRows<'_> {
+    /// Writes the rows; call it after the transaction's other writes, just before its commit.
+    pub(super) fn write(mut self, tx: &Connection) -> Result<()> {
+        if self.0.is_empty() {
+            return Ok(());
+        }
+        tune_index(tx)?;
+        let mut insert =
+            tx.prepare_cached("INSERT INTO entries_fts (rowid, title, body) VALUES (?1, ?2, ?3)")?;
+        self.0.sort_unstable_by_key(|r| r.0);
+        for (key, title, text) in self.0 {
+            insert.execute(params![key, title, text])?;
+        }
+        Ok(())
+    }
+}
+
+/// Inserts or updates a document's entries; returns how many were new. Their search index rows
+/// are added to `index`, for the caller to write before its commit.
+pub(super) fn store_entries<'a>(
     tx: &Connection,
     feed_id: FeedId,
-    entries: &[NewEntry],
+    entries: &'a [NewEntry],
     now: DateTime<Utc>,
     seen: Seen,
+    index: &mut IndexRows<'a>,
 ) -> Result<usize> {
     let mut counted = NewEntries::default();
-    if !entries.is_empty() {
-        tune_index(tx)?;
-    }
     let mut w = EntryWriter::prepare(tx, feed_id, now)?;
     let links_here = if w.account_feed {
         shared_links(entries)
     } else {
         HashMap::new()
     };
-    let mut fts_insert =
-        tx.prepare_cached("INSERT INTO entries_fts (rowid, title, body) VALUES (?1, ?2, ?3)")?;
-
     let mut new = 0;
     let pause = pause::armed();
     let mut written = 0;
-    // FTS5 flushes its in-memory index whenever a rowid is not above the last one: insert the
-    // index rows in key order, after the entries, so one feed's update makes one segment.
-    let mut fts_rows: Vec<(i64, &str, &str)> = Vec::with_capacity(entries.len());
     for e in entries {
         let found = w.find_existing(e, seen, &links_here)?;
         if found.is_some() && seen == Seen::Keep {
@@ -181,7 +202,6 @@ pub(super) fn store_entries(
         let hash = entry_hash(e);
         let stored = match found {
             None => {
-                counted.defer(tx)?;
                 let stored = w.insert(e, hash)?;
                 counted.push(&stored.month);
                 new += 1;
@@ -190,7 +210,7 @@ pub(super) fn store_entries(
             Some((_, _, _, old_hash, _, _)) if old_hash == hash => continue,
             Some(row) => w.update(e, hash, row)?,
         };
-        fts_rows.push((
+        index.0.push((
             fts_key(stored.sort_time, stored.id),
             clip(&e.title, FTS_TITLE_MAX),
             clip(&e.text, FTS_TEXT_MAX),
@@ -201,10 +221,6 @@ pub(super) fn store_entries(
             written += 1;
             pause::after_entry(written);
         }
-    }
-    fts_rows.sort_unstable_by_key(|r| r.0);
-    for (key, title, text) in fts_rows {
-        fts_insert.execute(params![key, title, text])?;
     }
     counted.add(tx, feed_id)?;
     Ok(new)

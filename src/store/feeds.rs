@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
-use super::entries::{store_entries, Seen};
+use super::entries::{store_entries, IndexRows, Seen};
 use super::{from_secs, Result, Store, StoreError};
 use crate::model::{Feed, FeedId, ParsedFeed};
 use crate::text::scrub::scrub_line;
@@ -155,31 +155,45 @@ impl Store {
     /// unless another feed already has it.
     pub fn apply_update(&mut self, id: FeedId, up: &FeedUpdate) -> Result<usize> {
         let tx = self.write()?;
-        let new = write_update(&tx, id, up)?;
+        let mut index = IndexRows::default();
+        let new = write_update(&tx, id, up, &mut index)?;
+        index.write(&tx)?;
         tx.commit()?;
         Ok(new)
     }
 
     /// Stores several fetched documents in one transaction, each as [`Store::apply_update`]
-    /// would: one savepoint per document, so a document that fails leaves nothing of itself
-    /// and the others are kept. Each document's result is in `ups`' order; the outer error is
-    /// the commit's, and then nothing was stored.
+    /// would: a document that fails leaves nothing of itself and the others are kept. Each
+    /// document's result is in `ups`' order; the outer error is the commit's, and then nothing
+    /// was stored.
     ///
     /// One commit for many documents is what keeps a big refresh cheap: each commit writes
     /// every page its documents touched (the time-ordered indexes take each entry on a
-    /// different page) to the WAL, and the search index gains a segment to merge later.
+    /// different page) to the WAL, and the search index flushes a segment to merge later. A
+    /// savepoint per document would flush one at each release too (FTS5 syncs its terms at
+    /// every savepoint), so there is none: a feed gone meanwhile fails at its first statement,
+    /// having written nothing, and any other failure (rare: the disk, a bug) rolls the batch
+    /// back and stores its documents one transaction each.
     pub fn apply_updates(&mut self, ups: &[(FeedId, FeedUpdate)]) -> Result<Vec<Result<usize>>> {
-        let mut tx = self.write()?;
+        let tx = self.write()?;
+        let mut index = IndexRows::default();
         let mut results = Vec::with_capacity(ups.len());
         for (id, up) in ups {
-            let sp = tx.savepoint()?;
-            let r = write_update(&sp, *id, up);
-            if r.is_ok() {
-                sp.commit()?;
+            match write_update(&tx, *id, up, &mut index) {
+                Err(StoreError::NoSuchFeed(id)) => results.push(Err(StoreError::NoSuchFeed(id))),
+                Err(e) => {
+                    drop(index);
+                    drop(tx);
+                    tracing::warn!(feed = id, error = %e, "a batch failed: storing its documents one by one");
+                    return Ok(ups
+                        .iter()
+                        .map(|(id, up)| self.apply_update(*id, up))
+                        .collect());
+                }
+                Ok(new) => results.push(Ok(new)),
             }
-            // Dropped without a commit, the savepoint rolls back.
-            results.push(r);
         }
+        index.write(&tx)?;
         tx.commit()?;
         Ok(results)
     }
@@ -262,7 +276,12 @@ pub(super) fn ensure_feed(tx: &Transaction<'_>, id: FeedId) -> Result<()> {
 }
 
 /// [`Store::apply_update`]'s writes, inside the caller's transaction or savepoint.
-fn write_update(tx: &Connection, id: FeedId, up: &FeedUpdate) -> Result<usize> {
+fn write_update<'a>(
+    tx: &Connection,
+    id: FeedId,
+    up: &FeedUpdate<'a>,
+    index: &mut IndexRows<'a>,
+) -> Result<usize> {
     let title = up
         .feed
         .title
@@ -296,5 +315,5 @@ fn write_update(tx: &Connection, id: FeedId, up: &FeedUpdate) -> Result<usize> {
         )?
         .execute(params![id, url])?;
     }
-    store_entries(tx, id, &up.feed.entries, up.fetched_at, Seen::Update)
+    store_entries(tx, id, &up.feed.entries, up.fetched_at, Seen::Update, index)
 }

@@ -123,11 +123,17 @@ pub(super) fn parse_source(s: &str) -> DoiSource {
     DoiSource::parse(s).unwrap_or(DoiSource::Text)
 }
 
-/// Writes an entry's papers (see `entry_papers` in the schema) and the aliases they show.
+/// Writes an entry's papers (see `entry_papers` in the schema) and the aliases they show, and
+/// counts them (`paper_counts.rs`): a new citing row adds to its month's distinct keys and to
+/// its paper's counts here rather than in a trigger, whose statement SQLite would journal (and
+/// FTS5 would flush its pending terms at that savepoint: a segment per entry to merge later).
 pub(super) struct PaperWriter<'a> {
     delete: CachedStatement<'a>,
     insert: CachedStatement<'a>,
     alias: CachedStatement<'a>,
+    canonical: CachedStatement<'a>,
+    month_key: CachedStatement<'a>,
+    cite: CachedStatement<'a>,
 }
 
 impl<'a> PaperWriter<'a> {
@@ -146,6 +152,28 @@ impl<'a> PaperWriter<'a> {
                 "INSERT INTO paper_aliases (alias_key, paper_key) VALUES (?1, ?2) \
                  ON CONFLICT (alias_key) DO NOTHING",
             )?,
+            canonical: conn
+                .prepare_cached("SELECT paper_key FROM paper_aliases WHERE alias_key = ?1")?,
+            // A key new to the month (no other post of the month cites it under this key).
+            month_key: conn.prepare_cached(
+                "INSERT INTO paper_month_keys (month, keys) SELECT ?1, 1 \
+                 WHERE NOT EXISTS (SELECT 1 FROM entry_papers WHERE month = ?1 \
+                 AND paper_key = ?2 AND entry_id <> ?3) \
+                 ON CONFLICT (month) DO UPDATE SET keys = keys + 1",
+            )?,
+            // One more post citing paper ?1 at time ?2: entry ?3, with its flags.
+            cite: conn.prepare_cached(
+                "INSERT INTO paper_counts SELECT ?1, 1, ?2, e.read = 0, \
+                 CASE WHEN e.read = 0 THEN ?2 END, e.starred = 1, \
+                 CASE WHEN e.starred = 1 THEN ?2 END FROM entries e WHERE e.id = ?3 \
+                 ON CONFLICT (paper_key) DO UPDATE SET posts = posts + 1, \
+                 newest = max(newest, excluded.newest), unread = unread + excluded.unread, \
+                 newest_unread = max(COALESCE(newest_unread, excluded.newest_unread), \
+                                     COALESCE(excluded.newest_unread, newest_unread)), \
+                 starred = starred + excluded.starred, \
+                 newest_starred = max(COALESCE(newest_starred, excluded.newest_starred), \
+                                      COALESCE(excluded.newest_starred, newest_starred))",
+            )?,
         })
     }
 
@@ -163,6 +191,9 @@ impl<'a> PaperWriter<'a> {
         (month, sort_time): (&str, i64),
         papers: &[FoundPaper],
     ) -> Result<()> {
+        // The papers counted for this entry, by canonical key: a post counts once per paper,
+        // whichever of its keys it cites it under.
+        let mut counted: Vec<String> = Vec::new();
         for (pos, p) in papers.iter().enumerate() {
             // A paper with one id (most of them) is its key alone, worked out already.
             let keys: Vec<String> = match p.ids.as_slice() {
@@ -181,12 +212,37 @@ impl<'a> PaperWriter<'a> {
                 ),
                 None => None,
             };
-            self.insert.execute(params![
+            let added = self.insert.execute(params![
                 entry, feed, month, sort_time, p.key, ids, coins, pos
             ])?;
+            if added == 1 {
+                self.count(entry, (month, sort_time), &p.key, &mut counted)?;
+            }
             for k in keys.iter().filter(|k| **k != p.key) {
                 self.alias.execute(params![k, p.key])?;
             }
+        }
+        Ok(())
+    }
+
+    /// Counts a citing row just written: its month's keys, and its paper's counts unless the
+    /// entry already cites that paper under another key.
+    fn count(
+        &mut self,
+        entry: EntryId,
+        (month, sort_time): (&str, i64),
+        key: &str,
+        counted: &mut Vec<String>,
+    ) -> Result<()> {
+        self.month_key.execute(params![month, key, entry])?;
+        let paper = self
+            .canonical
+            .query_row([key], |r| r.get::<_, String>(0))
+            .optional()?
+            .unwrap_or_else(|| key.to_string());
+        if !counted.contains(&paper) {
+            self.cite.execute(params![paper, sort_time, entry])?;
+            counted.push(paper);
         }
         Ok(())
     }

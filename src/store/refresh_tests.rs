@@ -187,3 +187,59 @@ fn bodies_written_as_text_by_earlier_versions_read_as_before() {
     assert_eq!(got.summary_html.as_deref(), Some(html.as_str()));
     assert_eq!(store.papers_scan_batch(0, 10).unwrap()[0].body, html);
 }
+
+/// The search index's segments: FTS5 keeps each in rows whose ids carry the segment's number
+/// from bit 37 up (the structure and averages records are below it).
+fn index_segments(store: &Store) -> i64 {
+    store
+        .conn()
+        .query_row(
+            "SELECT COUNT(DISTINCT rowid >> 37) FROM entries_fts_data WHERE rowid >= 1 << 37",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
+#[test]
+fn documents_stored_together_write_one_search_segment() {
+    use crate::text::ids::{FoundPaper, PaperId};
+    let mut store = Store::open_in_memory().unwrap();
+    let feeds: Vec<FeedId> = (0..4)
+        .map(|i| {
+            let url = format!("https://f{i}.example/feed");
+            store.add_feed(&url, None).unwrap().0
+        })
+        .collect();
+    // Each feed's posts are older than the last feed's, and cite papers: the index's keys
+    // arrive out of order and the papers' writes (and their counters) come between them.
+    let docs: Vec<ParsedFeed> = (0..4)
+        .map(|i| {
+            let posts = (0..3)
+                .map(|j| {
+                    let date = format!("2024-0{}-1{j}T10:00:00Z", 5 - i);
+                    let mut e = entry(
+                        &format!("g{i}-{j}"),
+                        &format!("word{i} shared"),
+                        Some(&date),
+                    );
+                    let id = PaperId::Doi(format!("10.1/p{i}{j}"));
+                    e.papers = vec![FoundPaper {
+                        key: id.key(),
+                        ids: vec![id],
+                        coins: None,
+                    }];
+                    e
+                })
+                .collect();
+            doc(posts)
+        })
+        .collect();
+    let ups: Vec<(FeedId, FeedUpdate)> =
+        feeds.iter().zip(&docs).map(|(f, d)| (*f, up(d))).collect();
+    store.apply_updates(&ups).unwrap();
+    // One flush at the commit, not one per document or entry: each segment is merged later.
+    assert_eq!(index_segments(&store), 1);
+    assert_eq!(searched(&store, "shared"), 12);
+    assert_eq!(searched(&store, "word2"), 3);
+}

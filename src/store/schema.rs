@@ -361,6 +361,15 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     // 11: (issue 20, part B) paper counters for `months` and the Papers view, kept by triggers
     // and filled from the rows stored (see `paper_counts`).
     super::paper_counts::STEP,
+    // 12: (issue 20) the counters' insert triggers give way to the store's own counting
+    // (`counts::NewEntries`, `papers::PaperWriter`): a statement firing a trigger is journaled,
+    // and FTS5 flushes its pending terms at each such savepoint, which made every entry its own
+    // search segment to merge.
+    r#"
+    DROP TRIGGER entry_counts_insert;
+    DROP TABLE counts_deferred;
+    DROP TRIGGER paper_counts_cite;
+    "#,
 ];
 
 /// The version a fully migrated cache has.

@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, Transaction};
 
-use super::entries::{store_entries, Seen};
+use super::entries::{store_entries, IndexRows, Seen};
 use super::{Result, Store};
 use crate::model::{EntryId, FeedId, NewEntry};
 use crate::text::scrub::scrub_line;
@@ -473,7 +473,9 @@ fn store_remote_group(
         states.push((r.entry.guid.clone(), r.remote_id, r.read, r.starred));
         keyed.push(r.entry);
     }
-    let new = store_entries(tx, feed_id, &keyed, now, Seen::Account)?;
+    let mut index = IndexRows::default();
+    let new = store_entries(tx, feed_id, &keyed, now, Seen::Account, &mut index)?;
+    index.write(tx)?;
     let mut set = tx.prepare_cached(
         "UPDATE entries AS e SET remote_id = ?3, \
          read = CASE WHEN EXISTS (SELECT 1 FROM sync_queue q WHERE q.entry_id = e.id \

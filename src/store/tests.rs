@@ -1565,10 +1565,10 @@ fn a_cache_keyed_by_shared_links_keeps_its_entries_after_the_new_keys() {
             .conn()
             .execute_batch(
                 "UPDATE entries SET title = '(untitled)' WHERE guid = 'g-1'; \
-                 DROP TRIGGER entry_counts_insert; DROP TRIGGER entry_counts_delete; \
+                 DROP TRIGGER entry_counts_delete; \
                  DROP TRIGGER entry_counts_flags; DROP TRIGGER entry_counts_move; \
                  DROP TRIGGER entry_counts_feed_gone; DROP TABLE entry_counts; \
-                 DROP TABLE feed_counts; DROP TABLE month_counts; DROP TABLE counts_deferred; \
+                 DROP TABLE feed_counts; DROP TABLE month_counts; \
                  DROP TABLE counts_build; \
                  DROP TRIGGER paper_counts_read; DROP TRIGGER paper_counts_star; \
                  DROP VIEW paper_recount; DROP VIEW paper_recount_unread; \
