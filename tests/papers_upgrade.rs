@@ -7,7 +7,8 @@ mod common;
 use common::Cli;
 
 /// A cache with `n` stored posts citing an arXiv preprint each (one month, no DOI) and one
-/// citing a PubMed record, left as an upgrade leaves an older cache: no papers, a scan due.
+/// citing a PubMed record, left as an upgrade leaves an older cache: no papers, a scan due, and
+/// the entry counters' build due.
 fn upgraded_cache(cli: &Cli, n: u32) {
     cli.ok(&["feeds"]);
     let db = rusqlite::Connection::open(cli.db()).unwrap();
@@ -19,7 +20,8 @@ fn upgraded_cache(cli: &Cli, n: u32) {
                 '<p>Read arXiv:2401.' || printf('%05d', i) || 'v2 today.</p>' FROM k;
          INSERT INTO entries (id, feed_id, guid, title, first_seen, month, sort_time, content_html)
          VALUES ({m}, 1, 'pubmed:23193287', 'Record', 0, '2013-05', 1368000000, '<p>Abstract.</p>');
-         INSERT INTO papers_scan (after) VALUES (0);",
+         INSERT INTO papers_scan (after) VALUES (0);
+         INSERT INTO counts_build (after) VALUES (0);",
         m = n + 1
     ))
     .unwrap();
