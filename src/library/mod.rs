@@ -490,8 +490,9 @@ impl Library {
     }
 
     /// Refreshes `feeds` (all subscribed feeds that are not gone when empty), `jobs` at a time.
-    /// Each feed's result is stored in its own transaction as it arrives; a failure is recorded on
-    /// its feed and never touches its entries.
+    /// Documents are stored in batches as they arrive (what arrives within [`GATHER`] of the
+    /// first, one transaction: see `Store::apply_updates`), each feed standing or failing
+    /// alone; a failure is recorded on its feed and never touches its entries.
     pub fn refresh(
         &mut self,
         feeds: &[FeedId],
