@@ -666,8 +666,12 @@ impl Library {
 /// them peaked at 275 MiB (100,000 entries) where 2 took 65 MiB in the same time; 16 MiB of
 /// it, 158.5 MiB. A document bigger than the whole budget takes all of it.
 const WAITING_KIB: usize = 8 * 1024;
-/// Entries stored in one transaction at most (see `Store::apply_updates`).
-const BATCH_ENTRIES: usize = 16 * 1024;
+/// Entries stored in one transaction at most (see `Store::apply_updates`): a transaction's
+/// changed pages stay in SQLite's page cache (`cache_size`, see `Store::configure`) until its
+/// commit, and once they overflow it they are written to the WAL early and again at the
+/// commit (100,000 entries, `benches/refresh_scale.py`: 16,384 entries a batch in the default
+/// 2 MiB cache, 9.2 s of system time; 2,048 in 16 MiB, 4.0 s).
+const BATCH_ENTRIES: usize = 2048;
 
 /// How long the first document of a batch waits for others (group commit): each commit
 /// writes the pages its documents touched to the WAL and adds a segment to the search index,

@@ -208,6 +208,10 @@ impl Store {
         self.conn.pragma_update(None, "wal_autocheckpoint", 16384)?;
         self.conn
             .pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
+        // 16 MiB of pages (SQLite's default is 2 MiB): a refresh's batch of documents changes
+        // pages all over the time-ordered indexes, and what does not fit is written to the WAL
+        // before the commit writes it again (see `BATCH_ENTRIES` in the library).
+        self.conn.pragma_update(None, "cache_size", -16 * 1024)?;
         self.conn.set_prepared_statement_cache_capacity(64);
         crate::timing::timed("migrations", || {
             schema::migrate_to(&mut self.conn, Self::SCHEMA_VERSION)
