@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::entries::{store_entries, Seen};
+use super::marks;
 use super::{Result, Store};
 use crate::model::{EntryId, FeedId, NewEntry};
 use crate::text::scrub::scrub_line;
@@ -249,9 +250,15 @@ impl Store {
                 SyncedState::Read => "AND e.feed_id NOT IN (SELECT feed_id FROM sync_marks)",
                 SyncedState::Starred => "",
             };
-            *n = tx.execute(
+            let flag = match state {
+                SyncedState::Read => marks::Flag::Read,
+                SyncedState::Starred => marks::Flag::Starred,
+            };
+            *n = marks::set_flags(
+                &tx,
+                flag,
                 &format!(
-                    "UPDATE entries AS e SET {col} = {value} WHERE e.remote_id IS NOT NULL \
+                    "SELECT e.id, {value} FROM entries AS e WHERE e.remote_id IS NOT NULL \
                      AND e.{col} <> {value} AND NOT EXISTS (SELECT 1 FROM sync_queue q \
                      WHERE q.entry_id = e.id AND q.state = '{col}') {marked}"
                 ),
