@@ -22,7 +22,7 @@ pub(super) enum Flag {
 
 impl Flag {
     /// The entries column.
-    fn column(self) -> &'static str {
+    pub(super) fn column(self) -> &'static str {
         match self {
             Flag::Read => "read",
             Flag::Starred => "starred",
