@@ -1,5 +1,5 @@
 //! Bulk marks (issue 20): a read or starred flag changed on many entries at once (`read --all`,
-//! a feed's, month's or folder's entries, a sync applying the account's states, a list of ids).
+//! a feed's, month's or folder's entries, a sync applying the account's states or pulling items).
 //!
 //! The per-row triggers that keep the counters (`entry_counts_flags`, and the paper counters'
 //! `paper_counts_read` / `paper_counts_star`) cost a bulk statement per entry, and the paper
