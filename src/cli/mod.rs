@@ -418,6 +418,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     };
     let mut lib = open_library(paths)?;
     scan::counts_first(&mut lib)?;
+    scan::fills_first(&mut lib)?;
     scan::papers_first(&mut lib, &command)?;
     dispatch(&mut lib, command)
 }
@@ -456,6 +457,7 @@ fn reader(paths: Paths) -> Result<ExitCode> {
         open_library_with_warnings(paths)
     })?;
     scan::counts_first(&mut lib)?;
+    scan::fills_first(&mut lib)?;
     paperboy::tui::run(
         lib,
         paperboy::tui::RunOptions {

@@ -5,7 +5,11 @@
 use std::io::{IsTerminal, Write};
 
 use anyhow::Result;
-use paperboy::text::render::{counts_build_progress, papers_scan_progress, thousands};
+use paperboy::library::fills::Fill;
+use paperboy::text::render::{
+    counts_build_progress, paper_counts_fill_progress, papers_scan_progress, thousands,
+    titles_fill_progress,
+};
 use paperboy::Library;
 
 use super::Command;
@@ -74,6 +78,32 @@ pub(super) fn counts_first(lib: &mut Library) -> Result<()> {
     );
     lib.build_counts(|done, total| shown.progress(&counts_build_progress(done, total)))?;
     shown.end();
+    Ok(())
+}
+
+/// Runs the upgrade's fills of the DOIs' titles and the paper counters if they are due (issue
+/// 20), before any command and before the reader's first frame. Shown as the re-scan is.
+pub(super) fn fills_first(lib: &mut Library) -> Result<()> {
+    for fill in Fill::ALL {
+        let Some(due) = lib.fill_due(fill)? else {
+            continue;
+        };
+        let (what, line): (&str, fn(u64, u64) -> String) = match fill {
+            Fill::Titles => (
+                "giving {} stored DOIs their posts' titles",
+                titles_fill_progress,
+            ),
+            Fill::PaperCounts => (
+                "counting {} stored citations of papers",
+                paper_counts_fill_progress,
+            ),
+        };
+        let shown = Shown::new(due.total.saturating_sub(due.done), what);
+        lib.run_fill(fill, usize::MAX, |done, total| {
+            shown.progress(&line(done, total))
+        })?;
+        shown.end();
+    }
     Ok(())
 }
 

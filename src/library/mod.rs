@@ -10,6 +10,7 @@
 pub mod access;
 pub mod citations;
 mod counts;
+pub mod fills;
 pub mod health;
 mod organize;
 mod paper_services;

@@ -23,7 +23,9 @@ mod counts;
 mod counts_tests;
 mod entries;
 mod feeds;
+mod fills;
 mod health;
+mod marks;
 mod organize;
 mod paper_counts;
 #[cfg(test)]
@@ -58,6 +60,7 @@ use crate::model::FeedId;
 pub use access::OaRow;
 pub use backfill::ArchiveState;
 pub use feeds::FeedUpdate;
+pub use fills::{Fill, FillState};
 pub use health::HealthRow;
 pub use papers::{CachedCitation, DoiScope};
 #[cfg(test)]
@@ -216,7 +219,8 @@ impl Store {
         crate::timing::timed("migrations", || {
             schema::migrate_to(&mut self.conn, Self::SCHEMA_VERSION)
         })?;
-        self.build_small_counts()
+        self.build_small_counts()?;
+        self.fill_small()
     }
 
     /// The file this cache lives in (`None` in memory).

@@ -33,7 +33,11 @@ pub struct CachedCitation {
 impl Store {
     /// DOIs cited in the scope: newest entries first, each entry's DOIs in the order found.
     pub fn dois(&self, scope: &DoiScope) -> Result<Vec<DoiRow>> {
-        let (sql, args) = dois_sql(scope);
+        let (mut sql, args) = dois_sql(scope);
+        // Until the upgrade has filled entry_dois' titles, they come from the entries.
+        if self.fill_pending(super::Fill::Titles)? {
+            sql = sql.replacen("d.title", "e.title", 1);
+        }
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt
             .query_map(params_from_iter(args.iter()), |r| {

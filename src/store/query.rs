@@ -8,7 +8,7 @@ use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter};
 
 use super::feeds::FEED_TITLE;
-use super::{from_secs, sync, Result, Store, SyncedState};
+use super::{from_secs, marks, sync, Result, Store, SyncedState};
 use crate::model::{EntryId, EntrySummary, FeedId, MonthCount};
 
 /// Which entries a listing, count or `mark_read` covers. Filters combine with AND.
@@ -306,7 +306,11 @@ impl Store {
     pub fn months(&self, feed: Option<FeedId>) -> Result<Vec<MonthCount>> {
         // One snapshot for both queries, so a refresh committing in between cannot skew them.
         let _snapshot = self.conn.unchecked_transaction()?;
-        let (counts_sql, papers_sql) = months_sql(feed.is_some());
+        let (counts_sql, mut papers_sql) = months_sql(feed.is_some());
+        // Until the upgrade has filled the months' keys, they are counted from the rows.
+        if feed.is_none() && self.fill_pending(super::Fill::PaperCounts)? {
+            papers_sql = super::paper_counts::MONTH_KEYS;
+        }
         let args: Vec<Value> = feed.map(Value::Integer).into_iter().collect();
         let mut papers = self.month_papers(papers_sql, &args)?;
         if feed.is_none() {
@@ -473,9 +477,6 @@ impl Store {
         let Some((from_where, args)) = from_where(q) else {
             return Ok(0);
         };
-        let sql = format!(
-            "UPDATE entries SET read = 1 WHERE read = 0 AND id IN (SELECT e.id FROM {from_where})"
-        );
         let tx = self.write()?;
         // A whole account feed marked read goes to the account as one mark-all-as-read; any
         // other set of account entries as their ids.
@@ -497,7 +498,12 @@ impl Store {
                 params_from_iter(args.iter()),
             )?;
         }
-        let changed = tx.execute(&sql, params_from_iter(args.iter()))?;
+        let changed = marks::set_flags(
+            &tx,
+            marks::Flag::Read,
+            &format!("SELECT e.id, 1 FROM {from_where} AND e.read = 0"),
+            params_from_iter(args.iter()),
+        )?;
         tx.commit()?;
         Ok(changed)
     }

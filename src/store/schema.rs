@@ -354,14 +354,17 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     r#"
     CREATE INDEX paper_health_flagged ON paper_health(status)
         WHERE status NOT IN ('fine', 'unknown');
+    -- The stored rows get their titles after the upgrade, in batches (store::fills).
     ALTER TABLE entry_dois ADD COLUMN title TEXT NOT NULL DEFAULT '';
-    UPDATE entry_dois SET title =
-        COALESCE((SELECT e.title FROM entries e WHERE e.id = entry_dois.entry_id), '');
+    CREATE TABLE titles_build (after INTEGER NOT NULL);
+    INSERT INTO titles_build (after) SELECT 0 WHERE EXISTS (SELECT 1 FROM entry_dois);
     "#,
     // 11: (issue 20, part B) paper counters for `months` and the Papers view, kept by triggers
     // and filled from the rows stored (see `paper_counts`).
     super::paper_counts::STEP,
-    // 12: (issue 20) the counters' insert triggers give way to the store's own counting
+    // 12: (issue 20, marks) bulk marks set the per-row flag triggers aside (see `marks`).
+    super::marks::STEP,
+    // 13: (issue 20) the counters' insert triggers give way to the store's own counting
     // (`counts::NewEntries`, `papers::PaperWriter`): a statement firing a trigger is journaled,
     // and FTS5 flushes its pending terms at each such savepoint, which made every entry its own
     // search segment to merge.

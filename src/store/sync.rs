@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::entries::{store_entries, IndexRows, Seen};
+use super::marks;
 use super::{Result, Store};
 use crate::model::{EntryId, FeedId, NewEntry};
 use crate::text::scrub::scrub_line;
@@ -249,9 +250,15 @@ impl Store {
                 SyncedState::Read => "AND e.feed_id NOT IN (SELECT feed_id FROM sync_marks)",
                 SyncedState::Starred => "",
             };
-            *n = tx.execute(
+            let flag = match state {
+                SyncedState::Read => marks::Flag::Read,
+                SyncedState::Starred => marks::Flag::Starred,
+            };
+            *n = marks::set_flags(
+                &tx,
+                flag,
                 &format!(
-                    "UPDATE entries AS e SET {col} = {value} WHERE e.remote_id IS NOT NULL \
+                    "SELECT e.id, {value} FROM entries AS e WHERE e.remote_id IS NOT NULL \
                      AND e.{col} <> {value} AND NOT EXISTS (SELECT 1 FROM sync_queue q \
                      WHERE q.entry_id = e.id AND q.state = '{col}') {marked}"
                 ),
@@ -476,19 +483,50 @@ fn store_remote_group(
     let mut index = IndexRows::default();
     let new = store_entries(tx, feed_id, &keyed, now, Seen::Account, &mut index)?;
     index.write(tx)?;
-    let mut set = tx.prepare_cached(
-        "UPDATE entries AS e SET remote_id = ?3, \
-         read = CASE WHEN EXISTS (SELECT 1 FROM sync_queue q WHERE q.entry_id = e.id \
-           AND q.state = 'read') THEN read ELSE ?4 END, \
-         starred = CASE WHEN EXISTS (SELECT 1 FROM sync_queue q WHERE q.entry_id = e.id \
-           AND q.state = 'starred') THEN starred ELSE ?5 END \
-         WHERE feed_id = ?1 AND guid = ?2 \
+    set_remote_states(tx, feed_id, &states)?;
+    Ok(new)
+}
+
+/// Gives a group's entries their item ids and, unless a local change is queued, the account's
+/// read and starred flags: each flag one bulk mark (see `marks`), so that a pull of many read
+/// items does not pay the counters' per-row triggers. An item id another entry holds already
+/// leaves this entry as it was.
+fn set_remote_states(
+    tx: &Transaction<'_>,
+    feed_id: FeedId,
+    states: &[(String, i64, bool, bool)],
+) -> Result<()> {
+    tx.execute_batch(
+        "CREATE TEMP TABLE IF NOT EXISTS pulled (guid TEXT PRIMARY KEY, \
+         remote_id INTEGER NOT NULL, read INTEGER NOT NULL, starred INTEGER NOT NULL); \
+         DELETE FROM temp.pulled;",
+    )?;
+    let mut put =
+        tx.prepare_cached("INSERT OR REPLACE INTO temp.pulled VALUES (?1, ?2, ?3, ?4)")?;
+    let mut set_id = tx.prepare_cached(
+        "UPDATE entries AS e SET remote_id = ?3 WHERE feed_id = ?1 AND guid = ?2 \
          AND NOT EXISTS (SELECT 1 FROM entries o WHERE o.remote_id = ?3 AND o.id <> e.id)",
     )?;
     for (guid, remote_id, read, starred) in states {
-        set.execute(params![feed_id, guid, remote_id, read, starred])?;
+        put.execute(params![guid, remote_id, read, starred])?;
+        set_id.execute(params![feed_id, guid, remote_id])?;
     }
-    Ok(new)
+    for flag in [marks::Flag::Read, marks::Flag::Starred] {
+        let col = flag.column();
+        marks::set_flags(
+            tx,
+            flag,
+            &format!(
+                "SELECT e.id, p.{col} FROM temp.pulled p JOIN entries e \
+                 ON e.feed_id = ?1 AND e.guid = p.guid WHERE e.remote_id = p.remote_id \
+                 AND e.{col} <> p.{col} AND NOT EXISTS (SELECT 1 FROM sync_queue q \
+                 WHERE q.entry_id = e.id AND q.state = '{col}')"
+            ),
+            [feed_id],
+        )?;
+    }
+    tx.execute("DELETE FROM temp.pulled", [])?;
+    Ok(())
 }
 
 /// The local row (not pulled from the account) that a new account item is the same post as:

@@ -1576,6 +1576,8 @@ fn a_cache_keyed_by_shared_links_keeps_its_entries_after_the_new_keys() {
                  DROP TABLE paper_health; DROP TABLE paper_oa; \
                  DROP TABLE entry_papers; DROP TABLE paper_aliases; DROP TABLE papers_scan; \
                  DROP TABLE paper_counts; DROP TABLE paper_month_keys; \
+                 DROP TABLE titles_build; DROP TABLE paper_counts_build; \
+                 DROP TABLE marks_deferred; \
                  ALTER TABLE entry_dois DROP COLUMN title; \
                  ALTER TABLE feeds DROP COLUMN warning; \
                  DROP TABLE sync_queue; DROP TABLE sync_marks; DROP TABLE sync_state; \

@@ -92,6 +92,24 @@ pub fn counts_build_progress(done: u64, total: u64) -> String {
     )
 }
 
+/// The status of the upgrade's fill of the DOIs' titles (issue 20).
+pub fn titles_fill_progress(done: u64, total: u64) -> String {
+    format!(
+        "Giving stored DOIs their posts' titles: {} of {}",
+        thousands(done),
+        thousands(total)
+    )
+}
+
+/// The status of the upgrade's fill of the paper counters (issue 20).
+pub fn paper_counts_fill_progress(done: u64, total: u64) -> String {
+    format!(
+        "Counting stored papers' posts: {} of {} citations",
+        thousands(done),
+        thousands(total)
+    )
+}
+
 impl Line {
     /// The line's text without styles.
     pub fn plain(&self) -> String {
