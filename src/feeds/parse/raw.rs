@@ -124,25 +124,45 @@ pub(super) fn line_of(doc: &[u8], pos: u64) -> usize {
 /// With `full`, every item's fields are collected as for items feed-rs does not see (the
 /// fallback when feed-rs rejects a well-formed document).
 pub(super) fn raw_pass(doc: &[u8], full: bool) -> Raw {
+    raw_pass_with(doc, full, true)
+}
+
+/// [`raw_pass`]; with `whole_texts`, a captured element's text is read at once when it is
+/// plain text up to its end tag (see [`Walk::whole_text`]). Without, every piece goes through
+/// quick-xml: the tests compare the two.
+pub(super) fn raw_pass_with(doc: &[u8], full: bool, whole_texts: bool) -> Raw {
     let mut reader = NsReader::from_reader(doc);
     reader.config_mut().check_end_names = true;
     let mut walk = Walk::new(doc, full);
+    // Bytes this pass read itself and took off the reader's slice: quick-xml's positions do
+    // not count them.
+    let mut skipped = 0u64;
     loop {
-        let before = reader.buffer_position();
+        let before = reader.buffer_position() + skipped;
         let utf8 = reader.decoder().encoding() == encoding_rs::UTF_8;
         let (tag, event) = match read_event(&mut reader, walk.raw.root.as_ref()) {
             Ok(read) => read,
             Err(e) => {
-                walk.fail(&e, reader.error_position());
+                walk.fail(&e, reader.error_position() + skipped);
                 return walk.raw;
             }
         };
         let pos = Pos {
             before,
-            after: reader.buffer_position(),
+            after: reader.buffer_position() + skipped,
         };
         let done = match event {
-            Event::Start(ref e) => walk.start(e, tag, false, pos),
+            Event::Start(ref e) => {
+                let done = walk.start(e, tag, false, pos);
+                if whole_texts && utf8 {
+                    let rest = reader.get_mut();
+                    if let Some(n) = walk.whole_text(rest) {
+                        *rest = &rest[n..];
+                        skipped += n as u64;
+                    }
+                }
+                done
+            }
             Event::Empty(ref e) => walk.start(e, tag, true, pos),
             Event::End(_) => walk.end(pos),
             Event::Text(ref t) => {
@@ -614,6 +634,28 @@ impl<'d> Walk<'d> {
         }
     }
 
+    /// The text of the element just opened, when it is captured and is plain text (the
+    /// predefined references at most) up to an end tag: read at once into the capture, and how
+    /// many bytes of `rest` (the reader's slice, at the element's content) it took. quick-xml
+    /// makes an event of every reference, and escaped HTML bodies are made of them. Anything
+    /// else (markup, CDATA, other references, bytes that are not UTF-8) is left to the events.
+    fn whole_text(&mut self, rest: &[u8]) -> Option<usize> {
+        let (_, depth, buf) = self.capture.as_mut()?;
+        if *depth + 1 != self.depth || !buf.is_empty() {
+            return None;
+        }
+        let end = memchr::memchr(b'<', rest)?;
+        if rest.get(end + 1) != Some(&b'/') {
+            return None;
+        }
+        let text = std::str::from_utf8(&rest[..end]).ok()?;
+        if !unescape_predefined(text, buf) {
+            buf.clear();
+            return None;
+        }
+        Some(end)
+    }
+
     fn text(&mut self, t: &BytesText<'_>, utf8: bool) {
         if let Some((_, _, buf)) = self.capture.as_mut() {
             // The same text as `decode`, without its per-call cost on the many short
@@ -673,6 +715,36 @@ impl<'d> Walk<'d> {
             }
         }
     }
+}
+
+/// `text` with XML's five predefined references decoded, appended to `out`; false (and `out`
+/// partly written) at any other `&`.
+fn unescape_predefined(text: &str, out: &mut String) -> bool {
+    let b = text.as_bytes();
+    out.reserve(b.len());
+    let mut i = 0;
+    while let Some(off) = memchr::memchr(b'&', &b[i..]) {
+        let amp = i + off;
+        out.push_str(&text[i..amp]);
+        let after = &b[amp + 1..];
+        let (s, n) = if after.starts_with(b"lt;") {
+            ("<", 3)
+        } else if after.starts_with(b"gt;") {
+            (">", 3)
+        } else if after.starts_with(b"amp;") {
+            ("&", 4)
+        } else if after.starts_with(b"quot;") {
+            ("\"", 5)
+        } else if after.starts_with(b"apos;") {
+            ("'", 5)
+        } else {
+            return false;
+        };
+        out.push_str(s);
+        i = amp + 1 + n;
+    }
+    out.push_str(&text[i..]);
+    true
 }
 
 pub(super) fn store_field(raw: &mut Raw, field: Field, text: String) {
@@ -758,4 +830,112 @@ pub(super) fn decode_base64(text: &str, kind: B64Kind) -> Option<String> {
         B64Kind::Html => utf8_or_1252(&bytes),
         B64Kind::Text => as_html(&utf8_or_1252(&bytes), "text/plain"),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A walk inside a captured element that was just opened.
+    fn capturing() -> Walk<'static> {
+        let mut w = Walk::new(b"", false);
+        w.capture = Some((Field::CutDescription, 2, String::new()));
+        w.depth = 3;
+        w
+    }
+
+    fn captured(w: &Walk<'_>) -> String {
+        w.capture.as_ref().map(|c| c.2.clone()).unwrap_or_default()
+    }
+
+    #[test]
+    fn whole_texts_read_plain_text_and_leave_the_rest_to_the_events() {
+        let rest: &[u8] = b"a &lt;p&gt;&quot;x&apos; &amp;amp; \xc3\xa9\n</description><x>";
+        let mut w = capturing();
+        assert_eq!(w.whole_text(rest), Some(rest.len() - 17));
+        assert_eq!(captured(&w), "a <p>\"x' &amp; \u{e9}\n");
+        for rest in [
+            &b"a &#8217; b</description>"[..],
+            b"a &nbsp; b</description>",
+            b"a & b</description>",
+            b"a &amp b</description>",
+            b"a <b>c</b></description>",
+            b"<![CDATA[a]]></description>",
+            b"a \xff b</description>",
+            b"no end tag",
+        ] {
+            let mut w = capturing();
+            assert_eq!(
+                w.whole_text(rest),
+                None,
+                "{}",
+                String::from_utf8_lossy(rest)
+            );
+            assert_eq!(captured(&w), "");
+        }
+        // Only the element that was just opened, and only while nothing is captured yet.
+        let mut w = capturing();
+        w.depth = 4;
+        assert_eq!(w.whole_text(b"a</x>"), None);
+        let mut w = capturing();
+        if let Some(c) = w.capture.as_mut() {
+            c.2.push('x');
+        }
+        assert_eq!(w.whole_text(b"a</x>"), None);
+        let mut w = capturing();
+        w.capture = None;
+        assert_eq!(w.whole_text(b"a</x>"), None);
+    }
+
+    /// Every corpus document, and documents made to hit the edges, read the same with and
+    /// without whole texts: fields, cut ranges, errors and their lines.
+    #[test]
+    fn whole_texts_read_what_the_events_read() {
+        let mut docs: Vec<Vec<u8>> = Vec::new();
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "xml") {
+                let bytes = std::fs::read(&path).unwrap();
+                docs.push(super::super::fix_char_refs(super::super::to_utf8(&bytes)).into_owned());
+            }
+        }
+        assert!(docs.len() > 80, "the corpus is missing");
+        let item = |body: &str| {
+            format!(
+                "<?xml version=\"1.0\"?>\n<rss version=\"2.0\" \
+                 xmlns:content=\"http://purl.org/rss/1.0/modules/content/\"><channel>\
+                 <title>T &amp; U</title>\n<item><title>A &lt;i&gt;</title><guid>a</guid>\
+                 {body}</item>\n<item><title>B</title><guid>b</guid>\
+                 <description>&lt;p&gt;b&lt;/p&gt;</description></item></channel></rss>"
+            )
+            .into_bytes()
+        };
+        for body in [
+            "<description>&lt;p&gt;x &amp;amp; &quot;y&apos;&lt;/p&gt;\n</description>",
+            "<description>a &#8217; &nbsp; b</description>",
+            "<description>a &lt;b&gt;<b>c</b></description>",
+            "<description>a <![CDATA[<b>]]> b</description>",
+            "<description>a & b</description>",
+            "<description>a &lt;</content:encoded>",
+            "<description>one</description><description>&lt;two&gt;</description>",
+            "<content:encoded>&lt;p&gt;</content:encoded><description>x</description>",
+            "<description></description>",
+            "<description>x</description>\n<bad attr=></bad>",
+        ] {
+            docs.push(item(body));
+        }
+        let whole = item("<description>&lt;p&gt;x&lt;/p&gt;</description>");
+        docs.push(whole[..whole.len() - 60].to_vec());
+        for doc in &docs {
+            for full in [false, true] {
+                assert_eq!(
+                    format!("{:?}", raw_pass_with(doc, full, true)),
+                    format!("{:?}", raw_pass_with(doc, full, false)),
+                    "{}",
+                    String::from_utf8_lossy(doc)
+                );
+            }
+        }
+    }
 }
