@@ -67,9 +67,74 @@ pub(super) struct RawItem {
     /// so only a lone one is cut.
     pub(super) seen_description: bool,
     pub(super) seen_content: bool,
+    /// The text of an RSS item's `<title>`, `<link>`, `<guid>`, `<pubDate>` and `<author>`,
+    /// exactly as feed-rs reads it, when this pass cut the element whole out of feed-rs's copy:
+    /// see [`Lean`].
+    pub(super) lean: Lean,
     // The rest is only collected for items feed-rs does not see (outside `<channel>`).
     pub(super) content: Option<String>,
     pub(super) authors: Vec<String>,
+}
+
+/// An RSS item's plain-text elements that feed-rs reads one way only, read here instead:
+/// feed-rs spent most of its time on the events of these small elements, not on what it made
+/// of them. Each is cut only when it is the item's only one of its kind, holds text alone, no
+/// `xml:base` is in force, and (dates, authors) no Dublin Core element could come before or
+/// after it in feed-rs's reading; else every cut of the item is put back (see `Walk::end`).
+#[derive(Debug, Default, Clone)]
+pub(super) struct Lean {
+    pub(super) title: Option<String>,
+    pub(super) link: Option<String>,
+    pub(super) guid: Option<String>,
+    pub(super) pub_date: Option<String>,
+    pub(super) author: Option<String>,
+    /// Where the item's cuts are in [`Raw::fixes`], and whether each still stands.
+    fixes: Vec<usize>,
+    ok: bool,
+    /// How many of each kind the item has (index: [`LeanKind`]), and a `dc:date` or
+    /// `dc:creator`.
+    seen: [u8; 5],
+    dublin_core: bool,
+}
+
+/// Which lean element (see [`Lean`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum LeanKind {
+    Title,
+    Link,
+    Guid,
+    PubDate,
+    Author,
+}
+
+impl LeanKind {
+    fn of(local: &[u8]) -> Option<LeanKind> {
+        Some(match local {
+            b"title" => LeanKind::Title,
+            b"link" => LeanKind::Link,
+            b"guid" => LeanKind::Guid,
+            b"pubDate" => LeanKind::PubDate,
+            b"author" => LeanKind::Author,
+            _ => return None,
+        })
+    }
+}
+
+impl Lean {
+    fn slot(&mut self, kind: LeanKind) -> &mut Option<String> {
+        match kind {
+            LeanKind::Title => &mut self.title,
+            LeanKind::Link => &mut self.link,
+            LeanKind::Guid => &mut self.guid,
+            LeanKind::PubDate => &mut self.pub_date,
+            LeanKind::Author => &mut self.author,
+        }
+    }
+
+    /// Whether the cuts of a finished item stand (see [`Lean`]).
+    fn stands(&self) -> bool {
+        self.ok && !self.dublin_core && self.seen.iter().all(|&n| n <= 1)
+    }
 }
 
 #[derive(Debug, Default)]
@@ -102,6 +167,12 @@ impl Raw {
         )
     }
 
+    /// How many elements were cut whole (see [`Lean`]).
+    #[cfg(test)]
+    pub(super) fn lean_cuts(&self) -> usize {
+        self.items.iter().map(|i| i.lean.fixes.len()).sum()
+    }
+
     /// Puts the cut bodies back, for feed-rs to read them itself.
     pub(super) fn uncut(&mut self) -> bool {
         let before = self.fixes.len();
@@ -109,6 +180,7 @@ impl Raw {
         for item in &mut self.items {
             item.cut_description = None;
             item.cut_content = None;
+            item.lean = Lean::default();
         }
         self.fixes.len() != before
     }
@@ -287,6 +359,8 @@ struct Walk<'d> {
     /// starts, and whether it is still only text (markup, or a reference feed-rs would reject,
     /// leave it to feed-rs).
     cut: Option<(usize, bool)>,
+    /// The lean element being captured to cut (see [`Lean`]), and where its start tag starts.
+    lean_cut: Option<(LeanKind, usize)>,
 }
 
 impl<'d> Walk<'d> {
@@ -303,6 +377,7 @@ impl<'d> Walk<'d> {
             body: None,
             in_atom_author: false,
             cut: None,
+            lean_cut: None,
         }
     }
 
@@ -424,6 +499,10 @@ impl<'d> Walk<'d> {
             guid: about,
             about: about_link,
             rss1,
+            lean: Lean {
+                ok: true,
+                ..Lean::default()
+            },
             ..RawItem::default()
         });
         if !is_empty {
@@ -461,6 +540,20 @@ impl<'d> Walk<'d> {
             return;
         };
         let start = usize::try_from(pos.after).unwrap_or(self.doc.len());
+        let lean = (kind.rss && item.in_channel && !full && !tag.bound && ns == Ns::Plain)
+            .then(|| LeanKind::of(local))
+            .flatten();
+        if let Some(k) = lean {
+            let n = &mut item.lean.seen[k as usize];
+            *n = n.saturating_add(1);
+        }
+        if ns == Ns::Dc && matches!(local, b"date" | b"creator") {
+            item.lean.dublin_core = true;
+        }
+        // Cut whole, start tag included: feed-rs then reads nothing of it.
+        let lean_cut = lean
+            .filter(|_| !is_empty && self.bases.is_empty())
+            .map(|k| (k, usize::try_from(pos.before).unwrap_or(0)));
         if ns == Ns::Atom && local == b"link" {
             let rel = attr(e, b"rel").unwrap_or_else(|| "alternate".to_string());
             if rel == "alternate" && item.link.is_none() {
@@ -501,6 +594,12 @@ impl<'d> Walk<'d> {
                 self.cut = Some((start, true));
                 self.capture = Some((field, depth, String::new()));
             }
+        } else if lean == Some(LeanKind::Author) {
+            if lean_cut.is_some() {
+                self.capture = Some((Field::LeanAuthor, depth, String::new()));
+                self.cut = Some((start, true));
+                self.lean_cut = lean_cut;
+            }
         } else if let Some(field) = (ns == Ns::Atom)
             .then(|| atom_base64_field(e, local, kind.atom03))
             .flatten()
@@ -526,6 +625,10 @@ impl<'d> Walk<'d> {
             }
             if !is_empty {
                 self.capture = Some((field, depth, String::new()));
+                if lean_cut.is_some() {
+                    self.cut = Some((start, true));
+                    self.lean_cut = lean_cut;
+                }
             }
         }
     }
@@ -570,6 +673,15 @@ impl<'d> Walk<'d> {
         }
         if self.item_depth == Some(depth) {
             self.item_depth = None;
+            if let Some(item) = self.raw.items.last_mut() {
+                if !item.lean.fixes.is_empty() && !item.lean.stands() {
+                    // feed-rs reads them all after all.
+                    for &i in item.lean.fixes.iter().rev() {
+                        self.raw.fixes.remove(i);
+                    }
+                    item.lean = Lean::default();
+                }
+            }
             // feed-rs drops RSS 1.0 items without a link; those are built from this pass.
             if self.raw.root.as_ref().is_some_and(|r| r.name == "RDF") {
                 if let Some(item) = self.raw.items.last_mut() {
@@ -610,6 +722,22 @@ impl<'d> Walk<'d> {
         let Some((field, _, text)) = self.capture.take() else {
             return;
         };
+        if let Some((kind, elem_start)) = self.lean_cut.take() {
+            let only_text = self.cut.take().is_some_and(|(_, only_text)| only_text);
+            let end = usize::try_from(pos.after).unwrap_or(0);
+            if let Some(item) = self.raw.items.last_mut() {
+                if only_text && elem_start <= end {
+                    item.lean.fixes.push(self.raw.fixes.len());
+                    self.raw.fixes.push((elem_start..end, String::new()));
+                    *item.lean.slot(kind) = Some(text.clone());
+                } else {
+                    item.lean.ok = false;
+                }
+            }
+            // Collected as before, cut or not.
+            store_field(&mut self.raw, field, text);
+            return;
+        }
         match self.cut.take() {
             Some((start, true)) => {
                 let end = usize::try_from(pos.before).unwrap_or(0);
@@ -794,7 +922,8 @@ pub(super) fn store_field(raw: &mut Raw, field: Field, text: String) {
                 | Field::FeedLink
                 | Field::Generator
                 | Field::CutDescription
-                | Field::CutContent => {}
+                | Field::CutContent
+                | Field::LeanAuthor => {}
             }
         }
     }
