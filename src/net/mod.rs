@@ -16,6 +16,7 @@ pub(crate) mod errors;
 pub mod urls;
 
 use std::collections::HashSet;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use futures_util::StreamExt;
@@ -33,10 +34,18 @@ const FEED_ACCEPT: &str = "application/rss+xml, application/atom+xml, applicatio
     application/rdf+xml;q=0.9, application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, \
     text/html;q=0.5, */*;q=0.1";
 
-/// An HTTP client with the limits of a [`FetchConfig`]. Cheap to clone (the pool is shared).
+/// An HTTP client with the limits of a [`FetchConfig`]. Cheap to clone (the pools are shared).
 #[derive(Clone)]
 pub struct Fetcher {
-    client: reqwest::Client,
+    /// For http URLs: no trust roots, so nothing to load.
+    plain: reqwest::Client,
+    /// For https URLs, built at the first one: loading and decoding the system's trust roots
+    /// is nearly all a client costs to build (19 M instructions, more than parsing a feed).
+    tls: Arc<OnceLock<Result<reqwest::Client, String>>>,
+    connect_timeout: Duration,
+    /// Roots trusted beside the system's (the tests' own certificate).
+    #[cfg(test)]
+    extra_roots: Vec<reqwest::Certificate>,
     user_agent: String,
     timeout: Duration,
     max_redirects: usize,
@@ -139,26 +148,55 @@ pub(crate) fn install_crypto_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
+/// A client builder with the limits every client of a [`Fetcher`] shares.
+fn client_builder(connect_timeout: Duration, timeout: Duration) -> reqwest::ClientBuilder {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(connect_timeout)
+        // A second guard; the deadline that counts is the one around the whole exchange.
+        .timeout(timeout + Duration::from_secs(1))
+        .tls_backend_rustls()
+}
+
+fn build_client(b: reqwest::ClientBuilder) -> Result<reqwest::Client, String> {
+    b.build().map_err(|e| one_line(&error_chain(&e)))
+}
+
 impl Fetcher {
     pub fn new(cfg: &FetchConfig) -> Result<Fetcher, FetchError> {
         install_crypto_provider();
         let timeout = Duration::from_secs(cfg.timeout_secs.max(1));
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(Duration::from_secs(cfg.connect_timeout_secs.max(1)))
-            // A second guard; the deadline that counts is the one around the whole exchange.
-            .timeout(timeout + Duration::from_secs(1))
-            .tls_backend_rustls()
-            .build()
-            .map_err(|e| FetchError::Client(one_line(&error_chain(&e))))?;
+        let connect_timeout = Duration::from_secs(cfg.connect_timeout_secs.max(1));
+        // An empty root store: this client is only ever given http URLs.
+        let plain = build_client(client_builder(connect_timeout, timeout).tls_certs_only([]))
+            .map_err(FetchError::Client)?;
         Ok(Fetcher {
-            client,
+            plain,
+            tls: Arc::new(OnceLock::new()),
+            connect_timeout,
+            #[cfg(test)]
+            extra_roots: Vec::new(),
             user_agent: cfg.user_agent.clone(),
             timeout,
             max_redirects: cfg.max_redirects,
             max_body_bytes: cfg.max_body_bytes(),
             max_body_mib: cfg.max_body_mib,
         })
+    }
+
+    /// The client for `url`: the one with the system's trust roots for https (built now if
+    /// it is the first https URL), the one without for http.
+    fn client_for(&self, url: &Url) -> Result<&reqwest::Client, FetchError> {
+        if url.scheme() != "https" {
+            return Ok(&self.plain);
+        }
+        let built = self.tls.get_or_init(|| {
+            let b = client_builder(self.connect_timeout, self.timeout);
+            #[cfg(test)]
+            let b = b.tls_certs_merge(self.extra_roots.clone());
+            build_client(b)
+        });
+        built.as_ref().map_err(|e| FetchError::Client(e.clone()))
     }
 
     /// GETs a feed, conditionally when `v` holds validators.
@@ -227,7 +265,7 @@ impl Fetcher {
             never_resolves(&url)?;
             seen.insert(url.clone());
             let response = self
-                .client
+                .client_for(&url)?
                 .get(url.clone())
                 .headers(headers.clone())
                 .header(header::USER_AGENT, user_agent.clone())
@@ -845,13 +883,20 @@ pub(crate) mod tests {
     const CERT_DER_B64: &str = "MIIBmzCCAUGgAwIBAgIUA5k25bUmteJWeb8jHqus/MN78EUwCgYIKoZIzj0EAwIwFDESMBAGA1UEAwwJbG9jYWxob3N0MCAXDTI2MTEyNzA5MDEyMVoYDzIxMjYxMTAzMDkwMTIxWjAUMRIwEAYDVQQDDAlsb2NhbGhvc3QwWTATBgcqhkjOPQIBBggqhkjOPQMBBwNCAASEkZBC5A9UpuEPlOMXTkRoAUTC3jGv77ElsLhT5wxB85DXKm5+yQk8mKEfDGWp2CfEaOe7C+SvlJJx3Rpg5wWMo28wbTAdBgNVHQ4EFgQU8O/VgTPzR5VNY4BD3WT9ilZbJIMwHwYDVR0jBBgwFoAU8O/VgTPzR5VNY4BD3WT9ilZbJIMwDwYDVR0TAQH/BAUwAwEB/zAaBgNVHREEEzARgglsb2NhbGhvc3SHBH8AAAEwCgYIKoZIzj0EAwIDSAAwRQIgEGx29fnXS5fNITVOIRMaQBAxBa0nxdc5w8XI+/yglE0CIQCeSIbbpuPMrpOFgBj+OdGcZM12ltq4+ne5scIW2aIG2A==";
     const KEY_DER_B64: &str = "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgRiWCpvF21m7coCAvQ+M1+PDP3yei2/LNaKeqMafN0wOhRANCAASEkZBC5A9UpuEPlOMXTkRoAUTC3jGv77ElsLhT5wxB85DXKm5+yQk8mKEfDGWp2CfEaOe7C+SvlJJx3Rpg5wWM";
 
-    #[tokio::test]
-    async fn an_untrusted_certificate_is_a_tls_error() {
+    // A test CA, and a certificate for localhost / 127.0.0.1 it signed (P-256, made with
+    // openssl, valid until 2126): what a client that trusts the CA accepts.
+    const CA_DER_B64: &str = "MIIBnjCCAUOgAwIBAgIUNUwyT0P1Ym36MbZC80HAcHyYDmYwCgYIKoZIzj0EAwIwGzEZMBcGA1UEAwwQcGFwZXJib3kgdGVzdCBDQTAgFw0yNjEyMDcwOTIyMjVaGA8yMTI2MTExMzA5MjIyNVowGzEZMBcGA1UEAwwQcGFwZXJib3kgdGVzdCBDQTBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABPCL5ZFquDuZXiaD3gNKQfdrsGk79qfGzhWQ4dsuJ0+wSLtJaSB6ropXxUI8MT41f6K1mdXrkPqglcMgXLnyk5ujYzBhMB0GA1UdDgQWBBQtmI1KD1DRTBC5bzSHTEVDV6djmDAfBgNVHSMEGDAWgBQtmI1KD1DRTBC5bzSHTEVDV6djmDAPBgNVHRMBAf8EBTADAQH/MA4GA1UdDwEB/wQEAwICBDAKBggqhkjOPQQDAgNJADBGAiEAt9bFVlolg9qrCmucPQT/Gu0KanCtjhxBPijOAA7B638CIQDd9tkxTEE8Nfq6ySUPIyjjPPjHlu+ipfy/YZlLT+D6IA==";
+    const LEAF_DER_B64: &str = "MIIBwzCCAWmgAwIBAgIUGhrK67ufw0HtFRpg5wTr9BnLJm0wCgYIKoZIzj0EAwIwGzEZMBcGA1UEAwwQcGFwZXJib3kgdGVzdCBDQTAgFw0yNjEyMDcwOTIyMjVaGA8yMTI2MTExMzA5MjIyNVowFDESMBAGA1UEAwwJbG9jYWxob3N0MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE85oqhOwXrNUWygexFr0nd3rscH1NfRdTEjTX76LHvdVruQi9LjHZsxFq9jyfIQGwY4k/amVADa99uD8/MTOgn6OBjzCBjDAJBgNVHRMEAjAAMA4GA1UdDwEB/wQEAwIHgDATBgNVHSUEDDAKBggrBgEFBQcDATAaBgNVHREEEzARgglsb2NhbGhvc3SHBH8AAAEwHQYDVR0OBBYEFCb/m+IlvXQSYlbTQAIh7A6L/IOeMB8GA1UdIwQYMBaAFC2YjUoPUNFMELlvNIdMRUNXp2OYMAoGCCqGSM49BAMCA0gAMEUCIQCyBK/Kqcf1n0MuCu4tygait+PLRhRTlGOrb15icWFaawIgTfHrvRCwnpT+mG3sGLjNILJTLhPpQbgPKSHvxSFeGDk=";
+    const LEAF_KEY_B64: &str = "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgoxYdgmMvBBrwBk8oYt+Pb86aMoRByTNerJ/oj4ki4OahRANCAATzmiqE7Bes1RbKB7EWvSd3euxwfU19F1MSNNfvose91Wu5CL0uMdmzEWr2PJ8hAbBjiT9qZUANr324Pz8xM6Cf";
+
+    /// A TLS server on 127.0.0.1 with certificate `cert` and key `key` (base64 DER): it answers
+    /// every request with `body`, or, with `None`, reads the request and closes.
+    fn tls_server(cert: &str, key: &str, body: Option<&'static [u8]>) -> u16 {
         use base64::Engine;
         use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
         let b64 = base64::engine::general_purpose::STANDARD;
-        let cert = CertificateDer::from(b64.decode(CERT_DER_B64).unwrap());
-        let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(b64.decode(KEY_DER_B64).unwrap()));
+        let cert = CertificateDer::from(b64.decode(cert).unwrap());
+        let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(b64.decode(key).unwrap()));
         let config = rustls::ServerConfig::builder_with_provider(Arc::new(
             rustls::crypto::ring::default_provider(),
         ))
@@ -870,10 +915,32 @@ pub(crate) mod tests {
                     return;
                 };
                 let mut tls = rustls::StreamOwned::new(conn, tcp);
+                let mut head = Vec::new();
                 let mut buf = [0u8; 1024];
-                let _ = tls.read(&mut buf);
+                while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match tls.read(&mut buf) {
+                        Ok(n) if n > 0 => head.extend_from_slice(&buf[..n]),
+                        _ => break,
+                    }
+                }
+                if let Some(body) = body {
+                    let head = format!(
+                        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                        body.len()
+                    );
+                    let _ = tls.write_all(head.as_bytes());
+                    let _ = tls.write_all(body);
+                    tls.conn.send_close_notify();
+                    let _ = tls.flush();
+                }
             }
         });
+        port
+    }
+
+    #[tokio::test]
+    async fn an_untrusted_certificate_is_a_tls_error() {
+        let port = tls_server(CERT_DER_B64, KEY_DER_B64, None);
         let err = fetcher()
             .get(
                 &format!("https://localhost:{port}/"),
@@ -884,6 +951,50 @@ pub(crate) mod tests {
         assert!(matches!(err, FetchError::Tls(_)), "{err:?}");
         assert_eq!(err.to_string(), "TLS: self-signed certificate not trusted");
         assert!(!err.to_string().contains('\n'));
+    }
+
+    /// A fetcher that also trusts the test CA.
+    fn trusting_fetcher() -> Fetcher {
+        use base64::Engine;
+        let der = base64::engine::general_purpose::STANDARD
+            .decode(CA_DER_B64)
+            .unwrap();
+        let mut f = fetcher();
+        f.extra_roots = vec![reqwest::Certificate::from_der(&der).unwrap()];
+        f
+    }
+
+    #[tokio::test]
+    async fn https_goes_through_a_client_with_roots_built_at_the_first_https_url() {
+        let tls_port = tls_server(LEAF_DER_B64, LEAF_KEY_B64, Some(RSS));
+        let server = serve(|_, s| respond(s, "200 OK", &[], RSS));
+        let f = trusting_fetcher();
+        let copy = f.clone();
+        // Plain http loads no trust roots.
+        let got = f
+            .get(&server.url("/"), &Validators::default())
+            .await
+            .unwrap();
+        assert_eq!(got.body, RSS);
+        assert!(f.tls.get().is_none(), "trust roots loaded for an http URL");
+        let url = format!("https://localhost:{tls_port}/feed");
+        let got = f.get(&url, &Validators::default()).await.unwrap();
+        assert_eq!((got.status, &got.body[..]), (200, RSS));
+        assert!(
+            matches!(copy.tls.get(), Some(Ok(_))),
+            "clones share the client"
+        );
+        // A redirect from http to https changes client on the way.
+        let redirect = serve(move |_, s| {
+            let to = format!("https://localhost:{tls_port}/moved");
+            respond(s, "301 Moved", &[("Location", to.as_str())], b"")
+        });
+        let got = trusting_fetcher()
+            .get(&redirect.url("/"), &Validators::default())
+            .await
+            .unwrap();
+        assert_eq!(got.body, RSS);
+        assert_eq!(got.url, format!("https://localhost:{tls_port}/moved"));
     }
 
     #[tokio::test]

@@ -146,8 +146,15 @@ pub(super) fn entry_from_feed_rs(
                 .iter()
                 .find(|l| l.rel.as_deref() != Some("self") && l.rel.as_deref() != Some("enclosure"))
         });
+    let lean = raw.map(|r| &r.lean);
     let link = chosen
         .and_then(|l| absolute(&l.href, base))
+        // A lean `<link>` was feed-rs's only link (see `raw::Lean`); an empty one none.
+        .or_else(|| {
+            lean.and_then(|l| l.link.as_deref())
+                .filter(|t| !t.is_empty())
+                .and_then(|t| absolute(&feed_rs_href(t, base), base))
+        })
         // An RSS item's `atom:link` (feed-rs reads only `<link>` there).
         .or_else(|| {
             raw.and_then(|r| r.link.as_deref())
@@ -188,12 +195,23 @@ pub(super) fn entry_from_feed_rs(
             _ => p.name.clone(),
         })
         .collect();
+    // feed-rs has no person for an empty one.
+    if let Some(a) = lean
+        .and_then(|l| l.author.as_deref())
+        .filter(|a| !a.is_empty())
+    {
+        authors.push(author_from_rss(a));
+    }
     if authors.is_empty() {
         if let Some(r) = raw {
             authors = r.authors.iter().map(|a| author_from_rss(a)).collect();
         }
     }
     let feed = base.map_or("", Url::as_str);
+    // A lean `<pubDate>` is read as feed-rs reads it, which also makes it the updated date.
+    let lean_date = lean
+        .and_then(|l| l.pub_date.as_deref())
+        .and_then(|d| read_date(d, feed, order));
     // feed-rs lets a later `dc:date` overwrite `pubDate`; real TOC feeds disagree, and
     // `pubDate` is the item's own date. Without a `dc:date`, feed-rs's date is the `pubDate`
     // already (and feed-rs logged it if unreadable).
@@ -201,8 +219,9 @@ pub(super) fn entry_from_feed_rs(
         .filter(|r| r.issued.is_some())
         .and_then(|r| r.pub_date.as_deref().and_then(|d| parse_date_in(d, order)))
         .or(e.published)
+        .or(lean_date)
         .or_else(|| raw.and_then(|r| r.issued.as_deref().and_then(|d| read_date(d, feed, order))));
-    let updated = e.updated.or_else(|| {
+    let updated = e.updated.or(lean_date).or_else(|| {
         raw.and_then(|r| {
             r.modified
                 .as_deref()
@@ -212,6 +231,11 @@ pub(super) fn entry_from_feed_rs(
     let title = raw
         .and_then(|r| r.b64_title.clone().or(r.xhtml_title.clone()))
         .or_else(|| e.title.as_ref().map(|t| t.content.clone()))
+        // feed-rs trims a title.
+        .or_else(|| {
+            lean.and_then(|l| l.title.as_deref())
+                .map(|t| t.trim().to_string())
+        })
         .or_else(|| raw.and_then(|r| r.dc_title.clone()));
     let guid = Some(e.id.trim().to_string())
         .filter(|g| !g.is_empty())
@@ -237,6 +261,20 @@ pub(super) fn entry_from_feed_rs(
         dois,
         other_links,
     })
+}
+
+/// A link's target as feed-rs's `Link::new` makes it: resolved against `base` when it can be,
+/// else the text as it is; trimmed.
+fn feed_rs_href(text: &str, base: Option<&Url>) -> String {
+    let resolved = match Url::parse(text) {
+        Ok(u) => Some(u),
+        Err(url::ParseError::RelativeUrlWithoutBase) => base.and_then(|b| b.join(text).ok()),
+        Err(_) => None,
+    };
+    resolved
+        .map_or_else(|| text.to_string(), |u| u.to_string())
+        .trim()
+        .to_string()
 }
 
 pub(super) fn entry_from_raw(r: &RawItem, base: Option<&Url>, order: Option<DayOrder>) -> Built {

@@ -6,7 +6,9 @@
 //! dates and titles, `dc:description`, permalink guids, `rdf:about` links, `<body>` /
 //! `xhtml:body` bodies, base64 Atom content, items outside `<channel>`), and that also reads RSS
 //! item bodies (`<description>`, `<content:encoded>`) so that feed-rs, which spent most of its
-//! time on their entity references, gets a copy without them; small rewrites so feed-rs
+//! time on their entity references, gets a copy without them, and an RSS item's lone plain-text
+//! `<title>`, `<link>`, `<guid>`, `<pubDate>` and `<author>`, cut whole (`raw::Lean`: feed-rs
+//! spent most of the rest on those small elements' events); small rewrites so feed-rs
 //! accepts real-world variants (`<rss>` without a version, Atom 0.3, RSS 0.90, the userland RSS
 //! namespace, Atom `type` attributes it would reject the whole feed for); then feed-rs; then the
 //! two are merged entry by entry. When feed-rs still rejects a well-formed

@@ -67,9 +67,74 @@ pub(super) struct RawItem {
     /// so only a lone one is cut.
     pub(super) seen_description: bool,
     pub(super) seen_content: bool,
+    /// The text of an RSS item's `<title>`, `<link>`, `<guid>`, `<pubDate>` and `<author>`,
+    /// exactly as feed-rs reads it, when this pass cut the element whole out of feed-rs's copy:
+    /// see [`Lean`].
+    pub(super) lean: Lean,
     // The rest is only collected for items feed-rs does not see (outside `<channel>`).
     pub(super) content: Option<String>,
     pub(super) authors: Vec<String>,
+}
+
+/// An RSS item's plain-text elements that feed-rs reads one way only, read here instead:
+/// feed-rs spent most of its time on the events of these small elements, not on what it made
+/// of them. Each is cut only when it is the item's only one of its kind, holds text alone, no
+/// `xml:base` is in force, and (dates, authors) no Dublin Core element could come before or
+/// after it in feed-rs's reading; else every cut of the item is put back (see `Walk::end`).
+#[derive(Debug, Default, Clone)]
+pub(super) struct Lean {
+    pub(super) title: Option<String>,
+    pub(super) link: Option<String>,
+    pub(super) guid: Option<String>,
+    pub(super) pub_date: Option<String>,
+    pub(super) author: Option<String>,
+    /// Where the item's cuts are in [`Raw::fixes`], and whether each still stands.
+    fixes: Vec<usize>,
+    ok: bool,
+    /// How many of each kind the item has (index: [`LeanKind`]), and a `dc:date` or
+    /// `dc:creator`.
+    seen: [u8; 5],
+    dublin_core: bool,
+}
+
+/// Which lean element (see [`Lean`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum LeanKind {
+    Title,
+    Link,
+    Guid,
+    PubDate,
+    Author,
+}
+
+impl LeanKind {
+    fn of(local: &[u8]) -> Option<LeanKind> {
+        Some(match local {
+            b"title" => LeanKind::Title,
+            b"link" => LeanKind::Link,
+            b"guid" => LeanKind::Guid,
+            b"pubDate" => LeanKind::PubDate,
+            b"author" => LeanKind::Author,
+            _ => return None,
+        })
+    }
+}
+
+impl Lean {
+    fn slot(&mut self, kind: LeanKind) -> &mut Option<String> {
+        match kind {
+            LeanKind::Title => &mut self.title,
+            LeanKind::Link => &mut self.link,
+            LeanKind::Guid => &mut self.guid,
+            LeanKind::PubDate => &mut self.pub_date,
+            LeanKind::Author => &mut self.author,
+        }
+    }
+
+    /// Whether the cuts of a finished item stand (see [`Lean`]).
+    fn stands(&self) -> bool {
+        self.ok && !self.dublin_core && self.seen.iter().all(|&n| n <= 1)
+    }
 }
 
 #[derive(Debug, Default)]
@@ -102,6 +167,12 @@ impl Raw {
         )
     }
 
+    /// How many elements were cut whole (see [`Lean`]).
+    #[cfg(test)]
+    pub(super) fn lean_cuts(&self) -> usize {
+        self.items.iter().map(|i| i.lean.fixes.len()).sum()
+    }
+
     /// Puts the cut bodies back, for feed-rs to read them itself.
     pub(super) fn uncut(&mut self) -> bool {
         let before = self.fixes.len();
@@ -109,6 +180,7 @@ impl Raw {
         for item in &mut self.items {
             item.cut_description = None;
             item.cut_content = None;
+            item.lean = Lean::default();
         }
         self.fixes.len() != before
     }
@@ -124,25 +196,45 @@ pub(super) fn line_of(doc: &[u8], pos: u64) -> usize {
 /// With `full`, every item's fields are collected as for items feed-rs does not see (the
 /// fallback when feed-rs rejects a well-formed document).
 pub(super) fn raw_pass(doc: &[u8], full: bool) -> Raw {
+    raw_pass_with(doc, full, true)
+}
+
+/// [`raw_pass`]; with `whole_texts`, a captured element's text is read at once when it is
+/// plain text up to its end tag (see [`Walk::whole_text`]). Without, every piece goes through
+/// quick-xml: the tests compare the two.
+pub(super) fn raw_pass_with(doc: &[u8], full: bool, whole_texts: bool) -> Raw {
     let mut reader = NsReader::from_reader(doc);
     reader.config_mut().check_end_names = true;
     let mut walk = Walk::new(doc, full);
+    // Bytes this pass read itself and took off the reader's slice: quick-xml's positions do
+    // not count them.
+    let mut skipped = 0u64;
     loop {
-        let before = reader.buffer_position();
+        let before = reader.buffer_position() + skipped;
         let utf8 = reader.decoder().encoding() == encoding_rs::UTF_8;
         let (tag, event) = match read_event(&mut reader, walk.raw.root.as_ref()) {
             Ok(read) => read,
             Err(e) => {
-                walk.fail(&e, reader.error_position());
+                walk.fail(&e, reader.error_position() + skipped);
                 return walk.raw;
             }
         };
         let pos = Pos {
             before,
-            after: reader.buffer_position(),
+            after: reader.buffer_position() + skipped,
         };
         let done = match event {
-            Event::Start(ref e) => walk.start(e, tag, false, pos),
+            Event::Start(ref e) => {
+                let done = walk.start(e, tag, false, pos);
+                if whole_texts && utf8 {
+                    let rest = reader.get_mut();
+                    if let Some(n) = walk.whole_text(rest) {
+                        *rest = &rest[n..];
+                        skipped += n as u64;
+                    }
+                }
+                done
+            }
             Event::Empty(ref e) => walk.start(e, tag, true, pos),
             Event::End(_) => walk.end(pos),
             Event::Text(ref t) => {
@@ -267,6 +359,8 @@ struct Walk<'d> {
     /// starts, and whether it is still only text (markup, or a reference feed-rs would reject,
     /// leave it to feed-rs).
     cut: Option<(usize, bool)>,
+    /// The lean element being captured to cut (see [`Lean`]), and where its start tag starts.
+    lean_cut: Option<(LeanKind, usize)>,
 }
 
 impl<'d> Walk<'d> {
@@ -283,6 +377,7 @@ impl<'d> Walk<'d> {
             body: None,
             in_atom_author: false,
             cut: None,
+            lean_cut: None,
         }
     }
 
@@ -404,6 +499,10 @@ impl<'d> Walk<'d> {
             guid: about,
             about: about_link,
             rss1,
+            lean: Lean {
+                ok: true,
+                ..Lean::default()
+            },
             ..RawItem::default()
         });
         if !is_empty {
@@ -441,6 +540,20 @@ impl<'d> Walk<'d> {
             return;
         };
         let start = usize::try_from(pos.after).unwrap_or(self.doc.len());
+        let lean = (kind.rss && item.in_channel && !full && !tag.bound && ns == Ns::Plain)
+            .then(|| LeanKind::of(local))
+            .flatten();
+        if let Some(k) = lean {
+            let n = &mut item.lean.seen[k as usize];
+            *n = n.saturating_add(1);
+        }
+        if ns == Ns::Dc && matches!(local, b"date" | b"creator") {
+            item.lean.dublin_core = true;
+        }
+        // Cut whole, start tag included: feed-rs then reads nothing of it.
+        let lean_cut = lean
+            .filter(|_| !is_empty && self.bases.is_empty())
+            .map(|k| (k, usize::try_from(pos.before).unwrap_or(0)));
         if ns == Ns::Atom && local == b"link" {
             let rel = attr(e, b"rel").unwrap_or_else(|| "alternate".to_string());
             if rel == "alternate" && item.link.is_none() {
@@ -481,6 +594,12 @@ impl<'d> Walk<'d> {
                 self.cut = Some((start, true));
                 self.capture = Some((field, depth, String::new()));
             }
+        } else if lean == Some(LeanKind::Author) {
+            if lean_cut.is_some() {
+                self.capture = Some((Field::LeanAuthor, depth, String::new()));
+                self.cut = Some((start, true));
+                self.lean_cut = lean_cut;
+            }
         } else if let Some(field) = (ns == Ns::Atom)
             .then(|| atom_base64_field(e, local, kind.atom03))
             .flatten()
@@ -506,6 +625,10 @@ impl<'d> Walk<'d> {
             }
             if !is_empty {
                 self.capture = Some((field, depth, String::new()));
+                if lean_cut.is_some() {
+                    self.cut = Some((start, true));
+                    self.lean_cut = lean_cut;
+                }
             }
         }
     }
@@ -550,6 +673,15 @@ impl<'d> Walk<'d> {
         }
         if self.item_depth == Some(depth) {
             self.item_depth = None;
+            if let Some(item) = self.raw.items.last_mut() {
+                if !item.lean.fixes.is_empty() && !item.lean.stands() {
+                    // feed-rs reads them all after all.
+                    for &i in item.lean.fixes.iter().rev() {
+                        self.raw.fixes.remove(i);
+                    }
+                    item.lean = Lean::default();
+                }
+            }
             // feed-rs drops RSS 1.0 items without a link; those are built from this pass.
             if self.raw.root.as_ref().is_some_and(|r| r.name == "RDF") {
                 if let Some(item) = self.raw.items.last_mut() {
@@ -590,6 +722,22 @@ impl<'d> Walk<'d> {
         let Some((field, _, text)) = self.capture.take() else {
             return;
         };
+        if let Some((kind, elem_start)) = self.lean_cut.take() {
+            let only_text = self.cut.take().is_some_and(|(_, only_text)| only_text);
+            let end = usize::try_from(pos.after).unwrap_or(0);
+            if let Some(item) = self.raw.items.last_mut() {
+                if only_text && elem_start <= end {
+                    item.lean.fixes.push(self.raw.fixes.len());
+                    self.raw.fixes.push((elem_start..end, String::new()));
+                    *item.lean.slot(kind) = Some(text.clone());
+                } else {
+                    item.lean.ok = false;
+                }
+            }
+            // Collected as before, cut or not.
+            store_field(&mut self.raw, field, text);
+            return;
+        }
         match self.cut.take() {
             Some((start, true)) => {
                 let end = usize::try_from(pos.before).unwrap_or(0);
@@ -612,6 +760,28 @@ impl<'d> Walk<'d> {
             Some((_, false)) => {}
             None => store_field(&mut self.raw, field, text),
         }
+    }
+
+    /// The text of the element just opened, when it is captured and is plain text (the
+    /// predefined references at most) up to an end tag: read at once into the capture, and how
+    /// many bytes of `rest` (the reader's slice, at the element's content) it took. quick-xml
+    /// makes an event of every reference, and escaped HTML bodies are made of them. Anything
+    /// else (markup, CDATA, other references, bytes that are not UTF-8) is left to the events.
+    fn whole_text(&mut self, rest: &[u8]) -> Option<usize> {
+        let (_, depth, buf) = self.capture.as_mut()?;
+        if *depth + 1 != self.depth || !buf.is_empty() {
+            return None;
+        }
+        let end = memchr::memchr(b'<', rest)?;
+        if rest.get(end + 1) != Some(&b'/') {
+            return None;
+        }
+        let text = std::str::from_utf8(&rest[..end]).ok()?;
+        if !unescape_predefined(text, buf) {
+            buf.clear();
+            return None;
+        }
+        Some(end)
     }
 
     fn text(&mut self, t: &BytesText<'_>, utf8: bool) {
@@ -675,6 +845,36 @@ impl<'d> Walk<'d> {
     }
 }
 
+/// `text` with XML's five predefined references decoded, appended to `out`; false (and `out`
+/// partly written) at any other `&`.
+fn unescape_predefined(text: &str, out: &mut String) -> bool {
+    let b = text.as_bytes();
+    out.reserve(b.len());
+    let mut i = 0;
+    while let Some(off) = memchr::memchr(b'&', &b[i..]) {
+        let amp = i + off;
+        out.push_str(&text[i..amp]);
+        let after = &b[amp + 1..];
+        let (s, n) = if after.starts_with(b"lt;") {
+            ("<", 3)
+        } else if after.starts_with(b"gt;") {
+            (">", 3)
+        } else if after.starts_with(b"amp;") {
+            ("&", 4)
+        } else if after.starts_with(b"quot;") {
+            ("\"", 5)
+        } else if after.starts_with(b"apos;") {
+            ("'", 5)
+        } else {
+            return false;
+        };
+        out.push_str(s);
+        i = amp + 1 + n;
+    }
+    out.push_str(&text[i..]);
+    true
+}
+
 pub(super) fn store_field(raw: &mut Raw, field: Field, text: String) {
     let value = text.trim();
     if value.is_empty() {
@@ -722,7 +922,8 @@ pub(super) fn store_field(raw: &mut Raw, field: Field, text: String) {
                 | Field::FeedLink
                 | Field::Generator
                 | Field::CutDescription
-                | Field::CutContent => {}
+                | Field::CutContent
+                | Field::LeanAuthor => {}
             }
         }
     }
@@ -758,4 +959,112 @@ pub(super) fn decode_base64(text: &str, kind: B64Kind) -> Option<String> {
         B64Kind::Html => utf8_or_1252(&bytes),
         B64Kind::Text => as_html(&utf8_or_1252(&bytes), "text/plain"),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A walk inside a captured element that was just opened.
+    fn capturing() -> Walk<'static> {
+        let mut w = Walk::new(b"", false);
+        w.capture = Some((Field::CutDescription, 2, String::new()));
+        w.depth = 3;
+        w
+    }
+
+    fn captured(w: &Walk<'_>) -> String {
+        w.capture.as_ref().map(|c| c.2.clone()).unwrap_or_default()
+    }
+
+    #[test]
+    fn whole_texts_read_plain_text_and_leave_the_rest_to_the_events() {
+        let rest: &[u8] = b"a &lt;p&gt;&quot;x&apos; &amp;amp; \xc3\xa9\n</description><x>";
+        let mut w = capturing();
+        assert_eq!(w.whole_text(rest), Some(rest.len() - 17));
+        assert_eq!(captured(&w), "a <p>\"x' &amp; \u{e9}\n");
+        for rest in [
+            &b"a &#8217; b</description>"[..],
+            b"a &nbsp; b</description>",
+            b"a & b</description>",
+            b"a &amp b</description>",
+            b"a <b>c</b></description>",
+            b"<![CDATA[a]]></description>",
+            b"a \xff b</description>",
+            b"no end tag",
+        ] {
+            let mut w = capturing();
+            assert_eq!(
+                w.whole_text(rest),
+                None,
+                "{}",
+                String::from_utf8_lossy(rest)
+            );
+            assert_eq!(captured(&w), "");
+        }
+        // Only the element that was just opened, and only while nothing is captured yet.
+        let mut w = capturing();
+        w.depth = 4;
+        assert_eq!(w.whole_text(b"a</x>"), None);
+        let mut w = capturing();
+        if let Some(c) = w.capture.as_mut() {
+            c.2.push('x');
+        }
+        assert_eq!(w.whole_text(b"a</x>"), None);
+        let mut w = capturing();
+        w.capture = None;
+        assert_eq!(w.whole_text(b"a</x>"), None);
+    }
+
+    /// Every corpus document, and documents made to hit the edges, read the same with and
+    /// without whole texts: fields, cut ranges, errors and their lines.
+    #[test]
+    fn whole_texts_read_what_the_events_read() {
+        let mut docs: Vec<Vec<u8>> = Vec::new();
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "xml") {
+                let bytes = std::fs::read(&path).unwrap();
+                docs.push(super::super::fix_char_refs(super::super::to_utf8(&bytes)).into_owned());
+            }
+        }
+        assert!(docs.len() > 80, "the corpus is missing");
+        let item = |body: &str| {
+            format!(
+                "<?xml version=\"1.0\"?>\n<rss version=\"2.0\" \
+                 xmlns:content=\"http://purl.org/rss/1.0/modules/content/\"><channel>\
+                 <title>T &amp; U</title>\n<item><title>A &lt;i&gt;</title><guid>a</guid>\
+                 {body}</item>\n<item><title>B</title><guid>b</guid>\
+                 <description>&lt;p&gt;b&lt;/p&gt;</description></item></channel></rss>"
+            )
+            .into_bytes()
+        };
+        for body in [
+            "<description>&lt;p&gt;x &amp;amp; &quot;y&apos;&lt;/p&gt;\n</description>",
+            "<description>a &#8217; &nbsp; b</description>",
+            "<description>a &lt;b&gt;<b>c</b></description>",
+            "<description>a <![CDATA[<b>]]> b</description>",
+            "<description>a & b</description>",
+            "<description>a &lt;</content:encoded>",
+            "<description>one</description><description>&lt;two&gt;</description>",
+            "<content:encoded>&lt;p&gt;</content:encoded><description>x</description>",
+            "<description></description>",
+            "<description>x</description>\n<bad attr=></bad>",
+        ] {
+            docs.push(item(body));
+        }
+        let whole = item("<description>&lt;p&gt;x&lt;/p&gt;</description>");
+        docs.push(whole[..whole.len() - 60].to_vec());
+        for doc in &docs {
+            for full in [false, true] {
+                assert_eq!(
+                    format!("{:?}", raw_pass_with(doc, full, true)),
+                    format!("{:?}", raw_pass_with(doc, full, false)),
+                    "{}",
+                    String::from_utf8_lossy(doc)
+                );
+            }
+        }
+    }
 }

@@ -117,9 +117,91 @@ fn bodies_read_for_feed_rs_are_what_feed_rs_reads() {
     ];
     for (doc, cuts) in cases {
         let raw = raw::raw_pass(doc.as_bytes(), false);
-        assert_eq!(raw.fixes.is_empty(), !cuts, "{doc}");
+        assert_eq!(raw.fixes.len() == raw.lean_cuts(), !cuts, "{doc}");
         let with = parse_feed_with(doc.as_bytes(), URL, true).unwrap();
         let without = parse_feed_with(doc.as_bytes(), URL, false).unwrap();
+        assert_eq!(with, without, "{doc}");
+    }
+}
+
+/// Every XML document of the corpus reads the same whatever the raw pass cuts for feed-rs.
+#[test]
+fn corpus_documents_read_the_same_with_and_without_cuts() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+    let mut lean = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "xml") {
+            continue;
+        }
+        let doc = std::fs::read(&path).unwrap();
+        let utf8 = encoding::fix_char_refs(encoding::to_utf8(&doc));
+        lean += raw::raw_pass(&utf8, false).lean_cuts();
+        let with = format!("{:?}", parse_feed_with(&doc, URL, true));
+        let without = format!("{:?}", parse_feed_with(&doc, URL, false));
+        assert_eq!(with, without, "{}", path.display());
+    }
+    assert!(lean > 100, "the corpus cut only {lean} elements whole");
+}
+
+/// An RSS item's title, link, guid, date and author read for feed-rs (`raw::Lean`): exactly
+/// what feed-rs reads, and all of an item's put back when one of them cannot be.
+#[test]
+fn lean_elements_are_what_feed_rs_reads() {
+    let item = |body: &str| {
+        format!(
+            r#"<?xml version="1.0"?><rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>T</title>
+<item>{body}<description>d</description></item><item><title>B</title><guid>b</guid></item>
+</channel></rss>"#
+        )
+    };
+    // (item's elements, how many of them the raw pass cuts whole)
+    let cases = [
+        (
+            "<title> A &amp; &lt;b&gt; </title><link> /rel/a </link><guid> g1 </guid>\
+             <pubDate>Mon, 01 Dec 2014 10:00:00 +0100</pubDate><author>j@x.org (J R)</author>",
+            5,
+        ),
+        (
+            "<title><![CDATA[C &]]> d</title><author>Plain Name</author>",
+            2,
+        ),
+        (
+            "<title></title><author></author><link></link><guid></guid><pubDate></pubDate>",
+            5,
+        ),
+        (
+            "<title>\n </title><author> </author><link> </link><pubDate>junk</pubDate>",
+            4,
+        ),
+        ("<link>https://x.org/a b</link><link>http://[bad</link>", 0),
+        ("<link>http://[bad</link><title>t</title>", 2),
+        ("<title>one</title><title>two</title><guid>g</guid>", 0),
+        ("<title>a <b>bold</b></title><guid>g</guid>", 0),
+        ("<title>a &#xD800; b</title><guid>g</guid>", 0),
+        ("<title/><guid>g</guid>", 1),
+        (
+            "<pubDate>Mon, 01 Dec 2014 10:00:00 +0100</pubDate><dc:date>2015-01-01</dc:date>",
+            0,
+        ),
+        ("<dc:creator>C</dc:creator><author>a@x.org (A)</author>", 0),
+        (
+            "<guid isPermaLink=\"true\">https://x.org/p</guid><title>t</title>",
+            2,
+        ),
+        (
+            "<link xml:base=\"https://b.example/\">r</link><title>t</title>",
+            1,
+        ),
+        ("<x:title xmlns:x=\"urn:x\">x</x:title><title>t</title>", 1),
+    ];
+    for (body, cut) in cases {
+        let doc = item(body);
+        let raw = raw::raw_pass(doc.as_bytes(), false);
+        // The second item's title and guid are cut too.
+        assert_eq!(raw.lean_cuts(), cut + 2, "{doc}");
+        let with = format!("{:?}", parse_feed_with(doc.as_bytes(), URL, true));
+        let without = format!("{:?}", parse_feed_with(doc.as_bytes(), URL, false));
         assert_eq!(with, without, "{doc}");
     }
 }

@@ -78,6 +78,8 @@ pub(super) enum Field {
     /// An RSS item's lone `<description>` / `<content:encoded>`, cut from feed-rs's copy.
     CutDescription,
     CutContent,
+    /// An RSS item's `<author>` read for feed-rs (see `raw::Lean`); nothing else keeps it.
+    LeanAuthor,
     /// Base64 text of an Atom `<content>` (or Atom 0.3 `<summary>`).
     Base64 {
         slot: B64Slot,
