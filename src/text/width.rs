@@ -22,6 +22,11 @@ pub fn clusters(s: &str) -> impl Iterator<Item = (&str, usize)> {
 
 /// The columns `s` takes.
 pub fn width(s: &str) -> usize {
+    // Printable ASCII is one column a byte: most titles, DOIs and ids, measured without the
+    // segmentation (half of `dois --month`'s instructions for a month of 8,500 rows).
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return s.len();
+    }
     clusters(s).map(|(_, w)| w).sum()
 }
 
@@ -89,6 +94,14 @@ mod tests {
         ("👩‍🔬", 2),
         ("漢", 2),
     ];
+
+    proptest::proptest! {
+        /// The printable-ASCII shortcut measures what the clusters do, whatever the text.
+        #[test]
+        fn width_is_the_sum_of_the_clusters(s in "[ -~]{0,40}|\\PC{0,20}|[\\x00-\\x7f]{0,20}") {
+            proptest::prop_assert_eq!(width(&s), clusters(&s).map(|(_, w)| w).sum::<usize>());
+        }
+    }
 
     #[test]
     fn clusters_are_measured_whole() {
