@@ -54,20 +54,20 @@ pub(super) fn doc(mut entries: Vec<NewEntry>) -> ParsedFeed {
     }
 }
 
+/// A 200 with `feed`, fetched `at`.
+fn fetched(feed: &ParsedFeed, at: DateTime<Utc>) -> FeedUpdate<'_> {
+    FeedUpdate {
+        fetched_at: at,
+        status: 200,
+        etag: Some("\"v1\""),
+        last_modified: None,
+        new_url: None,
+        feed,
+    }
+}
+
 fn update_at(store: &mut Store, id: FeedId, feed: &ParsedFeed, at: DateTime<Utc>) -> usize {
-    store
-        .apply_update(
-            id,
-            &FeedUpdate {
-                fetched_at: at,
-                status: 200,
-                etag: Some("\"v1\""),
-                last_modified: None,
-                new_url: None,
-                feed,
-            },
-        )
-        .unwrap()
+    store.apply_update(id, &fetched(feed, at)).unwrap()
 }
 
 pub(super) fn update(store: &mut Store, id: FeedId, feed: &ParsedFeed) -> usize {
@@ -78,14 +78,7 @@ pub(super) fn update(store: &mut Store, id: FeedId, feed: &ParsedFeed) -> usize 
 /// document of a feed no longer in the cache among them: it fails alone. New entries per document.
 pub(super) fn update_together(store: &mut Store, docs: &[(FeedId, ParsedFeed)]) -> Vec<usize> {
     let at = t("2024-06-01T12:00:00Z");
-    let up = |feed| FeedUpdate {
-        fetched_at: at,
-        status: 200,
-        etag: Some("\"v1\""),
-        last_modified: None,
-        new_url: None,
-        feed,
-    };
+    let up = |feed| fetched(feed, at);
     let gone = doc(vec![entry("gone", "gone", Some("2024-01-01T00:00:00Z"))]);
     let mut ups: Vec<(FeedId, FeedUpdate)> = docs.iter().map(|(id, d)| (*id, up(d))).collect();
     let at_gone = ups.len() / 2;
