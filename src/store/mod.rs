@@ -211,10 +211,13 @@ impl Store {
         self.conn.pragma_update(None, "wal_autocheckpoint", 16384)?;
         self.conn
             .pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
-        // 16 MiB of pages (SQLite's default is 2 MiB): a refresh's batch of documents changes
+        // 48 MiB of pages (SQLite's default is 2 MiB): a refresh's batch of documents changes
         // pages all over the time-ordered indexes, and what does not fit is written to the WAL
-        // before the commit writes it again (see `BATCH_ENTRIES` in the library).
-        self.conn.pragma_update(None, "cache_size", -16 * 1024)?;
+        // before the commit writes it again (see `BATCH_ENTRIES` in the library); at a million
+        // entries every page read past it is a system call. The cold 1,000,000-entry refresh
+        // (`benches/refresh_scale.py`): 16 MiB 317 s wall, 95 s sys, peak 109 MiB; 48 MiB 214 s,
+        // 69 s, 146 MiB (issue 20's memory budget is 150).
+        self.conn.pragma_update(None, "cache_size", -48 * 1024)?;
         self.conn.set_prepared_statement_cache_capacity(64);
         crate::timing::timed("migrations", || {
             schema::migrate_to(&mut self.conn, Self::SCHEMA_VERSION)
