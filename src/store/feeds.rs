@@ -164,35 +164,43 @@ impl Store {
 
     /// Stores several fetched documents in one transaction, each as [`Store::apply_update`]
     /// would: a document that fails leaves nothing of itself and the others are kept. Each
-    /// document's result is in `ups`' order; the outer error is the commit's, and then nothing
-    /// was stored.
+    /// document's result is in `ups`' order; the outer error is a lone document's failure to
+    /// start or commit, and then nothing was stored.
     ///
     /// One commit for many documents is what keeps a big refresh cheap: each commit writes
     /// every page its documents touched (the time-ordered indexes take each entry on a
     /// different page) to the WAL, and the search index flushes a segment to merge later. A
     /// savepoint per document would flush one at each release too (FTS5 syncs its terms at
     /// every savepoint), so there is none: a feed gone meanwhile fails at its first statement,
-    /// having written nothing, and any other failure (rare: the disk, a bug) rolls the batch
-    /// back and stores its documents one transaction each.
+    /// having written nothing, and any other failure, its commit's included (rare: a full disk,
+    /// a bug), rolls the batch back and stores its documents one transaction each.
     pub fn apply_updates(&mut self, ups: &[(FeedId, FeedUpdate)]) -> Result<Vec<Result<usize>>> {
+        match self.write_batch(ups) {
+            Err(e) if ups.len() > 1 => {
+                tracing::warn!(documents = ups.len(), error = %e, "a batch failed: storing its documents one by one");
+                Ok(ups
+                    .iter()
+                    .map(|(id, up)| self.apply_update(*id, up))
+                    .collect())
+            }
+            done => done,
+        }
+    }
+
+    /// The batch in one transaction: the result of each document, or the first failure other
+    /// than a removed feed's (the transaction then rolled back, nothing stored).
+    fn write_batch(&mut self, ups: &[(FeedId, FeedUpdate)]) -> Result<Vec<Result<usize>>> {
         let tx = self.write()?;
         let mut index = IndexRows::default();
         let mut results = Vec::with_capacity(ups.len());
         for (id, up) in ups {
             match write_update(&tx, *id, up, &mut index) {
                 Err(StoreError::NoSuchFeed(id)) => results.push(Err(StoreError::NoSuchFeed(id))),
-                Err(e) => {
-                    drop(index);
-                    drop(tx);
-                    tracing::warn!(feed = id, error = %e, "a batch failed: storing its documents one by one");
-                    return Ok(ups
-                        .iter()
-                        .map(|(id, up)| self.apply_update(*id, up))
-                        .collect());
-                }
+                Err(e) => return Err(e),
                 Ok(new) => results.push(Ok(new)),
             }
         }
+        // A full disk may only show here, when the pages are written.
         index.write(&tx)?;
         tx.commit()?;
         Ok(results)
