@@ -467,6 +467,40 @@ fn crash_safety_refresh_killed_mid_write() {
     }
 }
 
+/// Feeds that arrive close together are stored in one transaction (group commit): each commit
+/// adds a segment to the search index, so six small feeds fetched at once leave fewer than six.
+#[test]
+fn feeds_arriving_together_share_a_transaction() {
+    let server = Server::start(|req| {
+        let i = req.path.trim_start_matches("/g/").to_string();
+        let item = (
+            format!("g{i}"),
+            format!("Post {i}"),
+            "Mon, 01 Dec 2014 10:00:00 +0000".to_string(),
+            "<p>together</p>".to_string(),
+        );
+        Reply::ok(RSS, rss(&format!("G {i}"), &[item]))
+    });
+    let cli = Cli::new();
+    let feeds: Vec<(String, String)> = (0..6)
+        .map(|i| (format!("g{i}"), server.url(&format!("/g/{i}"))))
+        .collect();
+    import(&cli, &feeds);
+    cli.ok(&["refresh"]);
+    let segments: i64 = rusqlite::Connection::open(cli.db())
+        .unwrap()
+        .query_row(
+            "SELECT COUNT(DISTINCT rowid >> 37) FROM entries_fts_data WHERE rowid >= 1 << 37",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        (1..6).contains(&segments),
+        "{segments} search segments for 6 feeds: one transaction each"
+    );
+}
+
 /// A WordPress blog of `pages` pages of 10 posts, `?paged=N`, served with a small delay.
 fn wordpress_server(pages: usize) -> Server {
     Server::start(move |req| {
