@@ -179,7 +179,12 @@ fn textual(s: &str) -> Option<DateTime<Utc>> {
     {
         if token.contains(':') && time.is_none() {
             // `00:00:00+0000` glued to its zone.
-            let end = token[1..].find(['+', '-']).map_or(token.len(), |i| i + 1);
+            // Bytes, not `token[1..]`: a token may start with a multi-byte character.
+            let end = token
+                .bytes()
+                .skip(1)
+                .position(|b| b == b'+' || b == b'-')
+                .map_or(token.len(), |i| i + 1);
             time = Some(clock(&token[..end])?);
             if end < token.len() {
                 offset = Some(zone(&token[end..])?);
@@ -556,8 +561,29 @@ mod tests {
             "06 Oct",
             "Marchy 6 2018",
             "1 2 3",
+            // A clock token that starts with a multi-byte character (once a panic).
+            "\u{cc}014-12-01T00:00:00Z",
+            "\u{e9}10:00+0200 6 Oct 2018",
         ] {
             assert_eq!(parse_date(text), None, "{text:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_is_read_or_refused_without_a_panic(text in "\\PC{0,40}") {
+            let _ = parse_date(&text);
+            let _ = parse_date_in(&text, Some(DayOrder::DayFirst));
+        }
+
+        #[test]
+        fn date_shaped_text_with_any_character_spliced_in_never_panics(
+            at in 0usize..26,
+            c in proptest::char::any(),
+        ) {
+            let mut text: Vec<char> = "Sat, 06 Oct 2018 10:00:00+02:00".chars().collect();
+            text[at] = c;
+            let _ = parse_date(&text.iter().collect::<String>());
         }
     }
 }
