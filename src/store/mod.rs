@@ -134,6 +134,8 @@ pub struct Stats {
 pub struct Store {
     conn: Connection,
     path: Option<PathBuf>,
+    /// Whether this connection has the page cache of a bulk writer (`apply_updates`).
+    bulk_cache: bool,
 }
 
 impl std::fmt::Debug for Store {
@@ -177,6 +179,7 @@ impl Store {
         }
         let mut store = Store {
             conn,
+            bulk_cache: false,
             path: Some(path.to_path_buf()),
         };
         timed("pragmas and migrations", || store.configure()).map_err(|e| match e {
@@ -189,7 +192,11 @@ impl Store {
     /// A fresh cache in memory (tests, the demo).
     pub fn open_in_memory() -> Result<Store> {
         let conn = Connection::open_in_memory()?;
-        let mut store = Store { conn, path: None };
+        let mut store = Store {
+            conn,
+            path: None,
+            bulk_cache: false,
+        };
         store.configure()?;
         Ok(store)
     }
@@ -211,19 +218,29 @@ impl Store {
         self.conn.pragma_update(None, "wal_autocheckpoint", 16384)?;
         self.conn
             .pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
-        // 48 MiB of pages (SQLite's default is 2 MiB): a refresh's batch of documents changes
-        // pages all over the time-ordered indexes, and what does not fit is written to the WAL
-        // before the commit writes it again (see `BATCH_ENTRIES` in the library); at a million
-        // entries every page read past it is a system call. The cold 1,000,000-entry refresh
-        // (`benches/refresh_scale.py`): 16 MiB 317 s wall, 95 s sys, peak 109 MiB; 48 MiB 214 s,
-        // 69 s, 146 MiB (issue 20's memory budget is 150).
-        self.conn.pragma_update(None, "cache_size", -48 * 1024)?;
+        // Readers keep SQLite's 2 MiB page cache (the OS caches the file); the connection that
+        // stores a refresh's batches takes a larger one (`use_bulk_cache`).
         self.conn.set_prepared_statement_cache_capacity(64);
         crate::timing::timed("migrations", || {
             schema::migrate_to(&mut self.conn, Self::SCHEMA_VERSION)
         })?;
         self.build_small_counts()?;
         self.fill_small()
+    }
+
+    /// 48 MiB of pages for a connection that stores batches of documents (SQLite's default is
+    /// 2 MiB): a batch changes pages all over the time-ordered indexes, and what does not fit
+    /// is written to the WAL before the commit writes it again (see `BATCH_ENTRIES` in the
+    /// library); at a million entries every page read past it is a system call. The cold
+    /// 1,000,000-entry refresh (`benches/refresh_scale.py`): 16 MiB 317 s wall, 95 s sys, peak
+    /// 109 MiB; 48 MiB 214 s, 69 s, 146 MiB (issue 20's memory budget is 150). Readers keep the
+    /// default: every connection of the reader at 48 MiB took its bench's peak from 73 to 151 MiB.
+    pub(crate) fn use_bulk_cache(&mut self) -> Result<()> {
+        if !self.bulk_cache {
+            self.conn.pragma_update(None, "cache_size", -48 * 1024)?;
+            self.bulk_cache = true;
+        }
+        Ok(())
     }
 
     /// The file this cache lives in (`None` in memory).

@@ -1799,3 +1799,25 @@ fn health_of_many_dois_answers_those_that_have_an_answer() {
     assert_eq!(got[odd].status, "retracted");
     assert!(store.health_of(&[]).unwrap().is_empty());
 }
+
+/// Only a connection storing a refresh's batches takes the large page cache: a reader's stay at
+/// SQLite's default (the reader holds several connections; issue 20's memory figures).
+#[test]
+fn only_a_batch_writer_takes_the_large_page_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.db");
+    let cache_kib = |store: &Store| -> i64 {
+        store
+            .conn()
+            .query_row("PRAGMA cache_size", [], |r| r.get(0))
+            .unwrap()
+    };
+    let mut store = Store::open(&path).unwrap();
+    let reader = Store::open(&path).unwrap();
+    assert_eq!(cache_kib(&store), -2000, "SQLite's default");
+    let id = new_feed(&mut store, "https://blog.example/feed");
+    let feed = doc(vec![entry("a", "A", Some("2024-01-01T00:00:00Z"))]);
+    update_together(&mut store, &[(id, feed)]);
+    assert_eq!(cache_kib(&store), -48 * 1024);
+    assert_eq!(cache_kib(&reader), -2000);
+}
