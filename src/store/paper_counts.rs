@@ -291,6 +291,20 @@ pub(crate) const STEP: &str = concat!(
     "#
 );
 
+/// Step 14: the all-posts and unread order indexes keep only the papers counted more than once
+/// there. Most papers are cited once, and each such row sat at a random place in two
+/// time-ordered indexes that every refresh wrote (at a million entries those pages no longer fit
+/// the page cache); a paper counted once is listed in the order of its one post, which the
+/// entries' own time indexes give (`Counted::once`).
+pub(crate) const STEP_ONCE: &str = r#"
+    DROP INDEX paper_counts_all;
+    DROP INDEX paper_counts_unread;
+    CREATE INDEX paper_counts_all ON paper_counts(posts DESC, newest DESC, paper_key)
+        WHERE posts > 1;
+    CREATE INDEX paper_counts_unread ON paper_counts(unread DESC, newest_unread DESC, paper_key)
+        WHERE unread > 1;
+"#;
+
 /// The upgrade's fill of the paper counters, one range of papers (canonical keys above `?1`, up
 /// to `?2`) at a time: their rows, stored under their own key or an alias's, recounted whole
 /// (what the triggers wrote for them meanwhile is replaced). An entry's flags come from the
@@ -385,6 +399,7 @@ impl Store {
             filter,
             order,
             flag,
+            once,
         }) = counted_scope(q)
         else {
             return Ok(None);
@@ -393,16 +408,10 @@ impl Store {
         if self.fill_pending(Fill::PaperCounts)? {
             return Ok(None);
         }
-        let limit = q.limit.map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX));
-        let offset = i64::try_from(q.offset).unwrap_or(i64::MAX);
-        let keys: Vec<String> = self
-            .conn
-            .prepare_cached(&format!(
-                "SELECT paper_key FROM paper_counts {filter} \
-                 ORDER BY {order}, paper_key LIMIT ?1 OFFSET ?2"
-            ))?
-            .query_map(params![limit, offset], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+        let keys = match once {
+            None => self.keys_in_order(filter, order, q.limit, q.offset)?,
+            Some(once) => self.keys_split(filter, order, &once, q.limit, q.offset)?,
+        };
         let aliases = self.aliases()?;
         let mut stored_under: HashMap<&str, Vec<&str>> = HashMap::new();
         for (alias, paper) in &aliases {
@@ -441,6 +450,97 @@ impl Store {
         rows.sort_by_key(|r| place.get(r.key.as_str()).copied());
         Ok(Some(rows))
     }
+
+    /// The keys of papers `filter` selects, in `order` (then by key), a page of them.
+    fn keys_in_order(
+        &self,
+        filter: &str,
+        order: &str,
+        limit: Option<usize>,
+        offset: usize,
+    ) -> Result<Vec<String>> {
+        let limit = limit.map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX));
+        let offset = i64::try_from(offset).unwrap_or(i64::MAX);
+        Ok(self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT paper_key FROM paper_counts {filter} \
+                 ORDER BY {order}, paper_key LIMIT ?1 OFFSET ?2"
+            ))?
+            .query_map(params![limit, offset], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// A page where the counters' index holds only the papers counted more than once: those
+    /// come first in the view's order (the count leads it), then the papers counted once, in
+    /// the order of their one post (newest first, then by key).
+    fn keys_split(
+        &self,
+        filter: &str,
+        order: &str,
+        once: &Once,
+        limit: Option<usize>,
+        offset: usize,
+    ) -> Result<Vec<String>> {
+        let mut keys = self.keys_in_order(&format!("WHERE {}", once.more), order, limit, offset)?;
+        let wanted = limit.unwrap_or(usize::MAX);
+        if keys.len() >= wanted {
+            return Ok(keys);
+        }
+        let count = |filter: &str| -> Result<usize> {
+            let n: i64 = self
+                .conn
+                .prepare_cached(&format!("SELECT COUNT(*) FROM paper_counts {filter}"))?
+                .query_row([], |r| r.get(0))?;
+            Ok(usize::try_from(n).unwrap_or(0))
+        };
+        // The page ran past the papers counted more than once: how many there are, and how
+        // many are counted once (the walk below stops when it has seen them all).
+        let more = if keys.is_empty() && offset > 0 {
+            count(&format!("WHERE {}", once.more))?
+        } else {
+            offset + keys.len()
+        };
+        let in_all = count(filter)?.saturating_sub(more);
+        let mut skip = offset.saturating_sub(more);
+        let mut seen = 0;
+        let mut last: Option<String> = None;
+        let mut stmt = self.conn.prepare_cached(once.walk)?;
+        let mut rows = stmt.query([])?;
+        while seen < in_all && keys.len() < wanted {
+            let Some(row) = rows.next()? else { break };
+            let key: String = row.get(0)?;
+            // A post citing a paper under two of its keys lists it twice, side by side.
+            if last.as_deref() == Some(key.as_str()) {
+                continue;
+            }
+            seen += 1;
+            if skip > 0 {
+                skip -= 1;
+            } else {
+                keys.push(key.clone());
+            }
+            last = Some(key);
+        }
+        Ok(keys)
+    }
+}
+
+/// [`Once::walk`] down entries time index `$index`, for the rows `$cond` keeps.
+macro_rules! once_walk {
+    ($index:literal, $cond:literal) => {
+        concat!(
+            "SELECT COALESCE(a.paper_key, p.paper_key) AS k \
+             FROM entries e INDEXED BY ",
+            $index,
+            " JOIN entry_papers p ON p.entry_id = e.id \
+             LEFT JOIN paper_aliases a ON a.alias_key = p.paper_key \
+             JOIN paper_counts c ON c.paper_key = COALESCE(a.paper_key, p.paper_key) \
+             WHERE ",
+            $cond,
+            " ORDER BY e.sort_time DESC, k"
+        )
+    };
 }
 
 /// Which counters serve a scope: the paper_counts rows in it, their order, and the condition
@@ -449,6 +549,17 @@ struct Counted {
     filter: &'static str,
     order: &'static str,
     flag: &'static str,
+    /// Where the order index holds only the papers counted more than once.
+    once: Option<Once>,
+}
+
+/// The papers of a scope counted once, which its order index leaves out (step 14).
+struct Once {
+    /// The condition the order index holds (counted more than once).
+    more: &'static str,
+    /// Every citing row of a paper counted once, under its canonical key, newest post first
+    /// then by key: a walk down an entries time index.
+    walk: &'static str,
 }
 
 /// The counters serving `q`'s scope, if they do.
@@ -469,16 +580,26 @@ fn counted_scope(q: &ListQuery) -> Option<Counted> {
             filter: "",
             order: "posts DESC, newest DESC",
             flag: "",
+            once: Some(Once {
+                more: "posts > 1",
+                walk: once_walk!("entries_time", "c.posts = 1"),
+            }),
         }),
         (true, false) => Some(Counted {
             filter: "WHERE unread > 0",
             order: "unread DESC, newest_unread DESC",
             flag: " AND EXISTS (SELECT 1 FROM entries e WHERE e.id = p.entry_id AND e.read = 0)",
+            once: Some(Once {
+                more: "unread > 1",
+                walk: once_walk!("entries_unread", "e.read = 0 AND c.unread = 1"),
+            }),
         }),
+        // Few posts are starred: their index holds every starred paper.
         (false, true) => Some(Counted {
             filter: "WHERE starred > 0",
             order: "starred DESC, newest_starred DESC",
             flag: " AND EXISTS (SELECT 1 FROM entries e WHERE e.id = p.entry_id AND e.starred = 1)",
+            once: None,
         }),
         (true, true) => None,
     }

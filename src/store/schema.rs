@@ -373,6 +373,10 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     DROP TABLE counts_deferred;
     DROP TRIGGER paper_counts_cite;
     "#,
+    // 14: (issue 20) the Papers view's order indexes hold only papers cited (or unread) more
+    // than once (see `paper_counts::Counted`): most papers are cited once, and each such row
+    // sat at a random place of two time-ordered indexes that every refresh wrote.
+    super::paper_counts::STEP_ONCE,
 ];
 
 /// The version a fully migrated cache has.
