@@ -417,7 +417,6 @@ pub fn run(args: Args) -> Result<ExitCode> {
         return reader(paths);
     };
     let mut lib = open_library(paths)?;
-    scan::counts_first(&mut lib)?;
     scan::fills_first(&mut lib)?;
     scan::papers_first(&mut lib, &command)?;
     dispatch(&mut lib, command)
@@ -456,7 +455,6 @@ fn reader(paths: Paths) -> Result<ExitCode> {
     let (mut lib, warnings) = paperboy::timing::timed("open config and cache", || {
         open_library_with_warnings(paths)
     })?;
-    scan::counts_first(&mut lib)?;
     scan::fills_first(&mut lib)?;
     paperboy::tui::run(
         lib,

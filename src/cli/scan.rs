@@ -1,5 +1,5 @@
 //! The upgrade's re-scan of stored posts for papers (issue 18), run before a command that reads
-//! papers or months, and its build of the entry counters (issue 20), run before any command and
+//! papers or months, and its fills of counters and titles (issue 20), run before any command and
 //! the reader; their progress on stderr when the cache is big.
 
 use std::io::{IsTerminal, Write};
@@ -66,29 +66,16 @@ pub(super) fn papers_first(lib: &mut Library, command: &Command) -> Result<()> {
     Ok(())
 }
 
-/// Builds the entry counters if the upgrade left them to build (issue 20), before any command
-/// and before the reader's first frame: every count reads them. Shown as the re-scan is.
-pub(super) fn counts_first(lib: &mut Library) -> Result<()> {
-    let Some(due) = lib.counts_build_due()? else {
-        return Ok(());
-    };
-    let shown = Shown::new(
-        due.total.saturating_sub(due.done),
-        "counting {} stored entries",
-    );
-    lib.build_counts(|done, total| shown.progress(&counts_build_progress(done, total)))?;
-    shown.end();
-    Ok(())
-}
-
-/// Runs the upgrade's fills of the DOIs' titles and the paper counters if they are due (issue
-/// 20), before any command and before the reader's first frame. Shown as the re-scan is.
+/// Runs the upgrade's fills if they are due (issue 20: the entry counters, the DOIs' titles and
+/// the paper counters), before any command and before the reader's first frame: every count
+/// reads them. Shown as the re-scan is.
 pub(super) fn fills_first(lib: &mut Library) -> Result<()> {
     for fill in Fill::ALL {
         let Some(due) = lib.fill_due(fill)? else {
             continue;
         };
         let (what, line): (&str, fn(u64, u64) -> String) = match fill {
+            Fill::EntryCounts => ("counting {} stored entries", counts_build_progress),
             Fill::Titles => (
                 "giving {} stored DOIs their posts' titles",
                 titles_fill_progress,

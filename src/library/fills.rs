@@ -1,6 +1,7 @@
-//! The upgrade's fills of the DOIs' titles and the paper counters (issue 20; see
-//! `store::fills`), in batches with progress, as the entry counters' build (`counts`) is. The
-//! front ends run them before anything else, with progress on stderr for big caches.
+//! The upgrade's fills of the entry counters, the DOIs' titles and the paper counters (issue 20;
+//! see `store::fills`), in batches with progress. The front ends run them before anything else
+//! (the CLI before its command, the reader before its first frame), with progress on stderr for
+//! big caches.
 
 use super::{Library, Result};
 pub use crate::store::{Fill, FillState};
@@ -142,9 +143,11 @@ mod tests {
         assert!(lib.fill_due(Fill::Titles).expect("due").is_some());
         assert_eq!(answers(&lib), want, "while pending, from the rows");
 
+        // The entry counters (40,000 entries) were built as the cache opened.
+        assert_eq!(lib.fill_due(Fill::EntryCounts).expect("due"), None);
         // Interrupted after a batch of each: a new process goes on from there.
         let mut seen = Vec::new();
-        for fill in Fill::ALL {
+        for fill in [Fill::Titles, Fill::PaperCounts] {
             assert!(lib
                 .run_fill(fill, 1, |d, t| seen.push((d, t)))
                 .expect("a batch"));
@@ -172,5 +175,61 @@ mod tests {
             assert_eq!(lib.fill_due(fill).expect("due"), None);
         }
         assert_eq!(answers(&lib), want, "filled");
+    }
+
+    /// A cache whose entry counters are due again, as an upgrade leaves a big one: `feeds`
+    /// feeds of `per_feed` entries, every other one read.
+    fn uncounted(feeds: i64, per_feed: i64) -> (tempfile::TempDir, Library) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let lib = open(dir.path());
+        rusqlite::Connection::open(lib.paths().db_file())
+            .and_then(|c| {
+                c.execute_batch(&format!(
+                    "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < {feeds})
+                     INSERT INTO feeds (id, url, added_at) SELECT i, 'http://127.0.0.1:9/' || i, 0 FROM k;
+                     WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k
+                       WHERE i < {feeds} * {per_feed} - 1)
+                     INSERT INTO entries (feed_id, guid, title, first_seen, month, sort_time, read)
+                     SELECT 1 + i / {per_feed}, 'g' || i, 'T', 0, '2024-01', i, i % 2 FROM k;
+                     DELETE FROM entry_counts; DELETE FROM feed_counts; DELETE FROM month_counts;
+                     INSERT INTO counts_build (after) VALUES (0);"
+                ))
+            })
+            .expect("an upgraded cache");
+        (dir, lib)
+    }
+
+    #[test]
+    fn the_entry_counters_build_per_batch_of_whole_feeds_and_resume_after_an_interruption() {
+        let per_feed = 100;
+        let feeds = 2 * i64::try_from(FILL_BATCH).expect("small") / per_feed + 1;
+        let (_dir, mut lib) = uncounted(feeds, per_feed);
+        let total = u64::try_from(feeds * per_feed).expect("positive");
+        let due = lib.fill_due(Fill::EntryCounts).expect("due");
+        assert_eq!(due, Some(FillState { done: 0, total }));
+        let mut seen = Vec::new();
+        assert!(lib
+            .run_fill(Fill::EntryCounts, 1, |d, t| seen.push((d, t)))
+            .expect("one batch"));
+        let batch = u64::try_from(FILL_BATCH).expect("small");
+        assert_eq!(seen, [(batch, total)], "a batch ends with its last feed");
+        // Interrupted: the next run goes on from there to the end.
+        seen.clear();
+        assert!(lib
+            .run_fill(Fill::EntryCounts, usize::MAX, |d, t| seen.push((d, t)))
+            .expect("the rest"));
+        assert_eq!(seen, [(2 * batch, total), (total, total)]);
+        assert!(lib.fill_due(Fill::EntryCounts).expect("due").is_none());
+        assert!(!lib
+            .run_fill(Fill::EntryCounts, usize::MAX, |_, _| {})
+            .expect("nothing due"));
+        let all = lib.count(&ListQuery::default()).expect("count");
+        let unread = lib
+            .count(&ListQuery {
+                unread_only: true,
+                ..ListQuery::default()
+            })
+            .expect("unread");
+        assert_eq!((all, unread), (feeds * per_feed, feeds * per_feed / 2));
     }
 }

@@ -9,7 +9,6 @@
 
 pub mod access;
 pub mod citations;
-mod counts;
 pub mod fills;
 pub mod health;
 mod organize;

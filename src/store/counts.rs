@@ -1,138 +1,54 @@
 //! The counters of entries (issue 20, part A): `entry_counts` per (feed, month), rolled up in
 //! `feed_counts` and `month_counts`, kept exact by the schema's triggers in the transaction of
-//! every change to entries (see schema step 9). This file builds them for a cache made before
-//! them, as the papers re-scan does (`papers_scan`): a row in `counts_build` marks the work, done
-//! in batches of feeds, one transaction each, so an interrupted build resumes.
+//! every change to entries (see schema step 9), and counts a document's new entries. A cache
+//! made before them builds them as one of the upgrade's fills (`fills`, `BUILD_RANGE`).
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection};
 
-use super::{Result, ScanState, Store};
+use super::Result;
 use crate::model::FeedId;
 
-/// A pending build this small (entries left) is finished as the cache opens: it takes well
-/// under a tenth of a second, and callers that never run the build (tests, scripts) see exact
-/// counts. A bigger one waits for the front end, which shows its progress.
-const BUILD_AT_OPEN: u64 = 50_000;
+/// The upgrade's build of the counters, one range of feeds (ids above `?1`, up to `?2`) at a
+/// time (`fills::Fill::EntryCounts`). A feed's rows are recounted whole, so what the triggers
+/// wrote for it before its batch (a refresh while the build waited) is replaced, not added to.
+/// Entries and unread come off the (feed, month, sort_time, read) index, never the wide rows;
+/// the starred ones (few) through their own index.
+pub(super) const BUILD_RANGE: [&str; 5] = [
+    "DELETE FROM entry_counts WHERE feed_id > ?1 AND feed_id <= ?2",
+    "INSERT INTO entry_counts (feed_id, month, entries, unread, starred) \
+     SELECT feed_id, month, COUNT(*), TOTAL(read = 0), 0 FROM entries \
+     WHERE feed_id > ?1 AND feed_id <= ?2 GROUP BY feed_id, month",
+    "UPDATE entry_counts AS c SET starred = s.n FROM \
+     (SELECT feed_id, month, COUNT(*) AS n FROM entries INDEXED BY entries_starred \
+      WHERE starred = 1 AND feed_id > ?1 AND feed_id <= ?2 GROUP BY feed_id, month) s \
+     WHERE c.feed_id = s.feed_id AND c.month = s.month",
+    "DELETE FROM feed_counts WHERE feed_id > ?1 AND feed_id <= ?2",
+    "INSERT INTO feed_counts (feed_id, entries, unread, starred) \
+     SELECT feed_id, SUM(entries), SUM(unread), SUM(starred) FROM entry_counts \
+     WHERE feed_id > ?1 AND feed_id <= ?2 GROUP BY feed_id",
+];
 
-impl Store {
-    /// The counters' build still due (entries counted and in all), or `None`.
-    pub fn counts_build(&self) -> Result<Option<ScanState>> {
-        let Some(after) = self
-            .conn
-            .prepare_cached("SELECT MIN(after) FROM counts_build HAVING COUNT(*) > 0")?
-            .query_row([], |r| r.get::<_, i64>(0))
-            .optional()?
-        else {
-            return Ok(None);
-        };
-        // The feeds done are counted already; the rest once, off the (feed, month) index.
-        let (done, left): (i64, i64) = self.conn.query_row(
-            "SELECT (SELECT TOTAL(entries) FROM feed_counts WHERE feed_id <= ?1), \
-             (SELECT COUNT(*) FROM entries WHERE feed_id > ?1)",
-            [after],
-            |r| Ok((r.get::<_, f64>(0)? as i64, r.get(1)?)),
-        )?;
-        let done = u64::try_from(done).unwrap_or(0);
-        Ok(Some(ScanState {
-            after,
-            done,
-            total: done + u64::try_from(left).unwrap_or(0),
-        }))
-    }
-
-    /// Counts the entries of the next `feeds` feeds not yet counted, in one transaction that
-    /// moves the build on; the last batch rolls up the months and ends the build. Returns the
-    /// entries counted and whether the build is over (`(0, true)` when none was due).
-    /// A feed's rows are recounted whole, so what the triggers wrote for it before its batch
-    /// (a refresh while the build waited) is replaced, not added to.
-    pub fn build_counts_batch(&mut self, feeds: usize) -> Result<(u64, bool)> {
-        let tx = self.write()?;
-        // Read inside the write lock: two processes building at once take turns, not batches.
-        let Some(after) = tx
-            .prepare_cached("SELECT MIN(after) FROM counts_build HAVING COUNT(*) > 0")?
-            .query_row([], |r| r.get::<_, i64>(0))
-            .optional()?
-        else {
-            return Ok((0, true));
-        };
-        let limit = i64::try_from(feeds).unwrap_or(i64::MAX);
-        let last: Option<i64> = tx.query_row(
-            "SELECT MAX(id) FROM (SELECT id FROM feeds WHERE id > ?1 ORDER BY id LIMIT ?2)",
-            params![after, limit],
-            |r| r.get(0),
-        )?;
-        let Some(last) = last else {
-            // Every feed is counted: the months are their sums.
-            tx.execute_batch(
-                "DELETE FROM month_counts; \
-                 INSERT INTO month_counts (month, entries, unread, starred) \
-                 SELECT month, SUM(entries), SUM(unread), SUM(starred) FROM entry_counts \
-                 GROUP BY month; \
-                 DELETE FROM counts_build;",
-            )?;
-            tx.commit()?;
-            return Ok((0, true));
-        };
-        let range = params![after, last];
-        tx.execute(
-            "DELETE FROM entry_counts WHERE feed_id > ?1 AND feed_id <= ?2",
-            range,
-        )?;
-        // Entries and unread off the (feed, month, sort_time, read) index, never the wide rows;
-        // the starred ones (few) through their own index.
-        tx.execute(
-            "INSERT INTO entry_counts (feed_id, month, entries, unread, starred) \
-             SELECT feed_id, month, COUNT(*), TOTAL(read = 0), 0 FROM entries \
-             WHERE feed_id > ?1 AND feed_id <= ?2 GROUP BY feed_id, month",
-            range,
-        )?;
-        tx.execute(
-            "UPDATE entry_counts AS c SET starred = s.n FROM \
-             (SELECT feed_id, month, COUNT(*) AS n FROM entries INDEXED BY entries_starred \
-              WHERE starred = 1 AND feed_id > ?1 AND feed_id <= ?2 GROUP BY feed_id, month) s \
-             WHERE c.feed_id = s.feed_id AND c.month = s.month",
-            range,
-        )?;
-        tx.execute(
-            "DELETE FROM feed_counts WHERE feed_id > ?1 AND feed_id <= ?2",
-            range,
-        )?;
-        tx.execute(
-            "INSERT INTO feed_counts (feed_id, entries, unread, starred) \
-             SELECT feed_id, SUM(entries), SUM(unread), SUM(starred) FROM entry_counts \
-             WHERE feed_id > ?1 AND feed_id <= ?2 GROUP BY feed_id",
-            range,
-        )?;
-        let entries: i64 = tx.query_row(
-            "SELECT TOTAL(entries) FROM feed_counts WHERE feed_id > ?1 AND feed_id <= ?2",
-            range,
-            |r| Ok(r.get::<_, f64>(0)? as i64),
-        )?;
-        tx.execute("UPDATE counts_build SET after = ?1", [last])?;
-        tx.commit()?;
-        Ok((u64::try_from(entries).unwrap_or(0), false))
-    }
-
-    /// Finishes a small pending build (see [`BUILD_AT_OPEN`]); called as the cache opens.
-    pub(super) fn build_small_counts(&mut self) -> Result<()> {
-        match self.counts_build()? {
-            Some(s) if s.total - s.done <= BUILD_AT_OPEN => {
-                while !self.build_counts_batch(usize::MAX)?.1 {}
-                Ok(())
-            }
-            _ => Ok(()),
-        }
-    }
+/// The build's last step: every feed is counted, and the months are their sums.
+pub(super) fn roll_up_months(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
+    tx.execute_batch(
+        "DELETE FROM month_counts; \
+         INSERT INTO month_counts (month, entries, unread, starred) \
+         SELECT month, SUM(entries), SUM(unread), SUM(starred) FROM entry_counts \
+         GROUP BY month;",
+    )
 }
 
 #[cfg(test)]
-impl Store {
+impl super::Store {
     /// Counts every entry again, as the upgrade's build does: for tests that write entries
     /// by SQL, which the store's counting never sees.
     pub(crate) fn recount_entries(&mut self) -> Result<()> {
         self.conn
             .execute("INSERT INTO counts_build (after) VALUES (0)", [])?;
-        while !self.build_counts_batch(usize::MAX)?.1 {}
+        while !self
+            .fill_batch(super::fills::Fill::EntryCounts, usize::MAX)?
+            .1
+        {}
         Ok(())
     }
 }

@@ -199,7 +199,7 @@ impl Case {
             }
             Op::Mirror(listed) => self.mirror(*listed),
             Op::StartBuild => {
-                if self.store.counts_build().unwrap().is_none() {
+                if self.store.fill_due(Fill::EntryCounts).unwrap().is_none() {
                     self.store
                         .conn()
                         .execute_batch(
@@ -210,7 +210,7 @@ impl Case {
                 }
             }
             Op::BuildBatch(n) => {
-                self.store.build_counts_batch(*n).unwrap();
+                self.store.fill_batch(Fill::EntryCounts, *n).unwrap();
             }
         }
     }
@@ -432,11 +432,11 @@ proptest! {
         for (i, op) in ops.iter().enumerate() {
             case.apply(op);
             // While a build is due the counters are not yet whole: checked once it ends.
-            if case.store.counts_build().unwrap().is_none() {
+            if case.store.fill_due(Fill::EntryCounts).unwrap().is_none() {
                 assert_exact(&case.store, &format!("step {i}: {op:?}"));
             }
         }
-        while !case.store.build_counts_batch(1).unwrap().1 {}
+        while !case.store.fill_batch(Fill::EntryCounts, 1).unwrap().1 {}
         assert_exact(&case.store, "the build's end");
         check_readers(&case.store);
     }
@@ -471,7 +471,11 @@ fn a_schema_8_cache_gains_exact_counters_on_upgrade() {
         assert_eq!(tables, 0, "schema 8 has no counters");
     }
     let store = Store::open(&path).unwrap();
-    assert_eq!(store.counts_build().unwrap(), None, "built as it opened");
+    assert_eq!(
+        store.fill_due(Fill::EntryCounts).unwrap(),
+        None,
+        "built as it opened"
+    );
     assert_exact(&store, "the upgrade");
     check_readers(&store);
     let months = month_rows(&store);
@@ -496,17 +500,20 @@ fn an_interrupted_build_resumes_and_counts_changes_made_meanwhile() {
         case.apply(&Op::Refresh(slot, items));
     }
     case.apply(&Op::StartBuild);
-    let due = case.store.counts_build().unwrap().unwrap();
-    assert_eq!((due.after, due.done, due.total), (0, 0, 18));
-    assert_eq!(case.store.build_counts_batch(2).unwrap(), (6, false));
-    let due = case.store.counts_build().unwrap().unwrap();
+    let due = case.store.fill_due(Fill::EntryCounts).unwrap().unwrap();
+    assert_eq!((due.done, due.total), (0, 18));
+    assert_eq!(
+        case.store.fill_batch(Fill::EntryCounts, 6).unwrap(),
+        (6, false)
+    );
+    let due = case.store.fill_due(Fill::EntryCounts).unwrap().unwrap();
     assert_eq!((due.done, due.total), (6, 18));
     // Meanwhile: a read in a feed counted, a star and a new entry in feeds not yet counted.
     case.apply(&Op::Read(0, true));
     case.apply(&Op::Star(17, true));
     case.apply(&Op::Refresh(2, vec![(9, 4, 0)]));
-    while !case.store.build_counts_batch(2).unwrap().1 {}
-    assert_eq!(case.store.counts_build().unwrap(), None);
+    while !case.store.fill_batch(Fill::EntryCounts, 6).unwrap().1 {}
+    assert_eq!(case.store.fill_due(Fill::EntryCounts).unwrap(), None);
     assert_exact(&case.store, "the resumed build");
     check_readers(&case.store);
 }

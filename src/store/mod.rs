@@ -224,7 +224,6 @@ impl Store {
         crate::timing::timed("migrations", || {
             schema::migrate_to(&mut self.conn, Self::SCHEMA_VERSION)
         })?;
-        self.build_small_counts()?;
         self.fill_small()
     }
 
