@@ -526,6 +526,21 @@ impl Store {
     }
 }
 
+/// [`Counted::flag`]: the citing row's entry has the flag, looked up in that flag's partial
+/// index by the row's time and entry (the index holds both) rather than in the wide rows: the
+/// unread papers' first page at 100,000 entries reads 9,000 citing rows.
+macro_rules! flag_in {
+    ($index:literal, $cond:literal) => {
+        concat!(
+            " AND EXISTS (SELECT 1 FROM entries e INDEXED BY ",
+            $index,
+            " WHERE ",
+            $cond,
+            " AND e.sort_time = p.sort_time AND e.id = p.entry_id)"
+        )
+    };
+}
+
 /// [`Once::walk`] down entries time index `$index`, for the rows `$cond` keeps.
 macro_rules! once_walk {
     ($index:literal, $cond:literal) => {
@@ -588,7 +603,7 @@ fn counted_scope(q: &ListQuery) -> Option<Counted> {
         (true, false) => Some(Counted {
             filter: "WHERE unread > 0",
             order: "unread DESC, newest_unread DESC",
-            flag: " AND EXISTS (SELECT 1 FROM entries e WHERE e.id = p.entry_id AND e.read = 0)",
+            flag: flag_in!("entries_unread", "e.read = 0"),
             once: Some(Once {
                 more: "unread > 1",
                 walk: once_walk!("entries_unread", "e.read = 0 AND c.unread = 1"),
@@ -598,7 +613,7 @@ fn counted_scope(q: &ListQuery) -> Option<Counted> {
         (false, true) => Some(Counted {
             filter: "WHERE starred > 0",
             order: "starred DESC, newest_starred DESC",
-            flag: " AND EXISTS (SELECT 1 FROM entries e WHERE e.id = p.entry_id AND e.starred = 1)",
+            flag: flag_in!("entries_starred", "e.starred = 1"),
             once: None,
         }),
         (true, true) => None,
