@@ -420,7 +420,27 @@ pub fn run(args: Args) -> Result<ExitCode> {
     scan::counts_first(&mut lib)?;
     scan::fills_first(&mut lib)?;
     scan::papers_first(&mut lib, &command)?;
+    if reads_only(&command) {
+        lib.read_mostly()?;
+    }
     dispatch(&mut lib, command)
+}
+
+/// Commands that only read the cache (after the upgrade's steps above): they run with the
+/// small page cache of a reader, which costs less to fill (see `Store::read_mostly`).
+fn reads_only(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::Feeds { .. }
+            | Command::Folders { .. }
+            | Command::Months { .. }
+            | Command::List { .. }
+            | Command::Show { .. }
+            | Command::Dois { .. }
+            | Command::Bib { .. }
+            | Command::Export { .. }
+            | Command::Papers { check: false, .. }
+    )
 }
 
 /// The commands that need no cache (shell completions, the manual, the keys, the doctor), or
@@ -706,4 +726,36 @@ fn init_logging(dir: &Path) -> Option<tracing_appender::non_blocking::WorkerGuar
         .try_init()
         .ok()?;
     Some(guard)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn command(args: &[&str]) -> Command {
+        let args = Args::try_parse_from(std::iter::once("paperboy").chain(args.iter().copied()))
+            .expect("arguments");
+        args.command.expect("a command")
+    }
+
+    #[test]
+    fn listings_read_with_the_small_page_cache_and_writers_keep_the_big_one() {
+        for read in [
+            &["dois", "--month", "2024-08"][..],
+            &["list", "--search", "recovery"],
+            &["months"],
+            &["feeds"],
+            &["papers", "--month", "2024-08"],
+        ] {
+            assert!(reads_only(&command(read)), "{read:?}");
+        }
+        for write in [
+            &["refresh"][..],
+            &["papers", "--check"],
+            &["import", "feeds.opml"],
+            &["read", "--all"],
+        ] {
+            assert!(!reads_only(&command(write)), "{write:?}");
+        }
+    }
 }

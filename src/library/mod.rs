@@ -200,6 +200,12 @@ impl Library {
         }
     }
 
+    /// For a command that only reads (a listing): the store's small page cache (see
+    /// [`Store::read_mostly`]); the refresh and the upgrade keep their big one.
+    pub fn read_mostly(&self) -> Result<()> {
+        self.store.read_mostly().map_err(|e| self.store_err(e))
+    }
+
     // ---- queries -------------------------------------------------------------------------
 
     pub fn stats(&self) -> Result<Stats> {

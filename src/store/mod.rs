@@ -142,6 +142,11 @@ impl std::fmt::Debug for Store {
     }
 }
 
+/// The page cache of a connection that writes documents (negative: KiB; see `configure`).
+const WRITE_CACHE_KIB: i64 = -48 * 1024;
+/// The page cache of one that only reads ([`Store::read_mostly`]): SQLite's default.
+const READ_CACHE_KIB: i64 = -2000;
+
 impl Store {
     /// The schema version this program writes and understands.
     pub const SCHEMA_VERSION: i64 = schema::LATEST;
@@ -217,13 +222,25 @@ impl Store {
         // entries every page read past it is a system call. The cold 1,000,000-entry refresh
         // (`benches/refresh_scale.py`): 16 MiB 317 s wall, 95 s sys, peak 109 MiB; 48 MiB 214 s,
         // 69 s, 146 MiB (issue 20's memory budget is 150).
-        self.conn.pragma_update(None, "cache_size", -48 * 1024)?;
+        self.conn
+            .pragma_update(None, "cache_size", WRITE_CACHE_KIB)?;
         self.conn.set_prepared_statement_cache_capacity(64);
         crate::timing::timed("migrations", || {
             schema::migrate_to(&mut self.conn, Self::SCHEMA_VERSION)
         })?;
         self.build_small_counts()?;
         self.fill_small()
+    }
+
+    /// Shrinks the page cache to SQLite's default for a connection that only reads (a listing
+    /// command): every page a big cache has not held yet is fresh memory, and at a million
+    /// entries `dois --month` read 8,000 pages, a page fault each (a fifth of its CPU), where a
+    /// small cache reuses its buffers. Pages it lets go are read again from the system's page
+    /// cache, a copy each.
+    pub fn read_mostly(&self) -> Result<()> {
+        self.conn
+            .pragma_update(None, "cache_size", READ_CACHE_KIB)?;
+        Ok(())
     }
 
     /// The file this cache lives in (`None` in memory).

@@ -1799,3 +1799,16 @@ fn health_of_many_dois_answers_those_that_have_an_answer() {
     assert_eq!(got[odd].status, "retracted");
     assert!(store.health_of(&[]).unwrap().is_empty());
 }
+
+#[test]
+fn a_reading_connection_shrinks_its_page_cache_and_a_writing_one_keeps_it_big() {
+    let store = Store::open_in_memory().unwrap();
+    let kib = |s: &Store| {
+        s.conn()
+            .query_row("PRAGMA cache_size", [], |r| r.get::<_, i64>(0))
+            .unwrap()
+    };
+    assert_eq!(kib(&store), -48 * 1024);
+    store.read_mostly().unwrap();
+    assert_eq!(kib(&store), -2000);
+}
