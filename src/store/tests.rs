@@ -924,6 +924,43 @@ fn dois_by_scope_newest_entry_first_then_source_order() {
 }
 
 #[test]
+fn dois_of_a_month_keep_the_posts_order_not_the_keys_or_ids() {
+    let mut store = Store::open_in_memory().unwrap();
+    let f = new_feed(&mut store, "https://one.example/feed");
+    // Found in this order; their keys sort the other way round.
+    let mut first = entry("first", "first", Some("2024-03-10T00:00:00Z"));
+    first.dois = vec![
+        doi("10.9000/zeta", DoiSource::Meta),
+        doi("10.1000/alpha", DoiSource::Text),
+    ];
+    // Stored after, so a higher id, yet older.
+    let mut older = entry("older", "older", Some("2024-03-05T00:00:00Z"));
+    older.dois = vec![doi("10.5000/older", DoiSource::Link)];
+    // At the same time as `first`: the higher id comes first.
+    let mut tie = entry("tie", "tie", Some("2024-03-10T00:00:00Z"));
+    tie.dois = vec![doi("10.5000/tie", DoiSource::Link)];
+    update(&mut store, f, &doc(vec![first]));
+    update(&mut store, f, &doc(vec![older, tie]));
+    let rows = store
+        .dois(&DoiScope {
+            month: Some("2024-03".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    let want = [
+        "10.5000/tie",
+        "10.9000/zeta",
+        "10.1000/alpha",
+        "10.5000/older",
+    ];
+    let got: Vec<&str> = rows.iter().map(|r| r.doi.as_str()).collect();
+    assert_eq!(got, want);
+    let all = store.dois(&DoiScope::default()).unwrap();
+    let got: Vec<&str> = all.iter().map(|r| r.doi.as_str()).collect();
+    assert_eq!(got, want);
+}
+
+#[test]
 fn citations_round_trip_and_replace() {
     let mut store = Store::open_in_memory().unwrap();
     assert!(store.citation("10.1000/x").unwrap().is_none());
@@ -1663,12 +1700,16 @@ fn a_months_dois_and_their_titles_are_read_from_indexes_never_the_entries_rows()
         month: Some("2024-01".into()),
         ..Default::default()
     };
-    let (sql, args) = super::papers::dois_sql(&scope);
+    let (sql, args) = super::papers::dois_entries_sql(&scope, false);
     let p = plan(&store, &sql, &args);
     assert!(
         p.contains("SEARCH e USING COVERING INDEX entries_month_time"),
         "{p}"
     );
+    // Their DOI rows: looked up by entry, in the order of the ids given.
+    let ids = [Value::Text("[1,2,3]".into())];
+    let p = plan(&store, super::papers::DOIS_OF_ENTRIES, &ids);
+    assert!(p.contains("SEARCH d USING PRIMARY KEY (entry_id=?)"), "{p}");
 }
 
 #[test]
