@@ -1439,6 +1439,51 @@ fn listings_walk_indexes_without_sorting() {
 }
 
 #[test]
+fn a_folders_month_pages_newest_first_across_its_feeds_reading_only_the_page() {
+    let mut store = Store::open_in_memory().unwrap();
+    let a = new_feed(&mut store, "https://a.example/feed");
+    let b = new_feed(&mut store, "https://b.example/feed");
+    let other = new_feed(&mut store, "https://c.example/feed");
+    store.set_folder(a, Some("Lab")).unwrap();
+    store.set_folder(b, Some("Lab/Sub")).unwrap();
+    let at = |day: u32| format!("2024-05-{day:02}T00:00:00Z");
+    let e = |title: &str, when: &str| entry(title, title, Some(when));
+    update(
+        &mut store,
+        a,
+        &doc(vec![
+            e("a1", &at(1)),
+            e("a2", &at(9)),
+            e("a0", "2024-04-30T00:00:00Z"),
+        ]),
+    );
+    // b2 at the same time as a2, with a higher id: listed first.
+    update(&mut store, b, &doc(vec![e("b1", &at(5)), e("b2", &at(9))]));
+    update(&mut store, other, &doc(vec![e("c1", &at(7))]));
+    let q = |offset: usize| ListQuery {
+        folder: Some("Lab".into()),
+        month: Some("2024-05".into()),
+        limit: Some(2),
+        offset,
+        ..Default::default()
+    };
+    let page = |offset: usize| -> Vec<String> {
+        let rows = store.list(&q(offset)).unwrap();
+        rows.into_iter().map(|r| r.title).collect()
+    };
+    assert_eq!(page(0), ["b2", "a2"]);
+    assert_eq!(page(2), ["b1", "a1"]);
+    assert!(page(4).is_empty());
+    // The page is picked off the per-feed index; only its rows are read.
+    let (sql, args) = query::list_sql(&q(0)).unwrap();
+    let p = plan(&store, &sql, &args);
+    assert!(
+        p.contains("SEARCH e USING COVERING INDEX entries_feed_month"),
+        "{p}"
+    );
+}
+
+#[test]
 fn search_streams_newest_first_from_the_index_without_sorting() {
     let (store, _, _) = archive();
     let q = ListQuery {
