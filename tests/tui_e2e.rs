@@ -443,3 +443,21 @@ fn the_papers_view_by_key_and_by_row_lists_posts_and_opens_the_paper() {
     pty.send("\x03");
     pty.wait_exit();
 }
+
+/// A configured style other than the default is read before the first frame, so that its
+/// error is on the first screen (the default one is decoded after that frame).
+#[test]
+fn a_bad_citation_style_is_said_on_the_first_screen() {
+    let cli = Cli::new();
+    let bad = cli.dir.path().join("bad.csl");
+    std::fs::write(&bad, "<not-a-style/>").unwrap();
+    cli.write_config(&format!(
+        "[ui]\nrefresh_on_start = false\n[papers]\nstyle = {:?}\n",
+        bad.to_str().unwrap()
+    ));
+    let mut cmd = cli.command();
+    cmd.env("TERM", "xterm-256color");
+    let mut pty = Pty::spawn(cmd, 160, 30);
+    pty.wait_for("[papers] style");
+    pty.send("q");
+}

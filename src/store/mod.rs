@@ -227,13 +227,16 @@ impl Store {
         self.fill_small()
     }
 
-    /// 48 MiB of pages for a connection that stores batches of documents (SQLite's default is
-    /// 2 MiB): a batch changes pages all over the time-ordered indexes, and what does not fit
+    /// 48 MiB of pages for a connection that stores batches of documents or runs the upgrade's
+    /// batches (SQLite's default is 2 MiB): a batch changes pages all over the time-ordered
+    /// indexes, and what does not fit
     /// is written to the WAL before the commit writes it again (see `BATCH_ENTRIES` in the
     /// library); at a million entries every page read past it is a system call. The cold
     /// 1,000,000-entry refresh (`benches/refresh_scale.py`): 16 MiB 317 s wall, 95 s sys, peak
     /// 109 MiB; 48 MiB 214 s, 69 s, 146 MiB (issue 20's memory budget is 150). Readers keep the
-    /// default: every connection of the reader at 48 MiB took its bench's peak from 73 to 151 MiB.
+    /// default: every connection of the reader at 48 MiB took its bench's peak from 73 to 151
+    /// MiB, and each page a big cache had not held was a page fault (`dois --month` at a
+    /// million entries read 8,000 pages, a fifth of its CPU in those faults).
     pub(crate) fn use_bulk_cache(&mut self) -> Result<()> {
         if !self.bulk_cache {
             self.conn.pragma_update(None, "cache_size", -48 * 1024)?;

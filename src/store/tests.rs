@@ -924,6 +924,43 @@ fn dois_by_scope_newest_entry_first_then_source_order() {
 }
 
 #[test]
+fn dois_of_a_month_keep_the_posts_order_not_the_keys_or_ids() {
+    let mut store = Store::open_in_memory().unwrap();
+    let f = new_feed(&mut store, "https://one.example/feed");
+    // Found in this order; their keys sort the other way round.
+    let mut first = entry("first", "first", Some("2024-03-10T00:00:00Z"));
+    first.dois = vec![
+        doi("10.9000/zeta", DoiSource::Meta),
+        doi("10.1000/alpha", DoiSource::Text),
+    ];
+    // Stored after, so a higher id, yet older.
+    let mut older = entry("older", "older", Some("2024-03-05T00:00:00Z"));
+    older.dois = vec![doi("10.5000/older", DoiSource::Link)];
+    // At the same time as `first`: the higher id comes first.
+    let mut tie = entry("tie", "tie", Some("2024-03-10T00:00:00Z"));
+    tie.dois = vec![doi("10.5000/tie", DoiSource::Link)];
+    update(&mut store, f, &doc(vec![first]));
+    update(&mut store, f, &doc(vec![older, tie]));
+    let rows = store
+        .dois(&DoiScope {
+            month: Some("2024-03".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    let want = [
+        "10.5000/tie",
+        "10.9000/zeta",
+        "10.1000/alpha",
+        "10.5000/older",
+    ];
+    let got: Vec<&str> = rows.iter().map(|r| r.doi.as_str()).collect();
+    assert_eq!(got, want);
+    let all = store.dois(&DoiScope::default()).unwrap();
+    let got: Vec<&str> = all.iter().map(|r| r.doi.as_str()).collect();
+    assert_eq!(got, want);
+}
+
+#[test]
 fn citations_round_trip_and_replace() {
     let mut store = Store::open_in_memory().unwrap();
     assert!(store.citation("10.1000/x").unwrap().is_none());
@@ -1402,6 +1439,51 @@ fn listings_walk_indexes_without_sorting() {
 }
 
 #[test]
+fn a_folders_month_pages_newest_first_across_its_feeds_reading_only_the_page() {
+    let mut store = Store::open_in_memory().unwrap();
+    let a = new_feed(&mut store, "https://a.example/feed");
+    let b = new_feed(&mut store, "https://b.example/feed");
+    let other = new_feed(&mut store, "https://c.example/feed");
+    store.set_folder(a, Some("Lab")).unwrap();
+    store.set_folder(b, Some("Lab/Sub")).unwrap();
+    let at = |day: u32| format!("2024-05-{day:02}T00:00:00Z");
+    let e = |title: &str, when: &str| entry(title, title, Some(when));
+    update(
+        &mut store,
+        a,
+        &doc(vec![
+            e("a1", &at(1)),
+            e("a2", &at(9)),
+            e("a0", "2024-04-30T00:00:00Z"),
+        ]),
+    );
+    // b2 at the same time as a2, with a higher id: listed first.
+    update(&mut store, b, &doc(vec![e("b1", &at(5)), e("b2", &at(9))]));
+    update(&mut store, other, &doc(vec![e("c1", &at(7))]));
+    let q = |offset: usize| ListQuery {
+        folder: Some("Lab".into()),
+        month: Some("2024-05".into()),
+        limit: Some(2),
+        offset,
+        ..Default::default()
+    };
+    let page = |offset: usize| -> Vec<String> {
+        let rows = store.list(&q(offset)).unwrap();
+        rows.into_iter().map(|r| r.title).collect()
+    };
+    assert_eq!(page(0), ["b2", "a2"]);
+    assert_eq!(page(2), ["b1", "a1"]);
+    assert!(page(4).is_empty());
+    // The page is picked off the per-feed index; only its rows are read.
+    let (sql, args) = query::list_sql(&q(0)).unwrap();
+    let p = plan(&store, &sql, &args);
+    assert!(
+        p.contains("SEARCH e USING COVERING INDEX entries_feed_month"),
+        "{p}"
+    );
+}
+
+#[test]
 fn search_streams_newest_first_from_the_index_without_sorting() {
     let (store, _, _) = archive();
     let q = ListQuery {
@@ -1663,12 +1745,16 @@ fn a_months_dois_and_their_titles_are_read_from_indexes_never_the_entries_rows()
         month: Some("2024-01".into()),
         ..Default::default()
     };
-    let (sql, args) = super::papers::dois_sql(&scope);
+    let (sql, args) = super::papers::dois_entries_sql(&scope, false);
     let p = plan(&store, &sql, &args);
     assert!(
         p.contains("SEARCH e USING COVERING INDEX entries_month_time"),
         "{p}"
     );
+    // Their DOI rows: looked up by entry, in the order of the ids given.
+    let ids = [Value::Text("[1,2,3]".into())];
+    let p = plan(&store, super::papers::DOIS_OF_ENTRIES, &ids);
+    assert!(p.contains("SEARCH d USING PRIMARY KEY (entry_id=?)"), "{p}");
 }
 
 #[test]

@@ -31,6 +31,7 @@ use ratatui::crossterm::terminal::{
 };
 use ratatui::Terminal;
 
+use crate::papers::styles::CitationStyle;
 use crate::Library;
 
 use action::{Action, MouseAction};
@@ -141,12 +142,16 @@ pub fn run(lib: Library, opts: RunOptions) -> Result<(), TuiError> {
     app.resolver = resolver;
     app.bib_file = bib_file;
     let mut warnings = opts.warnings.clone();
-    match crate::timing::timed("citation style", || lib.citation_style()) {
-        Ok(style) => app.style = std::sync::Arc::new(style),
-        Err(e) => warnings.push(format!(
-            "[papers] style: {e}; citations are shown in {}",
-            crate::papers::styles::DEFAULT_STYLE
-        )),
+    // Another style than the default is read now, so that its errors are on the first screen;
+    // the default waits until after the first frame.
+    if !CitationStyle::names_default(&config.papers.style) {
+        match crate::timing::timed("citation style", || lib.citation_style()) {
+            Ok(style) => app.style = Some(std::sync::Arc::new(style)),
+            Err(e) => warnings.push(format!(
+                "[papers] style: {e}; citations are shown in {}",
+                crate::papers::styles::DEFAULT_STYLE
+            )),
+        }
     }
     app.startup_warnings(&warnings);
     let (tx, rx) = mpsc::channel();
@@ -167,6 +172,8 @@ pub fn run(lib: Library, opts: RunOptions) -> Result<(), TuiError> {
         guard.terminal.draw(|f| view::view(&app, f))
     })?;
     crate::timing::log_step("first frame (reader start to drawn)", started);
+    // Decoded now rather than at the first entry opened, which shows citations in it.
+    crate::timing::timed("default citation style", CitationStyle::default_style);
     for a in after {
         exec.dispatch(&mut app, a);
     }

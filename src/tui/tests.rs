@@ -2585,11 +2585,12 @@ fn the_link_list_shows_titles_in_italics_where_the_style_does() {
     assert!(!italic("Enhancing social"));
     assert!(!italic("Webber, M."));
     // Vancouver sets nothing in italics.
-    app.style = std::sync::Arc::new(
+    let vancouver = std::sync::Arc::new(
         crate::papers::styles::CitationStyle::bundled("vancouver").expect("bundled"),
     );
+    app.style = Some(std::sync::Arc::clone(&vancouver));
     let reader = app.reader.take().expect("reading");
-    app.reader = Some(reader.with_style(std::sync::Arc::clone(&app.style)));
+    app.reader = Some(reader.with_style(vancouver));
     let buf = buffer(&app);
     let (x, y) = find_on_screen(&buf, "Webber M, Reidy H").expect("vancouver line");
     assert!(!buf[(x, y)].modifier.contains(Modifier::ITALIC));

@@ -122,8 +122,9 @@ pub struct App {
     pub resolver: String,
     /// `doi.bib_file` with `~/` expanded: where `B` appends BibTeX.
     pub bib_file: Option<PathBuf>,
-    /// The citation style of `[papers] style`, which citation lines are shown in.
-    pub style: Arc<CitationStyle>,
+    /// The citation style of `[papers] style`, which citation lines are shown in; `None` for
+    /// the default (`CitationStyle::default_style`), decoded only once needed.
+    pub style: Option<Arc<CitationStyle>>,
 }
 
 impl App {
@@ -154,7 +155,7 @@ impl App {
             demo,
             resolver: crate::text::doi::DEFAULT_RESOLVER.to_string(),
             bib_file: None,
-            style: CitationStyle::shared_default(),
+            style: None,
         }
     }
 

@@ -1,11 +1,10 @@
 //! Background work: starting a refresh, a backfill, an import or the demo, and the messages the
 //! executor and the workers send back (loaded rows, progress, results, errors).
 
-use std::sync::Arc;
-
 use crate::feeds::backfill::BackfillReport;
 use crate::library::citations::CitationState;
 use crate::model::{Entry, EntryId, FeedId, MonthCount};
+use crate::papers::styles::CitationStyle;
 use crate::text::render::count;
 use crate::tui::action::{Action, BibUse};
 use crate::tui::layout;
@@ -355,7 +354,11 @@ fn entry_loaded(app: &mut App, entry: Box<Entry>, fx: &mut Vec<Effect>) {
                 });
             }
             let reader = ReaderState::new(*entry, width, search);
-            app.reader = Some(reader.with_style(Arc::clone(&app.style)));
+            let style = app
+                .style
+                .clone()
+                .unwrap_or_else(CitationStyle::shared_default);
+            app.reader = Some(reader.with_style(style));
         }
     }
     app.focus = Pane::Reader;
