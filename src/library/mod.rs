@@ -670,7 +670,7 @@ const WAITING_KIB: usize = 8 * 1024;
 /// changed pages stay in SQLite's page cache (`cache_size`, see `Store::use_bulk_cache`) until its
 /// commit, and once they overflow it they are written to the WAL early and again at the
 /// commit (100,000 entries, `benches/refresh_scale.py`: 16,384 entries a batch in the default
-/// 2 MiB cache, 9.2 s of system time; 2,048 in 16 MiB, 4.0 s; the cache is 48 MiB now).
+/// 2 MiB cache, 9.2 s of system time; 2,048 in 16 MiB, 4.0 s; see `store::BULK_CACHE_KIB`).
 const BATCH_ENTRIES: usize = 2048;
 
 /// How long the first document of a batch waits for others (group commit): each commit

@@ -144,6 +144,13 @@ impl std::fmt::Debug for Store {
     }
 }
 
+/// The page cache of a bulk writer (`Store::use_bulk_cache`), in KiB. The cold 1,000,000-entry
+/// refresh (`benches/refresh_scale.py`): 16 MiB took 317 s and 48 MiB 214 s before schema 14;
+/// since schema 14 left fewer random-order index pages per batch, 32 MiB is as fast as 48
+/// (116-118 s against 118-126 s, two runs each) and peaks 138-140 MiB against 143-155 (issue 20's
+/// budget is 150).
+pub(crate) const BULK_CACHE_KIB: i64 = 32 * 1024;
+
 impl Store {
     /// The schema version this program writes and understands.
     pub const SCHEMA_VERSION: i64 = schema::LATEST;
@@ -227,19 +234,17 @@ impl Store {
         self.fill_small()
     }
 
-    /// 48 MiB of pages for a connection that stores batches of documents or runs the upgrade's
-    /// batches (SQLite's default is 2 MiB): a batch changes pages all over the time-ordered
-    /// indexes, and what does not fit
-    /// is written to the WAL before the commit writes it again (see `BATCH_ENTRIES` in the
-    /// library); at a million entries every page read past it is a system call. The cold
-    /// 1,000,000-entry refresh (`benches/refresh_scale.py`): 16 MiB 317 s wall, 95 s sys, peak
-    /// 109 MiB; 48 MiB 214 s, 69 s, 146 MiB (issue 20's memory budget is 150). Readers keep the
-    /// default: every connection of the reader at 48 MiB took its bench's peak from 73 to 151
-    /// MiB, and each page a big cache had not held was a page fault (`dois --month` at a
-    /// million entries read 8,000 pages, a fifth of its CPU in those faults).
+    /// [`BULK_CACHE_KIB`] of pages for a connection that stores batches of documents or runs
+    /// the upgrade's batches (SQLite's default is 2 MiB): a batch changes pages all over the
+    /// time-ordered indexes, and what does not fit is written to the WAL before the commit
+    /// writes it again (see `BATCH_ENTRIES` in the library). Readers keep the default: every
+    /// connection of the reader at 48 MiB took its bench's peak from 73 to 151 MiB, and each
+    /// page a big cache had not held was a page fault (`dois --month` at a million entries read
+    /// 8,000 pages, a fifth of its CPU in those faults).
     pub(crate) fn use_bulk_cache(&mut self) -> Result<()> {
         if !self.bulk_cache {
-            self.conn.pragma_update(None, "cache_size", -48 * 1024)?;
+            self.conn
+                .pragma_update(None, "cache_size", -BULK_CACHE_KIB)?;
             self.bulk_cache = true;
         }
         Ok(())

@@ -1904,6 +1904,6 @@ fn only_a_batch_writer_takes_the_large_page_cache() {
     let id = new_feed(&mut store, "https://blog.example/feed");
     let feed = doc(vec![entry("a", "A", Some("2024-01-01T00:00:00Z"))]);
     update_together(&mut store, &[(id, feed)]);
-    assert_eq!(cache_kib(&store), -48 * 1024);
+    assert_eq!(cache_kib(&store), -super::BULK_CACHE_KIB);
     assert_eq!(cache_kib(&reader), -2000);
 }
