@@ -117,8 +117,14 @@ mod tests {
             .map(|c| seed(&c, n, (", title", ", title")))
             .expect("a fresh cache");
         // Rows written by SQL: counted as the store's writers would have.
-        fresh.store.recount_entries().expect("recount");
-        fresh.store.recount_papers().expect("recount");
+        fresh
+            .store
+            .refill(crate::store::Fill::EntryCounts)
+            .expect("recount");
+        fresh
+            .store
+            .refill(crate::store::Fill::PaperCounts)
+            .expect("recount");
         let want = answers(&fresh);
         assert!(fresh.fill_due(Fill::Titles).expect("due").is_none());
 

@@ -207,7 +207,9 @@ mod tests {
             })
             .expect("a refresh's papers");
         // Rows written by SQL are not counted by the store's writer: count them again.
-        lib.store.recount_papers().expect("recount");
+        lib.store
+            .refill(crate::store::Fill::PaperCounts)
+            .expect("recount");
 
         // The rest: from where it stopped, to the end.
         let mut seen = Vec::new();

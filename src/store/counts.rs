@@ -38,21 +38,6 @@ pub(super) fn roll_up_months(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result
     )
 }
 
-#[cfg(test)]
-impl super::Store {
-    /// Counts every entry again, as the upgrade's build does: for tests that write entries
-    /// by SQL, which the store's counting never sees.
-    pub(crate) fn recount_entries(&mut self) -> Result<()> {
-        self.conn
-            .execute("INSERT INTO counts_build (after) VALUES (0)", [])?;
-        while !self
-            .fill_batch(super::fills::Fill::EntryCounts, usize::MAX)?
-            .1
-        {}
-        Ok(())
-    }
-}
-
 /// New entries of one document, per month: counted at the end of the document with one upsert
 /// per month rather than three per entry (there is no insert trigger: every insert of an entry
 /// is the store's own, in `store_entries`).

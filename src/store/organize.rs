@@ -407,8 +407,8 @@ mod tests {
                  VALUES (5, 1, 'g', 'T', 0, '2020-01', 1578000000, 1);",
             )
             .unwrap();
-        store.recount_entries().unwrap();
-        store.recount_papers().unwrap();
+        store.refill(crate::store::Fill::EntryCounts).unwrap();
+        store.refill(crate::store::Fill::PaperCounts).unwrap();
         assert_eq!(store.set_starred(&[5], true).unwrap(), 1);
         assert_eq!(store.set_starred(&[5], true).unwrap(), 0, "already starred");
         let e = store.entry(5).unwrap().unwrap();
@@ -517,8 +517,8 @@ mod tests {
             }
             written.push((feed, month, read, keys));
         }
-        store.recount_entries().unwrap();
-        store.recount_papers().unwrap();
+        store.refill(crate::store::Fill::EntryCounts).unwrap();
+        store.refill(crate::store::Fill::PaperCounts).unwrap();
         for name in [
             "Sci",
             "Sci/Psych",

@@ -344,21 +344,6 @@ pub(super) fn fill_month_keys(tx: &rusqlite::Transaction<'_>) -> rusqlite::Resul
     ))
 }
 
-#[cfg(test)]
-impl Store {
-    /// Counts every citing row again, as the upgrade's fill does: for tests that write
-    /// `entry_papers` by SQL, which the store's counting (`PaperWriter`) never sees.
-    pub(crate) fn recount_papers(&mut self) -> Result<()> {
-        self.conn
-            .execute("INSERT INTO paper_counts_build (after) VALUES ('')", [])?;
-        while !self
-            .fill_batch(super::fills::Fill::PaperCounts, usize::MAX)?
-            .1
-        {}
-        Ok(())
-    }
-}
-
 impl Store {
     /// The first `n` papers of `q`'s scope and how many it has in all, when the counters serve
     /// the scope (every month and feed: all posts, the unread or the starred ones); `None`
@@ -376,17 +361,21 @@ impl Store {
         if self.fill_pending(Fill::PaperCounts)? {
             return Ok(None);
         }
-        let Some(rows) = self.counted_papers(&q)? else {
+        // Counted once here: a page running past the papers counted more than once needs it too.
+        let total = self.papers_counted(counted.filter)?;
+        let Some(rows) = self.counted_page(&q, Some(total))? else {
             return Ok(None);
         };
-        let total: i64 = self
+        Ok(Some((rows, total)))
+    }
+
+    /// How many papers `filter` selects (a scan of the counters).
+    fn papers_counted(&self, filter: &str) -> Result<usize> {
+        let n: i64 = self
             .conn
-            .prepare_cached(&format!(
-                "SELECT COUNT(*) FROM paper_counts {}",
-                counted.filter
-            ))?
+            .prepare_cached(&format!("SELECT COUNT(*) FROM paper_counts {filter}"))?
             .query_row([], |r| r.get(0))?;
-        Ok(Some((rows, usize::try_from(total).unwrap_or(0))))
+        Ok(usize::try_from(n).unwrap_or(0))
     }
 
     /// The page of papers `q` asks for, from the counters when they serve its scope (every
@@ -395,6 +384,11 @@ impl Store {
     /// `None` for any other scope (a month, a feed, a folder: their own rows are read).
     /// Callers hold one snapshot around it.
     pub(super) fn counted_papers(&self, q: &ListQuery) -> Result<Option<Vec<PaperRow>>> {
+        self.counted_page(q, None)
+    }
+
+    /// [`Store::counted_papers`], given the scope's count of papers when the caller has it.
+    fn counted_page(&self, q: &ListQuery, total: Option<usize>) -> Result<Option<Vec<PaperRow>>> {
         let Some(Counted {
             filter,
             order,
@@ -410,7 +404,7 @@ impl Store {
         }
         let keys = match once {
             None => self.keys_in_order(filter, order, q.limit, q.offset)?,
-            Some(once) => self.keys_split(filter, order, &once, q.limit, q.offset)?,
+            Some(once) => self.keys_split((filter, total), order, &once, q.limit, q.offset)?,
         };
         let aliases = self.aliases()?;
         let mut stored_under: HashMap<&str, Vec<&str>> = HashMap::new();
@@ -474,9 +468,10 @@ impl Store {
     /// A page where the counters' index holds only the papers counted more than once: those
     /// come first in the view's order (the count leads it), then the papers counted once, in
     /// the order of their one post (newest first, then by key).
+    /// `scope`: the counters' filter and, if known, how many papers it selects.
     fn keys_split(
         &self,
-        filter: &str,
+        (filter, total): (&str, Option<usize>),
         order: &str,
         once: &Once,
         limit: Option<usize>,
@@ -487,21 +482,18 @@ impl Store {
         if keys.len() >= wanted {
             return Ok(keys);
         }
-        let count = |filter: &str| -> Result<usize> {
-            let n: i64 = self
-                .conn
-                .prepare_cached(&format!("SELECT COUNT(*) FROM paper_counts {filter}"))?
-                .query_row([], |r| r.get(0))?;
-            Ok(usize::try_from(n).unwrap_or(0))
-        };
         // The page ran past the papers counted more than once: how many there are, and how
         // many are counted once (the walk below stops when it has seen them all).
         let more = if keys.is_empty() && offset > 0 {
-            count(&format!("WHERE {}", once.more))?
+            self.papers_counted(&format!("WHERE {}", once.more))?
         } else {
             offset + keys.len()
         };
-        let in_all = count(filter)?.saturating_sub(more);
+        let total = match total {
+            Some(n) => n,
+            None => self.papers_counted(filter)?,
+        };
+        let in_all = total.saturating_sub(more);
         let mut skip = offset.saturating_sub(more);
         let mut seen = 0;
         let mut last: Option<String> = None;
