@@ -8,6 +8,35 @@ use rusqlite::{params, Connection};
 use super::Result;
 use crate::model::FeedId;
 
+/// The trigger keeping the counters through a read or star change in the same feed and month,
+/// firing while `guard` holds: step 9 wrote it with none, step 12 (bulk marks, `marks`) with
+/// `marks_deferred` empty.
+macro_rules! entry_counts_flags {
+    ($guard:literal) => {
+        concat!(
+            "
+    CREATE TRIGGER entry_counts_flags AFTER UPDATE OF read, starred ON entries
+    WHEN old.feed_id = new.feed_id AND old.month = new.month
+        AND ((old.read = 0) <> (new.read = 0) OR (old.starred = 1) <> (new.starred = 1))",
+            $guard,
+            "
+    BEGIN
+        UPDATE entry_counts SET unread = unread + (new.read = 0) - (old.read = 0),
+            starred = starred + (new.starred = 1) - (old.starred = 1)
+            WHERE feed_id = new.feed_id AND month = new.month;
+        UPDATE feed_counts SET unread = unread + (new.read = 0) - (old.read = 0),
+            starred = starred + (new.starred = 1) - (old.starred = 1)
+            WHERE feed_id = new.feed_id;
+        UPDATE month_counts SET unread = unread + (new.read = 0) - (old.read = 0),
+            starred = starred + (new.starred = 1) - (old.starred = 1)
+            WHERE month = new.month;
+    END;
+"
+        )
+    };
+}
+pub(crate) use entry_counts_flags;
+
 /// The upgrade's build of the counters, one range of feeds (ids above `?1`, up to `?2`) at a
 /// time (`fills::Fill::EntryCounts`). A feed's rows are recounted whole, so what the triggers
 /// wrote for it before its batch (a refresh while the build waited) is replaced, not added to.

@@ -64,21 +64,9 @@ pub(crate) const STEP: &str = concat!(
     CREATE TABLE IF NOT EXISTS titles_build (after INTEGER NOT NULL);
     CREATE TABLE IF NOT EXISTS paper_counts_build (after TEXT NOT NULL);
     DROP TRIGGER entry_counts_flags;
-    CREATE TRIGGER entry_counts_flags AFTER UPDATE OF read, starred ON entries
-    WHEN old.feed_id = new.feed_id AND old.month = new.month
-        AND ((old.read = 0) <> (new.read = 0) OR (old.starred = 1) <> (new.starred = 1))
-        AND NOT EXISTS (SELECT 1 FROM marks_deferred)
-    BEGIN
-        UPDATE entry_counts SET unread = unread + (new.read = 0) - (old.read = 0),
-            starred = starred + (new.starred = 1) - (old.starred = 1)
-            WHERE feed_id = new.feed_id AND month = new.month;
-        UPDATE feed_counts SET unread = unread + (new.read = 0) - (old.read = 0),
-            starred = starred + (new.starred = 1) - (old.starred = 1)
-            WHERE feed_id = new.feed_id;
-        UPDATE month_counts SET unread = unread + (new.read = 0) - (old.read = 0),
-            starred = starred + (new.starred = 1) - (old.starred = 1)
-            WHERE month = new.month;
-    END;
+    "#,
+    super::counts::entry_counts_flags!("\n        AND NOT EXISTS (SELECT 1 FROM marks_deferred)"),
+    r#"
     DROP TRIGGER paper_counts_read;
     DROP TRIGGER paper_counts_star;
     "#,

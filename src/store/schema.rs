@@ -244,7 +244,8 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     // cascades included; rows that fall to zero stay (readers skip them): a feed's go with it.
     // A row in `counts_build` marks a cache whose counters still have to be built from its
     // entries: feeds above `after` (so an interrupted build resumes; see store::counts).
-    r#"
+    concat!(
+        r#"
     CREATE TABLE entry_counts (
         feed_id INTEGER NOT NULL,
         month   TEXT NOT NULL,
@@ -293,20 +294,9 @@ pub(crate) const MIGRATIONS: &[&str] = &[
             starred = starred - (old.starred = 1) WHERE month = old.month;
     END;
     -- Read or starred changed, in the same feed and month.
-    CREATE TRIGGER entry_counts_flags AFTER UPDATE OF read, starred ON entries
-    WHEN old.feed_id = new.feed_id AND old.month = new.month
-        AND ((old.read = 0) <> (new.read = 0) OR (old.starred = 1) <> (new.starred = 1))
-    BEGIN
-        UPDATE entry_counts SET unread = unread + (new.read = 0) - (old.read = 0),
-            starred = starred + (new.starred = 1) - (old.starred = 1)
-            WHERE feed_id = new.feed_id AND month = new.month;
-        UPDATE feed_counts SET unread = unread + (new.read = 0) - (old.read = 0),
-            starred = starred + (new.starred = 1) - (old.starred = 1)
-            WHERE feed_id = new.feed_id;
-        UPDATE month_counts SET unread = unread + (new.read = 0) - (old.read = 0),
-            starred = starred + (new.starred = 1) - (old.starred = 1)
-            WHERE month = new.month;
-    END;
+    "#,
+        super::counts::entry_counts_flags!(""),
+        r#"
     -- Moved to another month (a changed date) or feed, its flags perhaps changed with it. The
     -- old side is an upsert too: an entry can move within the document that added it, before
     -- that document's new entries are counted (an item twice in one document, two dates).
@@ -342,7 +332,8 @@ pub(crate) const MIGRATIONS: &[&str] = &[
 
     CREATE TABLE counts_build (after INTEGER NOT NULL);
     INSERT INTO counts_build (after) SELECT 0 WHERE EXISTS (SELECT 1 FROM entries);
-    "#,
+    "#
+    ),
     // 10: (issue 20, part E: the first frame and `dois --month`). Every start reads the flagged
     // papers and the entries citing a retracted one; paper_health holds a row for every cited
     // DOI once checked (a million at a million entries), nearly all fine, and those reads
