@@ -22,7 +22,6 @@ or let this script generate them (--feeds N --items M) into a temporary director
 Binaries alternate within each rep, so a noisy moment hits both.
 """
 import argparse
-import importlib.util
 import os
 import re
 import shutil
@@ -32,15 +31,10 @@ import sys
 import tempfile
 import time
 
+from feedbench_loader import load_feedbench
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
-
-
-def load_feedbench(path):
-    spec = importlib.util.spec_from_file_location("feedbench", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def tree_bytes(path):

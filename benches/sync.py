@@ -15,7 +15,6 @@ Usage:
                   [--port 8798]
 """
 import argparse
-import importlib.util
 import json
 import os
 import shutil
@@ -27,15 +26,10 @@ import time
 import urllib.parse
 import urllib.request
 
+from feedbench_loader import load_feedbench
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
-
-
-def load_feedbench(path):
-    spec = importlib.util.spec_from_file_location("feedbench", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def post(url, data, auth=None, body=None, ctype=None):
