@@ -667,7 +667,7 @@ impl Library {
 /// it, 158.5 MiB. A document bigger than the whole budget takes all of it.
 const WAITING_KIB: usize = 8 * 1024;
 /// Entries stored in one transaction at most (see `Store::apply_updates`): a transaction's
-/// changed pages stay in SQLite's page cache (`cache_size`, see `Store::use_bulk_cache`) until its
+/// changed pages stay in SQLite's page cache (`cache_size`, see `Store::become_bulk_writer`) until its
 /// commit, and once they overflow it they are written to the WAL early and again at the
 /// commit (100,000 entries, `benches/refresh_scale.py`: 16,384 entries a batch in the default
 /// 2 MiB cache, 9.2 s of system time; 2,048 in 16 MiB, 4.0 s; see `store::BULK_CACHE_KIB`).

@@ -175,7 +175,7 @@ impl Store {
     /// having written nothing, and any other failure, its commit's included (rare: a full disk,
     /// a bug), rolls the batch back and stores its documents one transaction each.
     pub fn apply_updates(&mut self, ups: &[(FeedId, FeedUpdate)]) -> Result<Vec<Result<usize>>> {
-        self.use_bulk_cache()?;
+        self.become_bulk_writer()?;
         match self.write_batch(ups) {
             Err(e) if ups.len() > 1 => {
                 tracing::warn!(documents = ups.len(), error = %e, "a batch failed: storing its documents one by one");

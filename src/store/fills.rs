@@ -144,7 +144,7 @@ impl Store {
     /// is over (`(0, true)` when none was due).
     pub fn fill_batch(&mut self, fill: Fill, rows: usize) -> Result<(u64, bool)> {
         let spec = fill.spec();
-        self.use_bulk_cache()?;
+        self.become_bulk_writer()?;
         let tx = self.write()?;
         // Read inside the write lock: two processes filling at once take turns, not batches.
         let Some(after) = after(&tx, spec)? else {

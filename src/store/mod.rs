@@ -134,8 +134,8 @@ pub struct Stats {
 pub struct Store {
     conn: Connection,
     path: Option<PathBuf>,
-    /// Whether this connection has the page cache of a bulk writer (`apply_updates`).
-    bulk_cache: bool,
+    /// Whether this connection has a bulk writer's settings (`become_bulk_writer`).
+    bulk_writer: bool,
 }
 
 impl std::fmt::Debug for Store {
@@ -144,12 +144,22 @@ impl std::fmt::Debug for Store {
     }
 }
 
-/// The page cache of a bulk writer (`Store::use_bulk_cache`), in KiB. The cold 1,000,000-entry
+/// The page cache of a bulk writer (`Store::become_bulk_writer`), in KiB. The cold 1,000,000-entry
 /// refresh (`benches/refresh_scale.py`): 16 MiB took 317 s and 48 MiB 214 s before schema 14;
 /// since schema 14 left fewer random-order index pages per batch, 32 MiB is as fast as 48
 /// (116-118 s against 118-126 s, two runs each) and peaks 138-140 MiB against 143-155 (issue 20's
 /// budget is 150).
 pub(crate) const BULK_CACHE_KIB: i64 = 32 * 1024;
+
+/// A bulk writer's checkpoint interval, in pages of WAL (4 KiB each): 256 MiB. A checkpoint
+/// copies every page the WAL changed since the last one into the file and waits for the disk,
+/// and a refresh's batches change the same index pages again and again: the fewer checkpoints,
+/// the fewer times each is copied. The cold 1,000,000-entry refresh
+/// (`benches/results/refresh-scale.txt`, one sitting): 109.9 s at 64 MiB, 90.2 at 256 (medians
+/// of 2); in a sweep, 106.7 s at 128 MiB, 88.7 at 1 GiB, 87.1 with none until the end. 256 MiB
+/// keeps the WAL (and the frames a concurrent reader searches) bounded, and
+/// `journal_size_limit` cuts the file back after each checkpoint.
+pub(crate) const BULK_CHECKPOINT_PAGES: i64 = 65_536;
 
 impl Store {
     /// The schema version this program writes and understands.
@@ -186,7 +196,7 @@ impl Store {
         }
         let mut store = Store {
             conn,
-            bulk_cache: false,
+            bulk_writer: false,
             path: Some(path.to_path_buf()),
         };
         timed("pragmas and migrations", || store.configure()).map_err(|e| match e {
@@ -202,7 +212,7 @@ impl Store {
         let mut store = Store {
             conn,
             path: None,
-            bulk_cache: false,
+            bulk_writer: false,
         };
         store.configure()?;
         Ok(store)
@@ -221,12 +231,13 @@ impl Store {
         self.conn.pragma_update(None, "foreign_keys", true)?;
         // Checkpoints (each one an fsync) every 64 MiB of WAL rather than SQLite's 4 MiB: a
         // 100,000-entry refresh spent a third of its time waiting on them (18.7 s to 13.9 s).
-        // The WAL is cut back to that size after each one.
+        // The WAL is cut back to that size after each one. A bulk writer checkpoints less
+        // often still (`become_bulk_writer`).
         self.conn.pragma_update(None, "wal_autocheckpoint", 16384)?;
         self.conn
             .pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
         // Readers keep SQLite's 2 MiB page cache (the OS caches the file); the connection that
-        // stores a refresh's batches takes a larger one (`use_bulk_cache`).
+        // stores a refresh's batches takes a larger one (`become_bulk_writer`).
         self.conn.set_prepared_statement_cache_capacity(64);
         crate::timing::timed("migrations", || {
             schema::migrate_to(&mut self.conn, Self::SCHEMA_VERSION)
@@ -234,18 +245,22 @@ impl Store {
         self.fill_small()
     }
 
-    /// [`BULK_CACHE_KIB`] of pages for a connection that stores batches of documents or runs
-    /// the upgrade's batches (SQLite's default is 2 MiB): a batch changes pages all over the
-    /// time-ordered indexes, and what does not fit is written to the WAL before the commit
-    /// writes it again (see `BATCH_ENTRIES` in the library). Readers keep the default: every
-    /// connection of the reader at 48 MiB took its bench's peak from 73 to 151 MiB, and each
-    /// page a big cache had not held was a page fault (`dois --month` at a million entries read
-    /// 8,000 pages, a fifth of its CPU in those faults).
-    pub(crate) fn use_bulk_cache(&mut self) -> Result<()> {
-        if !self.bulk_cache {
+    /// Settings for a connection that stores a refresh's batches or runs the upgrade's batches:
+    ///
+    /// - [`BULK_CACHE_KIB`] of pages (SQLite's default is 2 MiB). A batch changes pages all
+    ///   over the time-ordered indexes, and what does not fit is written to the WAL before the
+    ///   commit writes it again (see `BATCH_ENTRIES` in the library). Readers keep the default:
+    ///   every connection of the reader at 48 MiB took its bench's peak from 73 to 151 MiB, and
+    ///   each page a big cache had not held was a page fault (`dois --month` at a million
+    ///   entries read 8,000 pages, a fifth of its CPU in those faults).
+    /// - A checkpoint every [`BULK_CHECKPOINT_PAGES`] of WAL rather than every 64 MiB.
+    pub(crate) fn become_bulk_writer(&mut self) -> Result<()> {
+        if !self.bulk_writer {
             self.conn
                 .pragma_update(None, "cache_size", -BULK_CACHE_KIB)?;
-            self.bulk_cache = true;
+            self.conn
+                .pragma_update(None, "wal_autocheckpoint", BULK_CHECKPOINT_PAGES)?;
+            self.bulk_writer = true;
         }
         Ok(())
     }

@@ -112,7 +112,7 @@ impl Store {
         after: EntryId,
         finished: bool,
     ) -> Result<()> {
-        self.use_bulk_cache()?;
+        self.become_bulk_writer()?;
         let tx = self.write()?;
         {
             let mut has = tx.prepare_cached("SELECT 1 FROM entry_papers WHERE entry_id = ?1")?;

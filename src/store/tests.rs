@@ -1889,21 +1889,27 @@ fn health_of_many_dois_answers_those_that_have_an_answer() {
 /// Only a connection storing a refresh's batches takes the large page cache: a reader's stay at
 /// SQLite's default (the reader holds several connections; issue 20's memory figures).
 #[test]
-fn only_a_batch_writer_takes_the_large_page_cache() {
+fn only_a_batch_writer_takes_the_large_page_cache_and_the_long_checkpoint_interval() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("c.db");
-    let cache_kib = |store: &Store| -> i64 {
+    let pragma = |store: &Store, name: &str| -> i64 {
         store
             .conn()
-            .query_row("PRAGMA cache_size", [], |r| r.get(0))
+            .query_row(&format!("PRAGMA {name}"), [], |r| r.get(0))
             .unwrap()
     };
     let mut store = Store::open(&path).unwrap();
     let reader = Store::open(&path).unwrap();
-    assert_eq!(cache_kib(&store), -2000, "SQLite's default");
+    assert_eq!(pragma(&store, "cache_size"), -2000, "SQLite's default");
+    assert_eq!(pragma(&store, "wal_autocheckpoint"), 16384);
     let id = new_feed(&mut store, "https://blog.example/feed");
     let feed = doc(vec![entry("a", "A", Some("2024-01-01T00:00:00Z"))]);
     update_together(&mut store, &[(id, feed)]);
-    assert_eq!(cache_kib(&store), -super::BULK_CACHE_KIB);
-    assert_eq!(cache_kib(&reader), -2000);
+    assert_eq!(pragma(&store, "cache_size"), -super::BULK_CACHE_KIB);
+    assert_eq!(
+        pragma(&store, "wal_autocheckpoint"),
+        super::BULK_CHECKPOINT_PAGES
+    );
+    assert_eq!(pragma(&reader, "cache_size"), -2000);
+    assert_eq!(pragma(&reader, "wal_autocheckpoint"), 16384);
 }
