@@ -616,18 +616,17 @@ mod tests {
         }
 
         #[test]
-        fn date_shaped_text_with_characters_replaced_or_removed_never_panics(
+        fn date_shaped_text_with_characters_replaced_removed_or_inserted_never_panics(
             form in 0usize..DATE_FORMS.len(),
-            edits in proptest::collection::vec((0usize..64, proptest::option::of(spliced_char())), 1..5),
+            edits in proptest::collection::vec((0usize..64, 0u8..3, spliced_char()), 1..5),
         ) {
             let mut text: Vec<char> = DATE_FORMS[form].chars().collect();
-            for (at, c) in edits {
-                let at = at % text.len().max(1);
-                match c {
-                    Some(c) if at < text.len() => text[at] = c,
-                    Some(c) => text.push(c),
-                    None if at < text.len() => { text.remove(at); }
-                    None => {}
+            for (at, kind, c) in edits {
+                let at = at % (text.len() + 1);
+                match kind {
+                    0 if at < text.len() => text[at] = c,
+                    1 if at < text.len() => { text.remove(at); }
+                    _ => text.insert(at, c),
                 }
             }
             let text: String = text.into_iter().collect();
